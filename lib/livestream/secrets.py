@@ -1,0 +1,117 @@
+"""Keeping secrets out of logs, messages, reprs and CLI output.
+
+Two layers:
+
+* Secrets travel as ``pydantic.SecretStr`` (credentials, stream keys, SRT passphrases,
+  the obs-websocket password), whose repr and str are ``**********``.
+* Every secret value that reaches the process is also ``register``-ed here. ``redact``
+  replaces any registered value in a piece of text, and ``RedactingFilter`` does the
+  same for every log record, so a secret that slips into an f-string or an exception
+  from a library (requests puts URLs in its messages) is still masked.
+
+``mask`` shows a short, recognisable hint of a key (``org-…jKP4``) for the places a
+user needs to tell keys apart without revealing them.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from typing import Iterable, Optional, Union
+
+from pydantic import SecretStr
+
+REDACTED = "***"
+# Values shorter than this are not registered: redacting "1" or "on" would mangle
+# every message, and such values are not secrets worth the name.
+_MIN_LENGTH = 4
+
+_lock = threading.Lock()
+_values: set[str] = set()
+_pattern: Optional[re.Pattern[str]] = None
+
+
+def _plain(value: Union[str, SecretStr, None]) -> Optional[str]:
+    if value is None:
+        return None
+    if isinstance(value, SecretStr):
+        return value.get_secret_value()
+    return str(value)
+
+
+def register(*values: Union[str, SecretStr, None]) -> None:
+    """Remember secret values so that ``redact`` and the log filter mask them."""
+    global _pattern
+    added = False
+    with _lock:
+        for value in values:
+            plain = _plain(value)
+            if plain and len(plain) >= _MIN_LENGTH and plain not in _values:
+                _values.add(plain)
+                added = True
+        if added:
+            # Longest first, so a key that contains another key is masked whole.
+            ordered = sorted(_values, key=len, reverse=True)
+            _pattern = re.compile("|".join(re.escape(v) for v in ordered))
+
+
+def registered() -> frozenset[str]:
+    """The registered values (tests use it to check outputs)."""
+    with _lock:
+        return frozenset(_values)
+
+
+def forget_all() -> None:
+    """Forget every registered value (tests only)."""
+    global _pattern
+    with _lock:
+        _values.clear()
+        _pattern = None
+
+
+def redact(text: object) -> str:
+    """``text`` as a string with every registered secret replaced by ``***``."""
+    s = str(text)
+    pattern = _pattern
+    if pattern is None or not s:
+        return s
+    return pattern.sub(REDACTED, s)
+
+
+def mask(value: Union[str, SecretStr, None], *, show: bool = False) -> str:
+    """A short hint of a secret (first 4 and last 4 characters), or the value if ``show``."""
+    plain = _plain(value)
+    if not plain:
+        return ""
+    if show:
+        return plain
+    if len(plain) <= 12:
+        return REDACTED
+    return f"{plain[:4]}…{plain[-4:]}"
+
+
+class RedactingFilter(logging.Filter):
+    """A logging filter that masks registered secrets in the final message.
+
+    It renders the message once (``record.getMessage()``) and replaces args, so
+    handlers downstream see only the redacted text.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:  # noqa: A003 - logging's name
+        message = record.getMessage()
+        cleaned = redact(message)
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        record.msg = cleaned
+        record.args = None
+        return True
+
+
+def install_filter(handlers: Iterable[logging.Handler]) -> None:
+    """Attach a ``RedactingFilter`` to each handler once."""
+    for handler in handlers:
+        if not any(isinstance(f, RedactingFilter) for f in handler.filters):
+            handler.addFilter(RedactingFilter())
