@@ -1,15 +1,30 @@
 """The provider registry: find a provider class by its name.
 
 Adding a provider means adding one module here that defines a ``Provider``
-subclass decorated with ``@register``, and importing it at the bottom of this file.
+subclass decorated with ``@register``, and naming it in ``BUILTIN``. The built-in
+modules are imported on the first look-up, not at import time, so code that only
+needs the contract (the session, the fakes) does not pay for them.
 """
 
 from __future__ import annotations
 
+import importlib
+
 from ..errors import ConfigurationError
 from .base import Provider
 
+BUILTIN = ("tpstreams", "fastpix")
+
 _registry: dict[str, type[Provider]] = {}
+_loaded = False
+
+
+def _load_builtins() -> None:
+    global _loaded
+    if not _loaded:
+        _loaded = True
+        for module in BUILTIN:
+            importlib.import_module(f"{__name__}.{module}")
 
 
 def register(cls: type[Provider]) -> type[Provider]:
@@ -20,6 +35,7 @@ def register(cls: type[Provider]) -> type[Provider]:
 
 def get(name: str) -> type[Provider]:
     """The provider class called ``name``; ``ConfigurationError`` lists the known ones."""
+    _load_builtins()
     try:
         return _registry[name]
     except KeyError:
@@ -31,6 +47,7 @@ def get(name: str) -> type[Provider]:
 
 def names() -> list[str]:
     """Registered provider names, sorted."""
+    _load_builtins()
     return sorted(_registry)
 
 
@@ -40,6 +57,3 @@ def all_providers() -> list[type[Provider]]:
 
 
 __all__ = ["Provider", "register", "get", "names", "all_providers"]
-
-# Import the built-in providers so they register themselves.
-from . import fastpix, tpstreams  # noqa: E402,F401

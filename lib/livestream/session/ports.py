@@ -46,11 +46,11 @@ class StreamService:
         return {"type": self.service_type, "settings": dict(self.settings)}
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "StreamService":
+    def from_dict(cls, data: Mapping[str, Any]) -> StreamService:
         return cls(str(data.get("type") or CUSTOM_SERVICE), dict(data.get("settings") or {}))
 
     @classmethod
-    def custom(cls, server: str, key: str) -> "StreamService":
+    def custom(cls, server: str, key: str) -> StreamService:
         """OBS's "Custom..." service with a server URL and a stream key."""
         return cls(CUSTOM_SERVICE, {"server": server, "key": key})
 

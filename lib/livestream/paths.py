@@ -1,0 +1,53 @@
+"""Where obs-livestream keeps its small state files (active-stream record, token cache).
+
+``OBS_LIVESTREAM_STATE_DIR`` overrides the location (tests, portable installs);
+otherwise the platform's per-user config folder is used.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Mapping, Optional
+
+APP_DIR_NAME = "obs-livestream"
+
+
+def state_dir(environ: Optional[Mapping[str, str]] = None) -> Path:
+    """The folder for state files (not created here)."""
+    env = os.environ if environ is None else environ
+    override = env.get("OBS_LIVESTREAM_STATE_DIR")
+    if override:
+        return Path(override)
+    home = Path(env.get("HOME") or Path.home())
+    if sys.platform == "win32":
+        base = Path(env.get("APPDATA") or home / "AppData" / "Roaming")
+    elif sys.platform == "darwin":
+        base = home / "Library" / "Application Support"
+    else:
+        base = Path(env.get("XDG_CONFIG_HOME") or home / ".config")
+    return base / APP_DIR_NAME
+
+
+def write_private(path: Path, data: str) -> None:
+    """Write ``data`` to ``path`` atomically, readable by the user only (0600).
+
+    A crash mid-write leaves the old file or the new one, never half of one:
+    write a temporary file in the same folder, fsync it, then rename over.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(str(tmp), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
+        raise

@@ -1,0 +1,710 @@
+"""The go-live controller: the whole flow, written once for the script and the remote CLI.
+
+It owns the state machine (``states``), asks a ``Provider`` for streams on a worker
+and asks OBS, through an ``ObsPort``, to switch the stream service and start or stop.
+
+Threading model (reference/obs.md, "Threads"): everything that reaches the controller
+(commands from buttons, hotkeys or the CLI, OBS events, worker results) is *posted*
+to one thread-safe inbox; ``tick()`` drains it and does the work, including every
+OBS call. Inside OBS one short timer calls ``tick()``; the CLI calls it in a loop.
+Provider calls run on the worker, which never calls OBS.
+
+Nothing is lost on the way: the previous stream service is remembered before it is
+replaced and put back after the end; once a provider stream exists every way out
+(cancel, failure, timeout, OBS unable to connect) goes through ENDING, which ends
+the provider stream and restores the settings; and a record on disk lets a restart
+resume or end it.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import time
+from dataclasses import dataclass, replace
+from typing import Any, Callable, Optional
+
+from .. import secrets
+from ..errors import (
+    ConfigurationError,
+    IngestTimeoutError,
+    LivestreamError,
+    NotFoundError,
+    ObsError,
+    ObsRefusedError,
+    ProviderRefusedError,
+    ProviderUnavailableError,
+)
+from ..models import EndResult, LiveStream, StreamStatus
+from ..providers.base import Provider
+from . import states
+from .ports import ObsPort, StreamService
+from .record import RecordStore, SessionRecord
+from .request import GoLiveRequest, Policies
+from .snapshot import Level, Snapshot
+from .states import State
+from .worker import InlineWorker, Worker
+
+log = logging.getLogger("livestream.session")
+
+
+
+# --- inbox messages ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Command:
+    name: str
+    request: Optional[GoLiveRequest] = None
+
+
+@dataclass(frozen=True)
+class _ObsEvent:
+    name: str  # started | stopped | reconnecting | reconnected
+    error: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class _JobDone:
+    generation: int
+    kind: str
+    result: Any
+    error: Optional[BaseException]
+
+
+Listener = Callable[[Snapshot], None]
+
+
+class Controller:
+    """Drives one go-live at a time. All public methods are thread-safe posts except
+    ``tick``, ``recover`` and ``shutdown``, which run on the thread that owns OBS calls."""
+
+    def __init__(
+        self,
+        obs: ObsPort,
+        *,
+        policies: Optional[Policies] = None,
+        store: Optional[RecordStore] = None,
+        worker: Optional[Worker | InlineWorker] = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.obs = obs
+        self.policies = policies or Policies()
+        self.store = store or RecordStore()
+        self.worker = worker or Worker()
+        self.clock = clock
+        self._inbox: queue.Queue = queue.Queue()
+        self._listeners: list[Listener] = []
+        self._generation = 0
+        self._last_timer_emit = 0.0
+        self._reset_session()
+        self.snapshot = Snapshot(state=State.IDLE, since=clock())
+
+    # --- posting (any thread) ---------------------------------------------
+
+    def go_live(self, request: GoLiveRequest) -> None:
+        self._inbox.put(_Command("go_live", request))
+
+    def prepare(self, request: GoLiveRequest) -> None:
+        self._inbox.put(_Command("go_live", replace(request, start_streaming=False)))
+
+    def end(self) -> None:
+        """End the go-live: stop OBS streaming, end the provider stream, restore settings."""
+        self._inbox.put(_Command("end"))
+
+    def refresh(self) -> None:
+        self._inbox.put(_Command("refresh"))
+
+    def streaming_started(self) -> None:
+        self._inbox.put(_ObsEvent("started"))
+
+    def streaming_stopped(self, error: Optional[str] = None) -> None:
+        self._inbox.put(_ObsEvent("stopped", error))
+
+    def streaming_reconnecting(self) -> None:
+        self._inbox.put(_ObsEvent("reconnecting"))
+
+    def streaming_reconnected(self) -> None:
+        self._inbox.put(_ObsEvent("reconnected"))
+
+    def add_listener(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    @property
+    def state(self) -> State:
+        return self.snapshot.state
+
+    # --- the owner's thread ----------------------------------------------
+
+    def tick(self) -> None:
+        """Apply everything posted since the last tick, then time-based work. Quick."""
+        while True:
+            try:
+                item = self._inbox.get_nowait()
+            except queue.Empty:
+                break
+            try:
+                self._handle(item)
+            except LivestreamError as exc:
+                self._fail(exc)
+            except Exception as exc:  # a bug must not leave a stream orphaned
+                log.exception("go-live controller error")
+                self._fail(LivestreamError(f"Internal error: {secrets.redact(exc)}"))
+        self._timers()
+
+    def recover(self, record: SessionRecord, provider: Provider) -> None:
+        """Adopt a session found on disk after a reload, collection switch or crash."""
+        if self.state.is_active:
+            return
+        self._reset_session()
+        self._provider = provider
+        self._record = record
+        self._stream_id = record.stream_id
+        self._previous = record.previous()
+        self._service_applied = record.service_applied
+        self._snapshot_update(
+            provider=provider.display_name,
+            stream_id=record.stream_id,
+            title=record.title,
+            playback_url=record.playback_url,
+            chat_url=record.chat_url,
+        )
+        if self.obs.is_streaming():
+            self._enter(State.LIVE, "Live (recovered after a restart)")
+            self._next_status_at = self.clock()
+        else:
+            self._enter(
+                State.READY,
+                f"{provider.display_name} stream {record.stream_id} from an earlier session is still open: "
+                "press Go live to resume it or End stream to end it",
+                level="warning",
+            )
+            self._recovered = True
+
+    def shutdown(self, *, end_stream: bool, timeout: float = 5.0) -> None:
+        """OBS is exiting (or the script unloading): no more events will come.
+
+        With ``end_stream`` the provider stream is ended *now*, on this thread, with a
+        short deadline (OBS stops streaming on exit without telling scripts), and the
+        previous settings restored. Without it the record stays on disk so the next
+        load offers to resume or end the stream.
+        """
+        self.worker.stop(timeout=0.5)
+        if not (end_stream and self.state.is_active and self._provider and self._stream_id):
+            return
+        try:
+            result = _call_with_deadline(lambda: self._provider.end(self._stream_id), timeout)
+            log.info("Ended %s stream %s on exit: %s", self._provider.display_name, self._stream_id,
+                     result.message if result else "timed out")
+            if result is not None:
+                self._restore_previous()
+                self.store.clear()
+        except LivestreamError as exc:
+            log.warning("Could not end the stream on exit (%s); it will be offered again at next start", exc)
+
+    # --- dispatch -----------------------------------------------------------
+
+    def _handle(self, item: object) -> None:
+        if isinstance(item, _Command):
+            if item.name == "go_live":
+                assert item.request is not None
+                self._cmd_go_live(item.request)
+            else:
+                getattr(self, f"_cmd_{item.name}")()
+        elif isinstance(item, _ObsEvent):
+            getattr(self, f"_obs_{item.name}")(item.error)
+        elif isinstance(item, _JobDone):
+            if item.generation != self._generation:
+                return  # a result from a session that is over
+            self._jobs_in_flight.discard(item.kind)
+            getattr(self, f"_done_{item.kind}")(item.result, item.error)
+
+    # --- commands -------------------------------------------------------
+
+    def _cmd_go_live(self, request: GoLiveRequest) -> None:
+        if self._recovered and self.state is State.READY:
+            self._resume(request.start_streaming)
+            return
+        if self.state is State.READY and not self._recovered:
+            # "Prepare" was pressed before: Go live now starts OBS.
+            if request.start_streaming is not False:
+                self._start_obs()
+            return
+        if self.state.is_active:
+            self._message(f"Already busy: {self.state.label.lower()}", level="warning")
+            return
+        if self.obs.is_streaming():
+            raise ObsRefusedError(
+                "OBS is already streaming", hint="stop streaming in OBS first, then press Go live"
+            )
+        account = self.obs.linked_account()
+        if account:
+            raise ObsRefusedError(
+                f"A {account} account is linked in Settings > Stream",
+                hint="OBS would replace the stream key (or open its broadcast dialog); "
+                "press Disconnect Account there, or use a separate OBS profile for obs-livestream",
+            )
+        provider = request.provider
+        self._reset_session()
+        self._provider = provider
+        self._request = request
+        self._start_streaming = (
+            self.policies.start_when_ready if request.start_streaming is None else request.start_streaming
+        )
+        self._previous = self.obs.get_stream_service()
+        self._snapshot_update(
+            provider=provider.display_name, stream_id=request.stream_id, title=request.title or None,
+            provider_status=None, playback_url=None, chat_url=None, recording_url=None,
+        )
+        if request.mode == "new":
+            verb = f"Creating the {provider.display_name} live stream"
+        elif request.mode == "scheduled":
+            verb = f"Starting the scheduled {provider.display_name} stream"
+        else:
+            verb = f"Fetching {provider.display_name} stream {request.stream_id}"
+        self._enter(State.CREATING, verb)
+        self._submit("created", lambda: _obtain_stream(request))
+
+    def _cmd_end(self) -> None:
+        state = self.state
+        if state in (State.IDLE, State.ENDED, State.FAILED):
+            if self._stream_id is None:
+                self._message("Nothing is live", level="info")
+            return
+        if state is State.ENDING:
+            return  # already on its way; one stop request is enough
+        if state is State.CREATING:
+            self._cancel_requested = True
+            self._message("Cancelling: the stream will be ended as soon as it is created", level="warning")
+            return
+        self._begin_ending("Ending the live stream")
+
+    def _cmd_refresh(self) -> None:
+        if self._provider and self._stream_id and "status" not in self._jobs_in_flight:
+            self._submit("status", lambda: self._provider.get(self._stream_id))
+
+    # --- OBS events -----------------------------------------------------
+
+    def _obs_started(self, _error: Optional[str]) -> None:
+        if self.state in (State.STARTING, State.READY):
+            self._recovered = False
+            self._enter(State.LIVE, "Live")
+            self._save_record()
+            self._next_status_at = self.clock() + self.policies.status_interval
+
+    def _obs_stopped(self, error: Optional[str]) -> None:
+        self._snapshot_update(reconnecting=False)
+        if self.state is State.ENDING and self._waiting_for_obs_stop:
+            self._waiting_for_obs_stop = False
+            self._end_provider_stream()
+        elif self.state is State.STARTING:
+            reason = error or "OBS stopped before it was connected"
+            self._failure = ObsRefusedError(
+                f"OBS could not connect to the {self._provider_name} ingest server ({reason})",
+                hint="check the network and that the stream is still open; the provider stream was ended",
+            )
+            self._begin_ending("OBS could not connect: ending the provider stream")
+        elif self.state is State.LIVE:
+            if self.policies.end_on_stop:
+                self._begin_ending("OBS stopped streaming: ending the live stream")
+            else:
+                self._enter(
+                    State.READY,
+                    "OBS stopped; the provider stream is still open: press Go live to continue or End stream",
+                    level="warning",
+                )
+
+    def _obs_reconnecting(self, _error: Optional[str]) -> None:
+        # OBS retries by itself; the provider stream must stay up meanwhile.
+        self._snapshot_update(reconnecting=True)
+        self._message("OBS lost the connection and is reconnecting", level="warning")
+
+    def _obs_reconnected(self, _error: Optional[str]) -> None:
+        self._snapshot_update(reconnecting=False)
+        if self.state is State.LIVE:
+            self._message("Live", level="info")
+
+    # --- worker results ---------------------------------------------------
+
+    def _done_created(self, stream: Optional[LiveStream], error: Optional[BaseException]) -> None:
+        if error is not None:
+            raise _as_error(error)
+        assert stream is not None
+        self._stream_id = stream.id
+        self._update_from_stream(stream)
+        self._save_record()
+        if self._cancel_requested:
+            self._begin_ending("Cancelled: ending the live stream")
+            return
+        if stream.status.is_terminal or stream.status is StreamStatus.DISABLED:
+            self._failure = ProviderRefusedError(
+                f"{self._provider_name} stream {stream.id} cannot take a broadcast (status: "
+                f"{stream.provider_status})",
+                hint="create a new live stream",
+            )
+            self._begin_ending("The stream cannot be used")
+            return
+        self._enter(State.WAITING_FOR_INGEST, f"Waiting for the {self._provider_name} server")
+        self._waiting_since = self.clock()
+        self._check_ingest(stream)
+
+    def _done_resumed(self, stream: Optional[LiveStream], error: Optional[BaseException]) -> None:
+        if error is not None:
+            raise _as_error(error)
+        assert stream is not None
+        self._update_from_stream(stream)
+        if not stream.ingest_ready or stream.status.is_terminal:
+            self._failure = ProviderRefusedError(
+                f"{self._provider_name} stream {stream.id} can no longer take a broadcast "
+                f"(status: {stream.provider_status})",
+                hint="press Go live to create a new live stream",
+            )
+            self._begin_ending("The earlier stream cannot be resumed")
+            return
+        self._apply_ingest(stream)
+
+    def _done_poll(self, stream: Optional[LiveStream], error: Optional[BaseException]) -> None:
+        if self.state is not State.WAITING_FOR_INGEST:
+            return
+        if error is not None:
+            err = _as_error(error)
+            if isinstance(err, ProviderUnavailableError):
+                # Passing trouble: keep waiting until the ingest timeout.
+                log.warning("Status check failed, will retry: %s", err)
+                self._next_poll_at = max(self._next_poll_at, self.clock() + self._poll_interval(err))
+                return
+            raise err
+        assert stream is not None
+        self._update_from_stream(stream)
+        if stream.status is StreamStatus.ERROR or stream.status.is_terminal:
+            self._failure = ProviderRefusedError(
+                f"The {self._provider_name} stream reported {stream.provider_status!r} while starting",
+                hint="press Go live again to create a new live stream",
+            )
+            self._begin_ending("The provider stream failed to start")
+            return
+        self._check_ingest(stream)
+
+    def _done_status(self, stream: Optional[LiveStream], error: Optional[BaseException]) -> None:
+        if error is not None:
+            log.warning("Status check failed: %s", _as_error(error))
+            return
+        assert stream is not None
+        self._update_from_stream(stream)
+        if self.state is State.LIVE and stream.status.is_terminal:
+            self._message(
+                f"The {self._provider_name} stream has ended on the provider's side "
+                f"({stream.provider_status})",
+                level="error",
+            )
+
+    def _done_end(self, result: Optional[EndResult], error: Optional[BaseException]) -> None:
+        if error is not None:
+            err = _as_error(error)
+            if isinstance(err, NotFoundError):
+                result = EndResult(ended=False, message="the stream no longer exists")
+            elif isinstance(err, ProviderUnavailableError) and self._end_attempts < self.policies.end_attempts:
+                self._end_attempts += 1
+                delay = self._poll_interval(err)
+                log.warning("Ending failed (%s); trying again in %.0f s", err, delay)
+                self._next_end_at = self.clock() + delay
+                return
+            else:
+                self._restore_previous()
+                self._save_record()  # keep it: the stream may still be open
+                self._fail(
+                    type(err)(
+                        f"Could not end {self._provider_name} stream {self._stream_id}: {err}",
+                        hint="end it in the provider's dashboard or run "
+                        f"'python obs_livestream.py stop --provider {self._provider.name} {self._stream_id}'",
+                    ),
+                    keep_record=True,
+                )
+                return
+        assert result is not None
+        self._restore_previous()
+        self.store.clear()
+        self._record = None
+        if self._failure is not None:
+            self._fail(self._failure)
+            return
+        done = "Ended" if result.ended else f"Ended ({result.message})" if result.message else "Ended"
+        self._enter(State.ENDED, done)
+        # One last look, for the recording URL the user will want.
+        self._submit("final", lambda: self._provider.get(self._stream_id))
+
+    def _done_final(self, stream: Optional[LiveStream], error: Optional[BaseException]) -> None:
+        if stream is not None:
+            self._update_from_stream(stream)
+            self._emit()
+
+    # --- steps --------------------------------------------------------------
+
+    def _check_ingest(self, stream: LiveStream) -> None:
+        if stream.ingest_ready:
+            self._apply_ingest(stream)
+        elif self._next_poll_at == float("inf"):
+            self._next_poll_at = self.clock() + self._provider.poll_interval
+
+    def _apply_ingest(self, stream: LiveStream) -> None:
+        assert stream.ingest is not None
+        try:
+            self.obs.set_stream_service(StreamService.custom(**stream.ingest.obs_service_settings()))
+        except ObsError as exc:
+            self._failure = exc
+            self._begin_ending("OBS refused the stream settings: ending the provider stream")
+            return
+        self._service_applied = True
+        self._enter(State.READY, "Ready: OBS has the server and stream key")
+        self._save_record()
+        if self._start_streaming:
+            self._start_obs()
+
+    def _start_obs(self) -> None:
+        self._enter(State.STARTING, "Starting OBS streaming")
+        self._starting_since = self.clock()
+        try:
+            self.obs.start_streaming()
+        except ObsError as exc:
+            self._failure = exc
+            self._begin_ending("OBS could not start streaming: ending the provider stream")
+
+    def _resume(self, start_streaming: Optional[bool]) -> None:
+        """Resume a recovered session: re-read the stream, re-apply its ingest, start."""
+        self._recovered = False
+        self._start_streaming = self.policies.start_when_ready if start_streaming is None else start_streaming
+        self._message(f"Resuming {self._provider_name} stream {self._stream_id}")
+        provider, stream_id = self._provider, self._stream_id
+        self._submit("resumed", lambda: provider.get(stream_id))
+
+    def _begin_ending(self, message: str) -> None:
+        was = self.state
+        self._enter(State.ENDING, message, level="warning" if self._failure else "info")
+        if was in (State.STARTING, State.LIVE) and self.obs.is_streaming():
+            self._waiting_for_obs_stop = True
+            self._stop_requested_at = self.clock()
+            self.obs.stop_streaming()
+        else:
+            self._end_provider_stream()
+
+    def _end_provider_stream(self) -> None:
+        if not self._stream_id:
+            # Nothing was created: only settings may need restoring.
+            self._restore_previous()
+            self.store.clear()
+            if self._failure is not None:
+                self._fail(self._failure)
+            else:
+                self._enter(State.ENDED, "Ended")
+            return
+        provider, stream_id = self._provider, self._stream_id
+        self._submit("end", lambda: provider.end(stream_id))
+
+    def _restore_previous(self) -> None:
+        if not (self._service_applied and self.policies.restore_previous and self._previous):
+            return
+        try:
+            if self.obs.is_streaming():
+                log.warning("OBS is still streaming; stream settings will be restored later")
+                return
+            self.obs.set_stream_service(self._previous)
+            self._service_applied = False
+            log.info("Restored the previous stream settings (%s)", self._previous.service_type)
+        except ObsError as exc:
+            log.warning("Could not restore the previous stream settings: %s", exc)
+
+    # --- time -------------------------------------------------------------
+
+    def _timers(self) -> None:
+        now = self.clock()
+        state = self.state
+        if state is State.WAITING_FOR_INGEST:
+            if now - self._waiting_since >= self.policies.ingest_timeout:
+                self._failure = IngestTimeoutError(
+                    f"The {self._provider_name} server was not ready after "
+                    f"{int(self.policies.ingest_timeout)} s",
+                    hint="the provider stream was stopped; try Go live again, or raise the ingest "
+                    "wait timeout",
+                )
+                self._begin_ending("Timed out waiting for the ingest: stopping the provider stream")
+            elif now >= self._next_poll_at and "poll" not in self._jobs_in_flight:
+                # Paced from the start of each poll, so a slow answer does not slow the pace.
+                self._next_poll_at = now + self._provider.poll_interval
+                provider, stream_id = self._provider, self._stream_id
+                self._submit("poll", lambda: provider.get(stream_id))
+        elif state is State.STARTING:
+            if now - self._starting_since >= self.policies.start_timeout:
+                self._failure = ObsRefusedError(
+                    f"OBS did not start streaming within {int(self.policies.start_timeout)} s",
+                    hint="check OBS's output settings and log; the provider stream was ended",
+                )
+                self._begin_ending("OBS did not start: ending the provider stream")
+        elif state is State.LIVE:
+            if now >= self._next_status_at and "status" not in self._jobs_in_flight:
+                self._next_status_at = now + self.policies.status_interval
+                self._cmd_refresh()
+        elif state is State.ENDING:
+            if self._next_end_at and now >= self._next_end_at:
+                self._next_end_at = 0.0
+                self._end_provider_stream()
+            elif self._waiting_for_obs_stop and now - self._stop_requested_at > 30 and not self.obs.is_streaming():
+                # The stop event never came (e.g. OBS lost it): carry on.
+                self._waiting_for_obs_stop = False
+                self._end_provider_stream()
+        if self.snapshot.state.is_active and now - self._last_timer_emit >= 1.0:
+            # Once a second, so the elapsed time on the status line moves.
+            self._last_timer_emit = now
+            self._emit()
+
+    def _poll_interval(self, err: Optional[LivestreamError] = None) -> float:
+        retry_after = getattr(err, "retry_after", None)
+        base = self._provider.poll_interval if self._provider else 3.0
+        return max(base, float(retry_after)) if retry_after else base
+
+    # --- bookkeeping ----------------------------------------------------
+
+    def _reset_session(self) -> None:
+        self._generation += 1
+        self._provider: Optional[Provider] = None
+        self._request: Optional[GoLiveRequest] = None
+        self._stream_id: Optional[str] = None
+        self._previous: Optional[StreamService] = None
+        self._service_applied = False
+        self._start_streaming = True
+        self._cancel_requested = False
+        self._recovered = False
+        self._failure: Optional[LivestreamError] = None
+        self._waiting_for_obs_stop = False
+        self._record: Optional[SessionRecord] = None
+        self._jobs_in_flight: set[str] = set()
+        self._waiting_since = self._starting_since = self._stop_requested_at = 0.0
+        self._next_poll_at = self._next_status_at = float("inf")
+        self._next_end_at = 0.0
+        self._end_attempts = 1
+
+    @property
+    def _provider_name(self) -> str:
+        return self._provider.display_name if self._provider else "provider"
+
+    def _submit(self, kind: str, fn: Callable[[], Any]) -> None:
+        generation = self._generation
+        self._jobs_in_flight.add(kind)
+
+        def done(result: Any, error: Optional[BaseException]) -> None:
+            self._inbox.put(_JobDone(generation, kind, result, error))
+
+        self.worker.submit(fn, done)
+
+    def _enter(self, state: State, message: str = "", level: Level = "info") -> None:
+        old = self.state
+        if old is not state:
+            states.check(old, state)
+            log.info("%s -> %s: %s", old.value, state.value, message)
+        self.snapshot = replace(
+            self.snapshot,
+            state=state,
+            since=self.clock() if old is not state else self.snapshot.since,
+            message=message,
+            level=level,
+            error=None,
+        )
+        if self._record is not None and state.is_active:
+            self._record.state = state.value
+        self._emit()
+
+    def _fail(self, error: LivestreamError, *, keep_record: bool = False) -> None:
+        """Settle in FAILED, carrying ``error``. While a provider stream exists, end it
+        first (ENDING) and fail afterwards; ``keep_record`` says the clean-up itself
+        failed, so the on-disk record stays for a later attempt."""
+        if self.state.is_active and self._stream_id and self.state is not State.ENDING and not keep_record:
+            # A provider stream exists: end it first, then fail with this reason.
+            self._failure = error
+            self._begin_ending(f"{error.message}: ending the provider stream")
+            return
+        log.error("Go live failed: %s", error)
+        old = self.state
+        if old is not State.FAILED:
+            states.check(old, State.FAILED)
+        self.snapshot = replace(
+            self.snapshot, state=State.FAILED, since=self.clock(), message=str(error), level="error", error=error
+        )
+        self._emit()
+
+    def _message(self, message: str, level: Level = "info") -> None:
+        self.snapshot = replace(self.snapshot, message=message, level=level)
+        self._emit()
+
+    def _snapshot_update(self, **changes: Any) -> None:
+        self.snapshot = replace(self.snapshot, **changes)
+
+    def _update_from_stream(self, stream: LiveStream) -> None:
+        self._snapshot_update(
+            stream_id=stream.id,
+            title=stream.title or self.snapshot.title,
+            provider_status=stream.provider_status,
+            playback_url=stream.playback_url or self.snapshot.playback_url,
+            chat_url=stream.chat_url or self.snapshot.chat_url,
+            recording_url=stream.recording_url or self.snapshot.recording_url,
+        )
+
+    def _save_record(self) -> None:
+        if not (self._provider and self._stream_id):
+            return
+        record = self._record or SessionRecord(
+            provider=self._provider.name,
+            stream_id=self._stream_id,
+            api_base_url=getattr(self._provider, "base_url", None),
+        )
+        record.title = self.snapshot.title
+        record.state = self.state.value
+        record.previous_service = self._previous.to_dict() if self._previous else None
+        record.service_applied = self._service_applied
+        record.playback_url = self.snapshot.playback_url
+        record.chat_url = self.snapshot.chat_url
+        self._record = record
+        self.store.save(record)
+
+    def _emit(self) -> None:
+        for listener in list(self._listeners):
+            try:
+                listener(self.snapshot)
+            except Exception:  # a display bug must not break the flow
+                log.exception("session listener failed")
+
+
+def _obtain_stream(request: GoLiveRequest) -> LiveStream:
+    """The worker's first job: create the stream, start a scheduled one, or fetch one."""
+    provider = request.provider
+    if request.mode == "new":
+        return provider.create(request.title, options=request.options)
+    if not request.stream_id:
+        raise ConfigurationError("No stream ID given", hint="pick a scheduled stream or enter a stream ID")
+    if request.mode == "scheduled":
+        return provider.start(request.stream_id)
+    return provider.get(request.stream_id)
+
+
+def _as_error(error: BaseException) -> LivestreamError:
+    if isinstance(error, LivestreamError):
+        return error
+    return LivestreamError(f"Unexpected error: {secrets.redact(error)}")
+
+
+def _call_with_deadline(fn: Callable[[], Any], timeout: float) -> Any:
+    """Run ``fn`` on a daemon thread; its result, or None after ``timeout`` seconds."""
+    import threading
+
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            box["result"] = fn()
+        except BaseException as exc:  # noqa: BLE001
+            box["error"] = exc
+
+    thread = threading.Thread(target=run, name="obs-livestream-exit", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if "error" in box:
+        raise _as_error(box["error"])
+    return box.get("result")

@@ -1,0 +1,39 @@
+"""What to go live with (``GoLiveRequest``) and how to behave (``Policies``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal, Optional
+
+from ..providers.base import Provider
+
+Mode = Literal["new", "scheduled", "existing"]
+
+
+@dataclass
+class Policies:
+    """User-facing behaviour switches (panel toggles, CLI flags)."""
+
+    start_when_ready: bool = True
+    end_on_stop: bool = True
+    restore_previous: bool = True
+    ingest_timeout: float = 180.0
+    #: How long OBS may take from "start" to "started" before the go-live is abandoned.
+    start_timeout: float = 60.0
+    #: Seconds between provider status checks while live.
+    status_interval: float = 15.0
+    #: Attempts at ending the provider stream before giving up and telling the user.
+    end_attempts: int = 3
+
+
+@dataclass
+class GoLiveRequest:
+    """What to go live with."""
+
+    provider: Provider
+    mode: Mode = "new"
+    title: str = ""
+    stream_id: Optional[str] = None
+    options: dict[str, Any] = field(default_factory=dict)
+    #: None: follow ``Policies.start_when_ready``; False: "Prepare" (fill in OBS only).
+    start_streaming: Optional[bool] = None

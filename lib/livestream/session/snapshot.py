@@ -1,0 +1,62 @@
+"""``Snapshot``: what a front end shows of the go-live (state, message, URLs)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal, Optional
+
+from ..errors import LivestreamError
+from .states import State
+
+Level = Literal["info", "warning", "error"]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What a front end shows: the state, a message and the useful URLs."""
+
+    state: State
+    since: float
+    message: str = ""
+    level: Level = "info"
+    provider: Optional[str] = None
+    stream_id: Optional[str] = None
+    title: Optional[str] = None
+    provider_status: Optional[str] = None
+    playback_url: Optional[str] = None
+    chat_url: Optional[str] = None
+    recording_url: Optional[str] = None
+    error: Optional[LivestreamError] = None
+    reconnecting: bool = False
+
+    def status_line(self, now: float) -> str:
+        """e.g. "Waiting for the ingest server... 12 s"."""
+        text = self.message or self.state.label
+        if self.state.is_active and self.state is not State.LIVE:
+            return f"{text}... {int(max(0.0, now - self.since))} s"
+        if self.state is State.LIVE:
+            return f"{text} for {_duration(now - self.since)}"
+        return text
+
+    def to_dict(self, now: float) -> dict[str, Any]:
+        return {
+            "state": self.state.value,
+            "status_line": self.status_line(now),
+            "level": self.level,
+            "provider": self.provider,
+            "stream_id": self.stream_id,
+            "title": self.title,
+            "provider_status": self.provider_status,
+            "playback_url": self.playback_url,
+            "chat_url": self.chat_url,
+            "recording_url": self.recording_url,
+            "reconnecting": self.reconnecting,
+            "elapsed": round(max(0.0, now - self.since), 1),
+        }
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(max(0, seconds))
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
