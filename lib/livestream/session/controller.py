@@ -108,6 +108,10 @@ class Controller:
     def prepare(self, request: GoLiveRequest) -> None:
         self._inbox.put(_Command("go_live", replace(request, start_streaming=False)))
 
+    def resume(self) -> None:
+        """Continue a prepared or recovered session (state READY): start streaming to it."""
+        self._inbox.put(_Command("resume"))
+
     def end(self) -> None:
         """End the go-live: stop OBS streaming, end the provider stream, restore settings."""
         self._inbox.put(_Command("end"))
@@ -265,11 +269,18 @@ class Controller:
         self._enter(State.CREATING, verb)
         self._submit("created", lambda: _obtain_stream(request))
 
+    def _cmd_resume(self) -> None:
+        if self.state is not State.READY:
+            self._message(f"Nothing to resume ({self.state.label.lower()})", level="warning")
+        elif self._recovered:
+            self._resume(None)
+        else:
+            self._start_obs()
+
     def _cmd_end(self) -> None:
         state = self.state
         if state in (State.IDLE, State.ENDED, State.FAILED):
-            if self._stream_id is None:
-                self._message("Nothing is live", level="info")
+            self._message("Nothing is live", level="info")
             return
         if state is State.ENDING:
             return  # already on its way; one stop request is enough

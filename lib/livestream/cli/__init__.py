@@ -1,0 +1,75 @@
+"""``python obs_livestream.py <command>``: the command line, no OBS needed.
+
+Each command module registers its sub-commands (``register(subparsers)``) and sets
+``func`` on them; ``main`` runs the chosen one and turns errors into exit codes:
+
+    0 ok · 2 usage or configuration · 3 the provider refused (auth, validation,
+    not found) · 4 network or provider unavailable · 5 OBS unreachable or wrong
+    obs-websocket password · 6 OBS refused (already streaming, linked account, start
+    failed) · 7 the go-live flow failed (e.g. the ingest never became ready) ·
+    130 interrupted
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from typing import Optional, Sequence
+
+from .. import __version__, secrets
+from ..errors import LivestreamError
+
+COMMAND_MODULES = ("provider_commands", "remote_commands", "sandbox_commands", "demo_commands")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="obs_livestream.py",
+        description="Go live on a streaming provider's API (TP Streams, FastPix) from OBS Studio. "
+        "Load this file in OBS (Tools > Scripts) for the panel, or use these commands.",
+        epilog="Exit codes: 0 ok, 2 usage or configuration, 3 provider refused, 4 network or provider "
+        "unavailable, 5 OBS unreachable, 6 OBS refused, 7 go-live failed. "
+        "Run 'obs_livestream.py COMMAND --help' for a command's options.",
+    )
+    parser.add_argument("--version", action="version", version=f"obs-livestream {__version__}")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    import importlib
+
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name and exc.name.startswith(f"{__name__}.{name}"):
+                continue  # a command family not built yet
+            raise
+        module.register(sub)
+    return parser
+
+
+def setup_logging(verbosity: int) -> None:
+    level = logging.WARNING if verbosity <= 0 else logging.INFO if verbosity == 1 else logging.DEBUG
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    secrets.install_filter([handler])
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    setup_logging(args.verbose)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except LivestreamError as exc:
+        print(f"error: {secrets.redact(exc)}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,57 @@
+"""Printing results: human-readable lines or ``--json``, secrets masked unless revealed."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any, Iterable, Mapping
+
+from .. import secrets
+
+
+def emit(data: Any, *, as_json: bool, reveal: bool = False) -> None:
+    """Print ``data`` (a mapping or a list of mappings) to stdout."""
+    if as_json:
+        text = json.dumps(data, indent=2, default=str)
+    elif isinstance(data, Mapping):
+        text = _lines(data)
+    else:
+        text = "\n\n".join(_lines(item) for item in data) if data else "(none)"
+    print(text if reveal else secrets.redact(text))
+
+
+def _lines(data: Mapping[str, Any], indent: str = "") -> str:
+    out = []
+    for key, value in data.items():
+        if value is None or value == {}:
+            continue
+        if isinstance(value, Mapping):
+            out.append(f"{indent}{key}:")
+            out.append(_lines(value, indent + "  "))
+        else:
+            out.append(f"{indent}{key}: {value}")
+    return "\n".join(out)
+
+
+def table(rows: Iterable[Mapping[str, Any]], columns: list[str]) -> str:
+    rows = list(rows)
+    widths = {c: max([len(c)] + [len(str(r.get(c) or "")) for r in rows]) for c in columns}
+    lines = ["  ".join(c.upper().ljust(widths[c]) for c in columns)]
+    for r in rows:
+        lines.append("  ".join(str(r.get(c) or "").ljust(widths[c]) for c in columns))
+    return "\n".join(lines)
+
+
+def progress(text: str) -> None:
+    """A progress line on stderr, rewritten in place on a terminal."""
+    if sys.stderr.isatty():
+        sys.stderr.write("\r\033[K" + secrets.redact(text))
+    else:
+        sys.stderr.write(secrets.redact(text) + "\n")
+    sys.stderr.flush()
+
+
+def progress_done() -> None:
+    if sys.stderr.isatty():
+        sys.stderr.write("\n")
+        sys.stderr.flush()

@@ -1,0 +1,148 @@
+"""Provider commands: providers, create, get, list, start, wait, stop, delete.
+
+They talk to the provider's API only (no OBS). Credentials come from the
+environment (``TPSTREAMS_*``, ``FASTPIX_*``); stream keys and passphrases are masked
+unless ``--show-secrets``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from .. import providers
+from ..errors import ConfigurationError, IngestTimeoutError
+from .common import add_provider_arguments, add_stream_options, build_provider, parse_start, stream_options
+from .output import emit, progress, progress_done, table
+
+CREDENTIALS_HELP = (
+    "Credentials come from the environment: TPSTREAMS_ORG_ID with TPSTREAMS_API_TOKEN "
+    "(or TPSTREAMS_USERNAME and TPSTREAMS_PASSWORD); FASTPIX_ACCESS_TOKEN_ID and FASTPIX_SECRET_KEY."
+)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("providers", help="list the supported providers",
+                       description="List the supported providers and what they can do.")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_providers)
+
+    p = sub.add_parser("create", help="create a live stream (or schedule one with --start)",
+                       description="Create a live stream now, or schedule one (TP Streams) with --start. "
+                       + CREDENTIALS_HELP)
+    add_provider_arguments(p)
+    p.add_argument("--title", "-t", required=True, help="the stream's title")
+    p.add_argument("--start", type=parse_start, metavar='"YYYY-MM-DD HH:MM:SS"',
+                   help="schedule instead of starting now (TP Streams; start it later with 'start ID')")
+    add_stream_options(p)
+    p.set_defaults(func=cmd_create)
+
+    for name, func, text in (
+        ("get", cmd_get, "show one live stream"),
+        ("start", cmd_start, "start the server of a scheduled stream (TP Streams)"),
+        ("stop", cmd_stop, "end a live stream's broadcast (TP Streams stop, FastPix finish)"),
+        ("delete", cmd_delete, "delete a live stream for good"),
+    ):
+        p = sub.add_parser(name, help=text, description=text[0].upper() + text[1:] + ". " + CREDENTIALS_HELP)
+        add_provider_arguments(p)
+        p.add_argument("stream_id", metavar="ID", help="the provider's stream ID")
+        p.set_defaults(func=func)
+
+    p = sub.add_parser("list", help="list live streams", description="List live streams. " + CREDENTIALS_HELP)
+    add_provider_arguments(p)
+    p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("wait", help="wait until a stream's ingest (server and key) is ready",
+                       description="Poll the provider until the stream's server URL and stream key are "
+                       "available, with a progress line. " + CREDENTIALS_HELP)
+    add_provider_arguments(p)
+    p.add_argument("stream_id", metavar="ID")
+    p.add_argument("--timeout", type=float, default=180.0, metavar="SECONDS", help="give up after (default 180)")
+    p.set_defaults(func=cmd_wait)
+
+
+def cmd_providers(args: argparse.Namespace) -> int:
+    rows = [
+        {"name": cls.name, "display_name": cls.display_name, "scheduling": cls.supports_scheduling,
+         "default_api": cls.default_base_url, "api_env": cls.base_url_env}
+        for cls in providers.all_providers()
+    ]
+    if args.json:
+        emit(rows, as_json=True)
+    else:
+        print(table(rows, ["name", "display_name", "scheduling", "default_api"]))
+    return 0
+
+
+def cmd_create(args: argparse.Namespace) -> int:
+    with build_provider(args) as provider:
+        if args.start and not provider.supports_scheduling:
+            raise ConfigurationError(f"{provider.display_name} cannot schedule streams", hint="drop --start")
+        stream = provider.create(args.title, options=stream_options(args, provider.name), start=args.start)
+        emit(stream.display(reveal=args.show_secrets), as_json=args.json, reveal=args.show_secrets)
+    return 0
+
+
+def cmd_get(args: argparse.Namespace) -> int:
+    with build_provider(args) as provider:
+        stream = provider.get(args.stream_id)
+        emit(stream.display(reveal=args.show_secrets), as_json=args.json, reveal=args.show_secrets)
+    return 0
+
+
+def cmd_start(args: argparse.Namespace) -> int:
+    with build_provider(args) as provider:
+        if not provider.supports_scheduling:
+            raise ConfigurationError(f"{provider.display_name} has no scheduled streams to start",
+                                     hint="its streams take a broadcast as soon as they are created")
+        stream = provider.start(args.stream_id)
+        emit(stream.display(reveal=args.show_secrets), as_json=args.json, reveal=args.show_secrets)
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    with build_provider(args) as provider:
+        streams = provider.list()
+    rows = [s.display(reveal=args.show_secrets) for s in streams]
+    if args.json:
+        emit(rows, as_json=True, reveal=args.show_secrets)
+    else:
+        print(table(rows, ["id", "status", "title", "scheduled_start", "ingest_ready"]) if rows else "(none)")
+    return 0
+
+
+def cmd_wait(args: argparse.Namespace) -> int:
+    with build_provider(args) as provider:
+        started = time.monotonic()
+        while True:
+            stream = provider.get(args.stream_id)
+            waited = time.monotonic() - started
+            if stream.ingest_ready:
+                progress_done()
+                emit(stream.display(reveal=args.show_secrets), as_json=args.json, reveal=args.show_secrets)
+                return 0
+            if stream.status.is_terminal:
+                progress_done()
+                raise ConfigurationError(f"Stream {stream.id} has ended ({stream.provider_status})",
+                                         hint="create a new live stream")
+            if waited >= args.timeout:
+                progress_done()
+                raise IngestTimeoutError(f"The {provider.display_name} server was not ready after "
+                                         f"{int(args.timeout)} s", hint="try again later or stop the stream")
+            progress(f"Waiting for the {provider.display_name} server... {int(waited)} s "
+                     f"({stream.provider_status})")
+            time.sleep(min(provider.poll_interval, max(0.1, args.timeout - waited)))
+
+
+def cmd_stop(args: argparse.Namespace) -> int:
+    with build_provider(args) as provider:
+        result = provider.end(args.stream_id)
+    emit({"id": args.stream_id, "ended": result.ended, "message": result.message}, as_json=args.json)
+    return 0
+
+
+def cmd_delete(args: argparse.Namespace) -> int:
+    with build_provider(args) as provider:
+        provider.delete(args.stream_id)
+    emit({"id": args.stream_id, "deleted": True}, as_json=args.json)
+    return 0
