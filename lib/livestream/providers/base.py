@@ -79,10 +79,10 @@ class Provider(abc.ABC):
     def check_credentials(self) -> None:
         """One cheap authenticated call; raises ``AuthenticationError`` and friends."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional hook, not abstract
         """Release the HTTP session."""
 
-    def __enter__(self) -> "Provider":
+    def __enter__(self) -> Provider:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -1,0 +1,589 @@
+"""The HTTP layer every provider shares: one session, timeouts, retries, one error mapping.
+
+``HttpClient`` wraps one ``requests.Session`` per provider client:
+
+* the base URL is the service's origin (``https://app.tpstreams.com``), optionally
+  with a path prefix (a sandbox may serve several APIs on one port); providers append
+  their documented paths to it;
+* every call has a connect and a read timeout (``DEFAULT_TIMEOUT``), sends
+  ``User-Agent: obs-livestream/<version>`` and speaks JSON;
+* failed calls are retried according to ``livestream.retry`` (idempotent methods on
+  transport errors, 429 and 5xx; anything on a connect error that provably sent
+  nothing), sleeping through an injectable ``sleep`` so tests are instant;
+* redirects are not followed: requests would turn a redirected POST into a GET and
+  drop the Authorization header on a cross-host hop, silently. A 3xx means the base
+  URL is wrong, and the user is told so;
+* a DELETE retried after an attempt that may have reached the server, and then
+  answered 404, counts as done: the earlier attempt deleted it.
+
+The transport seam is the session: pass ``session=`` a ``requests.Session`` with a
+fake adapter mounted (``tests/fakehttp.py``) and no request leaves the process.
+
+``error_for_status`` is the ONE place that turns a requests exception, a non-2xx
+status or an unreadable 2xx body into the ``livestream.errors`` tree. Messages name
+the provider, say what to do, quote the provider's own message (never secret) and
+never a credential: they are built from safe parts only (the status, the parsed error
+body, the origin, an exception class name; never requests' own exception text, which
+carries URLs) and then passed through ``secrets.redact`` as a last line.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import random
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping, Optional, Union
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+import requests
+import urllib3.exceptions
+from pydantic import BaseModel, ValidationError
+
+from . import USER_AGENT, secrets
+from .errors import (
+    AuthenticationError,
+    ConfigurationError,
+    InvalidRequestError,
+    LivestreamError,
+    NoResponseError,
+    NotFoundError,
+    PermissionDeniedError,
+    ProviderRefusedError,
+    ProviderServerError,
+    RateLimitedError,
+    UnexpectedResponseError,
+)
+from .retry import DEFAULT_POLICY, ExcKind, RetryPolicy, backoff_delay, is_idempotent, parse_retry_after, should_retry
+
+log = logging.getLogger(__name__)
+
+#: (connect, read) seconds. TP Streams answers a create in about a second; 20 s of
+#: read time is generous without freezing the go-live flow for minutes.
+DEFAULT_TIMEOUT: tuple[float, float] = (5.0, 20.0)
+Timeout = Union[float, tuple[float, float], None]
+
+_MAX_PROVIDER_MESSAGE = 300
+
+
+@dataclass(frozen=True)
+class Service:
+    """How one provider's API is named in messages, and what the user should check."""
+
+    name: str  # "TP Streams"
+    credential: str  # "API token": what a 401 rejected
+    auth_hint: str  # "check the organization ID and token"
+    permission_hint: str  # what to do about a 403
+    not_found_hint: str  # what to do about a 404
+    base_url_env: str  # the variable that overrides the base URL, for hints
+
+
+# --------------------------------------------------------------------------- base URL
+
+
+def resolve_base_url(
+    explicit: Optional[str], *, env_name: str, default: str, environ: Mapping[str, str], service: str
+) -> str:
+    """The base URL to use: the explicit one, else ``environ[env_name]``, else ``default``."""
+    raw = explicit if explicit else (environ.get(env_name) or default)
+    return normalize_base_url(raw, env_name=env_name, service=service)
+
+
+def normalize_base_url(url: str, *, env_name: str, service: str) -> str:
+    """``url`` without a trailing slash, after checking it is an http(s) URL with a host."""
+    parts = urlsplit(str(url).strip())
+    if "@" in parts.netloc:
+        raise ConfigurationError(
+            f"The {service} base URL must not contain credentials",
+            hint=f"remove the user:password@ part from {env_name}; credentials have their own settings",
+        )
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigurationError(
+            f"The {service} base URL {secrets.redact(url)!r} is not an http(s) URL",
+            hint=f"set {env_name} (or the base URL setting) to e.g. https://host:port, or unset it",
+        )
+    return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
+
+
+def origin_of(url: str) -> str:
+    """``scheme://host[:port]`` of ``url`` (never a path, a query or user info)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{host}{port}"
+
+
+# --------------------------------------------------------------------------- input models
+
+
+def coerce_model(model: type[BaseModel], value: Any, *, what: str) -> BaseModel:
+    """Validate credentials or options (a model, a mapping or None) into ``model``.
+
+    A validation failure becomes ``ConfigurationError`` naming the fields; pydantic's
+    own text is not used because it echoes the input value, which may be a secret.
+    """
+    if isinstance(value, model):
+        return value
+    if value is None:
+        value = {}
+    elif isinstance(value, BaseModel):
+        value = value.model_dump()
+    try:
+        return model.model_validate(dict(value))
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or 'value'}: {err['msg']}" for err in exc.errors()
+        )
+        raise ConfigurationError(f"Invalid {what}", hint=secrets.redact(problems)) from None
+    except (TypeError, ValueError):
+        raise ConfigurationError(f"Invalid {what}", hint="expected a mapping of names to values") from None
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def classify_exception(exc: BaseException) -> ExcKind:
+    """Whether a requests exception happened before anything was sent (see ``retry``)."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return ExcKind.CONNECT
+    if isinstance(exc, requests.exceptions.SSLError):
+        return ExcKind.TLS
+    if isinstance(exc, requests.exceptions.ProxyError):
+        return ExcKind.CONNECTION_LOST  # unknown how far it got: be conservative
+    if isinstance(exc, requests.exceptions.Timeout):
+        return ExcKind.READ_TIMEOUT
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        reason = _root_reason(exc)
+        # urllib3: NewConnectionError (refused, unreachable) and NameResolutionError
+        # subclass ConnectTimeoutError; all three mean no connection was made.
+        if isinstance(reason, (urllib3.exceptions.ConnectTimeoutError, ConnectionRefusedError)):
+            return ExcKind.CONNECT
+        return ExcKind.CONNECTION_LOST
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        return ExcKind.CONNECTION_LOST
+    return ExcKind.OTHER
+
+
+def _root_reason(exc: BaseException) -> Optional[BaseException]:
+    """The urllib3/socket error inside a requests ConnectionError, if any."""
+    seen = 0
+    current: Optional[BaseException] = exc
+    while current is not None and seen < 8:
+        seen += 1
+        if isinstance(current, urllib3.exceptions.MaxRetryError):
+            current = current.reason
+            continue
+        if isinstance(current, urllib3.exceptions.ProtocolError) and len(current.args) > 1:
+            inner = current.args[1]
+            current = inner if isinstance(inner, BaseException) else None
+            continue
+        if isinstance(current, requests.exceptions.RequestException):
+            inner = current.args[0] if current.args else None
+            current = inner if isinstance(inner, BaseException) else current.__cause__
+            continue
+        return current
+    return current
+
+
+def parse_error_body(body: Any) -> tuple[Optional[str], dict[str, list[str]]]:
+    """The provider's message and per-field messages from an error body.
+
+    Shapes (providers.md 1.6 and 2.6):
+
+    * FastPix: ``{"success": false, "error": {"code", "message", "description",
+      "fields": [{"field", "message"}]}}``, legacy ``{"errors": [{"field", "message"}]}``;
+    * TP Streams (Django REST framework): ``{"detail": "..."}``,
+      ``{"non_field_errors": [...]}`` or ``{"<field>": ["msg", ...]}`` (nested for
+      nested objects).
+    """
+    messages: list[str] = []
+    fields: dict[str, list[str]] = {}
+    if not isinstance(body, dict):
+        return None, fields
+
+    def add_field(name: Any, message: Any) -> None:
+        if isinstance(message, str) and message.strip():
+            fields.setdefault(str(name) if name else "request", []).append(message.strip())
+
+    error = body.get("error")
+    if isinstance(error, dict):
+        for key in ("message", "description"):
+            text = error.get(key)
+            if isinstance(text, str) and text.strip() and text.strip() not in messages:
+                messages.append(text.strip())
+        for item in error.get("fields") or []:
+            if isinstance(item, dict):
+                add_field(item.get("field"), item.get("message"))
+    elif isinstance(error, str):
+        messages.append(error)
+    legacy = body.get("errors")
+    if isinstance(legacy, list):
+        for item in legacy:
+            if isinstance(item, dict):
+                add_field(item.get("field") or item.get("param"), item.get("message") or item.get("msg"))
+            elif isinstance(item, str):
+                messages.append(item)
+    for key in ("detail", "message"):
+        text = body.get(key)
+        if isinstance(text, str) and text.strip() and not messages:
+            messages.append(text.strip())
+        elif isinstance(text, list):
+            messages.extend(t for t in text if isinstance(t, str))
+    non_field = body.get("non_field_errors")
+    if isinstance(non_field, list):
+        messages.extend(t for t in non_field if isinstance(t, str))
+    if "success" not in body and "error" not in body:
+        # DRF serializer errors: every other key is a field.
+        for key, value in body.items():
+            if key not in ("detail", "message", "non_field_errors", "errors", "code", "status"):
+                _collect_drf_field(str(key), value, fields)
+    message = ": ".join(m.rstrip(".") for m in messages) or None
+    return message, fields
+
+
+def _collect_drf_field(name: str, value: Any, fields: dict[str, list[str]], depth: int = 0) -> None:
+    if depth > 4:
+        return
+    if isinstance(value, str):
+        fields.setdefault(name, []).append(value)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            if isinstance(item, str):
+                fields.setdefault(name, []).append(item)
+            elif isinstance(item, (dict, list)):
+                _collect_drf_field(f"{name}[{index}]", item, fields, depth + 1)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _collect_drf_field(f"{name}.{key}", item, fields, depth + 1)
+
+
+def _body_of(response: requests.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def _short(text: Optional[str]) -> Optional[str]:
+    if not text:
+        return None
+    text = " ".join(text.split())
+    if len(text) > _MAX_PROVIDER_MESSAGE:
+        text = text[: _MAX_PROVIDER_MESSAGE - 1] + "…"
+    return secrets.redact(text)
+
+
+def _exception_reason(exc: BaseException) -> str:
+    """A short, URL-free description of a transport failure."""
+    reason = _root_reason(exc)
+    if isinstance(reason, urllib3.exceptions.NameResolutionError):
+        return "the host name did not resolve"
+    if isinstance(reason, (urllib3.exceptions.NewConnectionError, ConnectionRefusedError)):
+        return "the connection was refused or the host is unreachable"
+    if isinstance(exc, requests.exceptions.ConnectTimeout) or isinstance(
+        reason, urllib3.exceptions.ConnectTimeoutError
+    ):
+        return "the connection timed out"
+    name = type(reason).__name__ if reason is not None else type(exc).__name__
+    return name
+
+
+def error_for_status(
+    service: Service,
+    response: Optional[requests.Response] = None,
+    *,
+    exc: Optional[BaseException] = None,
+    method: str = "GET",
+    what: Optional[str] = None,
+    detail: Optional[str] = None,
+    timeout: Timeout = None,
+    origin: Optional[str] = None,
+) -> LivestreamError:
+    """THE mapping from "what happened on the wire" to a ``livestream.errors`` instance.
+
+    * ``exc``: a requests exception (no answer): ``NoResponseError``, or
+      ``ConfigurationError`` for an unusable URL;
+    * ``response`` with a non-2xx status: 401 ``AuthenticationError``, 403
+      ``PermissionDeniedError``, 404 ``NotFoundError``, 400/409/422
+      ``InvalidRequestError`` (with ``field_errors``), other 4xx
+      ``ProviderRefusedError``, 429 ``RateLimitedError`` (with ``retry_after``), 5xx
+      ``ProviderServerError``, 1xx/3xx ``UnexpectedResponseError``;
+    * ``response`` with a 2xx status (and ``detail`` saying what is wrong with its
+      body): ``UnexpectedResponseError``.
+
+    ``what`` names the object for a 404 ("live stream 4PtERT9d9uK").
+    """
+    error = _error_for(service, response, exc=exc, method=method, what=what, detail=detail,
+                       timeout=timeout, origin=origin)
+    # Last line of defence: no registered secret survives in what the user sees.
+    error.message = secrets.redact(error.message)
+    if error.hint:
+        error.hint = secrets.redact(error.hint)
+    error.args = (error.message,)
+    return error
+
+
+def _error_for(
+    service: Service,
+    response: Optional[requests.Response],
+    *,
+    exc: Optional[BaseException],
+    method: str,
+    what: Optional[str],
+    detail: Optional[str],
+    timeout: Timeout,
+    origin: Optional[str],
+) -> LivestreamError:
+    name = service.name
+    where = f" at {origin}" if origin else ""
+    common: dict[str, Any] = {"provider": name}
+    if response is None:
+        kind = classify_exception(exc) if exc is not None else ExcKind.OTHER
+        maybe_done = (
+            f"the {method} may still have been carried out: check {name} before repeating it"
+            if not is_idempotent(method)
+            else "check the network connection and try again"
+        )
+        if isinstance(exc, (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
+                            requests.exceptions.InvalidSchema, requests.exceptions.InvalidHeader)):
+            return ConfigurationError(
+                f"Cannot send a request to {name}: the URL or a header is invalid ({type(exc).__name__})",
+                hint=f"check {service.base_url_env} and the credentials for stray characters",
+            )
+        if kind is ExcKind.CONNECT:
+            return NoResponseError(
+                f"Could not connect to {name}{where}: {_exception_reason(exc)}",
+                hint=f"check the network connection, and {service.base_url_env} if you set it",
+                **common,
+            )
+        if kind is ExcKind.TLS:
+            return NoResponseError(
+                f"The secure connection to {name}{where} failed (TLS)",
+                hint="check the system clock, the certificates and any intercepting proxy",
+                **common,
+            )
+        if kind is ExcKind.READ_TIMEOUT:
+            read = timeout[1] if isinstance(timeout, tuple) else timeout
+            within = f" within {read:g} s" if isinstance(read, (int, float)) else " in time"
+            return NoResponseError(f"{name} did not answer{within}", hint=maybe_done, **common)
+        if kind is ExcKind.CONNECTION_LOST:
+            return NoResponseError(
+                f"The connection to {name} was lost before it answered ({_exception_reason(exc)})",
+                hint=maybe_done,
+                **common,
+            )
+        if isinstance(exc, requests.exceptions.TooManyRedirects):
+            return UnexpectedResponseError(
+                f"{name} redirected too many times",
+                hint=f"check {service.base_url_env} if you set it",
+                **common,
+            )
+        label = type(exc).__name__ if exc is not None else "unknown error"
+        return NoResponseError(
+            f"The request to {name} failed ({label})",
+            hint="try again; if it keeps failing, report it with the log",
+            **common,
+        )
+
+    status = response.status_code
+    common["status_code"] = status
+    if 200 <= status < 300:
+        return UnexpectedResponseError(
+            f"{name} sent an answer obs-livestream does not understand ({detail or 'unexpected body'})",
+            hint=f"check that {service.base_url_env} (if set) points at the {name} API; "
+            "otherwise the API may have changed: please report it",
+            **common,
+        )
+    if status < 200 or 300 <= status < 400:
+        return UnexpectedResponseError(
+            f"{name} answered with an unexpected HTTP {status}",
+            hint=f"check {service.base_url_env} if you set it: the base URL should be the API's origin",
+            **common,
+        )
+
+    body = _body_of(response)
+    provider_message, field_errors = parse_error_body(body)
+    provider_message = _short(provider_message)
+    field_errors = {
+        secrets.redact(k): [_short(m) or "" for m in v] for k, v in field_errors.items()
+    }
+    common["provider_message"] = provider_message
+    said = f"{status}: {provider_message}" if provider_message else str(status)
+
+    if status == 401:
+        return AuthenticationError(f"{name} rejected the {service.credential} ({said})",
+                                   hint=service.auth_hint, **common)
+    if status == 403:
+        return PermissionDeniedError(f"{name} refused the request ({said})",
+                                     hint=service.permission_hint, **common)
+    if status == 404:
+        return NotFoundError(f"{name} has no such {what or 'object'} ({said})",
+                             hint=service.not_found_hint, **common)
+    if status in (400, 409, 422):
+        listed = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in field_errors.items())
+        message = f"{name} rejected the request ({said})" + (f": {listed}" if listed else "")
+        hint = "fix the fields named above and try again" if listed else "check the values sent and try again"
+        return InvalidRequestError(message, hint=hint, field_errors=field_errors, **common)
+    if status == 429:
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        wait = f"wait {retry_after:.0f} s and try again" if retry_after is not None else "wait a minute and try again"
+        return RateLimitedError(f"{name} is limiting the rate of requests ({said})", hint=wait,
+                                retry_after=retry_after, **common)
+    if status >= 500:
+        return ProviderServerError(
+            f"{name} failed on its side ({said})",
+            hint=f"try again in a few minutes; if it persists, check {name}'s status page",
+            **common,
+        )
+    return ProviderRefusedError(
+        f"{name} refused the request ({said})",
+        hint=f"the {name} API may have changed: please report it with the log",
+        **common,
+    )
+
+
+# --------------------------------------------------------------------------- client
+
+
+class HttpClient:
+    """One provider's HTTP client: a session, a base URL, retries and error mapping."""
+
+    def __init__(
+        self,
+        service: Service,
+        base_url: str,
+        *,
+        session: Optional[requests.Session] = None,
+        timeout: Timeout = None,
+        sleep: Optional[Callable[[float], None]] = None,
+        rng: Optional[random.Random] = None,
+        policy: RetryPolicy = DEFAULT_POLICY,
+        auth: Optional[requests.auth.AuthBase] = None,
+    ) -> None:
+        self.service = service
+        self.base_url = normalize_base_url(base_url, env_name=service.base_url_env, service=service.name)
+        self.origin = origin_of(self.base_url)
+        self.session = session if session is not None else requests.Session()
+        if timeout is None:
+            timeout = DEFAULT_TIMEOUT
+        self.timeout: tuple[float, float] = timeout if isinstance(timeout, tuple) else (float(timeout),) * 2
+        self._sleep = sleep if sleep is not None else time.sleep
+        self._rng = rng if rng is not None else random.Random()
+        self.policy = policy
+        self.auth = auth
+        self._headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
+
+    def __repr__(self) -> str:
+        return f"HttpClient({self.service.name!r}, {self.base_url!r})"
+
+    def url(self, path: str) -> str:
+        """The absolute URL of a documented path ("/v1/live/streams")."""
+        return self.base_url + "/" + path.lstrip("/")
+
+    def rebase(self, url: str) -> str:
+        """A URL the provider sent (a ``next`` page), moved onto the configured base URL.
+
+        Providers build absolute links from their public host; behind a sandbox, a
+        proxy or a test double those must be followed on the configured base, never
+        on a host the user did not choose (it would also receive the credentials).
+        """
+        absolute = urljoin(self.base_url + "/", url)
+        parts = urlsplit(absolute)
+        base = urlsplit(self.base_url)
+        path = parts.path
+        if base.path and path.startswith(base.path + "/"):
+            path = path[len(base.path):]  # already under the prefix
+        return urlunsplit((base.scheme, base.netloc, base.path + path, parts.query, ""))
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: Optional[Mapping[str, Any]] = None,
+        idempotent: Optional[bool] = None,
+        what: Optional[str] = None,
+        auth: Optional[requests.auth.AuthBase] = None,
+    ) -> requests.Response:
+        """Send one logical request (with retries); return a 2xx response or raise.
+
+        ``path`` is a documented path or an absolute URL already on the base (see
+        ``rebase``). ``idempotent`` defaults to the method's HTTP semantics.
+        """
+        method = method.upper()
+        if idempotent is None:
+            idempotent = is_idempotent(method)
+        url = path if path.startswith(("http://", "https://")) else self.url(path)
+        shown = urlsplit(url).path  # what logs show: no host, no query
+        maybe_delivered = False
+        for attempt in itertools.count():
+            started = time.monotonic()
+            try:
+                response = self.session.request(
+                    method,
+                    url,
+                    json=json,
+                    params=params,
+                    headers=self._headers,
+                    auth=auth or self.auth,
+                    timeout=self.timeout,
+                    allow_redirects=False,
+                )
+            except requests.RequestException as exc:
+                kind = classify_exception(exc)
+                maybe_delivered = maybe_delivered or kind in (ExcKind.READ_TIMEOUT, ExcKind.CONNECTION_LOST)
+                if should_retry(method, None, kind, attempt, idempotent, policy=self.policy):
+                    self._pause(attempt, None, f"{method} {shown} failed ({kind.value})")
+                    continue
+                raise self._error(None, exc=exc, method=method, what=what) from None
+            status = response.status_code
+            log.debug("%s %s -> %s in %.2f s", method, secrets.redact(shown), status,
+                      time.monotonic() - started)
+            if 200 <= status < 300:
+                return response
+            if method == "DELETE" and status == 404 and maybe_delivered:
+                log.info("%s: DELETE %s answered 404 after a retry: an earlier attempt deleted it",
+                         self.service.name, secrets.redact(shown))
+                return response
+            maybe_delivered = True
+            retry_after = parse_retry_after(response.headers.get("Retry-After")) if status in (429, 503) else None
+            too_long = retry_after is not None and retry_after > self.policy.max_retry_after
+            if not too_long and should_retry(method, status, None, attempt, idempotent, policy=self.policy):
+                response.close()
+                self._pause(attempt, retry_after, f"{method} {shown} answered {status}")
+                continue
+            raise self._error(response, method=method, what=what)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def request_json(self, method: str, path: str, **kwargs: Any) -> Any:
+        """``request`` and decode its JSON body (``UnexpectedResponseError`` if it is not JSON)."""
+        return self.json_of(self.request(method, path, **kwargs))
+
+    def json_of(self, response: requests.Response) -> Any:
+        """The decoded JSON body of a 2xx response."""
+        if not response.content:
+            raise self.unexpected(response, "an empty body where JSON was expected")
+        try:
+            return response.json()
+        except ValueError:
+            raise self.unexpected(response, "a body that is not JSON") from None
+
+    def unexpected(self, response: requests.Response, detail: str) -> LivestreamError:
+        """The error for a 2xx answer whose body is not what the docs describe."""
+        return error_for_status(self.service, response, detail=detail, origin=self.origin)
+
+    def close(self) -> None:
+        self.session.close()
+
+    def _error(self, response: Optional[requests.Response], **kwargs: Any) -> LivestreamError:
+        return error_for_status(self.service, response, timeout=self.timeout, origin=self.origin, **kwargs)
+
+    def _pause(self, attempt: int, retry_after: Optional[float], why: str) -> None:
+        delay = backoff_delay(attempt, retry_after, self._rng, policy=self.policy)
+        log.warning("%s: %s; retrying in %.1f s (retry %d of %d)", self.service.name, secrets.redact(why),
+                    delay, attempt + 1, self.policy.max_retries)
+        self._sleep(delay)

@@ -1,0 +1,416 @@
+"""FastPix live streams (reference/providers.md section 1; seeds/002_b91b030e41c19f98.txt).
+
+``<origin>/v1/live/streams`` with HTTP Basic auth (access token ID : secret key),
+camelCase JSON in a ``{"success": true, "data": ...}`` envelope. The stream key
+(and SRT secret) come back at once in the 201 create answer, so the ingest is ready
+immediately; the API never returns an ingest URL, so the servers are constants
+(providers.md 1.4), overridable for the sandbox.
+
+Extra methods beyond the ``Provider`` contract: ``enable(id)`` and ``disable(id)``
+(``PUT .../live-enable`` / ``.../live-disable``, providers.md 1.2).
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import os
+from datetime import datetime
+from typing import Any, Literal, Mapping, Optional
+from urllib.parse import quote, urlsplit
+
+import requests
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+
+from .. import secrets
+from ..errors import ConfigurationError, InvalidRequestError
+from ..http import HttpClient, Service, coerce_model, resolve_base_url
+from ..models import EndResult, Ingest, LiveStream, StreamStatus
+from . import register
+from .base import OptionsInput, Provider
+
+log = logging.getLogger(__name__)
+
+TOKEN_ID_ENV = "FASTPIX_ACCESS_TOKEN_ID"
+SECRET_KEY_ENV = "FASTPIX_SECRET_KEY"
+INGEST_RTMPS_ENV = "FASTPIX_INGEST_RTMPS_URL"
+INGEST_SRT_ENV = "FASTPIX_INGEST_SRT_URL"
+PLAYBACK_TEMPLATE_ENV = "FASTPIX_PLAYBACK_URL_TEMPLATE"
+
+# providers.md 1.4: not in any API answer; hard-coded by FastPix's own WordPress plugin.
+RTMPS_SERVER = "rtmps://live.fastpix.com:443/live"
+SRT_SERVER = "srt://live.fastpix.com:778"
+# UNVERIFIED (providers.md 1.4 and 5): the SRT query is most likely
+# ?streamid=<streamId>&passphrase=<srtSecret>; the reference leans to the stream ID
+# (not the key) for streamid. Check docs.fastpix.io/docs/using-srt-to-live-stream.
+SRT_STREAMID_FIELD = "streamId"
+PLAYBACK_URL_TEMPLATE = "https://stream.fastpix.com/{playback_id}.m3u8"  # providers.md 1.4
+
+STREAMS_PATH = "/v1/live/streams"
+PAGE_SIZE = 50  # providers.md 1.8: the WP plugin's (assumed) maximum
+_MAX_PAGES = 200
+
+SERVICE = Service(
+    name="FastPix",
+    credential="access token",
+    auth_hint=f"check the access token ID and secret key ({TOKEN_ID_ENV}, {SECRET_KEY_ENV})",
+    permission_hint="give the access token the FastPix Video Read and Write permissions",
+    not_found_hint="check the stream ID, and that the access token belongs to the stream's workspace",
+    base_url_env="FASTPIX_API_BASE_URL",
+)
+
+_STATUSES = {  # providers.md 1.5 (lower-case on the wire)
+    "idle": StreamStatus.NOT_STARTED,  # also after a broadcast ended: FastPix does not tell them apart
+    "preparing": StreamStatus.CONNECTING,
+    "active": StreamStatus.LIVE,
+    "disabled": StreamStatus.DISABLED,
+}
+
+
+def map_status(word: Any) -> StreamStatus:
+    """A FastPix status word as a ``StreamStatus``."""
+    if not isinstance(word, str):
+        return StreamStatus.UNKNOWN
+    return _STATUSES.get(word.strip().lower(), StreamStatus.UNKNOWN)
+
+
+class FastPixCredentials(BaseModel):
+    """An access token: its ID (Basic username) and secret key (Basic password)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    access_token_id: str = Field(min_length=1)
+    secret_key: SecretStr
+
+    def model_post_init(self, __context: object) -> None:
+        secrets.register(self.access_token_id, self.secret_key)
+
+    @field_validator("secret_key")
+    @classmethod
+    def _not_empty(cls, value: SecretStr) -> SecretStr:
+        if not value.get_secret_value().strip():
+            raise ValueError("the secret key is empty")
+        return value
+
+
+def _lower(value: Any) -> Any:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+class FastPixOptions(BaseModel):
+    """Per-stream options; sent camelCase as in providers.md 1.3."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    access_policy: Literal["public", "private"] = "public"
+    max_resolution: Literal["1080p", "720p", "480p"] = "1080p"
+    reconnect_window: int = Field(60, ge=0, le=1800)
+    media_policy: Literal["public", "private"] = "public"
+    enable_dvr: bool = False
+    enable_recording: bool = True  # always sent: an explicit false must be sent (providers.md 1.3)
+    livestream_name: Optional[str] = None  # metadata.livestream_name; defaults to the title
+    metadata: dict[str, str] = Field(default_factory=dict)
+    protocol: Literal["rtmps", "srt"] = "rtmps"  # not sent: picks the ingest
+
+    @field_validator("access_policy", "max_resolution", "media_policy", "protocol", mode="before")
+    @classmethod
+    def _case_insensitive(cls, value: Any) -> Any:
+        return _lower(value)
+
+
+def _text(value: Any) -> Optional[str]:
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _protocol_of(url: str) -> str:
+    """The Ingest protocol of a server URL: its scheme (the sandbox serves plain rtmp)."""
+    scheme = urlsplit(url).scheme.lower()
+    return scheme if scheme in ("rtmp", "rtmps", "srt") else "rtmps"
+
+
+def _ingest_url(url: str, schemes: tuple[str, ...], env_name: str) -> str:
+    url = url.strip()
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in schemes or not parts.hostname:
+        raise ConfigurationError(f"The FastPix ingest URL {url!r} is not a {' or '.join(schemes)} URL",
+                                 hint=f"fix {env_name} (or the ingest URL setting), or unset it")
+    return url
+
+
+def parse_stream(
+    data: Any,
+    *,
+    protocol: str = "rtmps",
+    rtmps_server: str = RTMPS_SERVER,
+    srt_server: str = SRT_SERVER,
+    playback_template: str = PLAYBACK_URL_TEMPLATE,
+) -> LiveStream:
+    """The ``data`` object of create/get/list (providers.md 1.4) as a ``LiveStream``.
+
+    ``ValueError`` (naming fields, never values) when it is not a stream object.
+    """
+    if not isinstance(data, dict):
+        raise ValueError("the stream is not a JSON object")
+    stream_id = _text(data.get("streamId"))
+    if not stream_id:
+        raise ValueError("the stream has no 'streamId'")
+    word = data.get("status")
+    ingest = None
+    if protocol == "srt":
+        passphrase = _text(data.get("srtSecret") or data.get("srtSecert"))  # docs misspell it (1.7)
+        streamid = _text(data.get(SRT_STREAMID_FIELD))
+        if not passphrase:
+            raise ValueError("the stream has no 'srtSecret' for SRT")
+        ingest = Ingest(protocol="srt", server=srt_server, srt_stream_id=SecretStr(streamid or ""),
+                        srt_passphrase=SecretStr(passphrase))
+    else:
+        key = _text(data.get("streamKey"))
+        if key:
+            ingest = Ingest(protocol=_protocol_of(rtmps_server), server=rtmps_server, stream_key=SecretStr(key))
+    playback_url = None
+    for item in data.get("playbackIds") or []:
+        playback_id = _text(item.get("id")) if isinstance(item, dict) else None
+        if playback_id:
+            playback_url = playback_template.format(playback_id=quote(playback_id, safe=""))
+            break
+    metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+    created = _text(data.get("createdAt"))
+    try:
+        created_at = datetime.fromisoformat(created.replace("Z", "+00:00")) if created else None
+    except ValueError:
+        created_at = None
+    return LiveStream(
+        provider=FastPix.name,
+        id=stream_id,
+        title=_text(metadata.get("livestream_name")),
+        status=map_status(word),
+        provider_status=word if isinstance(word, str) else None,
+        ingest=ingest,
+        playback_url=playback_url,
+        # FastPix records into VOD media (``mediaIds``, newest last); their playback URL
+        # needs another API (media playback IDs), so no recording URL here.
+        recording_url=None,
+        created_at=created_at,
+    )
+
+
+def _check_template(template: str) -> str:
+    try:
+        template.format(playback_id="x")
+    except (KeyError, IndexError, ValueError):
+        raise ConfigurationError(
+            "The FastPix playback URL template is invalid",
+            hint=f"{PLAYBACK_TEMPLATE_ENV} must contain {{playback_id}} and no other placeholder",
+        ) from None
+    if "{playback_id}" not in template:
+        raise ConfigurationError("The FastPix playback URL template has no {playback_id}",
+                                 hint=f"fix {PLAYBACK_TEMPLATE_ENV}")
+    return template
+
+
+@register
+class FastPix(Provider):
+    """FastPix: create (ready at once), get, list, finish, delete, enable/disable."""
+
+    name = "fastpix"
+    display_name = "FastPix"
+    Credentials = FastPixCredentials
+    Options = FastPixOptions
+    supports_scheduling = False
+    default_base_url = "https://api.fastpix.com"
+    base_url_env = "FASTPIX_API_BASE_URL"
+    poll_interval = 3.0
+
+    def __init__(
+        self,
+        credentials: Any,
+        *,
+        base_url: Optional[str] = None,
+        session: Optional[requests.Session] = None,
+        timeout: Any = None,
+        sleep: Any = None,
+        ingest_rtmps_url: Optional[str] = None,
+        ingest_srt_url: Optional[str] = None,
+        playback_url_template: Optional[str] = None,
+        protocol: Optional[str] = None,
+        environ: Optional[Mapping[str, str]] = None,
+        rng: Any = None,
+    ) -> None:
+        env = os.environ if environ is None else environ
+        self.credentials: FastPixCredentials = coerce_model(
+            FastPixCredentials, credentials, what="FastPix credentials")
+        token_id = self.credentials.access_token_id
+        secret = self.credentials.secret_key.get_secret_value()
+        # The Basic header value is as secret as the key it encodes.
+        secrets.register(token_id, secret, base64.b64encode(f"{token_id}:{secret}".encode("latin-1", "replace"))
+                         .decode("ascii"))
+        url = resolve_base_url(base_url, env_name=self.base_url_env, default=self.default_base_url,
+                               environ=env, service=self.display_name)
+        self._http = HttpClient(SERVICE, url, session=session, timeout=timeout, sleep=sleep, rng=rng,
+                                auth=requests.auth.HTTPBasicAuth(token_id, secret))
+        self.rtmps_server = _ingest_url(ingest_rtmps_url or env.get(INGEST_RTMPS_ENV) or RTMPS_SERVER,
+                                        ("rtmps", "rtmp"), INGEST_RTMPS_ENV)
+        self.srt_server = _ingest_url(ingest_srt_url or env.get(INGEST_SRT_ENV) or SRT_SERVER,
+                                      ("srt",), INGEST_SRT_ENV)
+        self.playback_template = _check_template(
+            playback_url_template or env.get(PLAYBACK_TEMPLATE_ENV) or PLAYBACK_URL_TEMPLATE)
+        default_protocol = _lower(protocol) or "rtmps"
+        if default_protocol not in ("rtmps", "srt"):
+            raise ConfigurationError(f"Unknown FastPix ingest protocol {protocol!r}", hint="use rtmps or srt")
+        self.protocol = default_protocol
+        # The protocol chosen at create, per stream; others get ``self.protocol``.
+        self._protocols: dict[str, str] = {}
+
+    def __repr__(self) -> str:
+        return f"FastPix(base_url={self.base_url!r})"
+
+    @property
+    def base_url(self) -> str:
+        return self._http.base_url
+
+    @classmethod
+    def credentials_from_env(cls, environ: Mapping[str, str]) -> FastPixCredentials:
+        token_id = (environ.get(TOKEN_ID_ENV) or "").strip()
+        secret = (environ.get(SECRET_KEY_ENV) or "").strip()
+        missing = [name for name, value in ((TOKEN_ID_ENV, token_id), (SECRET_KEY_ENV, secret)) if not value]
+        if missing:
+            raise ConfigurationError("FastPix credentials are missing", hint="set " + " and ".join(missing))
+        return FastPixCredentials(access_token_id=token_id, secret_key=SecretStr(secret))
+
+    # ------------------------------------------------------------------ operations
+
+    def create(self, title: str, *, options: OptionsInput = None, start: Optional[datetime] = None) -> LiveStream:
+        """``POST /v1/live/streams`` (201) with the body of providers.md 1.3.
+
+        Never retried once it may have reached FastPix (a second stream would exist).
+        """
+        if start is not None:
+            raise ConfigurationError("FastPix cannot schedule live streams",
+                                     hint="create the stream when you are ready to go live")
+        title = (title or "").strip()
+        if not title:
+            raise ConfigurationError("A FastPix live stream needs a title", hint="give a non-empty title")
+        opts: FastPixOptions = coerce_model(FastPixOptions, options, what="FastPix options")
+        metadata = dict(opts.metadata)
+        metadata["livestream_name"] = opts.livestream_name or metadata.get("livestream_name") or title
+        too_long = [k for k, v in metadata.items() if len(k) > 255 or len(v) > 255]
+        if len(metadata) > 10 or too_long:  # providers.md 1.3: up to 10 entries, 255 chars
+            raise ConfigurationError(
+                "FastPix metadata is too large",
+                hint="at most 10 entries of at most 255 characters"
+                + (f" (too long: {', '.join(too_long)})" if too_long else ""),
+            )
+        body = {
+            "playbackSettings": {"accessPolicy": opts.access_policy},
+            "inputMediaSettings": {
+                "maxResolution": opts.max_resolution,
+                "reconnectWindow": opts.reconnect_window,
+                "mediaPolicy": opts.media_policy,
+                "metadata": metadata,
+                "enableDvrMode": opts.enable_dvr,
+                "enableRecording": opts.enable_recording,
+            },
+        }
+        response = self._http.request("POST", STREAMS_PATH, json=body, idempotent=False, what="workspace")
+        data = self._data(response)
+        stream_id = _text(data.get("streamId")) if isinstance(data, dict) else None
+        if stream_id:
+            self._protocols[stream_id] = opts.protocol
+        return self._parsed(response, data)
+
+    def start(self, stream_id: str) -> LiveStream:
+        """FastPix streams need no start: the stream is read back, and enabled first if
+        it was disabled (a disabled stream refuses the encoder, providers.md 1.5)."""
+        stream = self.get(stream_id)
+        if stream.status is StreamStatus.DISABLED:
+            self.enable(stream_id)
+            stream = self.get(stream_id)
+        return stream
+
+    def get(self, stream_id: str) -> LiveStream:
+        """``GET /v1/live/streams/{streamId}``."""
+        response = self._http.request("GET", self._path(stream_id), what=f"live stream {stream_id}")
+        return self._parsed(response, self._data(response))
+
+    def list(self) -> list[LiveStream]:  # noqa: A003 - the API's own word
+        """``GET /v1/live/streams?limit=50&offset=<page>&orderBy=desc`` over every page
+        (``offset`` is a 1-based page number, providers.md 1.2)."""
+        streams: list[LiveStream] = []
+        for page in range(1, _MAX_PAGES + 1):
+            response = self._http.request("GET", STREAMS_PATH, what="workspace",
+                                          params={"limit": PAGE_SIZE, "offset": page, "orderBy": "desc"})
+            data = self._data(response, want=list)
+            streams.extend(self._parsed(response, item) for item in data)
+            pagination = self._http.json_of(response).get("pagination")
+            total = pagination.get("totalRecords") if isinstance(pagination, dict) else None
+            if not data:
+                break
+            if isinstance(total, int) and not isinstance(total, bool):
+                if len(streams) >= total:
+                    break
+            elif len(data) < PAGE_SIZE:
+                break
+        return streams
+
+    def end(self, stream_id: str) -> EndResult:
+        """``PUT /v1/live/streams/{streamId}/finish``: ``active`` -> ``idle``, recording processed.
+
+        FastPix answers 400 ("stream cannot be completed") unless the stream is active
+        (providers.md 1.6): that is ``EndResult(ended=False)``, nothing to end, not an
+        error. (A finish retried after a lost answer also lands here, harmlessly.)
+        """
+        try:
+            self._http.request("PUT", self._path(stream_id, "finish"), what=f"live stream {stream_id}")
+        except InvalidRequestError as refused:
+            if refused.status_code != 400:
+                raise
+            said = f": FastPix says {refused.provider_message}" if refused.provider_message else ""
+            return EndResult(ended=False, message=f"nothing to end (the stream is not active){said}")
+        return EndResult(ended=True, message="FastPix finished the live stream")
+
+    def delete(self, stream_id: str) -> None:
+        """``DELETE /v1/live/streams/{streamId}``: irreversible; disconnects a live encoder."""
+        self._http.request("DELETE", self._path(stream_id), what=f"live stream {stream_id}")
+
+    def enable(self, stream_id: str) -> None:
+        """``PUT .../live-enable``: ``disabled`` -> ``idle`` (not on the trial plan)."""
+        self._http.request("PUT", self._path(stream_id, "live-enable"), what=f"live stream {stream_id}")
+
+    def disable(self, stream_id: str) -> None:
+        """``PUT .../live-disable``: the stream refuses encoders until enabled again."""
+        self._http.request("PUT", self._path(stream_id, "live-disable"), what=f"live stream {stream_id}")
+
+    def check_credentials(self) -> None:
+        """One stream of the first page: cheap and authenticated."""
+        self._http.request("GET", STREAMS_PATH, what="workspace",
+                           params={"limit": 1, "offset": 1, "orderBy": "desc"})
+
+    def close(self) -> None:
+        self._http.close()
+
+    # ------------------------------------------------------------------ plumbing
+
+    def _path(self, stream_id: str, action: Optional[str] = None) -> str:
+        text = str(stream_id or "").strip()
+        if not text:
+            raise ConfigurationError("No FastPix stream ID given", hint="give the streamId of the live stream")
+        return f"{STREAMS_PATH}/{quote(text, safe='')}" + (f"/{action}" if action else "")
+
+    def _data(self, response: requests.Response, want: type = dict) -> Any:
+        """``data`` of the ``{"success": true, "data": ...}`` envelope (providers.md 1.1)."""
+        body = self._http.json_of(response)
+        if not isinstance(body, dict) or body.get("success") is False:
+            raise self._http.unexpected(response, "no success envelope")
+        data = body.get("data")
+        if not isinstance(data, want):
+            raise self._http.unexpected(response, f"'data' is not a JSON {'list' if want is list else 'object'}")
+        return data
+
+    def _parsed(self, response: requests.Response, data: Any) -> LiveStream:
+        stream_id = _text(data.get("streamId")) if isinstance(data, dict) else None
+        try:
+            return parse_stream(data, protocol=self._protocols.get(stream_id or "", self.protocol),
+                                rtmps_server=self.rtmps_server, srt_server=self.srt_server,
+                                playback_template=self.playback_template)
+        except ValueError as exc:
+            raise self._http.unexpected(response, str(exc)) from None

@@ -1,0 +1,1 @@
+"""Provider clients: one test module per provider."""
