@@ -404,3 +404,34 @@ def test_end_when_nothing_is_live_is_harmless(harness):
     assert h.state is S.IDLE
     assert h.provider.calls == []
     assert h.ctrl.snapshot.message == "Nothing is live"
+
+
+@pytest.mark.parametrize("end_stream", [False, True], ids=["unload", "exit"])
+def test_a_create_in_flight_at_unload_or_exit_is_not_orphaned(tmp_path, end_stream):
+    import threading
+
+    from livestream.session.controller import Controller
+    from livestream.session.fakes import FakeObs, FakeProvider
+    from livestream.session.record import RecordStore
+    from livestream.session.worker import Worker
+
+    answer = threading.Event()
+    provider = FakeProvider()
+    provider.on_call = lambda op: answer.wait(5) if op == "create" else None
+    store = RecordStore(tmp_path / "active-stream.json")
+    obs = FakeObs()
+    ctrl = Controller(obs, store=store, worker=Worker())
+    obs.controller = ctrl
+    ctrl.go_live(GoLiveRequest(provider=provider, title="t"))
+    ctrl.tick()
+    assert ctrl.state is S.CREATING
+    threading.Timer(0.2, answer.set).start()  # the provider answers while OBS shuts down
+
+    ctrl.shutdown(end_stream=end_stream, timeout=3)
+
+    if end_stream:
+        assert provider.count("end") == 1
+        assert not store.path.exists()  # nothing applied to OBS yet, nothing to restore
+    else:
+        assert provider.count("end") == 0
+        assert store.load().stream_id == "s1"  # the next load offers to resume or end it

@@ -162,6 +162,13 @@ class Controller:
             return
         self._reset_session()
         self._provider = provider
+        if record.state == "ended":
+            # Ended on exit while OBS still held the stream settings: put them back now.
+            self._previous, self._service_applied = record.previous(), record.service_applied
+            self._restore_previous()
+            self.store.clear()
+            self._message("Restored your stream settings from the last session")
+            return
         self._record = record
         self._stream_id = record.stream_id
         self._previous = record.previous()
@@ -188,23 +195,52 @@ class Controller:
     def shutdown(self, *, end_stream: bool, timeout: float = 5.0) -> None:
         """OBS is exiting (or the script unloading): no more events will come.
 
-        With ``end_stream`` the provider stream is ended *now*, on this thread, with a
-        short deadline (OBS stops streaming on exit without telling scripts), and the
-        previous settings restored. Without it the record stays on disk so the next
-        load offers to resume or end the stream.
+        A create still in flight is waited for (up to ``timeout``), so the stream it
+        makes is on record and not orphaned. With ``end_stream`` the provider stream is
+        then ended *now*, on this thread, with a short deadline (OBS stops streaming on
+        exit without telling scripts). Without it the record stays on disk so the next
+        load offers to resume or end the stream. Settings OBS will not take back now
+        (it is still streaming) are restored at the next load, from the record.
         """
+        deadline = time.monotonic() + timeout
+        if self.state is State.CREATING and self._stream_id is None:
+            self._await_created(deadline)
         self.worker.stop(timeout=0.5)
-        if not (end_stream and self.state.is_active and self._provider and self._stream_id):
+        if not (self.state.is_active and self._provider and self._stream_id):
             return
+        self._save_record()
+        if not end_stream:
+            return
+        provider, stream_id = self._provider, self._stream_id
         try:
-            result = _call_with_deadline(lambda: self._provider.end(self._stream_id), timeout)
-            log.info("Ended %s stream %s on exit: %s", self._provider.display_name, self._stream_id,
-                     result.message if result else "timed out")
-            if result is not None:
-                self._restore_previous()
-                self.store.clear()
+            result = _call_with_deadline(lambda: provider.end(stream_id), max(0.5, deadline - time.monotonic()))
         except LivestreamError as exc:
             log.warning("Could not end the stream on exit (%s); it will be offered again at next start", exc)
+            return
+        if result is None:
+            log.warning("Ending the stream on exit timed out; it will be offered again at next start")
+            return
+        log.info("Ended %s stream %s on exit", provider.display_name, stream_id)
+        self._restore_previous()
+        if self._service_applied and self.policies.restore_previous:
+            # OBS refused (still streaming): the next load puts the settings back.
+            self._record.state = "ended"
+            self.store.save(self._record)
+        else:
+            self.store.clear()
+
+    def _await_created(self, deadline: float) -> None:
+        """Wait for the in-flight create's result and take its stream id, for the record."""
+        while time.monotonic() < deadline:
+            try:
+                item = self._inbox.get(timeout=0.05)
+            except queue.Empty:
+                continue
+            if isinstance(item, _JobDone) and item.kind == "created" and item.generation == self._generation:
+                if isinstance(item.result, LiveStream):
+                    self._stream_id = item.result.id
+                    self._update_from_stream(item.result)
+                return
 
     # --- dispatch -----------------------------------------------------------
 
@@ -637,7 +673,8 @@ class Controller:
         if old is not State.FAILED:
             states.check(old, State.FAILED)
         self.snapshot = replace(
-            self.snapshot, state=State.FAILED, since=self.clock(), message=str(error), level="error", error=error
+            self.snapshot, state=State.FAILED, since=self.clock(), message=secrets.redact(error), level="error",
+            error=error,
         )
         self._emit()
 

@@ -100,7 +100,15 @@ class FakeProvider(Provider):
     base_url_env = "FAKE_API_BASE_URL"
     poll_interval = 3.0
 
-    def __init__(self, *, key_after_polls: Optional[int] = 0, stream_key: str = "fake-stream-key-0001") -> None:
+    def __init__(
+        self,
+        credentials: Optional[BaseModel] = None,
+        *,
+        base_url: Optional[str] = None,
+        key_after_polls: Optional[int] = 0,
+        stream_key: str = "fake-stream-key-0001",
+    ) -> None:
+        self.base_url = base_url or self.default_base_url
         self.key_after_polls = key_after_polls
         self.stream_key = stream_key
         self.streams: dict[str, dict[str, Any]] = {}

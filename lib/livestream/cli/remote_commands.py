@@ -1,0 +1,326 @@
+"""Remote control over obs-websocket: go-live, end, status, trigger.
+
+``go-live`` and ``end`` run the same controller as the script, with the OBS port over
+obs-websocket. ``trigger`` presses the script's hotkeys and follows the session the
+script publishes (``livestream.session.bridge``); ``status`` shows OBS's output, the
+script's session and this machine's own go-live, whichever exist.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import time
+from typing import Any, Optional
+
+from .. import errors, providers, secrets
+from ..errors import ConfigurationError, LivestreamError, ObsRefusedError
+from ..session import bridge
+from ..session.controller import Controller
+from ..session.record import RecordStore
+from ..session.request import GoLiveRequest, Policies
+from ..session.states import State
+from ..session.worker import Worker
+from .common import add_provider_arguments, add_stream_options, build_provider, stream_options
+from .output import emit, progress, progress_done
+
+HOTKEYS = {"go-live": "obs_livestream.go_live", "prepare": "obs_livestream.prepare", "end": "obs_livestream.end_stream"}
+TICK = 0.1
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "go-live", help="go live on OBS over obs-websocket (create, wait, set, start)",
+        description="Create (or start) the provider stream, wait for its ingest, put it into OBS's stream "
+        "settings over obs-websocket, start streaming and print the playback and chat URLs. Returns once "
+        "live; 'end' ends it later. With --follow it stays until Ctrl-C or until OBS stops streaming, "
+        "then ends the provider stream. Ctrl-C before going live cancels cleanly.",
+    )
+    _add_obs_arguments(p)
+    add_provider_arguments(p)
+    p.add_argument("--title", "-t", default="", help="title of the new live stream")
+    p.add_argument("--scheduled", metavar="ID", help="start this scheduled stream (TP Streams) instead")
+    p.add_argument("--stream-id", metavar="ID", help="reuse this existing stream (FastPix) instead")
+    p.add_argument("--prepare", action="store_true", help="only fill in OBS's stream settings, do not start")
+    p.add_argument("--ingest-timeout", type=float, default=180.0, metavar="SECONDS",
+                   help="give up (and stop the provider stream) if the ingest is not ready (default 180)")
+    p.add_argument("--no-restore", action="store_true", help="keep the provider's settings in OBS afterwards")
+    p.add_argument("--follow", action="store_true", help="stay attached; end everything on Ctrl-C or OBS stop")
+    add_stream_options(p)
+    p.set_defaults(func=cmd_go_live)
+
+    p = sub.add_parser(
+        "end", help="end the live stream: stop OBS, end the provider stream, restore settings",
+        description="Stop OBS streaming, end the provider stream and restore the previous stream settings, "
+        "for a go-live started by 'go-live' from this machine or by the script inside OBS. "
+        "Harmless when nothing is live.",
+    )
+    _add_obs_arguments(p)
+    p.add_argument("--api-base-url", metavar="URL", help="the provider API's origin (default: as when started)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_end)
+
+    p = sub.add_parser("status", help="OBS's stream status and the live session, wherever it was started",
+                       description="Show OBS's stream output status, the session of the script inside OBS "
+                       "(if loaded) and a go-live started from this machine, with its provider status.")
+    _add_obs_arguments(p)
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser("trigger", help="press the script's go-live / prepare / end hotkey and follow it",
+                       description="Press one of the script's hotkeys in OBS over obs-websocket and follow "
+                       "the script's session until it succeeds or fails, with the reason.")
+    _add_obs_arguments(p)
+    p.add_argument("action", choices=sorted(HOTKEYS), help="which hotkey to press")
+    p.add_argument("--wait", type=float, default=240.0, metavar="SECONDS", help="give up after (default 240)")
+    p.add_argument("--json", action="store_true", help="print the final session as JSON")
+    p.set_defaults(func=cmd_trigger)
+
+
+def _add_obs_arguments(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("OBS connection")
+    g.add_argument("--obs-url", default=os.environ.get("OBS_WEBSOCKET_URL") or "ws://localhost:4455",
+                   help="obs-websocket URL (default: $OBS_WEBSOCKET_URL or ws://localhost:4455)")
+    g.add_argument("--obs-password", default=None,
+                   help="obs-websocket password (better: $OBS_WEBSOCKET_PASSWORD, kept out of the process list)")
+    g.add_argument("--obs-timeout", type=float, default=10.0, metavar="SECONDS",
+                   help="connect and request deadline (default 10)")
+
+
+def _client(args: argparse.Namespace) -> Any:
+    from ..remote.client import ObsClient
+
+    password = args.obs_password if args.obs_password is not None else os.environ.get("OBS_WEBSOCKET_PASSWORD")
+    secrets.register(password)
+    return ObsClient(args.obs_url, password, timeout=args.obs_timeout).connect()
+
+
+def _store(client: Any) -> RecordStore:
+    """This machine's record of a go-live it started on that OBS."""
+    slug = re.sub(r"[^A-Za-z0-9.-]+", "-", f"{client.host}-{client.port}")
+    return RecordStore(name=f"remote-{slug}.json")
+
+
+class _Session:
+    """A controller over obs-websocket, ticked by this process."""
+
+    def __init__(self, client: Any, store: RecordStore, policies: Policies) -> None:
+        from ..remote.port import RemoteObsPort
+
+        self.port = RemoteObsPort(client)
+        self.controller = Controller(self.port, policies=policies, store=store, worker=Worker())
+        self.port.attach(self.controller)
+        self._last_line = ""
+
+    def run_until(self, done: set[State], *, timeout: Optional[float] = None) -> State:
+        """Tick until the state is in ``done``, printing progress; Ctrl-C ends cleanly."""
+        started = time.monotonic()
+        interrupted = False
+        while True:
+            try:
+                self.controller.tick()
+                snap = self.controller.snapshot
+                line = snap.status_line(time.monotonic())
+                if line != self._last_line:
+                    progress(line)
+                    self._last_line = line
+                if snap.state in done or snap.state is State.FAILED:
+                    progress_done()
+                    return snap.state
+                if timeout is not None and time.monotonic() - started > timeout:
+                    progress_done()
+                    return snap.state
+                time.sleep(TICK)
+            except KeyboardInterrupt:
+                if interrupted:
+                    raise  # a second Ctrl-C: leave now; the record stays for 'end'
+                interrupted = True
+                progress_done()
+                progress("Interrupted: ending cleanly (Ctrl-C again to leave it for 'end')")
+                self.controller.end()
+                done = {State.ENDED, State.IDLE}
+
+    def close(self) -> None:
+        self.port.detach()
+        self.controller.worker.stop()
+
+
+def cmd_go_live(args: argparse.Namespace) -> int:
+    name = _provider_name(args)
+    provider = build_provider(args)
+    mode = "scheduled" if args.scheduled else "existing" if args.stream_id else "new"
+    if mode == "new" and not args.title.strip():
+        raise ConfigurationError("A title is needed for a new live stream", hint="pass --title")
+    request = GoLiveRequest(
+        provider=provider, mode=mode, title=args.title.strip(), stream_id=args.scheduled or args.stream_id,
+        options=stream_options(args, name), start_streaming=False if args.prepare else True,
+    )
+    client = _client(args)
+    store = _store(client)
+    existing = store.load()
+    if existing is not None:
+        raise ObsRefusedError(
+            f"A go-live from this machine is still open ({existing.provider} stream {existing.stream_id})",
+            hint="run 'obs_livestream.py end' first",
+        )
+    session = _Session(client, store, Policies(ingest_timeout=args.ingest_timeout,
+                                               restore_previous=not args.no_restore))
+    try:
+        session.controller.go_live(request)
+        target = {State.READY} if args.prepare else {State.LIVE}
+        state = session.run_until(target | {State.ENDED})
+        snap = session.controller.snapshot
+        if state is State.FAILED:
+            raise snap.error or LivestreamError(snap.message)
+        if state is State.ENDED:
+            print("Cancelled; the provider stream was ended and the stream settings restored.")
+            return 130
+        emit(_summary(snap), as_json=args.json)
+        if args.follow and state is State.LIVE:
+            state = session.run_until({State.ENDED, State.READY})
+            if state is State.FAILED:
+                raise session.controller.snapshot.error or LivestreamError(session.controller.snapshot.message)
+            print(session.controller.snapshot.message or "Ended")
+        return 0
+    finally:
+        session.close()
+        client.close()
+
+
+def cmd_end(args: argparse.Namespace) -> int:
+    client = _client(args)
+    try:
+        store = _store(client)
+        record = store.load()
+        if record is not None:
+            return _end_own(args, client, store, record)
+        published = bridge.decode(client.get_profile_parameter(bridge.CATEGORY, bridge.NAME))
+        if published and State(published["state"]).is_active:
+            args.action, args.wait = "end", 120.0
+            return _trigger(args, client)
+        message = "Nothing is live"
+        if client.is_streaming():
+            message += " through obs-livestream (OBS is streaming something else; stop it in OBS)"
+        emit({"state": "idle", "message": message}, as_json=args.json)
+        return 0
+    finally:
+        client.close()
+
+
+def _end_own(args: argparse.Namespace, client: Any, store: RecordStore, record: Any) -> int:
+    cls = providers.get(record.provider)
+    provider = cls(cls.credentials_from_env(os.environ), base_url=args.api_base_url or record.api_base_url)
+    session = _Session(client, store, Policies())
+    try:
+        session.controller.recover(record, provider)
+        session.controller.end()
+        state = session.run_until({State.ENDED})
+        snap = session.controller.snapshot
+        if state is State.FAILED:
+            raise snap.error or LivestreamError(snap.message)
+        emit(_summary(snap), as_json=args.json)
+        return 0
+    finally:
+        session.close()
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    client = _client(args)
+    try:
+        obs_status = client.stream_status()
+        published = bridge.decode(client.get_profile_parameter(bridge.CATEGORY, bridge.NAME))
+        record = _store(client).load()
+    finally:
+        client.close()
+    result: dict[str, Any] = {
+        "obs": {
+            "streaming": bool(obs_status.get("outputActive")),
+            "reconnecting": bool(obs_status.get("outputReconnecting")),
+            "duration": obs_status.get("outputTimecode"),
+            "bytes": obs_status.get("outputBytes"),
+        },
+        "script_session": _published_view(published) if published else None,
+        "remote_session": None,
+    }
+    if record is not None:
+        view: dict[str, Any] = {"provider": record.provider, "stream_id": record.stream_id, "state": record.state,
+                                "playback_url": record.playback_url, "chat_url": record.chat_url}
+        try:
+            cls = providers.get(record.provider)
+            with cls(cls.credentials_from_env(os.environ), base_url=record.api_base_url) as provider:
+                view["provider_status"] = provider.get(record.stream_id).provider_status
+        except LivestreamError as exc:
+            view["provider_status"] = f"unknown ({exc})"
+        result["remote_session"] = view
+    if not result["script_session"] and not result["remote_session"]:
+        result["message"] = "No obs-livestream session is active"
+    emit(result, as_json=args.json)
+    return 0
+
+
+def cmd_trigger(args: argparse.Namespace) -> int:
+    client = _client(args)
+    try:
+        return _trigger(args, client)
+    finally:
+        client.close()
+
+
+def _trigger(args: argparse.Namespace, client: Any) -> int:
+    hotkey = HOTKEYS[args.action]
+    names = {h.get("hotkeyName") if isinstance(h, dict) else h for h in client.call("GetHotkeyList").get("hotkeys", [])}
+    if hotkey not in names:
+        raise ObsRefusedError("The obs-livestream script is not loaded in OBS",
+                              hint="add obs_livestream.py in OBS under Tools > Scripts")
+    before = bridge.decode(client.get_profile_parameter(bridge.CATEGORY, bridge.NAME)) or {}
+    client.trigger_hotkey(hotkey)
+    success = {"go-live": {"live"}, "prepare": {"ready"}, "end": {"ended", "idle"}}[args.action]
+    started, last_line, reacted = time.monotonic(), "", False
+    while time.monotonic() - started < args.wait:
+        data = bridge.decode(client.get_profile_parameter(bridge.CATEGORY, bridge.NAME)) or {}
+        if data.get("seq") != before.get("seq"):
+            reacted = True
+        line = data.get("status_line") or ""
+        if reacted and line and line != last_line:
+            progress(line)
+            last_line = line
+        state = data.get("state")
+        if reacted and state in success:
+            progress_done()
+            emit(_published_view(data), as_json=args.json)
+            return 0
+        failed_now = state == "failed" and (
+            before.get("state") != "failed" or data.get("state_since") != before.get("state_since")
+        )
+        if reacted and failed_now:
+            progress_done()
+            error_cls = getattr(errors, data.get("error_type") or "", LivestreamError)
+            print(f"error: {data.get('message')}")
+            return getattr(error_cls, "exit_code", 1)
+        if not reacted and time.monotonic() - started > 10:
+            break
+        time.sleep(0.25)
+    progress_done()
+    if not reacted:
+        raise ObsRefusedError("The obs-livestream script did not react to the hotkey",
+                              hint="check the script log in OBS (Tools > Scripts > Script Log)")
+    raise errors.SessionError(f"Gave up after {int(args.wait)} s; last state: {last_line or 'unknown'}")
+
+
+def _published_view(data: dict[str, Any]) -> dict[str, Any]:
+    keys = ("state", "status_line", "provider", "stream_id", "title", "provider_status", "playback_url",
+            "chat_url", "recording_url")
+    return {k: data.get(k) for k in keys}
+
+
+def _summary(snap: Any) -> dict[str, Any]:
+    return {"state": snap.state.value, "message": snap.message, "provider": snap.provider,
+            "stream_id": snap.stream_id, "title": snap.title, "playback_url": snap.playback_url,
+            "chat_url": snap.chat_url, "recording_url": snap.recording_url}
+
+
+def _provider_name(args: argparse.Namespace) -> str:
+    from .common import provider_name
+
+    return provider_name(args)

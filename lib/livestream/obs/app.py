@@ -1,0 +1,319 @@
+"""The script's running state inside OBS: controller, worker, timer, events, hotkeys.
+
+One ``ScriptApp`` exists while the script is loaded. OBS calls in through the plain
+functions of ``livestream.obs.entry``; this class does the work:
+
+* the timer (every ``TICK_MS``) drains the controller's inbox, which makes every
+  OBS call, and flushes the log queue into OBS's script log;
+* frontend events, hotkeys and output signals only *post* to the controller;
+* every provider call runs on the worker thread, which never touches obspython.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import time
+from typing import Any, Callable, Optional
+
+import obspython as obs
+
+from .. import secrets
+from ..errors import LivestreamError
+from ..session import bridge
+from ..session.controller import Controller
+from ..session.record import RecordStore
+from ..session.snapshot import Snapshot
+from ..session.states import State
+from ..session.worker import Worker
+from .config import PanelConfig
+from .port import ScriptObsPort
+
+TICK_MS = 100
+HOTKEYS = {
+    "go_live": ("obs_livestream.go_live", "obs-livestream: Go live"),
+    "prepare": ("obs_livestream.prepare", "obs-livestream: Prepare (fill in stream settings)"),
+    "end_stream": ("obs_livestream.end_stream", "obs-livestream: End stream"),
+}
+# What an output's "stop" signal code means (libobs/obs-defs.h OBS_OUTPUT_*).
+STOP_CODES = {
+    -1: "bad server URL",
+    -2: "could not connect to the server",
+    -3: "the server refused the stream key",
+    -4: "output error",
+    -5: "disconnected",
+    -6: "unsupported settings",
+    -7: "no space left",
+    -8: "encoder error",
+}
+
+log = logging.getLogger("livestream.obs")
+
+
+class QueueLogHandler(logging.Handler):
+    """Collects log lines from any thread; the timer prints them into OBS's script log.
+
+    Printing from a non-OBS thread shows as "[Unknown Script]" and can crash OBS on
+    exit (reference/obs.md), so only the timer writes.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: queue.Queue = queue.Queue()
+        self.setFormatter(logging.Formatter("%(message)s"))
+        secrets.install_filter([self])
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self.lines.put((record.levelno, self.format(record)))
+        except Exception:  # pragma: no cover
+            self.handleError(record)
+
+    def flush_to_obs(self) -> None:
+        while True:
+            try:
+                level, text = self.lines.get_nowait()
+            except queue.Empty:
+                return
+            obs_level = obs.LOG_ERROR if level >= logging.ERROR else obs.LOG_WARNING if level >= logging.WARNING \
+                else obs.LOG_INFO
+            obs.script_log(obs_level, secrets.redact(text))
+
+
+class ScriptApp:
+    """Everything the loaded script holds."""
+
+    def __init__(self, settings: Any) -> None:
+        self.settings = settings
+        self.config = PanelConfig()
+        self.log_handler = QueueLogHandler()
+        root = logging.getLogger("livestream")
+        root.handlers[:] = [self.log_handler]
+        root.setLevel(logging.INFO)
+        root.propagate = False
+        self.worker = Worker()
+        self.port = ScriptObsPort()
+        self.store = RecordStore(name="active-stream.json")
+        self.controller = Controller(self.port, store=self.store, worker=self.worker)
+        self.controller.add_listener(self._on_snapshot)
+        self.hotkey_ids: dict[str, int] = {}
+        self.tasks: queue.Queue = queue.Queue()  # results of panel tasks (lists, credential tests)
+        self.scheduled: list[tuple[str, str]] = []  # (id, label) of scheduled streams
+        self.notice: tuple[str, str] = ("", "info")  # a panel message outside the go-live
+        self._recovery_checked = False
+        self._last_stop_code: Optional[int] = None
+        self._shut_down = False
+        self._snapshot_seen: Optional[Snapshot] = None
+        self._publish_seq = int(time.time() * 1000)  # grows across reloads too
+
+    # --- lifecycle ----------------------------------------------------------
+
+    def update(self, config: PanelConfig) -> None:
+        self.config = config
+        self.controller.policies = config.policies()
+
+    def tick(self) -> None:
+        """The timer: recovery on the first tick, then the controller, then the log."""
+        if not self._recovery_checked:
+            self._recovery_checked = True
+            self._publish(self.controller.snapshot)  # replace what an earlier run left
+            self._recover()
+        self.controller.tick()
+        self._drain_tasks()
+        self.log_handler.flush_to_obs()
+
+    def shutdown(self, *, end_stream: bool) -> None:
+        """OBS exits (``end_stream`` per policy) or the script unloads (keep the record)."""
+        if self._shut_down:
+            return
+        self._shut_down = True
+        self.controller.shutdown(end_stream=end_stream)
+        self.log_handler.flush_to_obs()
+
+    # --- commands from buttons, hotkeys (any thread) --------------------------
+
+    def go_live(self, *, start_streaming: Optional[bool] = None) -> None:
+        """Go live (or only prepare, with ``start_streaming=False``) from the panel's settings."""
+        if self.controller.state is State.READY:
+            # Prepared, or recovered after a restart: continue with that stream.
+            if start_streaming is not False:
+                self.controller.resume()
+            return
+        try:
+            request = self.config.request(start_streaming=start_streaming)
+        except LivestreamError as exc:
+            self.notice = (str(exc), "error")
+            log.error("%s", exc)
+            return
+        self.notice = ("", "info")
+        if start_streaming is False:
+            self.controller.prepare(request)
+        else:
+            self.controller.go_live(request)
+
+    def end_stream(self) -> None:
+        self.controller.end()
+
+    def refresh_status(self) -> None:
+        self.controller.refresh()
+
+    def run_task(self, description: str, fn: Callable[[], Any], on_result: Callable[[Any], None]) -> None:
+        """Run ``fn`` on the worker; ``on_result`` runs later on the timer."""
+        self.notice = (f"{description}...", "info")
+
+        def done(result: Any, error: Optional[BaseException]) -> None:
+            self.tasks.put((on_result, result, error))
+
+        self.worker.submit(fn, done)
+
+    def test_credentials(self) -> None:
+        try:
+            provider = self.config.build_provider()
+        except LivestreamError as exc:
+            self.notice = (str(exc), "error")
+            return
+        name = provider.display_name
+
+        def ok(_: Any) -> None:
+            self.notice = (f"{name} accepted the credentials", "info")
+            log.info("%s accepted the credentials", name)
+
+        self.run_task(f"Checking the {name} credentials", provider.check_credentials, ok)
+
+    def fetch_scheduled(self) -> None:
+        try:
+            provider = self.config.build_provider()
+        except LivestreamError as exc:
+            self.notice = (str(exc), "error")
+            return
+
+        def got(streams: list) -> None:
+            from ..models import StreamStatus
+
+            self.scheduled = [
+                (s.id, f"{s.title or s.id} ({s.scheduled_start:%Y-%m-%d %H:%M})" if s.scheduled_start
+                 else f"{s.title or s.id}")
+                for s in streams
+                if s.status is StreamStatus.NOT_STARTED and not s.ingest_ready
+            ]
+            self.notice = (f"{len(self.scheduled)} scheduled stream(s) found", "info")
+
+        self.run_task("Fetching the scheduled streams", provider.list, got)
+
+    # --- OBS events -------------------------------------------------------
+
+    def on_frontend_event(self, event: int) -> None:
+        if event == obs.OBS_FRONTEND_EVENT_STREAMING_STARTING:
+            self._last_stop_code = None
+            self._watch_output(connect=True)
+        elif event == obs.OBS_FRONTEND_EVENT_STREAMING_STARTED:
+            self.controller.streaming_started()
+        elif event == obs.OBS_FRONTEND_EVENT_STREAMING_STOPPED:
+            code = self._last_stop_code
+            self.controller.streaming_stopped(STOP_CODES.get(code) if code else None)
+            self._watch_output(connect=False)
+        elif event == obs.OBS_FRONTEND_EVENT_SCRIPTING_SHUTDOWN:
+            # OBS is exiting and stops streaming without telling scripts.
+            self.shutdown(end_stream=bool(self.config.end_on_exit))
+
+    def on_output_signal(self, name: str, code: Optional[int]) -> None:
+        """From the output's thread: only post."""
+        if name == "reconnect":
+            self.controller.streaming_reconnecting()
+        elif name == "reconnect_success":
+            self.controller.streaming_reconnected()
+        elif name == "stop":
+            self._last_stop_code = code
+
+    def _watch_output(self, *, connect: bool) -> None:
+        from . import entry  # the plain functions OBS accepts as callbacks
+
+        output = obs.obs_frontend_get_streaming_output()
+        if output is None:
+            return
+        try:
+            handler = obs.obs_output_get_signal_handler(output)
+            for signal, callback in entry.OUTPUT_SIGNALS.items():
+                if connect:
+                    obs.signal_handler_connect(handler, signal, callback)
+                else:
+                    obs.signal_handler_disconnect(handler, signal, callback)
+        finally:
+            obs.obs_output_release(output)
+
+    # --- internals ----------------------------------------------------------
+
+    def _recover(self) -> None:
+        record = self.store.load()
+        if record is None:
+            return
+        try:
+            provider = self.config.build_provider(record.provider, base_url=record.api_base_url)
+        except LivestreamError as exc:
+            self.notice = (
+                f"A {record.provider} stream ({record.stream_id}) from before is still open, but: {exc}",
+                "error",
+            )
+            log.error("%s", self.notice[0])
+            return
+        log.info("Found the stream %s from an earlier session", record.stream_id)
+        self.controller.recover(record, provider)
+        if self.controller.state is State.LIVE:
+            # Still streaming: the earlier run's signal callbacks went with it (OBS removes a
+            # script's callbacks on unload), so watch reconnects and stop codes again.
+            self._watch_output(connect=True)
+
+    def _drain_tasks(self) -> None:
+        while True:
+            try:
+                on_result, result, error = self.tasks.get_nowait()
+            except queue.Empty:
+                return
+            if error is not None:
+                text = str(error) if isinstance(error, LivestreamError) else f"Unexpected error: {error}"
+                self.notice = (secrets.redact(text), "error")
+                log.error("%s", text)
+            else:
+                on_result(result)
+
+    def _on_snapshot(self, snapshot: Snapshot) -> None:
+        previous = self._snapshot_seen
+        self._snapshot_seen = snapshot
+        self._publish(snapshot)
+        if previous is None or previous.state is not snapshot.state or previous.message != snapshot.message:
+            self.notice = ("", "info")
+            level = {"info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}[snapshot.level]
+            log.log(level, "[%s] %s", snapshot.state.value, snapshot.message or snapshot.state.label)
+            if snapshot.state is State.LIVE and (snapshot.playback_url or snapshot.chat_url):
+                log.info("Playback: %s  Chat: %s", snapshot.playback_url or "-", snapshot.chat_url or "-")
+
+    def _publish(self, snapshot: Snapshot) -> None:
+        """Expose the session to obs-websocket clients (``livestream.session.bridge``)."""
+        self._publish_seq += 1
+        config = obs.obs_frontend_get_profile_config()
+        if config is not None:
+            text = bridge.encode(snapshot, seq=self._publish_seq, monotonic_now=time.monotonic())
+            # Any obs-websocket client can read this: mask registered secrets.
+            obs.config_set_string(config, bridge.CATEGORY, bridge.NAME, secrets.redact(text))
+
+    def status(self) -> tuple[str, str]:
+        """The status line and its level, for the panel."""
+        text, level = self.notice
+        if text:
+            return secrets.redact(text), level
+        snapshot = self.controller.snapshot
+        # Error messages may quote a provider's reply: never show a registered secret.
+        return secrets.redact(snapshot.status_line(time.monotonic())), snapshot.level
+
+    def write_status(self) -> None:
+        """Put the status line and URLs into the panel's settings.
+
+        Called only from UI-thread callbacks (buttons, properties) right before the
+        panel refreshes: OBS's settings object has no lock, and the Scripts dialog
+        reads it on the UI thread, so the timer (render thread) never writes it."""
+        text, _ = self.status()
+        if self.settings is not None:
+            obs.obs_data_set_string(self.settings, "status", text)
+            snap = self.controller.snapshot
+            obs.obs_data_set_string(self.settings, "playback_url", snap.playback_url or "")
+            obs.obs_data_set_string(self.settings, "chat_url", snap.chat_url or "")

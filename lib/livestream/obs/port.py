@@ -1,0 +1,67 @@
+"""The in-process ``ObsPort``: OBS's frontend API through obspython.
+
+Called only from the script's timer (or OBS's own callbacks), never from a worker
+thread: the SWIG wrappers hold the GIL and some calls take OBS locks, so a call from
+another thread can deadlock OBS (reference/obs.md, "Threads").
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Optional
+
+import obspython as obs
+
+from ..errors import ObsRefusedError
+from ..session.ports import StreamService
+
+
+class ScriptObsPort:
+    """OBS's stream service and output, as the controller needs them."""
+
+    def get_stream_service(self) -> StreamService:
+        service = obs.obs_frontend_get_streaming_service()  # borrowed: do not release
+        if service is None:
+            return StreamService("rtmp_common", {})
+        settings = obs.obs_service_get_settings(service)
+        try:
+            data = json.loads(obs.obs_data_get_json(settings) or "{}")
+        finally:
+            obs.obs_data_release(settings)
+        return StreamService(obs.obs_service_get_type(service) or "rtmp_common", data)
+
+    def set_stream_service(self, service: StreamService) -> None:
+        if obs.obs_frontend_streaming_active():
+            # obs-websocket refuses this too (OutputRunning): the running output keeps
+            # its own service, so a change now would only confuse the next start.
+            raise ObsRefusedError("OBS is streaming; the stream settings cannot change now", code=500)
+        data = obs.obs_data_create_from_json(json.dumps(dict(service.settings)))
+        try:
+            new = obs.obs_service_create(service.service_type, "obs_livestream_service", data, None)
+            if new is None:
+                raise ObsRefusedError(f"OBS could not create a {service.service_type!r} stream service")
+            try:
+                obs.obs_frontend_set_streaming_service(new)  # OBS keeps its own reference
+                obs.obs_frontend_save_streaming_service()  # <profile>/service.json
+            finally:
+                obs.obs_service_release(new)
+        finally:
+            obs.obs_data_release(data)
+
+    def start_streaming(self) -> None:
+        obs.obs_frontend_streaming_start()  # queued; STARTED/STOPPED tell the outcome
+
+    def stop_streaming(self) -> None:
+        obs.obs_frontend_streaming_stop()
+
+    def is_streaming(self) -> bool:
+        return bool(obs.obs_frontend_streaming_active())
+
+    def linked_account(self) -> Optional[str]:
+        # OBS remembers a connected Twitch/YouTube/Restream account in the profile's
+        # basic.ini, [Auth] Type (UI/auth-base.cpp Auth::Save / Load).
+        config = obs.obs_frontend_get_profile_config()
+        if config is None:
+            return None
+        value = obs.config_get_string(config, "Auth", "Type")
+        return value or None

@@ -1,0 +1,74 @@
+"""The ``ObsPort`` over obs-websocket: the same controller, driven from another process
+or another machine.
+
+OBS's ``StreamStateChanged`` events arrive on the client's dispatcher thread; they are
+only *posted* to the controller, whose ``tick()`` runs on the CLI's main loop.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from ..session.ports import StreamService
+from .client import (
+    OUTPUT_RECONNECTED,
+    OUTPUT_RECONNECTING,
+    OUTPUT_STARTED,
+    OUTPUT_STOPPED,
+    ObsClient,
+    ObsEvent,
+)
+
+
+class RemoteObsPort:
+    """OBS as seen through obs-websocket."""
+
+    def __init__(self, client: ObsClient) -> None:
+        self.client = client
+        self._controller: Any = None
+        self._unsubscribe = None
+
+    def attach(self, controller: Any) -> None:
+        """Forward OBS's stream events to ``controller`` from now on."""
+        self._controller = controller
+        if self._unsubscribe is None:
+            self._unsubscribe = self.client.subscribe(self._on_stream_state, "StreamStateChanged")
+
+    def detach(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+
+    def _on_stream_state(self, event: ObsEvent) -> None:
+        state = event.data.get("outputState")
+        controller = self._controller
+        if controller is None:
+            return
+        if state == OUTPUT_STARTED:
+            controller.streaming_started()
+        elif state == OUTPUT_STOPPED:
+            controller.streaming_stopped(None)
+        elif state == OUTPUT_RECONNECTING:
+            controller.streaming_reconnecting()
+        elif state == OUTPUT_RECONNECTED:
+            controller.streaming_reconnected()
+
+    # --- ObsPort ---------------------------------------------------------------
+
+    def get_stream_service(self) -> StreamService:
+        return self.client.get_stream_service()
+
+    def set_stream_service(self, service: StreamService) -> None:
+        self.client.set_stream_service(service)
+
+    def start_streaming(self) -> None:
+        self.client.start_stream()
+
+    def stop_streaming(self) -> None:
+        self.client.stop_stream()
+
+    def is_streaming(self) -> bool:
+        return self.client.is_streaming()
+
+    def linked_account(self) -> Optional[str]:
+        return self.client.linked_account()
