@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+from ..errors import ObsRefusedError
 from ..session.ports import StreamService
 from .client import (
     OUTPUT_RECONNECTED,
@@ -65,7 +66,15 @@ class RemoteObsPort:
         self.client.start_stream()
 
     def stop_streaming(self) -> None:
-        self.client.stop_stream()
+        try:
+            self.client.stop_stream()
+        except ObsRefusedError as exc:
+            # Right after a stop, GetStreamStatus may still say "active" for a moment and
+            # StopStream then answers 501 OutputNotRunning: it is stopped, say so.
+            if exc.code != 501:
+                raise
+            if self._controller is not None:
+                self._controller.streaming_stopped(None)
 
     def is_streaming(self) -> bool:
         return self.client.is_streaming()

@@ -1,0 +1,691 @@
+"""``HeadlessObs``: a real OBS Studio under Xvfb with obs-websocket on, for tests and demos.
+
+    with HeadlessObs(script="obs_livestream.py", script_settings={...}) as obs:
+        client = ObsClient(obs.ws_url, obs.password)
+        ...
+        obs.screenshot("panel.png")
+
+What it does, and why (reference/obs.md, "Seen running OBS 29.0.2 headless here"):
+
+* ``Xvfb -displayfd`` picks a free display itself; each instance gets its own display,
+  HOME (``XDG_CONFIG_HOME`` too) and websocket port, so parallel runs cannot collide.
+* OBS runs as ``obs --multi --minimize-to-tray --disable-missing-files-check`` (plus
+  ``--disable-shutdown-check`` / ``--disable-updater`` when this OBS knows them: 29.0
+  has no shutdown check at all). ``FirstRun=true`` in global.ini skips the
+  auto-configuration wizard; obs-websocket 5.1 takes its settings from global.ini.
+* Ready means obs-websocket accepted an authenticated connection and answered GetVersion.
+* OBS 29 has no SIGTERM handler: it dies at once, without its shutdown log (frame
+  statistics, profiler). ``stop()`` therefore stops the outputs over obs-websocket,
+  closes any dialog, then closes the main window with WM_DELETE_WINDOW (what a window
+  manager's close button sends), and only then falls back to SIGTERM and SIGKILL.
+* Only the processes started here are ever signalled, by pid (each in its own session).
+  They also get SIGKILL when this process dies without cleaning up (Linux
+  ``PR_SET_PDEATHSIG``; ``die_with_parent=False`` turns it off, and it is tied to the
+  *thread* that started them, so start from a thread that outlives the instance).
+
+Missing programs raise ``MissingToolError`` naming the Debian package to install.
+"""
+
+from __future__ import annotations
+
+import atexit
+import ctypes
+import os
+import select
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import weakref
+from pathlib import Path
+from secrets import token_urlsafe
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
+
+from .. import secrets
+from ..errors import ConfigurationError, ObsError, ObsRefusedError, ObsUnreachableError
+from ..remote.client import OUTPUT_STOPPED, ObsClient
+from ..session.ports import StreamService
+from . import logs, x11
+from .config import ObsHomeConfig, ScriptEntry, obs_semantic_version, write_home
+
+__all__ = ["HeadlessObs", "MissingToolError", "HeadlessObsError", "require_tools", "free_port", "SCREEN"]
+
+SCREEN = (1280, 720)
+# Programs and the Debian packages that provide them.
+PACKAGES = {"obs": "obs-studio obs-plugins", "Xvfb": "xvfb", "ffmpeg": "ffmpeg"}
+KEEP_ENV = "LIVESTREAM_KEEP_OBS"  # set to 1 to keep the OBS home and logs after a run
+
+
+class MissingToolError(ConfigurationError):
+    """A program the headless OBS needs is not installed; ``package`` says what to install."""
+
+    def __init__(self, program: str, package: str) -> None:
+        super().__init__(f"{program} is not installed", hint=f"install the Debian package(s) {package} "
+                                                               "(scripts/setup does it)")
+        self.program = program
+        self.package = package
+
+
+class HeadlessObsError(ObsError):
+    """OBS or Xvfb did not start, or died; the message ends with the tail of OBS's output."""
+
+
+def require_tools(*programs: str) -> Dict[str, str]:
+    """Absolute paths of ``programs`` (default: obs, Xvfb); raises ``MissingToolError``."""
+    found = {}
+    for program in programs or ("obs", "Xvfb"):
+        path = shutil.which(program)
+        if not path:
+            raise MissingToolError(program, PACKAGES.get(program, program))
+        found[program] = path
+    return found
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now (obs-websocket listens on every interface)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("", 0))
+        return sock.getsockname()[1]
+
+
+_obs_flags_cache: Dict[str, Sequence[str]] = {}
+
+
+def _obs_flags(obs: str) -> List[str]:
+    """Command-line flags for an unattended OBS, keeping only those this OBS knows."""
+    if obs not in _obs_flags_cache:
+        try:
+            helptext = subprocess.run([obs, "--help"], capture_output=True, text=True, timeout=20).stdout
+        except (OSError, subprocess.SubprocessError):
+            helptext = ""
+        _obs_flags_cache[obs] = [
+            flag for flag in ("--disable-shutdown-check", "--disable-updater") if flag in helptext
+        ]
+    return ["--multi", "--minimize-to-tray", "--disable-missing-files-check", *_obs_flags_cache[obs]]
+
+
+_live: weakref.WeakSet[HeadlessObs] = weakref.WeakSet()
+
+
+@atexit.register
+def _kill_leftovers() -> None:  # a test run that dies must not leave OBS behind
+    for instance in list(_live):
+        instance.kill()
+        instance._remove_run_dir()
+
+
+class HeadlessObs:
+    """A real OBS with obs-websocket enabled, in a throw-away HOME, under its own Xvfb.
+
+    Arguments (all keyword-only):
+
+    * ``script`` / ``script_settings``: a Python script OBS loads at start-up, with the
+      settings ``script_load`` receives (``scripts``: several ``ScriptEntry``).
+    * ``service``: the profile's initial stream service (``StreamService`` or
+      ``{"type": ..., "settings": {...}}``), e.g. the user's "previous" service.
+    * ``env``: extra environment for OBS (the script reads it). ``PYTHON*`` variables of
+      this process are not inherited: a venv's would leak into OBS's embedded Python.
+    * ``home``: use this folder as HOME (kept afterwards) instead of a temporary one.
+    * ``password`` / ``port``: obs-websocket's; random and free by default.
+    * ``startup_timeout``: seconds to wait for obs-websocket (default 60).
+    * ``width``/``height``/``fps``/``video_bitrate``/``x264_preset``: the small canvas.
+    * ``profile_sections`` / ``global_sections``: extra ini sections (e.g. ``{"Auth":
+      {"Type": "Twitch"}}`` fakes a linked account).
+    """
+
+    def __init__(
+        self,
+        *,
+        script: Union[str, os.PathLike, None] = None,
+        script_settings: Optional[Mapping[str, Any]] = None,
+        scripts: Sequence[ScriptEntry] = (),
+        service: Union[StreamService, Mapping[str, Any], None] = None,
+        env: Optional[Mapping[str, str]] = None,
+        home: Union[str, os.PathLike, None] = None,
+        password: Optional[str] = None,
+        port: Optional[int] = None,
+        startup_timeout: float = 60.0,
+        width: int = 640,
+        height: int = 360,
+        fps: int = 30,
+        video_bitrate: int = 400,
+        x264_preset: str = "ultrafast",
+        text: str = "obs-livestream",
+        profile_sections: Optional[Mapping[str, Mapping[str, Any]]] = None,
+        global_sections: Optional[Mapping[str, Mapping[str, Any]]] = None,
+        extra_args: Sequence[str] = (),
+        keep: Optional[bool] = None,
+        die_with_parent: bool = True,
+    ) -> None:
+        entries = list(scripts)
+        if script is not None:
+            entries.append(ScriptEntry(str(Path(script).resolve()), dict(script_settings or {})))
+        if isinstance(service, StreamService):
+            service = service.to_dict()
+        self.password = password or token_urlsafe(18)
+        secrets.register(self.password)
+        self.port = port or free_port()
+        self.host = "127.0.0.1"
+        self.startup_timeout = startup_timeout
+        self.extra_env = dict(env or {})
+        self.extra_args = list(extra_args)
+        self._preexec = _die_with_parent if die_with_parent else None
+        self.keep = keep if keep is not None else os.environ.get(KEEP_ENV, "") not in ("", "0")
+        self._own_home = home is None
+        self._given_home = Path(home).resolve() if home is not None else None
+        self._config = ObsHomeConfig(
+            port=self.port,
+            password=self.password,
+            width=width,
+            height=height,
+            fps=fps,
+            video_bitrate=video_bitrate,
+            x264_preset=x264_preset,
+            text=text,
+            service=service,
+            scripts=tuple(entries),
+            profile_sections=dict(profile_sections or {}),
+            global_sections=dict(global_sections or {}),
+        )
+        self.run_dir: Optional[Path] = None
+        self.home: Optional[Path] = None
+        self.display: Optional[str] = None
+        self.startup_seconds: Optional[float] = None
+        self.obs_version: Optional[str] = None
+        self._xvfb: Optional[subprocess.Popen] = None
+        self._obs: Optional[subprocess.Popen] = None
+        self._obs_out = None
+        self._starts = 0
+        self._last_start_wall: Optional[float] = None
+
+    def __repr__(self) -> str:
+        state = "running" if self.running else "stopped"
+        return f"HeadlessObs({self.ws_url!r}, display={self.display!r}, {state})"
+
+    # -- properties ---------------------------------------------------------------------
+    @property
+    def ws_url(self) -> str:
+        return f"ws://{self.host}:{self.port}"
+
+    @property
+    def running(self) -> bool:
+        return self._obs is not None and self._obs.poll() is None
+
+    @property
+    def obs_pid(self) -> Optional[int]:
+        return self._obs.pid if self._obs else None
+
+    @property
+    def xvfb_pid(self) -> Optional[int]:
+        return self._xvfb.pid if self._xvfb else None
+
+    @property
+    def config_dir(self) -> Path:
+        return self._require_home() / ".config" / "obs-studio"
+
+    @property
+    def profile_dir(self) -> Path:
+        return self.config_dir / "basic" / "profiles" / self._config.profile_dir
+
+    @property
+    def collection_path(self) -> Path:
+        return self.config_dir / "basic" / "scenes" / f"{self._config.collection_file}.json"
+
+    @property
+    def scene_name(self) -> str:
+        return self._config.scene
+
+    @property
+    def stdout_path(self) -> Path:
+        """OBS's stdout and stderr (the log lines prefixed ``info:``, plus Qt's warnings)."""
+        return self._require_run_dir() / "obs-output.txt"
+
+    @property
+    def log_path(self) -> Optional[Path]:
+        """The newest OBS log file, ``$HOME/.config/obs-studio/logs/<date time>.txt``."""
+        files = self.log_paths()
+        return files[-1] if files else None
+
+    def log_paths(self) -> List[Path]:
+        """Every OBS log of this home, oldest first (one per start)."""
+        folder = self.config_dir / "logs"
+        if not folder.is_dir():
+            return []
+        return sorted(folder.glob("*.txt"), key=lambda p: (p.stat().st_mtime, p.name))
+
+    def client(self, *, timeout: float = 10.0) -> ObsClient:
+        """A new (unconnected) obs-websocket client for this OBS; close it when done."""
+        return ObsClient(self.ws_url, self.password, timeout=timeout)
+
+    # -- lifecycle ----------------------------------------------------------------------
+    def __enter__(self) -> HeadlessObs:
+        try:
+            self.start()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def start(self) -> HeadlessObs:
+        """Start Xvfb (once) and OBS, and wait until obs-websocket answers."""
+        tools = require_tools("obs", "Xvfb")
+        if self.run_dir is None:
+            self.run_dir = Path(tempfile.mkdtemp(prefix="livestream-obs-"))
+            self.home = self._given_home or (self.run_dir / "home")
+            self.home.mkdir(parents=True, exist_ok=True)
+            version = obs_semantic_version(tools["obs"])
+            cfg = self._config
+            if version:
+                cfg = ObsHomeConfig(**{**cfg.__dict__, "last_version": version})
+            write_home(self.home, cfg)
+        _live.add(self)
+        if self._xvfb is None or self._xvfb.poll() is not None:
+            self._start_xvfb(tools["Xvfb"])
+        self._start_obs(tools["obs"])
+        return self
+
+    def _start_xvfb(self, xvfb: str) -> None:
+        read_fd, write_fd = os.pipe()
+        log = open(self._require_run_dir() / "xvfb-output.txt", "ab")
+        try:
+            self._xvfb = subprocess.Popen(
+                [xvfb, "-displayfd", str(write_fd), "-screen", "0", f"{SCREEN[0]}x{SCREEN[1]}x24",
+                 "-nolisten", "tcp", "-noreset"],
+                pass_fds=(write_fd,), stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True, preexec_fn=self._preexec,
+            )
+        finally:
+            os.close(write_fd)
+            log.close()
+        number = b""
+        deadline = time.monotonic() + 15
+        try:
+            while not number.endswith(b"\n"):
+                left = deadline - time.monotonic()
+                if left <= 0 or self._xvfb.poll() is not None:
+                    raise HeadlessObsError("Xvfb did not report its display number",
+                                           hint=self._tail(self._require_run_dir() / "xvfb-output.txt"))
+                ready, _, _ = select.select([read_fd], [], [], left)
+                if ready:
+                    chunk = os.read(read_fd, 16)
+                    if not chunk:
+                        raise HeadlessObsError("Xvfb exited before reporting its display",
+                                               hint=self._tail(self._require_run_dir() / "xvfb-output.txt"))
+                    number += chunk
+        except BaseException:
+            self._signal(self._xvfb, signal.SIGKILL)
+            raise
+        finally:
+            os.close(read_fd)
+        self.display = f":{number.decode().strip()}"
+
+    def _environment(self) -> Dict[str, str]:
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith("PYTHON") and k not in ("WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS",
+                                                           "XAUTHORITY", "SESSION_MANAGER", "VIRTUAL_ENV")}
+        home = self._require_home()
+        runtime = self._require_run_dir() / "runtime"
+        runtime.mkdir(mode=0o700, exist_ok=True)
+        env.update({
+            "HOME": str(home),
+            "XDG_CONFIG_HOME": str(home / ".config"),
+            "XDG_RUNTIME_DIR": str(runtime),
+            "DISPLAY": self.display or "",
+            "QT_QPA_PLATFORM": "xcb",
+            "LIBGL_ALWAYS_SOFTWARE": "1",
+        })
+        env.update(self.extra_env)
+        return env
+
+    def _start_obs(self, obs: str) -> None:
+        if self.running:
+            return
+        self._starts += 1
+        # OBS names its log after the start time, to the second: a restart within the
+        # same second would overwrite the log of the run before (the "crashed" one).
+        if self._last_start_wall is not None:
+            wait = int(self._last_start_wall) + 1 - time.time()
+            if wait > 0:
+                time.sleep(wait + 0.01)
+        self._last_start_wall = time.time()
+        self._obs_out = open(self.stdout_path, "ab")
+        started = time.monotonic()
+        self._obs = subprocess.Popen(
+            [obs, *_obs_flags(obs), *self.extra_args],
+            cwd=str(self._require_run_dir()), env=self._environment(), stdin=subprocess.DEVNULL,
+            stdout=self._obs_out, stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=self._preexec,
+        )
+        try:
+            self._wait_ready(started)
+        except BaseException:
+            self.kill_obs()
+            raise
+        self.startup_seconds = time.monotonic() - started
+
+    def _wait_ready(self, started: float) -> None:
+        deadline = started + self.startup_timeout
+        last_error: Optional[Exception] = None
+        while True:
+            if self._obs is None or self._obs.poll() is not None:
+                code = self._obs.returncode if self._obs else None
+                raise HeadlessObsError(f"OBS exited during start-up (exit code {code})",
+                                       hint=self._tail(self.stdout_path))
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise HeadlessObsError(
+                    f"obs-websocket did not answer within {self.startup_timeout:g} s ({last_error})",
+                    hint=self._tail(self.stdout_path),
+                )
+            if _port_open(self.host, self.port):
+                client = ObsClient(self.ws_url, self.password, timeout=min(5.0, max(left, 0.5)))
+                try:
+                    self.obs_version = str(client.call("GetVersion").get("obsVersion"))
+                    return
+                except (ObsUnreachableError, ObsRefusedError) as exc:  # 207 NotReady while loading
+                    last_error = exc
+                finally:
+                    client.close()
+            time.sleep(0.1)
+
+    def stop(self, timeout: float = 20.0) -> None:
+        """Quit OBS gracefully (outputs stopped, dialogs closed, main window closed), then Xvfb.
+
+        Falls back to SIGTERM, then SIGKILL, after ``timeout`` seconds. The home and
+        logs stay until ``close()``.
+        """
+        if self.running:
+            self._quit_obs(timeout)
+        self._close_obs_output()
+        if self._xvfb is not None:
+            self._terminate(self._xvfb, 5.0)
+            self._xvfb = None
+        _live.discard(self)
+
+    def _quit_obs(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        try:
+            with ObsClient(self.ws_url, self.password, timeout=5.0, connect_timeout=3.0) as client:
+                outputs = (("GetStreamStatus", "StopStream", "StreamStateChanged"),
+                           ("GetRecordStatus", "StopRecord", "RecordStateChanged"))
+                for status, stop, event in outputs:
+                    try:
+                        if client.call(status).get("outputActive"):
+                            with client.expect_event(event, lambda d: d.get("outputState") == OUTPUT_STOPPED) as w:
+                                client.call(stop)
+                                w.wait(max(1.0, min(10.0, deadline - time.monotonic())))
+                    except ObsError:
+                        pass
+        except ObsError:
+            pass  # OBS may be frozen; the window close or the signals below still work
+        assert self._obs is not None
+        # A modal dialog (stacked "Failed to connect" boxes...) makes Qt ignore the main
+        # window's close request, so close dialogs until none is left, then the main
+        # window; repeat while OBS runs, in case a dialog popped up meanwhile.
+        while self._obs.poll() is None and time.monotonic() < deadline:
+            try:
+                if self.close_dialogs():
+                    time.sleep(0.3)  # let each modal's event loop return
+                main = self.main_window()
+                if main is not None:
+                    x11.close_window(self._require_display(), main.id)
+            except (x11.X11Error, HeadlessObsError):
+                break
+            try:
+                self._obs.wait(min(3.0, max(0.1, deadline - time.monotonic())))
+            except subprocess.TimeoutExpired:
+                pass
+        self._terminate(self._obs, max(1.0, deadline - time.monotonic()), graceful_already=True)
+
+    def kill_obs(self) -> None:
+        """SIGKILL OBS (a crash, as far as OBS can tell); Xvfb keeps running."""
+        if self._obs is not None and self._obs.poll() is None:
+            self._signal(self._obs, signal.SIGKILL)
+            try:
+                self._obs.wait(10)
+            except subprocess.TimeoutExpired:
+                pass
+        self._close_obs_output()
+
+    def restart(self) -> HeadlessObs:
+        """Kill OBS with SIGKILL (a simulated crash) and start it again with the same HOME."""
+        self.kill_obs()
+        return self.start()
+
+    def kill(self) -> None:
+        """SIGKILL OBS and Xvfb at once, no shutdown."""
+        self.kill_obs()
+        if self._xvfb is not None:
+            self._signal(self._xvfb, signal.SIGKILL)
+            try:
+                self._xvfb.wait(5)
+            except subprocess.TimeoutExpired:
+                pass
+            self._xvfb = None
+        _live.discard(self)
+
+    def close(self) -> None:
+        """``stop()`` and delete the temporary home (kept with ``keep`` or LIVESTREAM_KEEP_OBS=1)."""
+        try:
+            self.stop()
+        finally:
+            self._remove_run_dir()
+
+    def _remove_run_dir(self) -> None:
+        if self.run_dir is not None and not self.keep:
+            shutil.rmtree(self.run_dir, ignore_errors=True)
+            self.run_dir = None
+            if self._own_home:
+                self.home = None
+
+    def _close_obs_output(self) -> None:
+        if self._obs_out is not None:
+            self._obs_out.close()
+            self._obs_out = None
+
+    @staticmethod
+    def _signal(process: subprocess.Popen, sig: int) -> None:
+        if process.poll() is None:
+            try:
+                os.kill(process.pid, sig)  # only this pid: the process started here
+            except ProcessLookupError:
+                pass
+
+    def _terminate(self, process: subprocess.Popen, timeout: float, *, graceful_already: bool = False) -> None:
+        if not graceful_already:
+            self._signal(process, signal.SIGTERM)
+        try:
+            process.wait(timeout)
+            return
+        except subprocess.TimeoutExpired:
+            pass
+        if graceful_already:
+            self._signal(process, signal.SIGTERM)
+            try:
+                process.wait(3)
+                return
+            except subprocess.TimeoutExpired:
+                pass
+        self._signal(process, signal.SIGKILL)
+        try:
+            process.wait(5)
+        except subprocess.TimeoutExpired:
+            pass
+
+    # -- logs -------------------------------------------------------------------------
+    def log_text(self, *, all_runs: bool = False) -> str:
+        """The newest OBS log (or all of this home's logs, oldest first)."""
+        paths = self.log_paths() if all_runs else [p for p in [self.log_path] if p]
+        return "".join(p.read_text(encoding="utf-8", errors="replace") for p in paths)
+
+    def script_log_lines(self, script: Optional[str] = None, *, all_runs: bool = False,
+                         with_prefix: bool = False) -> List[str]:
+        """What scripts logged (OBS writes ``[Python: name.py] text``); ``script``: one file name."""
+        return logs.script_lines(self.log_text(all_runs=all_runs), script, with_prefix=with_prefix)
+
+    def output_frames(self) -> List[logs.OutputFrames]:
+        """Frame statistics of each output stop in the newest log."""
+        return logs.output_frames(self.log_text())
+
+    def lagged_frames(self) -> int:
+        """Frames lagged by rendering stalls, summed over the output stops in the newest log.
+
+        OBS logs this only when an output stops (``stop_stream`` or ``stop()``).
+        """
+        return logs.lagged_frames(self.log_text())
+
+    def encoding_lag(self) -> List[logs.EncodingLag]:
+        """"Video stopped, ... skipped frames due to encoding lag" lines (written at exit)."""
+        return logs.encoding_lag(self.log_text())
+
+    def wait_for_log(self, needle: str, timeout: float = 10.0) -> str:
+        """Wait until a line containing ``needle`` is in the newest log; returns that line."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for line in logs.strip_timestamps(self.log_text()).splitlines():
+                if needle in line:
+                    return line
+            if time.monotonic() >= deadline:
+                raise TimeoutError(f"no OBS log line with {needle!r} within {timeout:g} s")
+            time.sleep(0.1)
+
+    # -- screen -------------------------------------------------------------------------
+    def screenshot(self, path: Union[str, os.PathLike]) -> Path:
+        """A PNG of the whole X screen (1280x720), taken with ffmpeg's x11grab."""
+        ffmpeg = require_tools("ffmpeg")["ffmpeg"]
+        if not self.display:
+            raise HeadlessObsError("no X display: start() first")
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        result = subprocess.run(
+            [ffmpeg, "-hide_banner", "-loglevel", "error", "-y", "-f", "x11grab",
+             "-video_size", f"{SCREEN[0]}x{SCREEN[1]}", "-i", f"{self.display}.0", "-frames:v", "1",
+             str(target)],
+            capture_output=True, text=True, timeout=30, env={**os.environ, "DISPLAY": self.display},
+        )
+        if result.returncode != 0 or not target.exists():
+            raise HeadlessObsError("ffmpeg could not grab the screen", hint=result.stderr.strip()[-500:])
+        return target
+
+    def windows(self) -> List[x11.Window]:
+        """Visible top-level windows (main window, dialogs, open menus)."""
+        return x11.windows(self._require_display())
+
+    def main_window(self) -> Optional[x11.Window]:
+        """OBS's main window ("OBS 29.0.2 ... - Profile: ... - Scenes: ...")."""
+        for window in self.windows():
+            if window.title.startswith("OBS ") and " - Profile: " in window.title:
+                return window
+        return None
+
+    def dialogs(self) -> List[x11.Window]:
+        """Visible titled windows other than the main window: dialogs, message boxes, Scripts..."""
+        main = self.main_window()
+        return [w for w in self.windows() if w.title and (main is None or w.id != main.id)]
+
+    def open_scripts_window(self, *, select_first: bool = True, fill_screen: bool = False,
+                            timeout: float = 5.0) -> x11.Window:
+        """Open Tools > Scripts (keyboard: Alt+T, then the "Scripts" entry); returns its window.
+
+        With ``select_first``, clicks the first loaded script so its properties show;
+        ``fill_screen`` makes the window as large as the screen (room for a long panel).
+        Needs no extra package: X input goes through the XTEST extension (libXtst).
+        """
+        display = self._require_display()
+        existing = self._find_dialog("Scripts")
+        if existing is None:
+            main = self.main_window()
+            if main is None:
+                raise HeadlessObsError("OBS's main window is not visible")
+            # Tools: Auto-Configuration Wizard, (separator), Automatic Scene Switcher,
+            # Output Timer, Scripts, WebSocket Server Settings. Alt+T highlights the first.
+            for downs in (3, 2, 4, 1, 5):
+                x11.move_pointer(display, main.x + main.width // 2, main.y + main.height // 3)
+                x11.press_keys(display, ["alt+t"])
+                time.sleep(0.4)
+                x11.press_keys(display, ["Down"] * downs + ["Return"])
+                existing = self._wait_dialog("Scripts", timeout)
+                if existing is not None:
+                    break
+                for window in self.dialogs():  # opened something else: close it, try the next
+                    x11.close_window(display, window.id)
+                time.sleep(0.3)
+            if existing is None:
+                raise HeadlessObsError("could not open Tools > Scripts")
+        if fill_screen:
+            x11.move_resize(display, existing.id, 0, 0, SCREEN[0], SCREEN[1])
+            time.sleep(0.5)
+            existing = self._find_dialog("Scripts") or existing
+        if select_first:
+            # First row of "Loaded Scripts" (the list starts about 46 px below the window top).
+            x11.click(display, existing.x + 80, existing.y + 58)
+            x11.move_pointer(display, SCREEN[0] - 1, SCREEN[1] - 1)  # out of the picture
+            time.sleep(0.5)
+        return existing
+
+    def close_dialogs(self) -> List[str]:
+        """Close every dialog (WM_DELETE_WINDOW, like its title bar's close button); their titles."""
+        titles = []
+        for window in self.dialogs():
+            x11.close_window(self._require_display(), window.id)
+            titles.append(window.title)
+        return titles
+
+    def _find_dialog(self, title: str) -> Optional[x11.Window]:
+        for window in self.dialogs():
+            if window.title == title:
+                return window
+        return None
+
+    def _wait_dialog(self, title: str, timeout: float) -> Optional[x11.Window]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = self._find_dialog(title)
+            if found is not None:
+                return found
+            time.sleep(0.1)
+        return None
+
+    # -- internals ------------------------------------------------------------------------
+    def _require_run_dir(self) -> Path:
+        if self.run_dir is None:
+            raise HeadlessObsError("HeadlessObs was not started")
+        return self.run_dir
+
+    def _require_home(self) -> Path:
+        if self.home is None:
+            raise HeadlessObsError("HeadlessObs was not started")
+        return self.home
+
+    def _require_display(self) -> str:
+        if not self.display or self._xvfb is None:
+            raise HeadlessObsError("Xvfb is not running")
+        return self.display
+
+    @staticmethod
+    def _tail(path: Path, lines: int = 25) -> str:
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return f"(no {path.name})"
+        return secrets.redact("\n".join(text.splitlines()[-lines:]))
+
+
+def _die_with_parent() -> None:
+    # Runs in the child between fork and exec: PR_SET_PDEATHSIG (1) = SIGKILL.
+    try:
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+
+
+def _port_open(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
