@@ -27,6 +27,7 @@ import importlib
 import importlib.util
 import json
 import sys
+import tempfile
 import threading
 import types
 from dataclasses import dataclass
@@ -367,6 +368,7 @@ class FakeObsStudio:
         self.hotkeys: dict[int, dict[str, Any]] = {}
         self._next_hotkey = 1
         self.profile = FakeConfig({"General": {"Name": "Untitled"}})
+        self.config_root = Path(tempfile.mkdtemp(prefix="fake-obs-config-"))
         # Stream settings as the user left them (Settings > Stream), OBS holding it.
         previous = service or {"type": "rtmp_common",
                                "settings": {"service": "Twitch", "server": "auto", "key": "live_user_own_key_0042"}}
@@ -563,7 +565,7 @@ class FakeObsStudio:
         for name, value in CONSTANTS.items():
             setattr(module, name, value)
         for name in dir(self):
-            if name.startswith(("obs_", "timer_", "signal_handler_", "calldata_", "config_", "script_log")):
+            if name.startswith(("obs_", "timer_", "signal_handler_", "calldata_", "os_get_", "script_log")):
                 setattr(module, name, self._recorded(name, getattr(self, name)))
         return module
 
@@ -939,12 +941,25 @@ class FakeObsStudio:
     def obs_frontend_get_profile_config(self) -> FakeConfig:
         return self.profile
 
-    def config_get_string(self, config: FakeConfig, section: str, name: str) -> Optional[str]:
-        return config.sections.get(section, {}).get(name)
+    # OBS 29's obspython has no config_get_string/config_set_string: a config_t from
+    # obs_frontend_get_profile_config cannot be read from Python. The script reads the
+    # profile's files instead, found from OBS's config root, as modelled here.
 
-    def config_set_string(self, config: FakeConfig, section: str, name: str, value: str) -> None:
-        # In memory; obs-websocket's GetProfileParameter reads it from there.
-        config.sections.setdefault(section, {})[name] = str(value)
+    def os_get_config_path_ptr(self, name: str) -> str:
+        """``~/.config/<name>``: written out from ``self.profile`` so the script reads files as in OBS."""
+        root = self.config_root / name
+        folder = root / "basic" / "profiles" / "Untitled"
+        folder.mkdir(parents=True, exist_ok=True)
+        (root / "global.ini").write_text("[Basic]\nProfile=Untitled\nProfileDir=Untitled\n", encoding="utf-8")
+        ini = "".join(f"[{section}]\n" + "".join(f"{k}={v}\n" for k, v in values.items())
+                      for section, values in self.profile.sections.items())
+        (folder / "basic.ini").write_text(ini, encoding="utf-8")
+        return str(root)
+
+    def persistent_data(self) -> dict[str, Any]:
+        """What obs-websocket's GetPersistentData (profile realm) would read."""
+        path = self.config_root / "obs-studio" / "basic" / "profiles" / "Untitled" / "obsWebSocketPersistentData.json"
+        return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
     def script_log(self, level: int, text: str) -> None:
         self.log.append((level, text))

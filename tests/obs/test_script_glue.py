@@ -99,6 +99,20 @@ def test_go_live_button_creates_the_stream_fills_in_obs_and_goes_live(script: Sc
     assert backend.count("end") == 0
 
 
+def test_the_session_is_published_for_obs_websocket_clients(script: Script, studio: FakeObsStudio):
+    script.load()
+    script.go_live()
+
+    published = studio.persistent_data()["obs_livestream_session"]  # GetPersistentData, profile realm
+    assert published["state"] == "live"
+    assert published["playback_url"] == PLAYBACK
+    assert published["status_line"].startswith("Live")
+
+    studio.stop()
+    script.tick_until(lambda: studio.persistent_data()["obs_livestream_session"]["state"] == "ended",
+                      what="the published end")
+
+
 def test_go_live_hotkey_fills_in_obs_and_starts_streaming(script: Script, studio: FakeObsStudio, backend):
     script.load()
 
@@ -441,7 +455,7 @@ def test_secrets_never_reach_the_script_log_or_the_panel(script: Script, studio:
     saved = script.host.save()  # the scene collection (credential fields hold secrets by design)
     shown = [text for _, text in studio.log] + [script.status]
     shown += [str(saved.get(name, "")) for name in ("status", "playback_url", "chat_url")]
-    shown += [str(v) for section in studio.profile.sections.values() for v in section.values()]  # obs-websocket
+    shown += [json.dumps(studio.persistent_data())]  # what obs-websocket clients read
     for secret in (token, secret_key, FAKE_KEY, "live_user_own_key_0042"):
         leaked = [line for line in shown if secret in line]
         assert leaked == [], f"{secret!r} shown in {leaked}"

@@ -195,7 +195,7 @@ def cmd_end(args: argparse.Namespace) -> int:
         record = store.load()
         if record is not None:
             return _end_own(args, client, store, record)
-        published = bridge.decode(client.get_profile_parameter(bridge.CATEGORY, bridge.NAME))
+        published = bridge.read(client)
         if published and State(published["state"]).is_active:
             args.action, args.wait = "end", 120.0
             return _trigger(args, client)
@@ -229,7 +229,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     client = _client(args)
     try:
         obs_status = client.stream_status()
-        published = bridge.decode(client.get_profile_parameter(bridge.CATEGORY, bridge.NAME))
+        published = bridge.read(client)
         record = _store(client).load()
     finally:
         client.close()
@@ -273,12 +273,12 @@ def _trigger(args: argparse.Namespace, client: Any) -> int:
     if hotkey not in names:
         raise ObsRefusedError("The obs-livestream script is not loaded in OBS",
                               hint="add obs_livestream.py in OBS under Tools > Scripts")
-    before = bridge.decode(client.get_profile_parameter(bridge.CATEGORY, bridge.NAME)) or {}
+    before = bridge.read(client) or {}
     client.trigger_hotkey(hotkey)
     success = {"go-live": {"live"}, "prepare": {"ready"}, "end": {"ended", "idle"}}[args.action]
     started, last_line, reacted = time.monotonic(), "", False
     while time.monotonic() - started < args.wait:
-        data = bridge.decode(client.get_profile_parameter(bridge.CATEGORY, bridge.NAME)) or {}
+        data = bridge.read(client) or {}
         if data.get("seq") != before.get("seq"):
             reacted = True
         line = data.get("status_line") or ""

@@ -26,6 +26,7 @@ from ..session.record import RecordStore
 from ..session.snapshot import Snapshot
 from ..session.states import State
 from ..session.worker import Worker
+from . import profile
 from .config import PanelConfig
 from .port import ScriptObsPort
 
@@ -290,11 +291,13 @@ class ScriptApp:
     def _publish(self, snapshot: Snapshot) -> None:
         """Expose the session to obs-websocket clients (``livestream.session.bridge``)."""
         self._publish_seq += 1
-        config = obs.obs_frontend_get_profile_config()
-        if config is not None:
-            text = bridge.encode(snapshot, seq=self._publish_seq, monotonic_now=time.monotonic())
-            # Any obs-websocket client can read this: mask registered secrets.
-            obs.config_set_string(config, bridge.CATEGORY, bridge.NAME, secrets.redact(text))
+        data = bridge.encode(snapshot, seq=self._publish_seq, monotonic_now=time.monotonic())
+        data["message"] = secrets.redact(data.get("message") or "")
+        data["status_line"] = secrets.redact(data.get("status_line") or "")
+        try:
+            profile.write_persistent_slot(bridge.SLOT, data)
+        except OSError as exc:
+            log.warning("Could not publish the session for remote clients: %s", exc)
 
     def status(self) -> tuple[str, str]:
         """The status line and its level, for the panel."""

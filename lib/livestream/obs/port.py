@@ -14,6 +14,7 @@ import obspython as obs
 
 from ..errors import ObsRefusedError
 from ..session.ports import StreamService
+from . import profile
 
 
 class ScriptObsPort:
@@ -58,10 +59,4 @@ class ScriptObsPort:
         return bool(obs.obs_frontend_streaming_active())
 
     def linked_account(self) -> Optional[str]:
-        # OBS remembers a connected Twitch/YouTube/Restream account in the profile's
-        # basic.ini, [Auth] Type (UI/auth-base.cpp Auth::Save / Load).
-        config = obs.obs_frontend_get_profile_config()
-        if config is None:
-            return None
-        value = obs.config_get_string(config, "Auth", "Type")
-        return value or None
+        return profile.linked_account()
