@@ -1,0 +1,158 @@
+"""A whole studio for end-to-end tests: the sandbox provider, and a real OBS with
+``obs_livestream.py`` loaded from its scene collection, pointed at the sandbox.
+
+    with Studio.start(tmp_path, provider="tpstreams", boot_delay=2) as studio:
+        studio.press("go_live")                       # TriggerHotkeyByName over obs-websocket
+        session = studio.wait_state("live")           # the script's published session
+        studio.wait_for_hls(session["playback_url"])  # HLS segments really appear
+        studio.client.stop_stream()
+        studio.wait_state("ended")
+
+The script reads its credentials from the environment (``use_env``), exactly as a
+user who ticks "Read credentials from environment variables" would.
+"""
+
+from __future__ import annotations
+
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+from livestream.headless import HeadlessObs
+from livestream.sandbox import Sandbox
+from livestream.session import bridge
+
+REPO = Path(__file__).resolve().parents[2]
+SCRIPT = REPO / "obs_livestream.py"
+# What the user had in Settings > Stream before: it must come back after every go-live.
+PREVIOUS_SERVICE = {"type": "rtmp_custom",
+                    "settings": {"server": "rtmp://previous.example.invalid/app", "key": "users-own-key-0042"}}
+
+HOTKEYS = {"go_live": "obs_livestream.go_live", "prepare": "obs_livestream.prepare",
+           "end_stream": "obs_livestream.end_stream"}
+
+
+def script_settings(provider: str, sandbox: Any, **overrides: Any) -> dict[str, Any]:
+    settings: dict[str, Any] = {
+        "provider": provider,
+        "use_env": True,
+        "title": f"E2E {provider} class",
+        "tp_api_base_url": sandbox.api_url,
+        "fp_api_base_url": sandbox.api_url,
+        "ingest_timeout": 60,
+    }
+    settings.update(overrides)
+    return settings
+
+
+@dataclass
+class Studio:
+    sandbox: Any
+    obs: HeadlessObs
+    state_dir: Path
+    env: dict[str, str] = field(default_factory=dict)
+    _client: Any = None
+
+    @classmethod
+    def start(cls, tmp_path: Path, *, provider: str = "tpstreams", boot_delay: float = 2.0,
+              settings: Optional[dict[str, Any]] = None, env: Optional[dict[str, str]] = None,
+              service: Optional[dict[str, Any]] = None, sandbox: Any = None, **obs_kwargs: Any) -> Studio:
+        own_sandbox = sandbox is None
+        if own_sandbox:
+            sandbox = Sandbox(data_dir=tmp_path / "sandbox", boot_delay=boot_delay).start()
+        try:
+            state_dir = tmp_path / "state"
+            obs_env = dict(sandbox.env())
+            obs_env["OBS_LIVESTREAM_STATE_DIR"] = str(state_dir)
+            obs_env.update(env or {})
+            obs = HeadlessObs(
+                script=str(SCRIPT),
+                script_settings=script_settings(provider, sandbox, **(settings or {})),
+                env=obs_env,
+                service=service or PREVIOUS_SERVICE,
+                home=str(tmp_path / "obs-home"),
+                **obs_kwargs,
+            )
+            obs.start()
+        except BaseException:
+            if own_sandbox:
+                sandbox.stop()
+            raise
+        studio = cls(sandbox=sandbox, obs=obs, state_dir=state_dir, env=obs_env)
+        studio._own_sandbox = own_sandbox
+        return studio
+
+    def __enter__(self) -> Studio:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+        try:
+            self.obs.stop()
+        finally:
+            if getattr(self, "_own_sandbox", True):
+                self.sandbox.stop()
+
+    # --- driving OBS ---------------------------------------------------------------
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            self._client = self.obs.client()
+        return self._client
+
+    def press(self, hotkey: str) -> None:
+        """Press one of the script's hotkeys over obs-websocket, as a Stream Deck would."""
+        self.client.trigger_hotkey(HOTKEYS[hotkey])
+
+    def published(self) -> dict[str, Any]:
+        """The script's session as obs-websocket clients read it."""
+        return bridge.read(self.client) or {}
+
+    def wait_state(self, *states: str, timeout: float = 60.0) -> dict[str, Any]:
+        """Wait until the script's session is in one of ``states``; fail with the last seen."""
+        deadline = time.monotonic() + timeout
+        last: dict[str, Any] = {}
+        while time.monotonic() < deadline:
+            last = self.published()
+            if last.get("state") in states:
+                return last
+            time.sleep(0.2)
+        raise AssertionError(f"the script did not reach {states} in {timeout} s; last: {last}\n"
+                             f"script log:\n{self.script_log()}")
+
+    def script_log(self) -> str:
+        return "\n".join(self.obs.script_log_lines("obs_livestream.py"))
+
+    def stream_service(self) -> dict[str, Any]:
+        service = self.client.get_stream_service()
+        return {"type": service.service_type, "settings": dict(service.settings)}
+
+    # --- the provider side ---------------------------------------------------------
+
+    def streams(self) -> list[dict[str, Any]]:
+        return self.sandbox.admin.streams()
+
+    def wait_for_hls(self, playlist_url: str, *, segments: int = 1, timeout: float = 30.0) -> str:
+        """Wait until the HLS playlist lists ``segments`` media segments; return its text."""
+        deadline = time.monotonic() + timeout
+        text = ""
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(playlist_url, timeout=5) as answer:
+                    text = answer.read().decode("utf-8", "replace")
+                if sum(1 for line in text.splitlines() if line and not line.startswith("#")) >= segments:
+                    return text
+            except OSError:
+                pass
+            time.sleep(0.5)
+        raise AssertionError(f"no HLS segments at {playlist_url} within {timeout} s; last playlist: {text!r}")
+
+
