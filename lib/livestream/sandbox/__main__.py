@@ -1,0 +1,20 @@
+"""``python -m livestream.sandbox``: the sandbox on its own (flags in ``cli.py``)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .cli import add_arguments, run
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m livestream.sandbox",
+                                     description="A local TP Streams- and FastPix-compatible provider "
+                                                 "with a real RTMP ingest (loopback only).")
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,139 @@
+"""``python obs_livestream.py sandbox`` (and ``python -m livestream.sandbox``).
+
+    sandbox [--host 127.0.0.1] [--port 8750] [--rtmp-port 1935] [--data .sandbox-data]
+            [--boot-delay 20] [--prepare-delay 1] [--recording-delay 1] [--complete-delay 1]
+            [--tpstreams-page-size 20]
+            [--fault SPEC ...] [--no-ingest] [--seed N] [--ready-file PATH] [--json]
+            [--tpstreams-org-id ID] [--tpstreams-api-token T] [--tpstreams-username U]
+            [--tpstreams-password P] [--fastpix-access-token-id ID] [--fastpix-secret-key K]
+            [--fastpix-webhook-url URL] [--fastpix-webhook-secret S]
+
+Port 0 picks a free port. Credentials default to ``SANDBOX_*`` environment variables,
+then to demo values (``config.py``). Fault specs: ``faults.py``. It runs until Ctrl-C
+or SIGTERM, then stops nginx and exits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from . import faults as faultlib
+from .app import Sandbox
+from .config import CREDENTIAL_DEFAULTS, ENV_PREFIX
+from .ingest import MissingToolError
+
+DEFAULT_PORT = 8750
+DEFAULT_RTMP_PORT = 1935
+DEFAULT_DATA = ".sandbox-data"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The sandbox's flags (the lead's CLI adds them to its ``sandbox`` subcommand)."""
+    parser.add_argument("--host", default="127.0.0.1", help="loopback address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT,
+                        help=f"HTTP port of the APIs and HLS (default {DEFAULT_PORT}; 0 = any free port)")
+    parser.add_argument("--rtmp-port", type=int, default=DEFAULT_RTMP_PORT,
+                        help=f"RTMP ingest port (default {DEFAULT_RTMP_PORT}; 0 = any free port)")
+    parser.add_argument("--data", default=DEFAULT_DATA, metavar="DIR",
+                        help=f"state, HLS and recordings folder (default {DEFAULT_DATA})")
+    parser.add_argument("--boot-delay", type=float, default=20.0, metavar="S",
+                        help="seconds a TP Streams server boots before its key appears (default 20)")
+    parser.add_argument("--prepare-delay", type=float, default=1.0, metavar="S",
+                        help="seconds a FastPix stream stays 'preparing' (default 1)")
+    parser.add_argument("--recording-delay", type=float, default=1.0, metavar="S",
+                        help="seconds from TP 'Stopped' to 'Recording' (default 1)")
+    parser.add_argument("--complete-delay", type=float, default=1.0, metavar="S",
+                        help="minimum seconds from TP 'Recording' to 'Completed' (default 1)")
+    parser.add_argument("--tpstreams-page-size", type=int, default=20, metavar="N",
+                        help="TP Streams list page size when the request has no limit (default 20)")
+    parser.add_argument("--fault", action="append", default=[], metavar="SPEC",
+                        help="inject a fault, e.g. tpstreams:status=503,count=2 (repeatable)")
+    parser.add_argument("--no-ingest", dest="ingest", action="store_false",
+                        help="HTTP APIs only: no nginx-rtmp, no HLS, no recordings")
+    parser.add_argument("--seed", type=int, default=None, help="seed for error_rate faults")
+    parser.add_argument("--ready-file", default=None, metavar="PATH",
+                        help="write the sandbox's details (with credentials) as JSON here once it is up")
+    parser.add_argument("--json", action="store_true", help="print the details as one JSON line")
+    for name, (env_name, default) in CREDENTIAL_DEFAULTS.items():
+        parser.add_argument("--" + name.replace("_", "-"), default=None, metavar="VALUE",
+                            help=f"default: ${ENV_PREFIX}{env_name} or {default!r}")
+
+
+def _describe(info: dict) -> str:
+    creds = info["credentials"]
+    lines = [
+        f"obs-livestream sandbox is up (data: {info['data_dir']})",
+        f"  TP Streams API   {info['tpstreams_api']}  (Authorization: Token {creds['tpstreams_api_token']})",
+        f"                   login: {creds['tpstreams_username']} / {creds['tpstreams_password']}"
+        f"  org {creds['tpstreams_org_id']}",
+        f"  FastPix API      {info['fastpix_api']}  (Basic {creds['fastpix_access_token_id']}:"
+        f"{creds['fastpix_secret_key']})",
+        f"  RTMP ingest      {info['rtmp_url'] if info['ingest'] else '(disabled: --no-ingest)'}",
+        f"  HLS (TP)         {info['playback']['tpstreams']}",
+        f"  HLS (FastPix)    {info['playback']['fastpix']}",
+        f"  Recordings       {info['playback']['recordings']}",
+        f"  Control          {info['admin_url']}  (streams, events, faults, config, reset)",
+        "  Client environment:",
+    ]
+    lines += [f"    export {k}={v}" for k, v in info["env"].items()]
+    lines.append("Press Ctrl-C to stop.")
+    return "\n".join(lines)
+
+
+def _write_ready(path: str, info: dict) -> None:
+    target = Path(path)
+    tmp = target.with_name(target.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump(info, handle)
+    tmp.replace(target)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Start the sandbox, print where it is, block until Ctrl-C or SIGTERM; the exit code."""
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="sandbox: %(message)s")
+    credentials = {name: getattr(args, name, None) for name in CREDENTIAL_DEFAULTS}
+    try:
+        for spec in args.fault:
+            faultlib.parse_spec(spec)
+        sandbox = Sandbox(args.data, host=args.host, port=args.port, rtmp_port=args.rtmp_port,
+                          boot_delay=args.boot_delay, ingest=args.ingest, faults=args.fault,
+                          prepare_delay=args.prepare_delay, recording_delay=args.recording_delay,
+                          complete_delay=args.complete_delay, seed=args.seed,
+                          tpstreams_page_size=args.tpstreams_page_size, **credentials)
+        sandbox.start()
+    except MissingToolError as exc:
+        print(f"sandbox: {exc}", file=sys.stderr)
+        return 2
+    except (ValueError, OSError, RuntimeError) as exc:
+        print(f"sandbox: cannot start: {exc}", file=sys.stderr)
+        return 2
+    stop = threading.Event()
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            previous[sig] = signal.signal(sig, lambda *_: stop.set())
+    try:
+        info = sandbox.info(reveal=True)
+        if args.ready_file:
+            _write_ready(args.ready_file, info)
+        print(json.dumps(info) if args.json else _describe(info), flush=True)
+        while not stop.wait(0.5):
+            if args.ingest and not sandbox.ingest_running():
+                print("sandbox: nginx-rtmp exited unexpectedly; see "
+                      f"{Path(info['data_dir']) / 'nginx' / 'error.log'}", file=sys.stderr)
+                return 1
+    finally:
+        sandbox.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    print("sandbox: stopped", file=sys.stderr)
+    return 0

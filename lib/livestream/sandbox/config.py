@@ -1,0 +1,122 @@
+"""The sandbox's settings: where it listens, its demo credentials, its timings.
+
+Every credential has a readable default so a demo works out of the box, and can be
+set by a constructor argument, a CLI flag or an environment variable:
+
+==================================  ===============================  =========================
+environment variable                CLI flag                         default
+==================================  ===============================  =========================
+SANDBOX_TPSTREAMS_ORG_ID            --tpstreams-org-id               ``sandbx``
+SANDBOX_TPSTREAMS_API_TOKEN         --tpstreams-api-token            ``sandbox-tpstreams-token``
+SANDBOX_TPSTREAMS_USERNAME          --tpstreams-username             ``demo@sandbox.local``
+SANDBOX_TPSTREAMS_PASSWORD          --tpstreams-password             ``sandbox-password``
+SANDBOX_FASTPIX_ACCESS_TOKEN_ID     --fastpix-access-token-id        ``sandbox-fastpix-token-id``
+SANDBOX_FASTPIX_SECRET_KEY          --fastpix-secret-key             ``sandbox-fastpix-secret-key``
+SANDBOX_FASTPIX_WEBHOOK_URL         --fastpix-webhook-url            none (no FastPix webhooks)
+SANDBOX_FASTPIX_WEBHOOK_SECRET      --fastpix-webhook-secret         ``sandbox-webhook-secret``
+==================================  ===============================  =========================
+
+The sandbox only ever binds to loopback (``127.0.0.0/8``, ``::1``, ``localhost``).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Mapping, Optional, Sequence
+
+ENV_PREFIX = "SANDBOX_"
+
+#: constructor/flag name -> environment variable (without the prefix) and default.
+CREDENTIAL_DEFAULTS = {
+    "tpstreams_org_id": ("TPSTREAMS_ORG_ID", "sandbx"),
+    "tpstreams_api_token": ("TPSTREAMS_API_TOKEN", "sandbox-tpstreams-token"),
+    "tpstreams_username": ("TPSTREAMS_USERNAME", "demo@sandbox.local"),
+    "tpstreams_password": ("TPSTREAMS_PASSWORD", "sandbox-password"),
+    "fastpix_access_token_id": ("FASTPIX_ACCESS_TOKEN_ID", "sandbox-fastpix-token-id"),
+    "fastpix_secret_key": ("FASTPIX_SECRET_KEY", "sandbox-fastpix-secret-key"),
+    "fastpix_webhook_url": ("FASTPIX_WEBHOOK_URL", None),
+    "fastpix_webhook_secret": ("FASTPIX_WEBHOOK_SECRET", "sandbox-webhook-secret"),
+}
+
+
+@dataclass
+class Credentials:
+    """The demo accounts the sandbox accepts (one TP Streams org, one FastPix workspace)."""
+
+    tpstreams_org_id: str = "sandbx"
+    tpstreams_api_token: str = "sandbox-tpstreams-token"
+    tpstreams_username: str = "demo@sandbox.local"
+    tpstreams_password: str = "sandbox-password"
+    fastpix_access_token_id: str = "sandbox-fastpix-token-id"
+    fastpix_secret_key: str = "sandbox-fastpix-secret-key"
+
+    def masked(self) -> dict:
+        """The credentials with the secret halves hidden (for logs and the admin API)."""
+        out = asdict(self)
+        for name in ("tpstreams_api_token", "tpstreams_password", "fastpix_secret_key"):
+            out[name] = "***"
+        return out
+
+
+@dataclass
+class SandboxConfig:
+    """Everything a sandbox needs to start; ``Sandbox(**kwargs)`` fills one in."""
+
+    data_dir: Optional[Path] = None
+    host: str = "127.0.0.1"
+    port: int = 0
+    rtmp_port: int = 0
+    #: TP Streams: seconds a server boots before rtmp_url/stream_key appear (providers.md 2.2: 20-30 s).
+    boot_delay: float = 20.0
+    #: FastPix: seconds in "preparing" after the encoder connects, before "active" (providers.md 1.5).
+    prepare_delay: float = 1.0
+    #: TP Streams: seconds from "Stopped" to "Recording" (providers.md 2.4).
+    recording_delay: float = 1.0
+    #: TP Streams: minimum seconds from "Recording" to "Completed" (also waits for the remux).
+    complete_delay: float = 1.0
+    #: TP Streams list page size when the request has no ``limit`` (DRF LimitOffsetPagination).
+    tpstreams_page_size: int = 20
+    credentials: Credentials = field(default_factory=Credentials)
+    fastpix_webhook_url: Optional[str] = None
+    fastpix_webhook_secret: str = "sandbox-webhook-secret"
+    fastpix_workspace_id: str = "sandbox-workspace"
+    fastpix_workspace_name: str = "Sandbox workspace"
+    #: Fault specs applied at start (``faults.parse_spec`` syntax).
+    faults: Sequence[str] = ()
+    #: Require nginx-rtmp and ffmpeg (True) or run the HTTP APIs alone (False).
+    ingest: bool = True
+    seed: Optional[int] = None
+    webhook_attempts: int = 3
+    webhook_timeout: float = 2.0
+
+
+def credentials_from(values: Mapping[str, Optional[str]], environ: Mapping[str, str]) -> tuple:
+    """(Credentials, webhook url, webhook secret): explicit values, else SANDBOX_* env, else defaults."""
+    resolved = {}
+    for name, (env_name, default) in CREDENTIAL_DEFAULTS.items():
+        value = values.get(name)
+        if value is None:
+            value = environ.get(ENV_PREFIX + env_name) or default
+        resolved[name] = value
+    url = resolved.pop("fastpix_webhook_url")
+    secret = resolved.pop("fastpix_webhook_secret")
+    return Credentials(**resolved), url, secret
+
+
+def check_loopback(host: str) -> None:
+    """Refuse any host that is not loopback: the sandbox is for this machine only."""
+    if host == "localhost":
+        return
+    try:
+        if ipaddress.ip_address(host).is_loopback:
+            return
+    except ValueError:
+        pass
+    raise ValueError(f"the sandbox binds to loopback only (127.0.0.1, ::1 or localhost), not {host!r}")
+
+
+def default_environ() -> Mapping[str, str]:
+    return os.environ

@@ -1,0 +1,267 @@
+"""A FastPix-compatible live-stream API (shared/reference/providers.md section 1).
+
+Paths under ``/v1/live/streams`` (1.2), HTTP Basic with the access token id and secret
+key (1.1), camelCase ``{success, data}`` envelopes and ``{success:false, error:{code,
+message, description}}`` errors, 422 with ``error.fields`` for validation (1.6), the
+stream object of 1.4 (``fastpix_state``) and the statuses of 1.5. The key is in the
+201 create answer. The sandbox's choices where the docs are silent: list ``limit`` is
+1..50 (the WordPress plugin's cap); an unknown ``orderBy`` is a 422; a trailing slash
+is tolerated; private playback IDs play without a token; enable sends a
+``video.live_stream.enabled`` webhook (Mux's name).
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+import re
+import secrets
+import time
+import uuid
+from typing import Any, Optional
+
+from .fastpix_state import ACTIVE, DISABLED, IDLE, NAME, FastPixState
+from .web import BadBody, Request, Response, json_response
+
+RESOLUTIONS = ("1080p", "720p", "480p")
+POLICIES = ("public", "private")
+MAX_RECONNECT_WINDOW = 1800  # 1.3: "The maximum allowed ... is 1,800 seconds"
+MAX_LIMIT = 50
+
+_ROUTES = [
+    ("streams", re.compile(r"^/v1/live/streams/?$")),
+    ("stream", re.compile(r"^/v1/live/streams/(?P<id>[^/]+)/?$")),
+    ("finish", re.compile(r"^/v1/live/streams/(?P<id>[^/]+)/finish/?$")),
+    ("enable", re.compile(r"^/v1/live/streams/(?P<id>[^/]+)/live-enable/?$")),
+    ("disable", re.compile(r"^/v1/live/streams/(?P<id>[^/]+)/live-disable/?$")),
+    ("viewers", re.compile(r"^/v1/live/streams/(?P<id>[^/]+)/viewer-count/?$")),
+]
+_METHODS = {"streams": ("GET", "POST"), "stream": ("GET", "PATCH", "DELETE"), "finish": ("PUT",),
+            "enable": ("PUT",), "disable": ("PUT",), "viewers": ("GET",)}
+_MESSAGES = {
+    400: ("Bad Request", "The request could not be processed."),
+    401: ("Unauthorized", "Invalid or missing access token id / secret key."),
+    403: ("Forbidden", "The access token does not have permission for this operation."),
+    404: ("Not Found", "The requested resource was not found."),
+    405: ("Method Not Allowed", "This method is not allowed on this resource."),
+    422: ("Validation failed", "The request failed validation."),
+    429: ("Too Many Requests", "Rate limit exceeded."),
+    500: ("Internal Server Error", "Something went wrong on our side."),
+    502: ("Bad Gateway", "The upstream service did not answer."),
+    503: ("Service Unavailable", "The service is temporarily unavailable."),
+}
+
+
+def error(status: int, message: Optional[str] = None, description: Optional[str] = None,
+          fields: Optional[list] = None, headers: Optional[dict] = None) -> Response:
+    default_message, default_description = _MESSAGES.get(status, ("Error", "The request failed."))
+    body: dict[str, Any] = {"code": status, "message": message or default_message,
+                            "description": description or default_description}
+    if fields is not None:
+        body["fields"] = fields
+    return json_response(status, {"success": False, "error": body}, headers)
+
+
+
+class FastPix(FastPixState):
+    """The routes of the FastPix look-alike."""
+
+    def error_response(self, status: int, retry_after: Optional[float] = None) -> Response:
+        """The documented error envelope for a forced status (1.6)."""
+        if status == 429:
+            wait = int(retry_after or 1)
+            return error(429, description=f"Rate limit exceeded. Retry after {wait} seconds.",
+                         headers={"Retry-After": str(wait)})
+        if status == 422:
+            return error(422, fields=[{"field": "body", "message": "Validation failed."}])
+        return error(status, headers={"WWW-Authenticate": 'Basic realm="FastPix"'} if status == 401 else None)
+
+    # HTTP ----------------------------------------------------------------------------------------
+    def handle(self, req: Request) -> Response:
+        route, match = next(((r, m) for r, p in _ROUTES if (m := p.match(req.path))), (None, None))
+        if route is None or match is None:
+            return error(404)
+        denied = self._authenticate(req)
+        if denied is not None:
+            return denied
+        if req.method not in _METHODS[route]:
+            return error(405)
+        args = match.groupdict()
+        try:
+            with self.core.lock:
+                if "id" in args:
+                    doc = self.core.get(NAME, args["id"])
+                    if doc is None:
+                        return error(404, "Stream not found", "No live stream exists with this streamId.")
+                    return getattr(self, f"_{route}_{req.method.lower()}")(req, doc)
+                return getattr(self, f"_{route}_{req.method.lower()}")(req)
+        except BadBody:
+            return error(400, description="The request body is not valid JSON.")
+
+    def _authenticate(self, req: Request) -> Optional[Response]:
+        scheme, _, encoded = req.header("Authorization").strip().partition(" ")
+        if scheme.lower() == "basic":
+            try:
+                user, _, password = base64.b64decode(encoded.strip()).decode("utf-8").partition(":")
+            except (ValueError, UnicodeDecodeError):
+                user, password = "", ""
+            if (secrets.compare_digest(user, self.creds.fastpix_access_token_id)
+                    and secrets.compare_digest(password, self.creds.fastpix_secret_key)):
+                return None
+        return self.error_response(401)
+
+    def _streams_get(self, req: Request) -> Response:
+        fields = []
+
+        def integer(name: str, default: int, low: int, high: Optional[int] = None) -> int:
+            raw = req.query.get(name)
+            if raw is None:
+                return default
+            try:
+                value = int(raw)
+            except ValueError:
+                value = low - 1
+            if value < low or (high is not None and value > high):
+                bounds = f"between {low} and {high}" if high else f"greater than or equal to {low}"
+                fields.append({"field": name, "message": f"{name} must be an integer {bounds}"})
+            return value
+
+        limit = integer("limit", 10, 1, MAX_LIMIT)
+        page = integer("offset", 1, 1)  # 1.2: offset is a 1-based PAGE number; 0 is a 422
+        order = req.query.get("orderBy", "desc")
+        if order not in ("asc", "desc"):
+            fields.append({"field": "orderBy", "message": "orderBy must be one of: asc, desc"})
+        if fields:
+            return error(422, description="Invalid query parameters.", fields=fields)
+        docs = self.core.streams(NAME)
+        if order == "asc":
+            docs.reverse()
+        chunk = docs[(page - 1) * limit: page * limit]
+        return json_response(200, {"success": True, "data": [self.stream(d) for d in chunk],
+                                   "pagination": {"totalRecords": len(docs), "currentOffset": page,
+                                                  "offsetCount": max(1, math.ceil(len(docs) / limit))}})
+
+    def _validate(self, settings: dict, prefix: str, fields: list) -> None:
+        """Check inputMediaSettings-style fields (1.3) into ``fields``."""
+        if "maxResolution" in settings and settings["maxResolution"] not in RESOLUTIONS:
+            fields.append({"field": f"{prefix}maxResolution", "message": "maxResolution must be one of: "
+                           + ", ".join(RESOLUTIONS)})
+        if "reconnectWindow" in settings:
+            window = settings["reconnectWindow"]
+            if isinstance(window, bool) or not isinstance(window, int) or not 0 <= window <= MAX_RECONNECT_WINDOW:
+                fields.append({"field": f"{prefix}reconnectWindow",
+                               "message": f"reconnectWindow must be an integer between 0 and {MAX_RECONNECT_WINDOW}"})
+        if "mediaPolicy" in settings and settings["mediaPolicy"] not in POLICIES:
+            fields.append({"field": f"{prefix}mediaPolicy", "message": "mediaPolicy must be one of: public, private"})
+        if "metadata" in settings:
+            meta = settings["metadata"]
+            if (not isinstance(meta, dict) or len(meta) > 10
+                    or any(not isinstance(v, str) or len(k) > 255 or len(v) > 255 for k, v in meta.items())):
+                fields.append({"field": f"{prefix}metadata",
+                               "message": "metadata must map strings to strings (at most 10 entries, 255 chars)"})
+        for flag in ("enableDvrMode", "enableRecording"):
+            if flag in settings and not isinstance(settings[flag], bool):
+                fields.append({"field": f"{prefix}{flag}", "message": f"{flag} must be a boolean"})
+
+    def _streams_post(self, req: Request) -> Response:
+        body = req.data()
+        if not isinstance(body, dict):
+            return error(422, description="The request body must be a JSON object.",
+                         fields=[{"field": "body", "message": "must be an object"}])
+        fields: list = []
+        playback = body.get("playbackSettings")
+        if not isinstance(playback, dict):
+            fields.append({"field": "playbackSettings", "message": "playbackSettings is required"})
+            playback = {}
+        elif playback.get("accessPolicy") not in POLICIES:
+            fields.append({"field": "playbackSettings.accessPolicy",
+                           "message": "accessPolicy must be one of: public, private"})
+        settings = body.get("inputMediaSettings", {})
+        if not isinstance(settings, dict):
+            fields.append({"field": "inputMediaSettings", "message": "inputMediaSettings must be an object"})
+            settings = {}
+        self._validate(settings, "inputMediaSettings.", fields)
+        if fields:
+            return error(422, description="One or more fields are invalid.", fields=fields)
+        now = time.time()
+        doc = {
+            "provider": NAME, "id": uuid.uuid4().hex, "key": secrets.token_hex(16),
+            "srt_secret": secrets.token_hex(16), "created": now, "status": IDLE,
+            "maxResolution": settings.get("maxResolution", "1080p"),
+            "reconnectWindow": settings.get("reconnectWindow", 60),
+            "enableRecording": settings.get("enableRecording", True),
+            "enableDvrMode": settings.get("enableDvrMode", False),
+            "mediaPolicy": settings.get("mediaPolicy", "public"),
+            "metadata": dict(settings.get("metadata", {})),
+            "playbackIds": [{"id": str(uuid.uuid4()), "accessPolicy": playback.get("accessPolicy", "public"),
+                             "accessRestrictions": {"domains": {"defaultPolicy": "allow", "allow": [], "deny": []},
+                                                    "userAgents": {"defaultPolicy": "allow", "allow": [],
+                                                                   "deny": []}}}],
+            "mediaIds": [], "srt_playback_id": secrets.token_hex(16), "srt_playback_secret": secrets.token_hex(16),
+            "connected": False, "broadcast": False, "active_at": None, "idle_at": None, "pending_media": [],
+        }
+        self.core.add(doc)
+        self.core.event("created", doc)
+        self.core.event("key_issued", doc, boot_seconds=0)
+        self.notify(doc, "created")
+        return json_response(201, {"success": True, "data": self.stream(doc)})
+
+    def _stream_get(self, req: Request, doc: dict) -> Response:
+        return json_response(200, {"success": True, "data": self.stream(doc)})
+
+    def _stream_patch(self, req: Request, doc: dict) -> Response:
+        body = req.data()
+        if not isinstance(body, dict):
+            return error(422, fields=[{"field": "body", "message": "must be an object"}])
+        if doc["status"] == DISABLED:
+            return error(400, "stream is disabled", "A disabled stream cannot be updated; enable it first.")
+        fields: list = []
+        changes = {k: body[k] for k in ("metadata", "reconnectWindow", "maxResolution") if k in body}
+        self._validate(changes, "", fields)
+        if fields:
+            return error(422, description="One or more fields are invalid.", fields=fields)
+        doc.update(changes)
+        self.core.save(doc)
+        self.core.event("updated", doc, fields=sorted(changes))
+        self.notify(doc, "updated")
+        return json_response(200, {"success": True, "data": self.stream(doc)})
+
+    def _stream_delete(self, req: Request, doc: dict) -> Response:
+        self.core.drop_publisher(doc)  # 1.2: "disconnects the encoder if live"
+        self.core.remove(doc)
+        self.core.event("deleted", doc)
+        self.notify(doc, "deleted")
+        return json_response(200, {"success": True})
+
+    def _finish_put(self, req: Request, doc: dict) -> Response:
+        if doc["status"] != ACTIVE:  # 1.6, verbatim
+            return error(400, "stream cannot be completed", "Only active streams can be marked as completed.")
+        self.core.event("finish_requested", doc)
+        self.core.drop_publisher(doc)
+        doc.update(connected=False, idle_at=None, active_at=None)
+        self.core.set_status(doc, IDLE)
+        self.notify(doc, "idle")
+        self._end_broadcast(doc)
+        return json_response(200, {"success": True})
+
+    def _enable_put(self, req: Request, doc: dict) -> Response:
+        if doc["status"] != DISABLED:
+            return error(400, "stream already enabled", "The stream is already active, idle, or preparing.")
+        self.core.event("enabled", doc)
+        self.core.set_status(doc, IDLE)
+        self.notify(doc, "enabled")
+        return json_response(200, {"success": True})
+
+    def _disable_put(self, req: Request, doc: dict) -> Response:
+        if doc["status"] == DISABLED:
+            return error(400, "stream already disabled", "The stream is already disabled.")
+        self.core.event("disabled", doc)
+        self.core.drop_publisher(doc)
+        doc.update(connected=False, idle_at=None, active_at=None)
+        self.core.set_status(doc, DISABLED)
+        self.notify(doc, "disabled")
+        self._end_broadcast(doc)
+        return json_response(200, {"success": True})
+
+    def _viewers_get(self, req: Request, doc: dict) -> Response:
+        return json_response(200, {"success": True, "data": {"views": 0}})

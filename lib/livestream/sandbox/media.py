@@ -1,0 +1,116 @@
+"""Playback over HTTP: live HLS by stream or playback id (never by stream key), and recordings.
+
+============================================  =================================================
+``/live/<org>/<asset_id>/video.m3u8``         TP Streams ``hls_url`` (providers.md 2.3 shape)
+``/stream/<playback_id>.m3u8``                FastPix playback (1.4: ``stream.fastpix.com/{id}.m3u8``)
+``/transcoded/<media_id>/video.m3u8``         a recording as HLS VOD (TP ``video.playback_url``,
+                                              FastPix ``mediaIds``); ``video.mp4`` alongside
+``/live-chat/<org>/<asset_id>/``              a placeholder for TP ``chat_embed_url``
+============================================  =================================================
+
+nginx-rtmp writes ``<data>/hls/<stream_key>/index.m3u8``; this module finds the key from
+the id, so playback URLs never reveal it. FastPix playlists are rewritten so their
+segment URIs stay under ``/stream/<playback_id>/``.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Optional
+
+from .core import Core
+from .web import Request, Response, text
+
+_FILE = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9_.-]*$")
+_TYPES = {".m3u8": "application/vnd.apple.mpegurl", ".ts": "video/mp2t", ".mp4": "video/mp4"}
+
+
+def _not_found() -> Response:
+    return text(404, "Not found")
+
+
+def file_response(path: Path, req: Request) -> Response:
+    """Serve a file, honouring a single ``Range: bytes=a-b`` (ffprobe seeks in mp4)."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return _not_found()
+    ctype = _TYPES.get(path.suffix, "application/octet-stream")
+    headers = {"Accept-Ranges": "bytes", "Cache-Control": "no-cache"}
+    # Playlists are always sent whole (players ask for "bytes=0-" and we may rewrite them).
+    match = re.match(r"^bytes=(\d*)-(\d*)$", req.header("Range").strip()) if path.suffix != ".m3u8" else None
+    if match and data and (match.group(1) or match.group(2)):
+        size = len(data)
+        if match.group(1):
+            start = int(match.group(1))
+            end = min(int(match.group(2)), size - 1) if match.group(2) else size - 1
+        else:
+            start, end = max(0, size - int(match.group(2))), size - 1
+        if start >= size or start > end:
+            return Response(416, b"", None, {"Content-Range": f"bytes */{size}"})
+        headers["Content-Range"] = f"bytes {start}-{end}/{size}"
+        return Response(206, data[start:end + 1], ctype, headers)
+    return Response(200, data, ctype, headers)
+
+
+class Media:
+    """GET routes for live HLS and recordings."""
+
+    def __init__(self, core: Core) -> None:
+        self.core = core
+
+    def handle(self, req: Request) -> Response:
+        if req.method not in ("GET", "HEAD"):
+            return text(405, "Method not allowed")
+        parts = [p for p in req.path.split("/") if p]
+        if not parts:
+            return text(200, "obs-livestream sandbox: TP Streams API under /api/, FastPix under /v1/, "
+                             "control under /_sandbox/\n")
+        if any(not _FILE.match(p) for p in parts):
+            return _not_found()
+        head = parts[0]
+        if head == "live" and len(parts) == 4:
+            return self._tp_live(req, parts[1], parts[2], parts[3])
+        if head == "stream" and len(parts) in (2, 3):
+            return self._fastpix_live(req, parts[1:])
+        if head == "transcoded" and len(parts) == 3:
+            return file_response(self.core.places.vod_dir / parts[1] / parts[2], req)
+        if head == "live-chat" and len(parts) == 3:
+            return text(200, f"<!doctype html><title>Live chat</title><p>Sandbox chat for {parts[2]}</p>",
+                        "text/html; charset=utf-8")
+        return _not_found()
+
+    def _key_dir(self, key: Optional[str]) -> Optional[Path]:
+        if not key:
+            return None
+        folder = self.core.places.hls_dir / key
+        return folder if folder.is_dir() else None
+
+    def _tp_live(self, req: Request, org: str, stream_id: str, name: str) -> Response:
+        with self.core.lock:
+            folder = self._key_dir(self.core.models["tpstreams"].hls_key(org, stream_id))
+        if folder is None:
+            return _not_found()
+        if name == "video.m3u8":
+            return file_response(folder / "index.m3u8", req)
+        return file_response(folder / name, req) if name.endswith(".ts") else _not_found()
+
+    def _fastpix_live(self, req: Request, rest: list) -> Response:
+        playback_id = rest[0][: -len(".m3u8")] if len(rest) == 1 and rest[0].endswith(".m3u8") else rest[0]
+        with self.core.lock:
+            doc = self.core.models["fastpix"].by_playback_id(playback_id)
+            folder = self._key_dir(doc.get("key") if doc else None)
+        if folder is None:
+            return _not_found()
+        if len(rest) == 2:
+            return file_response(folder / rest[1], req) if rest[1].endswith(".ts") else _not_found()
+        if not rest[0].endswith(".m3u8"):
+            return _not_found()
+        answer = file_response(folder / "index.m3u8", req)
+        if answer.status == 200:
+            lines = answer.body.decode("utf-8", "replace").splitlines()
+            rewritten = [ln if not ln.strip() or ln.startswith("#") else f"{playback_id}/{ln.strip()}"
+                         for ln in lines]
+            answer.body = ("\n".join(rewritten) + "\n").encode("utf-8")
+        return answer

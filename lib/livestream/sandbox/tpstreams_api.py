@@ -1,0 +1,310 @@
+"""A TP Streams-compatible live-stream API (shared/reference/providers.md section 2).
+
+Paths under ``/api/v1/<org>/`` as documented (2.2), ``Authorization: Token <t>`` (2.1,
+lower-case ``token`` accepted too), DRF-style errors (2.6), asset JSON in snake_case
+exactly as 2.3 (``tpstreams_state``), status words of 2.4. The sandbox's own choices
+where the docs are silent: create answers 201 (DRF ``CreateAPIView``); a valid token
+for another org gets 403; lists are newest first with ``limit``/``offset`` (default
+page size from the config, at most 100); ``start_server`` on a server already booting
+is a no-op; stopping a stream that never published leaves it "Stopped" (nothing to
+record); the login answers ``{"token": ...}`` (DRF authtoken).
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+from datetime import datetime
+from typing import Optional
+
+from .tpstreams_state import (
+    DISCONNECTED,
+    LATENCIES,
+    NAME,
+    NOT_STARTED,
+    STOPPED,
+    STREAMING,
+    TPStreamsState,
+    random_id,
+)
+from .web import BadBody, Request, Response, empty, json_response, text
+
+_MAX_LIMIT = 100
+
+_ROUTES = [
+    ("login", re.compile(r"^/api/auth/login/$")),
+    ("logout", re.compile(r"^/api/auth/logout/$")),
+    ("live_streams", re.compile(r"^/api/v1/(?P<org>[^/]+)/assets/live_streams/$")),
+    ("assets", re.compile(r"^/api/v1/(?P<org>[^/]+)/assets/$")),
+    ("asset", re.compile(r"^/api/v1/(?P<org>[^/]+)/assets/(?P<id>[^/]+)/$")),
+    ("start_server", re.compile(r"^/api/v1/(?P<org>[^/]+)/assets/(?P<id>[^/]+)/start_server/$")),
+    ("stop", re.compile(r"^/api/v1/(?P<org>[^/]+)/assets/(?P<id>[^/]+)/stop_live_stream/$")),
+    ("webhooks", re.compile(r"^/api/v1/(?P<org>[^/]+)/webhooks/$")),
+    ("webhook", re.compile(r"^/api/v1/(?P<org>[^/]+)/webhooks/(?P<wid>[^/]+)/$")),
+]
+_METHODS = {"login": ("POST",), "logout": ("POST",), "live_streams": ("GET", "POST"), "assets": ("GET",),
+            "asset": ("GET", "DELETE"), "start_server": ("POST",), "stop": ("POST",),
+            "webhooks": ("GET", "POST"), "webhook": ("GET", "PUT", "DELETE")}
+_ERROR_DETAIL = {
+    400: "Bad request.", 401: "Invalid token.", 403: "You do not have permission to perform this action.",
+    404: "Not found.", 405: "Method not allowed.", 409: "Conflict.", 422: "Unprocessable entity.",
+}
+
+
+def detail(status: int, message: str, headers: Optional[dict] = None) -> Response:
+    return json_response(status, {"detail": message}, headers)
+
+
+def _as_bool(value: object) -> Optional[bool]:
+    if isinstance(value, bool):
+        return value
+    if value in (1, 0):
+        return bool(value)
+    lowered = str(value).strip().lower()
+    if lowered in ("true", "1", "yes", "on"):
+        return True
+    if lowered in ("false", "0", "no", "off"):
+        return False
+    return None
+
+
+
+class TPStreams(TPStreamsState):
+    """The routes of the TP Streams look-alike."""
+
+    # errors (providers.md 2.6) -------------------------------------------------------------------
+    def error_response(self, status: int, retry_after: Optional[float] = None) -> Response:
+        """The documented (DRF) body for a forced status."""
+        if status == 429:
+            wait = int(retry_after or 1)
+            return detail(429, f"Request was throttled. Expected available in {wait} seconds.",
+                          {"Retry-After": str(wait)})
+        if status >= 500:  # Django's own 500 page and a proxy's 502/503/504 are HTML, not JSON
+            return text(status, f"<h1>Server Error ({status})</h1>", "text/html; charset=utf-8")
+        headers = {"WWW-Authenticate": "Token"} if status == 401 else None
+        return detail(status, _ERROR_DETAIL.get(status, "Error."), headers)
+
+
+    # HTTP ----------------------------------------------------------------------------------------
+    def handle(self, req: Request) -> Response:
+        route, match = next(((r, m) for r, p in _ROUTES if (m := p.match(req.path))), (None, None))
+        if route is None or match is None:
+            return detail(404, "Not found.")
+        args = match.groupdict()
+        if route == "login":
+            return self._login(req) if req.method == "POST" else self._not_allowed(req)
+        auth = self._authenticate(req)
+        if auth is not None:
+            return auth
+        if "org" in args and args["org"] != self.creds.tpstreams_org_id:
+            return detail(403, _ERROR_DETAIL[403])
+        if req.method not in _METHODS[route]:
+            return self._not_allowed(req)
+        try:
+            with self.core.lock:
+                return getattr(self, f"_{route}_{req.method.lower()}")(req, **args)
+        except BadBody as exc:
+            return detail(400, f"JSON parse error - {exc}")
+
+    @staticmethod
+    def _not_allowed(req: Request) -> Response:
+        return detail(405, f'Method "{req.method}" not allowed.')
+
+    def _authenticate(self, req: Request) -> Optional[Response]:
+        scheme, _, token = req.header("Authorization").strip().partition(" ")
+        if scheme.lower() != "token" or not token.strip():
+            return detail(401, "Authentication credentials were not provided.", {"WWW-Authenticate": "Token"})
+        if not secrets.compare_digest(token.strip(), self.creds.tpstreams_api_token):
+            return detail(401, "Invalid token.", {"WWW-Authenticate": "Token"})
+        return None
+
+    def _login(self, req: Request) -> Response:
+        try:
+            data = req.data()
+        except BadBody as exc:
+            return detail(400, f"JSON parse error - {exc}")
+        data = data if isinstance(data, dict) else {}
+        missing = {f: ["This field is required."] for f in ("username", "password", "organization_id")
+                   if not data.get(f)}
+        if missing:
+            return json_response(400, missing)
+        ok = (data["username"] == self.creds.tpstreams_username
+              and secrets.compare_digest(str(data["password"]), self.creds.tpstreams_password)
+              and data["organization_id"] == self.creds.tpstreams_org_id)
+        if not ok:
+            return json_response(400, {"non_field_errors": ["Unable to log in with provided credentials."]})
+        self.core.event("login", provider=NAME)
+        return json_response(200, {"token": self.creds.tpstreams_api_token})
+
+    def _logout_post(self, req: Request) -> Response:
+        return empty(204)
+
+    def _page(self, req: Request, items: list) -> Response:
+        """DRF LimitOffsetPagination: {count, next, previous, results}."""
+        def number(name: str, default: int) -> int:
+            try:
+                return max(0, int(req.query.get(name, "")))
+            except ValueError:
+                return default
+        limit = min(number("limit", self.core.config.tpstreams_page_size) or
+                    self.core.config.tpstreams_page_size, _MAX_LIMIT)
+        offset = number("offset", 0)
+        base = f"{self.core.places.api_url}{req.path}"
+        nxt = f"{base}?limit={limit}&offset={offset + limit}" if offset + limit < len(items) else None
+        if offset <= 0:
+            prev = None
+        elif offset - limit <= 0:
+            prev = f"{base}?limit={limit}"
+        else:
+            prev = f"{base}?limit={limit}&offset={offset - limit}"
+        return json_response(200, {"count": len(items), "next": nxt, "previous": prev,
+                                   "results": items[offset:offset + limit]})
+
+    def _live_streams_get(self, req: Request, org: str) -> Response:
+        return self._page(req, [self.asset(d) for d in self.core.streams(NAME)])
+
+    _assets_get = _live_streams_get
+
+    def _live_streams_post(self, req: Request, org: str) -> Response:
+        data = req.data()
+        if not isinstance(data, dict):
+            return json_response(400, {"non_field_errors": [
+                f"Invalid data. Expected a dictionary, but got {type(data).__name__}."]})
+        errors: dict[str, list[str]] = {}
+        title = data.get("title")
+        if title is None:
+            errors["title"] = ["This field is required."]
+        elif not isinstance(title, str):
+            errors["title"] = ["Not a valid string."]
+        elif not title.strip():
+            errors["title"] = ["This field may not be blank."]
+        elif len(title) > 255:
+            errors["title"] = ["Ensure this field has no more than 255 characters."]
+        latency = data.get("latency", "Normal Latency")
+        if latency not in LATENCIES:
+            errors["latency"] = [f'"{latency}" is not a valid choice.']
+        drm = _as_bool(data.get("enable_drm_for_recording", False))
+        if drm is None:
+            errors["enable_drm_for_recording"] = ["Must be a valid boolean."]
+        start = data.get("start")
+        if start not in (None, ""):
+            try:
+                start = datetime.strptime(str(start), "%Y-%m-%d %H:%M:%S").strftime("%Y-%m-%d %H:%M:%S")
+            except ValueError:
+                errors["start"] = ["Datetime has wrong format. Use one of these formats instead: "
+                                   "YYYY-MM-DD hh:mm:ss."]
+        else:
+            start = None
+        if errors:
+            return json_response(400, errors)
+        now = time.time()
+        doc = {"provider": NAME, "id": random_id(11), "org": org, "title": title.strip(), "created": now,
+               "status": NOT_STARTED, "latency": latency, "enable_drm_for_recording": drm, "start": start,
+               "scheduled": start is not None, "booted": False, "chat": False, "key": None,
+               "boot_ready_at": None, "activities": [], "video": None, "stop_phase": None}
+        self.core.add(doc)
+        self.core.event("created", doc, scheduled=doc["scheduled"], title=doc["title"])
+        if not doc["scheduled"]:  # 2.2: "Create & start now" boots at once; a scheduled one waits
+            self._boot(doc, now)
+        self.notify(doc)
+        return json_response(201, self.asset(doc))
+
+    def _asset_get(self, req: Request, org: str, id: str) -> Response:  # noqa: A002 - route name
+        doc = self._find(id)
+        return json_response(200, self.asset(doc, detail_view=True)) if doc else detail(404, "Not found.")
+
+    def _asset_delete(self, req: Request, org: str, id: str) -> Response:  # noqa: A002
+        doc = self._find(id)
+        if doc is None:
+            return detail(404, "Not found.")
+        self.core.drop_publisher(doc)  # 2.2: deleting a live stream stops its server
+        self.core.remove(doc)
+        self.core.event("deleted", doc)
+        return empty(204)
+
+    def _start_server_post(self, req: Request, org: str, id: str) -> Response:  # noqa: A002
+        doc = self._find(id)
+        if doc is None:
+            return detail(404, "Not found.")
+        if doc["status"] != NOT_STARTED or doc.get("stop_phase"):
+            return detail(400, f"The live stream cannot be started: it is {doc['status']}.")
+        if doc.get("boot_ready_at") is None and not doc.get("booted"):
+            self._boot(doc, time.time())
+        doc["chat"] = True  # seed: the start_server answer already carries chat_embed_url
+        self.core.save(doc)
+        return json_response(200, self.asset(doc))
+
+    def _stop_post(self, req: Request, org: str, id: str) -> Response:  # noqa: A002
+        doc = self._find(id)
+        if doc is None:
+            return detail(404, "Not found.")
+        data = req.data()
+        data = data if isinstance(data, dict) else {}
+        trim = "start_time" in data or "end_time" in data
+        if trim:
+            try:
+                start, end = int(data["start_time"]), int(data["end_time"])
+            except (KeyError, TypeError, ValueError):
+                return json_response(400, {"non_field_errors": ["start_time and end_time must both be integers."]})
+            if start < 0 or end <= start:
+                return json_response(400, {"non_field_errors": [
+                    "start_time must be non-negative and less than end_time."]})
+        if doc["status"] not in (NOT_STARTED, STREAMING, DISCONNECTED) or doc.get("stop_phase"):
+            return detail(400, f"The live stream cannot be stopped: it is {doc['status']}.")
+        now = time.time()
+        self.core.event("stop_requested", doc, trim=trim)
+        self.core.drop_publisher(doc)
+        doc["boot_ready_at"] = None
+        doc["stop_phase"] = "stopping"
+        doc["recording_at"] = now + self.core.config.recording_delay
+        self._status(doc, STOPPED, "Stopped")
+        return json_response(200, {"message": "Live stream stopped successfully", "trim_scheduled": trim})
+
+    # webhooks CRUD (2.2) ---------------------------------------------------------------------------
+    @staticmethod
+    def _webhook_fields(req: Request) -> tuple[Optional[dict], Optional[Response]]:
+        data = req.data()
+        data = data if isinstance(data, dict) else {}
+        errors = {}
+        for field_name in ("url", "secret_token"):
+            if not data.get(field_name):
+                errors[field_name] = ["This field is required."]
+        url = str(data.get("url", ""))
+        if "url" not in errors and not re.match(r"^https?://[^\s/]+", url):
+            errors["url"] = ["Enter a valid URL."]
+        if errors:
+            return None, json_response(400, errors)
+        return {"url": url, "secret_token": str(data["secret_token"])}, None
+
+    def _webhooks_get(self, req: Request, org: str) -> Response:
+        return self._page(req, self.core.store.webhooks(org))
+
+    def _webhooks_post(self, req: Request, org: str) -> Response:
+        fields, error = self._webhook_fields(req)
+        if error:
+            return error
+        hook = self.core.store.add_webhook(org, **fields)
+        self.core.event("webhook_registered", provider=NAME, url=hook["url"], webhook_id=hook["id"])
+        return json_response(201, hook)
+
+    def _webhook_id(self, org: str, wid: str) -> Optional[dict]:
+        return next((h for h in self.core.store.webhooks(org) if str(h["id"]) == wid), None)
+
+    def _webhook_get(self, req: Request, org: str, wid: str) -> Response:
+        hook = self._webhook_id(org, wid)
+        return json_response(200, hook) if hook else detail(404, "Not found.")
+
+    def _webhook_put(self, req: Request, org: str, wid: str) -> Response:
+        if self._webhook_id(org, wid) is None:
+            return detail(404, "Not found.")
+        fields, error = self._webhook_fields(req)
+        if error:
+            return error
+        return json_response(200, self.core.store.update_webhook(org, int(wid), **fields))
+
+    def _webhook_delete(self, req: Request, org: str, wid: str) -> Response:
+        if self._webhook_id(org, wid) is None:
+            return detail(404, "Not found.")
+        self.core.store.delete_webhook(org, int(wid))
+        return empty(204)

@@ -1,0 +1,1 @@
+"""Contract tests: the provider clients against the sandbox over real HTTP."""

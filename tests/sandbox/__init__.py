@@ -1,0 +1,1 @@
+"""The sandbox provider: its HTTP APIs, ingest, faults, admin API and persistence."""
