@@ -156,3 +156,110 @@ class Studio:
         raise AssertionError(f"no HLS segments at {playlist_url} within {timeout} s; last playlist: {text!r}")
 
 
+
+
+# --- helpers for the failure, recovery, lag and panel tests (appended) ------------------
+
+
+def wait_state_never_streaming(studio: Studio, *states: str, timeout: float = 60.0) -> dict[str, Any]:
+    """``studio.wait_state(...)``, and fail if OBS's stream output is ever active meanwhile."""
+    deadline = time.monotonic() + timeout
+    last: dict[str, Any] = {}
+    while time.monotonic() < deadline:
+        assert not studio.client.stream_status().get("outputActive"), \
+            f"OBS started streaming; session: {studio.published()}"
+        last = studio.published()
+        if last.get("state") in states:
+            assert not studio.client.stream_status().get("outputActive")
+            return last
+        time.sleep(0.2)
+    raise AssertionError(f"the script did not reach {states} in {timeout} s; last: {last}\n"
+                         f"script log:\n{studio.script_log()}")
+
+
+def sandbox_events(studio: Studio, kind: Optional[str] = None, stream_id: Optional[str] = None) -> list[dict[str, Any]]:
+    """The sandbox's event log (oldest first), optionally of one kind or stream."""
+    return studio.sandbox.admin.events(kind=kind, stream_id=stream_id)
+
+
+def add_scene_collection(studio: Studio, name: str, file_name: str, *, restart: bool = True) -> Path:
+    """Write a second scene collection that loads the same script with the same settings.
+
+    OBS 29 switches only to collections in its Scene Collection menu, which it fills at
+    start-up: so OBS is quit and started again (same HOME) unless ``restart=False``.
+    ``SetCurrentSceneCollection`` can then switch to it (which destroys and re-creates scripts).
+    """
+    import json
+    from dataclasses import replace
+
+    from livestream.headless.config import scene_collection
+
+    cfg = replace(studio.obs._config, collection=name, collection_file=file_name)
+    path = studio.obs.config_dir / "basic" / "scenes" / f"{file_name}.json"
+    path.write_text(json.dumps(scene_collection(cfg), indent=1), encoding="utf-8")
+    if restart:
+        if studio._client is not None:
+            studio._client.close()
+            studio._client = None
+        studio.obs.stop()
+        studio.obs.start()
+    return path
+
+
+def switch_scene_collection(studio: Studio, name: str, timeout: float = 20.0) -> None:
+    """Switch OBS to the scene collection ``name`` and wait until it is current."""
+    studio.client.call("SetCurrentSceneCollection", sceneCollectionName=name)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if studio.client.call("GetSceneCollectionList").get("currentSceneCollectionName") == name:
+                return
+        except Exception:  # 207 NotReady while the collection loads
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"OBS did not switch to the scene collection {name!r} in {timeout} s")
+
+
+# --- the command line against a studio (appended for tests/e2e/test_remote_cli.py) ------------
+
+def cli_env(studio: Studio, state_dir: Path, **extra: str) -> dict[str, str]:
+    """The environment of a user's shell pointed at this studio: the sandbox's provider
+    variables, obs-websocket's URL and password, and a private state folder for the CLI's
+    own go-live record (not the script's)."""
+    import os
+
+    scrub = ("TPSTREAMS_", "FASTPIX_", "OBS_WEBSOCKET_", "OBS_LIVESTREAM_")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(scrub)}
+    env.update(studio.sandbox.env())
+    env.update(OBS_WEBSOCKET_URL=studio.obs.ws_url, OBS_WEBSOCKET_PASSWORD=studio.obs.password,
+               OBS_LIVESTREAM_STATE_DIR=str(state_dir), PYTHONUNBUFFERED="1")
+    env.update(extra)
+    return env
+
+
+def cli_command(*args: str) -> list[str]:
+    """``python obs_livestream.py ARGS`` as a user types it (run from the repository root)."""
+    import sys
+
+    return [sys.executable, str(SCRIPT), *args]
+
+
+def restart_obs(studio: Studio) -> None:
+    """Crash OBS (SIGKILL) and start it again with the same HOME; a fresh websocket client."""
+    if studio._client is not None:
+        studio._client.close()
+        studio._client = None
+    studio.obs.restart()
+
+
+def wait_published(studio: Studio, predicate: Any, *, timeout: float = 30.0, what: str = "") -> dict[str, Any]:
+    """Wait until the published session satisfies ``predicate(session)``; fail with the last seen."""
+    deadline = time.monotonic() + timeout
+    last: dict[str, Any] = {}
+    while time.monotonic() < deadline:
+        last = studio.published()
+        if last and predicate(last):
+            return last
+        time.sleep(0.2)
+    raise AssertionError(f"the script did not publish {what or 'the expected session'} in {timeout} s; "
+                         f"last: {last}\nscript log:\n{studio.script_log()}")

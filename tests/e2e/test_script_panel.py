@@ -1,0 +1,51 @@
+"""The script's panel in the real OBS 29 Scripts window, as a screenshot.
+
+``UPDATE_DOCS=1`` also saves it as docs/panel.png (see docs/README.md).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+
+import pytest
+
+from livestream.headless import SCREEN
+from tests.e2e.studio import REPO, Studio
+
+pytestmark = pytest.mark.e2e
+
+
+def _pixels(png) -> bytes:
+    """The PNG's RGB pixels, decoded by ffmpeg (no imaging library needed)."""
+    result = subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-i", str(png),
+                             "-f", "rawvideo", "-pix_fmt", "rgb24", "-"], capture_output=True, timeout=30)
+    assert result.returncode == 0, result.stderr.decode(errors="replace")
+    return result.stdout
+
+
+def test_scripts_window_shows_the_panel(tmp_path, need_tools):
+    need_tools("obs", "Xvfb", "nginx", "ffmpeg")
+    with Studio.start(tmp_path, provider="tpstreams", boot_delay=1) as studio:
+        studio.wait_state("idle", timeout=20)  # the script has loaded and run its first tick
+        studio.obs.close_dialogs()
+        window = studio.obs.open_scripts_window(select_first=True, fill_screen=True)
+        assert window.title == "Scripts"
+        time.sleep(1.5)  # let Qt lay out the properties
+        png = studio.obs.screenshot(tmp_path / "panel.png")
+        log = studio.script_log()
+
+    assert png.stat().st_size > 20_000, png.stat().st_size
+    pixels = _pixels(png)
+    assert len(pixels) == SCREEN[0] * SCREEN[1] * 3
+    colours = {pixels[i:i + 3] for i in range(0, len(pixels), 3 * 7)}
+    assert len(colours) > 50, f"the screenshot looks blank ({len(colours)} colours)"
+    assert "needs requests" not in log and "Traceback" not in log, log
+
+    if os.environ.get("UPDATE_DOCS") == "1":
+        target = REPO / "docs" / "panel.png"
+        target.parent.mkdir(exist_ok=True)
+        shutil.copyfile(png, target)
+        print(f"\nsaved {target.relative_to(REPO)}")

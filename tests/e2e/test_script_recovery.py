@@ -1,0 +1,119 @@
+"""The script inside a real OBS 29 keeps a live stream through a script reload and an OBS crash.
+
+* A scene-collection switch destroys and re-creates every script, even while
+  streaming (reference/obs.md): the re-created script must adopt the live session.
+* OBS killed mid-stream (SIGKILL) does not end the provider stream; after the restart
+  the script offers to resume or end it, from its record on disk.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.studio import (
+    PREVIOUS_SERVICE,
+    Studio,
+    add_scene_collection,
+    restart_obs,
+    sandbox_events,
+    switch_scene_collection,
+    wait_published,
+)
+
+pytestmark = pytest.mark.e2e
+
+
+def _go_live(studio: Studio) -> dict:
+    studio.press("go_live")
+    session = studio.wait_state("live", "failed", timeout=90)
+    assert session["state"] == "live", session
+    studio.wait_for_hls(session["playback_url"])
+    return session
+
+
+def test_scene_collection_switch_while_live_recovers_the_session(tmp_path, need_tools):
+    need_tools("obs", "Xvfb", "nginx", "ffmpeg")
+    with Studio.start(tmp_path, provider="tpstreams", boot_delay=1) as studio:
+        add_scene_collection(studio, "Livestream E2E second", "livestream-e2e-second")
+        session = _go_live(studio)
+        stream_id, first_seq = session["stream_id"], session["seq"]
+
+        # OBS destroys the script and creates it again from the other collection, while streaming.
+        switch_scene_collection(studio, "Livestream E2E second")
+        recovered = wait_published(
+            studio, lambda s: s["seq"] > first_seq and "recovered" in s.get("status_line", "").lower(),
+            what="a recovered live session")
+        assert recovered["state"] == "live", recovered
+        assert recovered["stream_id"] == stream_id
+        log = studio.obs.log_text()
+        assert "Unloaded python script: obs_livestream.py" in log  # really destroyed and re-created
+        assert log.rindex("Loaded python script: obs_livestream.py") > log.rindex("Unloaded python script")
+
+        # OBS kept streaming and the provider stream was not ended.
+        assert studio.client.stream_status()["outputActive"] is True
+        assert sandbox_events(studio, "stop_requested") == []
+        assert next(s for s in studio.streams() if s["id"] == stream_id)["status"] == "Streaming"
+        assert len(sandbox_events(studio, "created")) == 1
+
+        # Stopping streaming is still seen by the re-created script: the stream ends, settings return.
+        studio.client.stop_stream()
+        ended = studio.wait_state("ended", "failed", timeout=60)
+        assert ended["state"] == "ended", ended
+        assert sandbox_events(studio, "stop_requested", stream_id)
+        assert next(s for s in studio.streams() if s["id"] == stream_id)["status"] in {
+            "Stopped", "Recording", "Completed"}
+        assert studio.stream_service() == PREVIOUS_SERVICE
+
+
+def _crash(studio: Studio, stream_id: str) -> dict:
+    """Kill OBS mid-stream, start it again; the script must offer the open stream."""
+    restart_obs(studio)
+    ready = studio.wait_state("ready", "failed", "ended", timeout=30)
+    assert ready["state"] == "ready", ready
+    assert ready["stream_id"] == stream_id
+    text = ready["message"]
+    assert "still open" in text and "Go live" in text and "End stream" in text, text
+    # The crash did not end the provider stream: its encoder is gone, that is all.
+    assert sandbox_events(studio, "stop_requested") == []
+    studio.sandbox.admin.wait_for_status(stream_id, "Disconnected", timeout=15)
+    assert studio.client.stream_status()["outputActive"] is False
+    return ready
+
+
+def test_obs_crash_then_end_stream_ends_the_provider_stream_and_restores_settings(tmp_path, need_tools):
+    need_tools("obs", "Xvfb", "nginx", "ffmpeg")
+    with Studio.start(tmp_path, provider="tpstreams", boot_delay=1) as studio:
+        stream_id = _go_live(studio)["stream_id"]
+        _crash(studio, stream_id)
+
+        studio.press("end_stream")
+        ended = studio.wait_state("ended", "failed", timeout=60)
+        assert ended["state"] == "ended", ended
+        assert sandbox_events(studio, "stop_requested", stream_id)
+        assert next(s for s in studio.streams() if s["id"] == stream_id)["status"] in {
+            "Stopped", "Recording", "Completed"}
+        # The previous service came back from the record written before the crash.
+        assert studio.stream_service() == PREVIOUS_SERVICE
+        assert studio.client.stream_status()["outputActive"] is False
+
+
+def test_obs_crash_then_go_live_resumes_the_same_provider_stream(tmp_path, need_tools):
+    need_tools("obs", "Xvfb", "nginx", "ffmpeg")
+    with Studio.start(tmp_path, provider="tpstreams", boot_delay=1) as studio:
+        first = _go_live(studio)
+        stream_id = first["stream_id"]
+        _crash(studio, stream_id)
+
+        studio.press("go_live")
+        resumed = studio.wait_state("live", "failed", timeout=60)
+        assert resumed["state"] == "live", resumed
+        assert resumed["stream_id"] == stream_id
+        assert len(sandbox_events(studio, "created")) == 1  # no second stream
+        assert len(studio.streams()) == 1
+        studio.sandbox.admin.wait_for_status(stream_id, "Streaming", timeout=15)
+        assert len(sandbox_events(studio, "publish_started", stream_id)) == 2
+
+        studio.client.stop_stream()
+        ended = studio.wait_state("ended", "failed", timeout=60)
+        assert ended["state"] == "ended", ended
+        assert studio.stream_service() == PREVIOUS_SERVICE
