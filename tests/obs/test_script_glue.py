@@ -557,3 +557,6 @@ def test_refresh_list_offers_the_scheduled_streams(script: Script, backend):
     script.tick_until(lambda: "1 scheduled stream(s) found" in script.status, what="the list")
 
     assert ("Monday class", "s9") in script.panel().list_items("scheduled_id")
+    # The open panel (not rebuilt) shows them at its next refresh, e.g. the next click.
+    panel.click("refresh_scheduled")
+    assert ("Monday class", "s9") in panel.list_items("scheduled_id")

@@ -181,6 +181,7 @@ def _btn_test_credentials(props: Any, prop: Any) -> bool:
 
 
 def _btn_refresh_scheduled(props: Any, prop: Any) -> bool:
+    panel.fill_scheduled(props, app.scheduled)  # what the last fetch found; the next one starts now
     app.fetch_scheduled()
     app.write_status()
     return True
@@ -202,6 +203,8 @@ def _btn_open_chat(props: Any, prop: Any) -> bool:
 
 def _on_changed(props: Any, prop: Any, settings: Any) -> bool:
     panel.apply_visibility(props, settings)
+    if app is not None:
+        panel.fill_scheduled(props, app.scheduled)
     return True
 
 

@@ -148,6 +148,16 @@ def apply_visibility(props: Any, settings: Any) -> None:
     show("stream_id", mode == "existing")
 
 
+def fill_scheduled(props: Any, scheduled: list[tuple[str, str]]) -> None:
+    """Refill the scheduled-stream list in place (the fetch answers after the click returned)."""
+    prop = obs.obs_properties_get(props, "scheduled_id")
+    if prop is None:
+        return
+    obs.obs_property_list_clear(prop)
+    for value, text in scheduled or [("", "(press Refresh list)")]:
+        obs.obs_property_list_add_string(prop, text, value)
+
+
 def set_status(props: Any, level: str) -> None:
     prop = obs.obs_properties_get(props, "status")
     if prop is not None:
