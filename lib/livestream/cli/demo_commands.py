@@ -1,0 +1,41 @@
+"""``demo``: go live once in a real OBS (under Xvfb) against the built-in sandbox.
+
+The flow is in ``livestream.demo``; this only parses the options.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "demo", help="go live in a real OBS with this script, against the built-in sandbox",
+        description="Start the sandbox provider, launch OBS (under Xvfb) with obs_livestream.py loaded and "
+        "pointed at it, press the script's Go live hotkey over obs-websocket, check the HLS URL plays, stream "
+        "for a while (or until Ctrl-C), stop, and print a summary with each step's time and the URLs.",
+    )
+    p.add_argument("--provider", "-p", choices=["tpstreams", "fastpix"], default="tpstreams",
+                   help="which provider the sandbox plays (default tpstreams)")
+    p.add_argument("--seconds", "-s", type=float, default=20.0, metavar="N",
+                   help="how long to stay live (default 20; Ctrl-C ends early)")
+    p.add_argument("--boot-delay", type=float, default=5.0, metavar="S",
+                   help="the sandbox TP Streams server's boot time (the real service takes 20-30 s; default 5)")
+    p.add_argument("--out", metavar="DIR", help="where to put the screenshot, logs and sandbox data "
+                   "(default build/demo/ in the repository)")
+
+    def run(args: argparse.Namespace) -> int:
+        from pathlib import Path
+
+        from .. import demo
+
+        try:
+            result = demo.run(args.provider, args.seconds, out_dir=Path(args.out) if args.out else None,
+                              boot_delay=args.boot_delay)
+        except demo.DemoError as exc:
+            print(f"demo failed: {exc}")
+            return 7
+        ok = result.final_state == "ended" and result.settings_restored and bool(result.probe)
+        return 0 if ok else 7
+
+    p.set_defaults(func=run)
