@@ -196,13 +196,21 @@ def test_it_never_retries_create_after_5xx(fake, client, sleeps, status):
     assert len(fake.requests) == 1 and sleeps == []
 
 
-def test_it_never_retries_create_after_429_and_reports_the_wait(fake, client, sleeps):
+def test_a_create_refused_with_429_is_sent_again_after_the_wait(fake, client, sleeps):
     fake.expect("POST", f"{BASE}/v1/things", status=429, headers={"Retry-After": "5"})
+    fake.expect("POST", f"{BASE}/v1/things", status=201, json={"id": 1})
+    assert client.request_json("POST", "/v1/things", json={}) == {"id": 1}
+    assert sleeps == [5.0]
+
+
+def test_a_create_still_rate_limited_after_the_retries_reports_the_wait(fake, client, sleeps):
+    for _ in range(4):
+        fake.expect("POST", f"{BASE}/v1/things", status=429, headers={"Retry-After": "5"})
     with pytest.raises(RateLimitedError) as info:
         client.request("POST", "/v1/things", json={})
     assert info.value.retry_after == 5.0
     assert "wait 5 s" in str(info.value)
-    assert sleeps == []
+    assert sleeps == [5.0, 5.0, 5.0]
 
 
 @pytest.mark.parametrize("error", [connection_refused_error, connect_timeout_error, name_resolution_error])

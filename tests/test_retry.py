@@ -64,9 +64,13 @@ def test_it_retries_an_idempotent_call_after_429_and_5xx(status):
     assert should_retry("GET", status, None, 0, idempotent=True)
 
 
-@pytest.mark.parametrize("status", [429, 500, 502, 503, 504])
-def test_it_never_retries_a_create_after_any_status(status):
+@pytest.mark.parametrize("status", [500, 502, 503, 504])
+def test_it_never_retries_a_create_after_a_server_error(status):
     assert not should_retry("POST", status, None, 0, idempotent=False)
+
+
+def test_it_retries_a_create_refused_with_429_because_nothing_was_created():
+    assert should_retry("POST", 429, None, 0, idempotent=False)
 
 
 @pytest.mark.parametrize("status", [400, 401, 403, 404, 409, 422, 501])

@@ -96,6 +96,10 @@ def should_retry(
         if exc_kind in (ExcKind.READ_TIMEOUT, ExcKind.CONNECTION_LOST):
             return idempotent
         return False  # TLS, OTHER, or unknown
+    if status == 429:
+        # "Too Many Requests" is a refusal before any work (RFC 6585): nothing was
+        # created, so even a create may be sent again, after the Retry-After wait.
+        return True
     return idempotent and status in RETRY_STATUSES
 
 

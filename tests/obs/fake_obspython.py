@@ -278,6 +278,8 @@ class FakeOutput(Counted):
         super().__init__(studio, held=1)
         self.signals = SignalHandler("output")
         self.started_with: Optional[dict[str, Any]] = None
+        self.reconnecting = False  # obs_output_reconnecting()
+        self.last_error: Optional[str] = None  # obs_output_get_last_error()
 
 
 class FakeConfig:
@@ -526,17 +528,23 @@ class FakeObsStudio:
         self.begin_start()
         self.connected()
 
-    def fail_to_connect(self, code: int = -2) -> None:
+    def fail_to_connect(self, code: int = -2, last_error: str = "Could not connect to server") -> None:
         """The output gives up connecting: "stop" with an error code, then only STOPPED."""
-        self.emit("stop", code=code, last_error="")
+        if self.output is not None:
+            self.output.last_error = last_error
+        self.emit("stop", code=code, last_error=last_error)
         self.streaming = False
         self.fire_event(CONSTANTS["OBS_FRONTEND_EVENT_STREAMING_STOPPED"])
 
     def lose_connection(self) -> None:
-        """The connection drops; OBS reconnects by itself and tells only the output's signal."""
+        """The connection drops; OBS reconnects by itself: no frontend event, the output says so."""
+        if self.output is not None:
+            self.output.reconnecting = True
         self.emit("reconnect", timeout_sec=2)
 
     def reconnected(self) -> None:
+        if self.output is not None:
+            self.output.reconnecting = False
         self.emit("reconnect_success")
 
     def stop(self, code: int = 0) -> None:
@@ -933,6 +941,14 @@ class FakeObsStudio:
     def obs_output_active(self, output: FakeOutput) -> bool:
         output.check("obs_output_active")
         return self.streaming
+
+    def obs_output_reconnecting(self, output: FakeOutput) -> bool:
+        output.check("obs_output_reconnecting")
+        return output.reconnecting
+
+    def obs_output_get_last_error(self, output: FakeOutput) -> Optional[str]:
+        output.check("obs_output_get_last_error")
+        return output.last_error
 
     def obs_output_release(self, output: Optional[FakeOutput]) -> None:
         if output is not None:

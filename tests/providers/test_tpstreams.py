@@ -456,11 +456,11 @@ def test_a_rate_limited_get_is_retried_after_the_asked_delay(fake, tp, sleeps):
     assert sleeps == [3.0]
 
 
-def test_a_rate_limited_create_is_not_retried(fake, tp, sleeps):
+def test_a_rate_limited_create_is_sent_again_after_retry_after(fake, tp, sleeps):
     fake.expect("POST", f"{API}/assets/live_streams/", status=429, headers={"Retry-After": "3"})
-    with pytest.raises(RateLimitedError) as info:
-        tp.create("Class")
-    assert info.value.retry_after == 3.0 and sleeps == []
+    fake.expect("POST", f"{API}/assets/live_streams/", status=201, json=CREATE_RESPONSE)
+    assert tp.create("Class").id == "4PtERT9d9uK"
+    assert sleeps == [3.0]
 
 
 @pytest.mark.parametrize("status", [500, 503])

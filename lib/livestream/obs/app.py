@@ -5,7 +5,8 @@ functions of ``livestream.obs.entry``; this class does the work:
 
 * the timer (every ``TICK_MS``) drains the controller's inbox, which makes every
   OBS call, and flushes the log queue into OBS's script log;
-* frontend events, hotkeys and output signals only *post* to the controller;
+* frontend events and hotkeys only *post* to the controller (no output signal handlers:
+  see ``on_frontend_event``);
 * every provider call runs on the worker thread, which never touches obspython.
 """
 
@@ -35,17 +36,6 @@ HOTKEYS = {
     "go_live": ("obs_livestream.go_live", "obs-livestream: Go live"),
     "prepare": ("obs_livestream.prepare", "obs-livestream: Prepare (fill in stream settings)"),
     "end_stream": ("obs_livestream.end_stream", "obs-livestream: End stream"),
-}
-# What an output's "stop" signal code means (libobs/obs-defs.h OBS_OUTPUT_*).
-STOP_CODES = {
-    -1: "bad server URL",
-    -2: "could not connect to the server",
-    -3: "the server refused the stream key",
-    -4: "output error",
-    -5: "disconnected",
-    -6: "unsupported settings",
-    -7: "no space left",
-    -8: "encoder error",
 }
 
 log = logging.getLogger("livestream.obs")
@@ -102,7 +92,8 @@ class ScriptApp:
         self.scheduled: list[tuple[str, str]] = []  # (id, label) of scheduled streams
         self.notice: tuple[str, str] = ("", "info")  # a panel message outside the go-live
         self._recovery_checked = False
-        self._last_stop_code: Optional[int] = None
+        self._reconnecting = False
+        self._reconnect_checked = 0.0
         self._shut_down = False
         self._snapshot_seen: Optional[Snapshot] = None
         self._publish_seq = int(time.time() * 1000)  # grows across reloads too
@@ -119,6 +110,7 @@ class ScriptApp:
             self._recovery_checked = True
             self._publish(self.controller.snapshot)  # replace what an earlier run left
             self._recover()
+        self._watch_reconnect()
         self.controller.tick()
         self._drain_tasks()
         self.log_handler.flush_to_obs()
@@ -204,43 +196,50 @@ class ScriptApp:
     # --- OBS events -------------------------------------------------------
 
     def on_frontend_event(self, event: int) -> None:
-        if event == obs.OBS_FRONTEND_EVENT_STREAMING_STARTING:
-            self._last_stop_code = None
-            self._watch_output(connect=True)
-        elif event == obs.OBS_FRONTEND_EVENT_STREAMING_STARTED:
+        if event == obs.OBS_FRONTEND_EVENT_STREAMING_STARTED:
+            self._reconnecting = False
             self.controller.streaming_started()
         elif event == obs.OBS_FRONTEND_EVENT_STREAMING_STOPPED:
-            code = self._last_stop_code
-            self.controller.streaming_stopped(STOP_CODES.get(code) if code else None)
-            self._watch_output(connect=False)
+            self.controller.streaming_stopped(self._output_error())
         elif event == obs.OBS_FRONTEND_EVENT_SCRIPTING_SHUTDOWN:
             # OBS is exiting and stops streaming without telling scripts.
             self.shutdown(end_stream=bool(self.config.end_on_exit))
 
-    def on_output_signal(self, name: str, code: Optional[int]) -> None:
-        """From the output's thread: only post."""
-        if name == "reconnect":
-            self.controller.streaming_reconnecting()
-        elif name == "reconnect_success":
-            self.controller.streaming_reconnected()
-        elif name == "stop":
-            self._last_stop_code = code
+    # No output signal handlers: OBS calls Python signal callbacks on the output's own
+    # thread and swaps its global "current script" there, which races with the timer
+    # and the UI thread (OBS died after a stop in our tests with them connected). The
+    # same facts are read from OBS threads instead: the stop reason when STOPPED
+    # arrives, and reconnecting from the timer.
 
-    def _watch_output(self, *, connect: bool) -> None:
-        from . import entry  # the plain functions OBS accepts as callbacks
+    def _output_error(self) -> Optional[str]:
+        """Why the stream output stopped, if it failed (OBS's own words), on the UI thread."""
+        output = obs.obs_frontend_get_streaming_output()
+        if output is None:
+            return None
+        try:
+            return obs.obs_output_get_last_error(output) or None
+        finally:
+            obs.obs_output_release(output)
 
+    def _watch_reconnect(self) -> None:
+        """From the timer, about once a second while live: has OBS started or ended a reconnect?"""
+        now = time.monotonic()
+        if self.controller.state is not State.LIVE or now - self._reconnect_checked < 1.0:
+            return
+        self._reconnect_checked = now
         output = obs.obs_frontend_get_streaming_output()
         if output is None:
             return
         try:
-            handler = obs.obs_output_get_signal_handler(output)
-            for signal, callback in entry.OUTPUT_SIGNALS.items():
-                if connect:
-                    obs.signal_handler_connect(handler, signal, callback)
-                else:
-                    obs.signal_handler_disconnect(handler, signal, callback)
+            reconnecting = bool(obs.obs_output_reconnecting(output))
         finally:
             obs.obs_output_release(output)
+        if reconnecting != self._reconnecting:
+            self._reconnecting = reconnecting
+            if reconnecting:
+                self.controller.streaming_reconnecting()
+            else:
+                self.controller.streaming_reconnected()
 
     # --- internals ----------------------------------------------------------
 
@@ -259,10 +258,6 @@ class ScriptApp:
             return
         log.info("Found the stream %s from an earlier session", record.stream_id)
         self.controller.recover(record, provider)
-        if self.controller.state is State.LIVE:
-            # Still streaming: the earlier run's signal callbacks went with it (OBS removes a
-            # script's callbacks on unload), so watch reconnects and stop codes again.
-            self._watch_output(connect=True)
 
     def _drain_tasks(self) -> None:
         while True:

@@ -208,21 +208,6 @@ def _on_changed(props: Any, prop: Any, settings: Any) -> bool:
     return True
 
 
-def _sig_reconnect(calldata: Any) -> None:
-    if app is not None:
-        app.on_output_signal("reconnect", None)
-
-
-def _sig_reconnect_success(calldata: Any) -> None:
-    if app is not None:
-        app.on_output_signal("reconnect_success", None)
-
-
-def _sig_stop(calldata: Any) -> None:
-    if app is not None:
-        app.on_output_signal("stop", obs.calldata_int(calldata, "code"))
-
-
 CALLBACKS = {
     "go_live": _btn_go_live,
     "prepare": _btn_prepare,
@@ -235,7 +220,6 @@ CALLBACKS = {
     "changed": _on_changed,
 }
 HOTKEY_CALLBACKS = {"go_live": _hk_go_live, "prepare": _hk_prepare, "end_stream": _hk_end_stream}
-OUTPUT_SIGNALS = {"reconnect": _sig_reconnect, "reconnect_success": _sig_reconnect_success, "stop": _sig_stop}
 
 __all__ = [
     "script_description", "script_defaults", "script_properties", "script_load",
