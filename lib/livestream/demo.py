@@ -9,8 +9,8 @@ What it does, step by step, printing as it goes:
 2. launches OBS with the script loaded from its scene collection, pointed at the
    sandbox (credentials from the environment, as with "Read credentials from
    environment variables"), with a scene of a colour source and a text source that
-   the demo turns into a clock. OBS always runs under its own Xvfb (``HeadlessObs``
-   has no option to use an existing display), so ``$DISPLAY`` is not needed;
+   the demo turns into a clock. OBS opens its window on ``$DISPLAY`` when there is
+   one (and not ``--headless``), otherwise it runs under its own Xvfb;
 3. presses the script's "Go live" hotkey over obs-websocket, as a Stream Deck would,
    and follows the script's published session (``session.bridge``);
 4. waits for HLS segments, checks with ffprobe that the HLS URL plays, saves a
@@ -137,7 +137,7 @@ def _event_times(sandbox: Any, stream_id: str) -> dict[str, float]:
 
 
 def run(provider: str = "tpstreams", seconds: float = 20.0, *, out_dir: Optional[Path] = None,
-        boot_delay: float = 5.0, echo: Printer = print) -> DemoResult:
+        boot_delay: float = 5.0, headless: bool = False, echo: Printer = print) -> DemoResult:
     """The whole demo; returns what it measured (``DemoError`` when a step fails)."""
     require_tools("obs", "Xvfb", "ffmpeg", "ffprobe")
     out = Path(out_dir) if out_dir else REPO / "build" / "demo"
@@ -145,11 +145,11 @@ def run(provider: str = "tpstreams", seconds: float = 20.0, *, out_dir: Optional
     run_dir.mkdir(parents=True, exist_ok=True)
     result = DemoResult(provider=provider)
     echo(f"demo: provider {provider}, streaming {seconds:g} s, files in {run_dir}")
-    if not os.environ.get("DISPLAY"):
-        echo("demo: no $DISPLAY: OBS runs under Xvfb (a screenshot is saved instead)")
+    display = None if headless else os.environ.get("DISPLAY") or None
+    if display:
+        echo(f"demo: OBS opens its window on your display {display}")
     else:
-        echo("demo: OBS runs under its own Xvfb even with $DISPLAY set (the launcher has no "
-             "option to use an existing display); see the screenshot")
+        echo("demo: no display (or --headless): OBS runs under Xvfb; see the screenshot")
 
     with Sandbox(data_dir=run_dir / "sandbox", boot_delay=boot_delay) as sandbox:
         echo(f"demo: sandbox API {sandbox.api_url}, RTMP ingest {sandbox.rtmp_url}")
@@ -158,7 +158,8 @@ def run(provider: str = "tpstreams", seconds: float = 20.0, *, out_dir: Optional
         obs = HeadlessObs(script=str(SCRIPT),
                           script_settings=script_settings(provider, sandbox, f"obs-livestream demo ({provider})"),
                           env=env, service=PREVIOUS_SERVICE, home=str(run_dir / "obs-home"),
-                          width=1280, height=720, video_bitrate=1500, text="obs-livestream demo")
+                          width=1280, height=720, video_bitrate=1500, text="obs-livestream demo",
+                          display=display)
         try:
             obs.start()
             result.obs_startup_seconds = obs.startup_seconds

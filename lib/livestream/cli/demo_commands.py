@@ -21,6 +21,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="how long to stay live (default 20; Ctrl-C ends early)")
     p.add_argument("--boot-delay", type=float, default=5.0, metavar="S",
                    help="the sandbox TP Streams server's boot time (the real service takes 20-30 s; default 5)")
+    p.add_argument("--headless", action="store_true",
+                   help="run OBS under Xvfb even when a display is available")
     p.add_argument("--out", metavar="DIR", help="where to put the screenshot, logs and sandbox data "
                    "(default build/demo/ in the repository)")
 
@@ -31,7 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
         try:
             result = demo.run(args.provider, args.seconds, out_dir=Path(args.out) if args.out else None,
-                              boot_delay=args.boot_delay)
+                              boot_delay=args.boot_delay, headless=args.headless)
         except demo.DemoError as exc:
             print(f"demo failed: {exc}")
             return 7

@@ -158,12 +158,16 @@ class HeadlessObs:
         extra_args: Sequence[str] = (),
         keep: Optional[bool] = None,
         die_with_parent: bool = True,
+        display: Optional[str] = None,
     ) -> None:
         entries = list(scripts)
         if script is not None:
             entries.append(ScriptEntry(str(Path(script).resolve()), dict(script_settings or {})))
         if isinstance(service, StreamService):
             service = service.to_dict()
+        # An existing X display (e.g. the user's own $DISPLAY): OBS's window shows there
+        # and no Xvfb is started. None: a private Xvfb, as for tests.
+        self._external_display = display or None
         self.password = password or token_urlsafe(18)
         secrets.register(self.password)
         self.port = port or free_port()
@@ -273,7 +277,7 @@ class HeadlessObs:
 
     def start(self) -> HeadlessObs:
         """Start Xvfb (once) and OBS, and wait until obs-websocket answers."""
-        tools = require_tools("obs", "Xvfb")
+        tools = require_tools("obs") if self._external_display else require_tools("obs", "Xvfb")
         if self.run_dir is None:
             self.run_dir = Path(tempfile.mkdtemp(prefix="livestream-obs-"))
             self.home = self._given_home or (self.run_dir / "home")
@@ -284,7 +288,9 @@ class HeadlessObs:
                 cfg = ObsHomeConfig(**{**cfg.__dict__, "last_version": version})
             write_home(self.home, cfg)
         _live.add(self)
-        if self._xvfb is None or self._xvfb.poll() is not None:
+        if self._external_display:
+            self.display = self._external_display
+        elif self._xvfb is None or self._xvfb.poll() is not None:
             self._start_xvfb(tools["Xvfb"])
         self._start_obs(tools["obs"])
         return self
@@ -662,7 +668,7 @@ class HeadlessObs:
         return self.home
 
     def _require_display(self) -> str:
-        if not self.display or self._xvfb is None:
+        if not self.display or (self._xvfb is None and not self._external_display):
             raise HeadlessObsError("Xvfb is not running")
         return self.display
 
