@@ -52,11 +52,11 @@ class Ingest(BaseModel):
     protocol: Protocol
     server: str
     stream_key: Optional[SecretStr] = None
-    srt_stream_id: Optional[SecretStr] = None
+    srt_stream_id: Optional[str] = None  # FastPix uses the public stream ID: not a secret
     srt_passphrase: Optional[SecretStr] = None
 
     def model_post_init(self, __context: object) -> None:
-        secrets.register(self.stream_key, self.srt_stream_id, self.srt_passphrase)
+        secrets.register(self.stream_key, self.srt_passphrase)
 
     def obs_service_settings(self) -> dict[str, str]:
         """OBS ``rtmp_custom`` settings with the secrets in clear, for OBS only.
@@ -73,7 +73,7 @@ class Ingest(BaseModel):
         """The SRT URL with ``streamid`` and ``passphrase`` (masked unless ``reveal``)."""
         params = []
         if self.srt_stream_id is not None:
-            params.append("streamid=" + secrets.mask(self.srt_stream_id, show=reveal))
+            params.append("streamid=" + self.srt_stream_id)
         if self.srt_passphrase is not None:
             params.append("passphrase=" + secrets.mask(self.srt_passphrase, show=reveal))
         return self.server + ("?" + "&".join(params) if params else "")

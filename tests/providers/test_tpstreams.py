@@ -20,7 +20,6 @@ from livestream.errors import (
     NotFoundError,
     PermissionDeniedError,
     ProviderServerError,
-    RateLimitedError,
     UnexpectedResponseError,
 )
 from livestream.models import StreamStatus

@@ -45,6 +45,10 @@ def build_parser() -> argparse.ArgumentParser:
                 continue  # a command family not built yet
             raise
         module.register(sub)
+    # "-v" after the command too ("list -p tpstreams -vv"), as users type it; not set unless given.
+    for command in sub.choices.values():
+        command.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS,
+                             help="more log output (-vv for debug)")
     return parser
 
 

@@ -35,11 +35,20 @@ def _lines(data: Mapping[str, Any], indent: str = "") -> str:
 
 def table(rows: Iterable[Mapping[str, Any]], columns: list[str]) -> str:
     rows = list(rows)
-    widths = {c: max([len(c)] + [len(str(r.get(c) or "")) for r in rows]) for c in columns}
-    lines = ["  ".join(c.upper().ljust(widths[c]) for c in columns)]
+    widths = {c: max([len(c)] + [len(_cell(r.get(c))) for r in rows]) for c in columns}
+    lines = ["  ".join(c.upper().ljust(widths[c]) for c in columns).rstrip()]
     for r in rows:
-        lines.append("  ".join(str(r.get(c) or "").ljust(widths[c]) for c in columns))
+        lines.append("  ".join(_cell(r.get(c)).ljust(widths[c]) for c in columns).rstrip())
     return "\n".join(lines)
+
+
+def _cell(value: Any) -> str:
+    """A table cell: empty for None, "yes"/"no" for booleans (False used to print as blank)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
 
 
 def progress(text: str) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import sys
 import time
 from typing import Any, Optional
 
@@ -296,7 +297,7 @@ def _trigger(args: argparse.Namespace, client: Any) -> int:
         if reacted and failed_now:
             progress_done()
             error_cls = getattr(errors, data.get("error_type") or "", LivestreamError)
-            print(f"error: {data.get('message')}")
+            print(f"error: {secrets.redact(data.get('message'))}", file=sys.stderr)
             return getattr(error_cls, "exit_code", 1)
         if not reacted and time.monotonic() - started > 10:
             break

@@ -161,7 +161,7 @@ def parse_stream(
         streamid = _text(data.get(SRT_STREAMID_FIELD))
         if not passphrase:
             raise ValueError("the stream has no 'srtSecret' for SRT")
-        ingest = Ingest(protocol="srt", server=srt_server, srt_stream_id=SecretStr(streamid or ""),
+        ingest = Ingest(protocol="srt", server=srt_server, srt_stream_id=streamid or "",
                         srt_passphrase=SecretStr(passphrase))
     else:
         key = _text(data.get("streamKey"))
