@@ -15,11 +15,11 @@ user who ticks "Read credentials from environment variables" would.
 from __future__ import annotations
 
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
+from livestream import demo
 from livestream.headless import HeadlessObs
 from livestream.sandbox import Sandbox
 from livestream.session import bridge
@@ -142,18 +142,10 @@ class Studio:
 
     def wait_for_hls(self, playlist_url: str, *, segments: int = 1, timeout: float = 30.0) -> str:
         """Wait until the HLS playlist lists ``segments`` media segments; return its text."""
-        deadline = time.monotonic() + timeout
-        text = ""
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(playlist_url, timeout=5) as answer:
-                    text = answer.read().decode("utf-8", "replace")
-                if sum(1 for line in text.splitlines() if line and not line.startswith("#")) >= segments:
-                    return text
-            except OSError:
-                pass
-            time.sleep(0.5)
-        raise AssertionError(f"no HLS segments at {playlist_url} within {timeout} s; last playlist: {text!r}")
+        try:
+            return demo.wait_for_hls(playlist_url, segments=segments, timeout=timeout)
+        except demo.DemoError as exc:
+            raise AssertionError(str(exc)) from None
 
 
 
