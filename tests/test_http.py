@@ -35,8 +35,6 @@ from livestream.http import (
 )
 from livestream.retry import ExcKind, RetryPolicy
 from tests.fakehttp import (
-    FakeTransport,
-    block_real_network,
     connect_timeout_error,
     connection_refused_error,
     connection_reset_error,
@@ -55,19 +53,6 @@ SERVICE = Service(
     not_found_hint="check the ID",
     base_url_env="EXAMPLE_API_BASE_URL",
 )
-
-
-@pytest.fixture
-def fake(monkeypatch):
-    block_real_network(monkeypatch)
-    transport = FakeTransport()
-    yield transport
-    transport.verify()
-
-
-@pytest.fixture
-def sleeps():
-    return []
 
 
 @pytest.fixture

@@ -29,8 +29,6 @@ from livestream.providers.fastpix import (
     parse_stream,
 )
 from tests.fakehttp import (
-    FakeTransport,
-    block_real_network,
     connection_reset_error,
     read_timeout_error,
 )
@@ -89,19 +87,6 @@ def _page(items, total=None):
     if total is not None:
         body["pagination"] = {"totalRecords": total, "currentOffset": 1, "offsetCount": 1}
     return body
-
-
-@pytest.fixture
-def fake(monkeypatch):
-    block_real_network(monkeypatch)
-    transport = FakeTransport()
-    yield transport
-    transport.verify()
-
-
-@pytest.fixture
-def sleeps():
-    return []
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from livestream.errors import (
 from livestream.models import StreamStatus
 from livestream.providers.tpstreams import TPStreams, TPStreamsOptions, map_status, parse_asset
 from livestream.tokencache import TokenCache, forget_memory
-from tests.fakehttp import FakeTransport, block_real_network, connection_refused_error, read_timeout_error
+from tests.fakehttp import connection_refused_error, read_timeout_error
 
 ORG = "4xu8ay"
 TOKEN = "tp-api-token-0123456789abcdef"
@@ -130,19 +130,6 @@ def _asset(asset_id: str, status: str, *, key: bool = True) -> dict:
 
 
 # ---------------------------------------------------------------------------- fixtures
-
-
-@pytest.fixture
-def fake(monkeypatch):
-    block_real_network(monkeypatch)
-    transport = FakeTransport()
-    yield transport
-    transport.verify()
-
-
-@pytest.fixture
-def sleeps():
-    return []
 
 
 @pytest.fixture
