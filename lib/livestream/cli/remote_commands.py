@@ -9,6 +9,7 @@ script's session and this machine's own go-live, whichever exist.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import sys
@@ -23,7 +24,7 @@ from ..session.record import RecordStore
 from ..session.request import GoLiveRequest, Policies
 from ..session.states import State
 from ..session.worker import Worker
-from .common import add_provider_arguments, add_stream_options, build_provider, stream_options
+from .common import add_provider_arguments, add_stream_options, build_provider, provider_name, stream_options
 from .output import emit, progress, progress_done
 
 HOTKEYS = {"go-live": "obs_livestream.go_live", "prepare": "obs_livestream.prepare", "end": "obs_livestream.end_stream"}
@@ -148,26 +149,28 @@ class _Session:
 
 
 def cmd_go_live(args: argparse.Namespace) -> int:
-    name = _provider_name(args)
-    provider = build_provider(args)
+    name = provider_name(args)
     mode = "scheduled" if args.scheduled else "existing" if args.stream_id else "new"
     if mode == "new" and not args.title.strip():
         raise ConfigurationError("A title is needed for a new live stream", hint="pass --title")
-    request = GoLiveRequest(
-        provider=provider, mode=mode, title=args.title.strip(), stream_id=args.scheduled or args.stream_id,
-        options=stream_options(args, name), start_streaming=False if args.prepare else True,
-    )
-    client = _client(args)
-    store = _store(client)
-    existing = store.load()
-    if existing is not None:
-        raise ObsRefusedError(
-            f"A go-live from this machine is still open ({existing.provider} stream {existing.stream_id})",
-            hint="run 'obs_livestream.py end' first",
+    with contextlib.ExitStack() as cleanup:  # closed in reverse: session, OBS connection, provider
+        provider = cleanup.enter_context(build_provider(args))
+        request = GoLiveRequest(
+            provider=provider, mode=mode, title=args.title.strip(), stream_id=args.scheduled or args.stream_id,
+            options=stream_options(args, name), start_streaming=False if args.prepare else True,
         )
-    session = _Session(client, store, Policies(ingest_timeout=args.ingest_timeout,
-                                               restore_previous=not args.no_restore))
-    try:
+        client = _client(args)
+        cleanup.callback(client.close)
+        store = _store(client)
+        existing = store.load()
+        if existing is not None:
+            raise ObsRefusedError(
+                f"A go-live from this machine is still open ({existing.provider} stream {existing.stream_id})",
+                hint="run 'obs_livestream.py end' first",
+            )
+        session = _Session(client, store, Policies(ingest_timeout=args.ingest_timeout,
+                                                   restore_previous=not args.no_restore))
+        cleanup.callback(session.close)
         session.controller.go_live(request)
         target = {State.READY} if args.prepare else {State.LIVE}
         state = session.run_until(target | {State.ENDED})
@@ -184,9 +187,6 @@ def cmd_go_live(args: argparse.Namespace) -> int:
                 raise session.controller.snapshot.error or LivestreamError(session.controller.snapshot.message)
             print(session.controller.snapshot.message or "Ended")
         return 0
-    finally:
-        session.close()
-        client.close()
 
 
 def cmd_end(args: argparse.Namespace) -> int:
@@ -224,6 +224,7 @@ def _end_own(args: argparse.Namespace, client: Any, store: RecordStore, record: 
         return 0
     finally:
         session.close()
+        provider.close()
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -319,9 +320,3 @@ def _summary(snap: Any) -> dict[str, Any]:
     return {"state": snap.state.value, "message": snap.message, "provider": snap.provider,
             "stream_id": snap.stream_id, "title": snap.title, "playback_url": snap.playback_url,
             "chat_url": snap.chat_url, "recording_url": snap.recording_url}
-
-
-def _provider_name(args: argparse.Namespace) -> str:
-    from .common import provider_name
-
-    return provider_name(args)

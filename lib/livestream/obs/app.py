@@ -159,11 +159,17 @@ class ScriptApp:
 
         self.worker.submit(fn, done)
 
-    def test_credentials(self) -> None:
+    def _provider_or_notice(self) -> Optional[Any]:
+        """The provider client from the panel, or None with the reason on the status line."""
         try:
-            provider = self.config.build_provider()
+            return self.config.build_provider()
         except LivestreamError as exc:
             self.notice = (str(exc), "error")
+            return None
+
+    def test_credentials(self) -> None:
+        provider = self._provider_or_notice()
+        if provider is None:
             return
         name = provider.display_name
 
@@ -174,10 +180,8 @@ class ScriptApp:
         self.run_task(f"Checking the {name} credentials", provider.check_credentials, ok)
 
     def fetch_scheduled(self) -> None:
-        try:
-            provider = self.config.build_provider()
-        except LivestreamError as exc:
-            self.notice = (str(exc), "error")
+        provider = self._provider_or_notice()
+        if provider is None:
             return
 
         def got(streams: list) -> None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import threading
 import time
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Optional
@@ -262,13 +263,9 @@ class Controller:
     # --- commands -------------------------------------------------------
 
     def _cmd_go_live(self, request: GoLiveRequest) -> None:
-        if self._recovered and self.state is State.READY:
-            self._resume(request.start_streaming)
-            return
-        if self.state is State.READY and not self._recovered:
-            # "Prepare" was pressed before: Go live now starts OBS.
-            if request.start_streaming is not False:
-                self._start_obs()
+        if self.state is State.READY:
+            # Prepared or recovered: continue with that stream, no new one.
+            self._cmd_resume(request.start_streaming)
             return
         if self.state.is_active:
             self._message(f"Already busy: {self.state.label.lower()}", level="warning")
@@ -305,13 +302,13 @@ class Controller:
         self._enter(State.CREATING, verb)
         self._submit("created", lambda: _obtain_stream(request))
 
-    def _cmd_resume(self) -> None:
+    def _cmd_resume(self, start_streaming: Optional[bool] = None) -> None:
         if self.state is not State.READY:
             self._message(f"Nothing to resume ({self.state.label.lower()})", level="warning")
         elif self._recovered:
-            self._resume(None)
-        else:
-            self._start_obs()
+            self._resume(start_streaming)
+        elif start_streaming is not False:
+            self._start_obs()  # "Prepare" was pressed before: now start OBS
 
     def _cmd_end(self) -> None:
         state = self.state
@@ -423,7 +420,7 @@ class Controller:
             raise err
         assert stream is not None
         self._update_from_stream(stream)
-        if stream.status is StreamStatus.ERROR or stream.status.is_terminal:
+        if stream.status.is_terminal:  # Error, Stopped, Recording, Completed
             self._failure = ProviderRefusedError(
                 f"The {self._provider_name} stream reported {stream.provider_status!r} while starting",
                 hint="press Go live again to create a new live stream",
@@ -740,8 +737,6 @@ def _as_error(error: BaseException) -> LivestreamError:
 
 def _call_with_deadline(fn: Callable[[], Any], timeout: float) -> Any:
     """Run ``fn`` on a daemon thread; its result, or None after ``timeout`` seconds."""
-    import threading
-
     box: dict[str, Any] = {}
 
     def run() -> None:
