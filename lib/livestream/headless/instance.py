@@ -352,12 +352,20 @@ class HeadlessObs:
         if self.running:
             return
         self._starts += 1
-        # OBS names its log after the start time, to the second: a restart within the
-        # same second would overwrite the log of the run before (the "crashed" one).
-        if self._last_start_wall is not None:
-            wait = int(self._last_start_wall) + 1 - time.time()
-            if wait > 0:
-                time.sleep(wait + 0.01)
+        # OBS names its log after the moment it creates it, to the second: a restart in
+        # that same second would overwrite the log of the run before (the "crashed" one).
+        # That moment can be later than our launch (a loaded machine), so wait past the
+        # second the newest log is named after, and past our last launch's second.
+        not_before = [int(self._last_start_wall) + 1] if self._last_start_wall is not None else []
+        newest = self.log_path
+        if newest is not None:
+            try:
+                not_before.append(time.mktime(time.strptime(newest.stem, "%Y-%m-%d %H-%M-%S")) + 1)
+            except ValueError:
+                pass  # not a name OBS gave: nothing to protect
+        wait = max(not_before, default=0) - time.time()
+        if wait > 0:
+            time.sleep(wait + 0.01)
         self._last_start_wall = time.time()
         self._obs_out = open(self.stdout_path, "ab")
         started = time.monotonic()
