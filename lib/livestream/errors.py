@@ -126,7 +126,15 @@ class ProviderServerError(ProviderUnavailableError):
 
 
 class NoResponseError(ProviderUnavailableError):
-    """No HTTP answer at all: DNS, refused or reset connection, connect or read timeout."""
+    """No HTTP answer at all: DNS, refused or reset connection, connect or read timeout.
+
+    ``request_sent`` is False when the connection was never made (nothing reached the
+    provider); otherwise a create may have been carried out and its answer lost.
+    """
+
+    def __init__(self, message: str, *, request_sent: bool = True, **kwargs) -> None:
+        super().__init__(message, **kwargs)
+        self.request_sent = request_sent
 
 
 class UnexpectedResponseError(ProviderUnavailableError):
@@ -167,3 +175,11 @@ class IngestTimeoutError(SessionError):
 
 class InvalidTransitionError(SessionError):
     """A state change the transition table does not allow (a bug, never user input)."""
+
+
+def may_have_been_carried_out(error: BaseException) -> bool:
+    """True if a non-idempotent request that failed with ``error`` may still have taken
+    effect at the provider (stripe-python's rule: no answer or a 5xx is not a "no")."""
+    if isinstance(error, NoResponseError):
+        return error.request_sent
+    return isinstance(error, (ProviderServerError, UnexpectedResponseError))

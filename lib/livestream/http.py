@@ -357,6 +357,7 @@ def _error_for(
             return NoResponseError(
                 f"Could not connect to {name}{where}: {_exception_reason(exc)}",
                 hint=f"check the network connection, and {service.base_url_env} if you set it",
+                request_sent=False,
                 **common,
             )
         if kind is ExcKind.TLS:

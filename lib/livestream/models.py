@@ -103,6 +103,8 @@ class LiveStream(BaseModel):
     recording_url: Optional[str] = None
     scheduled_start: Optional[datetime] = None
     created_at: Optional[datetime] = None
+    #: The marker obs-livestream put on the stream at create, where the provider keeps one.
+    reference: Optional[str] = None
 
     @property
     def ingest_ready(self) -> bool:

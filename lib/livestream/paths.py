@@ -1,4 +1,4 @@
-"""Where obs-livestream keeps its small state files (active-stream record, token cache).
+"""Where obs-livestream keeps its small state files (the ledger of provider streams, the token cache).
 
 ``OBS_LIVESTREAM_STATE_DIR`` overrides the location (tests, portable installs);
 otherwise the platform's per-user config folder is used.
@@ -30,13 +30,24 @@ def state_dir(environ: Optional[Mapping[str, str]] = None) -> Path:
     return base / APP_DIR_NAME
 
 
+def private_dir(folder: Path) -> Path:
+    """Create ``folder`` (and its parents) if missing; the folder itself is the user's only (0700)."""
+    if not folder.is_dir():
+        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            os.chmod(folder, 0o700)
+        except OSError:  # pragma: no cover - e.g. a file system without modes
+            pass
+    return folder
+
+
 def write_private(path: Path, data: str) -> None:
     """Write ``data`` to ``path`` atomically, readable by the user only (0600).
 
     A crash mid-write leaves the old file or the new one, never half of one:
     write a temporary file in the same folder, fsync it, then rename over.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     fd = os.open(str(tmp), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:

@@ -27,8 +27,17 @@ def custom_service() -> dict:
     return {"type": "rtmp_custom", "settings": {"server": FAKE_SERVER, "key": FAKE_KEY}}
 
 
-def record_file(tmp_path):
-    return tmp_path / "state" / "active-stream.json"
+def ledger_entries(tmp_path) -> list:
+    """The script's ledger of provider streams, as on disk."""
+    path = tmp_path / "state" / "ledger.json"
+    return json.loads(path.read_text())["entries"] if path.exists() else []
+
+
+def open_entry(tmp_path):
+    """The one entry the script would resume at its next load, or None."""
+    entries = [e for e in ledger_entries(tmp_path) if e["state"] == "open" or e["restore_pending"]]
+    assert len(entries) <= 1
+    return entries[0] if entries else None
 
 
 # --- loading and the panel -------------------------------------------------------
@@ -326,14 +335,15 @@ def test_reconnecting_does_not_end_the_provider_stream(script: Script, studio: F
 def test_obs_exit_while_live_ends_the_provider_stream(script: Script, studio: FakeObsStudio, backend, tmp_path):
     script.load(end_on_exit=True)
     script.go_live()
-    assert record_file(tmp_path).exists()
+    assert open_entry(tmp_path)["stream_id"] == "s1"
 
     script.host.exit_obs()  # SCRIPTING_SHUTDOWN, then the script is destroyed; no STOPPED
 
     assert backend.calls.count(("end", "s1")) == 1
     # OBS still streams while scripts shut down, so it will not take the old settings
-    # back yet: the record stays, marked ended, only to restore them at the next start.
-    assert json.loads(record_file(tmp_path).read_text())["state"] == "ended"
+    # back yet: the entry is ended, and marked to restore them at the next start.
+    entry = open_entry(tmp_path)
+    assert (entry["state"], entry["restore_pending"]) == ("ended", True)
     assert "on exit" in studio.log_text()
 
 
@@ -345,7 +355,7 @@ def test_obs_exit_while_live_keeps_the_stream_when_told_to(script: Script, studi
     script.host.exit_obs()
 
     assert backend.count("end") == 0
-    assert record_file(tmp_path).exists()  # offered again at the next start
+    assert open_entry(tmp_path)["state"] == "open"  # offered again at the next start
 
 
 def test_obs_exit_while_live_puts_the_previous_stream_settings_back(script: Script, studio: FakeObsStudio,
@@ -359,7 +369,7 @@ def test_obs_exit_while_live_puts_the_previous_stream_settings_back(script: Scri
     script.host.load()  # the next start of OBS
     script.tick_until(lambda: studio.service.describe() == ORIGINAL_SERVICE, what="settings restored")
     script.tick_until(lambda: "Restored your stream settings" in script.status, what="the restore notice")
-    assert not record_file(tmp_path).exists()
+    assert open_entry(tmp_path) is None
     assert backend.calls.count(("end", "s1")) == 1  # not ended twice
 
 
@@ -371,7 +381,7 @@ def test_reload_while_live_keeps_the_stream_and_recovers_as_live(script: Script,
     script.host.reload()  # Tools > Scripts > Reload: script_unload, re-import, load
 
     assert backend.count("end") == 0
-    assert record_file(tmp_path).exists()
+    assert open_entry(tmp_path)["stream_id"] == "s1"
     script.tick_until(lambda: script.status.startswith("Live (recovered"), what="the recovered Live status")
     assert backend.count("end") == 0
 
@@ -444,9 +454,9 @@ def test_secrets_never_reach_the_script_log_or_the_panel(script: Script, studio:
     script.tick_until(lambda: script.status.startswith("Ended"), what="Ended")
 
     # A provider error that quotes secrets (as an HTTP library's message might).
-    error_cls = sys.modules["livestream.errors"].ProviderServerError  # the script's own import
+    error_cls = sys.modules["livestream.errors"].AuthenticationError  # the script's own import
     backend.fail["create"] = error_cls(
-        f"500 from https://api.invalid/?token={token}&secret={secret_key}&key={FAKE_KEY}&old=live_user_own_key_0042"
+        f"401 from https://api.invalid/?token={token}&secret={secret_key}&key={FAKE_KEY}&old=live_user_own_key_0042"
     )
     script.panel().click("go_live")
     script.tick_until(lambda: script.state == "failed", what="the failure")
@@ -459,7 +469,7 @@ def test_secrets_never_reach_the_script_log_or_the_panel(script: Script, studio:
     for secret in (token, secret_key, FAKE_KEY, "live_user_own_key_0042"):
         leaked = [line for line in shown if secret in line]
         assert leaked == [], f"{secret!r} shown in {leaked}"
-    assert "500 from" in script.status  # the error itself is still shown
+    assert "401 from" in script.status  # the error itself is still shown
 
 
 def test_no_obspython_call_happens_off_obs_threads(script: Script, studio: FakeObsStudio, backend):

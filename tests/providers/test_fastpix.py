@@ -194,6 +194,16 @@ def test_create_sends_options_in_camel_case(fake, fp):
     }
 
 
+def test_create_tags_the_stream_so_a_lost_answer_can_be_found_again(fake, fp):
+    tagged = {**CREATED, "data": {**CREATED["data"], "metadata": {"livestream_name": "Finals",
+                                                                  "obs_livestream_ref": "a1b2c3"}}}
+    fake.expect("POST", STREAMS, status=201, json=tagged)
+    stream = fp.create("Finals", reference="a1b2c3")
+    assert fake.requests[0].json["inputMediaSettings"]["metadata"] == {
+        "livestream_name": "Finals", "obs_livestream_ref": "a1b2c3"}
+    assert stream.reference == "a1b2c3"
+
+
 def test_create_accepts_the_seed_example(fake, fp):
     fake.expect("POST", STREAMS, status=201, json=CREATED)
     fp.create("ignored title", options=SEED_OPTIONS)

@@ -6,7 +6,7 @@ import pytest
 
 from livestream.session.controller import Controller
 from livestream.session.fakes import FakeObs, FakeProvider
-from livestream.session.record import RecordStore
+from livestream.session.ledger import Ledger
 from livestream.session.request import Policies
 from livestream.session.worker import InlineWorker
 
@@ -26,10 +26,11 @@ class Harness:
         self.clock = Clock()
         self.obs = FakeObs()
         self.provider = FakeProvider(key_after_polls=key_after_polls)
-        self.store = RecordStore(tmp_path / "active-stream.json")
+        self.ledger = Ledger(tmp_path / "ledger.json")
         self.snapshots = []
         self.ctrl = Controller(
-            self.obs, policies=policies or Policies(), store=self.store, worker=InlineWorker(), clock=self.clock
+            self.obs, policies=policies or Policies(), ledger=self.ledger, worker=InlineWorker(), clock=self.clock,
+            wall=self.clock, provider_for=lambda entry: self.provider,
         )
         self.ctrl.add_listener(self.snapshots.append)
         self.obs.controller = self.ctrl
@@ -42,6 +43,13 @@ class Harness:
             self.clock.now += step
             elapsed += step
             self.ctrl.tick()
+
+    def unsettled(self):
+        """Ledger entries whose provider stream may still be open."""
+        return self.ledger.unsettled()
+
+    def resumable(self):
+        return self.ledger.resumable("script")
 
     @property
     def state(self):

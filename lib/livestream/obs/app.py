@@ -23,7 +23,7 @@ from .. import secrets
 from ..errors import LivestreamError
 from ..session import bridge
 from ..session.controller import Controller
-from ..session.record import RecordStore
+from ..session.ledger import Ledger, LedgerEntry
 from ..session.snapshot import Snapshot
 from ..session.states import State
 from ..session.worker import Worker
@@ -32,6 +32,8 @@ from .config import PanelConfig
 from .port import ScriptObsPort
 
 TICK_MS = 100
+#: This front end's name in the ledger of provider streams.
+OWNER = "script"
 HOTKEYS = {
     "go_live": ("obs_livestream.go_live", "obs-livestream: Go live"),
     "prepare": ("obs_livestream.prepare", "obs-livestream: Prepare (fill in stream settings)"),
@@ -84,8 +86,9 @@ class ScriptApp:
         root.propagate = False
         self.worker = Worker()
         self.port = ScriptObsPort()
-        self.store = RecordStore(name="active-stream.json")
-        self.controller = Controller(self.port, store=self.store, worker=self.worker)
+        self.ledger = Ledger()
+        self.controller = Controller(self.port, ledger=self.ledger, worker=self.worker, owner=OWNER,
+                                     provider_for=self._provider_for_entry)
         self.controller.add_listener(self._on_snapshot)
         self.hotkey_ids: dict[str, int] = {}
         self.tasks: queue.Queue = queue.Queue()  # results of panel tasks (lists, credential tests)
@@ -125,7 +128,7 @@ class ScriptApp:
 
     # --- commands from buttons, hotkeys (any thread) --------------------------
 
-    def go_live(self, *, start_streaming: Optional[bool] = None) -> None:
+    def go_live(self, *, start_streaming: Optional[bool] = None, origin: str = "panel") -> None:
         """Go live (or only prepare, with ``start_streaming=False``) from the panel's settings."""
         if self.controller.state is State.READY:
             # Prepared, or recovered after a restart: continue with that stream.
@@ -139,6 +142,7 @@ class ScriptApp:
             log.error("%s", exc)
             return
         self.notice = ("", "info")
+        request.origin = origin
         if start_streaming is False:
             self.controller.prepare(request)
         else:
@@ -146,6 +150,19 @@ class ScriptApp:
 
     def end_stream(self) -> None:
         self.controller.end()
+
+    def end_all(self) -> None:
+        """The "End all open streams" button: the go-live, if any, and every earlier stream."""
+        self.controller.end_all()
+
+    def pending_line(self) -> str:
+        """e.g. "1 earlier stream still open on TP Streams: ending it (retrying in 30 s)"."""
+        pending = self.controller.pending
+        return secrets.redact(pending.summary()) if pending is not None else ""
+
+    def _provider_for_entry(self, entry: LedgerEntry) -> Any:
+        """A client for an earlier stream's provider, with the panel's credentials for it."""
+        return self.config.build_provider(entry.provider, base_url=entry.api_base_url)
 
     def refresh_status(self) -> None:
         self.controller.refresh()
@@ -248,7 +265,11 @@ class ScriptApp:
     # --- internals ----------------------------------------------------------
 
     def _recover(self) -> None:
-        record = self.store.load()
+        """At load: resume (or offer to end) the go-live an earlier run left, and hand
+        every other stream it left open (OBS killed mid-create, say) to pending ends."""
+        record = self.ledger.resumable(OWNER)
+        if self.controller.pending is not None:
+            self.controller.pending.adopt_orphans(OWNER, keep=record.entry_id if record else None)
         if record is None:
             return
         try:
@@ -316,6 +337,7 @@ class ScriptApp:
         text, _ = self.status()
         if self.settings is not None:
             obs.obs_data_set_string(self.settings, "status", text)
+            obs.obs_data_set_string(self.settings, "open_streams", self.pending_line())
             snap = self.controller.snapshot
             obs.obs_data_set_string(self.settings, "playback_url", snap.playback_url or "")
             obs.obs_data_set_string(self.settings, "chat_url", snap.chat_url or "")

@@ -73,7 +73,7 @@ def script_properties() -> Any:
         app.write_status()
     status = app.status() if app else ("", "info")
     scheduled = app.scheduled if app else []
-    props = panel.build(CALLBACKS, status, scheduled)
+    props = panel.build(CALLBACKS, status, scheduled, app.pending_line() if app else "")
     if app is not None and app.settings is not None:
         panel.apply_visibility(props, app.settings)
     return props
@@ -136,12 +136,12 @@ def _on_frontend_event(event: int) -> None:
 def _hk_go_live(pressed: bool) -> None:
     # obs-websocket's TriggerHotkeyByName sends press then release: act on press only.
     if pressed and app is not None:
-        app.go_live()
+        app.go_live(origin="hotkey")
 
 
 def _hk_prepare(pressed: bool) -> None:
     if pressed and app is not None:
-        app.go_live(start_streaming=False)
+        app.go_live(start_streaming=False, origin="hotkey")
 
 
 def _hk_end_stream(pressed: bool) -> None:
@@ -163,6 +163,12 @@ def _btn_prepare(props: Any, prop: Any) -> bool:
 
 def _btn_end_stream(props: Any, prop: Any) -> bool:
     app.end_stream()
+    app.write_status()
+    return True
+
+
+def _btn_end_all(props: Any, prop: Any) -> bool:
+    app.end_all()
     app.write_status()
     return True
 
@@ -212,6 +218,7 @@ CALLBACKS = {
     "go_live": _btn_go_live,
     "prepare": _btn_prepare,
     "end_stream": _btn_end_stream,
+    "end_all": _btn_end_all,
     "refresh_status": _btn_refresh_status,
     "test_credentials": _btn_test_credentials,
     "refresh_scheduled": _btn_refresh_scheduled,

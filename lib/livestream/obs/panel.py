@@ -62,13 +62,21 @@ def _group(props: Any, name: str, label: str) -> Any:
     return sub
 
 
-def build(callbacks: Mapping[str, Callable], status: tuple[str, str], scheduled: list[tuple[str, str]]) -> Any:
-    """The whole panel. ``callbacks`` maps button and modified-callback names to functions."""
+def build(
+    callbacks: Mapping[str, Callable], status: tuple[str, str], scheduled: list[tuple[str, str]], pending: str = ""
+) -> Any:
+    """The whole panel. ``callbacks`` maps button and modified-callback names to functions;
+    ``pending`` says which earlier streams are still open (shown with a button to end them)."""
     props = obs.obs_properties_create()
 
     text, level = status
     info = obs.obs_properties_add_text(props, "status", "Status", obs.OBS_TEXT_INFO)
     obs.obs_property_text_set_info_type(info, getattr(obs, LEVELS.get(level, LEVELS["info"])))
+    if pending:
+        # Earlier provider streams the ledger is still ending (e.g. the provider was down).
+        warn = obs.obs_properties_add_text(props, "open_streams", "Still open", obs.OBS_TEXT_INFO)
+        obs.obs_property_text_set_info_type(warn, obs.OBS_TEXT_INFO_WARNING)
+        obs.obs_properties_add_button(props, "end_all", "End all open streams", callbacks["end_all"])
     obs.obs_properties_add_button(props, "go_live", "Go live", callbacks["go_live"])
     obs.obs_properties_add_button(props, "prepare", "Prepare (fill in stream settings only)", callbacks["prepare"])
     obs.obs_properties_add_button(props, "end_stream", "End stream", callbacks["end_stream"])

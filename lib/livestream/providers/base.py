@@ -11,8 +11,8 @@ All methods block (they do HTTP); callers inside OBS run them on a worker thread
 from __future__ import annotations
 
 import abc
-from datetime import datetime
-from typing import Any, ClassVar, Mapping, Optional, Union
+from datetime import datetime, timezone
+from typing import Any, ClassVar, Collection, Mapping, Optional, Union
 
 from pydantic import BaseModel
 
@@ -48,12 +48,40 @@ class Provider(abc.ABC):
 
     @abc.abstractmethod
     def create(
-        self, title: str, *, options: OptionsInput = None, start: Optional[datetime] = None
+        self, title: str, *, options: OptionsInput = None, start: Optional[datetime] = None,
+        reference: Optional[str] = None,
     ) -> LiveStream:
         """Create a live stream; with ``start`` (if supported), schedule it instead.
 
-        Never retried once the request may have reached the provider.
+        ``reference`` is a short token the provider stores with the stream where it
+        can (FastPix: a metadata entry), so ``find_created`` finds the stream again
+        if the create's answer is lost. Never retried once the request may have
+        reached the provider.
         """
+
+    def find_created(
+        self, *, reference: Optional[str], title: Optional[str], sent_at: float, exclude: Collection[str] = ()
+    ) -> Optional[LiveStream]:
+        """The stream a create made whose answer was lost, or None if the provider has none.
+
+        By ``reference`` where the provider keeps it (``LiveStream.reference``);
+        otherwise by the same title, not ended, created within minutes of ``sent_at``
+        (wall-clock seconds) and not one of the ``exclude`` ids (streams already known).
+        """
+        streams = [s for s in self.list() if s.id not in exclude]
+        if reference:
+            tagged = [s for s in streams if s.reference == reference]
+            if tagged:
+                return tagged[0]
+        if not title:
+            return None
+        candidates = [
+            s for s in streams
+            if s.title == title and not s.status.is_terminal and _near(s.created_at or s.scheduled_start, sent_at)
+        ]
+        # Several twins: the one created closest to the lost request.
+        candidates.sort(key=lambda s: _distance(s.created_at or s.scheduled_start, sent_at))
+        return candidates[0] if candidates else None
 
     @abc.abstractmethod
     def start(self, stream_id: str) -> LiveStream:
@@ -87,3 +115,30 @@ class Provider(abc.ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+#: How far from the lost create a stream's creation time may be and still be taken for it.
+_CREATE_WINDOW = (-120.0, 600.0)
+
+
+def _offsets(when: Optional[datetime], sent_at: float) -> list[float]:
+    """Seconds from ``sent_at`` to ``when``. A time without a zone is read both as UTC and
+    as local time (TP Streams does not document which it sends); no time: no offsets."""
+    if when is None:
+        return []
+    if when.tzinfo is not None:
+        return [when.timestamp() - sent_at]
+    return [when.replace(tzinfo=timezone.utc).timestamp() - sent_at, when.timestamp() - sent_at]
+
+
+def _near(when: Optional[datetime], sent_at: float) -> bool:
+    offsets = _offsets(when, sent_at)
+    if not offsets:
+        return True  # the provider gives no time: the title (and not being ended) must do
+    low, high = _CREATE_WINDOW
+    return any(low <= off <= high for off in offsets)
+
+
+def _distance(when: Optional[datetime], sent_at: float) -> float:
+    offsets = _offsets(when, sent_at)
+    return min((abs(o) for o in offsets), default=float("inf"))

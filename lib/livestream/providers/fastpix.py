@@ -47,6 +47,9 @@ SRT_STREAMID_FIELD = "streamId"
 PLAYBACK_URL_TEMPLATE = "https://stream.fastpix.com/{playback_id}.m3u8"  # providers.md 1.4
 
 STREAMS_PATH = "/v1/live/streams"
+#: The metadata entry that finds a stream again when the create's answer was lost
+#: (metadata: up to 10 string entries, https://docs.fastpix.io/reference/create-new-stream).
+REFERENCE_KEY = "obs_livestream_ref"
 PAGE_SIZE = 50  # providers.md 1.8: the WP plugin's (assumed) maximum
 _MAX_PAGES = 200
 
@@ -183,6 +186,7 @@ def parse_stream(
         provider=FastPix.name,
         id=stream_id,
         title=_text(metadata.get("livestream_name")),
+        reference=_text(metadata.get(REFERENCE_KEY)),
         status=map_status(word),
         provider_status=word if isinstance(word, str) else None,
         ingest=ingest,
@@ -279,10 +283,13 @@ class FastPix(Provider):
 
     # ------------------------------------------------------------------ operations
 
-    def create(self, title: str, *, options: OptionsInput = None, start: Optional[datetime] = None) -> LiveStream:
+    def create(self, title: str, *, options: OptionsInput = None, start: Optional[datetime] = None,
+               reference: Optional[str] = None) -> LiveStream:
         """``POST /v1/live/streams`` (201) with the body of providers.md 1.3.
 
         Never retried once it may have reached FastPix (a second stream would exist).
+        ``reference`` goes into the stream's metadata (``obs_livestream_ref``), where
+        ``find_created`` looks for it if the answer is lost.
         """
         if start is not None:
             raise ConfigurationError("FastPix cannot schedule live streams",
@@ -293,6 +300,8 @@ class FastPix(Provider):
         opts: FastPixOptions = coerce_model(FastPixOptions, options, what="FastPix options")
         metadata = dict(opts.metadata)
         metadata["livestream_name"] = opts.livestream_name or metadata.get("livestream_name") or title
+        if reference:
+            metadata[REFERENCE_KEY] = reference
         too_long = [k for k, v in metadata.items() if len(k) > 255 or len(v) > 255]
         if len(metadata) > 10 or too_long:  # providers.md 1.3: up to 10 entries, 255 chars
             raise ConfigurationError(

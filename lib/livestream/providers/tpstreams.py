@@ -282,8 +282,12 @@ class TPStreams(Provider):
 
     # ------------------------------------------------------------------ operations
 
-    def create(self, title: str, *, options: OptionsInput = None, start: Optional[datetime] = None) -> LiveStream:
+    def create(self, title: str, *, options: OptionsInput = None, start: Optional[datetime] = None,
+               reference: Optional[str] = None) -> LiveStream:
         """``POST assets/live_streams/`` (providers.md 2.2); with ``start``, a scheduled stream.
+
+        TP Streams keeps no free-form field, so ``reference`` is not sent: a stream whose
+        create answer was lost is found by its title and creation time (``find_created``).
 
         ``start`` is sent as the wall-clock time given ("YYYY-MM-DD HH:MM:SS"); the docs
         do not say which time zone TP Streams reads it in. Never retried once it may

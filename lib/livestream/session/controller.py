@@ -12,8 +12,10 @@ Provider calls run on the worker, which never calls OBS.
 Nothing is lost on the way: the previous stream service is remembered before it is
 replaced and put back after the end; once a provider stream exists every way out
 (cancel, failure, timeout, OBS unable to connect) goes through ENDING, which ends
-the provider stream and restores the settings; and a record on disk lets a restart
-resume or end it.
+the provider stream and restores the settings. Every provider stream is in the
+ledger (``ledger``) from before its create until the provider confirms its end: a
+restart resumes or ends it, an end that failed is retried (``pending``), and a
+create whose answer was lost is looked for and adopted or ended.
 """
 
 from __future__ import annotations
@@ -35,12 +37,14 @@ from ..errors import (
     ObsRefusedError,
     ProviderRefusedError,
     ProviderUnavailableError,
+    may_have_been_carried_out,
 )
 from ..models import EndResult, LiveStream, StreamStatus
 from ..providers.base import Provider
 from . import states
+from .ledger import Ledger, LedgerEntry, new_entry_id
+from .pending import PendingEnds, ProviderFor, backoff
 from .ports import ObsPort, StreamService
-from .record import RecordStore, SessionRecord
 from .request import GoLiveRequest, Policies
 from .snapshot import Level, Snapshot
 from .states import State
@@ -48,7 +52,8 @@ from .worker import InlineWorker, Worker
 
 log = logging.getLogger("livestream.session")
 
-
+#: Looks for a stream whose create answer was lost, before the go-live gives up on it.
+FIND_ATTEMPTS = 3
 
 # --- inbox messages ---------------------------------------------------------
 
@@ -85,15 +90,28 @@ class Controller:
         obs: ObsPort,
         *,
         policies: Optional[Policies] = None,
-        store: Optional[RecordStore] = None,
+        ledger: Optional[Ledger] = None,
         worker: Optional[Worker | InlineWorker] = None,
         clock: Callable[[], float] = time.monotonic,
+        wall: Callable[[], float] = time.time,
+        owner: str = "script",
+        provider_for: Optional[ProviderFor] = None,
     ) -> None:
+        """``owner`` names this front end in the ledger ("script", "remote:host:port");
+        ``provider_for`` builds a provider client for a ledger entry, so that pending
+        ends can be retried (without it they are left to another front end)."""
         self.obs = obs
         self.policies = policies or Policies()
-        self.store = store or RecordStore()
+        self.ledger = ledger or Ledger()
         self.worker = worker or Worker()
         self.clock = clock
+        self.wall = wall
+        self.owner = owner
+        self.pending: Optional[PendingEnds] = None
+        if provider_for is not None:
+            self.pending = PendingEnds(self.ledger, self.worker, provider_for, is_held=self._holds, wall=wall,
+                                       on_change=self._pending_changed)
+        self._end_pending_requested = False
         self._inbox: queue.Queue = queue.Queue()
         self._listeners: list[Listener] = []
         self._generation = 0
@@ -114,8 +132,13 @@ class Controller:
         self._inbox.put(_Command("resume"))
 
     def end(self) -> None:
-        """End the go-live: stop OBS streaming, end the provider stream, restore settings."""
+        """End the go-live: stop OBS streaming, end the provider stream, restore settings.
+        With nothing live, end the earlier streams still pending in the ledger."""
         self._inbox.put(_Command("end"))
+
+    def end_all(self) -> None:
+        """End the go-live, if any, and every earlier stream still open in the ledger now."""
+        self._inbox.put(_Command("end_all"))
 
     def refresh(self) -> None:
         self._inbox.put(_Command("refresh"))
@@ -156,21 +179,24 @@ class Controller:
                 log.exception("go-live controller error")
                 self._fail(LivestreamError(f"Internal error: {secrets.redact(exc)}"))
         self._timers()
+        if self.pending is not None:
+            self.pending.tick()
 
-    def recover(self, record: SessionRecord, provider: Provider) -> None:
-        """Adopt a session found on disk after a reload, collection switch or crash."""
+    def recover(self, record: LedgerEntry, provider: Provider) -> None:
+        """Adopt a go-live found in the ledger after a reload, collection switch or crash."""
         if self.state.is_active:
             return
         self._reset_session()
         self._provider = provider
-        if record.state == "ended":
+        if record.restore_pending:
             # Ended on exit while OBS still held the stream settings: put them back now.
             self._previous, self._service_applied = record.previous(), record.service_applied
             self._restore_previous()
-            self.store.clear()
-            self._message("Restored your stream settings from the last session")
+            if not self._service_applied:
+                self.ledger.update(record.entry_id, restore_pending=False, service_applied=False)
+                self._message("Restored your stream settings from the last session")
             return
-        self._record = record
+        self._entry = record
         self._stream_id = record.stream_id
         self._previous = record.previous()
         self._service_applied = record.service_applied
@@ -207,28 +233,33 @@ class Controller:
         if self.state is State.CREATING and self._stream_id is None:
             self._await_created(deadline)
         self.worker.stop(timeout=0.5)
+        if self.pending is not None:
+            self.pending.close()
         if not (self.state.is_active and self._provider and self._stream_id):
+            # A create still unanswered stays "creating" in the ledger: the next start
+            # looks for its stream and ends it.
             return
-        self._save_record()
+        self._save_entry()
         if not end_stream:
             return
         provider, stream_id = self._provider, self._stream_id
         try:
             result = _call_with_deadline(lambda: provider.end(stream_id), max(0.5, deadline - time.monotonic()))
+        except NotFoundError:
+            result = EndResult(ended=False, message="the stream no longer exists")
         except LivestreamError as exc:
-            log.warning("Could not end the stream on exit (%s); it will be offered again at next start", exc)
+            log.warning("Could not end the stream on exit (%s); it will be retried at next start", exc)
+            self._entry_failed(exc)
             return
         if result is None:
-            log.warning("Ending the stream on exit timed out; it will be offered again at next start")
+            log.warning("Ending the stream on exit timed out; it will be retried at next start")
+            self._entry_failed(LivestreamError("ending timed out on exit"))
             return
         log.info("Ended %s stream %s on exit", provider.display_name, stream_id)
         self._restore_previous()
-        if self._service_applied and self.policies.restore_previous:
-            # OBS refused (still streaming): the next load puts the settings back.
-            self._record.state = "ended"
-            self.store.save(self._record)
-        else:
-            self.store.clear()
+        # OBS refused the restore (still streaming): the next load puts the settings back.
+        restore_pending = bool(self._service_applied and self.policies.restore_previous)
+        self._entry_ended(restore_pending=restore_pending)
 
     def _await_created(self, deadline: float) -> None:
         """Wait for the in-flight create's result and take its stream id, for the record."""
@@ -300,7 +331,32 @@ class Controller:
         else:
             verb = f"Fetching {provider.display_name} stream {request.stream_id}"
         self._enter(State.CREATING, verb)
-        self._submit("created", lambda: _obtain_stream(request))
+        # Written before the create leaves, with the marker that finds the stream again if
+        # the answer is lost: from here on the stream cannot be forgotten.
+        self._entry = LedgerEntry(
+            provider=provider.name,
+            provider_display=provider.display_name,
+            stream_id=request.stream_id if request.mode != "new" else None,
+            title=request.title or None,
+            origin=request.origin,
+            owner=self.owner,
+            state="creating",
+            session_state=State.CREATING.value,
+            api_base_url=getattr(provider, "base_url", None),
+            reference=new_entry_id() if request.mode == "new" else None,
+            create_sent_at=self.wall(),
+            previous_service=self._previous.to_dict() if self._previous else None,
+        )
+        try:
+            self.ledger.put(self._entry)
+        except OSError as exc:
+            self._entry = None
+            raise ConfigurationError(
+                f"Cannot write the ledger of provider streams ({exc.strerror or exc})",
+                hint=f"check free disk space and the permissions of {self.ledger.path.parent}; nothing was created",
+            ) from None
+        reference = self._entry.reference
+        self._submit("created", lambda: _obtain_stream(request, reference))
 
     def _cmd_resume(self, start_streaming: Optional[bool] = None) -> None:
         if self.state is not State.READY:
@@ -313,6 +369,11 @@ class Controller:
     def _cmd_end(self) -> None:
         state = self.state
         if state in (State.IDLE, State.ENDED, State.FAILED):
+            if self.pending is not None and self.pending.end_all_now():
+                # Nothing live, but earlier streams still open: End acts on them now.
+                self._end_pending_requested = True
+                self._message(self.pending.summary(), level="warning")
+                return
             self._message("Nothing is live", level="info")
             return
         if state is State.ENDING:
@@ -322,6 +383,14 @@ class Controller:
             self._message("Cancelling: the stream will be ended as soon as it is created", level="warning")
             return
         self._begin_ending("Ending the live stream")
+
+    def _cmd_end_all(self) -> None:
+        if not self.state.is_active:
+            self._cmd_end()
+            return
+        self._cmd_end()
+        if self.pending is not None:
+            self.pending.end_all_now()
 
     def _cmd_refresh(self) -> None:
         if self._provider and self._stream_id and "status" not in self._jobs_in_flight:
@@ -333,7 +402,7 @@ class Controller:
         if self.state in (State.STARTING, State.READY):
             self._recovered = False
             self._enter(State.LIVE, "Live")
-            self._save_record()
+            self._save_entry()
             self._next_status_at = self.clock() + self.policies.status_interval
 
     def _obs_stopped(self, error: Optional[str]) -> None:
@@ -372,11 +441,53 @@ class Controller:
 
     def _done_created(self, stream: Optional[LiveStream], error: Optional[BaseException]) -> None:
         if error is not None:
-            raise _as_error(error)
+            err = _as_error(error)
+            if self._request is not None and self._request.mode == "new" and may_have_been_carried_out(err):
+                # The stream may exist: look for it (and carry on with it) before giving up.
+                self._lost_create = err
+                self._message(
+                    f"{err.message}; looking for the stream on {self._provider_name}", level="warning"
+                )
+                self._find_created()
+                return
+            self._forget_entry()  # the provider said no, or nothing reached it: nothing was created
+            raise err
         assert stream is not None
+        self._take_stream(stream)
+
+    def _find_created(self) -> None:
+        self._next_find_at = float("inf")
+        provider, entry = self._provider, self._entry
+        assert provider is not None and entry is not None
+        known = {e.stream_id for e in self.ledger.entries() if e.stream_id}
+        self._submit("found", lambda: provider.find_created(
+            reference=entry.reference, title=entry.title, sent_at=entry.create_sent_at or entry.created_at,
+            exclude=known))
+
+    def _done_found(self, stream: Optional[LiveStream], error: Optional[BaseException]) -> None:
+        if stream is not None:
+            log.info("Found %s stream %s, made by the create whose answer was lost", self._provider_name, stream.id)
+            self._take_stream(stream)
+            return
+        self._find_attempts += 1
+        if error is not None:
+            log.warning("Looking for the stream failed: %s", _as_error(error))
+        if self._find_attempts < FIND_ATTEMPTS and not self._cancel_requested:
+            self._next_find_at = self.clock() + self._poll_interval()
+            return
+        lost = self._lost_create or LivestreamError("The create's answer was lost")
+        self._entry_to_pending(lost)
+        raise type(lost)(
+            f"{lost.message}, and {self._provider_name} shows no stream from it yet",
+            hint="obs-livestream keeps looking for it for 10 minutes and ends it if it turns up; "
+            "press Go live to try again",
+        )
+
+    def _take_stream(self, stream: LiveStream) -> None:
+        """The stream the create made (or that was found again): wait for its ingest."""
         self._stream_id = stream.id
         self._update_from_stream(stream)
-        self._save_record()
+        self._save_entry()
         if self._cancel_requested:
             self._begin_ending("Cancelled: ending the live stream")
             return
@@ -455,20 +566,20 @@ class Controller:
                 return
             else:
                 self._restore_previous()
-                self._save_record()  # keep it: the stream may still be open
+                self._entry_failed(err)  # the ledger keeps it: retried until the provider confirms
                 self._fail(
                     type(err)(
-                        f"Could not end {self._provider_name} stream {self._stream_id}: {err}",
-                        hint="end it in the provider's dashboard or run "
-                        f"'python obs_livestream.py stop --provider {self._provider.name} {self._stream_id}'",
+                        f"Could not end {self._provider_name} stream {self._stream_id}: {err.message}",
+                        hint="obs-livestream keeps trying until the provider confirms (End stream tries "
+                        "again now); or run 'python obs_livestream.py ledger end "
+                        f"{self._stream_id}'",
                     ),
                     keep_record=True,
                 )
                 return
         assert result is not None
         self._restore_previous()
-        self.store.clear()
-        self._record = None
+        self._entry_ended()
         if self._failure is not None:
             self._fail(self._failure)
             return
@@ -500,7 +611,7 @@ class Controller:
             return
         self._service_applied = True
         self._enter(State.READY, "Ready: OBS has the server and stream key")
-        self._save_record()
+        self._save_entry()
         if self._start_streaming:
             self._start_obs()
 
@@ -535,7 +646,7 @@ class Controller:
         if not self._stream_id:
             # Nothing was created: only settings may need restoring.
             self._restore_previous()
-            self.store.clear()
+            self._forget_entry()
             if self._failure is not None:
                 self._fail(self._failure)
             else:
@@ -562,6 +673,8 @@ class Controller:
     def _timers(self) -> None:
         now = self.clock()
         state = self.state
+        if state is State.CREATING and now >= self._next_find_at:
+            self._find_created()
         if state is State.WAITING_FOR_INGEST:
             if now - self._waiting_since >= self.policies.ingest_timeout:
                 self._failure = IngestTimeoutError(
@@ -619,7 +732,10 @@ class Controller:
         self._recovered = False
         self._failure: Optional[LivestreamError] = None
         self._waiting_for_obs_stop = False
-        self._record: Optional[SessionRecord] = None
+        self._entry: Optional[LedgerEntry] = None
+        self._lost_create: Optional[LivestreamError] = None
+        self._find_attempts = 0
+        self._next_find_at = float("inf")
         self._jobs_in_flight: set[str] = set()
         self._waiting_since = self._starting_since = self._stop_requested_at = 0.0
         self._next_poll_at = self._next_status_at = float("inf")
@@ -652,8 +768,8 @@ class Controller:
             level=level,
             error=None,
         )
-        if self._record is not None and state.is_active:
-            self._record.state = state.value
+        if self._entry is not None and state.is_active:
+            self._entry.session_state = state.value
         self._emit()
 
     def _fail(self, error: LivestreamError, *, keep_record: bool = False) -> None:
@@ -665,6 +781,9 @@ class Controller:
             self._failure = error
             self._begin_ending(f"{error.message}: ending the provider stream")
             return
+        if self._entry is not None and self._entry.state == "creating" and not self._stream_id:
+            # The create's fate is unknown (a bug or an unexpected error): let pending ends look.
+            self._entry_to_pending(error)
         log.error("Go live failed: %s", error)
         old = self.state
         if old is not State.FAILED:
@@ -692,22 +811,86 @@ class Controller:
             recording_url=stream.recording_url or self.snapshot.recording_url,
         )
 
-    def _save_record(self) -> None:
-        if not (self._provider and self._stream_id):
+    # --- the ledger -------------------------------------------------------------
+
+    def _holds(self, entry_id: str) -> bool:
+        """True if ``entry_id`` is this controller's go-live under way (not a pending end)."""
+        return self._entry is not None and self._entry.entry_id == entry_id and self.state.is_active
+
+    def _save_entry(self) -> None:
+        """Write the go-live's entry as it stands (stream id, settings to restore, URLs)."""
+        entry = self._entry
+        if not (self._provider and entry):
             return
-        record = self._record or SessionRecord(
-            provider=self._provider.name,
-            stream_id=self._stream_id,
-            api_base_url=getattr(self._provider, "base_url", None),
+        entry.stream_id = self._stream_id or entry.stream_id
+        entry.title = self.snapshot.title or entry.title
+        if self._stream_id and entry.state == "creating":
+            entry.state = "open"
+        entry.session_state = self.state.value
+        entry.previous_service = self._previous.to_dict() if self._previous else None
+        entry.service_applied = self._service_applied
+        entry.playback_url = self.snapshot.playback_url
+        entry.chat_url = self.snapshot.chat_url
+        self.ledger.put(entry)
+
+    def _entry_ended(self, *, restore_pending: bool = False) -> None:
+        """The provider confirmed the end: the entry is settled (pruned after a day)."""
+        if self._entry is not None:
+            self.ledger.update(
+                self._entry.entry_id, state="ended", ended_at=self.wall(), session_state=None,
+                next_attempt_at=None, restore_pending=restore_pending, service_applied=self._service_applied,
+                previous_service=self._previous.to_dict() if restore_pending and self._previous else None,
+            )
+            self._entry = None
+
+    def _entry_failed(self, error: LivestreamError) -> None:
+        """Ending failed for good in this session: pending ends retry it from now on."""
+        if self._entry is not None:
+            self.ledger.update(
+                self._entry.entry_id, state="end-failed", last_error=secrets.redact(error), attempts=1,
+                next_attempt_at=self.wall() + backoff(1, getattr(error, "retry_after", None)),
+                session_state=None, service_applied=self._service_applied,
+            )
+            self._entry = None
+
+    def _entry_to_pending(self, error: Optional[LivestreamError]) -> None:
+        """The stream of an unanswered create may exist: pending ends look for it and end it."""
+        if self._entry is not None:
+            self.ledger.update(
+                self._entry.entry_id, state="ending", session_state=None,
+                last_error=secrets.redact(error) if error else None,
+                next_attempt_at=self.wall() + backoff(1),
+            )
+            self._entry = None
+
+    def _forget_entry(self) -> None:
+        """Nothing was created (the provider refused, or nothing reached it)."""
+        if self._entry is not None:
+            self.ledger.remove(self._entry.entry_id)
+            self._entry = None
+
+    def _pending_changed(self) -> None:
+        assert self.pending is not None
+        entries = self.pending.entries()
+        self._snapshot_update(
+            open_streams=tuple(e.public_view(self.wall()) for e in entries),
+            pending_line=self.pending.summary(),
         )
-        record.title = self.snapshot.title
-        record.state = self.state.value
-        record.previous_service = self._previous.to_dict() if self._previous else None
-        record.service_applied = self._service_applied
-        record.playback_url = self.snapshot.playback_url
-        record.chat_url = self.snapshot.chat_url
-        self._record = record
-        self.store.save(record)
+        if self._end_pending_requested and not self.pending.requested:
+            self._end_pending_requested = False
+            failure = self.pending.last_failure
+            if self.state.is_active:
+                pass  # a new go-live meanwhile: its own state stays on the status line
+            elif failure is not None:
+                self._fail(type(failure)(
+                    f"Could not end an earlier stream: {failure.message}",
+                    hint="obs-livestream keeps trying until the provider confirms",
+                ))
+                return
+            else:
+                self._enter(State.IDLE, "Ended the earlier streams that were still open")
+                return
+        self._emit()
 
     def _emit(self) -> None:
         for listener in list(self._listeners):
@@ -717,11 +900,11 @@ class Controller:
                 log.exception("session listener failed")
 
 
-def _obtain_stream(request: GoLiveRequest) -> LiveStream:
+def _obtain_stream(request: GoLiveRequest, reference: Optional[str]) -> LiveStream:
     """The worker's first job: create the stream, start a scheduled one, or fetch one."""
     provider = request.provider
     if request.mode == "new":
-        return provider.create(request.title, options=request.options)
+        return provider.create(request.title, options=request.options, reference=reference)
     if not request.stream_id:
         raise ConfigurationError("No stream ID given", hint="pick a scheduled stream or enter a stream ID")
     if request.mode == "scheduled":

@@ -14,7 +14,7 @@ from typing import Any, Callable, Mapping, Optional
 
 from pydantic import BaseModel, SecretStr
 
-from ..errors import ObsRefusedError
+from ..errors import NotFoundError, ObsRefusedError
 from ..models import EndResult, Ingest, LiveStream, StreamStatus
 from ..providers.base import OptionsInput, Provider
 from .ports import StreamService
@@ -116,6 +116,8 @@ class FakeProvider(Provider):
         self.calls: list[tuple[str, Optional[str]]] = []
         self._ids = (f"s{n}" for n in itertools.count(1))
         self.on_call: Optional[Callable[[str], None]] = None
+        #: An error raised by the next create *after* the stream was made (a lost answer).
+        self.create_lands_then_fails: Optional[BaseException] = None
 
     @classmethod
     def credentials_from_env(cls, environ: Mapping[str, str]) -> BaseModel:
@@ -143,14 +145,25 @@ class FakeProvider(Provider):
                           stream_key=SecretStr(self.stream_key)) if ready else None,
             playback_url=f"https://play.fake.invalid/{stream_id}.m3u8",
             chat_url=f"https://chat.fake.invalid/{stream_id}/",
+            reference=s.get("reference"),
         )
 
-    def create(self, title: str, *, options: OptionsInput = None, start: Optional[datetime] = None) -> LiveStream:
+    def create(self, title: str, *, options: OptionsInput = None, start: Optional[datetime] = None,
+               reference: Optional[str] = None) -> LiveStream:
         self.calls.append(("create", title))
+        if self.create_lands_then_fails is not None:
+            # The provider makes the stream, then the answer is lost on the way back.
+            failure, self.create_lands_then_fails = self.create_lands_then_fails, None
+            self._new_stream(title, reference)
+            raise failure
         self._maybe_fail("create")
+        return self._view(self._new_stream(title, reference))
+
+    def _new_stream(self, title: str, reference: Optional[str]) -> str:
         stream_id = next(self._ids)
-        self.streams[stream_id] = {"title": title, "status": StreamStatus.NOT_STARTED, "polls": 0}
-        return self._view(stream_id)
+        self.streams[stream_id] = {"title": title, "status": StreamStatus.NOT_STARTED, "polls": 0,
+                                   "reference": reference}
+        return stream_id
 
     def start(self, stream_id: str) -> LiveStream:
         self.calls.append(("start", stream_id))
@@ -171,6 +184,8 @@ class FakeProvider(Provider):
     def end(self, stream_id: str) -> EndResult:
         self.calls.append(("end", stream_id))
         self._maybe_fail("end")
+        if stream_id not in self.streams:
+            raise NotFoundError(f"No fake stream {stream_id}")
         self.streams[stream_id]["status"] = StreamStatus.ENDED
         return EndResult(ended=True, message="stopped")
 

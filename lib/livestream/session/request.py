@@ -37,3 +37,5 @@ class GoLiveRequest:
     options: dict[str, Any] = field(default_factory=dict)
     #: None: follow ``Policies.start_when_ready``; False: "Prepare" (fill in OBS only).
     start_streaming: Optional[bool] = None
+    #: Who asked (kept in the ledger): "panel", "hotkey", "remote", "schedule".
+    origin: str = "panel"

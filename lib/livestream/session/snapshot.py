@@ -28,6 +28,10 @@ class Snapshot:
     recording_url: Optional[str] = None
     error: Optional[LivestreamError] = None
     reconnecting: bool = False
+    #: Earlier streams still open (ledger entries being ended), as ``LedgerEntry.public_view``.
+    open_streams: tuple[dict[str, Any], ...] = ()
+    #: e.g. "1 earlier stream still open on TP Streams: ending it (retrying in 30 s)".
+    pending_line: str = ""
 
     def status_line(self, now: float) -> str:
         """e.g. "Waiting for the ingest server... 12 s"."""
@@ -51,6 +55,8 @@ class Snapshot:
             "chat_url": self.chat_url,
             "recording_url": self.recording_url,
             "reconnecting": self.reconnecting,
+            "open_streams": [dict(e) for e in self.open_streams],
+            "pending_line": self.pending_line,
             "elapsed": round(max(0.0, now - self.since), 1),
         }
 
