@@ -20,7 +20,7 @@ from .. import errors, providers, secrets
 from ..errors import ConfigurationError, LivestreamError, ObsRefusedError
 from ..session import bridge
 from ..session.controller import Controller
-from ..session.record import RecordStore
+from ..session.ledger import Ledger, LedgerEntry
 from ..session.request import GoLiveRequest, Policies
 from ..session.states import State
 from ..session.worker import Worker
@@ -98,20 +98,28 @@ def _client(args: argparse.Namespace) -> Any:
     return ObsClient(args.obs_url, password, timeout=args.obs_timeout).connect()
 
 
-def _store(client: Any) -> RecordStore:
-    """This machine's record of a go-live it started on that OBS."""
-    slug = re.sub(r"[^A-Za-z0-9.-]+", "-", f"{client.host}-{client.port}")
-    return RecordStore(name=f"remote-{slug}.json")
+def _owner(client: Any) -> str:
+    """This machine's name, in the ledger, for go-lives it runs on that OBS."""
+    return "remote:" + re.sub(r"[^A-Za-z0-9.:-]+", "-", f"{client.host}:{client.port}")
+
+
+def provider_for_entry(entry: LedgerEntry, base_url: Optional[str] = None) -> Any:
+    """A client for a ledger entry's provider, with this machine's credentials (environment)."""
+    cls = providers.get(entry.provider)
+    return cls(cls.credentials_from_env(os.environ), base_url=base_url or entry.api_base_url)
 
 
 class _Session:
     """A controller over obs-websocket, ticked by this process."""
 
-    def __init__(self, client: Any, store: RecordStore, policies: Policies) -> None:
+    def __init__(self, client: Any, policies: Policies) -> None:
         from ..remote.port import RemoteObsPort
 
         self.port = RemoteObsPort(client)
-        self.controller = Controller(self.port, policies=policies, store=store, worker=Worker())
+        self.owner = _owner(client)
+        self.ledger = Ledger()
+        self.controller = Controller(self.port, policies=policies, ledger=self.ledger, worker=Worker(),
+                                     owner=self.owner, provider_for=provider_for_entry)
         self.port.attach(self.controller)
         self._last_line = ""
 
@@ -157,19 +165,18 @@ def cmd_go_live(args: argparse.Namespace) -> int:
         provider = cleanup.enter_context(build_provider(args))
         request = GoLiveRequest(
             provider=provider, mode=mode, title=args.title.strip(), stream_id=args.scheduled or args.stream_id,
-            options=stream_options(args, name), start_streaming=False if args.prepare else True,
+            options=stream_options(args, name), start_streaming=False if args.prepare else True, origin="remote",
         )
         client = _client(args)
         cleanup.callback(client.close)
-        store = _store(client)
-        existing = store.load()
-        if existing is not None:
+        existing = Ledger().resumable(_owner(client))
+        if existing is not None and not existing.restore_pending:
             raise ObsRefusedError(
                 f"A go-live from this machine is still open ({existing.provider} stream {existing.stream_id})",
                 hint="run 'obs_livestream.py end' first",
             )
-        session = _Session(client, store, Policies(ingest_timeout=args.ingest_timeout,
-                                                   restore_previous=not args.no_restore))
+        session = _Session(client, Policies(ingest_timeout=args.ingest_timeout,
+                                            restore_previous=not args.no_restore))
         cleanup.callback(session.close)
         session.controller.go_live(request)
         target = {State.READY} if args.prepare else {State.LIVE}
@@ -192,14 +199,18 @@ def cmd_go_live(args: argparse.Namespace) -> int:
 def cmd_end(args: argparse.Namespace) -> int:
     client = _client(args)
     try:
-        store = _store(client)
-        record = store.load()
+        record = Ledger().resumable(_owner(client))
         if record is not None:
-            return _end_own(args, client, store, record)
+            return _end_own(args, client, record)
         published = bridge.read(client)
-        if published and State(published["state"]).is_active:
+        if published and (State(published["state"]).is_active or published.get("open_streams")):
+            # The script's go-live, or earlier streams the script is still ending: its End acts on both.
             args.action, args.wait = "end", 120.0
             return _trigger(args, client)
+        if Ledger().unsettled():
+            from .ledger_commands import end_entries
+
+            return end_entries(Ledger(), None, api_base_url=args.api_base_url, as_json=args.json)
         message = "Nothing is live"
         if client.is_streaming():
             message += " through obs-livestream (OBS is streaming something else; stop it in OBS)"
@@ -209,10 +220,9 @@ def cmd_end(args: argparse.Namespace) -> int:
         client.close()
 
 
-def _end_own(args: argparse.Namespace, client: Any, store: RecordStore, record: Any) -> int:
-    cls = providers.get(record.provider)
-    provider = cls(cls.credentials_from_env(os.environ), base_url=args.api_base_url or record.api_base_url)
-    session = _Session(client, store, Policies())
+def _end_own(args: argparse.Namespace, client: Any, record: LedgerEntry) -> int:
+    provider = provider_for_entry(record, args.api_base_url)
+    session = _Session(client, Policies())
     try:
         session.controller.recover(record, provider)
         session.controller.end()
@@ -232,7 +242,9 @@ def cmd_status(args: argparse.Namespace) -> int:
     try:
         obs_status = client.stream_status()
         published = bridge.read(client)
-        record = _store(client).load()
+        ledger = Ledger()
+        record = ledger.resumable(_owner(client))
+        unsettled = ledger.unsettled()
     finally:
         client.close()
     result: dict[str, Any] = {
@@ -244,6 +256,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         },
         "script_session": _published_view(published) if published else None,
         "remote_session": None,
+        # Streams not yet confirmed ended: the script's (inside OBS) and this machine's ledger.
+        "open_streams": _open_streams(published, unsettled),
     }
     if record is not None:
         view: dict[str, Any] = {"provider": record.provider, "stream_id": record.stream_id, "state": record.state,
@@ -257,6 +271,10 @@ def cmd_status(args: argparse.Namespace) -> int:
         result["remote_session"] = view
     if not result["script_session"] and not result["remote_session"]:
         result["message"] = "No obs-livestream session is active"
+    if result["open_streams"]:
+        count = len(result["open_streams"])
+        result["message"] = (f"{count} provider stream{'s' if count > 1 else ''} not yet confirmed ended: "
+                             "'obs_livestream.py end' (or 'ledger end --all') ends them")
     emit(result, as_json=args.json)
     return 0
 
@@ -278,6 +296,7 @@ def _trigger(args: argparse.Namespace, client: Any) -> int:
     before = bridge.read(client) or {}
     client.trigger_hotkey(hotkey)
     success = {"go-live": {"live"}, "prepare": {"ready"}, "end": {"ended", "idle"}}[args.action]
+    ending_earlier = args.action == "end" and not State(before.get("state") or "idle").is_active
     started, last_line, reacted = time.monotonic(), "", False
     while time.monotonic() - started < args.wait:
         data = bridge.read(client) or {}
@@ -288,7 +307,9 @@ def _trigger(args: argparse.Namespace, client: Any) -> int:
             progress(line)
             last_line = line
         state = data.get("state")
-        if reacted and state in success:
+        # End with nothing live ends the earlier streams still open: done when none is left.
+        still_open = ending_earlier and bool(data.get("open_streams"))
+        if reacted and state in success and not still_open:
             progress_done()
             emit(_published_view(data), as_json=args.json)
             return 0
@@ -308,6 +329,21 @@ def _trigger(args: argparse.Namespace, client: Any) -> int:
         raise ObsRefusedError("The obs-livestream script did not react to the hotkey",
                               hint="check the script log in OBS (Tools > Scripts > Script Log)")
     raise errors.SessionError(f"Gave up after {int(args.wait)} s; last state: {last_line or 'unknown'}")
+
+
+def _open_streams(published: Optional[dict[str, Any]], unsettled: list[LedgerEntry]) -> list[dict[str, Any]]:
+    """Open streams, each once: what the script published, then this machine's ledger."""
+    seen: dict[str, dict[str, Any]] = {}
+    for item in (published or {}).get("open_streams") or []:
+        if isinstance(item, dict) and item.get("entry_id"):
+            seen[item["entry_id"]] = {k: item.get(k) for k in _OPEN_KEYS}
+    for entry in unsettled:
+        if entry.state in ("ending", "end-failed"):
+            seen.setdefault(entry.entry_id, {k: entry.public_view().get(k) for k in _OPEN_KEYS})
+    return list(seen.values())
+
+
+_OPEN_KEYS = ("entry_id", "provider", "stream_id", "title", "state", "last_error", "retry_in")
 
 
 def _published_view(data: dict[str, Any]) -> dict[str, Any]:
