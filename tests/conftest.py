@@ -21,3 +21,17 @@ def fake(monkeypatch):
 def sleeps():
     """The waits a client asked for between retries (its injected ``sleep``)."""
     return []
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Print the reliability matrix (tests/e2e/test_reliability_matrix.py) in the run's
+    summary, where a person running the README's test command sees it without ``-s``."""
+    import sys
+
+    module = sys.modules.get("tests.e2e.test_reliability_matrix")
+    table = getattr(module, "TABLE", None)
+    if not table:
+        return
+    terminalreporter.write_sep("=", "reliability matrix (real OBS, sandbox provider)")
+    for line in module.format_table(table):
+        terminalreporter.write_line(line)

@@ -28,6 +28,14 @@ def _lines(data: Mapping[str, Any], indent: str = "") -> str:
         if isinstance(value, Mapping):
             out.append(f"{indent}{key}:")
             out.append(_lines(value, indent + "  "))
+        elif isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):
+            # e.g. the open streams in 'status': one indented block each
+            out.append(f"{indent}{key}:")
+            for item in value:
+                block = _lines(item, indent + "    ")
+                out.append(indent + "  - " + block.lstrip())
+        elif isinstance(value, list) and not value:
+            continue
         else:
             out.append(f"{indent}{key}: {value}")
     return "\n".join(out)

@@ -16,7 +16,7 @@ from typing import Any, ClassVar, Collection, Mapping, Optional, Union
 
 from pydantic import BaseModel
 
-from ..models import EndResult, LiveStream
+from ..models import EndResult, LiveStream, StreamStatus
 
 OptionsInput = Union[Mapping[str, Any], BaseModel, None]
 
@@ -65,8 +65,10 @@ class Provider(abc.ABC):
         """The stream a create made whose answer was lost, or None if the provider has none.
 
         By ``reference`` where the provider keeps it (``LiveStream.reference``);
-        otherwise by the same title, not ended, created within minutes of ``sent_at``
-        (wall-clock seconds) and not one of the ``exclude`` ids (streams already known).
+        otherwise by the same title, not one of the ``exclude`` ids (streams already
+        known), and fresh: created within minutes of ``sent_at`` (wall-clock seconds),
+        or, where the provider gives no creation time (TP Streams), never published to
+        yet, so that an older stream of the same title is never taken for it.
         """
         streams = [s for s in self.list() if s.id not in exclude]
         if reference:
@@ -77,7 +79,7 @@ class Provider(abc.ABC):
             return None
         candidates = [
             s for s in streams
-            if s.title == title and not s.status.is_terminal and _near(s.created_at or s.scheduled_start, sent_at)
+            if s.title == title and not s.status.is_terminal and _fresh(s, sent_at)
         ]
         # Several twins: the one created closest to the lost request.
         candidates.sort(key=lambda s: _distance(s.created_at or s.scheduled_start, sent_at))
@@ -131,10 +133,11 @@ def _offsets(when: Optional[datetime], sent_at: float) -> list[float]:
     return [when.replace(tzinfo=timezone.utc).timestamp() - sent_at, when.timestamp() - sent_at]
 
 
-def _near(when: Optional[datetime], sent_at: float) -> bool:
-    offsets = _offsets(when, sent_at)
+def _fresh(stream: LiveStream, sent_at: float) -> bool:
+    offsets = _offsets(stream.created_at or stream.scheduled_start, sent_at)
     if not offsets:
-        return True  # the provider gives no time: the title (and not being ended) must do
+        # No time given: only a stream no encoder has published to can be the new one.
+        return stream.status is StreamStatus.NOT_STARTED
     low, high = _CREATE_WINDOW
     return any(low <= off <= high for off in offsets)
 

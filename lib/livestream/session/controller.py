@@ -852,6 +852,7 @@ class Controller:
                 session_state=None, service_applied=self._service_applied,
             )
             self._entry = None
+            self._show_pending()
 
     def _entry_to_pending(self, error: Optional[LivestreamError]) -> None:
         """The stream of an unanswered create may exist: pending ends look for it and end it."""
@@ -862,6 +863,7 @@ class Controller:
                 next_attempt_at=self.wall() + backoff(1),
             )
             self._entry = None
+            self._show_pending()
 
     def _forget_entry(self) -> None:
         """Nothing was created (the provider refused, or nothing reached it)."""
@@ -869,13 +871,19 @@ class Controller:
             self.ledger.remove(self._entry.entry_id)
             self._entry = None
 
-    def _pending_changed(self) -> None:
-        assert self.pending is not None
-        entries = self.pending.entries()
+    def _show_pending(self) -> None:
+        """Put the earlier streams still open into the snapshot (emitted with the next change)."""
+        if self.pending is None:
+            return
+        self.pending.refresh()
         self._snapshot_update(
-            open_streams=tuple(e.public_view(self.wall()) for e in entries),
+            open_streams=tuple(e.public_view(self.wall()) for e in self.pending.entries()),
             pending_line=self.pending.summary(),
         )
+
+    def _pending_changed(self) -> None:
+        assert self.pending is not None
+        self._show_pending()
         if self._end_pending_requested and not self.pending.requested:
             self._end_pending_requested = False
             failure = self.pending.last_failure

@@ -106,6 +106,10 @@ class PendingEnds:
         wait = max(0, int(round(min(due) - now)))
         return f"{text}: ending {'them' if count > 1 else 'it'} (retrying in {wait} s)"
 
+    def refresh(self) -> None:
+        """Re-read the ledger now (an entry was just handed over to be ended)."""
+        self._scan(force=True)
+
     # --- commands ------------------------------------------------------------------
 
     def end_all_now(self) -> int:
