@@ -119,11 +119,13 @@ def origin_of(url: str) -> str:
 # --------------------------------------------------------------------------- input models
 
 
-def coerce_model(model: type[BaseModel], value: Any, *, what: str) -> BaseModel:
+def coerce_model(model: type[BaseModel], value: Any, *, what: str,
+                 field_names: Optional[Mapping[str, str]] = None) -> BaseModel:
     """Validate credentials or options (a model, a mapping or None) into ``model``.
 
-    A validation failure becomes ``ConfigurationError`` naming the fields; pydantic's
-    own text is not used because it echoes the input value, which may be a secret.
+    A validation failure becomes ``ConfigurationError`` naming the fields (as
+    ``field_names`` calls them, e.g. the environment variable); pydantic's own text is
+    not used because it echoes the input value, which may be a secret.
     """
     if isinstance(value, model):
         return value
@@ -134,12 +136,20 @@ def coerce_model(model: type[BaseModel], value: Any, *, what: str) -> BaseModel:
     try:
         return model.model_validate(dict(value))
     except ValidationError as exc:
+        names = field_names or {}
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or 'value'}: {err['msg']}" for err in exc.errors()
+            f"{names.get('.'.join(str(p) for p in err['loc']), '.'.join(str(p) for p in err['loc'])) or 'value'}: "
+            f"{validation_message(err)}" for err in exc.errors()
         )
         raise ConfigurationError(f"Invalid {what}", hint=secrets.redact(problems)) from None
     except (TypeError, ValueError):
         raise ConfigurationError(f"Invalid {what}", hint="expected a mapping of names to values") from None
+
+
+def validation_message(error: Mapping[str, Any]) -> str:
+    """pydantic's message for one error, without its "Value error, " prefix (never the input)."""
+    message = str(error.get("msg") or "invalid")
+    return message[len("Value error, "):] if message.startswith("Value error, ") else message
 
 
 # --------------------------------------------------------------------------- errors
