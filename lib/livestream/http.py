@@ -66,6 +66,12 @@ Timeout = Union[float, tuple[float, float], None]
 
 _MAX_PROVIDER_MESSAGE = 300
 
+#: The largest answer read from a provider. Real answers are a few kilobytes (a list
+#: page of 50 streams is well under 1 MiB); reading a runaway answer whole would fill
+#: OBS's memory. Decompressed bytes count, so a gzip bomb stops here too.
+MAX_RESPONSE_BYTES = 8 * 1024 * 1024
+_CHUNK = 64 * 1024
+
 
 @dataclass(frozen=True)
 class Service:
@@ -93,6 +99,13 @@ def resolve_base_url(
 def normalize_base_url(url: str, *, env_name: str, service: str) -> str:
     """``url`` without a trailing slash, after checking it is an http(s) URL with a host."""
     parts = urlsplit(str(url).strip())
+    try:
+        parts.port  # noqa: B018 - raises ValueError for ":99999" or ":abc"
+    except ValueError:
+        raise ConfigurationError(
+            f"The {service} base URL {secrets.redact(url)!r} has an invalid port",
+            hint=f"use a port from 1 to 65535 in {env_name} (or the base URL setting), e.g. http://127.0.0.1:8080",
+        ) from None
     if "@" in parts.netloc:
         raise ConfigurationError(
             f"The {service} base URL must not contain credentials",
@@ -273,8 +286,41 @@ def _collect_drf_field(name: str, value: Any, fields: dict[str, list[str]], dept
 def _body_of(response: requests.Response) -> Any:
     try:
         return response.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: JSON nested thousands deep
         return None
+
+
+class ResponseTooLarge(Exception):
+    """An answer longer than the cap (internal: becomes ``UnexpectedResponseError``)."""
+
+
+def read_capped(response: requests.Response, limit: int) -> None:
+    """Load a streamed response's body, at most ``limit`` bytes; ``ResponseTooLarge`` beyond.
+
+    The client asks requests for ``stream=True`` so nothing is read before this; the
+    body then sits in ``response.content`` as if requests had read it (requests itself
+    fills the same attribute from the same iterator). A response whose body is already
+    loaded (a test double) is only measured.
+    """
+    if response._content is not False:  # already read
+        response._content_consumed = True
+        if len(response._content or b"") > limit:
+            raise ResponseTooLarge
+        return
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > limit:
+        response.close()
+        raise ResponseTooLarge
+    chunks: list[bytes] = []
+    total = 0
+    for chunk in response.iter_content(_CHUNK):
+        total += len(chunk)
+        if total > limit:
+            response.close()
+            raise ResponseTooLarge
+        chunks.append(chunk)
+    response._content = b"".join(chunks)
+    response._content_consumed = True
 
 
 def _short(text: Optional[str]) -> Optional[str]:
@@ -484,6 +530,7 @@ class HttpClient:
         self._rng = rng if rng is not None else random.Random()
         self.policy = policy
         self.auth = auth
+        self.max_response_bytes = MAX_RESPONSE_BYTES
         self._headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
 
     def __repr__(self) -> str:
@@ -532,6 +579,7 @@ class HttpClient:
         maybe_delivered = False
         for attempt in itertools.count():
             started = time.monotonic()
+            too_large = False
             try:
                 response = self.session.request(
                     method,
@@ -542,7 +590,12 @@ class HttpClient:
                     auth=auth or self.auth,
                     timeout=self.timeout,
                     allow_redirects=False,
+                    stream=True,  # read by read_capped, with a size limit
                 )
+                try:
+                    read_capped(response, self.max_response_bytes)
+                except ResponseTooLarge:
+                    too_large = True
             except requests.RequestException as exc:
                 kind = classify_exception(exc)
                 maybe_delivered = maybe_delivered or kind in (ExcKind.READ_TIMEOUT, ExcKind.CONNECTION_LOST)
@@ -553,6 +606,10 @@ class HttpClient:
             status = response.status_code
             log.debug("%s %s -> %s in %.2f s", method, secrets.redact(shown), status,
                       time.monotonic() - started)
+            if too_large:
+                if 200 <= status < 300:
+                    raise self.unexpected(response, f"an answer larger than {self.max_response_bytes // 2**20} MiB")
+                response._content = b""  # the status alone says what went wrong
             if 200 <= status < 300:
                 return response
             if method == "DELETE" and status == 404 and maybe_delivered:
@@ -581,6 +638,8 @@ class HttpClient:
             return response.json()
         except ValueError:
             raise self.unexpected(response, "a body that is not JSON") from None
+        except RecursionError:
+            raise self.unexpected(response, "JSON nested too deeply") from None
 
     def unexpected(self, response: requests.Response, detail: str) -> LivestreamError:
         """The error for a 2xx answer whose body is not what the docs describe."""
