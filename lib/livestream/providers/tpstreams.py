@@ -35,7 +35,7 @@ from ..errors import (
 )
 from ..http import HttpClient, Service, coerce_model, resolve_base_url
 from ..models import EndResult, Ingest, LiveStream, StreamStatus
-from ..tokencache import TokenCache, cache_key
+from ..tokencache import TokenCache
 from . import register
 from .base import OptionsInput, Provider, check_credential_text
 
@@ -262,10 +262,21 @@ class TPStreams(Provider):
         self._prefix = f"/api/v1/{quote(creds.organization_id, safe='')}/"
         self._token: Optional[str] = None if creds.uses_login else creds.api_token.get_secret_value()
         self._cache: Optional[TokenCache] = None
-        self._cache_key = ""
+        self._key: Optional[str] = None
         if creds.uses_login:
             self._cache = token_cache if token_cache is not None else TokenCache(environ=env)
-            self._cache_key = cache_key(self._http.origin, creds.organization_id, creds.username or "")
+
+    @property
+    def _cache_key(self) -> str:
+        """The token cache key of this login, password fingerprint included. Made on
+        first use (a worker thread), not in the constructor: the fingerprint is
+        deliberately slow and the panel builds clients on OBS's UI thread."""
+        if self._key is None:
+            assert self._cache is not None and self.credentials.password is not None
+            self._key = self._cache.key_for(self._http.origin, self.credentials.organization_id,
+                                            self.credentials.username or "",
+                                            self.credentials.password.get_secret_value())
+        return self._key
 
     def __repr__(self) -> str:
         return f"TPStreams(organization_id={self.credentials.organization_id!r}, base_url={self.base_url!r})"
