@@ -66,6 +66,12 @@ Timeout = Union[float, tuple[float, float], None]
 
 _MAX_PROVIDER_MESSAGE = 300
 
+#: The largest answer read from a provider. Real answers are a few kilobytes (a list
+#: page of 50 streams is well under 1 MiB); reading a runaway answer whole would fill
+#: OBS's memory. Decompressed bytes count, so a gzip bomb stops here too.
+MAX_RESPONSE_BYTES = 8 * 1024 * 1024
+_CHUNK = 64 * 1024
+
 
 @dataclass(frozen=True)
 class Service:
@@ -93,6 +99,13 @@ def resolve_base_url(
 def normalize_base_url(url: str, *, env_name: str, service: str) -> str:
     """``url`` without a trailing slash, after checking it is an http(s) URL with a host."""
     parts = urlsplit(str(url).strip())
+    try:
+        parts.port  # noqa: B018 - raises ValueError for ":99999" or ":abc"
+    except ValueError:
+        raise ConfigurationError(
+            f"The {service} base URL {secrets.redact(url)!r} has an invalid port",
+            hint=f"use a port from 1 to 65535 in {env_name} (or the base URL setting), e.g. http://127.0.0.1:8080",
+        ) from None
     if "@" in parts.netloc:
         raise ConfigurationError(
             f"The {service} base URL must not contain credentials",
@@ -119,11 +132,13 @@ def origin_of(url: str) -> str:
 # --------------------------------------------------------------------------- input models
 
 
-def coerce_model(model: type[BaseModel], value: Any, *, what: str) -> BaseModel:
+def coerce_model(model: type[BaseModel], value: Any, *, what: str,
+                 field_names: Optional[Mapping[str, str]] = None) -> BaseModel:
     """Validate credentials or options (a model, a mapping or None) into ``model``.
 
-    A validation failure becomes ``ConfigurationError`` naming the fields; pydantic's
-    own text is not used because it echoes the input value, which may be a secret.
+    A validation failure becomes ``ConfigurationError`` naming the fields (as
+    ``field_names`` calls them, e.g. the environment variable); pydantic's own text is
+    not used because it echoes the input value, which may be a secret.
     """
     if isinstance(value, model):
         return value
@@ -134,12 +149,20 @@ def coerce_model(model: type[BaseModel], value: Any, *, what: str) -> BaseModel:
     try:
         return model.model_validate(dict(value))
     except ValidationError as exc:
+        names = field_names or {}
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or 'value'}: {err['msg']}" for err in exc.errors()
+            f"{names.get('.'.join(str(p) for p in err['loc']), '.'.join(str(p) for p in err['loc'])) or 'value'}: "
+            f"{validation_message(err)}" for err in exc.errors()
         )
         raise ConfigurationError(f"Invalid {what}", hint=secrets.redact(problems)) from None
     except (TypeError, ValueError):
         raise ConfigurationError(f"Invalid {what}", hint="expected a mapping of names to values") from None
+
+
+def validation_message(error: Mapping[str, Any]) -> str:
+    """pydantic's message for one error, without its "Value error, " prefix (never the input)."""
+    message = str(error.get("msg") or "invalid")
+    return message[len("Value error, "):] if message.startswith("Value error, ") else message
 
 
 # --------------------------------------------------------------------------- errors
@@ -263,8 +286,41 @@ def _collect_drf_field(name: str, value: Any, fields: dict[str, list[str]], dept
 def _body_of(response: requests.Response) -> Any:
     try:
         return response.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: JSON nested thousands deep
         return None
+
+
+class ResponseTooLarge(Exception):
+    """An answer longer than the cap (internal: becomes ``UnexpectedResponseError``)."""
+
+
+def read_capped(response: requests.Response, limit: int) -> None:
+    """Load a streamed response's body, at most ``limit`` bytes; ``ResponseTooLarge`` beyond.
+
+    The client asks requests for ``stream=True`` so nothing is read before this; the
+    body then sits in ``response.content`` as if requests had read it (requests itself
+    fills the same attribute from the same iterator). A response whose body is already
+    loaded (a test double) is only measured.
+    """
+    if response._content is not False:  # already read
+        response._content_consumed = True
+        if len(response._content or b"") > limit:
+            raise ResponseTooLarge
+        return
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > limit:
+        response.close()
+        raise ResponseTooLarge
+    chunks: list[bytes] = []
+    total = 0
+    for chunk in response.iter_content(_CHUNK):
+        total += len(chunk)
+        if total > limit:
+            response.close()
+            raise ResponseTooLarge
+        chunks.append(chunk)
+    response._content = b"".join(chunks)
+    response._content_consumed = True
 
 
 def _short(text: Optional[str]) -> Optional[str]:
@@ -475,6 +531,7 @@ class HttpClient:
         self._rng = rng if rng is not None else random.Random()
         self.policy = policy
         self.auth = auth
+        self.max_response_bytes = MAX_RESPONSE_BYTES
         self._headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
 
     def __repr__(self) -> str:
@@ -523,6 +580,7 @@ class HttpClient:
         maybe_delivered = False
         for attempt in itertools.count():
             started = time.monotonic()
+            too_large = False
             try:
                 response = self.session.request(
                     method,
@@ -533,7 +591,12 @@ class HttpClient:
                     auth=auth or self.auth,
                     timeout=self.timeout,
                     allow_redirects=False,
+                    stream=True,  # read by read_capped, with a size limit
                 )
+                try:
+                    read_capped(response, self.max_response_bytes)
+                except ResponseTooLarge:
+                    too_large = True
             except requests.RequestException as exc:
                 kind = classify_exception(exc)
                 maybe_delivered = maybe_delivered or kind in (ExcKind.READ_TIMEOUT, ExcKind.CONNECTION_LOST)
@@ -544,6 +607,10 @@ class HttpClient:
             status = response.status_code
             log.debug("%s %s -> %s in %.2f s", method, secrets.redact(shown), status,
                       time.monotonic() - started)
+            if too_large:
+                if 200 <= status < 300:
+                    raise self.unexpected(response, f"an answer larger than {self.max_response_bytes // 2**20} MiB")
+                response._content = b""  # the status alone says what went wrong
             if 200 <= status < 300:
                 return response
             if method == "DELETE" and status == 404 and maybe_delivered:
@@ -572,6 +639,8 @@ class HttpClient:
             return response.json()
         except ValueError:
             raise self.unexpected(response, "a body that is not JSON") from None
+        except RecursionError:
+            raise self.unexpected(response, "JSON nested too deeply") from None
 
     def unexpected(self, response: requests.Response, detail: str) -> LivestreamError:
         """The error for a 2xx answer whose body is not what the docs describe."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Literal, Optional
+from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, SecretStr
 
@@ -58,23 +58,33 @@ class Ingest(BaseModel):
     def model_post_init(self, __context: object) -> None:
         secrets.register(self.stream_key, self.srt_passphrase)
 
-    def obs_service_settings(self) -> dict[str, str]:
+    def obs_service_settings(self) -> dict[str, Any]:
         """OBS ``rtmp_custom`` settings with the secrets in clear, for OBS only.
 
-        RTMP(S): server plus key. SRT: OBS wants the whole URL with its query in
-        "server" and an empty key (reference/obs.md, "Creating the custom service").
+        RTMP(S): server plus key. SRT: the URL with its public ``streamid`` in "server",
+        an empty key, and the passphrase as the service's password (``use_auth``), never
+        in the URL: OBS logs the whole server URL when an SRT connection fails ("Connection
+        to srt://... failed", plugins/obs-ffmpeg/obs-ffmpeg-srt.h, OBS 29.0 to 32), but
+        hands the password to libsrt as SRTO_PASSPHRASE without logging it (29.0:
+        obs_service_get_password; 29.1+: CONNECT_INFO_ENCRYPT_PASSPHRASE, which
+        rtmp-custom answers with the password for srt:// servers).
+        https://github.com/obsproject/obs-studio/blob/29.0.2/plugins/obs-ffmpeg/obs-ffmpeg-mpegts.c
         """
         if self.protocol == "srt":
-            return {"server": self.srt_url(reveal=True), "key": ""}
+            settings: dict[str, Any] = {"server": self.srt_url(with_passphrase=False), "key": ""}
+            if self.srt_passphrase is not None:
+                settings.update(use_auth=True, username="", password=self.srt_passphrase.get_secret_value())
+            return settings
         key = self.stream_key.get_secret_value() if self.stream_key else ""
         return {"server": self.server, "key": key}
 
-    def srt_url(self, *, reveal: bool = False) -> str:
-        """The SRT URL with ``streamid`` and ``passphrase`` (masked unless ``reveal``)."""
+    def srt_url(self, *, reveal: bool = False, with_passphrase: bool = True) -> str:
+        """The SRT URL with ``streamid`` and ``passphrase`` (masked unless ``reveal``;
+        left out with ``with_passphrase=False``)."""
         params = []
         if self.srt_stream_id is not None:
             params.append("streamid=" + self.srt_stream_id)
-        if self.srt_passphrase is not None:
+        if self.srt_passphrase is not None and with_passphrase:
             params.append("passphrase=" + secrets.mask(self.srt_passphrase, show=reveal))
         return self.server + ("?" + "&".join(params) if params else "")
 

@@ -119,9 +119,10 @@ def test_username_and_password_log_in_once(client_for, sandbox, admin, tmp_path)
     client_for("tpstreams", env, token_cache=TokenCache(tmp_path / "tokens.json")).get(first.id)
 
     assert len(admin.events(kind="login")) == logins + 1
+    # A wrong password is refused even though the same cache holds the right one's token.
     wrong = dict(env, TPSTREAMS_PASSWORD="not-the-password-0417")
     with pytest.raises(AuthenticationError):
-        client_for("tpstreams", wrong, token_cache=TokenCache(tmp_path / "other.json")).check_credentials()
+        client_for("tpstreams", wrong, token_cache=TokenCache(tmp_path / "tokens.json")).check_credentials()
 
 
 def test_rate_limits_are_waited_out_with_retry_after(client, admin, sleeps):

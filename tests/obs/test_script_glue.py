@@ -571,3 +571,21 @@ def test_refresh_list_offers_the_scheduled_streams(script: Script, backend):
     # The open panel (not rebuilt) shows them at its next refresh, e.g. the next click.
     panel.click("refresh_scheduled")
     assert ("Monday class", "s9") in panel.list_items("scheduled_id")
+
+
+@pytest.mark.parametrize("settings", [
+    {"provider": "tpstreams", "use_env": False, "tp_org_id": "org1", "tp_api_token": "tok-Vb8nM3kQ\nline-2"},
+    {"provider": "fastpix", "use_env": False, "fp_token_id": "id-1", "fp_secret_key": "key-Vb8nM3kQ-\u20ac"},
+])
+def test_a_credential_that_cannot_be_sent_is_refused_without_showing_it(script: Script, studio: FakeObsStudio,
+                                                                        backend, settings):
+    script.load(**settings)
+
+    script.panel().click("go_live")
+    script.ticks(10)
+
+    assert "credentials cannot be used" in script.status
+    assert "Vb8nM3kQ" not in script.status and "Vb8nM3kQ" not in studio.log_text()
+    assert "Traceback" not in studio.log_text()
+    assert backend.calls == []
+    assert studio.service.describe() == ORIGINAL_SERVICE

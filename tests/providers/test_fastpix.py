@@ -219,8 +219,10 @@ def test_an_srt_stream_gets_an_srt_ingest(fake, fp):
     stream = fp.create("Over SRT", options={"protocol": "srt"})
     assert "protocol" not in str(fake.requests[0].json)
     assert stream.ingest.protocol == "srt" and stream.ingest.server == SRT_SERVER
+    # The passphrase goes to OBS as the service password, never in the URL OBS logs.
     assert stream.ingest.obs_service_settings() == {
-        "server": f"srt://live.fastpix.com:778?streamid={STREAM_ID}&passphrase={SRT_SECRET}", "key": ""}
+        "server": f"srt://live.fastpix.com:778?streamid={STREAM_ID}", "key": "",
+        "use_auth": True, "username": "", "password": SRT_SECRET}
     assert fp.get(STREAM_ID).ingest.protocol == "srt"  # remembered for later reads
 
 

@@ -540,15 +540,19 @@ def test_the_token_cache_lives_in_the_state_dir(tmp_path):
     assert TokenCache(environ={"OBS_LIVESTREAM_STATE_DIR": str(tmp_path)}).path == tmp_path / "tokens.json"
 
 
+def _key(cache, password=PASSWORD):
+    return cache.key_for(BASE, ORG, USERNAME, password)
+
+
 def test_a_cached_token_refused_with_401_triggers_one_new_login(fake, cache):
-    cache.put(f"{BASE}|{ORG}|{USERNAME}", "revoked-token-dddd")
+    cache.put(_key(cache), "revoked-token-dddd")
     fake.expect("GET", f"{API}/assets/a1/", status=401, json={"detail": "Invalid token."})
     fake.expect("POST", LOGIN, json={"token": "fresh-token-eeee5555"})
     fake.expect("GET", f"{API}/assets/a1/", json=CREATE_RESPONSE)
     _login_client(fake, cache).get("a1")
     assert fake.requests[0].headers["Authorization"] == "Token revoked-token-dddd"
     assert fake.requests[2].headers["Authorization"] == "Token fresh-token-eeee5555"
-    assert cache.get(f"{BASE}|{ORG}|{USERNAME}") == "fresh-token-eeee5555"
+    assert cache.get(_key(cache)) == "fresh-token-eeee5555"
 
 
 def test_a_fresh_login_token_refused_with_401_is_not_retried(fake, cache):
@@ -560,7 +564,7 @@ def test_a_fresh_login_token_refused_with_401_is_not_retried(fake, cache):
 
 
 def test_a_second_401_after_logging_in_again_is_raised(fake, cache):
-    cache.put(f"{BASE}|{ORG}|{USERNAME}", "old-token-gggg")
+    cache.put(_key(cache), "old-token-gggg")
     fake.expect("GET", f"{API}/assets/a1/", status=401, json={"detail": "Invalid token."})
     fake.expect("POST", LOGIN, json={"token": "new-token-hhhh"})
     fake.expect("GET", f"{API}/assets/a1/", status=401, json={"detail": "Invalid token."})
@@ -621,3 +625,58 @@ def test_no_secret_reaches_a_message_a_repr_or_a_log(fake, cache, caplog):
     for text in shown:
         for secret in (TOKEN, PASSWORD, STREAM_KEY):
             assert secret not in text
+
+
+# ---------------------------------------------------------------------------- token cache and passwords
+
+
+def _login_client_with(fake, cache, password):
+    return TPStreams({"organization_id": ORG, "username": USERNAME, "password": password},
+                     session=fake.session(), token_cache=cache, environ={})
+
+
+def test_a_wrong_password_never_gets_the_cached_token(fake, cache):
+    fake.expect("POST", LOGIN, json={"token": "right-token-1111"})
+    fake.expect("GET", f"{API}/assets/a1/", json=CREATE_RESPONSE)
+    _login_client(fake, cache).get("a1")
+    # Same user, wrong password, another process: it must log in (and be refused),
+    # not ride on the token the right password obtained.
+    forget_memory()
+    fake.expect("POST", LOGIN, status=400, json={"non_field_errors": ["Unable to log in with provided credentials."]})
+    with pytest.raises(AuthenticationError):
+        _login_client_with(fake, TokenCache(cache.path), "wrong-password-0000").get("a1")
+    assert fake.requests[-1].json["password"] == "wrong-password-0000"
+    # The right password still finds its token without a new login.
+    fake.expect("GET", f"{API}/assets/a1/", json=CREATE_RESPONSE)
+    _login_client(fake, TokenCache(cache.path)).get("a1")
+    assert fake.requests[-1].headers["Authorization"] == "Token right-token-1111"
+
+
+def test_the_cache_holds_a_salted_fingerprint_never_the_password(fake, cache):
+    import hashlib
+
+    fake.expect("POST", LOGIN, json={"token": "right-token-2222"})
+    fake.expect("GET", f"{API}/assets/a1/", json=CREATE_RESPONSE)
+    _login_client(fake, cache).get("a1")
+    text = cache.path.read_text()
+    saved = json.loads(text)
+    (key,) = saved["tokens"]
+    assert key.startswith(f"{BASE}|{ORG}|{USERNAME}|")
+    assert PASSWORD not in text
+    fingerprint = key.rsplit("|", 1)[1]
+    for unsalted in (hashlib.sha256(PASSWORD.encode()).hexdigest(), hashlib.md5(PASSWORD.encode()).hexdigest()):
+        assert fingerprint not in unsalted
+    # Another cache file has another salt: the same password gives another key.
+    other = TokenCache(cache.path.parent / "other.json")
+    assert other.key_for(BASE, ORG, USERNAME, PASSWORD) != key
+    assert TokenCache(cache.path).key_for(BASE, ORG, USERNAME, PASSWORD) == key
+
+
+def test_a_new_password_replaces_the_old_token_in_the_file(fake, cache):
+    fake.expect("POST", LOGIN, json={"token": "old-password-token"})
+    fake.expect("GET", f"{API}/assets/a1/", json=CREATE_RESPONSE)
+    _login_client_with(fake, cache, "old-password-9999").get("a1")
+    fake.expect("POST", LOGIN, json={"token": "new-password-token"})
+    fake.expect("GET", f"{API}/assets/a1/", json=CREATE_RESPONSE)
+    _login_client(fake, cache).get("a1")
+    assert list(json.loads(cache.path.read_text())["tokens"].values()) == ["new-password-token"]

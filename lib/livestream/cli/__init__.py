@@ -19,6 +19,7 @@ from typing import Optional, Sequence
 
 from .. import __version__, secrets
 from ..errors import LivestreamError
+from .output import PrintableFormatter, make_output_safe, printable
 
 COMMAND_MODULES = ("provider_commands", "remote_commands", "ledger_commands", "sandbox_commands", "demo_commands")
 
@@ -55,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
 def setup_logging(verbosity: int) -> None:
     level = logging.WARNING if verbosity <= 0 else logging.INFO if verbosity == 1 else logging.DEBUG
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(PrintableFormatter("%(levelname)s %(name)s: %(message)s"))
     secrets.install_filter([handler])
     root = logging.getLogger()
     root.handlers[:] = [handler]
@@ -63,6 +64,7 @@ def setup_logging(verbosity: int) -> None:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
+    make_output_safe()
     parser = build_parser()
     args = parser.parse_args(argv)
     setup_logging(args.verbose)
@@ -72,7 +74,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         return int(args.func(args) or 0)
     except LivestreamError as exc:
-        print(f"error: {secrets.redact(exc)}", file=sys.stderr)
+        print(f"error: {printable(secrets.redact(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

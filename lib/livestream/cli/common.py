@@ -4,6 +4,7 @@ where its API is, its credentials (from the environment) and per-stream options.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 from datetime import datetime
 from typing import Any, Optional
@@ -100,3 +101,18 @@ def parse_start(value: str) -> datetime:
         return datetime.strptime(value, "%Y-%m-%d %H:%M:%S")
     except ValueError:
         raise argparse.ArgumentTypeError('use the form "YYYY-MM-DD HH:MM:SS", e.g. "2026-12-01 15:30:00"') from None
+
+
+def seconds(value: str) -> float:
+    """A duration flag (``--timeout 30``): a finite number of seconds above zero.
+
+    ``float()`` alone accepts "nan", "inf" and negatives: ``--timeout nan`` never
+    times out (every comparison with NaN is false) and polled ten times a second.
+    """
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of seconds") from None
+    if not math.isfinite(number) or number <= 0:
+        raise argparse.ArgumentTypeError(f"give a number of seconds above 0, not {value!r}")
+    return number

@@ -8,11 +8,13 @@ unless ``--show-secrets``.
 from __future__ import annotations
 
 import argparse
+import sys
 import time
+from datetime import datetime
 
 from .. import providers
 from ..errors import ConfigurationError, IngestTimeoutError
-from .common import add_provider_arguments, add_stream_options, build_provider, parse_start, stream_options
+from .common import add_provider_arguments, add_stream_options, build_provider, parse_start, seconds, stream_options
 from .output import emit, progress, progress_done, table
 
 CREDENTIALS_HELP = (
@@ -57,7 +59,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                        "available, with a progress line. " + CREDENTIALS_HELP)
     add_provider_arguments(p)
     p.add_argument("stream_id", metavar="ID")
-    p.add_argument("--timeout", type=float, default=180.0, metavar="SECONDS", help="give up after (default 180)")
+    p.add_argument("--timeout", type=seconds, default=180.0, metavar="SECONDS", help="give up after (default 180)")
     p.set_defaults(func=cmd_wait)
 
 
@@ -78,6 +80,13 @@ def cmd_create(args: argparse.Namespace) -> int:
     with build_provider(args) as provider:
         if args.start and not provider.supports_scheduling:
             raise ConfigurationError(f"{provider.display_name} cannot schedule streams", hint="drop --start")
+        if args.start and args.start <= datetime.now():
+            # Scheduling is only a date on the stream: TP Streams boots no server at that
+            # time, so a past time does not mean "start now".
+            print(f"warning: --start {args.start:%Y-%m-%d %H:%M:%S} is in the past (local time). "
+                  f"{provider.display_name} does not start scheduled streams by itself: run "
+                  "'obs_livestream.py start ID' (or Go live with the scheduled stream) when you are ready, "
+                  "or create it without --start to start it now.", file=sys.stderr)
         stream = provider.create(args.title, options=stream_options(args, provider.name), start=args.start)
         emit(stream.display(reveal=args.show_secrets), as_json=args.json, reveal=args.show_secrets)
     return 0

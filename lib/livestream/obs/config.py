@@ -14,7 +14,8 @@ from typing import Any, Mapping, Optional
 
 from .. import providers, secrets
 from ..errors import ConfigurationError
-from ..providers.base import Provider
+from ..http import validation_message
+from ..providers.base import CredentialTextError, Provider
 from ..session.request import GoLiveRequest, Policies
 
 # Credentials per provider: (setting key, Credentials field, label, secret?).
@@ -113,8 +114,11 @@ class PanelConfig:
             try:
                 credentials = cls.Credentials(**given)
             except ValueError as exc:
+                # The credential models hide the input in their errors: the hint names
+                # the field and the problem, never the value.
+                problem = "cannot be used" if _is_bad_text(exc) else "are incomplete"
                 raise ConfigurationError(
-                    f"The {cls.display_name} credentials are incomplete", hint=_first_error(exc)
+                    f"The {cls.display_name} credentials {problem}", hint=_first_error(exc)
                 ) from None
         base = base_url or self.values.get("tp_api_base_url" if name == "tpstreams" else "fp_api_base_url") or None
         kwargs: dict[str, Any] = {}
@@ -176,5 +180,13 @@ def _first_error(exc: ValueError) -> str:
     if callable(errors):
         first = errors()[0]
         where = ".".join(str(p) for p in first.get("loc", ()))
-        return f"{where}: {first.get('msg')}" if where else str(first.get("msg"))
-    return str(exc)
+        labels = {cred: label for fields in CREDENTIAL_FIELDS.values() for _, cred, label, _ in fields}
+        message = validation_message(first)
+        return f"{labels.get(where, where)}: {message}" if where else message
+    return "invalid value"  # never str(exc): it could quote the value
+
+
+def _is_bad_text(exc: ValueError) -> bool:
+    errors = getattr(exc, "errors", None)
+    return callable(errors) and any(
+        isinstance((err.get("ctx") or {}).get("error"), CredentialTextError) for err in errors())

@@ -11,14 +11,40 @@ All methods block (they do HTTP); callers inside OBS run them on a worker thread
 from __future__ import annotations
 
 import abc
+import unicodedata
 from datetime import datetime, timezone
 from typing import Any, ClassVar, Collection, Mapping, Optional, Union
 
-from pydantic import BaseModel
+from pydantic import BaseModel, SecretStr
 
 from ..models import EndResult, LiveStream, StreamStatus
 
 OptionsInput = Union[Mapping[str, Any], BaseModel, None]
+
+
+class CredentialTextError(ValueError):
+    """A credential that cannot be sent as typed (a control character, or not Latin-1)."""
+
+
+def check_credential_text(value: Any, label: str, *, header: bool) -> Any:
+    """``value`` (a str or SecretStr) if it can be sent as typed; ``ValueError`` otherwise.
+
+    A credential with a line break, a tab or another control character (a bad paste)
+    or, for one that travels in an HTTP header (``header=True``), a character outside
+    Latin-1 would otherwise fail deep inside http.client with a traceback that prints
+    the header, secret included. The message names the field, never the value; the
+    credential models also set ``hide_input_in_errors`` so pydantic does not echo it.
+    """
+    text = value.get_secret_value() if isinstance(value, SecretStr) else value
+    if not isinstance(text, str):
+        return value
+    if any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in text):
+        raise CredentialTextError(f"the {label} contains a line break or another control character: "
+                         "enter it again on one line, as the provider shows it")
+    if header and any(ord(ch) > 0xFF for ch in text):
+        raise CredentialTextError(f"the {label} contains a character that cannot be sent to the provider "
+                         "(outside Latin-1): copy it again from the provider's dashboard")
+    return value
 
 
 class Provider(abc.ABC):

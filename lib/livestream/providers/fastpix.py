@@ -27,7 +27,7 @@ from ..errors import ConfigurationError, InvalidRequestError
 from ..http import HttpClient, Service, coerce_model, resolve_base_url
 from ..models import EndResult, Ingest, LiveStream, StreamStatus
 from . import register
-from .base import OptionsInput, Provider
+from .base import OptionsInput, Provider, check_credential_text
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +80,8 @@ def map_status(word: Any) -> StreamStatus:
 class FastPixCredentials(BaseModel):
     """An access token: its ID (Basic username) and secret key (Basic password)."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    # hide_input_in_errors: pydantic's error text would otherwise quote the value.
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, hide_input_in_errors=True)
 
     access_token_id: str = Field(min_length=1)
     secret_key: SecretStr
@@ -88,12 +89,18 @@ class FastPixCredentials(BaseModel):
     def model_post_init(self, __context: object) -> None:
         secrets.register(self.access_token_id, self.secret_key)
 
+    @field_validator("access_token_id")
+    @classmethod
+    def _sendable_id(cls, value: str) -> str:
+        # Both halves travel in the Basic Authorization header.
+        return check_credential_text(value, "access token ID", header=True)
+
     @field_validator("secret_key")
     @classmethod
     def _not_empty(cls, value: SecretStr) -> SecretStr:
         if not value.get_secret_value().strip():
             raise ValueError("the secret key is empty")
-        return value
+        return check_credential_text(value, "secret key", header=True)
 
 
 def _lower(value: Any) -> Any:
@@ -279,7 +286,9 @@ class FastPix(Provider):
         missing = [name for name, value in ((TOKEN_ID_ENV, token_id), (SECRET_KEY_ENV, secret)) if not value]
         if missing:
             raise ConfigurationError("FastPix credentials are missing", hint="set " + " and ".join(missing))
-        return FastPixCredentials(access_token_id=token_id, secret_key=SecretStr(secret))
+        return coerce_model(FastPixCredentials, {"access_token_id": token_id, "secret_key": SecretStr(secret)},
+                            what="FastPix credentials",
+                            field_names={"access_token_id": TOKEN_ID_ENV, "secret_key": SECRET_KEY_ENV})
 
     # ------------------------------------------------------------------ operations
 

@@ -35,9 +35,9 @@ from ..errors import (
 )
 from ..http import HttpClient, Service, coerce_model, resolve_base_url
 from ..models import EndResult, Ingest, LiveStream, StreamStatus
-from ..tokencache import TokenCache, cache_key
+from ..tokencache import TokenCache
 from . import register
-from .base import OptionsInput, Provider
+from .base import OptionsInput, Provider, check_credential_text
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +100,8 @@ def map_status(word: Any) -> StreamStatus:
 class TPStreamsCredentials(BaseModel):
     """An organization and either an API token or a username and password."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    # hide_input_in_errors: pydantic's error text would otherwise quote the value.
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, hide_input_in_errors=True)
 
     organization_id: str
     api_token: Optional[SecretStr] = None
@@ -109,6 +110,20 @@ class TPStreamsCredentials(BaseModel):
 
     def model_post_init(self, __context: object) -> None:
         secrets.register(self.api_token, self.password)
+
+    # The token travels in the Authorization header; the organization ID in the URL
+    # path (quoted) and the login in a JSON body, which carry any character but a
+    # control character is always a paste error.
+    @field_validator("api_token")
+    @classmethod
+    def _sendable_token(cls, value: Any) -> Any:
+        return check_credential_text(value, "API token", header=True)
+
+    @field_validator("organization_id", "username", "password")
+    @classmethod
+    def _one_line(cls, value: Any, info: Any) -> Any:
+        label = {"organization_id": "organization ID"}.get(info.field_name, info.field_name)
+        return check_credential_text(value, label, header=False)
 
     @model_validator(mode="after")
     def _complete(self) -> TPStreamsCredentials:
@@ -247,10 +262,21 @@ class TPStreams(Provider):
         self._prefix = f"/api/v1/{quote(creds.organization_id, safe='')}/"
         self._token: Optional[str] = None if creds.uses_login else creds.api_token.get_secret_value()
         self._cache: Optional[TokenCache] = None
-        self._cache_key = ""
+        self._key: Optional[str] = None
         if creds.uses_login:
             self._cache = token_cache if token_cache is not None else TokenCache(environ=env)
-            self._cache_key = cache_key(self._http.origin, creds.organization_id, creds.username or "")
+
+    @property
+    def _cache_key(self) -> str:
+        """The token cache key of this login, password fingerprint included. Made on
+        first use (a worker thread), not in the constructor: the fingerprint is
+        deliberately slow and the panel builds clients on OBS's UI thread."""
+        if self._key is None:
+            assert self._cache is not None and self.credentials.password is not None
+            self._key = self._cache.key_for(self._http.origin, self.credentials.organization_id,
+                                            self.credentials.username or "",
+                                            self.credentials.password.get_secret_value())
+        return self._key
 
     def __repr__(self) -> str:
         return f"TPStreams(organization_id={self.credentials.organization_id!r}, base_url={self.base_url!r})"
@@ -276,9 +302,11 @@ class TPStreams(Provider):
         if missing:
             raise ConfigurationError("TP Streams credentials are missing",
                                      hint="set " + ", ".join(missing))
-        if token:
-            return TPStreamsCredentials(organization_id=org, api_token=SecretStr(token))
-        return TPStreamsCredentials(organization_id=org, username=user, password=SecretStr(password))
+        given = ({"organization_id": org, "api_token": SecretStr(token)} if token else
+                 {"organization_id": org, "username": user, "password": SecretStr(password)})
+        return coerce_model(TPStreamsCredentials, given, what="TP Streams credentials",
+                            field_names={"organization_id": ORG_ENV, "api_token": TOKEN_ENV,
+                                         "username": USERNAME_ENV, "password": PASSWORD_ENV})
 
     # ------------------------------------------------------------------ operations
 

@@ -138,7 +138,10 @@ class Sandbox(_Endpoints):
                 self.data_dir, self._own_dir = Path(tempfile.mkdtemp(prefix="obs-livestream-sandbox-")), True
             else:
                 self.data_dir = Path(config.data_dir).resolve()
-                self.data_dir.mkdir(parents=True, exist_ok=True)
+                self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+            # sandbox.db holds stream keys: the folder is private even if it existed
+            # (mkdtemp's is already 0700; mkdir's mode is subject to the umask).
+            os.chmod(self.data_dir, 0o700)
             try:
                 self._start(config)
             except BaseException:

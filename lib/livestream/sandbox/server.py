@@ -24,6 +24,10 @@ from .web import Request, Response, text
 
 log = logging.getLogger("livestream.sandbox.http")
 
+#: The largest request body read: API calls send a few hundred bytes, nginx's
+#: callbacks a form of a few fields.
+MAX_BODY_BYTES = 1024 * 1024
+
 
 class Router:
     """Picks the handler for a request and applies faults to provider APIs."""
@@ -80,7 +84,9 @@ class _Handler(BaseHTTPRequestHandler):
         log.debug("%s " + format, self.address_string(), *args)
 
     def _handle(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
+        length = self._content_length()
+        if length is None:
+            return
         body = self.rfile.read(length) if length > 0 else b""
         req = Request.build(self.command, self.path, self.headers, body)
         try:
@@ -95,6 +101,24 @@ class _Handler(BaseHTTPRequestHandler):
             half = response.body[: max(1, len(response.body) // 2)] if response.body else b'{"detail": '
             response = Response(200, half + b"<!-- truncated", "application/json")
         self._send(response)
+
+    def _content_length(self) -> Optional[int]:
+        """The body length, or None after answering 400 (not a number) or 413 (too big).
+
+        Either way the connection is closed: the unread body would be taken for the
+        next request.
+        """
+        raw = (self.headers.get("Content-Length") or "0").strip()
+        if not raw.isdigit():  # also refuses "-1" and "1e9"
+            answer = text(400, "Content-Length must be a whole number of bytes")
+        elif int(raw) > MAX_BODY_BYTES:
+            answer = text(413, f"request bodies are limited to {MAX_BODY_BYTES} bytes")
+        else:
+            return int(raw)
+        self.close_connection = True
+        answer.headers["Connection"] = "close"
+        self._send(answer)
+        return None
 
     def _send(self, response: Response) -> None:
         self.send_response(response.status)

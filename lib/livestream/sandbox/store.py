@@ -9,6 +9,7 @@ the sqlite connection is shared by the server's threads.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 import time
@@ -35,6 +36,10 @@ class Store:
         self.path = Path(path)
         self._lock = threading.Lock()
         self._closed = False
+        # The database holds stream keys: create it owner-only before sqlite does (with
+        # the umask's mode); sqlite gives its -wal and -shm files the database's mode.
+        os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
+        os.chmod(self.path, 0o600)
         self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.executescript(_SCHEMA)

@@ -50,9 +50,10 @@ class StreamService:
         return cls(str(data.get("type") or CUSTOM_SERVICE), dict(data.get("settings") or {}))
 
     @classmethod
-    def custom(cls, server: str, key: str) -> StreamService:
-        """OBS's "Custom..." service with a server URL and a stream key."""
-        return cls(CUSTOM_SERVICE, {"server": server, "key": key})
+    def custom(cls, server: str, key: str, **extra: Any) -> StreamService:
+        """OBS's "Custom..." service with a server URL, a stream key and any other of its
+        settings (``use_auth``/``password``: where an SRT passphrase goes)."""
+        return cls(CUSTOM_SERVICE, {"server": server, "key": key, **extra})
 
 
 class ObsPort(Protocol):
