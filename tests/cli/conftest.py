@@ -25,7 +25,9 @@ from livestream.sandbox import Sandbox
 
 REPO = Path(__file__).resolve().parents[2]
 ENTRY = REPO / "obs_livestream.py"
-BOOT_DELAY = 1.5
+# Long enough that a CLI started right after a create (0.5-2 s on a loaded 2-core machine)
+# still sees the TP Streams server booting.
+BOOT_DELAY = 4.0
 
 # Recognisable credentials: none of them may ever show up in the CLI's output.
 SECRETS = {

@@ -57,6 +57,7 @@ class Row:
     state: tuple[str, ...] = ("failed",)  # the state that message is shown in
     settings: dict[str, Any] = field(default_factory=dict)
     fault: Optional[str] = None
+    env: dict[str, str] = field(default_factory=dict)  # for OBS's script ({closed_port}, {closed_udp_port})
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -333,6 +334,9 @@ ROWS = [
         state=("failed", "ended"), settings={"ingest_timeout": 4}, fault="tpstreams:never_ready"),
     Row("publish refused", "fastpix", failing_go_live, r"(refused|key|connect)", state=("failed", "ended"),
         fault="fastpix:never_ready"),
+    # SRT: OBS cannot reach the ingest; its log names the URL, never the passphrase.
+    Row("SRT ingest unreachable", "fastpix", failing_go_live, r"(connect|srt)", state=("failed", "ended"),
+        settings={"fp_protocol": "srt"}, env={"FASTPIX_INGEST_SRT_URL": "srt://127.0.0.1:{closed_udp_port}"}),
     Row("ingest killed mid-stream", "fastpix", ingest_killed, r"reconnecting", state=("live",)),
     Row("OBS killed and restarted", "fastpix", obs_killed, r"resume.*end|end.*resume", state=("ready",)),
     Row("script reload mid-stream", "fastpix", script_reloaded, r"recovered", state=("live",)),
@@ -363,7 +367,8 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Any:
         box.stop()
 
 
-_HEADER = ("scenario", "message", "provider streams live after", "settings restored", "secrets in log")
+_HEADER = ("scenario", "message", "provider streams live after", "settings restored",
+           "secrets in log (incl. SRT passphrase)")
 
 
 def format_table(rows: list[tuple[str, str, str, str, str]]) -> list[str]:
@@ -421,7 +426,27 @@ def secrets_of(sandbox: Any, ids: set[str]) -> list[str]:
     found = [creds.tpstreams_api_token, creds.tpstreams_password, creds.fastpix_secret_key,
              PREVIOUS_SERVICE["settings"]["key"]]
     found += [s["stream_key"] for s in sandbox.admin.streams(reveal=True) if s["id"] in ids and s.get("stream_key")]
+    found += [_srt_passphrase(sandbox, s["id"]) for s in sandbox.admin.streams()
+              if s["id"] in ids and s["provider"] == "fastpix"]
     return [s for s in found if s]
+
+
+def _srt_passphrase(sandbox: Any, stream_id: str) -> Optional[str]:
+    """A FastPix stream's SRT passphrase (``srtSecret``), as the provider's API gives it."""
+    import requests
+
+    creds = sandbox.credentials
+    answer = requests.get(f"{sandbox.api_url}/v1/live/streams/{stream_id}", timeout=10,
+                          auth=(creds.fastpix_access_token_id, creds.fastpix_secret_key))
+    return answer.json().get("data", {}).get("srtSecret") if answer.ok else None
+
+
+def _free_udp_port() -> int:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 # --- the matrix ----------------------------------------------------------------------------
@@ -434,9 +459,11 @@ def test_reliability_row(row: Row, sandbox: Any, tmp_path: Path) -> None:
     before = {s["id"] for s in admin.streams()}
     events = admin.events(limit=100000)
     since = events[-1]["seq"] if events else 0
-    settings = {k: (v.format(closed_port=free_port()) if isinstance(v, str) else v) for k, v in row.settings.items()}
+    ports = {"closed_port": free_port(), "closed_udp_port": _free_udp_port()}
+    settings = {k: (v.format(**ports) if isinstance(v, str) else v) for k, v in row.settings.items()}
+    env = {k: v.format(**ports) for k, v in row.env.items()}
     ctx: dict[str, Any] = {"since": since, "before": before, "provider": row.provider}
-    studio = Studio.start(tmp_path, provider=row.provider, sandbox=sandbox, settings=settings)
+    studio = Studio.start(tmp_path, provider=row.provider, sandbox=sandbox, settings=settings, env=env)
     message, restored, live_after, leaked = "", False, ["?"], ["?"]
     try:
         if row.fault:

@@ -24,8 +24,15 @@ from ..session.ledger import Ledger, LedgerEntry
 from ..session.request import GoLiveRequest, Policies
 from ..session.states import State
 from ..session.worker import Worker
-from .common import add_provider_arguments, add_stream_options, build_provider, provider_name, stream_options
-from .output import emit, progress, progress_done
+from .common import (
+    add_provider_arguments,
+    add_stream_options,
+    build_provider,
+    provider_name,
+    seconds,
+    stream_options,
+)
+from .output import emit, printable, progress, progress_done
 
 HOTKEYS = {"go-live": "obs_livestream.go_live", "prepare": "obs_livestream.prepare", "end": "obs_livestream.end_stream"}
 TICK = 0.1
@@ -45,7 +52,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--scheduled", metavar="ID", help="start this scheduled stream (TP Streams) instead")
     p.add_argument("--stream-id", metavar="ID", help="reuse this existing stream (FastPix) instead")
     p.add_argument("--prepare", action="store_true", help="only fill in OBS's stream settings, do not start")
-    p.add_argument("--ingest-timeout", type=float, default=180.0, metavar="SECONDS",
+    p.add_argument("--ingest-timeout", type=seconds, default=180.0, metavar="SECONDS",
                    help="give up (and stop the provider stream) if the ingest is not ready (default 180)")
     p.add_argument("--no-restore", action="store_true", help="keep the provider's settings in OBS afterwards")
     p.add_argument("--follow", action="store_true", help="stay attached; end everything on Ctrl-C or OBS stop")
@@ -75,7 +82,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                        "the script's session until it succeeds or fails, with the reason.")
     _add_obs_arguments(p)
     p.add_argument("action", choices=sorted(HOTKEYS), help="which hotkey to press")
-    p.add_argument("--wait", type=float, default=240.0, metavar="SECONDS", help="give up after (default 240)")
+    p.add_argument("--wait", type=seconds, default=240.0, metavar="SECONDS", help="give up after (default 240)")
     p.add_argument("--json", action="store_true", help="print the final session as JSON")
     p.set_defaults(func=cmd_trigger)
 
@@ -86,7 +93,7 @@ def _add_obs_arguments(p: argparse.ArgumentParser) -> None:
                    help="obs-websocket URL (default: $OBS_WEBSOCKET_URL or ws://localhost:4455)")
     g.add_argument("--obs-password", default=None,
                    help="obs-websocket password (better: $OBS_WEBSOCKET_PASSWORD, kept out of the process list)")
-    g.add_argument("--obs-timeout", type=float, default=10.0, metavar="SECONDS",
+    g.add_argument("--obs-timeout", type=seconds, default=10.0, metavar="SECONDS",
                    help="connect and request deadline (default 10)")
 
 
@@ -192,7 +199,7 @@ def cmd_go_live(args: argparse.Namespace) -> int:
             state = session.run_until({State.ENDED, State.READY})
             if state is State.FAILED:
                 raise session.controller.snapshot.error or LivestreamError(session.controller.snapshot.message)
-            print(session.controller.snapshot.message or "Ended")
+            print(printable(session.controller.snapshot.message or "Ended"))
         return 0
 
 
@@ -319,7 +326,7 @@ def _trigger(args: argparse.Namespace, client: Any) -> int:
         if reacted and failed_now:
             progress_done()
             error_cls = getattr(errors, data.get("error_type") or "", LivestreamError)
-            print(f"error: {secrets.redact(data.get('message'))}", file=sys.stderr)
+            print(f"error: {printable(secrets.redact(data.get('message')))}", file=sys.stderr)
             return getattr(error_cls, "exit_code", 1)
         if not reacted and time.monotonic() - started > 10:
             break
