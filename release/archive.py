@@ -1,10 +1,10 @@
 """What goes into a bundle, and the reproducible zip it is written as.
 
-Same inputs, same bytes: entries sorted by name, one fixed time stamp (the last
-commit's, or ``SOURCE_DATE_EPOCH``), fixed permissions (0644), fixed compression, no
-directory entries and no extra fields. A commit time rather than a constant: a newer
-bundle unzipped over an older one then gets newer file times, so Python does not reuse
-the byte code it cached for the old sources (it compares source time and size only).
+Same inputs, same bytes: entries sorted by name, one fixed time stamp (that of the last
+commit changing the shipped files, or ``SOURCE_DATE_EPOCH``), fixed permissions (0644),
+fixed compression, no directory entries and no extra fields. A commit time rather than a
+constant: a newer bundle unzipped where an older one was gets newer file times, so Python
+does not reuse byte code cached for the old sources (it compares source time and size only).
 """
 
 from __future__ import annotations
@@ -74,12 +74,15 @@ def notices(entries: Mapping[str, bytes]) -> bytes:
 
 
 def source_date_epoch(root: Path, environ: Optional[Mapping[str, str]] = None) -> int:
-    """``SOURCE_DATE_EPOCH`` if set, else the time of the checkout's last commit."""
+    """``SOURCE_DATE_EPOCH`` if set, else the time of the last commit that changed what a
+    bundle holds (a commit of tests only leaves the archives as they were)."""
     env = os.environ if environ is None else environ
     if env.get("SOURCE_DATE_EPOCH"):
         return int(env["SOURCE_DATE_EPOCH"])
+    shipped = [*PROJECT_FILES, "lib", "release/requirements.lock"]
     try:
-        out = subprocess.run(["git", "-C", str(root), "log", "-1", "--format=%ct"], capture_output=True, text=True)
+        out = subprocess.run(["git", "-C", str(root), "log", "-1", "--format=%ct", "--", *shipped],
+                             capture_output=True, text=True)
     except OSError:
         out = None
     if out is None or out.returncode != 0 or not out.stdout.strip():
