@@ -89,7 +89,9 @@ def current() -> Interpreter:
         libc = os.confstr("CS_GNU_LIBC_VERSION") or ""
     except (AttributeError, ValueError, OSError):
         libc = ""
-    key = platform_key(sys.platform, sysconfig.get_platform(), platform.machine(), libc)
+    # Windows needs only the build platform; platform.machine() there may query WMI, which is slow.
+    machine = "" if sys.platform == "win32" else platform.machine()
+    key = platform_key(sys.platform, sysconfig.get_platform(), machine, libc)
     if sys.platform == "win32" and key == "win_amd64" and struct.calcsize("P") == 4:
         key = "win32"
     free_threaded = bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
