@@ -15,6 +15,7 @@ dependencies unpacked from wheels pip resolved for exactly that platform and ver
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -76,7 +77,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             built[str(path)] = path.stat().st_size
             versions = ", ".join(f"{v[0]}.{v[1]}" for v in target.versions)
             over = "  OVER the 15 MB aim" if built[str(path)] > SIZE_AIM else ""
-            print(f"{path}  {_mb(built[str(path)])}  (Python {versions}){over}")
+            shown = os.path.relpath(path) if not os.path.relpath(path).startswith("..") else path
+            print(f"{shown}  {_mb(built[str(path)])}  (Python {versions}){over}")
     except BundleError as exc:
         print(f"bundle: {exc}", file=sys.stderr)
         return 2
