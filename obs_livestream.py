@@ -5,9 +5,11 @@ remote control; or run it with Python for the command line:
 
     python obs_livestream.py --help
 
-This file is only the entry point: it puts ``lib/`` (and a ``.venv`` next to it,
-when that venv's Python version matches the running one) on ``sys.path`` and hands
-over to ``livestream.obs.script`` (inside OBS) or ``livestream.cli`` (from a shell).
+This file is only the entry point: it puts ``lib/`` on ``sys.path``, then the
+dependencies: in a release bundle the ``vendor/`` folder built for the running Python
+(``livestream.vendor``), and a ``.venv`` next to it when that venv's Python version
+matches the running one; then it hands over to ``livestream.obs.entry`` (inside OBS) or
+``livestream.cli`` (from a shell).
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ def _add_paths() -> None:
     lib = os.path.join(_HERE, "lib")
     if lib not in sys.path:
         sys.path.insert(0, lib)
+    from livestream import vendor  # standard library only: the dependencies come next
+
+    vendor.activate(_HERE)
     version = f"python{sys.version_info[0]}.{sys.version_info[1]}"
     candidates = glob.glob(os.path.join(_HERE, ".venv", "lib", version, "site-packages"))
     if sys.platform == "win32":

@@ -58,7 +58,8 @@ class Studio:
     @classmethod
     def start(cls, tmp_path: Path, *, provider: str = "tpstreams", boot_delay: float = 2.0,
               settings: Optional[dict[str, Any]] = None, env: Optional[dict[str, str]] = None,
-              service: Optional[dict[str, Any]] = None, sandbox: Any = None, **obs_kwargs: Any) -> Studio:
+              service: Optional[dict[str, Any]] = None, sandbox: Any = None, script: Path = SCRIPT,
+              **obs_kwargs: Any) -> Studio:
         own_sandbox = sandbox is None
         if own_sandbox:
             sandbox = Sandbox(data_dir=tmp_path / "sandbox", boot_delay=boot_delay).start()
@@ -68,7 +69,7 @@ class Studio:
             obs_env["OBS_LIVESTREAM_STATE_DIR"] = str(state_dir)
             obs_env.update(env or {})
             obs = HeadlessObs(
-                script=str(SCRIPT),
+                script=str(script),  # the checkout's, or e.g. one from an unzipped release bundle
                 script_settings=script_settings(provider, sandbox, **(settings or {})),
                 env=obs_env,
                 service=service or PREVIOUS_SERVICE,

@@ -17,6 +17,8 @@ from typing import Any, Optional
 
 import obspython as obs
 
+from .. import vendor
+
 _HERE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
 
@@ -30,6 +32,9 @@ def _missing_dependencies() -> Optional[str]:
     if not missing:
         return None
     version = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    bundle_advice = vendor.advice(vendor.available(_HERE), vendor.current())
+    if bundle_advice:  # a release bundle with no vendored folder for this Python
+        return f"obs-livestream needs {' and '.join(missing)}. {bundle_advice}"
     requirements = os.path.join(_HERE, "requirements.txt")
     return (
         f"obs-livestream needs {' and '.join(missing)} in OBS's Python {version}. "

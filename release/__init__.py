@@ -1,0 +1,1 @@
+"""Release tooling: the self-contained bundles (``bash scripts/bundle``). Not shipped."""

@@ -1,0 +1,106 @@
+"""What goes into a bundle, and the reproducible zip it is written as.
+
+Same inputs, same bytes: entries sorted by name, one fixed time stamp (that of the last
+commit changing the shipped files, or ``SOURCE_DATE_EPOCH``), fixed permissions (0644),
+fixed compression, no directory entries and no extra fields. A commit time rather than a
+constant: a newer bundle unzipped where an older one was gets newer file times, so Python
+does not reuse byte code cached for the old sources (it compares source time and size only).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+import zipfile
+from pathlib import Path
+from typing import Dict, Iterable, Mapping, Optional
+
+from .wheels import BundleError, is_licence_file, parse_headers, wheel_files
+
+TOP = "obs-livestream"  # the folder the archive unzips into; the same in every version
+PROJECT_FILES = ("obs_livestream.py", "README.md", "LICENSE", "requirements.txt")
+NOTICES = "THIRD-PARTY-LICENSES.txt"
+_ZIP_EPOCH_MIN = 315532800  # 1980-01-01, the earliest time a zip entry can hold
+
+
+def project_entries(root: Path) -> Dict[str, bytes]:
+    """The script, ``lib/`` (without byte code), README, LICENSE and requirements.txt."""
+    entries = {name: (root / name).read_bytes() for name in PROJECT_FILES}
+    for path in sorted((root / "lib").rglob("*")):
+        relative = path.relative_to(root)
+        if path.is_file() and "__pycache__" not in relative.parts and path.suffix not in (".pyc", ".pyo"):
+            entries[relative.as_posix()] = path.read_bytes()
+    return entries
+
+
+def vendored_entries(tag: str, wheels: Iterable[Path]) -> Dict[str, bytes]:
+    """Every wheel unpacked into ``vendor/<tag>/``, as pip would install it."""
+    entries: Dict[str, bytes] = {}
+    for wheel in wheels:
+        for name, data in wheel_files(wheel):
+            key = f"vendor/{tag}/{name}"
+            if key in entries and entries[key] != data:
+                raise BundleError(f"two wheels for {tag} install different {name}")
+            entries[key] = data
+    return entries
+
+
+def notices(entries: Mapping[str, bytes]) -> bytes:
+    """One text file with each vendored distribution's name, version, licence and licence texts."""
+    dists: Dict[str, Dict[str, bytes]] = {}  # "pydantic_core-2.50.5.dist-info" -> {inner path: bytes}
+    for name in sorted(entries):
+        parts = name.split("/", 3)
+        if len(parts) == 4 and parts[0] == "vendor" and parts[2].endswith(".dist-info"):
+            dists.setdefault(parts[2], {}).setdefault(parts[3], entries[name])
+    lines = ["Third-party software vendored in vendor/<python>-<platform>/, the same versions in every folder.",
+             "Each distribution's licence files are also in its .dist-info folder there.", ""]
+    for dist_info in sorted(dists, key=str.lower):
+        files = dists[dist_info]
+        headers = parse_headers(files["METADATA"].decode("utf-8"))
+        texts = [inner for inner in sorted(files) if is_licence_file(inner)]
+        if not texts:
+            raise BundleError(f"{dist_info} ships no licence file: the bundle may not redistribute it as is")
+        classifiers = [c.split(" :: ")[-1] for c in headers.get_all("Classifier") or [] if c.startswith("License ::")]
+        licence = headers.get("License-Expression") or ", ".join(classifiers) or \
+            (headers.get("License") or "see below").splitlines()[0]
+        lines += ["=" * 78, f"{headers['Name']} {headers['Version']}", f"Licence: {licence}"]
+        lines += [f"Components compiled into it, with their licences: vendor/<tag>/{dist_info}/{inner}"
+                  for inner in sorted(files) if inner.startswith("sboms/")]
+        for inner in texts:
+            lines += ["", f"--- {dist_info}/{inner} ---", files[inner].decode("utf-8", errors="replace").rstrip()]
+        lines.append("")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def source_date_epoch(root: Path, environ: Optional[Mapping[str, str]] = None) -> int:
+    """``SOURCE_DATE_EPOCH`` if set, else the time of the last commit that changed what a
+    bundle holds (a commit of tests only leaves the archives as they were)."""
+    env = os.environ if environ is None else environ
+    if env.get("SOURCE_DATE_EPOCH"):
+        return int(env["SOURCE_DATE_EPOCH"])
+    shipped = [*PROJECT_FILES, "lib", "release/requirements.lock"]
+    try:
+        out = subprocess.run(["git", "-C", str(root), "log", "-1", "--format=%ct", "--", *shipped],
+                             capture_output=True, text=True)
+    except OSError:
+        out = None
+    if out is None or out.returncode != 0 or not out.stdout.strip():
+        raise BundleError("not a git checkout: set SOURCE_DATE_EPOCH (seconds since 1970) for the files' time stamp")
+    return int(out.stdout.strip())
+
+
+def write_zip(path: Path, entries: Mapping[str, bytes], epoch: int) -> int:
+    """Write ``entries`` under ``obs-livestream/`` reproducibly; returns the archive's size."""
+    date_time = time.gmtime(max(epoch, _ZIP_EPOCH_MIN))[:6]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    with zipfile.ZipFile(partial, "w") as archive:
+        for name in sorted(entries):
+            info = zipfile.ZipInfo(f"{TOP}/{name}", date_time)
+            info.create_system = 3  # Unix, whatever builds it, so the permission bits below are read
+            info.external_attr = 0o100644 << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, entries[name], compresslevel=9)
+    os.replace(partial, path)
+    return path.stat().st_size
