@@ -259,12 +259,20 @@ def outage_then_recovery(studio: Studio, ctx: dict) -> dict:
     return studio.wait_state_where(lambda s: not s.get("open_streams"), timeout=30)
 
 
-def create_answer_lost(studio: Studio, ctx: dict) -> dict:
-    """The create reaches the provider, its answer is lost (connection reset): the script
-    finds the stream it made and goes live with it; one stream, not two."""
+def create_answer_lost(fault: str) -> Callable[[Studio, dict], dict]:
+    """The create reaches the provider, its answer is lost (``fault``: a reset connection, a
+    truncated body): the script finds the stream it made and goes live with it; one stream."""
+
+    def run(studio: Studio, ctx: dict) -> dict:
+        return _create_answer_lost(studio, ctx, fault)
+
+    return run
+
+
+def _create_answer_lost(studio: Studio, ctx: dict, fault: str) -> dict:
     studio.wait_state("idle", "ended", "failed", timeout=30)
     provider = ctx["provider"]
-    studio.sandbox.admin.add_fault(f"{provider}:drop=reset,count=1")
+    studio.sandbox.admin.add_fault(f"{provider}:{fault},count=1")
     studio.press("go_live")
     session = studio.wait_state("live", "failed", "ended", timeout=60)
     assert session["state"] == "live", (session, studio.script_log())
@@ -282,6 +290,11 @@ def obs_killed_during_create(studio: Studio, ctx: dict) -> dict:
     studio.sandbox.admin.add_fault("tpstreams:latency=4,count=1")  # the create takes 4 s
     studio.press("go_live")
     studio.wait_state("creating", timeout=10)
+    # Kill OBS only once the create request has reached the provider (it waits there 4 s).
+    deadline = time.monotonic() + 10
+    while studio.sandbox.core.faults.list():  # the latency fault is used up when the request arrives
+        assert time.monotonic() < deadline, "the create request never reached the sandbox"
+        time.sleep(0.05)
     if studio._client is not None:
         studio._client.close()
         studio._client = None
@@ -327,9 +340,9 @@ ROWS = [
         r"^ended", state=("ended",)),
     Row("connection refused", "fastpix", failing_go_live, r"(connect|reach|refused)",
         settings={"fp_api_base_url": "http://127.0.0.1:{closed_port}"}),
-    Row("create answer lost (FastPix)", "fastpix", create_answer_lost, r"^ended", state=("ended",)),
-    Row("malformed JSON", "fastpix", failing_go_live, r"(json|unexpected|invalid|malformed|understand)",
-        fault="fastpix:malformed,count=1"),
+    Row("create answer lost (FastPix)", "fastpix", create_answer_lost("drop=reset"), r"^ended", state=("ended",)),
+    # A truncated answer to the create: the stream exists, so it is found and used.
+    Row("malformed JSON on create", "fastpix", create_answer_lost("malformed"), r"^ended", state=("ended",)),
     Row("ingest never ready", "tpstreams", failing_go_live, r"(ready|ingest|server).*(4 s|time)",
         state=("failed", "ended"), settings={"ingest_timeout": 4}, fault="tpstreams:never_ready"),
     Row("publish refused", "fastpix", failing_go_live, r"(refused|key|connect)", state=("failed", "ended"),
@@ -346,7 +359,8 @@ ROWS = [
         r"could not end .*keeps trying"),
     Row("End after a failed end", "tpstreams", end_after_failed_end, r"ended the earlier streams", state=("idle",)),
     Row("provider back after an outage", "fastpix", outage_then_recovery, r"could not end .*keeps trying"),
-    Row("create answer lost (TP Streams)", "tpstreams", create_answer_lost, r"^ended", state=("ended",)),
+    Row("create answer lost (TP Streams)", "tpstreams", create_answer_lost("drop=reset"), r"^ended",
+        state=("ended",)),
     Row("OBS killed during the create", "tpstreams", obs_killed_during_create, r"^idle$",
         state=("idle",)),
 ]
