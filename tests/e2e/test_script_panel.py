@@ -33,6 +33,7 @@ def test_scripts_window_shows_the_panel(tmp_path, need_tools, obs_under_test):
         studio.obs.close_dialogs()
         window = studio.obs.open_scripts_window(select_first=True, fill_screen=True)
         assert window.title == "Scripts"
+        assert (window.x, window.y, window.width) == (0, 0, SCREEN[0])  # the whole panel is in the picture
         time.sleep(1.5)  # let Qt lay out the properties
         png = studio.obs.screenshot(tmp_path / "panel.png")
         log = studio.script_log()

@@ -33,6 +33,7 @@ from __future__ import annotations
 import atexit
 import ctypes
 import os
+import re
 import select
 import shutil
 import signal
@@ -651,9 +652,12 @@ class HeadlessObs:
             main = self.main_window()
             if main is None:
                 raise HeadlessObsError("OBS's main window is not visible")
-            # Tools: Auto-Configuration Wizard, (separator), Automatic Scene Switcher,
-            # Output Timer, Scripts, WebSocket Server Settings. Alt+T highlights the first.
-            for downs in (3, 2, 4, 1, 5):
+            # Tools: Auto-Configuration Wizard, (OBS 32+: Plugin Manager), (separator),
+            # Automatic Scene Switcher, Output Timer, Scripts, WebSocket Server Settings.
+            # Alt+T highlights the first.
+            major = re.match(r"OBS (\d+)\.", main.title)
+            tries = (4, 3, 5, 2, 1) if major and int(major.group(1)) >= 32 else (3, 2, 4, 1, 5)
+            for downs in tries:
                 x11.move_pointer(display, main.x + main.width // 2, main.y + main.height // 3)
                 x11.press_keys(display, ["alt+t"])
                 time.sleep(0.4)
@@ -667,9 +671,14 @@ class HeadlessObs:
             if existing is None:
                 raise HeadlessObsError("could not open Tools > Scripts")
         if fill_screen:
-            x11.move_resize(display, existing.id, 0, 0, SCREEN[0], SCREEN[1])
-            time.sleep(0.5)
-            existing = self._find_dialog("Scripts") or existing
+            # OBS 32 puts the dialog back where it remembers it shortly after showing it,
+            # so resize until it stays.
+            for _ in range(6):
+                x11.move_resize(display, existing.id, 0, 0, SCREEN[0], SCREEN[1])
+                time.sleep(0.5)
+                existing = self._find_dialog("Scripts") or existing
+                if (existing.x, existing.y, existing.width) == (0, 0, SCREEN[0]):
+                    break
         if select_first:
             # First row of "Loaded Scripts" (the list starts about 46 px below the window top).
             x11.click(display, existing.x + 80, existing.y + 58)
