@@ -22,7 +22,7 @@ obs-websocket-py 1.0 works, but has traps for unattended use (reference/obs.md,
   or shuts down (5.3+; OBS 30.2+ opens obs-websocket before it has loaded the scene
   collection): ``call()`` retries such a request for ``not_ready_timeout`` seconds.
 * ``obs_version()``: OBS's version from the Hello message (``obsStudioVersion``,
-  obs-websocket 5.6+, OBS 31+), else from ``GetVersion``.
+  obs-websocket 5.6+, OBS 31.1+), else from ``GetVersion``.
 
 The password is registered with ``livestream.secrets`` and never appears in a repr, a
 log line or an exception message. Stream keys returned by ``GetStreamServiceSettings``
