@@ -118,7 +118,7 @@ def test_the_debian_mirror_is_read_from_apt_sources(tmp_path: Path) -> None:
 
 
 def test_the_obs_versions_to_test_come_from_the_environment_setting() -> None:
-    assert selected_versions("") == ["29", "30", "32"]
+    assert selected_versions("") == selected_versions("all") == ["29", "30", "32"]
     assert selected_versions("30") == ["30"]
     assert selected_versions(" 29, 32 ") == ["29", "32"]
     with pytest.raises(RootError, match="unknown OBS version.*31.*known: 29, 30, 32"):

@@ -62,9 +62,9 @@ def roots_dir() -> Path:
 
 
 def selected_versions(value: Optional[str] = None) -> List[str]:
-    """The OBS versions to test: ``LIVESTREAM_OBS_VERSIONS`` (comma-separated) or all."""
+    """The OBS versions to test: ``LIVESTREAM_OBS_VERSIONS`` (comma-separated; empty or "all": all)."""
     raw = os.environ.get(VERSIONS_ENV, "") if value is None else value
-    wanted = [v.strip() for v in raw.replace(" ", ",").split(",") if v.strip()]
+    wanted = [v.strip() for v in raw.replace(" ", ",").split(",") if v.strip() and v.strip() != "all"]
     unknown = [v for v in wanted if v not in OBS_VERSIONS]
     if unknown:
         raise RootError(f"unknown OBS version(s) {', '.join(unknown)} in {VERSIONS_ENV}; "
