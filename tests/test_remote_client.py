@@ -106,6 +106,7 @@ class FakeObsWebSocket:
         self.requests: List[Tuple[str, dict]] = []
         self.service: Dict[str, Any] = {"type": "rtmp_custom", "settings": {"server": "rtmp://a/b", "key": "k0"}}
         self.profile: Dict[Tuple[str, str], str] = {}
+        self.hello_extra: Dict[str, Any] = {}  # e.g. obsStudioVersion (obs-websocket 5.6+)
         self.handlers: Dict[str, Callable[[dict], Reply]] = {
             "GetVersion": lambda d: (True, 100, None, {"obsVersion": "29.0.2", "rpcVersion": 1}),
             "Echo": lambda d: (True, 100, None, dict(d)),
@@ -162,7 +163,7 @@ class FakeObsWebSocket:
                 while sock.recv(1024):
                     pass
                 return
-            hello: Dict[str, Any] = {"obsWebSocketVersion": "5.1.0", "rpcVersion": 1}
+            hello: Dict[str, Any] = {"obsWebSocketVersion": "5.1.0", "rpcVersion": 1, **self.hello_extra}
             if self.password is not None:
                 hello["authentication"] = {"salt": "c2FsdA==", "challenge": "Y2hhbGxlbmdl"}
             conn.send_json({"op": 0, "d": hello})
@@ -555,3 +556,59 @@ def test_trigger_hotkey_and_custom_event_send_the_v5_requests(client: ObsClient,
         ("TriggerHotkeyByName", {"hotkeyName": "obs_livestream.go_live"}),
         ("BroadcastCustomEvent", {"eventData": {"target": "obs_livestream", "action": "go_live"}}),
     ]
+
+
+# -- NotReady and OBS's version -------------------------------------------------------------
+def _not_ready_then(fake: FakeObsWebSocket, times: int, reply: Reply) -> None:
+    answers = iter([(False, 207, "OBS is not ready to perform the request.", None)] * times)
+    fake.handlers["GetSceneList"] = lambda d: next(answers, reply)
+
+
+def test_not_ready_is_retried_until_obs_answers(fake: FakeObsWebSocket) -> None:
+    _not_ready_then(fake, 3, (True, 100, None, {"scenes": []}))
+    with ObsClient(fake.url, PASSWORD, timeout=2.0) as client:
+        assert client.call("GetSceneList") == {"scenes": []}
+    assert [name for name, _ in fake.requests].count("GetSceneList") == 4
+
+
+def test_not_ready_for_too_long_raises_not_ready(fake: FakeObsWebSocket) -> None:
+    _not_ready_then(fake, 1000, (True, 100, None, {}))
+    with ObsClient(fake.url, PASSWORD, timeout=2.0, not_ready_timeout=0.6) as client:
+        with pytest.raises(ObsRefusedError) as caught:
+            client.call("GetSceneList")
+    assert caught.value.code == 207 and "NotReady" in str(caught.value)
+    assert "try again" in (caught.value.hint or "")
+    assert 1 < [name for name, _ in fake.requests].count("GetSceneList") < 1000
+
+
+def test_other_refusals_are_not_retried(client: ObsClient, fake: FakeObsWebSocket) -> None:
+    with pytest.raises(ObsRefusedError):
+        client.stop_stream()
+    assert [name for name, _ in fake.requests].count("StopStream") == 1
+
+
+def test_obs_version_comes_from_hello_when_obs_websocket_sends_it(fake: FakeObsWebSocket) -> None:
+    fake.hello_extra = {"obsStudioVersion": "32.2.2"}
+    with ObsClient(fake.url, PASSWORD, timeout=2.0) as client:
+        assert client.obs_version() == "32.2.2"
+    assert "GetVersion" not in [name for name, _ in fake.requests]
+
+
+def test_obs_version_is_asked_for_when_hello_lacks_it(client: ObsClient, fake: FakeObsWebSocket) -> None:
+    assert client.obs_version() == "29.0.2"
+    assert client.obs_version() == "29.0.2"
+    assert [name for name, _ in fake.requests].count("GetVersion") == 1
+
+
+@pytest.mark.parametrize(("obs_version", "stored", "expected"), [
+    ("30.2.3", "true", True), ("32.2.2+ds-1+b2", "1", True), ("32.2.2", "false", False), ("30.2.3", None, False),
+    ("29.0.2", "true", False),  # no Enhanced Broadcasting before 30.2, whatever the profile says
+])
+def test_multitrack_video_reads_the_profile_of_obs_30_2_and_later(
+    fake: FakeObsWebSocket, obs_version: str, stored: Optional[str], expected: bool
+) -> None:
+    fake.hello_extra = {"obsStudioVersion": obs_version}
+    if stored is not None:
+        fake.profile[("Stream1", "EnableMultitrackVideo")] = stored
+    with ObsClient(fake.url, PASSWORD, timeout=2.0) as client:
+        assert client.multitrack_video() is expected

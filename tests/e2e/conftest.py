@@ -9,6 +9,12 @@
 * ``probe_script``: writes the throw-away OBS Python script below; a ``Probe`` with its
   ``path``, file ``name`` and hotkey names.
 * ``need_tools``: ``need_tools("ffmpeg")`` fails (CI) or skips when a program is missing.
+* ``obs_under_test``: the OBS a test runs in; a test that asks for it runs once per OBS
+  version (29.0 the host's, 30.2 from a Debian trixie root, 32 from a sid root; see
+  ``livestream.headless.rootfs``), ``obs_under_test.obs_kwargs()`` goes to
+  ``HeadlessObs``/``Studio.start``. ``LIVESTREAM_OBS_VERSIONS=30`` (``scripts/test --obs
+  30``) runs only those, and leaves out the end-to-end tests that run in 29 alone;
+  ``@pytest.mark.obs_versions("30", "32")`` limits a test to some versions.
 
 When OBS, Xvfb, ffmpeg or nginx is missing the test fails with the Debian package to
 install if the environment variable ``CI`` is set, and is skipped otherwise.
@@ -25,11 +31,12 @@ import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator, List
+from typing import Any, Callable, Dict, Iterator, List, Optional
 
 import pytest
 
 from livestream.headless import HeadlessObs, MissingToolError, free_port, require_tools
+from livestream.headless.rootfs import OBS_VERSIONS, ObsRoot, obs_version, selected_versions
 
 # A throw-away OBS script: logs how it was loaded, registers two frontend hotkeys.
 PROBE_NAME = "e2e_probe.py"
@@ -133,6 +140,72 @@ def _need_tools(*programs: str) -> None:
 @pytest.fixture
 def need_tools() -> Callable[..., None]:
     return _need_tools
+
+
+# -- which OBS ------------------------------------------------------------------------------
+HOST_VERSION = next(v for v, suite in OBS_VERSIONS.items() if suite is None)
+
+
+@dataclass(frozen=True)
+class ObsUnderTest:
+    """One OBS version the end-to-end tests run in: the host's, or a root's."""
+
+    version: str
+    suite: Optional[str]
+
+    @property
+    def root(self) -> Optional[ObsRoot]:
+        return ObsRoot.for_suite(self.suite) if self.suite else None
+
+    def obs_kwargs(self) -> Dict[str, Any]:
+        """What ``HeadlessObs`` (and ``Studio.start``) take to run this OBS."""
+        return {"root": self.root} if self.suite else {}
+
+    def require(self) -> None:
+        root = self.root
+        if root is not None and not root.ready:
+            _unavailable(f"OBS {self.version} (Debian {self.suite} root) is not built: run scripts/setup, "
+                         f"which builds it with the Debian package mmdebstrap")
+
+    def __str__(self) -> str:
+        if self.root is None:
+            return f"OBS {self.version} (host)"
+        return f"OBS {obs_version(self.root) or self.version} (Debian {self.suite})"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "obs_versions(*versions): run only in these OBS versions (e.g. '30', '32')")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "obs_under_test" not in metafunc.fixturenames:
+        return
+    marker = metafunc.definition.get_closest_marker("obs_versions")
+    versions = [v for v in selected_versions() if marker is None or v in marker.args]
+    metafunc.parametrize("obs_under_test", versions, indirect=True, scope="module",
+                         ids=[f"obs{v}" for v in versions])
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: List[pytest.Item]) -> None:
+    """With the host's OBS left out of ``LIVESTREAM_OBS_VERSIONS``, leave out what runs only there."""
+    if HOST_VERSION in selected_versions():
+        return
+    keep, drop = [], []
+    for item in items:
+        host_only = item.get_closest_marker("e2e") is not None and "obs_under_test" not in getattr(
+            item, "fixturenames", ())
+        (drop if host_only else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+@pytest.fixture(scope="module")
+def obs_under_test(request: pytest.FixtureRequest) -> ObsUnderTest:
+    under = ObsUnderTest(request.param, OBS_VERSIONS[request.param])
+    under.require()
+    return under
+
 
 
 class _Factory:

@@ -83,6 +83,11 @@ class Studio:
             raise
         studio = cls(sandbox=sandbox, obs=obs, state_dir=state_dir, env=obs_env)
         studio._own_sandbox = own_sandbox
+        try:
+            studio.wait_script_loaded()
+        except BaseException:
+            studio.stop()
+            raise
         return studio
 
     def __enter__(self) -> Studio:
@@ -108,6 +113,22 @@ class Studio:
         if self._client is None:
             self._client = self.obs.client()
         return self._client
+
+    def wait_script_loaded(self, timeout: float = 60.0) -> None:
+        """Wait until the script has registered its hotkeys: OBS 30.2+ opens obs-websocket
+        before it loads the scene collection and its scripts, so a hotkey pressed as soon
+        as obs-websocket answers would not exist yet."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                if HOTKEYS["go_live"] in self.client.call("GetHotkeyList").get("hotkeys", []):
+                    return
+            except Exception:  # NotReady while OBS loads: retried until the deadline
+                pass
+            if time.monotonic() >= deadline:
+                raise AssertionError(f"the script did not register its hotkeys in {timeout} s\n"
+                                     f"script log:\n{self.script_log()}")
+            time.sleep(0.1)
 
     def press(self, hotkey: str) -> None:
         """Press one of the script's hotkeys over obs-websocket, as a Stream Deck would."""
@@ -196,6 +217,7 @@ def add_scene_collection(studio: Studio, name: str, file_name: str, *, restart: 
             studio._client = None
         studio.obs.stop()
         studio.obs.start()
+        studio.wait_script_loaded()
     return path
 
 
@@ -243,6 +265,7 @@ def restart_obs(studio: Studio) -> None:
         studio._client.close()
         studio._client = None
     studio.obs.restart()
+    studio.wait_script_loaded()
 
 
 def wait_published(studio: Studio, predicate: Any, *, timeout: float = 30.0, what: str = "") -> dict[str, Any]:

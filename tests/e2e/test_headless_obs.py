@@ -194,6 +194,10 @@ def test_a_failed_connect_shows_a_modal_box_that_does_not_block_obs_websocket(
         with client.expect_event("StreamStateChanged", lambda d: d["outputState"] == OUTPUT_STOPPED) as waiter:
             client.start_stream()
             waiter.wait(30)
+        # The box follows the STOPPED event on the UI thread, a moment later.
+        deadline = time.monotonic() + 5
+        while len(obs.dialogs()) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
         assert [w.title for w in obs.dialogs()] == ["Failed to connect", "Failed to connect"]  # they stack
     finally:
         obs.close_dialogs()

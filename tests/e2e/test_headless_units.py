@@ -10,6 +10,7 @@ import pytest
 
 from livestream.headless import HeadlessObs, MissingToolError, ObsHomeConfig, ScriptEntry, logs, require_tools
 from livestream.headless.config import write_home
+from livestream.headless.rootfs import ObsRoot, RootError, debian_mirror, selected_versions
 
 # Lines exactly as OBS 29.0.2 wrote them in this project's runs (see logs.py).
 OBS_LOG = """\
@@ -69,6 +70,59 @@ def test_write_home_makes_global_ini_profile_service_and_collection(tmp_path: Pa
     kinds = {s["name"]: s["versioned_id"] for s in scenes["sources"]}
     assert kinds == {"Scene": "scene", "Background": "color_source_v3", "Label": "text_ft2_source_v2"}
     assert "pw-for-test-only" not in repr(cfg)
+
+
+def test_write_home_also_writes_what_obs_31_and_obs_websocket_5_5_read(tmp_path: Path) -> None:
+    cfg = ObsHomeConfig(port=4567, password="pw-for-test-only")
+    config_dir, _, _ = write_home(tmp_path, cfg)
+
+    user = _ini(config_dir / "user.ini")  # OBS 31+: the user's choices
+    assert user["General"]["FirstRun"] == "true"
+    assert user["Basic"]["ProfileDir"] == cfg.profile_dir
+    assert user["BasicWindow"]["SysTrayEnabled"] == "false"
+    assert "OBSWebSocket" not in user and "pw-for-test-only" not in (config_dir / "user.ini").read_text()
+
+    websocket = config_dir / "plugin_config" / "obs-websocket" / "config.json"
+    assert json.loads(websocket.read_text()) == {
+        "first_load": False, "server_enabled": True, "server_port": 4567, "alerts_enabled": False,
+        "auth_required": True, "server_password": "pw-for-test-only"}
+    assert websocket.stat().st_mode & 0o077 == 0  # the password file is the owner's only
+
+
+def test_a_root_command_binds_the_folders_in_a_private_mount_namespace(tmp_path: Path) -> None:
+    root = ObsRoot(tmp_path / "root")
+    checkout, home = Path("/srv/a-checkout"), Path("/tmp/some-obs-home")  # /tmp is bound whole
+    command = root.command(["obs", "--multi"], binds=[checkout, checkout / "lib", home], workdir="/tmp/run")
+    assert command[:5] == ["unshare", "--mount", "--propagation", "private", "--"]
+    script = command[-1]
+    for folder in ("/proc", "/sys", "/dev", "/tmp"):
+        assert f"mount --rbind {folder} {root.path}{folder}" in script
+    assert f"mount --bind {checkout} {root.path}{checkout}\n" in script
+    assert (root.path / str(checkout).lstrip("/")).is_dir()  # the mount point, made in the root
+    assert f"{checkout}/lib" not in script and home.name not in script  # inside a bound folder already
+    assert script.splitlines()[-1].startswith(f"exec chroot {root.path} sh -c")
+    assert script.splitlines()[-1].endswith("/tmp/run obs --multi")
+
+
+def test_the_debian_mirror_is_read_from_apt_sources(tmp_path: Path) -> None:
+    deb822 = tmp_path / "debian.sources"
+    deb822.write_text("Types: deb\nURIs: http://mirror.example/debian-security\nSuites: bookworm-security\n"
+                      "Components: main\n\nTypes: deb\nURIs: http://mirror.example/debian/\n"
+                      "Suites: bookworm bookworm-updates\nComponents: main\n")
+    assert debian_mirror([deb822]) == "http://mirror.example/debian"
+    one_line = tmp_path / "sources.list"
+    one_line.write_text("# deb http://old.example/debian bookworm main\n"
+                        "deb [arch=amd64] http://other.example/debian bookworm main\n")
+    assert debian_mirror([one_line]) == "http://other.example/debian"
+    assert debian_mirror([tmp_path / "missing"]) == "http://deb.debian.org/debian"
+
+
+def test_the_obs_versions_to_test_come_from_the_environment_setting() -> None:
+    assert selected_versions("") == selected_versions("all") == ["29", "30", "32"]
+    assert selected_versions("30") == ["30"]
+    assert selected_versions(" 29, 32 ") == ["29", "32"]
+    with pytest.raises(RootError, match="unknown OBS version.*31.*known: 29, 30, 32"):
+        selected_versions("31")
 
 
 def test_output_frames_and_lagged_frames_are_parsed_per_output_stop() -> None:

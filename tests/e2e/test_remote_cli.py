@@ -1,5 +1,5 @@
 """The remote commands (go-live, end, status, trigger) run as a user runs them: a
-subprocess talking to a real headless OBS 29 over obs-websocket and to the sandbox.
+subprocess talking to a real headless OBS (29, 30.2 and 32) over obs-websocket and to the sandbox.
 
 One studio (sandbox + OBS with the script loaded, idle) serves the whole module; the
 ``studio`` fixture hands it over with OBS not streaming and the user's previous stream
@@ -32,11 +32,12 @@ ENDED = {"tpstreams": {"Stopped", "Recording", "Completed"}, "fastpix": {"idle"}
 
 
 @pytest.fixture(scope="module")
-def module_studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Studio]:
+def module_studio(tmp_path_factory: pytest.TempPathFactory, obs_under_test) -> Iterator[Studio]:
     from tests.e2e.conftest import _need_tools
 
     _need_tools("obs", "Xvfb", "nginx", "ffmpeg")
-    with Studio.start(tmp_path_factory.mktemp("remote-cli"), provider="tpstreams", boot_delay=BOOT_DELAY) as studio:
+    with Studio.start(tmp_path_factory.mktemp("remote-cli"), provider="tpstreams", boot_delay=BOOT_DELAY,
+                      **obs_under_test.obs_kwargs()) as studio:
         yield studio
 
 
@@ -107,6 +108,7 @@ def test_go_live_then_end(studio, tmp_path, provider):
 
     status = json.loads(ok(run(studio, tmp_path, "status", "--json")).stdout)
     assert status["obs"]["streaming"] is True
+    assert status["obs"]["version"].startswith(studio.obs.obs_version)  # the OBS under test
     remote = status["remote_session"]
     assert remote["provider"] == provider and remote["stream_id"] == stream_id
     assert remote["playback_url"] == playback_url and remote["provider_status"] == LIVE[provider]

@@ -1,4 +1,4 @@
-"""The script inside a real OBS 29 goes live on the sandbox's real ingest, for both providers."""
+"""The script inside a real OBS (29, 30.2 and 32) goes live on the sandbox's real ingest, for both providers."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ pytestmark = pytest.mark.e2e
     ("fastpix", "active", {"idle"}),
 ])
 def test_go_live_hotkey_publishes_to_the_ingest_and_stop_ends_the_provider_stream(
-        tmp_path, need_tools, provider, provider_live, provider_ended):
+        tmp_path, need_tools, obs_under_test, provider, provider_live, provider_ended):
     need_tools("obs", "Xvfb", "nginx", "ffmpeg")
-    with Studio.start(tmp_path, provider=provider, boot_delay=2) as studio:
+    with Studio.start(tmp_path, provider=provider, boot_delay=2, **obs_under_test.obs_kwargs()) as studio:
         studio.press("go_live")
         session = studio.wait_state("live", "failed", timeout=90)
         assert session["state"] == "live", session

@@ -1,4 +1,4 @@
-"""The script's panel in the real OBS 29 Scripts window, as a screenshot.
+"""The script's panel in a real OBS's Scripts window (29, 30.2 and 32), as a screenshot.
 
 ``UPDATE_DOCS=1`` also saves it as docs/panel.png (see docs/README.md).
 """
@@ -26,13 +26,14 @@ def _pixels(png) -> bytes:
     return result.stdout
 
 
-def test_scripts_window_shows_the_panel(tmp_path, need_tools):
+def test_scripts_window_shows_the_panel(tmp_path, need_tools, obs_under_test):
     need_tools("obs", "Xvfb", "nginx", "ffmpeg")
-    with Studio.start(tmp_path, provider="tpstreams", boot_delay=1) as studio:
+    with Studio.start(tmp_path, provider="tpstreams", boot_delay=1, **obs_under_test.obs_kwargs()) as studio:
         studio.wait_state("idle", timeout=20)  # the script has loaded and run its first tick
         studio.obs.close_dialogs()
         window = studio.obs.open_scripts_window(select_first=True, fill_screen=True)
         assert window.title == "Scripts"
+        assert (window.x, window.y, window.width) == (0, 0, SCREEN[0])  # the whole panel is in the picture
         time.sleep(1.5)  # let Qt lay out the properties
         png = studio.obs.screenshot(tmp_path / "panel.png")
         log = studio.script_log()

@@ -1,4 +1,4 @@
-"""The script inside a real OBS 29 keeps a live stream through a script reload and an OBS crash.
+"""The script inside a real OBS (29, 30.2 and 32) keeps a live stream through a script reload and an OBS crash.
 
 * A scene-collection switch destroys and re-creates every script, even while
   streaming (reference/obs.md): the re-created script must adopt the live session.
@@ -31,9 +31,9 @@ def _go_live(studio: Studio) -> dict:
     return session
 
 
-def test_scene_collection_switch_while_live_recovers_the_session(tmp_path, need_tools):
+def test_scene_collection_switch_while_live_recovers_the_session(tmp_path, need_tools, obs_under_test):
     need_tools("obs", "Xvfb", "nginx", "ffmpeg")
-    with Studio.start(tmp_path, provider="tpstreams", boot_delay=1) as studio:
+    with Studio.start(tmp_path, provider="tpstreams", boot_delay=1, **obs_under_test.obs_kwargs()) as studio:
         add_scene_collection(studio, "Livestream E2E second", "livestream-e2e-second")
         session = _go_live(studio)
         stream_id, first_seq = session["stream_id"], session["seq"]
@@ -80,9 +80,9 @@ def _crash(studio: Studio, stream_id: str) -> dict:
     return ready
 
 
-def test_obs_crash_then_end_stream_ends_the_provider_stream_and_restores_settings(tmp_path, need_tools):
+def test_obs_crash_then_end_stream_ends_the_provider_stream_and_restores_settings(tmp_path, need_tools, obs_under_test):
     need_tools("obs", "Xvfb", "nginx", "ffmpeg")
-    with Studio.start(tmp_path, provider="tpstreams", boot_delay=1) as studio:
+    with Studio.start(tmp_path, provider="tpstreams", boot_delay=1, **obs_under_test.obs_kwargs()) as studio:
         stream_id = _go_live(studio)["stream_id"]
         _crash(studio, stream_id)
 
@@ -97,9 +97,9 @@ def test_obs_crash_then_end_stream_ends_the_provider_stream_and_restores_setting
         assert studio.client.stream_status()["outputActive"] is False
 
 
-def test_obs_crash_then_go_live_resumes_the_same_provider_stream(tmp_path, need_tools):
+def test_obs_crash_then_go_live_resumes_the_same_provider_stream(tmp_path, need_tools, obs_under_test):
     need_tools("obs", "Xvfb", "nginx", "ffmpeg")
-    with Studio.start(tmp_path, provider="tpstreams", boot_delay=1) as studio:
+    with Studio.start(tmp_path, provider="tpstreams", boot_delay=1, **obs_under_test.obs_kwargs()) as studio:
         first = _go_live(studio)
         stream_id = first["stream_id"]
         _crash(studio, stream_id)

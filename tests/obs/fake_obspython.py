@@ -371,6 +371,7 @@ class FakeObsStudio:
         self._next_hotkey = 1
         self.profile = FakeConfig({"General": {"Name": "Untitled"}})
         self.config_root = Path(tempfile.mkdtemp(prefix="fake-obs-config-"))
+        self.version = (29 << 24) | 2  # obs_get_version(): 29.0.2, Debian 12's
         # Stream settings as the user left them (Settings > Stream), OBS holding it.
         previous = service or {"type": "rtmp_common",
                                "settings": {"service": "Twitch", "server": "auto", "key": "live_user_own_key_0042"}}
@@ -961,12 +962,23 @@ class FakeObsStudio:
     # obs_frontend_get_profile_config cannot be read from Python. The script reads the
     # profile's files instead, found from OBS's config root, as modelled here.
 
+    def obs_get_version(self) -> int:
+        return self.version
+
     def os_get_config_path_ptr(self, name: str) -> str:
-        """``~/.config/<name>``: written out from ``self.profile`` so the script reads files as in OBS."""
+        """``~/.config/<name>``: written out from ``self.profile`` so the script reads files as in OBS.
+
+        OBS 31+ names the profile in user.ini, 29-30 in global.ini; the other file names a
+        stale profile ("Old", as after an upgrade or a downgrade), which must not be used.
+        """
         root = self.config_root / name
         folder = root / "basic" / "profiles" / "Untitled"
         folder.mkdir(parents=True, exist_ok=True)
-        (root / "global.ini").write_text("[Basic]\nProfile=Untitled\nProfileDir=Untitled\n", encoding="utf-8")
+        current, stale = "[Basic]\nProfile=Untitled\nProfileDir=Untitled\n", "[Basic]\nProfile=Old\nProfileDir=Old\n"
+        (root / "basic" / "profiles" / "Old").mkdir(exist_ok=True)
+        user_ini = self.version >= (31 << 24)
+        (root / "global.ini").write_text(stale if user_ini else current, encoding="utf-8")
+        (root / "user.ini").write_text(current if user_ini else stale, encoding="utf-8")
         ini = "".join(f"[{section}]\n" + "".join(f"{k}={v}\n" for k, v in values.items())
                       for section, values in self.profile.sections.items())
         (folder / "basic.ini").write_text(ini, encoding="utf-8")

@@ -275,6 +275,43 @@ def test_a_linked_account_is_refused_with_disconnect_account_advice(script: Scri
     assert studio.start_requests == 0
 
 
+OBS_30_2, OBS_32 = (30 << 24) | (2 << 16) | 3, (32 << 24) | (2 << 16) | 2
+
+
+@pytest.mark.parametrize("version", [OBS_30_2, OBS_32])
+def test_enhanced_broadcasting_is_refused_in_obs_30_2_and_later(script: Script, studio: FakeObsStudio, backend,
+                                                                version: int):
+    studio.version = version  # OBS 32 names the profile in user.ini, 30.2 in global.ini
+    studio.profile.sections["Stream1"] = {"EnableMultitrackVideo": "true"}
+    script.load()
+
+    studio.trigger_hotkey(GO_LIVE)
+    script.tick_until(lambda: "Enhanced Broadcasting" in script.status, what="the multitrack refusal")
+
+    assert "Settings > Stream" in script.status
+    assert backend.calls == []
+    assert studio.service.describe() == ORIGINAL_SERVICE
+    assert studio.start_requests == 0
+
+
+def test_a_multitrack_setting_left_by_a_newer_obs_does_not_block_obs_29(script: Script, studio: FakeObsStudio):
+    studio.profile.sections["Stream1"] = {"EnableMultitrackVideo": "true"}  # 29.0 has no such output
+    script.load()
+    script.go_live()
+    assert studio.streaming
+
+
+def test_a_linked_account_in_an_obs_32_profile_is_found_through_user_ini(script: Script, studio: FakeObsStudio,
+                                                                         backend):
+    studio.version = OBS_32
+    studio.profile.sections["Auth"] = {"Type": "Twitch"}
+    script.load()
+
+    studio.trigger_hotkey(GO_LIVE)
+    script.tick_until(lambda: "Twitch" in script.status, what="the linked-account refusal")
+    assert backend.calls == []
+
+
 def test_go_live_is_refused_while_obs_is_already_streaming(script: Script, studio: FakeObsStudio, backend):
     studio.streaming = True  # the user streams to their own service already
     script.load()

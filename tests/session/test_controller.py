@@ -217,6 +217,17 @@ def test_it_refuses_with_a_linked_account_and_says_how_to_fix_it(harness, accoun
     assert h.provider.count("create") == 0
 
 
+def test_it_refuses_with_enhanced_broadcasting_on_before_creating_anything(harness):
+    h = harness()
+    h.obs.multitrack = True
+    go_live(h)
+    assert h.state is S.FAILED
+    assert "Enhanced Broadcasting" in h.ctrl.snapshot.message
+    assert "untick it" in h.ctrl.snapshot.message
+    assert h.provider.count("create") == 0
+    assert "set_stream_service" not in h.obs.calls and "start_streaming" not in h.obs.calls
+
+
 def test_end_while_creating_ends_the_stream_as_soon_as_it_exists(harness):
     h = harness()
     h.provider.on_call = lambda op: h.ctrl.end() if op == "create" else None

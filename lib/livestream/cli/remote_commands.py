@@ -248,6 +248,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     client = _client(args)
     try:
         obs_status = client.stream_status()
+        obs_version = client.obs_version()
         published = bridge.read(client)
         ledger = Ledger()
         record = ledger.resumable(_owner(client))
@@ -256,6 +257,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         client.close()
     result: dict[str, Any] = {
         "obs": {
+            "version": obs_version,
             "streaming": bool(obs_status.get("outputActive")),
             "reconnecting": bool(obs_status.get("outputReconnecting")),
             "duration": obs_status.get("outputTimecode"),

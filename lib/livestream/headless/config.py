@@ -5,6 +5,10 @@ headless here")::
 
     global.ini                         [General] first-run flags, [Basic] which profile and
                                        collection to open, [OBSWebSocket] server settings
+    user.ini                           the same [General], [Basic] and [BasicWindow]: OBS 31+
+                                       reads the user's choices from here instead
+    plugin_config/obs-websocket/config.json
+                                       obs-websocket 5.5+ (OBS 30.2+) server settings
     basic/profiles/<dir>/basic.ini     canvas, fps, simple output (x264, bitrate)
     basic/profiles/<dir>/service.json  optional initial stream service
     basic/scenes/<file>.json           a scene with a colour and a text source, and the
@@ -22,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
-__all__ = ["ObsHomeConfig", "ScriptEntry", "write_home", "obs_semantic_version"]
+__all__ = ["ObsHomeConfig", "ScriptEntry", "write_home", "obs_semantic_version", "semantic_version"]
 
 # ABGR as OBS stores colours: opaque dark teal, white.
 _BACKGROUND = 0xFF5A4A1E
@@ -74,7 +78,12 @@ def obs_semantic_version(obs: str = "obs") -> Optional[int]:
         out = subprocess.run([obs, "--version"], capture_output=True, text=True, timeout=20).stdout
     except (OSError, subprocess.SubprocessError):
         return None
-    match = re.search(r"(\d+)\.(\d+)\.(\d+)", out)
+    return semantic_version(out)
+
+
+def semantic_version(text: str) -> Optional[int]:
+    """``MAKE_SEMANTIC_VERSION`` of the first ``major.minor.patch`` in ``text`` ("OBS Studio - 30.2.3")."""
+    match = re.search(r"(\d+)\.(\d+)\.(\d+)", text)
     if not match:
         return None
     major, minor, patch = (int(x) for x in match.groups())
@@ -100,7 +109,7 @@ def _merge(base: Dict[str, Dict[str, Any]], extra: Mapping[str, Mapping[str, Any
     return merged
 
 
-def global_ini(cfg: ObsHomeConfig) -> str:
+def _global_sections(cfg: ObsHomeConfig) -> Dict[str, Dict[str, Any]]:
     general: Dict[str, Any] = {
         # Not the first run: no auto-configuration wizard question.
         "FirstRun": True,
@@ -135,7 +144,8 @@ def global_ini(cfg: ObsHomeConfig) -> str:
             "KeepRecordingWhenStreamStops": False,
             "PreviewEnabled": True,
         },
-        # obs-websocket 5.1 (OBS 29) reads its settings from here.
+        # obs-websocket 5.1 (OBS 29) reads its settings from here; 5.5+ from
+        # plugin_config/obs-websocket/config.json (and moves these there once).
         "OBSWebSocket": {
             "ServerEnabled": True,
             "ServerPort": cfg.port,
@@ -145,7 +155,28 @@ def global_ini(cfg: ObsHomeConfig) -> str:
             "FirstLoad": False,
         },
     }
-    return _ini(_merge(sections, cfg.global_sections))
+    return _merge(sections, cfg.global_sections)
+
+
+def global_ini(cfg: ObsHomeConfig) -> str:
+    return _ini(_global_sections(cfg))
+
+
+def user_ini(cfg: ObsHomeConfig) -> str:
+    """OBS 31+ keeps the user's choices (first run, profile, collection, window) in user.ini.
+
+    OBS 31 copies them from global.ini only when upgrading from an older version
+    (``LastVersion`` < 31), so a fresh home needs them here (frontend/OBSApp.cpp,
+    ``InitGlobalConfig``/``InitUserConfig``).
+    """
+    sections = _global_sections(cfg)
+    return _ini({name: values for name, values in sections.items() if name != "OBSWebSocket"})
+
+
+def websocket_config(cfg: ObsHomeConfig) -> Dict[str, Any]:
+    """obs-websocket 5.5+'s config.json (obs-websocket src/Config.cpp)."""
+    return {"first_load": False, "server_enabled": True, "server_port": cfg.port, "alerts_enabled": False,
+            "auth_required": True, "server_password": cfg.password}
 
 
 def basic_ini(cfg: ObsHomeConfig) -> str:
@@ -266,6 +297,10 @@ def write_home(home: Path, cfg: ObsHomeConfig) -> Tuple[Path, Path, Path]:
     profile_dir.mkdir(parents=True, exist_ok=True)
     scenes_dir.mkdir(parents=True, exist_ok=True)
     (config_dir / "global.ini").write_text(global_ini(cfg), encoding="utf-8")
+    (config_dir / "user.ini").write_text(user_ini(cfg), encoding="utf-8")
+    websocket_dir = config_dir / "plugin_config" / "obs-websocket"
+    websocket_dir.mkdir(parents=True, exist_ok=True)
+    (websocket_dir / "config.json").write_text(json.dumps(websocket_config(cfg), indent=1), encoding="utf-8")
     (profile_dir / "basic.ini").write_text(basic_ini(cfg), encoding="utf-8")
     service_file = profile_dir / "service.json"
     if cfg.service is not None:
@@ -275,6 +310,6 @@ def write_home(home: Path, cfg: ObsHomeConfig) -> Tuple[Path, Path, Path]:
         service_file.unlink()
     collection = scenes_dir / f"{cfg.collection_file}.json"
     collection.write_text(json.dumps(scene_collection(cfg), indent=1), encoding="utf-8")
-    for name in ("global.ini",):
-        (config_dir / name).chmod(0o600)  # holds the websocket password
+    for path in (config_dir / "global.ini", websocket_dir / "config.json"):
+        path.chmod(0o600)  # holds the websocket password
     return config_dir, profile_dir, collection

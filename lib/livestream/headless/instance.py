@@ -18,6 +18,8 @@ What it does, and why (reference/obs.md, "Seen running OBS 29.0.2 headless here"
   statistics, profiler). ``stop()`` therefore stops the outputs over obs-websocket,
   closes any dialog, then closes the main window with WM_DELETE_WINDOW (what a window
   manager's close button sends), and only then falls back to SIGTERM and SIGKILL.
+* ``root=``: OBS of another Debian release, run from a root file system under the same
+  Xvfb (``rootfs.py``: OBS 30.2 from trixie, 32 from sid); everything else is the same.
 * Only the processes started here are ever signalled, by pid (each in its own session).
   They also get SIGKILL when this process dies without cleaning up (Linux
   ``PR_SET_PDEATHSIG``; ``die_with_parent=False`` turns it off, and it is tied to the
@@ -31,6 +33,7 @@ from __future__ import annotations
 import atexit
 import ctypes
 import os
+import re
 import select
 import shutil
 import signal
@@ -41,14 +44,15 @@ import time
 import weakref
 from pathlib import Path
 from secrets import token_urlsafe
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from .. import secrets
 from ..errors import ConfigurationError, ObsError, ObsRefusedError, ObsUnreachableError
 from ..remote.client import OUTPUT_STOPPED, ObsClient
 from ..session.ports import StreamService
 from . import logs, x11
-from .config import ObsHomeConfig, ScriptEntry, obs_semantic_version, write_home
+from .config import ObsHomeConfig, ScriptEntry, obs_semantic_version, semantic_version, write_home
+from .rootfs import ObsRoot, obs_version
 
 __all__ = ["HeadlessObs", "MissingToolError", "HeadlessObsError", "require_tools", "free_port", "SCREEN"]
 
@@ -90,20 +94,24 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-_obs_flags_cache: Dict[str, Sequence[str]] = {}
+_obs_flags_cache: Dict[Tuple[str, ...], Sequence[str]] = {}
 
 
-def _obs_flags(obs: str) -> List[str]:
-    """Command-line flags for an unattended OBS, keeping only those this OBS knows."""
-    if obs not in _obs_flags_cache:
+def _obs_flags(command: Sequence[str]) -> List[str]:
+    """Command-line flags for an unattended OBS, keeping only those this OBS knows.
+
+    ``command``: how to run this OBS (``[path]``, or the root's ``chroot`` command).
+    """
+    key = tuple(command)
+    if key not in _obs_flags_cache:
         try:
-            helptext = subprocess.run([obs, "--help"], capture_output=True, text=True, timeout=20).stdout
+            helptext = subprocess.run([*command, "--help"], capture_output=True, text=True, timeout=20).stdout
         except (OSError, subprocess.SubprocessError):
             helptext = ""
-        _obs_flags_cache[obs] = [
+        _obs_flags_cache[key] = [
             flag for flag in ("--disable-shutdown-check", "--disable-updater") if flag in helptext
         ]
-    return ["--multi", "--minimize-to-tray", "--disable-missing-files-check", *_obs_flags_cache[obs]]
+    return ["--multi", "--minimize-to-tray", "--disable-missing-files-check", *_obs_flags_cache[key]]
 
 
 _live: weakref.WeakSet[HeadlessObs] = weakref.WeakSet()
@@ -133,6 +141,9 @@ class HeadlessObs:
     * ``width``/``height``/``fps``/``video_bitrate``/``x264_preset``: the small canvas.
     * ``profile_sections`` / ``global_sections``: extra ini sections (e.g. ``{"Auth":
       {"Type": "Twitch"}}`` fakes a linked account).
+    * ``root``: run the OBS of this root file system (``ObsRoot`` or its folder) instead
+      of the host's; ``binds``: more folders OBS must see there (the scripts' folders,
+      HOME and /tmp are bound already).
     """
 
     def __init__(
@@ -159,6 +170,8 @@ class HeadlessObs:
         keep: Optional[bool] = None,
         die_with_parent: bool = True,
         display: Optional[str] = None,
+        root: Union[ObsRoot, str, os.PathLike, None] = None,
+        binds: Sequence[Union[str, os.PathLike]] = (),
     ) -> None:
         entries = list(scripts)
         if script is not None:
@@ -168,6 +181,8 @@ class HeadlessObs:
         # An existing X display (e.g. the user's own $DISPLAY): OBS's window shows there
         # and no Xvfb is started. None: a private Xvfb, as for tests.
         self._external_display = display or None
+        self.root: Optional[ObsRoot] = root if isinstance(root, ObsRoot) or root is None else ObsRoot(Path(root))
+        self._binds = [Path(b) for b in binds] + [Path(e.path).parent for e in entries]
         self.password = password or token_urlsafe(18)
         secrets.register(self.password)
         self.port = port or free_port()
@@ -277,12 +292,15 @@ class HeadlessObs:
 
     def start(self) -> HeadlessObs:
         """Start Xvfb (once) and OBS, and wait until obs-websocket answers."""
-        tools = require_tools("obs") if self._external_display else require_tools("obs", "Xvfb")
+        tools = self._require_tools()
         if self.run_dir is None:
             self.run_dir = Path(tempfile.mkdtemp(prefix="livestream-obs-"))
             self.home = self._given_home or (self.run_dir / "home")
             self.home.mkdir(parents=True, exist_ok=True)
-            version = obs_semantic_version(tools["obs"])
+            if self.root is not None:
+                version = semantic_version(obs_version(self.root) or "")
+            else:
+                version = obs_semantic_version(tools["obs"])
             cfg = self._config
             if version:
                 cfg = ObsHomeConfig(**{**cfg.__dict__, "last_version": version})
@@ -294,6 +312,23 @@ class HeadlessObs:
             self._start_xvfb(tools["Xvfb"])
         self._start_obs(tools["obs"])
         return self
+
+    def _require_tools(self) -> Dict[str, str]:
+        if self.root is None:
+            return require_tools("obs") if self._external_display else require_tools("obs", "Xvfb")
+        tools = {} if self._external_display else require_tools("Xvfb")
+        if not self.root.ready:
+            raise MissingToolError(f"OBS in {self.root.path}",
+                                   "mmdebstrap; then run scripts/setup, which builds the root once")
+        tools["obs"] = "obs"  # the root's own, found by chroot on its PATH
+        return tools
+
+    def _command(self, argv: Sequence[str]) -> List[str]:
+        """``argv`` as run on the host, or inside the root with OBS's folders bound."""
+        if self.root is None:
+            return list(argv)
+        binds = [*self._binds, self._require_home(), self._require_run_dir()]
+        return self.root.command(argv, binds=binds, workdir=str(self._require_run_dir()))
 
     def _start_xvfb(self, xvfb: str) -> None:
         read_fd, write_fd = os.pipe()
@@ -368,9 +403,10 @@ class HeadlessObs:
             time.sleep(wait + 0.01)
         self._last_start_wall = time.time()
         self._obs_out = open(self.stdout_path, "ab")
+        flags = _obs_flags([obs] if self.root is None else self.root.command([obs]))
         started = time.monotonic()
         self._obs = subprocess.Popen(
-            [obs, *_obs_flags(obs), *self.extra_args],
+            self._command([obs, *flags, *self.extra_args]),
             cwd=str(self._require_run_dir()), env=self._environment(), stdin=subprocess.DEVNULL,
             stdout=self._obs_out, stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=self._preexec,
         )
@@ -396,7 +432,8 @@ class HeadlessObs:
                     hint=self._tail(self.stdout_path),
                 )
             if _port_open(self.host, self.port):
-                client = ObsClient(self.ws_url, self.password, timeout=min(5.0, max(left, 0.5)))
+                client = ObsClient(self.ws_url, self.password, timeout=min(5.0, max(left, 0.5)),
+                                   not_ready_timeout=0)  # this loop retries, within its own deadline
                 try:
                     self.obs_version = str(client.call("GetVersion").get("obsVersion"))
                     return
@@ -615,9 +652,12 @@ class HeadlessObs:
             main = self.main_window()
             if main is None:
                 raise HeadlessObsError("OBS's main window is not visible")
-            # Tools: Auto-Configuration Wizard, (separator), Automatic Scene Switcher,
-            # Output Timer, Scripts, WebSocket Server Settings. Alt+T highlights the first.
-            for downs in (3, 2, 4, 1, 5):
+            # Tools: Auto-Configuration Wizard, (OBS 32+: Plugin Manager), (separator),
+            # Automatic Scene Switcher, Output Timer, Scripts, WebSocket Server Settings.
+            # Alt+T highlights the first.
+            major = re.match(r"OBS (\d+)\.", main.title)
+            tries = (4, 3, 5, 2, 1) if major and int(major.group(1)) >= 32 else (3, 2, 4, 1, 5)
+            for downs in tries:
                 x11.move_pointer(display, main.x + main.width // 2, main.y + main.height // 3)
                 x11.press_keys(display, ["alt+t"])
                 time.sleep(0.4)
@@ -631,9 +671,14 @@ class HeadlessObs:
             if existing is None:
                 raise HeadlessObsError("could not open Tools > Scripts")
         if fill_screen:
-            x11.move_resize(display, existing.id, 0, 0, SCREEN[0], SCREEN[1])
-            time.sleep(0.5)
-            existing = self._find_dialog("Scripts") or existing
+            # OBS 32 puts the dialog back where it remembers it shortly after showing it,
+            # so resize until it stays.
+            for _ in range(6):
+                x11.move_resize(display, existing.id, 0, 0, SCREEN[0], SCREEN[1])
+                time.sleep(0.5)
+                existing = self._find_dialog("Scripts") or existing
+                if (existing.x, existing.y, existing.width) == (0, 0, SCREEN[0]):
+                    break
         if select_first:
             # First row of "Loaded Scripts" (the list starts about 46 px below the window top).
             x11.click(display, existing.x + 80, existing.y + 58)

@@ -60,3 +60,6 @@ class ScriptObsPort:
 
     def linked_account(self) -> Optional[str]:
         return profile.linked_account()
+
+    def multitrack_video(self) -> bool:
+        return profile.multitrack_video()

@@ -1,15 +1,27 @@
 """The current OBS profile's files, for what OBS 29's Python bindings cannot reach.
 
 OBS 29's ``obspython`` hands out ``config_t`` pointers (``obs_frontend_get_profile_config``)
-but no ``config_get_string``/``config_set_string`` to use them. So the script finds the
-profile folder the way OBS does (the config root from ``os_get_config_path_ptr``, then
-``global.ini`` ``[Basic] ProfileDir``) and reads or writes its files directly:
+but no ``config_get_string``/``config_set_string`` to use them (nor, up to 32, the
+``obs_frontend_get_current_profile_path`` of the C API). So the script finds the
+profile folder the way OBS does, from the config root (``os_get_config_path_ptr``):
+
+* OBS 29-30: ``global.ini`` ``[Basic] ProfileDir``, under ``<root>/basic/profiles``;
+* OBS 31+: the user's choices moved to ``user.ini`` and the folders may be moved
+  (``global.ini`` ``[Locations] Configuration`` / ``Profiles``, by default the folder
+  above the root): ``<Configuration>/obs-studio/user.ini`` ``[Basic] ProfileDir``,
+  under ``<Profiles>/obs-studio/basic/profiles`` (frontend/OBSApp.cpp
+  ``InitGlobalConfig``, frontend/widgets/OBSBasic_Profiles.cpp).
+
+and reads or writes its files directly:
 
 * ``basic.ini`` ``[Auth] Type``: the linked streaming account, which OBS saves at once
   when an account is connected or disconnected (UI/auth-base.cpp ``Auth::Save``);
+* ``basic.ini`` ``[Stream1] EnableMultitrackVideo``: Enhanced Broadcasting (30.2+);
 * ``obsWebSocketPersistentData.json``: obs-websocket's profile "persistent data",
   which its ``GetPersistentData`` re-reads from disk on every request, so a slot the
   script writes there is what remote clients read (``livestream.session.bridge``).
+  obs-websocket 5.5 moved only its *global* persistent data (and its settings) to
+  ``plugin_config/obs-websocket/``; the profile realm still lives in the profile.
 """
 
 from __future__ import annotations
@@ -40,15 +52,39 @@ def config_root() -> Optional[Path]:
     return Path(root) if root else None
 
 
+def semantic(major: int, minor: int = 0, patch: int = 0) -> int:
+    """libobs's ``MAKE_SEMANTIC_VERSION``, as ``obs_get_version()`` returns it."""
+    return (major << 24) | (minor << 16) | patch
+
+
+USER_INI_SINCE = semantic(31)
+MULTITRACK_SINCE = semantic(30, 2)
+
+
+def obs_version() -> int:
+    """The running OBS's version (``MAKE_SEMANTIC_VERSION``)."""
+    return int(obs.obs_get_version())
+
+
+def find_profile_dir(root: Path, version: int) -> Optional[Path]:
+    """The current profile's folder under the config ``root``, as OBS ``version`` finds it."""
+    app = _read_ini(root / "global.ini")
+    if version >= USER_INI_SINCE:
+        configuration = app.get("Locations", "Configuration", fallback="").strip() or str(root.parent)
+        profiles = app.get("Locations", "Profiles", fallback="").strip() or str(root.parent)
+        choices = _read_ini(Path(configuration) / "obs-studio" / "user.ini")
+        base = Path(profiles) / "obs-studio" / "basic" / "profiles"
+    else:
+        choices, base = app, root / "basic" / "profiles"
+    name = choices.get("Basic", "ProfileDir", fallback="") or choices.get("Basic", "Profile", fallback="")
+    folder = base / name if name else None
+    return folder if folder is not None and folder.is_dir() else None
+
+
 def profile_dir() -> Optional[Path]:
     """The current profile's folder, or None if it cannot be found."""
     root = config_root()
-    if root is None:
-        return None
-    basic = _read_ini(root / "global.ini")
-    name = basic.get("Basic", "ProfileDir", fallback="") or basic.get("Basic", "Profile", fallback="")
-    folder = root / "basic" / "profiles" / name if name else None
-    return folder if folder is not None and folder.is_dir() else None
+    return None if root is None else find_profile_dir(root, obs_version())
 
 
 def linked_account() -> Optional[str]:
@@ -58,6 +94,36 @@ def linked_account() -> Optional[str]:
         return None
     value = _read_ini(folder / "basic.ini").get("Auth", "Type", fallback="").strip()
     return None if not value or value.lower() == "none" else value
+
+
+def config_bool(value: str) -> bool:
+    """libobs ``config_get_bool``: "true" (any case) or a non-zero number."""
+    value = value.strip()
+    if value.lower() == "true":
+        return True
+    try:
+        return int(value) != 0
+    except ValueError:
+        return False
+
+
+def multitrack_video_in(profile_folder: Path, version: int) -> bool:
+    """Enhanced Broadcasting (multitrack video) is on in this profile for OBS ``version``.
+
+    OBS 30.2+ then builds its own multitrack output for a custom server too (its
+    service settings or ``rtmp_custom``: frontend/utility/BasicOutputHandler.cpp), which
+    is not the server and key the script set. Older OBS has no such thing.
+    """
+    if version < MULTITRACK_SINCE:
+        return False
+    value = _read_ini(profile_folder / "basic.ini").get("Stream1", "EnableMultitrackVideo", fallback="")
+    return config_bool(value)
+
+
+def multitrack_video() -> bool:
+    """Enhanced Broadcasting is on in the current profile of the running OBS."""
+    folder = profile_dir()
+    return folder is not None and multitrack_video_in(folder, obs_version())
 
 
 def write_persistent_slot(slot: str, value: Any) -> bool:
@@ -77,4 +143,5 @@ def write_persistent_slot(slot: str, value: Any) -> bool:
     return True
 
 
-__all__ = ["config_root", "profile_dir", "linked_account", "write_persistent_slot"]
+__all__ = ["config_root", "profile_dir", "find_profile_dir", "linked_account", "multitrack_video",
+           "multitrack_video_in", "write_persistent_slot"]

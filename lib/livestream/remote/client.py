@@ -18,6 +18,11 @@ obs-websocket-py 1.0 works, but has traps for unattended use (reference/obs.md,
 * A wrong password closes the socket with code 4009 and the library reports
   "Empty response to Identify": here it is ``ObsUnreachableError`` saying where to look.
 * ``disconnect()`` before ``connect()`` raises (quirk 9): ``close()`` is always safe.
+* obs-websocket answers ``NotReady`` (207) while OBS starts, switches scene collection
+  or shuts down (5.3+; OBS 30.2+ opens obs-websocket before it has loaded the scene
+  collection): ``call()`` retries such a request for ``not_ready_timeout`` seconds.
+* ``obs_version()``: OBS's version from the Hello message (``obsStudioVersion``,
+  obs-websocket 5.6+, OBS 31.1+), else from ``GetVersion``.
 
 The password is registered with ``livestream.secrets`` and never appears in a repr, a
 log line or an exception message. Stream keys returned by ``GetStreamServiceSettings``
@@ -30,6 +35,7 @@ from __future__ import annotations
 import json
 import logging
 import queue
+import re
 import socket
 import struct
 import threading
@@ -120,6 +126,9 @@ REQUEST_STATUS: Dict[int, str] = {
     702: "RequestProcessingFailed",
     703: "CannotAct",
 }
+NOT_READY = 207
+NOT_READY_TIMEOUT = 15.0  # OBS 32 loading a scene collection here: a few seconds
+NOT_READY_PAUSE = 0.25
 _HINTS = {
     204: "this obs-websocket does not know the request; it needs obs-websocket 5 (OBS 28 or newer)",
     207: "OBS is not ready (loading a scene collection or shutting down); try again in a moment",
@@ -213,6 +222,7 @@ class _Obsws(_obs_core.obsws):
                  on_event: Callable[[Any], None], on_lost: Callable[[], None]) -> None:
         super().__init__(host, port, password, legacy=False, timeout=timeout, authreconnect=0)
         self._send_lock = threading.Lock()
+        self.obs_studio_version: Optional[str] = None
         self._on_lost = on_lost
         self.lost = False
         self.eventmanager.register(on_event, None)
@@ -246,6 +256,7 @@ class _Obsws(_obs_core.obsws):
             )
         data = hello.get("d") or {}
         self.server_version = data.get("obsWebSocketVersion")
+        self.obs_studio_version = data.get("obsStudioVersion")
         identify: Dict[str, Any] = {"rpcVersion": 1, "eventSubscriptions": event_subscriptions}
         challenge = data.get("authentication")
         if challenge:
@@ -409,7 +420,8 @@ class ObsClient:
 
     ``ObsClient(url, password)`` connects lazily on first use, or explicitly with
     ``connect()`` / ``with ObsClient(...) as obs:``. ``timeout`` bounds each request;
-    ``connect_timeout`` (default: ``timeout``) bounds the whole connect.
+    ``connect_timeout`` (default: ``timeout``) bounds the whole connect;
+    ``not_ready_timeout`` how long a request answered ``NotReady`` (207) is retried.
     """
 
     def __init__(
@@ -420,6 +432,7 @@ class ObsClient:
         timeout: float = 10.0,
         connect_timeout: Optional[float] = None,
         event_subscriptions: int = EVENT_SUBSCRIPTIONS_ALL,
+        not_ready_timeout: float = NOT_READY_TIMEOUT,
     ) -> None:
         self.host, self.port = parse_url(url)
         self.url = f"ws://{self.host}:{self.port}"
@@ -428,7 +441,9 @@ class ObsClient:
         self.timeout = float(timeout)
         self.connect_timeout = float(connect_timeout if connect_timeout is not None else timeout)
         self.event_subscriptions = event_subscriptions
+        self.not_ready_timeout = float(not_ready_timeout)
         self.server_version: Optional[str] = None
+        self._obs_version: Optional[str] = None
         self._ws: Optional[_Obsws] = None
         self._connect_lock = threading.Lock()  # connect / close
         self._state_lock = threading.Lock()  # subscriber and waiter lists
@@ -493,6 +508,7 @@ class ObsClient:
                 ) from None
             self._ws = ws
             self.server_version = ws.server_version
+            self._obs_version = ws.obs_studio_version  # None before obs-websocket 5.6: asked when needed
             self._start_dispatcher()
             LOG.debug("connected to obs-websocket %s at %s in %.2f s", self.server_version, self.url,
                       time.monotonic() - started)
@@ -530,7 +546,20 @@ class ObsClient:
         (again after a lost connection, e.g. OBS restarted), unless ``close()`` was called.
         Raises ``ObsRefusedError`` (``.code``, ``.comment``, ``.request_type``) when OBS
         answers with a failed status, ``ObsUnreachableError`` when it does not answer.
+        ``NotReady`` (207) is retried for ``not_ready_timeout`` seconds first: OBS
+        refused the request before doing anything, so sending it again is safe.
         """
+        deadline = time.monotonic() + self.not_ready_timeout
+        while True:
+            try:
+                return self._call_once(request_type, _timeout, data)
+            except ObsRefusedError as exc:
+                if exc.code != NOT_READY or time.monotonic() + NOT_READY_PAUSE > deadline:
+                    raise
+                LOG.debug("obs-websocket is not ready for %s; trying again", request_type)
+                time.sleep(NOT_READY_PAUSE)
+
+    def _call_once(self, request_type: str, _timeout: Optional[float], data: Mapping[str, Any]) -> Dict[str, Any]:
         self._ensure_connected()
         timeout = self.timeout if _timeout is None else _timeout
         with self._call_lock:
@@ -665,6 +694,14 @@ class ObsClient:
         """``GetVersion``: obsVersion, obsWebSocketVersion, rpcVersion, availableRequests..."""
         return self.call("GetVersion")
 
+    def obs_version(self) -> Optional[str]:
+        """OBS Studio's version ("32.2.2"): from Hello (obs-websocket 5.6+), else ``GetVersion``."""
+        self._ensure_connected()
+        if not self._obs_version:
+            value = self.version().get("obsVersion")
+            self._obs_version = str(value) if value else None
+        return self._obs_version
+
     def get_stream_service(self) -> StreamService:
         """The stream service OBS will use on the next start (key included, masked in repr)."""
         data = self.call("GetStreamServiceSettings")
@@ -754,6 +791,18 @@ class ObsClient:
         if not value or value.strip().lower() == "none":
             return None
         return value
+
+    def multitrack_video(self) -> bool:
+        """True if Enhanced Broadcasting (multitrack video) is on in OBS 30.2+'s current profile.
+
+        ``[Stream1] EnableMultitrackVideo`` in basic.ini (frontend/utility/BasicOutputHandler.cpp);
+        OBS before 30.2 has no such output, whatever the profile says.
+        """
+        match = re.match(r"(\d+)\.(\d+)", self.obs_version() or "")
+        if match and (int(match.group(1)), int(match.group(2))) < (30, 2):
+            return False
+        value = (self.get_profile_parameter("Stream1", "EnableMultitrackVideo") or "").strip()
+        return value.lower() == "true" or (value.isdigit() and int(value) != 0)
 
 
 def _blank(value: Any) -> Any:

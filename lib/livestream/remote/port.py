@@ -81,3 +81,6 @@ class RemoteObsPort:
 
     def linked_account(self) -> Optional[str]:
         return self.client.linked_account()
+
+    def multitrack_video(self) -> bool:
+        return self.client.multitrack_video()

@@ -312,6 +312,12 @@ class Controller:
                 hint="OBS would replace the stream key (or open its broadcast dialog); "
                 "press Disconnect Account there, or use a separate OBS profile for obs-livestream",
             )
+        if self.obs.multitrack_video():
+            raise ObsRefusedError(
+                "Enhanced Broadcasting (multitrack video) is on in Settings > Stream",
+                hint="OBS would stream to its own server instead of the provider's; untick it there, "
+                "or use a separate OBS profile for obs-livestream",
+            )
         provider = request.provider
         self._reset_session()
         self._provider = provider

@@ -33,6 +33,7 @@ class FakeObs:
         self.service = service
         self.streaming = False
         self.linked: Optional[str] = None
+        self.multitrack = False
         self.connect_error: Optional[str] = None
         self.refuse_service = False
         self.calls: list[str] = []
@@ -73,6 +74,9 @@ class FakeObs:
 
     def linked_account(self) -> Optional[str]:
         return self.linked
+
+    def multitrack_video(self) -> bool:
+        return self.multitrack
 
 
 class _Credentials(BaseModel):

@@ -82,3 +82,10 @@ class ObsPort(Protocol):
         Restream account's key, and opens its broadcast dialog for YouTube
         (reference/obs.md, "Linked-account trap"), so the controller refuses.
         """
+
+    def multitrack_video(self) -> bool:
+        """True if Enhanced Broadcasting (multitrack video, OBS 30.2+) is on in the profile.
+
+        OBS then builds its own multitrack output and service at the start instead of
+        streaming to the server and key that were set, so the controller refuses.
+        """
