@@ -280,6 +280,9 @@ class FakeOutput(Counted):
         self.started_with: Optional[dict[str, Any]] = None
         self.reconnecting = False  # obs_output_reconnecting()
         self.last_error: Optional[str] = None  # obs_output_get_last_error()
+        self.total_bytes = 0  # obs_output_get_total_bytes()
+        self.frames_dropped = 0  # obs_output_get_frames_dropped()
+        self.total_frames = 0  # obs_output_get_total_frames()
 
 
 class FakeConfig:
@@ -949,6 +952,18 @@ class FakeObsStudio:
     def obs_output_get_last_error(self, output: FakeOutput) -> Optional[str]:
         output.check("obs_output_get_last_error")
         return output.last_error
+
+    def obs_output_get_total_bytes(self, output: FakeOutput) -> int:
+        output.check("obs_output_get_total_bytes")
+        return output.total_bytes
+
+    def obs_output_get_frames_dropped(self, output: FakeOutput) -> int:
+        output.check("obs_output_get_frames_dropped")
+        return output.frames_dropped
+
+    def obs_output_get_total_frames(self, output: FakeOutput) -> int:
+        output.check("obs_output_get_total_frames")
+        return output.total_frames
 
     def obs_output_release(self, output: Optional[FakeOutput]) -> None:
         if output is not None:

@@ -29,6 +29,7 @@ from ..session.states import State
 from ..session.worker import Worker
 from . import profile
 from .config import PanelConfig
+from .dock import ScriptDock
 from .port import ScriptObsPort
 
 TICK_MS = 100
@@ -97,6 +98,8 @@ class ScriptApp:
         self._shut_down = False
         self._snapshot_seen: Optional[Snapshot] = None
         self._publish_seq = int(time.time() * 1000)  # grows across reloads too
+        self.dock = ScriptDock({"go_live": self.go_live, "prepare": lambda: self.go_live(start_streaming=False),
+                                "end": self.end_stream}).start()
 
     # --- lifecycle ----------------------------------------------------------
 
@@ -113,6 +116,7 @@ class ScriptApp:
         self._watch_reconnect()
         self.controller.tick()
         self._drain_tasks()
+        self.dock.tick(self.controller.snapshot, self.notice)
         self.log_handler.flush_to_obs()
 
     def shutdown(self, *, end_stream: bool) -> None:
@@ -120,6 +124,7 @@ class ScriptApp:
         if self._shut_down:
             return
         self._shut_down = True
+        self.dock.stop()
         self.controller.shutdown(end_stream=end_stream)
         self.log_handler.flush_to_obs()
 
@@ -293,6 +298,7 @@ class ScriptApp:
         data = bridge.encode(snapshot, seq=self._publish_seq, monotonic_now=time.monotonic())
         data["message"] = secrets.redact(data.get("message") or "")
         data["status_line"] = secrets.redact(data.get("status_line") or "")
+        data["dock_url"] = self.dock.url  # holds the dock's token: the CLI shows it only with --show-secrets
         try:
             profile.write_persistent_slot(bridge.SLOT, data)
         except OSError as exc:
