@@ -100,6 +100,7 @@ class ScriptApp:
         self._publish_seq = int(time.time() * 1000)  # grows across reloads too
         self.dock = ScriptDock({"go_live": self.go_live, "prepare": lambda: self.go_live(start_streaming=False),
                                 "end": self.end_stream}).start()
+        self.controller.add_listener(self.dock.observe)
 
     # --- lifecycle ----------------------------------------------------------
 

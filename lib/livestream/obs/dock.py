@@ -58,6 +58,11 @@ class ScriptDock:
     def url(self) -> Optional[str]:
         return self.server.url if self.server.running else None
 
+    def observe(self, snapshot: Snapshot) -> None:
+        """A controller listener: every state of the go-live reaches the timeline, even
+        one that lasts less than a timer tick (READY on the way to STARTING)."""
+        self._history.observe(snapshot)
+
     def tick(self, snapshot: Snapshot, notice: tuple[str, str]) -> None:
         """From the timer: refresh the health (and open streams) once a second; publish what changed."""
         if not self.server.running:
