@@ -2,8 +2,8 @@
 
 A go-live pressed by the hotkey shows on the page state by state; the page's own End
 and Go live buttons drive the flow; the URL refuses a wrong token or Host; the page
-never carries the stream key. ``UPDATE_DOCS=1`` also saves docs/dock-idle.png and
-docs/dock-live.png (see docs/README.md).
+never carries the stream key; ``status --watch`` shows the same in a terminal.
+``UPDATE_DOCS=1`` also saves docs/dock-idle.png and docs/dock-live.png (see docs/README.md).
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
+import subprocess
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -18,7 +20,7 @@ import urllib.request
 import pytest
 
 from tests.e2e.dockpage import DockPage, headless_chromium
-from tests.e2e.studio import PREVIOUS_SERVICE, REPO, Studio, wait_published
+from tests.e2e.studio import PREVIOUS_SERVICE, REPO, Studio, cli_command, cli_env, wait_published
 
 pytestmark = pytest.mark.e2e
 
@@ -36,6 +38,18 @@ def _status(url: str, headers: dict[str, str] | None = None) -> int:
             return answer.status
     except urllib.error.HTTPError as exc:
         return exc.code
+
+
+def _read_frames(process: subprocess.Popen, count: int) -> tuple[str, str]:
+    """The first line and ``count`` frames of ``status --watch`` (piped: a frame per change)."""
+    assert process.stdout is not None
+    lines: list[str] = []
+    while sum(1 for line in lines if line.startswith("obs-livestream status")) < count:
+        line = process.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+    return (lines[0] if lines else ""), "".join(lines)
 
 
 def test_the_dock_follows_a_hotkey_go_live_and_its_buttons_drive_the_flow(tmp_path, need_tools):
@@ -84,6 +98,19 @@ def test_the_dock_follows_a_hotkey_go_live_and_its_buttons_drive_the_flow(tmp_pa
         with urllib.request.urlopen(url + "state", timeout=5) as answer:
             assert key not in answer.read().decode()
         live_png = page.screenshot(tmp_path / "dock-live.png")
+
+        # The same information in a terminal: status --watch, until Ctrl-C.
+        watch = subprocess.Popen(cli_command("status", "--watch"), cwd=REPO, text=True, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, env=cli_env(studio, tmp_path / "cli-state"))
+        try:
+            first, frames = _read_frames(watch, 3)
+        finally:
+            watch.send_signal(signal.SIGINT)
+            rest, errors = watch.communicate(timeout=20)
+        assert watch.returncode == 0, errors
+        assert first.startswith("obs-livestream status") and "LIVE  " in frames, frames
+        assert published["stream_id"] in frames and "kb/s" in frames and "frames dropped" in frames
+        assert url not in frames + rest  # the dock URL only with --show-secrets
 
         # The dock's End button ends the stream: provider stream ended, settings restored.
         page.press("end")

@@ -68,6 +68,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                        "(if loaded) and a go-live started from this machine, with its provider status.")
     _add_obs_arguments(p)
     p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--watch", action="store_true", help="redraw every second until Ctrl-C")
+    p.add_argument("--show-secrets", action="store_true",
+                   help="also show the status dock's URL (it carries the token that lets it start and end streams)")
     p.set_defaults(func=cmd_status)
 
     p = sub.add_parser("trigger", help="press the script's go-live / prepare / end hotkey and follow it",
@@ -229,6 +232,13 @@ def _end_own(args: argparse.Namespace, client: Any, store: RecordStore, record: 
 
 def cmd_status(args: argparse.Namespace) -> int:
     client = _client(args)
+    if args.watch:
+        from .status_watch import watch
+
+        try:
+            return watch(client, show_secrets=args.show_secrets)
+        finally:
+            client.close()
     try:
         obs_status = client.stream_status()
         published = bridge.read(client)
@@ -257,7 +267,9 @@ def cmd_status(args: argparse.Namespace) -> int:
         result["remote_session"] = view
     if not result["script_session"] and not result["remote_session"]:
         result["message"] = "No obs-livestream session is active"
-    emit(result, as_json=args.json)
+    if args.show_secrets and published and published.get("dock_url"):
+        result["dock_url"] = published["dock_url"]
+    emit(result, as_json=args.json, reveal=args.show_secrets)
     return 0
 
 
