@@ -123,13 +123,16 @@ def start_obs(provider: str, cs: CountingSandbox, home: Path, **kwargs: Any) -> 
 
 
 def wait_state(client: Any, states: tuple[str, ...], timeout: float = 90.0, step: float = 0.05,
-               after_seq: int = -1) -> dict:
-    """The script's published session once in one of ``states`` (and newer than ``after_seq``)."""
+               after_seq: int = -1, not_stream: Optional[str] = None) -> dict:
+    """The script's published session once in one of ``states`` (and newer than ``after_seq``;
+    with ``not_stream``, a session about another stream: the last go-live's late "final"
+    update, published after its end, does not count as this go-live's outcome)."""
     deadline = time.monotonic() + timeout
     last: dict = {}
     while time.monotonic() < deadline:
         last = bridge.read(client) or {}
-        if last.get("state") in states and int(last.get("seq") or 0) > after_seq:
+        stale = not_stream is not None and last.get("stream_id") == not_stream and last.get("state") != "failed"
+        if last.get("state") in states and int(last.get("seq") or 0) > after_seq and not stale:
             return last
         time.sleep(step)
     raise RuntimeError(f"script did not reach {states}: {last}")
@@ -151,7 +154,8 @@ def script_cycle(client: Any, cs: CountingSandbox, live_seconds: float, idle_sec
     render0 = render_stats(client)
     pressed = time.time()
     client.trigger_hotkey("obs_livestream.go_live")
-    session = wait_state(client, ("live", "failed", "ended"), 120, after_seq=int(before.get("seq") or 0))
+    session = wait_state(client, ("live", "failed", "ended"), 120, after_seq=int(before.get("seq") or 0),
+                         not_stream=before.get("stream_id"))
     live_at = time.time()
     if session["state"] != "live":
         raise RuntimeError(f"go-live failed: {session.get('status_line')}")
