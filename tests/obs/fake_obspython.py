@@ -981,10 +981,10 @@ class FakeObsStudio:
         root = self.config_root / name
         folder = root / "basic" / "profiles" / "Untitled"
         folder.mkdir(parents=True, exist_ok=True)
-        (root / "global.ini").write_text("[Basic]\nProfile=Untitled\nProfileDir=Untitled\n", encoding="utf-8")
+        _write_if_changed(root / "global.ini", "[Basic]\nProfile=Untitled\nProfileDir=Untitled\n")
         ini = "".join(f"[{section}]\n" + "".join(f"{k}={v}\n" for k, v in values.items())
                       for section, values in self.profile.sections.items())
-        (folder / "basic.ini").write_text(ini, encoding="utf-8")
+        _write_if_changed(folder / "basic.ini", ini)
         return str(root)
 
     def persistent_data(self) -> dict[str, Any]:
@@ -994,6 +994,16 @@ class FakeObsStudio:
 
     def script_log(self, level: int, text: str) -> None:
         self.log.append((level, text))
+
+
+def _write_if_changed(path: Path, text: str) -> None:
+    """OBS writes its ini files when they change, not when a path is looked up."""
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            return
+    except OSError:
+        pass
+    path.write_text(text, encoding="utf-8")
 
 
 # --- loading a script like OBS --------------------------------------------------------------

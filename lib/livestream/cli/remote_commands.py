@@ -26,6 +26,7 @@ from ..session.states import State
 from ..session.worker import Worker
 from .common import add_provider_arguments, add_stream_options, build_provider, provider_name, stream_options
 from .output import emit, progress, progress_done
+from .status_watch import status_line
 
 HOTKEYS = {"go-live": "obs_livestream.go_live", "prepare": "obs_livestream.prepare", "end": "obs_livestream.end_stream"}
 TICK = 0.1
@@ -295,7 +296,7 @@ def _trigger(args: argparse.Namespace, client: Any) -> int:
         data = bridge.read(client) or {}
         if data.get("seq") != before.get("seq"):
             reacted = True
-        line = data.get("status_line") or ""
+        line = status_line(data, time.time())  # the script publishes changes, not every second
         if reacted and line and line != last_line:
             progress(line)
             last_line = line

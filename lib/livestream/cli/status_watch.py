@@ -19,6 +19,7 @@ from .. import secrets
 from ..dock.feed import HealthMeter, open_stream_view
 from ..errors import LivestreamError
 from ..session import bridge
+from ..session.snapshot import Snapshot
 from ..session.states import State
 
 INTERVAL = 1.0
@@ -88,6 +89,22 @@ def render(published: Optional[Mapping[str, Any]], health: Optional[Mapping[str,
                                            else "running (its URL carries a token: --show-secrets prints it)"))
     text = "\n".join(lines)
     return text if show_secrets else secrets.redact(text)
+
+
+def status_line(data: Mapping[str, Any], now: float) -> str:
+    """The published session's status line as of ``now`` (wall clock), e.g. "Waiting for the
+    TP Streams server... 12 s": the script publishes when something changes, not every
+    second, so the elapsed part is computed here from ``state_since``."""
+    try:
+        state = State(data.get("state"))
+    except ValueError:
+        return str(data.get("status_line") or "")
+    since = data.get("state_since")
+    if not isinstance(since, (int, float)):
+        return str(data.get("status_line") or "")
+    # Snapshot.status_line, with its clock set to the seconds since the state began.
+    return secrets.redact(Snapshot(state=state, since=0.0, message=str(data.get("message") or ""))
+                          .status_line(max(0.0, now - since)))
 
 
 def _session_lines(data: Mapping[str, Any], now: float) -> list[str]:

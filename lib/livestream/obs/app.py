@@ -98,6 +98,7 @@ class ScriptApp:
         self._shut_down = False
         self._snapshot_seen: Optional[Snapshot] = None
         self._publish_seq = int(time.time() * 1000)  # grows across reloads too
+        self._published: Optional[tuple[Snapshot, Optional[str]]] = None
         self.dock = ScriptDock({"go_live": self.go_live, "prepare": lambda: self.go_live(start_streaming=False),
                                 "end": self.end_stream}).start()
         self.controller.add_listener(self.dock.observe)
@@ -294,7 +295,15 @@ class ScriptApp:
                 log.info("Playback: %s  Chat: %s", snapshot.playback_url or "-", snapshot.chat_url or "-")
 
     def _publish(self, snapshot: Snapshot) -> None:
-        """Expose the session to obs-websocket clients (``livestream.session.bridge``)."""
+        """Expose the session to obs-websocket clients (``livestream.session.bridge``).
+
+        Only when it changed: the controller re-emits the same snapshot once a second while
+        a go-live is active (for the panel's elapsed time), and readers compute the elapsed
+        time from ``state_since``, so the file is written as often as the session changes."""
+        shown = (snapshot, self.dock.url)
+        if shown == self._published:
+            return
+        self._published = shown
         self._publish_seq += 1
         data = bridge.encode(snapshot, seq=self._publish_seq, monotonic_now=time.monotonic())
         data["message"] = secrets.redact(data.get("message") or "")

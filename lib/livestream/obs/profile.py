@@ -40,14 +40,29 @@ def config_root() -> Optional[Path]:
     return Path(root) if root else None
 
 
+_profile_cache: dict[str, Any] = {}
+
+
 def profile_dir() -> Optional[Path]:
-    """The current profile's folder, or None if it cannot be found."""
+    """The current profile's folder, or None if it cannot be found.
+
+    ``global.ini`` is read again only when it changed (its size or modification time):
+    the session is published on every change while live, and the file changes only when
+    the user switches profiles."""
     root = config_root()
     if root is None:
         return None
-    basic = _read_ini(root / "global.ini")
-    name = basic.get("Basic", "ProfileDir", fallback="") or basic.get("Basic", "Profile", fallback="")
-    folder = root / "basic" / "profiles" / name if name else None
+    ini = root / "global.ini"
+    try:
+        stat = ini.stat()
+        key: Any = (str(ini), stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        key = None
+    if key is None or _profile_cache.get("key") != key:
+        basic = _read_ini(ini)
+        name = basic.get("Basic", "ProfileDir", fallback="") or basic.get("Basic", "Profile", fallback="")
+        _profile_cache.update(key=key, folder=root / "basic" / "profiles" / name if name else None)
+    folder = _profile_cache["folder"]
     return folder if folder is not None and folder.is_dir() else None
 
 
