@@ -4,7 +4,8 @@ One ``ScriptApp`` exists while the script is loaded. OBS calls in through the pl
 functions of ``livestream.obs.entry``; this class does the work:
 
 * the timer (every ``TICK_MS``) drains the controller's inbox, which makes every
-  OBS call, and flushes the log queue into OBS's script log;
+  OBS call, publishes the session once per tick if it changed, feeds the status dock
+  and flushes the log queue into OBS's script log;
 * frontend events and hotkeys only *post* to the controller (no output signal handlers:
   see ``on_frontend_event``);
 * every provider call runs on the worker thread, which never touches obspython.
@@ -19,7 +20,7 @@ from typing import Any, Callable, Optional
 
 import obspython as obs
 
-from .. import secrets
+from .. import providers, secrets
 from ..errors import LivestreamError
 from ..session import bridge
 from ..session.controller import Controller
@@ -32,7 +33,11 @@ from .config import PanelConfig
 from .dock import ScriptDock
 from .port import ScriptObsPort
 
-TICK_MS = 100
+# OBS runs script timers from its render loop, so this is about one tick per frame at
+# 30 fps. A command or a provider answer waits for the next tick: at 100 ms that was
+# ~0.1 s of the go-live's hot path (two waits); a tick that finds nothing to do is a
+# few queue and clock reads.
+TICK_MS = 20
 HOTKEYS = {
     "go_live": ("obs_livestream.go_live", "obs-livestream: Go live"),
     "prepare": ("obs_livestream.prepare", "obs-livestream: Prepare (fill in stream settings)"),
@@ -99,9 +104,12 @@ class ScriptApp:
         self._snapshot_seen: Optional[Snapshot] = None
         self._publish_seq = int(time.time() * 1000)  # grows across reloads too
         self._published: Optional[tuple[Snapshot, Optional[str]]] = None
+        self._publish_due = False
         self.dock = ScriptDock({"go_live": self.go_live, "prepare": lambda: self.go_live(start_streaming=False),
                                 "end": self.end_stream}).start()
         self.controller.add_listener(self.dock.observe)
+        # Import the provider clients now, off OBS's threads, rather than on the first Go live.
+        self.worker.submit(providers.names, lambda result, error: None)
 
     # --- lifecycle ----------------------------------------------------------
 
@@ -119,6 +127,7 @@ class ScriptApp:
         self.controller.tick()
         self._drain_tasks()
         self.dock.tick(self.controller.snapshot, self.notice)
+        self._flush_publish()
         self.log_handler.flush_to_obs()
 
     def shutdown(self, *, end_stream: bool) -> None:
@@ -128,6 +137,7 @@ class ScriptApp:
         self._shut_down = True
         self.dock.stop()
         self.controller.shutdown(end_stream=end_stream)
+        self._flush_publish()
         self.log_handler.flush_to_obs()
 
     # --- commands from buttons, hotkeys (any thread) --------------------------
@@ -286,13 +296,20 @@ class ScriptApp:
     def _on_snapshot(self, snapshot: Snapshot) -> None:
         previous = self._snapshot_seen
         self._snapshot_seen = snapshot
-        self._publish(snapshot)
+        # Published at the end of the tick, once: a go-live passes READY and STARTING in
+        # one tick, and each write (with its fsync) would come before OBS is asked to start.
+        self._publish_due = True
         if previous is None or previous.state is not snapshot.state or previous.message != snapshot.message:
             self.notice = ("", "info")
             level = {"info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}[snapshot.level]
             log.log(level, "[%s] %s", snapshot.state.value, snapshot.message or snapshot.state.label)
             if snapshot.state is State.LIVE and (snapshot.playback_url or snapshot.chat_url):
                 log.info("Playback: %s  Chat: %s", snapshot.playback_url or "-", snapshot.chat_url or "-")
+
+    def _flush_publish(self) -> None:
+        if self._publish_due:
+            self._publish_due = False
+            self._publish(self.controller.snapshot)
 
     def _publish(self, snapshot: Snapshot) -> None:
         """Expose the session to obs-websocket clients (``livestream.session.bridge``).
