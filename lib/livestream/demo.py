@@ -350,9 +350,9 @@ def _screenshot_with_dock(obs: HeadlessObs, dock_url: Optional[str], target: Pat
     chromium = shutil.which("chromium")
     main = obs.main_window()
     if not own_screen:  # the user's display: their window manager places the windows
-        if dock_url:
-            echo(f"demo: the script's status dock: {dock_url} (open it in a browser, or add it in OBS: "
-                 "Docks > Custom Browser Docks)")
+        if dock_url:  # its URL carries a token: shown in OBS (Tools > Scripts), not printed here
+            echo("demo: the script's status dock: Tools > Scripts > obs_livestream.py shows its URL "
+                 "(open it in a browser, or add it under Docks > Custom Browser Docks)")
         time.sleep(1.0)
         return obs.screenshot(target)
     width = SCREEN[0] - (DOCK_WIDTH if chromium and dock_url else 0)
