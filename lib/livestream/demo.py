@@ -13,12 +13,17 @@ What it does, step by step, printing as it goes:
    one (and not ``--headless``), otherwise it runs under its own Xvfb;
 3. presses the script's "Go live" hotkey over obs-websocket, as a Stream Deck would,
    and follows the script's published session (``session.bridge``);
-4. waits for HLS segments, checks with ffprobe that the HLS URL plays, saves a
-   screenshot of OBS while live;
-5. streams for ``--seconds`` (or until Ctrl-C), then stops streaming in OBS: the
-   script ends the provider stream and restores the previous stream settings;
-6. prints a summary: the time of each step (from the sandbox's event log), the URLs
-   and the recording.
+4. waits for HLS segments, checks with ffprobe that the HLS URL plays, and saves a
+   screenshot of OBS's whole window while live, with the script's status dock beside
+   it (Chromium showing the dock's page, when it is installed and OBS runs under Xvfb);
+5. stays live for ``--seconds`` in all (or until Ctrl-C), then stops streaming in OBS:
+   the script ends the provider stream and restores the previous stream settings;
+6. prints a summary: the time of each step (from the sandbox's event log), how long it
+   was really live, the URLs, and the recording's file on this machine (the sandbox's
+   URLs stop working when the demo ends).
+
+Each run gets a folder under ``build/demo/`` (or ``--out``); the last ``KEEP_RUNS``
+are kept.
 
 No ``obspython`` and no ``obswebsocket`` here: OBS is driven through ``ObsClient``.
 """
@@ -27,15 +32,17 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
+import tempfile
 import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-from .headless import HeadlessObs, require_tools
+from .headless import SCREEN, HeadlessObs, require_tools, x11
 from .sandbox import Sandbox
 from .session import bridge
 
@@ -47,6 +54,14 @@ CLOCK_SOURCE = "Label"  # HeadlessObs's scene: "Background" (colour) and "Label"
 PREVIOUS_SERVICE = {"type": "rtmp_custom",
                     "settings": {"server": "rtmp://previous.example.invalid/app", "key": "demo-own-key"}}
 LIVE_STATUSES = {"tpstreams": "Streaming", "fastpix": "active"}
+KEEP_RUNS = 5
+RUN_NAME = re.compile(r"^\d{8}-\d{6}(-\d+)?$")  # build/demo/<YYYYmmdd-HHMMSS>[-n]
+DOCK_WIDTH = 300
+# Chromium showing the dock: no sandbox (the demo may run as root), no "unsupported flag"
+# bar (--test-type), and nothing fetched from the network but the dock's own page.
+CHROMIUM_FLAGS = ("--no-sandbox", "--test-type", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                  "--disable-default-apps", "--password-store=basic")
 
 Printer = Callable[[str], None]
 
@@ -62,11 +77,13 @@ class DemoResult:
     playback_url: Optional[str] = None
     chat_url: Optional[str] = None
     recording: list[str] = field(default_factory=list)
+    recording_files: list[Path] = field(default_factory=list)  # the recording on this machine
+    dock_url: Optional[str] = None
     media_ids: list[str] = field(default_factory=list)
     probe: dict[str, Any] = field(default_factory=dict)
     steps: dict[str, float] = field(default_factory=dict)  # step -> seconds after the go-live press
     screenshot: Optional[Path] = None
-    streamed_seconds: float = 0.0
+    streamed_seconds: float = 0.0  # from the script saying "live" to OBS stopping
     settings_restored: bool = False
     final_state: str = ""
     final_message: str = ""
@@ -139,10 +156,14 @@ def _event_times(sandbox: Any, stream_id: str) -> dict[str, float]:
 def run(provider: str = "tpstreams", seconds: float = 20.0, *, out_dir: Optional[Path] = None,
         boot_delay: float = 5.0, headless: bool = False, echo: Printer = print) -> DemoResult:
     """The whole demo; returns what it measured (``DemoError`` when a step fails)."""
+    if not seconds > 0:
+        raise DemoError(f"--seconds must be a positive number of seconds (got {seconds:g})")
     require_tools("obs", "Xvfb", "ffmpeg", "ffprobe")
     out = Path(out_dir) if out_dir else REPO / "build" / "demo"
-    run_dir = out / time.strftime("%Y%m%d-%H%M%S")
-    run_dir.mkdir(parents=True, exist_ok=True)
+    run_dir = _new_run_dir(out)
+    removed = _keep_last_runs(out, KEEP_RUNS)
+    if removed:
+        echo(f"demo: removed {len(removed)} older run(s) from {out} (keeping the last {KEEP_RUNS})")
     result = DemoResult(provider=provider)
     echo(f"demo: provider {provider}, streaming {seconds:g} s, files in {run_dir}")
     display = None if headless else os.environ.get("DISPLAY") or None
@@ -165,7 +186,7 @@ def run(provider: str = "tpstreams", seconds: float = 20.0, *, out_dir: Optional
             result.obs_startup_seconds = obs.startup_seconds
             echo(f"demo: OBS {obs.obs_version} ready in {obs.startup_seconds:.1f} s (display {obs.display})")
             with obs.client() as client:
-                _go_live_and_back(client, obs, sandbox, result, seconds, run_dir, echo)
+                _go_live_and_back(client, obs, sandbox, result, seconds, run_dir, echo, own_screen=display is None)
         finally:
             obs.stop()
             log_copy = run_dir / "obs-log.txt"
@@ -187,7 +208,7 @@ def _set_clock(client: Any, started: float) -> None:
 
 
 def _go_live_and_back(client: Any, obs: HeadlessObs, sandbox: Any, result: DemoResult, seconds: float,
-                      run_dir: Path, echo: Printer) -> None:
+                      run_dir: Path, echo: Printer, *, own_screen: bool) -> None:
     wait_state(client, ("idle", "ended", "failed"), 30)  # the script is loaded and ticking
     _set_clock(client, time.monotonic())
     echo("demo: pressing the script's 'Go live' hotkey over obs-websocket")
@@ -197,7 +218,9 @@ def _go_live_and_back(client: Any, obs: HeadlessObs, sandbox: Any, result: DemoR
     if session.get("state") != "live":
         raise DemoError(f"go-live did not succeed: {session.get('status_line')}")
     live_at = float(session.get("state_since") or time.time())  # when the script entered LIVE
+    live_started = time.monotonic() - max(0.0, time.time() - live_at)  # the same moment, monotonic
     result.stream_id = session.get("stream_id")
+    result.dock_url = session.get("dock_url")
     result.playback_url = session.get("playback_url")
     result.chat_url = session.get("chat_url")
     echo(f"demo: LIVE  {session.get('status_line')}  (stream {result.stream_id})")
@@ -212,23 +235,24 @@ def _go_live_and_back(client: Any, obs: HeadlessObs, sandbox: Any, result: DemoR
     echo(f"demo: ffprobe plays it: {result.probe.get('codec_name')} "
          f"{result.probe.get('width')}x{result.probe.get('height')} @ {result.probe.get('avg_frame_rate')}")
 
-    started = time.monotonic()
-    _set_clock(client, started)
-    time.sleep(1.0)
-    result.screenshot = obs.screenshot(run_dir / "obs-live.png")
+    _set_clock(client, live_started)
+    result.screenshot = _screenshot_with_dock(obs, result.dock_url, run_dir / "obs-live.png", echo,
+                                              own_screen=own_screen,
+                                              before_shot=lambda: _set_clock(client, live_started))
     echo(f"demo: screenshot of OBS while live: {result.screenshot}")
-    echo(f"demo: streaming for {seconds:g} s (Ctrl-C ends it early)")
+    left = seconds - (time.monotonic() - live_started)
+    echo(f"demo: live for {seconds:g} s in all, {max(0.0, left):.0f} s more (Ctrl-C ends it early)")
     try:
-        while time.monotonic() - started < seconds:
-            _set_clock(client, started)
-            time.sleep(min(1.0, max(0.0, seconds - (time.monotonic() - started))))
+        while time.monotonic() - live_started < seconds:
+            _set_clock(client, live_started)
+            time.sleep(min(1.0, max(0.0, seconds - (time.monotonic() - live_started))))
     except KeyboardInterrupt:
         echo("demo: Ctrl-C: ending now")
-    result.streamed_seconds = time.monotonic() - started
 
     echo("demo: stopping streaming in OBS: the script ends the provider stream")
     stop_pressed = time.time()
     client.stop_stream()
+    result.streamed_seconds = max(0.0, stop_pressed - live_at)  # really live: the script's LIVE to the stop
     session = wait_state(client, ("ended", "failed"), 60)
     ended_seen = time.time()
     result.final_state = str(session.get("state"))
@@ -274,6 +298,101 @@ def _collect_recording(sandbox: Any, result: DemoResult, session: dict[str, Any]
     else:
         result.media_ids = list(view.get("media_ids") or [])
         result.recording = list(view.get("recording_urls") or [])
+    result.recording_files = recording_files(sandbox.data_dir, result.recording, result.media_ids)
+
+
+def recording_files(data_dir: Optional[Path], urls: list[str], media_ids: list[str]) -> list[Path]:
+    """The recording's MP4 on this machine: the sandbox remuxes each recording into
+    ``<data>/vod/<media id>/video.mp4`` and serves it as ``/transcoded/<media id>/...``."""
+    if data_dir is None:
+        return []
+    ids = list(media_ids)
+    for url in urls:
+        found = re.search(r"/transcoded/([^/]+)/", url)
+        if found and found.group(1) not in ids:
+            ids.append(found.group(1))
+    files = [Path(data_dir) / "vod" / media_id / "video.mp4" for media_id in ids]
+    return [path for path in files if path.is_file()]
+
+
+def _new_run_dir(out: Path) -> Path:
+    """A fresh ``<out>/<YYYYmmdd-HHMMSS>`` (``-2``, ``-3``... within the same second)."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    for n in range(1, 100):
+        run_dir = out / (stamp if n == 1 else f"{stamp}-{n}")
+        try:
+            run_dir.mkdir(parents=True)
+            return run_dir
+        except FileExistsError:
+            continue
+    raise DemoError(f"could not make a new run folder in {out}")
+
+
+def _keep_last_runs(out: Path, keep: int) -> list[Path]:
+    """Remove all but the newest ``keep`` run folders in ``out`` (only folders named like
+    runs: anything else the user put there stays); the removed folders."""
+    runs = sorted((p for p in out.iterdir() if p.is_dir() and RUN_NAME.match(p.name)), key=_run_order)
+    removed = runs[:-keep] if keep > 0 else runs
+    for path in removed:
+        shutil.rmtree(path, ignore_errors=True)
+    return removed
+
+
+def _run_order(path: Path) -> tuple[str, str, int]:
+    date, clock, *n = path.name.split("-")
+    return date, clock, int(n[0]) if n else 1
+
+
+def _screenshot_with_dock(obs: HeadlessObs, dock_url: Optional[str], target: Path, echo: Printer, *,
+                          own_screen: bool, before_shot: Callable[[], None] = lambda: None) -> Path:
+    """A screenshot of OBS's whole window; under the demo's own Xvfb, with the status dock
+    (Chromium showing the dock's page, as a Custom Browser Dock would) to its right."""
+    chromium = shutil.which("chromium")
+    main = obs.main_window()
+    if not own_screen:  # the user's display: their window manager places the windows
+        if dock_url:  # its URL carries a token: shown in OBS (Tools > Scripts), not printed here
+            echo("demo: the script's status dock: Tools > Scripts > obs_livestream.py shows its URL "
+                 "(open it in a browser, or add it under Docks > Custom Browser Docks)")
+        time.sleep(1.0)
+        return obs.screenshot(target)
+    width = SCREEN[0] - (DOCK_WIDTH if chromium and dock_url else 0)
+    if main is not None:  # OBS's default window is taller than the screen: fit it whole
+        x11.move_resize(obs.display, main.id, 0, 0, width, SCREEN[1])
+    if not (chromium and dock_url):
+        echo("demo: no status dock in the screenshot (install the Debian package chromium to see it)")
+        time.sleep(1.0)
+        return obs.screenshot(target)
+    profile = Path(tempfile.mkdtemp(prefix="obs-livestream-demo-chromium-"))
+    before = {w.id for w in obs.windows()}
+    browser = subprocess.Popen(
+        [chromium, f"--app={dock_url}", f"--window-position={width},0", f"--window-size={DOCK_WIDTH},{SCREEN[1]}",
+         *CHROMIUM_FLAGS, f"--user-data-dir={profile}"],
+        env={**os.environ, "DISPLAY": obs.display or ""}, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL, start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 15
+        window = None
+        while time.monotonic() < deadline and window is None:
+            # Chromium's window has no WM_NAME to find it by: it is the new, large one.
+            window = next((w for w in obs.windows() if w.id not in before and w.width >= DOCK_WIDTH // 2), None)
+            time.sleep(0.2)
+        if window is None:
+            echo("demo: Chromium did not show the status dock in time; screenshot without it")
+        else:
+            x11.move_resize(obs.display, window.id, width, 0, DOCK_WIDTH, SCREEN[1])
+            time.sleep(3.0)  # the page loads, connects and shows live with a bitrate
+        before_shot()
+        time.sleep(0.2)
+        return obs.screenshot(target)
+    finally:
+        browser.terminate()  # the one process we started
+        try:
+            browser.wait(10)
+        except subprocess.TimeoutExpired:
+            browser.kill()
+            browser.wait(5)
+        shutil.rmtree(profile, ignore_errors=True)
 
 
 def _summary(result: DemoResult, echo: Printer) -> None:
@@ -290,8 +409,11 @@ def _summary(result: DemoResult, echo: Printer) -> None:
              f"{result.probe.get('height')} @ {result.probe.get('avg_frame_rate')} (ffprobe)")
     if result.media_ids:
         echo(f"media ids        {', '.join(result.media_ids)}")
-    echo(f"recording        {', '.join(result.recording) or '-'}")
-    echo(f"streamed         {result.streamed_seconds:.1f} s")
+    echo(f"recording        {', '.join(str(p) for p in result.recording_files) or '-'}"
+         + ("  (on this machine)" if result.recording_files else ""))
+    if result.recording:
+        echo(f"recording URL    {', '.join(result.recording)} (served only while the sandbox runs)")
+    echo(f"streamed         {result.streamed_seconds:.1f} s (really live: from 'live' to the stop)")
     echo(f"final state      {result.final_state}: {result.final_message}")
     echo(f"settings back    {'yes' if result.settings_restored else 'NO'} (Settings > Stream as before)")
     echo(f"screenshot       {result.screenshot}")

@@ -37,6 +37,11 @@ def test_scripts_window_shows_the_panel(tmp_path, need_tools, obs_under_test):
         time.sleep(1.5)  # let Qt lay out the properties
         png = studio.obs.screenshot(tmp_path / "panel.png")
         log = studio.script_log()
+        dock_token = studio.published()["dock_url"].rstrip("/").rsplit("/", 1)[1]
+    # OBS saved the scene collection on exit: the panel's dock URL is not in it (it is
+    # shown as a default value, which OBS does not save), so a shared collection leaks no token.
+    collection = studio.obs.collection_path.read_text(encoding="utf-8")
+    assert "obs_livestream.py" in collection and dock_token not in collection
 
     assert png.stat().st_size > 20_000, png.stat().st_size
     pixels = _pixels(png)

@@ -280,6 +280,9 @@ class FakeOutput(Counted):
         self.started_with: Optional[dict[str, Any]] = None
         self.reconnecting = False  # obs_output_reconnecting()
         self.last_error: Optional[str] = None  # obs_output_get_last_error()
+        self.total_bytes = 0  # obs_output_get_total_bytes()
+        self.frames_dropped = 0  # obs_output_get_frames_dropped()
+        self.total_frames = 0  # obs_output_get_total_frames()
 
 
 class FakeConfig:
@@ -951,6 +954,18 @@ class FakeObsStudio:
         output.check("obs_output_get_last_error")
         return output.last_error
 
+    def obs_output_get_total_bytes(self, output: FakeOutput) -> int:
+        output.check("obs_output_get_total_bytes")
+        return output.total_bytes
+
+    def obs_output_get_frames_dropped(self, output: FakeOutput) -> int:
+        output.check("obs_output_get_frames_dropped")
+        return output.frames_dropped
+
+    def obs_output_get_total_frames(self, output: FakeOutput) -> int:
+        output.check("obs_output_get_total_frames")
+        return output.total_frames
+
     def obs_output_release(self, output: Optional[FakeOutput]) -> None:
         if output is not None:
             output.release("obs_output_release")
@@ -977,11 +992,11 @@ class FakeObsStudio:
         current, stale = "[Basic]\nProfile=Untitled\nProfileDir=Untitled\n", "[Basic]\nProfile=Old\nProfileDir=Old\n"
         (root / "basic" / "profiles" / "Old").mkdir(exist_ok=True)
         user_ini = self.version >= (31 << 24)
-        (root / "global.ini").write_text(stale if user_ini else current, encoding="utf-8")
-        (root / "user.ini").write_text(current if user_ini else stale, encoding="utf-8")
+        _write_if_changed(root / "global.ini", stale if user_ini else current)
+        _write_if_changed(root / "user.ini", current if user_ini else stale)
         ini = "".join(f"[{section}]\n" + "".join(f"{k}={v}\n" for k, v in values.items())
                       for section, values in self.profile.sections.items())
-        (folder / "basic.ini").write_text(ini, encoding="utf-8")
+        _write_if_changed(folder / "basic.ini", ini)
         return str(root)
 
     def persistent_data(self) -> dict[str, Any]:
@@ -991,6 +1006,16 @@ class FakeObsStudio:
 
     def script_log(self, level: int, text: str) -> None:
         self.log.append((level, text))
+
+
+def _write_if_changed(path: Path, text: str) -> None:
+    """OBS writes its ini files when they change, not when a path is looked up."""
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            return
+    except OSError:
+        pass
+    path.write_text(text, encoding="utf-8")
 
 
 # --- loading a script like OBS --------------------------------------------------------------

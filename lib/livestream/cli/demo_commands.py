@@ -8,6 +8,17 @@ from __future__ import annotations
 import argparse
 
 
+def positive_seconds(text: str) -> float:
+    """``--seconds``: a number above zero, or a message that says what to type."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds (e.g. --seconds 30)") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, not {text} (e.g. --seconds 30)")
+    return value
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "demo", help="go live in a real OBS with this script, against the built-in sandbox",
@@ -17,14 +28,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--provider", "-p", choices=["tpstreams", "fastpix"], default="tpstreams",
                    help="which provider the sandbox plays (default tpstreams)")
-    p.add_argument("--seconds", "-s", type=float, default=20.0, metavar="N",
-                   help="how long to stay live (default 20; Ctrl-C ends early)")
+    p.add_argument("--seconds", "-s", type=positive_seconds, default=20.0, metavar="N",
+                   help="how long to stay live, in all (default 20; Ctrl-C ends early)")
     p.add_argument("--boot-delay", type=float, default=5.0, metavar="S",
                    help="the sandbox TP Streams server's boot time (the real service takes 20-30 s; default 5)")
     p.add_argument("--headless", action="store_true",
                    help="run OBS under Xvfb even when a display is available")
-    p.add_argument("--out", metavar="DIR", help="where to put the screenshot, logs and sandbox data "
-                   "(default build/demo/ in the repository)")
+    p.add_argument("--out", metavar="DIR", help="where to put the screenshot, logs and sandbox data; "
+                   "one folder per run, the last five kept (default build/demo/ in the repository)")
 
     def run(args: argparse.Namespace) -> int:
         from pathlib import Path

@@ -33,6 +33,7 @@ from .common import (
     stream_options,
 )
 from .output import emit, printable, progress, progress_done
+from .status_watch import status_line
 
 HOTKEYS = {"go-live": "obs_livestream.go_live", "prepare": "obs_livestream.prepare", "end": "obs_livestream.end_stream"}
 TICK = 0.1
@@ -75,6 +76,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                        "(if loaded) and a go-live started from this machine, with its provider status.")
     _add_obs_arguments(p)
     p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--watch", action="store_true", help="redraw every second until Ctrl-C")
+    p.add_argument("--show-secrets", action="store_true",
+                   help="also show the status dock's URL (it carries the token that lets it start and end streams)")
     p.set_defaults(func=cmd_status)
 
     p = sub.add_parser("trigger", help="press the script's go-live / prepare / end hotkey and follow it",
@@ -246,6 +250,13 @@ def _end_own(args: argparse.Namespace, client: Any, record: LedgerEntry) -> int:
 
 def cmd_status(args: argparse.Namespace) -> int:
     client = _client(args)
+    if args.watch:
+        from .status_watch import watch
+
+        try:
+            return watch(client, show_secrets=args.show_secrets)
+        finally:
+            client.close()
     try:
         obs_status = client.stream_status()
         obs_version = client.obs_version()
@@ -284,7 +295,9 @@ def cmd_status(args: argparse.Namespace) -> int:
         count = len(result["open_streams"])
         result["message"] = (f"{count} provider stream{'s' if count > 1 else ''} not yet confirmed ended: "
                              "'obs_livestream.py end' (or 'ledger end --all') ends them")
-    emit(result, as_json=args.json)
+    if args.show_secrets and published and published.get("dock_url"):
+        result["dock_url"] = published["dock_url"]
+    emit(result, as_json=args.json, reveal=args.show_secrets)
     return 0
 
 
@@ -311,7 +324,7 @@ def _trigger(args: argparse.Namespace, client: Any) -> int:
         data = bridge.read(client) or {}
         if data.get("seq") != before.get("seq"):
             reacted = True
-        line = data.get("status_line") or ""
+        line = status_line(data, time.time())  # the script publishes changes, not every second
         if reacted and line and line != last_line:
             progress(line)
             last_line = line

@@ -4,7 +4,8 @@ One ``ScriptApp`` exists while the script is loaded. OBS calls in through the pl
 functions of ``livestream.obs.entry``; this class does the work:
 
 * the timer (every ``TICK_MS``) drains the controller's inbox, which makes every
-  OBS call, and flushes the log queue into OBS's script log;
+  OBS call, publishes the session once per tick if it changed, feeds the status dock
+  and flushes the log queue into OBS's script log;
 * frontend events and hotkeys only *post* to the controller (no output signal handlers:
   see ``on_frontend_event``);
 * every provider call runs on the worker thread, which never touches obspython.
@@ -19,7 +20,7 @@ from typing import Any, Callable, Optional
 
 import obspython as obs
 
-from .. import secrets
+from .. import providers, secrets
 from ..errors import LivestreamError
 from ..session import bridge
 from ..session.controller import Controller
@@ -29,9 +30,14 @@ from ..session.states import State
 from ..session.worker import Worker
 from . import profile
 from .config import PanelConfig
+from .dock import ScriptDock
 from .port import ScriptObsPort
 
-TICK_MS = 100
+# OBS runs script timers from its render loop, so this is about one tick per frame at
+# 30 fps. A command or a provider answer waits for the next tick: at 100 ms that was
+# ~0.1 s of the go-live's hot path (two waits); a tick that finds nothing to do is a
+# few queue and clock reads.
+TICK_MS = 20
 #: This front end's name in the ledger of provider streams.
 OWNER = "script"
 HOTKEYS = {
@@ -100,6 +106,13 @@ class ScriptApp:
         self._shut_down = False
         self._snapshot_seen: Optional[Snapshot] = None
         self._publish_seq = int(time.time() * 1000)  # grows across reloads too
+        self._published: Optional[tuple[Snapshot, Optional[str]]] = None
+        self._publish_due = False
+        self.dock = ScriptDock({"go_live": self.go_live, "prepare": lambda: self.go_live(start_streaming=False),
+                                "end": self.end_stream}).start()
+        self.controller.add_listener(self.dock.observe)
+        # Import the provider clients now, off OBS's threads, rather than on the first Go live.
+        self.worker.submit(providers.names, lambda result, error: None)
 
     # --- lifecycle ----------------------------------------------------------
 
@@ -116,6 +129,8 @@ class ScriptApp:
         self._watch_reconnect()
         self.controller.tick()
         self._drain_tasks()
+        self.dock.tick(self.controller.snapshot, self.notice)
+        self._flush_publish()
         self.log_handler.flush_to_obs()
 
     def shutdown(self, *, end_stream: bool) -> None:
@@ -123,7 +138,9 @@ class ScriptApp:
         if self._shut_down:
             return
         self._shut_down = True
+        self.dock.stop()
         self.controller.shutdown(end_stream=end_stream)
+        self._flush_publish()
         self.log_handler.flush_to_obs()
 
     # --- commands from buttons, hotkeys (any thread) --------------------------
@@ -300,7 +317,9 @@ class ScriptApp:
     def _on_snapshot(self, snapshot: Snapshot) -> None:
         previous = self._snapshot_seen
         self._snapshot_seen = snapshot
-        self._publish(snapshot)
+        # Published at the end of the tick, once: a go-live passes READY and STARTING in
+        # one tick, and each write (with its fsync) would come before OBS is asked to start.
+        self._publish_due = True
         if previous is None or previous.state is not snapshot.state or previous.message != snapshot.message:
             self.notice = ("", "info")
             level = {"info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}[snapshot.level]
@@ -308,12 +327,26 @@ class ScriptApp:
             if snapshot.state is State.LIVE and (snapshot.playback_url or snapshot.chat_url):
                 log.info("Playback: %s  Chat: %s", snapshot.playback_url or "-", snapshot.chat_url or "-")
 
+    def _flush_publish(self) -> None:
+        if self._publish_due:
+            self._publish_due = False
+            self._publish(self.controller.snapshot)
+
     def _publish(self, snapshot: Snapshot) -> None:
-        """Expose the session to obs-websocket clients (``livestream.session.bridge``)."""
+        """Expose the session to obs-websocket clients (``livestream.session.bridge``).
+
+        Only when it changed: the controller re-emits the same snapshot once a second while
+        a go-live is active (for the panel's elapsed time), and readers compute the elapsed
+        time from ``state_since``, so the file is written as often as the session changes."""
+        shown = (snapshot, self.dock.url)
+        if shown == self._published:
+            return
+        self._published = shown
         self._publish_seq += 1
         data = bridge.encode(snapshot, seq=self._publish_seq, monotonic_now=time.monotonic())
         data["message"] = secrets.redact(data.get("message") or "")
         data["status_line"] = secrets.redact(data.get("status_line") or "")
+        data["dock_url"] = self.dock.url  # holds the dock's token: the CLI shows it only with --show-secrets
         try:
             profile.write_persistent_slot(bridge.SLOT, data)
         except OSError as exc:

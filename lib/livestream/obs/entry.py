@@ -76,6 +76,8 @@ def script_properties() -> Any:
         return props
     if app is not None:
         app.write_status()
+        if app.settings is not None:
+            panel.show_dock(app.settings, app.dock.url)
     status = app.status() if app else ("", "info")
     scheduled = app.scheduled if app else []
     props = panel.build(CALLBACKS, status, scheduled, app.pending_line() if app else "")
@@ -212,6 +214,12 @@ def _btn_open_chat(props: Any, prop: Any) -> bool:
     return False
 
 
+def _btn_open_dock(props: Any, prop: Any) -> bool:
+    if app.dock.url:
+        webbrowser.open(app.dock.url)
+    return False
+
+
 def _on_changed(props: Any, prop: Any, settings: Any) -> bool:
     panel.apply_visibility(props, settings)
     if app is not None:
@@ -229,6 +237,7 @@ CALLBACKS = {
     "refresh_scheduled": _btn_refresh_scheduled,
     "open_player": _btn_open_player,
     "open_chat": _btn_open_chat,
+    "open_dock": _btn_open_dock,
     "changed": _on_changed,
 }
 HOTKEY_CALLBACKS = {"go_live": _hk_go_live, "prepare": _hk_prepare, "end_stream": _hk_end_stream}

@@ -7,7 +7,7 @@ in from ``entry`` because OBS accepts only plain module-level functions
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Optional
 
 import obspython as obs
 
@@ -23,6 +23,12 @@ TP_LATENCY = (("", "Provider default"), ("Low Latency", "Low latency"), ("Normal
 FP_POLICY = (("public", "Public"), ("private", "Private"))
 FP_RESOLUTION = (("1080p", "1080p"), ("720p", "720p"), ("480p", "480p"))
 FP_PROTOCOL = (("rtmps", "RTMPS"), ("srt", "SRT (unstable networks)"))
+DOCK_STEPS = (
+    "A live status page with Go live / Prepare / End for a dock, updated every second. Add it once: "
+    "Docks > Custom Browser Docks, any name, and the URL below (it stays the same across restarts). "
+    "Or open it in any browser on this computer. Keep the URL private: it can start and end your stream."
+)
+DOCK_OFF = "The status dock is not running (the script log says why)."
 LEVELS = {"info": "OBS_TEXT_INFO_NORMAL", "warning": "OBS_TEXT_INFO_WARNING", "error": "OBS_TEXT_INFO_ERROR"}
 
 
@@ -83,6 +89,11 @@ def build(
     obs.obs_properties_add_button(props, "refresh_status", "Refresh status", callbacks["refresh_status"])
     obs.obs_properties_add_button(props, "open_player", "Open player in browser", callbacks["open_player"])
     obs.obs_properties_add_button(props, "open_chat", "Open chat in browser", callbacks["open_chat"])
+
+    dock = _group(props, "dock", "Status dock")
+    obs.obs_properties_add_text(dock, "dock_help", "", obs.OBS_TEXT_INFO)
+    obs.obs_properties_add_text(dock, "dock_url", "Dock URL", obs.OBS_TEXT_DEFAULT)
+    obs.obs_properties_add_button(dock, "open_dock", "Open the dock in a browser", callbacks["open_dock"])
 
     provider = _list(props, "provider", "Provider", PROVIDERS)
     obs.obs_property_set_modified_callback(provider, callbacks["changed"])
@@ -164,6 +175,14 @@ def fill_scheduled(props: Any, scheduled: list[tuple[str, str]]) -> None:
     obs.obs_property_list_clear(prop)
     for value, text in scheduled or [("", "(press Refresh list)")]:
         obs.obs_property_list_add_string(prop, text, value)
+
+
+def show_dock(settings: Any, url: Optional[str]) -> None:
+    """The dock's URL and how to add it. Written as defaults, which OBS does not save
+    into the scene collection, so the URL's token does not travel with a shared collection."""
+    obs.obs_data_erase(settings, "dock_url")  # anything typed into the field
+    obs.obs_data_set_default_string(settings, "dock_url", url or "")
+    obs.obs_data_set_default_string(settings, "dock_help", DOCK_STEPS if url else DOCK_OFF)
 
 
 def set_status(props: Any, level: str) -> None:

@@ -81,10 +81,33 @@ def find_profile_dir(root: Path, version: int) -> Optional[Path]:
     return folder if folder is not None and folder.is_dir() else None
 
 
+_profile_cache: dict[str, Any] = {}
+
+
+def _stamp(path: Path) -> Optional[tuple[int, int]]:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size)
+
+
 def profile_dir() -> Optional[Path]:
-    """The current profile's folder, or None if it cannot be found."""
+    """The current profile's folder, or None if it cannot be found.
+
+    ``global.ini`` (and ``user.ini``, OBS 31+) are read again only when they changed:
+    the session is published on every change while live, and the file changes only when
+    the user switches profiles."""
     root = config_root()
-    return None if root is None else find_profile_dir(root, obs_version())
+    if root is None:
+        return None
+    version = obs_version()
+    # Read again only when global.ini or user.ini changed (the user switched profiles).
+    key = (str(root), version, _stamp(root / "global.ini"), _stamp(root / "user.ini"))
+    if _profile_cache.get("key") != key:
+        _profile_cache.update(key=key, folder=find_profile_dir(root, version))
+    folder = _profile_cache["folder"]
+    return folder if folder is not None and folder.is_dir() else None
 
 
 def linked_account() -> Optional[str]:
