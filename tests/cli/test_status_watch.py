@@ -52,6 +52,9 @@ class FakeObs:
         assert request == "GetPersistentData" and data["slotName"] == bridge.SLOT
         return {"slotValue": self._frame()[1]}
 
+    def obs_version(self) -> str:
+        return "32.2.2"
+
     def close(self) -> None:
         self.closed = True
 
