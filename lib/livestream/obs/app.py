@@ -30,6 +30,7 @@ from ..session.worker import Worker
 from . import profile
 from .config import PanelConfig
 from .port import ScriptObsPort
+from .schedule import ScheduleGlue
 
 TICK_MS = 100
 #: This front end's name in the ledger of provider streams.
@@ -100,6 +101,7 @@ class ScriptApp:
         self._shut_down = False
         self._snapshot_seen: Optional[Snapshot] = None
         self._publish_seq = int(time.time() * 1000)  # grows across reloads too
+        self.schedule = ScheduleGlue(self)  # scheduled go-live, end after a duration
 
     # --- lifecycle ----------------------------------------------------------
 
@@ -115,6 +117,7 @@ class ScriptApp:
             self._recover()
         self._watch_reconnect()
         self.controller.tick()
+        self.schedule.tick()
         self._drain_tasks()
         self.log_handler.flush_to_obs()
 
@@ -314,6 +317,7 @@ class ScriptApp:
         data = bridge.encode(snapshot, seq=self._publish_seq, monotonic_now=time.monotonic())
         data["message"] = secrets.redact(data.get("message") or "")
         data["status_line"] = secrets.redact(data.get("status_line") or "")
+        data["schedule"] = self.schedule.view()
         try:
             profile.write_persistent_slot(bridge.SLOT, data)
         except OSError as exc:
@@ -341,3 +345,4 @@ class ScriptApp:
             snap = self.controller.snapshot
             obs.obs_data_set_string(self.settings, "playback_url", snap.playback_url or "")
             obs.obs_data_set_string(self.settings, "chat_url", snap.chat_url or "")
+            obs.obs_data_set_string(self.settings, "schedule_status", self.schedule.line())

@@ -193,6 +193,18 @@ def _btn_refresh_scheduled(props: Any, prop: Any) -> bool:
     return True
 
 
+def _btn_schedule(props: Any, prop: Any) -> bool:
+    app.schedule.schedule_from_panel()
+    app.write_status()
+    return True
+
+
+def _btn_schedule_cancel(props: Any, prop: Any) -> bool:
+    app.schedule.cancel()
+    app.write_status()
+    return True
+
+
 def _btn_open_player(props: Any, prop: Any) -> bool:
     url = app.controller.snapshot.playback_url
     if url:
@@ -225,6 +237,8 @@ CALLBACKS = {
     "open_player": _btn_open_player,
     "open_chat": _btn_open_chat,
     "changed": _on_changed,
+    "schedule": _btn_schedule,
+    "schedule_cancel": _btn_schedule_cancel,
 }
 HOTKEY_CALLBACKS = {"go_live": _hk_go_live, "prepare": _hk_prepare, "end_stream": _hk_end_stream}
 
