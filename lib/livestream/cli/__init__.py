@@ -20,7 +20,8 @@ from typing import Optional, Sequence
 from .. import __version__, secrets
 from ..errors import LivestreamError
 
-COMMAND_MODULES = ("provider_commands", "remote_commands", "ledger_commands", "sandbox_commands", "demo_commands")
+COMMAND_MODULES = ("provider_commands", "remote_commands", "ledger_commands", "sandbox_commands", "demo_commands",
+                   "schedule_commands")
 
 
 def build_parser() -> argparse.ArgumentParser:
