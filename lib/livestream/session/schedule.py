@@ -338,7 +338,7 @@ class Scheduler:
     def view(self) -> Optional[dict[str, Any]]:
         """What is published for remote clients (no countdown, so it changes only with the schedule)."""
         s, e = self.schedule, self.end
-        if s is None and e is None and not self.last_request:
+        if s is None and (e is None or e.end_at is None) and not self.last_request:
             return None
         data: dict[str, Any] = {"request": dict(self.last_request) if self.last_request else None}
         if s is not None:
