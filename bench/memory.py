@@ -2,17 +2,16 @@
 
 In one OBS (FastPix-like sandbox provider, the script loaded), ``--cycles`` plain OBS
 cycles (stream settings set over obs-websocket, StartStream, 1 s live, StopStream) and
-the same number of script cycles (Go live hotkey, 1 s live, StopStream: the provider
-stream is ended and the settings restored), each after five warm-up cycles. OBS's
-resident memory (``/proc/<pid>/status`` VmRSS) is read after each cycle; the growth per
-cycle is the least-squares slope over the cycles after warm-up. Threads
+as many script cycles (Go live hotkey, 1 s live, StopStream: the provider stream is
+ended and the settings restored), in turn, after five warm-up cycles of each. OBS's
+resident memory (``/proc/<pid>/status`` VmRSS) is read after every cycle; a kind's
+growth per cycle is the mean of the changes right after its cycles. Threads
 (``/proc/<pid>/task``) and open files (``/proc/<pid>/fd``) are printed before and after.
 """
 
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 from typing import Any, Callable
 
@@ -45,21 +44,35 @@ def slope(values: list[float]) -> float:
     return num / den
 
 
-def measure(name: str, pid: int, cycle: Callable[[], Any], cycles: int, say: Callable[[str], None]) -> dict:
+def stats(pid: int) -> dict:
+    return {"rss": rss_mib(pid), "threads": threads(pid), "files": open_files(pid)}
+
+
+def compare(pid: int, cycles: dict[str, Callable[[], Any]], count: int, say: Callable[[str], None]) -> dict:
+    """Run the kinds of ``cycles`` in turn (A B A B ...), ``count`` of each after warm-up, and
+    attribute each RSS change to the cycle that ran just before: both kinds share OBS's own
+    slow warm-up trend, which would otherwise favour whichever kind runs last."""
     for _ in range(WARM_UP):
-        cycle()
-    before = {"rss": rss_mib(pid), "threads": threads(pid), "files": open_files(pid)}
+        for cycle in cycles.values():
+            cycle()
+    before = stats(pid)
+    deltas: dict[str, list[float]] = {name: [] for name in cycles}
     samples = [before["rss"]]
-    started = time.monotonic()
-    for i in range(cycles):
-        cycle()
-        samples.append(rss_mib(pid))
+    rss = before["rss"]
+    for i in range(count):
+        for name, cycle in cycles.items():
+            cycle()
+            now = rss_mib(pid)
+            deltas[name].append(now - rss)
+            samples.append(now)
+            rss = now
         if (i + 1) % 10 == 0:
-            say(f"  {name}: {i + 1} cycles, RSS {samples[-1]:.1f} MiB")
-    after = {"rss": rss_mib(pid), "threads": threads(pid), "files": open_files(pid)}
-    result = {"name": name, "before": before, "after": after, "per_cycle": slope(samples),
-              "seconds_per_cycle": (time.monotonic() - started) / cycles}
-    say(f"  {name}: {result['per_cycle'] * 1024:.0f} KiB per cycle after warm-up; threads {before['threads']} -> "
-        f"{after['threads']}, open files {before['files']} -> {after['files']}, RSS {before['rss']:.1f} -> "
-        f"{after['rss']:.1f} MiB")
+            say(f"  {i + 1} cycles of each, RSS {rss:.1f} MiB")
+    after = stats(pid)
+    result = {"before": before, "after": after, "overall_per_cycle": slope(samples),
+              "per_cycle": {name: sum(d) / len(d) for name, d in deltas.items()}}
+    for name, growth in result["per_cycle"].items():
+        say(f"  {name}: {growth * 1024:.0f} KiB per cycle after warm-up")
+    say(f"  threads {before['threads']} -> {after['threads']}, open files {before['files']} -> {after['files']}, "
+        f"RSS {before['rss']:.1f} -> {after['rss']:.1f} MiB over {count * len(cycles)} cycles")
     return result

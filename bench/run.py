@@ -158,7 +158,7 @@ def script_cycle(client: Any, cs: CountingSandbox, live_seconds: float, idle_sec
     pressed = time.time()
     client.trigger_hotkey("obs_livestream.go_live")
     session = wait_state(client, ("live", "failed", "ended"), 120, after_seq=int(before.get("seq") or 0),
-                         since=pressed - 0.05)
+                         since=pressed)
     live_at = time.time()
     if session["state"] != "live":
         raise RuntimeError(f"go-live failed: {session.get('status_line')}")
@@ -459,23 +459,20 @@ def bench_memory(cycles: int, work: Path) -> None:
         obs = start_obs("fastpix", cs, work / "memory")
         try:
             with obs.client() as client:
-                pid = obs.obs_pid
-                plain = memory.measure("plain StartStream/StopStream", pid,
-                                       lambda: plain_cycle(client, cs, live_seconds=1.0), cycles, say)
-                script = memory.measure("script go-live/end", pid,
-                                        lambda: script_cycle(client, cs, live_seconds=1.0), cycles, say)
+                result = memory.compare(obs.obs_pid, {
+                    "plain StartStream/StopStream": lambda: plain_cycle(client, cs, live_seconds=1.0),
+                    "script go-live/end": lambda: script_cycle(client, cs, live_seconds=1.0),
+                }, cycles, say)
         finally:
             obs.close()
     finally:
         cs.stop()
-    say("-- 5. memory per cycle (OBS VmRSS, least-squares slope after 5 warm-up cycles)")
-    for result in (plain, script):
-        name = result["name"]
-        record("memory", f"{name}: RSS growth per cycle", f"{result['per_cycle'] * 1024:.0f} KiB")
-        record("memory", f"{name}: threads before -> after",
-               f"{result['before']['threads']} -> {result['after']['threads']}")
-        record("memory", f"{name}: open files before -> after",
-               f"{result['before']['files']} -> {result['after']['files']}")
+    say("-- 5. memory per cycle (OBS VmRSS after each cycle, cycles in turn, after 5 warm-up cycles of each)")
+    for name, growth in result["per_cycle"].items():
+        record("memory", f"{name}: RSS growth per cycle", f"{growth * 1024:.0f} KiB")
+    record("memory", "threads before -> after", f"{result['before']['threads']} -> {result['after']['threads']}")
+    record("memory", "open files before -> after", f"{result['before']['files']} -> {result['after']['files']}")
+    record("memory", "OBS RSS before -> after", f"{result['before']['rss']:.1f} -> {result['after']['rss']:.1f} MiB")
 
 
 def machine() -> str:
