@@ -24,6 +24,9 @@ bench/RESULTS.md. What is measured, and how:
              throw-away venv under build/bench/).
 4. requests  HTTP requests the script makes per go-live, per minute while live and while idle,
              counted inside the sandbox's HTTP router (every provider API request).
+5. memory    OBS's memory growth per go-live/end cycle through the script after warm-up, next
+             to plain StartStream/StopStream cycles in the same OBS (``--cycles``, default 50),
+             with threads and open files before and after (bench/memory.py).
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ from typing import Any, Callable, Optional
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "lib"))
+sys.path.insert(0, str(REPO / "bench"))
 
 from livestream.headless import HeadlessObs, ScriptEntry  # noqa: E402
 from livestream.sandbox import Sandbox  # noqa: E402
@@ -56,7 +60,7 @@ SCRIPT = REPO / "obs_livestream.py"
 BUILD = REPO / "build" / "bench"
 PREVIOUS_SERVICE = {"type": "rtmp_custom",
                     "settings": {"server": "rtmp://previous.example.invalid/app", "key": "bench-own-key"}}
-ALL = ("latency", "stalls", "load", "requests")
+ALL = ("latency", "stalls", "load", "requests", "memory")
 RESULTS: list[tuple[str, str, str]] = []  # (benchmark, figure, value) for the final table
 
 
@@ -135,16 +139,18 @@ def start_obs(provider: str, cs: CountingSandbox, home: Path, **kwargs: Any) -> 
 
 
 def wait_state(client: Any, states: tuple[str, ...], timeout: float = 90.0, step: float = 0.05,
-               after_seq: int = -1, not_stream: Optional[str] = None) -> dict:
-    """The script's published session once in one of ``states`` (and newer than ``after_seq``;
-    with ``not_stream``, a session about another stream: the last go-live's late "final"
-    update, published after its end, does not count as this go-live's outcome)."""
+               after_seq: int = -1, not_stream: Optional[str] = None, since: float = 0.0) -> dict:
+    """The script's published session once in one of ``states`` (and newer than ``after_seq``,
+    in a state entered after ``since``; with ``not_stream``, a session about another stream:
+    the last go-live's late "final" update, published after its end, does not count as this
+    go-live's outcome)."""
     deadline = time.monotonic() + timeout
     last: dict = {}
     while time.monotonic() < deadline:
         last = bridge.read(client) or {}
         stale = not_stream is not None and last.get("stream_id") == not_stream and last.get("state") != "failed"
-        if last.get("state") in states and int(last.get("seq") or 0) > after_seq and not stale:
+        if (last.get("state") in states and int(last.get("seq") or 0) > after_seq and not stale
+                and float(last.get("state_since") or 0) >= since):
             return last
         time.sleep(step)
     raise RuntimeError(f"script did not reach {states}: {last}")
@@ -167,7 +173,7 @@ def script_cycle(client: Any, cs: CountingSandbox, live_seconds: float, idle_sec
     pressed = time.time()
     client.trigger_hotkey("obs_livestream.go_live")
     session = wait_state(client, ("live", "failed", "ended"), 120, after_seq=int(before.get("seq") or 0),
-                         not_stream=before.get("stream_id"))
+                         not_stream=before.get("stream_id"), since=pressed)
     live_at = time.time()
     if session["state"] != "live":
         raise RuntimeError(f"go-live failed: {session.get('status_line')}")
@@ -220,7 +226,18 @@ def plain_cycle(client: Any, cs: CountingSandbox, live_seconds: float) -> dict:
     render0 = render_stats(client)
     started = time.time()
     client.call("StartStream")
-    published = first_event(sb, "publish_started", stream_id)
+    for _ in range(3):
+        try:
+            published = first_event(sb, "publish_started", stream_id, timeout=15)
+            break
+        except TimeoutError:
+            # OBS's frontend drops a start that comes while it is still finishing the last
+            # stop (obs-websocket answers OK all the same): ask again.
+            if not client.is_streaming():
+                started = time.time()
+                client.call("StartStream")
+    else:
+        raise RuntimeError("plain StartStream never published")
     time.sleep(live_seconds)
     client.stop_stream(wait=15)
     render1 = render_stats(client)
@@ -452,6 +469,32 @@ def bench_load(runs: int, work: Path) -> None:
 # --- main --------------------------------------------------------------------------------------
 
 
+def bench_memory(cycles: int, work: Path) -> None:
+    """5. OBS's memory growth per go-live/end cycle, the script's against plain OBS's."""
+    import memory
+
+    say(f"== memory: {cycles} go-live/end cycles, the script's and plain OBS's ==")
+    cs = CountingSandbox(work / "memory-sandbox", boot_delay=1.0)
+    try:
+        obs = start_obs("fastpix", cs, work / "memory")
+        try:
+            with obs.client() as client:
+                result = memory.compare(obs.obs_pid, {
+                    "plain StartStream/StopStream": lambda: plain_cycle(client, cs, live_seconds=1.0),
+                    "script go-live/end": lambda: script_cycle(client, cs, live_seconds=1.0),
+                }, cycles, say)
+        finally:
+            obs.close()
+    finally:
+        cs.stop()
+    say("-- 5. memory per cycle (OBS VmRSS after each cycle, cycles in turn, after 5 warm-up cycles of each)")
+    for name, growth in result["per_cycle"].items():
+        record("memory", f"{name}: RSS growth per cycle", f"{growth * 1024:.0f} KiB")
+    record("memory", "threads before -> after", f"{result['before']['threads']} -> {result['after']['threads']}")
+    record("memory", "open files before -> after", f"{result['before']['files']} -> {result['after']['files']}")
+    record("memory", "OBS RSS before -> after", f"{result['before']['rss']:.1f} -> {result['after']['rss']:.1f} MiB")
+
+
 def machine() -> str:
     mem = ""
     try:
@@ -477,6 +520,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("benchmarks", nargs="*", metavar="BENCHMARK",
                         help="latency, stalls, load, requests (default: all)")
     parser.add_argument("--runs", type=int, default=5, help="runs per measure (default 5)")
+    parser.add_argument("--cycles", type=int, default=50, help="go-live/end cycles for 'memory' (default 50)")
     args = parser.parse_args(argv)
     which = set(args.benchmarks or ALL)
     if which - set(ALL):
@@ -490,6 +534,8 @@ def main(argv: Optional[list[str]] = None) -> int:
         steps.append(lambda: bench_latency_stalls_requests(args.runs, which, work))
     if "load" in which:
         steps.append(lambda: bench_load(args.runs, work))
+    if "memory" in which:
+        steps.append(lambda: bench_memory(args.cycles, work))
     for step in steps:
         step()
     say()

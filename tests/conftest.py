@@ -28,6 +28,12 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     summary, where a person running the README's test command sees it without ``-s``."""
     import sys
 
+    schedule_tests = next((m for n, m in list(sys.modules.items()) if n.endswith("test_script_schedule")), None)
+    figures = getattr(schedule_tests, "FIGURES", None)
+    if figures:
+        terminalreporter.write_sep("=", "scheduled go-live timing (real OBS, sandbox provider)")
+        for what, seconds in figures:
+            terminalreporter.write_line(f"{what}: {seconds:+.2f} s")
     module = next((m for name, m in list(sys.modules.items()) if name.endswith("test_reliability_matrix")), None)
     table = getattr(module, "TABLE", None)
     if not table:

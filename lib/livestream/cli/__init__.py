@@ -21,7 +21,8 @@ from .. import __version__, secrets
 from ..errors import LivestreamError
 from .output import PrintableFormatter, make_output_safe, printable
 
-COMMAND_MODULES = ("provider_commands", "remote_commands", "ledger_commands", "sandbox_commands", "demo_commands")
+COMMAND_MODULES = ("provider_commands", "remote_commands", "ledger_commands", "sandbox_commands", "demo_commands",
+                   "schedule_commands")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -276,6 +276,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         },
         "script_session": _published_view(published) if published else None,
         "remote_session": None,
+        # The script's scheduled go-live and the set end of the current one (schedule_commands).
+        "schedule": _schedule_summary(published),
         # Streams not yet confirmed ended: the script's (inside OBS) and this machine's ledger.
         "open_streams": _open_streams(published, unsettled),
     }
@@ -366,6 +368,12 @@ def _open_streams(published: Optional[dict[str, Any]], unsettled: list[LedgerEnt
 
 
 _OPEN_KEYS = ("entry_id", "provider", "stream_id", "title", "state", "last_error", "retry_in")
+
+
+def _schedule_summary(published: Optional[dict[str, Any]]) -> Optional[dict[str, Any]]:
+    from .schedule_commands import summary
+
+    return summary((published or {}).get("schedule"))
 
 
 def _published_view(data: dict[str, Any]) -> dict[str, Any]:

@@ -32,6 +32,7 @@ from . import profile
 from .config import PanelConfig
 from .dock import ScriptDock
 from .port import ScriptObsPort
+from .schedule import ScheduleGlue
 
 # OBS runs script timers from its render loop, so this is about one tick per frame at
 # 30 fps. A command or a provider answer waits for the next tick: at 100 ms that was
@@ -113,6 +114,7 @@ class ScriptApp:
         self.controller.add_listener(self.dock.observe)
         # Import the provider clients now, off OBS's threads, rather than on the first Go live.
         self.worker.submit(providers.names, lambda result, error: None)
+        self.schedule = ScheduleGlue(self)  # scheduled go-live, end after a duration
 
     # --- lifecycle ----------------------------------------------------------
 
@@ -128,6 +130,7 @@ class ScriptApp:
             self._recover()
         self._watch_reconnect()
         self.controller.tick()
+        self.schedule.tick()
         self._drain_tasks()
         self.dock.tick(self.controller.snapshot, self.notice)
         self._flush_publish()
@@ -347,6 +350,7 @@ class ScriptApp:
         data["message"] = secrets.redact(data.get("message") or "")
         data["status_line"] = secrets.redact(data.get("status_line") or "")
         data["dock_url"] = self.dock.url  # holds the dock's token: the CLI shows it only with --show-secrets
+        data["schedule"] = self.schedule.view()
         try:
             profile.write_persistent_slot(bridge.SLOT, data)
         except OSError as exc:
@@ -374,3 +378,4 @@ class ScriptApp:
             snap = self.controller.snapshot
             obs.obs_data_set_string(self.settings, "playback_url", snap.playback_url or "")
             obs.obs_data_set_string(self.settings, "chat_url", snap.chat_url or "")
+            obs.obs_data_set_string(self.settings, "schedule_status", self.schedule.line())

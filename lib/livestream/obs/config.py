@@ -57,6 +57,13 @@ FIELDS: dict[str, Any] = {
     "tp_api_base_url": "",
     "fp_api_base_url": "",
     "fp_ingest_url": "",
+    # Schedule (livestream.obs.schedule): local "YYYY-MM-DD HH:MM"; minutes (0: no set end,
+    # applies to every go-live); minutes a missed schedule may still start late (0: skip);
+    # TP Streams' boot time until a go-live has measured it.
+    "schedule_at": "",
+    "schedule_end_after": 0,
+    "schedule_late_minutes": 0,
+    "schedule_boot_seconds": 30,
 }
 
 

@@ -200,6 +200,18 @@ def _btn_refresh_scheduled(props: Any, prop: Any) -> bool:
     return True
 
 
+def _btn_schedule(props: Any, prop: Any) -> bool:
+    app.schedule.schedule_from_panel()
+    app.write_status()
+    return True
+
+
+def _btn_schedule_cancel(props: Any, prop: Any) -> bool:
+    app.schedule.cancel()
+    app.write_status()
+    return True
+
+
 def _btn_open_player(props: Any, prop: Any) -> bool:
     url = app.controller.snapshot.playback_url
     if url:
@@ -239,6 +251,8 @@ CALLBACKS = {
     "open_chat": _btn_open_chat,
     "open_dock": _btn_open_dock,
     "changed": _on_changed,
+    "schedule": _btn_schedule,
+    "schedule_cancel": _btn_schedule_cancel,
 }
 HOTKEY_CALLBACKS = {"go_live": _hk_go_live, "prepare": _hk_prepare, "end_stream": _hk_end_stream}
 

@@ -7,10 +7,12 @@ in from ``entry`` because OBS accepts only plain module-level functions
 
 from __future__ import annotations
 
+import time
 from typing import Any, Callable, Mapping, Optional
 
 import obspython as obs
 
+from ..session import localtime
 from .config import CREDENTIAL_FIELDS, FIELDS, PanelConfig
 
 PROVIDERS = (("tpstreams", "TP Streams"), ("fastpix", "FastPix"))
@@ -95,6 +97,8 @@ def build(
     obs.obs_properties_add_text(dock, "dock_url", "Dock URL", obs.OBS_TEXT_DEFAULT)
     obs.obs_properties_add_button(dock, "open_dock", "Open the dock in a browser", callbacks["open_dock"])
 
+    _schedule_group(props, callbacks)
+
     provider = _list(props, "provider", "Provider", PROVIDERS)
     obs.obs_property_set_modified_callback(provider, callbacks["changed"])
 
@@ -143,6 +147,25 @@ def build(
     obs.obs_properties_add_text(advanced, "fp_api_base_url", "FastPix API base URL", obs.OBS_TEXT_DEFAULT)
     obs.obs_properties_add_text(advanced, "fp_ingest_url", "FastPix ingest server override", obs.OBS_TEXT_DEFAULT)
     return props
+
+
+def _schedule_group(props: Any, callbacks: Mapping[str, Callable]) -> None:
+    """Go live at a set time and end after a duration (``livestream.obs.schedule``)."""
+    group = _group(props, "schedule", "Schedule")
+    obs.obs_properties_add_text(group, "schedule_status", "Scheduled", obs.OBS_TEXT_INFO)
+    zone = localtime.zone_name(time.time())
+    at = obs.obs_properties_add_text(group, "schedule_at", f"Go live at (YYYY-MM-DD HH:MM, {zone})",
+                                     obs.OBS_TEXT_DEFAULT)
+    obs.obs_property_set_long_description(at, f"Local time of this computer ({zone}), e.g. {localtime.EXAMPLE}")
+    end = obs.obs_properties_add_int(group, "schedule_end_after", "End after (minutes, 0: no set end)", 0, 24 * 60, 5)
+    obs.obs_property_set_long_description(end, "Applies to every go-live, scheduled or not; Stop Streaming in OBS "
+                                          "still ends at once")
+    obs.obs_properties_add_int(group, "schedule_late_minutes",
+                               "If OBS was closed at that time, start up to (minutes late; 0: skip)", 0, 24 * 60, 5)
+    obs.obs_properties_add_int(group, "schedule_boot_seconds", "TP Streams server boot time (s), until measured",
+                               5, 600, 5)
+    obs.obs_properties_add_button(group, "schedule_set", "Schedule", callbacks["schedule"])
+    obs.obs_properties_add_button(group, "schedule_cancel", "Cancel schedule", callbacks["schedule_cancel"])
 
 
 def apply_visibility(props: Any, settings: Any) -> None:

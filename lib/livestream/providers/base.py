@@ -66,6 +66,9 @@ class Provider(abc.ABC):
     base_url_env: ClassVar[str]
     #: Seconds between polls while waiting for the ingest or watching the status.
     poll_interval: ClassVar[float] = 3.0
+    #: True if the provider boots a server after the create (the key comes later): a
+    #: scheduled go-live then prepares that long ahead instead of a few seconds.
+    boots_server: ClassVar[bool] = False
 
     @classmethod
     @abc.abstractmethod

@@ -237,6 +237,7 @@ class TPStreams(Provider):
     default_base_url = "https://app.tpstreams.com"
     base_url_env = "TPSTREAMS_API_BASE_URL"
     poll_interval = 3.0
+    boots_server = True  # 20-30 s until rtmp_url/stream_key appear
 
     def __init__(
         self,

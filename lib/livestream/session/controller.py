@@ -728,6 +728,11 @@ class Controller:
 
     def _reset_session(self) -> None:
         self._generation += 1
+        old = getattr(self, "_provider", None)
+        if old is not None:
+            # Each go-live brings its own client (an HTTP session and its connections): close
+            # the last one, on the worker, after any job of it still queued there.
+            self.worker.submit(old.close, lambda _result, _error: None)
         self._provider: Optional[Provider] = None
         self._request: Optional[GoLiveRequest] = None
         self._stream_id: Optional[str] = None

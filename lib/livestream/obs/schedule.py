@@ -1,0 +1,217 @@
+"""The scheduler inside OBS: carries out what ``livestream.session.schedule`` decides.
+
+* The timer calls ``tick``: the scheduler's time-based actions, remote requests and the
+  pre-flight results are applied there, so every OBS call stays on an OBS thread;
+* every snapshot of the go-live reaches ``Scheduler.observe`` (the controller's listener,
+  also on the timer);
+* the pre-flight's provider call (``check_credentials``) runs on the script's worker;
+* a remote client asks through obs-websocket's persistent data: it writes the slot
+  ``REQUEST_SLOT`` with ``SetPersistentData``, and the timer re-reads the profile's
+  ``obsWebSocketPersistentData.json`` only when its size, inode or modification time
+  changed (one ``stat`` every half second). The answer is published with the session.
+
+The panel's buttons run on the UI thread: a lock keeps the scheduler whole meanwhile.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import queue
+import threading
+import time
+from pathlib import Path
+from typing import Any, Optional
+
+from .. import secrets
+from ..errors import LivestreamError
+from ..session import localtime
+from ..session.schedule import REQUEST_SLOT, Action, Scheduler, ScheduleStore
+from ..session.snapshot import Snapshot
+from . import profile
+
+log = logging.getLogger("livestream.obs")
+
+#: Seconds between looks at obs-websocket's persistent data for a remote request.
+REQUEST_CHECK_EVERY = 0.5
+PERSISTENT_FILE = "obsWebSocketPersistentData.json"
+
+
+class ScheduleGlue:
+    """The script's scheduler: the panel's Schedule/Cancel, remote requests, and the timer."""
+
+    def __init__(self, app: Any, store: Optional[ScheduleStore] = None) -> None:
+        self.app = app
+        self.scheduler = Scheduler(store or ScheduleStore())
+        self._lock = threading.RLock()
+        self._loaded = False
+        self._preflight: queue.Queue = queue.Queue()
+        self._request_key: Optional[tuple] = None
+        self._request_checked = 0.0
+        self._profile_dir: Optional[Path] = None
+        self._profile_checked = 0.0
+        self._published: Any = None
+        app.controller.add_listener(self._on_snapshot)
+
+    # --- the panel (UI thread) --------------------------------------------------------
+
+    def schedule_from_panel(self) -> None:
+        """The Schedule button: "Go live at" and "End after" from the panel."""
+        config = self.app.config
+        try:
+            at = localtime.parse(config.schedule_at)
+            minutes = int(config.schedule_end_after or 0)
+            with self._lock:
+                self.scheduler.set(at, end_after=minutes * 60 if minutes > 0 else None, origin="panel")
+                line = self.scheduler.line()
+            self.app.notice = (f"Scheduled. {line}", "info")
+        except LivestreamError as exc:
+            self.app.notice = (str(exc), "error")
+            log.error("Could not schedule: %s", exc)
+
+    def cancel(self) -> None:
+        with self._lock:
+            had = self.scheduler.schedule is not None
+            self._do(self.scheduler.cancel())
+        self.app.notice = ("Cancelled the scheduled go-live" if had else "Nothing was scheduled", "info")
+
+    def line(self) -> str:
+        with self._lock:
+            return secrets.redact(self.scheduler.line())
+
+    def view(self) -> Optional[dict[str, Any]]:
+        with self._lock:
+            return self.scheduler.view()
+
+    # --- the timer ----------------------------------------------------------------------
+
+    def tick(self) -> None:
+        with self._lock:
+            if not self._loaded:
+                self._loaded = True
+                late = float(self.app.config.schedule_late_minutes or 0) * 60
+                self._do(self.scheduler.loaded(late_allowed=late))
+            self._read_request()
+            self._apply_preflight()
+            self._do(self.scheduler.tick(self.app.controller.state.value, lead=self._lead()))
+            view = self.scheduler.view()
+        if view != self._published:
+            self._published = view
+            self.app._publish(self.app.controller.snapshot)
+
+    def _on_snapshot(self, snapshot: Snapshot) -> None:
+        minutes = int(self.app.config.schedule_end_after or 0)
+        with self._lock:
+            self._do(self.scheduler.observe(snapshot.state.value, snapshot.stream_id, self.app.config.provider,
+                                            end_after=minutes * 60 if minutes > 0 else None))
+
+    def _lead(self) -> float:
+        config = self.app.config
+        try:
+            cls = config.provider_class()
+        except LivestreamError:
+            return self.scheduler.timing.create_lead
+        return self.scheduler.lead(cls.name, boots_server=bool(getattr(cls, "boots_server", False)),
+                                   poll_interval=float(cls.poll_interval),
+                                   configured_boot=float(config.schedule_boot_seconds or 30))
+
+    # --- actions -----------------------------------------------------------------------
+
+    def _do(self, actions: list[Action]) -> None:
+        for action in actions:
+            getattr(self, f"_act_{action.kind}")(action)
+
+    def _act_notice(self, action: Action) -> None:
+        level = {"info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}[action.level]
+        log.log(level, "%s", action.text)
+        self.app.notice = (action.text, action.level)
+
+    def _act_prepare(self, action: Action) -> None:
+        try:
+            request = self.app.config.request(start_streaming=False)
+        except LivestreamError as exc:
+            self._do(self.scheduler.prepare_refused(str(exc)))
+            return
+        log.info("%s", action.text)
+        request.origin = "schedule"
+        self.app.controller.prepare(request)
+
+    def _act_start(self, action: Action) -> None:
+        log.info("%s", action.text)
+        self.app.controller.resume()
+
+    def _act_end(self, action: Action) -> None:
+        log.info("%s", action.text)
+        self.app.controller.end()
+
+    def _act_preflight(self, _action: Action) -> None:
+        """Everything that would stop the go-live, checked while there is still time."""
+        problems: list[str] = []
+        port = self.app.port
+        if port.is_streaming():
+            problems.append("OBS is streaming now (it must have stopped by then)")
+        account = port.linked_account()
+        if account:
+            problems.append(f"a {account} account is linked in Settings > Stream: press Disconnect Account there")
+        try:
+            self.app.config.request(start_streaming=False)
+            provider = self.app.config.build_provider()
+        except LivestreamError as exc:
+            problems.append(str(exc))
+            self._preflight.put((problems, None))
+            return
+        log.info("Pre-flight check for the scheduled go-live")
+
+        def check() -> None:
+            try:
+                provider.check_credentials()
+            finally:
+                provider.close()
+
+        self.app.worker.submit(check, lambda _result, error: self._preflight.put((problems, error)))
+
+    def _apply_preflight(self) -> None:
+        while True:
+            try:
+                problems, error = self._preflight.get_nowait()
+            except queue.Empty:
+                return
+            if error is not None:
+                problems = [*problems, secrets.redact(error) if isinstance(error, LivestreamError)
+                            else f"unexpected error: {secrets.redact(error)}"]
+            self._do(self.scheduler.preflight_result(problems))
+
+    # --- remote requests ----------------------------------------------------------------
+
+    def _read_request(self) -> None:
+        now = time.monotonic()
+        if now - self._request_checked < REQUEST_CHECK_EVERY:
+            return
+        self._request_checked = now
+        path = self._persistent_file(now)
+        if path is None:
+            return
+        try:
+            st = os.stat(path)
+        except OSError:
+            return
+        key = (st.st_mtime_ns, st.st_size, st.st_ino)
+        if key == self._request_key:
+            return
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return  # being written: read it at the next look
+        self._request_key = key
+        request = data.get(REQUEST_SLOT) if isinstance(data, dict) else None
+        answer = self.scheduler.handle_request(request)
+        if answer is not None:
+            self._act_notice(Action("notice", f"Remote schedule request: {answer['message']}",
+                                    "info" if answer["ok"] else "error"))
+
+    def _persistent_file(self, now: float) -> Optional[Path]:
+        if self._profile_dir is None or now - self._profile_checked > 10:
+            self._profile_checked = now
+            self._profile_dir = profile.profile_dir()
+        return self._profile_dir / PERSISTENT_FILE if self._profile_dir else None
