@@ -657,17 +657,21 @@ class HeadlessObs:
             # Alt+T highlights the first.
             major = re.match(r"OBS (\d+)\.", main.title)
             tries = (4, 3, 5, 2, 1) if major and int(major.group(1)) >= 32 else (3, 2, 4, 1, 5)
-            for downs in tries:
+            # On a loaded machine the menu can take longer than a keystroke to open: each
+            # round gives it more time before the arrow keys go in.
+            attempts = [(pause, downs) for pause in (0.4, 1.2, 2.5) for downs in tries]
+            for pause, downs in attempts:
                 x11.move_pointer(display, main.x + main.width // 2, main.y + main.height // 3)
                 x11.press_keys(display, ["alt+t"])
-                time.sleep(0.4)
+                time.sleep(pause)
                 x11.press_keys(display, ["Down"] * downs + ["Return"])
                 existing = self._wait_dialog("Scripts", timeout)
                 if existing is not None:
                     break
                 for window in self.dialogs():  # opened something else: close it, try the next
                     x11.close_window(display, window.id)
-                time.sleep(0.3)
+                x11.press_keys(display, ["Escape"])  # a menu still open would eat the next Alt+T
+                time.sleep(pause)
             if existing is None:
                 raise HeadlessObsError("could not open Tools > Scripts")
         if fill_screen:
