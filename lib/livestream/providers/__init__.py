@@ -9,6 +9,7 @@ needs the contract (the session, the fakes) does not pay for them.
 from __future__ import annotations
 
 import importlib
+import threading
 
 from ..errors import ConfigurationError
 from .base import Provider
@@ -17,14 +18,20 @@ BUILTIN = ("tpstreams", "fastpix")
 
 _registry: dict[str, type[Provider]] = {}
 _loaded = False
+_load_lock = threading.Lock()
 
 
 def _load_builtins() -> None:
+    # The script imports the providers on its worker thread at load while a button may
+    # look one up on the UI thread: "loaded" is set only once every module is imported.
     global _loaded
-    if not _loaded:
-        _loaded = True
-        for module in BUILTIN:
-            importlib.import_module(f"{__name__}.{module}")
+    if _loaded:
+        return
+    with _load_lock:
+        if not _loaded:
+            for module in BUILTIN:
+                importlib.import_module(f"{__name__}.{module}")
+            _loaded = True
 
 
 def register(cls: type[Provider]) -> type[Provider]:
