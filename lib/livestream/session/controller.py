@@ -93,6 +93,9 @@ class Controller:
         self.policies = policies or Policies()
         self.store = store or RecordStore()
         self.worker = worker or Worker()
+        # The look-up after an end (for the recording URL) runs on its own thread: on the
+        # main worker a slow provider made the next Go live wait behind it (two round trips).
+        self._lookups = Worker(name="obs-livestream-lookup") if isinstance(self.worker, Worker) else self.worker
         self.clock = clock
         self._inbox: queue.Queue = queue.Queue()
         self._listeners: list[Listener] = []
@@ -207,6 +210,7 @@ class Controller:
         if self.state is State.CREATING and self._stream_id is None:
             self._await_created(deadline)
         self.worker.stop(timeout=0.5)
+        self._lookups.stop(timeout=0.1)
         if not (self.state.is_active and self._provider and self._stream_id):
             return
         self._save_record()
@@ -475,7 +479,8 @@ class Controller:
         done = "Ended" if result.ended else f"Ended ({result.message})" if result.message else "Ended"
         self._enter(State.ENDED, done)
         # One last look, for the recording URL the user will want.
-        self._submit("final", lambda: self._provider.get(self._stream_id))
+        provider, stream_id = self._provider, self._stream_id
+        self._submit("final", lambda: provider.get(stream_id), worker=self._lookups)
 
     def _done_final(self, stream: Optional[LiveStream], error: Optional[BaseException]) -> None:
         if stream is not None:
@@ -630,14 +635,14 @@ class Controller:
     def _provider_name(self) -> str:
         return self._provider.display_name if self._provider else "provider"
 
-    def _submit(self, kind: str, fn: Callable[[], Any]) -> None:
+    def _submit(self, kind: str, fn: Callable[[], Any], *, worker: Any = None) -> None:
         generation = self._generation
         self._jobs_in_flight.add(kind)
 
         def done(result: Any, error: Optional[BaseException]) -> None:
             self._inbox.put(_JobDone(generation, kind, result, error))
 
-        self.worker.submit(fn, done)
+        (worker or self.worker).submit(fn, done)
 
     def _enter(self, state: State, message: str = "", level: Level = "info") -> None:
         old = self.state
