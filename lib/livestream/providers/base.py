@@ -41,6 +41,10 @@ class Provider(abc.ABC):
     #: Seconds between polls while waiting for the ingest or watching the status.
     poll_interval: ClassVar[float] = 3.0
 
+    def poll_delay(self, waited: float) -> float:
+        """Seconds until the next status poll, ``waited`` seconds into the wait for the ingest."""
+        return self.poll_interval
+
     @classmethod
     @abc.abstractmethod
     def credentials_from_env(cls, environ: Mapping[str, str]) -> BaseModel:

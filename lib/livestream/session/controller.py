@@ -493,7 +493,7 @@ class Controller:
         if stream.ingest_ready:
             self._apply_ingest(stream)
         elif self._next_poll_at == float("inf"):
-            self._next_poll_at = self.clock() + self._provider.poll_interval
+            self._next_poll_at = self.clock() + self._provider.poll_delay(self.clock() - self._waiting_since)
 
     def _apply_ingest(self, stream: LiveStream) -> None:
         assert stream.ingest is not None
@@ -578,7 +578,7 @@ class Controller:
                 self._begin_ending("Timed out waiting for the ingest: stopping the provider stream")
             elif now >= self._next_poll_at and "poll" not in self._jobs_in_flight:
                 # Paced from the start of each poll, so a slow answer does not slow the pace.
-                self._next_poll_at = now + self._provider.poll_interval
+                self._next_poll_at = now + self._provider.poll_delay(now - self._waiting_since)
                 provider, stream_id = self._provider, self._stream_id
                 self._submit("poll", lambda: provider.get(stream_id))
         elif state is State.STARTING:
