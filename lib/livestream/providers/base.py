@@ -70,6 +70,10 @@ class Provider(abc.ABC):
     #: scheduled go-live then prepares that long ahead instead of a few seconds.
     boots_server: ClassVar[bool] = False
 
+    def poll_delay(self, waited: float) -> float:
+        """Seconds until the next status poll, ``waited`` seconds into the wait for the ingest."""
+        return self.poll_interval
+
     @classmethod
     @abc.abstractmethod
     def credentials_from_env(cls, environ: Mapping[str, str]) -> BaseModel:

@@ -238,6 +238,19 @@ class TPStreams(Provider):
     base_url_env = "TPSTREAMS_API_BASE_URL"
     poll_interval = 3.0
     boots_server = True  # 20-30 s until rtmp_url/stream_key appear
+    #: When the server is expected (its documented 20-30 s boot, with a margin either side):
+    #: polled once a second in there, every ``poll_interval`` outside it.
+    boot_window = (18.0, 40.0)
+
+    def poll_delay(self, waited: float) -> float:
+        """At most one request a second, and that pace only while the key is due: the
+        streamer then waits about half a second for the key to be noticed, not 1.5 s."""
+        start, end = self.boot_window
+        if start <= waited < end:
+            return 1.0
+        if waited < start:
+            return max(1.0, min(self.poll_interval, start - waited))
+        return self.poll_interval
 
     def __init__(
         self,

@@ -104,6 +104,9 @@ class Controller:
         self.policies = policies or Policies()
         self.ledger = ledger or Ledger()
         self.worker = worker or Worker()
+        # The look-up after an end (for the recording URL) runs on its own thread: on the
+        # main worker a slow provider made the next Go live wait behind it (two round trips).
+        self._lookups = Worker(name="obs-livestream-lookup") if isinstance(self.worker, Worker) else self.worker
         self.clock = clock
         self.wall = wall
         self.owner = owner
@@ -235,6 +238,7 @@ class Controller:
         self.worker.stop(timeout=0.5)
         if self.pending is not None:
             self.pending.close()
+        self._lookups.stop(timeout=0.1)
         if not (self.state.is_active and self._provider and self._stream_id):
             # A create still unanswered stays "creating" in the ledger: the next start
             # looks for its stream and ends it.
@@ -592,7 +596,8 @@ class Controller:
         done = "Ended" if result.ended else f"Ended ({result.message})" if result.message else "Ended"
         self._enter(State.ENDED, done)
         # One last look, for the recording URL the user will want.
-        self._submit("final", lambda: self._provider.get(self._stream_id))
+        provider, stream_id = self._provider, self._stream_id
+        self._submit("final", lambda: provider.get(stream_id), worker=self._lookups)
 
     def _done_final(self, stream: Optional[LiveStream], error: Optional[BaseException]) -> None:
         if stream is not None:
@@ -605,7 +610,7 @@ class Controller:
         if stream.ingest_ready:
             self._apply_ingest(stream)
         elif self._next_poll_at == float("inf"):
-            self._next_poll_at = self.clock() + self._provider.poll_interval
+            self._next_poll_at = self.clock() + self._provider.poll_delay(self.clock() - self._waiting_since)
 
     def _apply_ingest(self, stream: LiveStream) -> None:
         assert stream.ingest is not None
@@ -692,7 +697,7 @@ class Controller:
                 self._begin_ending("Timed out waiting for the ingest: stopping the provider stream")
             elif now >= self._next_poll_at and "poll" not in self._jobs_in_flight:
                 # Paced from the start of each poll, so a slow answer does not slow the pace.
-                self._next_poll_at = now + self._provider.poll_interval
+                self._next_poll_at = now + self._provider.poll_delay(now - self._waiting_since)
                 provider, stream_id = self._provider, self._stream_id
                 self._submit("poll", lambda: provider.get(stream_id))
         elif state is State.STARTING:
@@ -757,14 +762,14 @@ class Controller:
     def _provider_name(self) -> str:
         return self._provider.display_name if self._provider else "provider"
 
-    def _submit(self, kind: str, fn: Callable[[], Any]) -> None:
+    def _submit(self, kind: str, fn: Callable[[], Any], *, worker: Any = None) -> None:
         generation = self._generation
         self._jobs_in_flight.add(kind)
 
         def done(result: Any, error: Optional[BaseException]) -> None:
             self._inbox.put(_JobDone(generation, kind, result, error))
 
-        self.worker.submit(fn, done)
+        (worker or self.worker).submit(fn, done)
 
     def _enter(self, state: State, message: str = "", level: Level = "info") -> None:
         old = self.state
