@@ -120,3 +120,24 @@ def test_the_dock_lists_earlier_streams_still_open_when_given_them(script: Scrip
                                           "state": "ready", "last_error": None}]
     script.tick_until(lambda: view(script).get("open_streams"), timeout=3, what="the open streams")
     assert view(script)["open_streams"][0]["stream_id"] == "f9"
+
+
+def test_a_stream_whose_end_failed_shows_in_the_dock_and_the_panel_until_it_is_ended(
+        script: Script, studio: FakeObsStudio, backend):
+    script.load()
+    script.go_live()
+    unavailable = sys.modules["livestream.errors"].ProviderServerError
+    backend.fail["end"] = [unavailable("The provider failed (503)")] * 3  # every in-session attempt
+    studio.stop()
+    script.tick_until(lambda: script.state == "failed", timeout=15, what="the failed end")
+    script.tick_until(lambda: view(script).get("open_streams"), timeout=3, what="the open stream in the dock")
+    [shown] = view(script)["open_streams"]
+    assert (shown["stream_id"], shown["state"], shown["provider"]) == ("s1", "end-failed", "Fake Provider")
+    assert "1 earlier stream still open on Fake Provider" in script.app.pending_line()
+    panel = script.panel()
+    assert "end_all" in panel.names()  # the panel offers "End all open streams"
+    assert "earlier stream still open" in panel.text("open_streams")
+
+    backend.fail["end"] = []  # the provider is back: the next retry (5 s) ends it
+    script.tick_until(lambda: not view(script).get("open_streams"), timeout=10, what="the stream ended")
+    assert script.app.pending_line() == ""

@@ -112,6 +112,7 @@ class ScriptApp:
         self.dock = ScriptDock({"go_live": self.go_live, "prepare": lambda: self.go_live(start_streaming=False),
                                 "end": self.end_stream}).start()
         self.controller.add_listener(self.dock.observe)
+        self.dock.open_streams = self._open_streams  # earlier streams still being ended
         # Import the provider clients now, off OBS's threads, rather than on the first Go live.
         self.worker.submit(providers.names, lambda result, error: None)
         self.schedule = ScheduleGlue(self)  # scheduled go-live, end after a duration
@@ -179,6 +180,13 @@ class ScriptApp:
         """e.g. "1 earlier stream still open on TP Streams: ending it (retrying in 30 s)"."""
         pending = self.controller.pending
         return secrets.redact(pending.summary()) if pending is not None else ""
+
+    def _open_streams(self) -> list[dict[str, Any]]:
+        """The earlier streams pending ends is still ending, from memory (for the dock)."""
+        pending = self.controller.pending
+        if pending is None:
+            return []
+        return [dict(e.public_view(), provider=e.provider_display or e.provider) for e in pending.entries()]
 
     def _provider_for_entry(self, entry: LedgerEntry) -> Any:
         """A client for an earlier stream's provider, with the panel's credentials for it."""
