@@ -155,8 +155,7 @@ class ScheduleGlue:
         if account:
             problems.append(f"a {account} account is linked in Settings > Stream: press Disconnect Account there")
         try:
-            self.app.config.request(start_streaming=False)
-            provider = self.app.config.build_provider()
+            provider = self.app.config.request(start_streaming=False).provider
         except LivestreamError as exc:
             problems.append(str(exc))
             self._preflight.put((problems, None))
