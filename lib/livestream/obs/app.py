@@ -13,6 +13,7 @@ functions of ``livestream.obs.entry``; this class does the work:
 
 from __future__ import annotations
 
+import json
 import logging
 import queue
 import time
@@ -107,7 +108,7 @@ class ScriptApp:
         self._shut_down = False
         self._snapshot_seen: Optional[Snapshot] = None
         self._publish_seq = int(time.time() * 1000)  # grows across reloads too
-        self._published: Optional[tuple[Snapshot, Optional[str]]] = None
+        self._published: Optional[tuple[Snapshot, Optional[str], str]] = None
         self._publish_due = False
         self.dock = ScriptDock({"go_live": self.go_live, "prepare": lambda: self.go_live(start_streaming=False),
                                 "end": self.end_stream}).start()
@@ -349,7 +350,9 @@ class ScriptApp:
         Only when it changed: the controller re-emits the same snapshot once a second while
         a go-live is active (for the panel's elapsed time), and readers compute the elapsed
         time from ``state_since``, so the file is written as often as the session changes."""
-        shown = (snapshot, self.dock.url)
+        schedule = self.schedule.view()
+        # The schedule is part of what is published: its answers to remote requests travel here.
+        shown = (snapshot, self.dock.url, json.dumps(schedule, sort_keys=True, default=str))
         if shown == self._published:
             return
         self._published = shown
@@ -358,7 +361,7 @@ class ScriptApp:
         data["message"] = secrets.redact(data.get("message") or "")
         data["status_line"] = secrets.redact(data.get("status_line") or "")
         data["dock_url"] = self.dock.url  # holds the dock's token: the CLI shows it only with --show-secrets
-        data["schedule"] = self.schedule.view()
+        data["schedule"] = schedule
         try:
             profile.write_persistent_slot(bridge.SLOT, data)
         except OSError as exc:
