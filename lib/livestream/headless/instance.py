@@ -57,6 +57,8 @@ from .rootfs import ObsRoot, obs_version
 __all__ = ["HeadlessObs", "MissingToolError", "HeadlessObsError", "require_tools", "free_port", "SCREEN"]
 
 SCREEN = (1280, 720)
+#: How long after OBS is ready before Tools > Scripts is opened (see open_scripts_window).
+SCRIPTS_SETTLE_SECONDS = 4.0
 # Programs and the Debian packages that provide them.
 PACKAGES = {"obs": "obs-studio obs-plugins", "Xvfb": "xvfb", "ffmpeg": "ffmpeg"}
 KEEP_ENV = "LIVESTREAM_KEEP_OBS"  # set to 1 to keep the OBS home and logs after a run
@@ -416,6 +418,7 @@ class HeadlessObs:
             self.kill_obs()
             raise
         self.startup_seconds = time.monotonic() - started
+        self._ready_at = time.monotonic()
 
     def _wait_ready(self, started: float) -> None:
         deadline = started + self.startup_timeout
@@ -648,6 +651,11 @@ class HeadlessObs:
         """
         display = self._require_display()
         existing = self._find_dialog("Scripts")
+        # Seen with OBS 32.2: Tools > Scripts chosen within a second or two of the window
+        # appearing never shows the dialog for the rest of that run (3 s later it opens at once).
+        settle = SCRIPTS_SETTLE_SECONDS - (time.monotonic() - getattr(self, "_ready_at", 0.0))
+        if existing is None and settle > 0:
+            time.sleep(settle)
         if existing is None:
             main = self.main_window()
             if main is None:
