@@ -90,9 +90,11 @@ def test_the_script_hotkey_is_listed_and_fires(
     hotkeys = client.call("GetHotkeyList")["hotkeys"]
     assert probe_script.hotkey in hotkeys
     client.trigger_hotkey(probe_script.hotkey)
-    deadline = time.monotonic() + 5
-    while not marker.exists() and time.monotonic() < deadline:
+    deadline = time.monotonic() + 10
+    # The probe creates the file, then writes to it: wait for the line, not for the file.
+    while not (marker.exists() and marker.read_text().endswith("\n")) and time.monotonic() < deadline:
         time.sleep(0.05)
+    time.sleep(0.5)  # a release wrongly taken for a press would add a second line meanwhile
     assert marker.read_text().splitlines() == ["pressed"]  # press only, not release
     obs.wait_for_log("e2e_probe hotkey pressed")
 
