@@ -205,8 +205,10 @@ class Ledger:
         return found[0] if found else None
 
     def remove(self, entry_id: str) -> None:
-        self._modify(lambda entries: entries.__setitem__(
-            slice(None), [e for e in entries if e.entry_id != entry_id]))
+        def change(entries: list[LedgerEntry]) -> None:
+            entries[:] = [e for e in entries if e.entry_id != entry_id]
+
+        self._modify(change)
 
     def prune(self, now: Optional[float] = None, *, keep_seconds: float = KEEP_ENDED_SECONDS) -> int:
         """Drop ended entries older than ``keep_seconds``; how many were dropped."""
