@@ -21,13 +21,16 @@ from .wheels import BundleError, is_licence_file, parse_headers, wheel_files
 TOP = "obs-livestream"  # the folder the archive unzips into; the same in every version
 PROJECT_FILES = ("obs_livestream.py", "README.md", "LICENSE", "requirements.txt")
 NOTICES = "THIRD-PARTY-LICENSES.txt"
+PRODUCT_PACKAGE = "lib/livestream"
 _ZIP_EPOCH_MIN = 315532800  # 1980-01-01, the earliest time a zip entry can hold
 
 
 def project_entries(root: Path) -> Dict[str, bytes]:
-    """The script, ``lib/`` (without byte code), README, LICENSE and requirements.txt."""
+    """The script, the product package ``lib/livestream/`` (without byte code), README, LICENSE
+    and requirements.txt. The sandbox, the headless OBS launcher, the demo and the test fakes
+    beside it in ``lib/`` are repository tooling the script never runs: not shipped."""
     entries = {name: (root / name).read_bytes() for name in PROJECT_FILES}
-    for path in sorted((root / "lib").rglob("*")):
+    for path in sorted((root / PRODUCT_PACKAGE).rglob("*")):
         relative = path.relative_to(root)
         if path.is_file() and "__pycache__" not in relative.parts and path.suffix not in (".pyc", ".pyo"):
             entries[relative.as_posix()] = path.read_bytes()
@@ -79,7 +82,7 @@ def source_date_epoch(root: Path, environ: Optional[Mapping[str, str]] = None) -
     env = os.environ if environ is None else environ
     if env.get("SOURCE_DATE_EPOCH"):
         return int(env["SOURCE_DATE_EPOCH"])
-    shipped = [*PROJECT_FILES, "lib", "release/requirements.lock"]
+    shipped = [*PROJECT_FILES, PRODUCT_PACKAGE, "release/requirements.lock"]
     try:
         out = subprocess.run(["git", "-C", str(root), "log", "-1", "--format=%ct", "--", *shipped],
                              capture_output=True, text=True)

@@ -21,7 +21,7 @@ from typing import Iterable, Iterator, Mapping, Optional
 
 import pytest
 
-from livestream.sandbox import Sandbox
+from livestream_sandbox import Sandbox
 
 REPO = Path(__file__).resolve().parents[2]
 ENTRY = REPO / "obs_livestream.py"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from livestream import providers, secrets
-from livestream.sandbox import Sandbox
+from livestream_sandbox import Sandbox
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from livestream import demo
+import livestream_demo as demo
 from livestream.cli import main
 
 

@@ -11,7 +11,7 @@
 * ``need_tools``: ``need_tools("ffmpeg")`` fails (CI) or skips when a program is missing.
 * ``obs_under_test``: the OBS a test runs in; a test that asks for it runs once per OBS
   version (29.0 the host's, 30.2 from a Debian trixie root, 32 from a sid root; see
-  ``livestream.headless.rootfs``), ``obs_under_test.obs_kwargs()`` goes to
+  ``livestream_headless.rootfs``), ``obs_under_test.obs_kwargs()`` goes to
   ``HeadlessObs``/``Studio.start``. ``LIVESTREAM_OBS_VERSIONS=30`` (``scripts/test --obs
   30``) runs only those, and leaves out the end-to-end tests that run in 29 alone;
   ``@pytest.mark.obs_versions("30", "32")`` limits a test to some versions.
@@ -35,8 +35,8 @@ from typing import Any, Callable, Dict, Iterator, List, Optional
 
 import pytest
 
-from livestream.headless import HeadlessObs, MissingToolError, free_port, require_tools
-from livestream.headless.rootfs import OBS_VERSIONS, ObsRoot, obs_version, selected_versions
+from livestream_headless import HeadlessObs, MissingToolError, free_port, require_tools
+from livestream_headless.rootfs import OBS_VERSIONS, ObsRoot, obs_version, selected_versions
 
 # A throw-away OBS script: logs how it was loaded, registers two frontend hotkeys.
 PROBE_NAME = "e2e_probe.py"

@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
-from livestream import demo
-from livestream.headless import HeadlessObs
-from livestream.sandbox import Sandbox
+import livestream_demo as demo
+from livestream_headless import HeadlessObs
+from livestream_sandbox import Sandbox
 from livestream.session import bridge
 
 REPO = Path(__file__).resolve().parents[2]
@@ -206,7 +206,7 @@ def add_scene_collection(studio: Studio, name: str, file_name: str, *, restart: 
     import json
     from dataclasses import replace
 
-    from livestream.headless.config import scene_collection
+    from livestream_headless.config import scene_collection
 
     cfg = replace(studio.obs._config, collection=name, collection_file=file_name)
     path = studio.obs.config_dir / "basic" / "scenes" / f"{file_name}.json"

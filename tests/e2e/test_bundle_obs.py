@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from livestream.headless import HeadlessObs, ScriptEntry
+from livestream_headless import HeadlessObs, ScriptEntry
 from tests.e2e.studio import PREVIOUS_SERVICE, Studio, cli_env
 from tests.release_bundles.built import build_bundle
 

@@ -8,8 +8,8 @@ import subprocess
 
 import pytest
 
-from livestream import demo
-from livestream.headless import SCREEN
+import livestream_demo as demo
+from livestream_headless import SCREEN
 
 pytestmark = pytest.mark.e2e
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from livestream.errors import ObsRefusedError
-from livestream.headless import SCREEN, HeadlessObs
+from livestream_headless import SCREEN, HeadlessObs
 from livestream.remote.client import OUTPUT_STOPPED, ObsClient
 from livestream.session.ports import StreamService
 

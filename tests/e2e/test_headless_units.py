@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from livestream.headless import HeadlessObs, MissingToolError, ObsHomeConfig, ScriptEntry, logs, require_tools
-from livestream.headless.config import write_home
-from livestream.headless.rootfs import ObsRoot, RootError, debian_mirror, selected_versions
+from livestream_headless import HeadlessObs, MissingToolError, ObsHomeConfig, ScriptEntry, logs, require_tools
+from livestream_headless.config import write_home
+from livestream_headless.rootfs import ObsRoot, RootError, debian_mirror, selected_versions
 
 # Lines exactly as OBS 29.0.2 wrote them in this project's runs (see logs.py).
 OBS_LOG = """\

@@ -39,8 +39,8 @@ from typing import Any, Callable, Optional
 
 import pytest
 
-from livestream.headless import free_port
-from livestream.sandbox import Sandbox
+from livestream_headless import free_port
+from livestream_sandbox import Sandbox
 from tests.e2e.studio import PREVIOUS_SERVICE, Studio
 
 pytestmark = pytest.mark.e2e

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from livestream.errors import ObsUnreachableError
-from livestream.headless import HeadlessObs, free_port
+from livestream_headless import HeadlessObs, free_port
 from livestream.remote.client import ObsClient, ObsEvent
 
 pytestmark = pytest.mark.e2e

@@ -14,9 +14,9 @@ import time
 import pytest
 
 from livestream import providers
-from livestream.headless import HeadlessObs
-from livestream.headless.logs import OutputFrames
-from livestream.sandbox import Sandbox
+from livestream_headless import HeadlessObs
+from livestream_headless.logs import OutputFrames
+from livestream_sandbox import Sandbox
 from livestream.session.ports import StreamService
 from tests.e2e.studio import PREVIOUS_SERVICE, Studio
 

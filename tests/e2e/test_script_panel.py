@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from livestream.headless import SCREEN
+from livestream_headless import SCREEN
 from tests.e2e.studio import REPO, Studio
 
 pytestmark = pytest.mark.e2e

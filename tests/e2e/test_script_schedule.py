@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from livestream import providers
-from livestream.sandbox import Sandbox
+from livestream_sandbox import Sandbox
 from tests.e2e.studio import (
     PREVIOUS_SERVICE,
     REPO,

@@ -60,7 +60,7 @@ def register_fake_provider(backend: ProviderBackend) -> None:
     points every instance at the shared backend.
     """
     from livestream import providers
-    from livestream.session.fakes import FakeProvider
+    from livestream_fakes import FakeProvider
 
     class ScriptFakeProvider(FakeProvider):
         def __init__(self, credentials: Any = None, *, base_url: Optional[str] = None, **_: Any) -> None:

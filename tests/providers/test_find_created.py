@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from livestream.models import LiveStream, StreamStatus
-from livestream.session.fakes import FakeProvider
+from livestream_fakes import FakeProvider
 
 SENT_AT = datetime(2026, 11, 30, 10, 0, 0, tzinfo=timezone.utc).timestamp()
 

@@ -13,7 +13,7 @@ from typing import Any, Callable, Optional
 import pytest
 import requests
 
-from livestream.sandbox import MissingToolError, find_tools
+from livestream_sandbox import MissingToolError, find_tools
 
 
 def require_ingest_tools():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from livestream.sandbox import AdminError
+from livestream_sandbox import AdminError
 
 
 def test_streams_mask_keys_unless_revealed(api_sandbox, fp):

@@ -13,15 +13,15 @@ from pathlib import Path
 import pytest
 
 import livestream
-from livestream.sandbox import INSTALL_HINT, MissingToolError, Sandbox, find_tools
-from livestream.sandbox.cli import add_arguments
+from livestream_sandbox import INSTALL_HINT, MissingToolError, Sandbox, find_tools
+from livestream_sandbox.cli import add_arguments
 
 LIB = str(Path(livestream.__file__).resolve().parents[1])
 
 
 def _run(args, env=None, **kw):
     full_env = dict(os.environ, PYTHONPATH=LIB, **(env or {}))
-    return subprocess.Popen([sys.executable, "-m", "livestream.sandbox", *args], env=full_env,
+    return subprocess.Popen([sys.executable, "-m", "livestream_sandbox", *args], env=full_env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
 
 
@@ -90,7 +90,7 @@ def test_find_tools_reports_a_missing_rtmp_module(monkeypatch, tmp_path):
     fake_nginx.chmod(0o755)
     monkeypatch.setenv("SANDBOX_NGINX", str(fake_nginx))
     monkeypatch.delenv("SANDBOX_NGINX_RTMP_MODULE", raising=False)
-    monkeypatch.setattr("livestream.sandbox.ingest._MODULE_DIRS", ())
+    monkeypatch.setattr("livestream_sandbox.ingest._MODULE_DIRS", ())
     try:
         find_tools()
     except MissingToolError as exc:

@@ -8,8 +8,8 @@ import time
 import pytest
 import requests
 
-from livestream.sandbox import Sandbox
-from livestream.sandbox.faults import FaultBook, parse_spec
+from livestream_sandbox import Sandbox
+from livestream_sandbox.faults import FaultBook, parse_spec
 
 from .support import FP, TP, wait_until
 

@@ -11,7 +11,7 @@ import stat
 import pytest
 import requests
 
-from livestream.sandbox import Sandbox
+from livestream_sandbox import Sandbox
 
 
 @pytest.mark.parametrize("name", ["_init__", "_info", "__class__", "_reset", "_handle", "view", "routes"])

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from livestream.sandbox import Sandbox
+from livestream_sandbox import Sandbox
 
 from .support import FP, TP, Encoder, WebhookReceiver, ffprobe, playlist_ready, require_ingest_tools, wait_until
 

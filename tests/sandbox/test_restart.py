@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from livestream.sandbox import Sandbox
+from livestream_sandbox import Sandbox
 
 from .support import FP, TP, wait_until
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from livestream.sandbox.webhooks import fastpix_signature
+from livestream_sandbox.webhooks import fastpix_signature
 
 
 def test_fastpix_signature_is_base64_hmac_sha256():

@@ -7,7 +7,7 @@ import threading
 import time
 
 from livestream.session.controller import Controller
-from livestream.session.fakes import FakeObs, FakeProvider
+from livestream_fakes import FakeObs, FakeProvider
 from livestream.session.ledger import Ledger
 from livestream.session.request import GoLiveRequest
 from livestream.session.states import State

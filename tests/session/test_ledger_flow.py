@@ -11,7 +11,7 @@ import pytest
 
 from livestream.errors import NoResponseError, ProviderServerError, RateLimitedError
 from livestream.models import StreamStatus
-from livestream.session.fakes import PREVIOUS_SERVICE
+from livestream_fakes import PREVIOUS_SERVICE
 from livestream.session.request import GoLiveRequest
 from livestream.session.states import State as S
 

@@ -67,7 +67,12 @@ def setup_logging(verbosity: int) -> None:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     make_output_safe()
     parser = build_parser()
-    args = parser.parse_args(argv)
+    # A command that hands its flags to its own parser (``sandbox``) sets ``passthrough``.
+    args, extra = parser.parse_known_args(argv)
+    if getattr(args, "passthrough", False):
+        args.passthrough_args = extra
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     setup_logging(args.verbose)
     if not getattr(args, "func", None):
         parser.print_help()

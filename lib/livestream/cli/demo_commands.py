@@ -1,6 +1,6 @@
 """``demo``: go live once in a real OBS (under Xvfb) against the built-in sandbox.
 
-The flow is in ``livestream.demo``; this only parses the options.
+The flow is in ``livestream_demo``; this only parses the options.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     def run(args: argparse.Namespace) -> int:
         from pathlib import Path
 
-        from .. import demo
+        import livestream_demo as demo
 
         try:
             result = demo.run(args.provider, args.seconds, out_dir=Path(args.out) if args.out else None,

@@ -1,24 +1,35 @@
-"""``sandbox``: run the built-in local provider (TP Streams- and FastPix-compatible APIs
-in front of a real nginx-rtmp ingest) until Ctrl-C."""
+"""``sandbox``: run the built-in local provider (provider-compatible APIs in front of a
+real nginx-rtmp ingest) until Ctrl-C.
+
+The sandbox is test and demo tooling in its own package, ``livestream_sandbox`` beside
+``livestream`` in ``lib/``; it is imported only when this command runs, and its own parser
+reads the flags (``sandbox --help`` shows them), so ``--help`` and every other command never
+load it. The release bundles do not carry it.
+"""
 
 from __future__ import annotations
 
 import argparse
 
+from ..errors import ConfigurationError
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "sandbox", help="run the local sandbox provider (APIs + real RTMP ingest + HLS)",
-        description="Run a local TP Streams- and FastPix-compatible provider on loopback, with a real "
-        "RTMP ingest (nginx-rtmp) and HLS playback, until Ctrl-C. Prints its URLs and demo credentials.",
+        "sandbox", add_help=False, help="run the local sandbox provider (APIs + real RTMP ingest + HLS)",
+        description="Run a local provider-compatible API server on loopback, with a real RTMP ingest "
+        "(nginx-rtmp) and HLS playback, until Ctrl-C. 'sandbox --help' lists its options.",
     )
-
     def run(args: argparse.Namespace) -> int:
-        from ..sandbox import cli
+        try:
+            from livestream_sandbox.__main__ import main
+        except ModuleNotFoundError as exc:
+            if exc.name != "livestream_sandbox":
+                raise
+            raise ConfigurationError(
+                "The sandbox is not part of this install (release bundles carry only the OBS script)",
+                hint="run it from a clone of the repository: bash scripts/demo, or python obs_livestream.py sandbox",
+            ) from None
+        return main(list(args.passthrough_args), prog="obs_livestream.py sandbox")
 
-        return cli.run(args)
-
-    from ..sandbox import cli as sandbox_cli
-
-    sandbox_cli.add_arguments(p)
-    p.set_defaults(func=run)
+    p.set_defaults(func=run, passthrough=True)

@@ -2,7 +2,7 @@
 
 Two adapters implement it: ``livestream.obs.port`` (in-process, through obspython,
 called only from the script's timer) and ``livestream.remote.port`` (over
-obs-websocket). Tests use ``livestream.session.fakes.FakeObs``.
+obs-websocket). Tests use ``livestream_fakes.FakeObs``.
 
 Starting and stopping are asynchronous in OBS (``obs_frontend_streaming_start`` only
 queues the start; obs-websocket's ``StartStream`` answers before the output

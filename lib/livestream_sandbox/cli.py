@@ -1,4 +1,4 @@
-"""``python obs_livestream.py sandbox`` (and ``python -m livestream.sandbox``).
+"""``python obs_livestream.py sandbox`` (and ``python -m livestream_sandbox``).
 
     sandbox [--host 127.0.0.1] [--port 8750] [--rtmp-port 1935] [--data .sandbox-data]
             [--boot-delay 20] [--prepare-delay 1] [--recording-delay 1] [--complete-delay 1]

@@ -5,7 +5,7 @@
         sb.admin.add_fault("tpstreams:status=503,count=1")
         sb.admin.events(kind="status_changed")
 
-``Sandbox.spawn(...)`` takes the same arguments and runs ``python -m livestream.sandbox``
+``Sandbox.spawn(...)`` takes the same arguments and runs ``python -m livestream_sandbox``
 instead (for tests that want a separate process, like the OBS end-to-end flow).
 """
 
@@ -119,7 +119,7 @@ class Sandbox(_Endpoints):
 
     @classmethod
     def spawn(cls, **kwargs: Any) -> SandboxProcess:
-        """The same sandbox in a child process (``python -m livestream.sandbox``); call ``start()``."""
+        """The same sandbox in a child process (``python -m livestream_sandbox``); call ``start()``."""
         return SandboxProcess(**kwargs)
 
     @property
@@ -222,7 +222,7 @@ class Sandbox(_Endpoints):
 
 
 class SandboxProcess(_Endpoints):
-    """A sandbox running as ``python -m livestream.sandbox`` in a child process."""
+    """A sandbox running as ``python -m livestream_sandbox`` in a child process."""
 
     def __init__(self, data_dir: Optional[os.PathLike] = None, host: str = "127.0.0.1", port: int = 0,
                  rtmp_port: int = 0, boot_delay: float = 20.0, *, ingest: bool = True,
@@ -264,7 +264,7 @@ class SandboxProcess(_Endpoints):
         if "--data" not in args:
             args += ["--data", str(Path(self._tmp.name) / "data")]
         with open(self.log_path, "wb") as log_file:
-            self._child = TiedChild([sys.executable, "-m", "livestream.sandbox", *args, "--ready-file",
+            self._child = TiedChild([sys.executable, "-m", "livestream_sandbox", *args, "--ready-file",
                                      str(ready)], "process", stdin=subprocess.DEVNULL, stdout=log_file,
                                     stderr=subprocess.STDOUT, env=env)
         self.process = self._child.process

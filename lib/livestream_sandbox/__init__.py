@@ -8,12 +8,12 @@ It binds to loopback only.
 
 Python API (``app``)::
 
-    from livestream.sandbox import Sandbox
+    from livestream_sandbox import Sandbox
     with Sandbox(boot_delay=1) as sb:            # or Sandbox.spawn(...).start() for a child process
         os.environ.update(sb.env())              # TPSTREAMS_*, FASTPIX_* for the provider clients
         sb.admin.add_fault("fastpix:status=503,count=1")
 
-Command line: ``python obs_livestream.py sandbox`` / ``python -m livestream.sandbox`` (``cli``).
+Command line: ``python obs_livestream.py sandbox`` / ``python -m livestream_sandbox`` (``cli``).
 
 Data dir layout: ``sandbox.db`` (sqlite state), ``nginx/`` (config, pid, logs),
 ``hls/<stream_key>/`` (live HLS written by nginx), ``recordings/<key>-<time>.flv``,

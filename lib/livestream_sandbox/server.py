@@ -22,7 +22,7 @@ from .faults import Action
 from .media import Media
 from .web import Request, Response, text
 
-log = logging.getLogger("livestream.sandbox.http")
+log = logging.getLogger("livestream_sandbox.http")
 
 #: The largest request body read: API calls send a few hundred bytes, nginx's
 #: callbacks a form of a few fields.

@@ -24,7 +24,7 @@ from .store import Store
 from .web import Request, Response, empty, text
 from .webhooks import Delivery, WebhookDispatcher
 
-log = logging.getLogger("livestream.sandbox")
+log = logging.getLogger("livestream_sandbox")
 
 TICK = 0.1
 

@@ -18,8 +18,8 @@ sandbox, nginx-rtmp) and obs-websocket listens on it.
 The script's dependencies are installed with pip for the root's own Python (OBS
 embeds that one), using the host's pip configuration and CA bundle, copied in.
 
-    python -m livestream.headless ensure [trixie sid]   # what scripts/setup runs
-    python -m livestream.headless list                  # which are built: OBS and Python versions
+    python -m livestream_headless ensure [trixie sid]   # what scripts/setup runs
+    python -m livestream_headless list                  # which are built: OBS and Python versions
 """
 
 from __future__ import annotations
@@ -312,7 +312,7 @@ def suites_for(versions: Sequence[str]) -> List[str]:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m livestream.headless", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m livestream_headless", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     ensure_cmd = sub.add_parser("ensure", help="build the roots that are missing (default: those the "
                                 f"{VERSIONS_ENV} selection needs)")

@@ -46,10 +46,10 @@ from pathlib import Path
 from secrets import token_urlsafe
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
-from .. import secrets
-from ..errors import ConfigurationError, ObsError, ObsRefusedError, ObsUnreachableError
-from ..remote.client import OUTPUT_STOPPED, ObsClient
-from ..session.ports import StreamService
+from livestream import secrets
+from livestream.errors import ConfigurationError, ObsError, ObsRefusedError, ObsUnreachableError
+from livestream.remote.client import OUTPUT_STOPPED, ObsClient
+from livestream.session.ports import StreamService
 from . import logs, x11
 from .config import ObsHomeConfig, ScriptEntry, obs_semantic_version, semantic_version, write_home
 from .rootfs import ObsRoot, obs_version

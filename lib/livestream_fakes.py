@@ -14,10 +14,10 @@ from typing import Any, Callable, Mapping, Optional
 
 from pydantic import BaseModel, SecretStr
 
-from ..errors import NotFoundError, ObsRefusedError
-from ..models import EndResult, Ingest, LiveStream, StreamStatus
-from ..providers.base import OptionsInput, Provider
-from .ports import StreamService
+from livestream.errors import NotFoundError, ObsRefusedError
+from livestream.models import EndResult, Ingest, LiveStream, StreamStatus
+from livestream.providers.base import OptionsInput, Provider
+from livestream.session.ports import StreamService
 
 PREVIOUS_SERVICE = StreamService("rtmp_common", {"service": "Twitch", "server": "auto", "key": "live_user_own_key"})
 

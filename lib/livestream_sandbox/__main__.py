@@ -1,15 +1,16 @@
-"""``python -m livestream.sandbox``: the sandbox on its own (flags in ``cli.py``)."""
+"""``python -m livestream_sandbox``: the sandbox on its own (flags in ``cli.py``)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from typing import List, Optional
 
 from .cli import add_arguments, run
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m livestream.sandbox",
+def main(argv: Optional[List[str]] = None, prog: str = "python -m livestream_sandbox") -> int:
+    parser = argparse.ArgumentParser(prog=prog,
                                      description="A local TP Streams- and FastPix-compatible provider "
                                                  "with a real RTMP ingest (loopback only).")
     add_arguments(parser)

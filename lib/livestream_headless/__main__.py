@@ -1,0 +1,7 @@
+"""``python -m livestream_headless ensure|list``: build or list the newer OBS roots (``rootfs``)."""
+
+import sys
+
+from .rootfs import main
+
+sys.exit(main())
