@@ -17,7 +17,9 @@ from typing import Any, ClassVar, Collection, Mapping, Optional, Union
 
 from pydantic import BaseModel, SecretStr
 
+from ..errors import ConfigurationError
 from ..models import EndResult, LiveStream, StreamStatus
+from .declare import Capabilities, CredentialField, Declaration, Setting, StreamOption
 
 OptionsInput = Union[Mapping[str, Any], BaseModel, None]
 
@@ -70,14 +72,48 @@ class Provider(abc.ABC):
     #: scheduled go-live then prepares that long ahead instead of a few seconds.
     boots_server: ClassVar[bool] = False
 
+    # --- the declaration the panel and the CLI are generated from (``declare``) ---
+    #: The panel's settings keys start with ``<settings_prefix>_`` ("tp_api_token").
+    settings_prefix: ClassVar[str] = ""
+    credential_fields: ClassVar[tuple[CredentialField, ...]] = ()
+    stream_options: ClassVar[tuple[StreamOption, ...]] = ()
+    settings: ClassVar[tuple[Setting, ...]] = ()
+    capabilities: ClassVar[Capabilities] = Capabilities()
+    #: Extra words for the credentials help (alternatives the fields alone do not say).
+    credentials_note: ClassVar[str] = ""
+
+    @classmethod
+    def declaration(cls) -> Declaration:
+        """What the front ends render for this provider."""
+        return Declaration(
+            name=cls.name, display_name=cls.display_name, settings_prefix=cls.settings_prefix or cls.name,
+            credential_fields=cls.credential_fields, stream_options=cls.stream_options, settings=cls.settings,
+            capabilities=cls.capabilities, base_url_env=cls.base_url_env, default_base_url=cls.default_base_url,
+            credentials_note=cls.credentials_note,
+        )
+
     def poll_delay(self, waited: float) -> float:
         """Seconds until the next status poll, ``waited`` seconds into the wait for the ingest."""
         return self.poll_interval
 
     @classmethod
-    @abc.abstractmethod
     def credentials_from_env(cls, environ: Mapping[str, str]) -> BaseModel:
-        """Read credentials from environment variables; ``ConfigurationError`` names what is missing."""
+        """Read the declared credentials from their environment variables.
+
+        ``ConfigurationError`` names the variables: all of them when none is set,
+        otherwise the model's own complaint (a missing or malformed one) under the
+        variable's name, never its value.
+        """
+        from ..http import coerce_model  # the contract stays importable without requests
+
+        given = {f.name: (environ.get(f.env) or "").strip() for f in cls.credential_fields}
+        given = {name: value for name, value in given.items() if value}
+        if not given:
+            names = " and ".join(f.env for f in cls.credential_fields)
+            note = f" ({cls.credentials_note})" if cls.credentials_note else ""
+            raise ConfigurationError(f"{cls.display_name} credentials are missing", hint=f"set {names}{note}")
+        return coerce_model(cls.Credentials, given, what=f"{cls.display_name} credentials",
+                            field_names={f.name: f.env for f in cls.credential_fields})
 
     @abc.abstractmethod
     def create(

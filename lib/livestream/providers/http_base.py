@@ -1,0 +1,83 @@
+"""The shared base of providers that speak JSON over HTTP.
+
+It owns what every such provider did alike: validating the credentials into the
+provider's ``Credentials`` model and registering the secret ones for redaction (once,
+here), the base URL (explicit, else ``<PROVIDER>_API_BASE_URL``, else the real
+service), the ``requests`` session with its timeouts, retries and error mapping
+(``livestream.http.HttpClient``), ``close`` and a repr that never shows a secret.
+
+A provider subclass sets ``service`` (how messages name it), may override ``auth()``
+(the ``requests`` auth for its scheme) and ``setup()`` (its own settings), and builds
+its paths on ``self._http``. Parsing error bodies and wire objects stays in the
+provider's own module.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, ClassVar, Mapping, Optional
+
+import requests
+from pydantic import BaseModel, SecretStr
+
+from .. import secrets
+from ..http import HttpClient, Service, coerce_model, resolve_base_url
+from .base import Provider
+
+
+class HttpProvider(Provider):
+    """A provider over ``HttpClient``: subclasses add the API's operations."""
+
+    #: How error messages name the service and what they tell the user to check.
+    service: ClassVar[Service]
+
+    def __init__(
+        self,
+        credentials: Any,
+        *,
+        base_url: Optional[str] = None,
+        session: Optional[requests.Session] = None,
+        timeout: Any = None,
+        sleep: Any = None,
+        rng: Any = None,
+        environ: Optional[Mapping[str, str]] = None,
+        **settings: Any,
+    ) -> None:
+        self.environ: Mapping[str, str] = os.environ if environ is None else environ
+        self.credentials: BaseModel = coerce_model(
+            self.Credentials, credentials, what=f"{self.display_name} credentials")
+        secrets.register(*self._secret_values())
+        url = resolve_base_url(base_url, env_name=self.base_url_env, default=self.default_base_url,
+                               environ=self.environ, service=self.display_name)
+        self._http = HttpClient(self.service, url, session=session, timeout=timeout, sleep=sleep, rng=rng,
+                                auth=self.auth())
+        self.setup(**settings)
+
+    def _secret_values(self) -> list[Any]:
+        """The values of the declared secret credentials (and any SecretStr field)."""
+        values = []
+        secret_names = {f.name for f in self.credential_fields if f.secret}
+        for name in type(self.credentials).model_fields:
+            value = getattr(self.credentials, name, None)
+            if name in secret_names or isinstance(value, SecretStr):
+                values.append(value)
+        return values
+
+    def auth(self) -> Optional[requests.auth.AuthBase]:
+        """The ``requests`` auth for every request (None: the subclass adds headers itself)."""
+        return None
+
+    def setup(self, **settings: Any) -> None:
+        """The provider's own settings (declared in ``settings``); unknown ones are refused."""
+        if settings:
+            raise TypeError(f"{type(self).__name__} takes no setting {sorted(settings)[0]!r}")
+
+    @property
+    def base_url(self) -> str:
+        return self._http.base_url
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self.base_url!r})"
+
+    def close(self) -> None:
+        self._http.close()
