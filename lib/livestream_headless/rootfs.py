@@ -58,7 +58,9 @@ class RootError(RuntimeError):
 
 
 def roots_dir() -> Path:
-    return REPO / "build" / "obs-roots"
+    """``build/obs-roots``, or ``LIVESTREAM_OBS_ROOTS`` (roots built once, shared by checkouts)."""
+    override = os.environ.get("LIVESTREAM_OBS_ROOTS")
+    return Path(override) if override else REPO / "build" / "obs-roots"
 
 
 def selected_versions(value: Optional[str] = None) -> List[str]:
