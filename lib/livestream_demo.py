@@ -46,7 +46,7 @@ from livestream_headless import SCREEN, HeadlessObs, require_tools, x11
 from livestream_sandbox import Sandbox
 from livestream.session import bridge
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 SCRIPT = REPO / "obs_livestream.py"
 HOTKEY_GO_LIVE = "obs_livestream.go_live"
 CLOCK_SOURCE = "Label"  # HeadlessObs's scene: "Background" (colour) and "Label" (text)

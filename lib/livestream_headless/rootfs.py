@@ -41,7 +41,7 @@ from typing import Dict, Iterable, List, Optional, Sequence
 
 __all__ = ["ObsRoot", "OBS_VERSIONS", "RootError", "roots_dir", "selected_versions", "debian_mirror", "ensure"]
 
-REPO = Path(__file__).resolve().parents[3]
+REPO = Path(__file__).resolve().parents[2]
 # The OBS versions the end-to-end tests know, and where each comes from: None is the
 # host's own OBS (Debian 12: 29.0.2), a name is a Debian suite built into a root.
 OBS_VERSIONS: Dict[str, Optional[str]] = {"29": None, "30": "trixie", "32": "sid"}

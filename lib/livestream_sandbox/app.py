@@ -257,7 +257,7 @@ class SandboxProcess(_Endpoints):
         self._tmp = tempfile.TemporaryDirectory(prefix="obs-livestream-sandbox-proc-")
         ready = Path(self._tmp.name) / "ready.json"
         self.log_path = Path(self._tmp.name) / "sandbox.log"
-        lib_dir = str(Path(__file__).resolve().parents[2])
+        lib_dir = str(Path(__file__).resolve().parents[1])
         env = dict(os.environ, **self.extra_env)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [lib_dir, env.get("PYTHONPATH")]))
         args = list(self.args)
