@@ -1,0 +1,694 @@
+"""Cloudflare Stream live inputs.
+
+A live input is an ingest endpoint that Cloudflare keeps until it is deleted; each time an
+encoder connects to it, it broadcasts (https://developers.cloudflare.com/stream/stream-live/).
+The API (https://developers.cloudflare.com/api/resources/stream/subresources/live_inputs/):
+
+* ``POST /client/v4/accounts/{account_id}/stream/live_inputs`` creates one and answers
+  its RTMPS URL and stream key and its SRT URL, stream ID and passphrase at once
+  (https://developers.cloudflare.com/stream/stream-live/start-stream-live/);
+* ``GET .../live_inputs/{uid}`` reads one (credentials and ``status`` included);
+  ``GET .../live_inputs`` lists them WITHOUT credentials ("to get the credentials needed
+  to stream to a specific live input, request a single live input");
+* ``PUT .../live_inputs/{uid}`` updates one (``{"enabled": false}`` makes it refuse
+  encoders), ``DELETE .../live_inputs/{uid}`` deletes it.
+
+Auth is ``Authorization: Bearer <API token>`` (a token with the Stream Edit permission,
+https://developers.cloudflare.com/fundamentals/api/get-started/create-token/). Every answer
+is the v4 envelope ``{"success", "errors": [{"code", "message"}], "messages", "result"}``
+(https://developers.cloudflare.com/fundamentals/api/how-to/make-api-calls/); this module
+parses its own error bodies from ``errors[]``.
+
+A live input cannot be "stopped": the broadcast ends when the encoder disconnects (OBS
+stops streaming, which the go-live flow does first); ``end`` then disables the input
+(``PUT {"enabled": false}``) or deletes it, as the stream option "After the stream" says.
+
+No HLS playback URL is in the live input object: it is
+``https://customer-<code>.cloudflarestream.com/<uid>/manifest/video.m3u8`` and the customer
+code is not in the API's answer, so the "Playback URL template" setting supplies it
+(https://developers.cloudflare.com/stream/stream-live/watch-live-stream/).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any, ClassVar, Collection, Literal, Optional
+from urllib.parse import quote, urlsplit
+
+import requests
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+
+from .. import secrets
+from ..errors import (
+    AuthenticationError,
+    ConfigurationError,
+    InvalidRequestError,
+    LivestreamError,
+    NotFoundError,
+    PermissionDeniedError,
+    ProviderRefusedError,
+    ProviderServerError,
+    RateLimitedError,
+)
+from ..http import HttpClient, Service, coerce_model
+from ..models import EndResult, Ingest, LiveStream, StreamStatus
+from ..retry import parse_retry_after
+from . import register
+from .base import OptionsInput, check_credential_text
+from .declare import Capabilities, CredentialField, Setting, StreamOption
+from .http_base import HttpProvider
+
+log = logging.getLogger(__name__)
+
+ACCOUNT_ENV = "CLOUDFLARE_ACCOUNT_ID"
+TOKEN_ENV = "CLOUDFLARE_API_TOKEN"
+BASE_URL_ENV = "CLOUDFLARE_API_BASE_URL"
+PLAYBACK_TEMPLATE_ENV = "CLOUDFLARE_PLAYBACK_URL_TEMPLATE"
+
+API_PREFIX = "/client/v4"
+#: The ``meta`` entries that find a live input again when the create's answer was lost,
+#: and that remember what ``end`` does with it ("a user modifiable key-value store used to
+#: reference other systems of record", the live input's ``meta``).
+REFERENCE_KEY = "obs_livestream_ref"
+AFTER_KEY = "obs_livestream_after"
+AFTER_DISABLE, AFTER_DELETE = "disable", "delete"
+#: ``deleteRecordingAfterDays`` has a documented minimum of 30.
+MIN_RECORDING_DAYS = 30
+#: This client's own ceiling for ``recording.timeoutSeconds`` (the API documents none;
+#: "0 is recommended for most use cases and indicates the platform default").
+MAX_RECORDING_TIMEOUT = 3600
+
+SERVICE = Service(
+    name="Cloudflare Stream",
+    credential="API token",
+    auth_hint=f"check the account ID and API token ({ACCOUNT_ENV}, {TOKEN_ENV})",
+    permission_hint=(f"check the API token ({TOKEN_ENV}) and give it the Stream Edit permission "
+                     f"on this account ({ACCOUNT_ENV})"),
+    not_found_hint=f"check the live input ID, and that it belongs to the account ({ACCOUNT_ENV})",
+    base_url_env=BASE_URL_ENV,
+)
+
+# ``status`` of a live input ("the connection status of a live input", null when no
+# encoder ever connected; the enum of the API reference and the official SDKs'
+# ``LiveInput.status``). The words name the last connection event, not the input: after
+# a disconnect the input takes a new broadcast, so only ``ttl_exceeded`` ends one.
+_STATUSES = {
+    "connected": StreamStatus.LIVE,
+    "reconnected": StreamStatus.LIVE,
+    "new_configuration_accepted": StreamStatus.LIVE,  # the encoder changed its settings mid-stream
+    "reconnecting": StreamStatus.DISCONNECTED,
+    "client_disconnect": StreamStatus.DISCONNECTED,
+    "failed_to_connect": StreamStatus.DISCONNECTED,
+    "failed_to_reconnect": StreamStatus.DISCONNECTED,
+    "ttl_exceeded": StreamStatus.ENDED,  # Cloudflare ended the broadcast (its maximum duration)
+}
+#: Error codes of a refused Authorization header ("Invalid request headers" with "Invalid
+#: format for Authorization header" in its ``error_chain``): the token is unusable, which is
+#: an authentication problem even though Cloudflare answers 400. UNVERIFIED: the codes are
+#: seen in public reports of the v4 API, not in its reference.
+_BAD_AUTH_HEADER_CODES = {6003, 6111}
+_MAX_PROVIDER_MESSAGE = 300
+
+
+def map_status(word: Any, *, enabled: Optional[bool] = True) -> StreamStatus:
+    """A live input's ``status`` (and ``enabled``) as a ``StreamStatus``.
+
+    A disabled input refuses every encoder until it is enabled again: for the go-live
+    flow that broadcast is over, so it is terminal (``ENDED``). ``None`` (no encoder ever
+    connected) is ``NOT_STARTED``. The API reference gives ``status`` as a string; some
+    public client code reads ``status.current.state`` instead, so that shape is read too
+    (UNVERIFIED).
+    """
+    if enabled is False:
+        return StreamStatus.ENDED
+    word = status_word(word)
+    if word is None:
+        return StreamStatus.NOT_STARTED
+    return _STATUSES.get(word.strip().lower(), StreamStatus.UNKNOWN)
+
+
+def status_word(value: Any) -> Optional[str]:
+    """The status word of ``status`` as a string or as ``{"current": {"state": ...}}``."""
+    if isinstance(value, dict):
+        current = value.get("current")
+        value = current.get("state") or current.get("reason") if isinstance(current, dict) else None
+    return value if isinstance(value, str) and value.strip() else None
+
+
+# ----------------------------------------------------------------------------- input models
+
+
+class CloudflareCredentials(BaseModel):
+    """An account ID (in the URL path) and an API token (Bearer)."""
+
+    # hide_input_in_errors: pydantic's error text would otherwise quote the value.
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, hide_input_in_errors=True)
+
+    account_id: str = Field(min_length=1, max_length=32)  # the API reference: "maxLength 32"
+    api_token: SecretStr
+
+    @field_validator("account_id")
+    @classmethod
+    def _one_line(cls, value: str) -> str:
+        return check_credential_text(value, "account ID", header=False)
+
+    @field_validator("api_token")
+    @classmethod
+    def _sendable_token(cls, value: SecretStr) -> SecretStr:
+        if not value.get_secret_value().strip():
+            raise ValueError("the API token is empty")
+        return check_credential_text(value, "API token", header=True)
+
+
+def _lower(value: Any) -> Any:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+class CloudflareOptions(BaseModel):
+    """Per-stream options: the create body's ``recording`` and ``deleteRecordingAfterDays``,
+    the ingest protocol OBS uses, and what ``end`` does with the input afterwards."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enable_recording: bool = True  # recording.mode "automatic" (also what makes it play live) or "off"
+    recording_timeout: int = Field(0, ge=0, le=MAX_RECORDING_TIMEOUT)  # recording.timeoutSeconds
+    delete_recording_after_days: int = Field(0, ge=0)  # 0: not sent (recordings are kept)
+    protocol: Literal["rtmps", "srt"] = "rtmps"  # not sent: picks the ingest from the answer
+    after_stream: Literal["disable", "delete"] = AFTER_DISABLE  # not sent as such: kept in meta
+
+    @field_validator("protocol", "after_stream", mode="before")
+    @classmethod
+    def _case_insensitive(cls, value: Any) -> Any:
+        return _lower(value)
+
+    @field_validator("delete_recording_after_days")
+    @classmethod
+    def _at_least_30(cls, value: int) -> int:
+        if 0 < value < MIN_RECORDING_DAYS:
+            raise ValueError(f"Cloudflare deletes recordings after {MIN_RECORDING_DAYS} days at the earliest: "
+                             f"give {MIN_RECORDING_DAYS} or more, or 0 to keep them")
+        return value
+
+
+# ----------------------------------------------------------------------------- wire models
+
+
+class _Wire(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+
+class RtmpsInput(_Wire):
+    url: Optional[str] = None
+    stream_key: Optional[str] = Field(None, alias="streamKey")
+
+
+class SrtInput(_Wire):
+    url: Optional[str] = None
+    stream_id: Optional[str] = Field(None, alias="streamId")
+    passphrase: Optional[str] = None
+
+
+class LiveInputWire(_Wire):
+    """The live input object (the API reference's ``LiveInput``; the list's items carry
+    only ``uid``, ``created``, ``modified``, ``meta`` and ``deleteRecordingAfterDays``)."""
+
+    uid: str = Field(min_length=1)
+    created: Optional[datetime] = None
+    modified: Optional[datetime] = None
+    meta: Optional[dict[str, Any]] = None
+    enabled: Optional[bool] = None
+    recording: Optional[dict[str, Any]] = None
+    rtmps: Optional[RtmpsInput] = None
+    srt: Optional[SrtInput] = None
+    status: Any = None
+
+    @field_validator("meta", mode="before")
+    @classmethod
+    def _meta_object(cls, value: Any) -> Any:
+        return value if isinstance(value, dict) else None  # "meta" is free-form: ignore a non-object
+
+    @field_validator("created", "modified", mode="before")
+    @classmethod
+    def _time_or_none(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                return datetime.fromisoformat(value.replace("Z", "+00:00"))
+            except ValueError:
+                return None
+        return value if isinstance(value, datetime) else None
+
+
+class LiveInputList(_Wire):
+    live_inputs: list[dict[str, Any]] = Field(alias="liveInputs")
+    range: Optional[int] = None
+    total: Optional[int] = None
+
+
+class ErrorSource(_Wire):
+    pointer: Optional[str] = None
+
+
+class ErrorItem(_Wire):
+    code: Optional[int] = None
+    message: str = ""
+    source: Optional[ErrorSource] = None
+    error_chain: list[ErrorItem] = Field(default_factory=list)
+
+
+ErrorItem.model_rebuild()
+
+
+class Envelope(_Wire):
+    success: bool
+    errors: list[ErrorItem] = Field(default_factory=list)
+    messages: list[Any] = Field(default_factory=list)
+    result: Any = None
+
+
+# ----------------------------------------------------------------------------- parsing
+
+
+def _text(value: Any) -> Optional[str]:
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _scheme(url: str) -> str:
+    return urlsplit(url).scheme.lower()
+
+
+def playback_from(raw: dict[str, Any]) -> Optional[str]:
+    """An HLS URL among the answer's ``*Playback`` objects, if Cloudflare ever sends one.
+
+    The documented ones (``rtmpsPlayback``, ``srtPlayback``, ``webRTCPlayback``) are not
+    HLS, so today this finds nothing and the playback URL template decides.
+    """
+    for key, value in raw.items():
+        if key.endswith("Playback") and isinstance(value, dict):
+            url = _text(value.get("url"))
+            if url and _scheme(url) in ("http", "https") and ".m3u8" in urlsplit(url).path:
+                return url
+    return None
+
+
+def parse_live_input(raw: Any, *, protocol: str = "rtmps", playback_template: Optional[str] = None) -> LiveStream:
+    """A live input object (create/get/update ``result``, or a list item) as a ``LiveStream``.
+
+    ``ValueError`` (naming fields, never values) when it is not a live input.
+    """
+    if not isinstance(raw, dict):
+        raise ValueError("the live input is not a JSON object")
+    try:
+        wire = LiveInputWire.model_validate(raw)
+    except ValidationError as exc:
+        fields = sorted({".".join(str(p) for p in err["loc"]) or "result" for err in exc.errors()})
+        raise ValueError(f"the live input has an unreadable {', '.join(fields)}") from None
+    meta = wire.meta or {}
+    ingest = None
+    if protocol == "srt":
+        srt = wire.srt
+        if srt and _text(srt.url) and _text(srt.passphrase):
+            ingest = Ingest(protocol="srt", server=_text(srt.url), srt_stream_id=_text(srt.stream_id) or wire.uid,
+                            srt_passphrase=SecretStr(_text(srt.passphrase)))
+    else:
+        rtmps = wire.rtmps
+        if rtmps and _text(rtmps.url) and _text(rtmps.stream_key):
+            url = _text(rtmps.url)
+            ingest = Ingest(protocol="rtmp" if _scheme(url) == "rtmp" else "rtmps", server=url,
+                            stream_key=SecretStr(_text(rtmps.stream_key)))
+    # "status" absent (a list item) says nothing; present and null means never connected.
+    if "status" in wire.model_fields_set or wire.enabled is False:
+        status = map_status(wire.status, enabled=wire.enabled)
+    else:
+        status = StreamStatus.UNKNOWN
+    word = "disabled" if wire.enabled is False else status_word(wire.status)
+    playback = playback_from(raw)
+    if playback is None and playback_template:
+        playback = playback_template.format(uid=quote(wire.uid, safe=""))
+    return LiveStream(
+        provider=Cloudflare.name,
+        id=wire.uid,
+        title=_text(meta.get("name")),
+        reference=_text(meta.get(REFERENCE_KEY)),
+        status=status,
+        provider_status=word,
+        ingest=ingest,
+        playback_url=playback,
+        # The recording is a Stream video with its own uid (the videos API), not in this object.
+        recording_url=None,
+        created_at=wire.created,
+    )
+
+
+def parse_errors(body: Any) -> tuple[Optional[str], dict[str, list[str]], set[int]]:
+    """The provider's message, per-field messages and error codes of a v4 error envelope.
+
+    ``errors[].source.pointer`` ("/deleteRecordingAfterDays") names the field where given;
+    other errors go under "request". Codes of ``error_chain`` entries count too.
+    """
+    if not isinstance(body, dict) or not isinstance(body.get("errors"), list):
+        return None, {}, set()
+    try:
+        envelope = Envelope.model_validate({"success": False, **body})
+    except ValidationError:
+        return None, {}, set()
+    messages: list[str] = []
+    fields: dict[str, list[str]] = {}
+    codes: set[int] = set()
+    for item in envelope.errors:
+        text = " ".join(item.message.split())
+        chain = [" ".join(c.message.split()) for c in item.error_chain if c.message.strip()]
+        codes.update(c.code for c in [item, *item.error_chain] if c.code is not None)
+        if chain:
+            text = f"{text} ({'; '.join(chain)})" if text else "; ".join(chain)
+        if not text:
+            continue
+        shown = f"{text} [code {item.code}]" if item.code is not None else text
+        messages.append(shown)
+        pointer = item.source.pointer if item.source else None
+        if pointer:
+            fields.setdefault(pointer.strip("/").replace("/", ".") or "request", []).append(text)
+    message = "; ".join(messages) or None
+    if message and len(message) > _MAX_PROVIDER_MESSAGE:
+        message = message[: _MAX_PROVIDER_MESSAGE - 1] + "…"
+    return message, fields, codes
+
+
+def error_for_response(service: Service, response: requests.Response, *,
+                       what: Optional[str] = None) -> Optional[LivestreamError]:
+    """The ``livestream.errors`` instance for a 4xx/5xx answer carrying a v4 error envelope;
+    None when the body is not one (a proxy's HTML page): the generic mapping applies."""
+    try:
+        body = response.json()
+    except (ValueError, RecursionError):
+        return None
+    message, fields, codes = parse_errors(body)
+    if message is None:
+        return None
+    status = response.status_code
+    name = service.name
+    message = secrets.redact(message)
+    fields = {secrets.redact(k): [secrets.redact(m) for m in v] for k, v in fields.items()}
+    said = f"{status}: {message}"
+    common: dict[str, Any] = {"provider": name, "status_code": status, "provider_message": message}
+    error: LivestreamError
+    if status == 401 or (status == 400 and codes & _BAD_AUTH_HEADER_CODES):
+        error = AuthenticationError(f"{name} rejected the {service.credential} ({said})",
+                                    hint=service.auth_hint, **common)
+    elif status == 403:
+        error = PermissionDeniedError(f"{name} refused the request ({said})", hint=service.permission_hint,
+                                      **common)
+    elif status == 404:
+        error = NotFoundError(f"{name} has no such {what or 'object'} ({said})", hint=service.not_found_hint,
+                              **common)
+    elif status in (400, 409, 422):
+        listed = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in fields.items())
+        error = InvalidRequestError(
+            f"{name} rejected the request ({said})", field_errors=fields or {"request": [message]},
+            hint="fix the fields named above and try again" if listed else "check the values sent and try again",
+            **common)
+    elif status == 429:
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        wait = f"wait {retry_after:.0f} s and try again" if retry_after is not None else "wait a minute and try again"
+        error = RateLimitedError(f"{name} is limiting the rate of requests ({said})", hint=wait,
+                                 retry_after=retry_after, **common)
+    elif status >= 500:
+        error = ProviderServerError(f"{name} failed on its side ({said})",
+                                    hint="try again in a few minutes; if it persists, check "
+                                    "https://www.cloudflarestatus.com", **common)
+    elif 400 <= status < 500:
+        error = ProviderRefusedError(f"{name} refused the request ({said})",
+                                     hint=f"the {name} API may have changed: please report it with the log",
+                                     **common)
+    else:
+        return None
+    error.message = secrets.redact(error.message)
+    error.args = (error.message,)
+    return error
+
+
+class _CloudflareHttp(HttpClient):
+    """``HttpClient`` whose 4xx/5xx errors are read from Cloudflare's ``errors[]``."""
+
+    def _error(self, response: Optional[requests.Response], **kwargs: Any) -> LivestreamError:
+        if response is not None and response.status_code >= 400:
+            mapped = error_for_response(self.service, response, what=kwargs.get("what"))
+            if mapped is not None:
+                return mapped
+        return super()._error(response, **kwargs)
+
+
+class _BearerAuth(requests.auth.AuthBase):
+    """``Authorization: Bearer <API token>``."""
+
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers["Authorization"] = f"Bearer {self._token}"
+        return request
+
+    def __repr__(self) -> str:
+        return "_BearerAuth(***)"
+
+
+def _check_template(template: str) -> str:
+    try:
+        template.format(uid="x")
+    except (KeyError, IndexError, ValueError):
+        raise ConfigurationError(
+            "The Cloudflare Stream playback URL template is invalid",
+            hint=f"{PLAYBACK_TEMPLATE_ENV} (or the playback URL setting) must contain {{uid}} and no other "
+                 "placeholder, e.g. https://customer-<code>.cloudflarestream.com/{uid}/manifest/video.m3u8",
+        ) from None
+    if "{uid}" not in template or _scheme(template) not in ("http", "https"):
+        raise ConfigurationError(
+            "The Cloudflare Stream playback URL template needs an http(s) URL with {uid}",
+            hint="e.g. https://customer-<code>.cloudflarestream.com/{uid}/manifest/video.m3u8")
+    return template
+
+
+# ----------------------------------------------------------------------------- the provider
+
+
+@register
+class Cloudflare(HttpProvider):
+    """Cloudflare Stream: create a live input (ready at once), get, list, disable or delete it."""
+
+    name = "cloudflare"
+    display_name = "Cloudflare Stream"
+    settings_prefix = "cloudflare"
+    Credentials = CloudflareCredentials
+    Options = CloudflareOptions
+    service = SERVICE
+    supports_scheduling = False
+    default_base_url = "https://api.cloudflare.com"  # the origin: paths carry /client/v4
+    base_url_env = BASE_URL_ENV
+    poll_interval = 3.0
+
+    credential_fields: ClassVar[tuple[CredentialField, ...]] = (
+        CredentialField("account_id", "Account ID", ACCOUNT_ENV,
+                        help="The 32-character account ID from the Cloudflare dashboard (Stream > Live inputs, "
+                             "or any zone's Overview)."),
+        CredentialField("api_token", "API token", TOKEN_ENV, secret=True,
+                        help="An API token with the Stream Edit permission on this account "
+                             "(My Profile > API Tokens)."),
+    )
+    stream_options: ClassVar[tuple[StreamOption, ...]] = (
+        StreamOption("enable_recording", "Record the live stream", "bool", default=True, flag="recording",
+                     help="recording.mode automatic: the input is recorded and plays over HLS while live "
+                          "(off: not recorded, and no HLS)"),
+        StreamOption("recording_timeout", "Reconnect window (s)", "int", default=0, minimum=0,
+                     maximum=MAX_RECORDING_TIMEOUT,
+                     help="recording.timeoutSeconds: how long the encoder may be away before the recording "
+                          "becomes a video; 0 is Cloudflare's default"),
+        StreamOption("delete_recording_after_days", "Delete recordings after (days)", "int", default=0,
+                     minimum=0, maximum=3650,
+                     help="deleteRecordingAfterDays: 0 keeps recordings; otherwise at least 30"),
+        StreamOption("protocol", "Ingest protocol", "choice", default="rtmps",
+                     choices=(("rtmps", "RTMPS"), ("srt", "SRT")),
+                     help="what OBS publishes with: RTMPS (server and stream key) or SRT (stream ID and "
+                          "passphrase)"),
+        StreamOption("after_stream", "After the stream", "choice", default=AFTER_DISABLE,
+                     choices=((AFTER_DISABLE, "Disable the input"), (AFTER_DELETE, "Delete the input")),
+                     help="a live input cannot be stopped: once OBS disconnects it is disabled (it refuses "
+                          "encoders until enabled again) or deleted (recordings stay)"),
+    )
+    settings: ClassVar[tuple[Setting, ...]] = (
+        Setting("playback_url_template", "Playback URL template", env=PLAYBACK_TEMPLATE_ENV,
+                help="Your HLS URL with {uid} for the live input, e.g. "
+                     "https://customer-<code>.cloudflarestream.com/{uid}/manifest/video.m3u8 (the code is in "
+                     "the dashboard's Stream pages). Empty: no playback URL is shown."),
+    )
+    capabilities: ClassVar[Capabilities] = Capabilities(
+        scheduling=False, reuse=True, protocols=("rtmps", "srt"), boots_server=False,
+        ending="a live input cannot be stopped: OBS disconnects, then the input is disabled "
+               "(or deleted, with 'After the stream: delete')",
+    )
+
+    def __init__(self, credentials: Any, **kwargs: Any) -> None:
+        super().__init__(credentials, **kwargs)
+        # The choices made at create, per live input; others are read back from its meta.
+        self._protocols: dict[str, str] = {}
+        self._after: dict[str, str] = {}
+
+    def setup(self, *, playback_url_template: Optional[str] = None, **settings: Any) -> None:
+        super().setup(**settings)
+        # The HttpClient was made by HttpProvider; this one reads Cloudflare's error bodies.
+        plain = self._http
+        self._http = _CloudflareHttp(plain.service, plain.base_url, session=plain.session,
+                                     timeout=plain.timeout, sleep=plain._sleep, rng=plain._rng,
+                                     policy=plain.policy, auth=plain.auth)
+        template = _text(playback_url_template) or _text(self.environ.get(PLAYBACK_TEMPLATE_ENV))
+        self.playback_template: Optional[str] = _check_template(template) if template else None
+        account = self.credentials.account_id
+        self._inputs = f"{API_PREFIX}/accounts/{quote(account, safe='')}/stream/live_inputs"
+
+    def auth(self) -> requests.auth.AuthBase:
+        return _BearerAuth(self.credentials.api_token.get_secret_value())
+
+    def __repr__(self) -> str:
+        return f"Cloudflare(account_id={self.credentials.account_id!r}, base_url={self.base_url!r})"
+
+    # ------------------------------------------------------------------ operations
+
+    def create(self, title: str, *, options: OptionsInput = None, start: Optional[datetime] = None,
+               reference: Optional[str] = None) -> LiveStream:
+        """``POST .../live_inputs`` with ``meta``, ``recording``, ``deleteRecordingAfterDays``
+        and ``enabled: true``. Never retried once it may have reached Cloudflare (a second
+        input would exist); ``reference`` goes into ``meta``, where ``find_created`` looks."""
+        if start is not None:
+            raise ConfigurationError("Cloudflare Stream cannot schedule live streams",
+                                     hint="create the live input when you are ready to go live")
+        title = (title or "").strip()
+        if not title:
+            raise ConfigurationError("A Cloudflare Stream live input needs a title", hint="give a non-empty title")
+        opts: CloudflareOptions = coerce_model(CloudflareOptions, options, what="Cloudflare Stream options")
+        meta = {"name": title, AFTER_KEY: opts.after_stream}
+        if reference:
+            meta[REFERENCE_KEY] = reference
+        body: dict[str, Any] = {
+            "meta": meta,
+            "recording": {"mode": "automatic" if opts.enable_recording else "off",
+                          "timeoutSeconds": opts.recording_timeout},
+            # Documented on the live input ("whether the live input is enabled and can accept
+            # streams"); sent so a default that ever changed could not leave it refusing OBS.
+            "enabled": True,
+        }
+        if opts.delete_recording_after_days:
+            body["deleteRecordingAfterDays"] = opts.delete_recording_after_days
+        response = self._http.request("POST", self._inputs, json=body, idempotent=False,
+                                      what=f"account {self.credentials.account_id}")
+        result = self._result(response)
+        uid = _text(result.get("uid")) if isinstance(result, dict) else None
+        if uid:
+            self._protocols[uid] = opts.protocol
+            self._after[uid] = opts.after_stream
+        return self._parsed(response, result)
+
+    def find_created(self, *, reference: Optional[str], title: Optional[str], sent_at: float,
+                     exclude: Collection[str] = ()) -> Optional[LiveStream]:
+        """As ``Provider.find_created`` (by the ``meta`` reference), then read whole: the
+        list's items carry no credentials."""
+        found = super().find_created(reference=reference, title=title, sent_at=sent_at, exclude=exclude)
+        return self.get(found.id) if found is not None and found.ingest is None else found
+
+    def start(self, stream_id: str) -> LiveStream:
+        """Live inputs need no start: the input is read back, and enabled first if it was
+        disabled (a disabled input refuses the encoder)."""
+        stream = self.get(stream_id)
+        if stream.provider_status == "disabled":
+            response = self._http.request("PUT", self._path(stream_id), json={"enabled": True},
+                                          what=f"live input {stream_id}")
+            stream = self._parsed(response, self._result(response))
+        return stream
+
+    def get(self, stream_id: str) -> LiveStream:
+        """``GET .../live_inputs/{uid}``: status and credentials."""
+        response = self._http.request("GET", self._path(stream_id), what=f"live input {stream_id}")
+        return self._parsed(response, self._result(response))
+
+    def list(self) -> list[LiveStream]:  # noqa: A003 - the API's own word
+        """``GET .../live_inputs?include_counts=true``: every live input, without credentials.
+
+        The API documents no page parameter (only ``include_counts``; ``range`` is "the
+        number of remaining live inputs based on cursor position"), so this is one request;
+        a ``total`` larger than what came back is logged.
+        """
+        response = self._http.request("GET", self._inputs, params={"include_counts": "true"},
+                                      what=f"account {self.credentials.account_id}")
+        result = self._result(response)
+        try:
+            listing = LiveInputList.model_validate(result)
+        except ValidationError:
+            raise self._http.unexpected(response, "no 'liveInputs' list in the live input list") from None
+        streams = [self._parsed(response, item) for item in listing.live_inputs]
+        if listing.total is not None and listing.total > len(streams):
+            log.warning("Cloudflare Stream listed %d of %d live inputs (the API documents no further pages)",
+                        len(streams), listing.total)
+        return streams
+
+    def end(self, stream_id: str) -> EndResult:
+        """The encoder has disconnected (OBS stopped first): disable the input
+        (``PUT {"enabled": false}``, it refuses encoders until enabled again) or delete it,
+        as chosen at create (kept in ``meta``; disable when unknown). A live input that no
+        longer exists has nothing to end."""
+        try:
+            after = self._after.get(str(stream_id).strip()) or self._after_from_meta(stream_id)
+            if after == AFTER_DELETE:
+                self.delete(stream_id)
+                return EndResult(ended=True, message="Cloudflare Stream deleted the live input")
+            # PUT is a partial update here: "omit the field to indicate no change".
+            self._http.request("PUT", self._path(stream_id), json={"enabled": False},
+                               what=f"live input {stream_id}")
+        except NotFoundError:
+            return EndResult(ended=False, message="nothing to end: the live input no longer exists")
+        return EndResult(ended=True, message="Cloudflare Stream disabled the live input")
+
+    def delete(self, stream_id: str) -> None:
+        """``DELETE .../live_inputs/{uid}``: "prevents a live input from being streamed to and
+        makes the live input inaccessible to any future API calls"; recordings stay."""
+        self._http.request("DELETE", self._path(stream_id), what=f"live input {stream_id}")
+        self._after.pop(str(stream_id).strip(), None)
+        self._protocols.pop(str(stream_id).strip(), None)
+
+    def check_credentials(self) -> None:
+        """The live input list: cheap, authenticated and scoped to the account."""
+        self._http.request("GET", self._inputs, what=f"account {self.credentials.account_id}")
+
+    # ------------------------------------------------------------------ plumbing
+
+    def _after_from_meta(self, stream_id: str) -> str:
+        """What the create chose for after the stream (``meta``); "disable" when not ours."""
+        response = self._http.request("GET", self._path(stream_id), what=f"live input {stream_id}")
+        result = self._result(response)
+        meta = result.get("meta") if isinstance(result.get("meta"), dict) else {}
+        return AFTER_DELETE if _lower(meta.get(AFTER_KEY)) == AFTER_DELETE else AFTER_DISABLE
+
+    def _path(self, stream_id: str) -> str:
+        text = str(stream_id or "").strip()
+        if not text:
+            raise ConfigurationError("No Cloudflare Stream live input ID given",
+                                     hint="give the live input's ID (uid)")
+        return f"{self._inputs}/{quote(text, safe='')}"
+
+    def _result(self, response: requests.Response) -> dict[str, Any]:
+        """``result`` of a successful v4 envelope, as an object."""
+        body = self._http.json_of(response)
+        try:
+            envelope = Envelope.model_validate(body)
+        except ValidationError:
+            raise self._http.unexpected(response, "no {success, result} envelope") from None
+        if not envelope.success:
+            raise self._http.unexpected(response, "'success' is false in a 2xx answer")
+        if not isinstance(envelope.result, dict):
+            raise self._http.unexpected(response, "'result' is not a JSON object")
+        return envelope.result
+
+    def _parsed(self, response: requests.Response, raw: Any) -> LiveStream:
+        uid = _text(raw.get("uid")) if isinstance(raw, dict) else None
+        try:
+            return parse_live_input(raw, protocol=self._protocols.get(uid or "", "rtmps"),
+                                    playback_template=self.playback_template)
+        except ValueError as exc:
+            raise self._http.unexpected(response, str(exc)) from None
