@@ -14,6 +14,8 @@ SANDBOX_FASTPIX_ACCESS_TOKEN_ID     --fastpix-access-token-id        ``sandbox-f
 SANDBOX_FASTPIX_SECRET_KEY          --fastpix-secret-key             ``sandbox-fastpix-secret-key``
 SANDBOX_FASTPIX_WEBHOOK_URL         --fastpix-webhook-url            none (no FastPix webhooks)
 SANDBOX_FASTPIX_WEBHOOK_SECRET      --fastpix-webhook-secret         ``sandbox-webhook-secret``
+SANDBOX_CLOUDFLARE_ACCOUNT_ID       --cloudflare-account-id          ``023e105f4ecef8ad9ca31a8372d0c353``
+SANDBOX_CLOUDFLARE_API_TOKEN        --cloudflare-api-token           ``sandbox-cloudflare-api-token``
 ==================================  ===============================  =========================
 
 The sandbox only ever binds to loopback (``127.0.0.0/8``, ``::1``, ``localhost``).
@@ -39,6 +41,8 @@ CREDENTIAL_DEFAULTS = {
     "fastpix_secret_key": ("FASTPIX_SECRET_KEY", "sandbox-fastpix-secret-key"),
     "fastpix_webhook_url": ("FASTPIX_WEBHOOK_URL", None),
     "fastpix_webhook_secret": ("FASTPIX_WEBHOOK_SECRET", "sandbox-webhook-secret"),
+    "cloudflare_account_id": ("CLOUDFLARE_ACCOUNT_ID", "023e105f4ecef8ad9ca31a8372d0c353"),
+    "cloudflare_api_token": ("CLOUDFLARE_API_TOKEN", "sandbox-cloudflare-api-token"),
 }
 
 
@@ -52,11 +56,14 @@ class Credentials:
     tpstreams_password: str = "sandbox-password"
     fastpix_access_token_id: str = "sandbox-fastpix-token-id"
     fastpix_secret_key: str = "sandbox-fastpix-secret-key"
+    # The account ID of the API reference's examples; any token string.
+    cloudflare_account_id: str = "023e105f4ecef8ad9ca31a8372d0c353"
+    cloudflare_api_token: str = "sandbox-cloudflare-api-token"
 
     def masked(self) -> dict:
         """The credentials with the secret halves hidden (for logs and the admin API)."""
         out = asdict(self)
-        for name in ("tpstreams_api_token", "tpstreams_password", "fastpix_secret_key"):
+        for name in ("tpstreams_api_token", "tpstreams_password", "fastpix_secret_key", "cloudflare_api_token"):
             out[name] = "***"
         return out
 

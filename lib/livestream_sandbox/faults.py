@@ -39,7 +39,7 @@ import threading
 from dataclasses import asdict, dataclass
 from typing import Optional
 
-PROVIDERS = ("tpstreams", "fastpix", "all")
+PROVIDERS = ("tpstreams", "fastpix", "cloudflare", "all")
 REQUEST_KINDS = ("latency", "error_rate", "status", "rate_limit", "reject_auth", "drop", "malformed")
 STATE_KINDS = ("never_ready", "boot_error")
 KINDS = REQUEST_KINDS + STATE_KINDS

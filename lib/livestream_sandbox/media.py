@@ -3,6 +3,7 @@
 ============================================  =================================================
 ``/live/<org>/<asset_id>/video.m3u8``         TP Streams ``hls_url`` (providers.md 2.3 shape)
 ``/stream/<playback_id>.m3u8``                FastPix playback (1.4: ``stream.fastpix.com/{id}.m3u8``)
+``/cloudflare/<uid>/manifest/video.m3u8``     Cloudflare Stream live HLS (``cloudflare_state``)
 ``/transcoded/<media_id>/video.m3u8``         a recording as HLS VOD (TP ``video.playback_url``,
                                               FastPix ``mediaIds``); ``video.mp4`` alongside
 ``/live-chat/<org>/<asset_id>/``              a placeholder for TP ``chat_embed_url``
@@ -74,6 +75,8 @@ class Media:
             return self._tp_live(req, parts[1], parts[2], parts[3])
         if head == "stream" and len(parts) in (2, 3):
             return self._fastpix_live(req, parts[1:])
+        if head == "cloudflare":
+            return self.core.models["cloudflare"].media(req, parts[1:])
         if head == "transcoded" and len(parts) == 3:
             return file_response(self.core.places.vod_dir / parts[1] / parts[2], req)
         if head == "live-chat" and len(parts) == 3:

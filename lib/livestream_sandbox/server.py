@@ -43,6 +43,8 @@ class Router:
             return "tpstreams"
         if path.startswith("/v1/"):
             return "fastpix"
+        if path.startswith("/client/v4/"):
+            return "cloudflare"
         return None
 
     def dispatch(self, req: Request) -> tuple[Response, Optional[Action]]:
