@@ -291,6 +291,14 @@ def playback_from(raw: dict[str, Any]) -> Optional[str]:
     return None
 
 
+def _secret_values(raw: dict[str, Any]) -> list[str]:
+    values = []
+    for value in raw.values():
+        if isinstance(value, dict):
+            values += [v for k, v in value.items() if k in ("streamKey", "passphrase") and isinstance(v, str)]
+    return values
+
+
 def parse_live_input(raw: Any, *, protocol: str = "rtmps", playback_template: Optional[str] = None) -> LiveStream:
     """A live input object (create/get/update ``result``, or a list item) as a ``LiveStream``.
 
@@ -304,6 +312,9 @@ def parse_live_input(raw: Any, *, protocol: str = "rtmps", playback_template: Op
         fields = sorted({".".join(str(p) for p in err["loc"]) or "result" for err in exc.errors()})
         raise ValueError(f"the live input has an unreadable {', '.join(fields)}") from None
     meta = wire.meta or {}
+    # Every key and passphrase of the answer is secret, the unused protocol's and the
+    # playback ones too: an error message could echo any of them later.
+    secrets.register(*_secret_values(raw))
     ingest = None
     if protocol == "srt":
         srt = wire.srt
