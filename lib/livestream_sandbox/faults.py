@@ -1,6 +1,6 @@
 """Fault injection: make the sandbox's provider APIs slow, flaky, rude or broken on purpose.
 
-A fault applies to one provider (``tpstreams``, ``fastpix``) or ``all``, and either
+A fault applies to one provider (``tpstreams``, ``fastpix``, ``cloudflare``) or ``all``, and either
 until cleared or for the next ``count`` matching requests (deterministic tests).
 Set them at start (``--fault SPEC``, ``Sandbox(faults=[...])``) or at run time
 (``POST /_sandbox/faults`` with ``{"spec": SPEC}`` or the fields as JSON; ``DELETE``

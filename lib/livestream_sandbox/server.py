@@ -1,8 +1,8 @@
 """The sandbox's HTTP server (stdlib ``ThreadingHTTPServer``) and its router.
 
-``/api/...`` goes to the TP Streams model, ``/v1/...`` to FastPix, ``/_sandbox/...``
-to the admin API, everything else to the media server. Faults (``faults.py``) apply to
-the two provider APIs only: the wait first, then a forced answer, or the real answer
+``/api/...`` goes to the TP Streams model, ``/v1/...`` to FastPix, ``/client/v4/...`` to
+Cloudflare Stream, ``/_sandbox/...`` to the admin API, everything else to the media
+server. Faults (``faults.py``) apply to the provider APIs only: the wait first, then a forced answer, or the real answer
 spoiled on its way out (dropped connection, malformed JSON).
 """
 
