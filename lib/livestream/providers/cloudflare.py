@@ -173,7 +173,7 @@ class CloudflareOptions(BaseModel):
 
     enable_recording: bool = True  # recording.mode "automatic" (also what makes it play live) or "off"
     recording_timeout: int = Field(0, ge=0, le=MAX_RECORDING_TIMEOUT)  # recording.timeoutSeconds
-    delete_recording_after_days: int = Field(0, ge=0)  # 0: not sent (recordings are kept)
+    delete_recording_after_days: int = Field(0, ge=0, le=3650)  # 0: not sent (recordings are kept)
     protocol: Literal["rtmps", "srt"] = "rtmps"  # not sent: picks the ingest from the answer
     after_stream: Literal["disable", "delete"] = AFTER_DISABLE  # not sent as such: kept in meta
 
