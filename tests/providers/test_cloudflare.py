@@ -106,6 +106,7 @@ def test_it_is_registered_and_declares_itself():
     assert [(f.name, f.env, f.secret) for f in decl.credential_fields] == [
         ("account_id", "CLOUDFLARE_ACCOUNT_ID", False), ("api_token", "CLOUDFLARE_API_TOKEN", True)]
     assert decl.capabilities.protocols == ("rtmps", "srt") and not decl.capabilities.scheduling
+    assert not decl.capabilities.reuse  # an ended input is disabled: it could not be gone live with again
     assert "disabled" in decl.capabilities.ending and "deleted" in decl.capabilities.ending
     after = next(o for o in decl.stream_options if o.name == "after_stream")
     assert after.default == "disable" and [v for v, _ in after.choices] == ["disable", "delete"]

@@ -531,8 +531,10 @@ class Cloudflare(HttpProvider):
                      "https://customer-<code>.cloudflarestream.com/{uid}/manifest/video.m3u8 (the code is in "
                      "the dashboard's Stream pages). Empty: no playback URL is shown."),
     )
+    # No "reuse an existing stream": every go-live ends by disabling (or deleting) its input,
+    # and a disabled input refuses the encoder, so a reused one would work once at most.
     capabilities: ClassVar[Capabilities] = Capabilities(
-        scheduling=False, reuse=True, protocols=("rtmps", "srt"), boots_server=False,
+        scheduling=False, reuse=False, protocols=("rtmps", "srt"), boots_server=False,
         ending="a live input cannot be stopped: OBS disconnects, then the input is disabled "
                "(or deleted, with 'After the stream: delete')",
     )
