@@ -93,6 +93,8 @@ SERVICE = Service(
 # encoder ever connected; the enum of the API reference and the official SDKs'
 # ``LiveInput.status``). The words name the last connection event, not the input: after
 # a disconnect the input takes a new broadcast, so only ``ttl_exceeded`` ends one.
+# UNVERIFIED: the reference lists the words without defining them; these readings are
+# from their names (``ttl_exceeded``: the broadcast outlived Cloudflare's maximum).
 _STATUSES = {
     "connected": StreamStatus.LIVE,
     "reconnected": StreamStatus.LIVE,
