@@ -145,7 +145,9 @@ class HeadlessObs:
       {"Type": "Twitch"}}`` fakes a linked account).
     * ``root``: run the OBS of this root file system (``ObsRoot`` or its folder) instead
       of the host's; ``binds``: more folders OBS must see there (the scripts' folders,
-      HOME and /tmp are bound already).
+      HOME and /tmp are bound already). ``root_packages``: OBS's Python there imports the
+      script's dependencies from the root's ``DEPS_DIR`` (on its ``PYTHONPATH``); False:
+      it has no packages at all, as a streamer's may (the release bundle's test).
     """
 
     def __init__(
@@ -174,6 +176,7 @@ class HeadlessObs:
         display: Optional[str] = None,
         root: Union[ObsRoot, str, os.PathLike, None] = None,
         binds: Sequence[Union[str, os.PathLike]] = (),
+        root_packages: bool = True,
     ) -> None:
         entries = list(scripts)
         if script is not None:
@@ -185,6 +188,7 @@ class HeadlessObs:
         self._external_display = display or None
         self.root: Optional[ObsRoot] = root if isinstance(root, ObsRoot) or root is None else ObsRoot(Path(root))
         self._binds = [Path(b) for b in binds] + [Path(e.path).parent for e in entries]
+        self.root_packages = root_packages
         self.password = password or token_urlsafe(18)
         secrets.register(self.password)
         self.port = port or free_port()
@@ -382,6 +386,8 @@ class HeadlessObs:
             "QT_QPA_PLATFORM": "xcb",
             "LIBGL_ALWAYS_SOFTWARE": "1",
         })
+        if self.root is not None and self.root_packages:
+            env.update(self.root.packages_env())
         env.update(self.extra_env)
         return env
 

@@ -15,8 +15,14 @@ SIGKILLed test run leaves no mount behind, and nothing is ever unmounted by hand
 before. The network is shared: OBS in the root reaches the host's loopback (the
 sandbox, nginx-rtmp) and obs-websocket listens on it.
 
-The script's dependencies are installed with pip for the root's own Python (OBS
-embeds that one), using the host's pip configuration and CA bundle, copied in.
+The script's dependencies are installed with ``pip --target`` into a folder of their own
+in the root (``/opt/obs-livestream-deps``), for the root's own Python (OBS embeds that
+one), using the host's pip configuration and CA bundle, copied in. ``HeadlessObs`` puts
+that folder on OBS's ``PYTHONPATH`` for the end-to-end tests; without it the root's
+Python has no packages at all, as a streamer's may, which the release bundle's test
+needs (``HeadlessObs(root_packages=False)``). Roots whose stamp predates that folder
+had the dependencies pip-installed into the root's system Python: ``ensure`` removes
+them (and rebuilds the root should its Python still import them).
 
     python -m livestream_headless ensure [trixie sid]   # what scripts/setup runs
     python -m livestream_headless list                  # which are built: OBS and Python versions
@@ -39,7 +45,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence
 
-__all__ = ["ObsRoot", "OBS_VERSIONS", "RootError", "roots_dir", "selected_versions", "debian_mirror", "ensure"]
+__all__ = ["ObsRoot", "OBS_VERSIONS", "DEPS_DIR", "RootError", "roots_dir", "selected_versions", "debian_mirror",
+           "ensure"]
 
 REPO = Path(__file__).resolve().parents[2]
 # The OBS versions the end-to-end tests know, and where each comes from: None is the
@@ -50,6 +57,8 @@ PACKAGES = ("obs-studio", "xvfb", "xauth", "python3-pip", "ca-certificates")
 # sid's Release file in a frozen mirror is past its Valid-Until date.
 SUITE_APT_OPTIONS = {"sid": ("Acquire::Check-Valid-Until \"false\"",)}
 STAMP = ".livestream-root.json"
+# The script's dependencies, inside the root, apart from its Python's own packages.
+DEPS_DIR = "/opt/obs-livestream-deps"
 BINDS_RECURSIVE = ("/proc", "/sys", "/dev", "/tmp")
 
 
@@ -118,6 +127,10 @@ class ObsRoot:
             env: Optional[Dict[str, str]] = None) -> subprocess.CompletedProcess:
         return subprocess.run(self.command(argv, binds=binds), capture_output=True, text=True,
                               timeout=timeout, env=env)
+
+    def packages_env(self) -> Dict[str, str]:
+        """The environment that lets the root's Python (and OBS's) import the script's dependencies."""
+        return {"PYTHONPATH": DEPS_DIR}
 
     def python_version(self) -> Optional[str]:
         """``3.13``: the root's ``python3``, which its OBS embeds."""
@@ -265,21 +278,72 @@ def build(suite: str, *, dest: Optional[Path] = None, mirror: Optional[str] = No
 
 
 def install_requirements(root: ObsRoot, requirements: Path) -> None:
-    """pip-install the script's dependencies for the root's Python (which its OBS embeds)."""
+    """pip-install the script's dependencies for the root's Python (which its OBS embeds) into DEPS_DIR."""
     _copy_in(root.path, _files_pip_needs(_pip_config_files()))
     requirements = requirements.resolve()
+    target = Path(str(root.path) + DEPS_DIR)
+    shutil.rmtree(target, ignore_errors=True)  # --target would keep what an older requirements.txt had
     argv = ["python3", "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-            "--break-system-packages", "--root-user-action=ignore", "-r", str(requirements)]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON") and k != "VIRTUAL_ENV"}
-    result = root.run(argv, binds=[requirements.parent], env=env)
+            "--root-user-action=ignore", "--target", DEPS_DIR, "-r", str(requirements)]
+    result = root.run(argv, binds=[requirements.parent], env=_env_without_python())
     if result.returncode != 0:
+        shutil.rmtree(target, ignore_errors=True)
         tail = "\n".join(line for line in (result.stdout + result.stderr).splitlines()
                          if not line.startswith("WARNING: Location"))[-2000:]
         raise RootError(f"pip could not install {requirements.name} in {root.path.name}:\n{tail}")
 
 
+def _env_without_python() -> Dict[str, str]:
+    """This process's environment without a venv's or PYTHONPATH, which would leak into the root's Python."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("PYTHON") and k != "VIRTUAL_ENV"}
+
+
+def remove_system_packages(root: ObsRoot) -> List[str]:
+    """Remove what pip installed into the root's system Python (the layout before DEPS_DIR).
+
+    pip installs as root into ``/usr/local``: every file a distribution's RECORD lists
+    (its package, its console scripts in /usr/local/bin), then whatever is left in
+    /usr/local/lib/python3.X/dist-packages, which is empty in a fresh root. Debian's own
+    packages (/usr/lib/python3/dist-packages: pip, wheel, packaging) stay. Returns the
+    distributions removed.
+    """
+    local = (root.path / "usr" / "local").resolve()
+    removed = []
+    for site in sorted(root.path.glob("usr/local/lib/python3*/dist-packages")):
+        for record in sorted(site.glob("*.dist-info/RECORD")):
+            removed.append(record.parent.name)
+            for line in record.read_text(encoding="utf-8", errors="replace").splitlines():
+                listed = (site / line.split(",", 1)[0]).resolve()
+                if local in listed.parents and (listed.is_file() or listed.is_symlink()):
+                    listed.unlink()
+        for entry in site.iterdir():
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
+    return removed
+
+
+def _imports(root: ObsRoot, module: str, env: Dict[str, str]) -> bool:
+    result = root.run(["python3", "-c", f"import {module}"], env=env, timeout=120)
+    return result.returncode == 0
+
+
+def _bare_python_imports(root: ObsRoot) -> bool:
+    """Whether the root's Python imports ``requests`` without DEPS_DIR: it must not."""
+    return _imports(root, "requests", _env_without_python())
+
+
+def _deps_import(root: ObsRoot) -> bool:
+    return _imports(root, "requests, pydantic, obswebsocket", {**_env_without_python(), **root.packages_env()})
+
+
 def ensure(suites: Sequence[str], *, requirements: Path = REPO / "requirements.txt") -> List[ObsRoot]:
-    """Build what is missing and (re)install the dependencies when requirements.txt changed."""
+    """Build what is missing and (re)install the dependencies when requirements.txt (or their folder) changed.
+
+    Afterwards the root's Python imports the dependencies only with DEPS_DIR on its path,
+    as on a machine that built the root today.
+    """
     roots = []
     for suite in suites:
         root = ObsRoot.for_suite(suite)
@@ -288,10 +352,21 @@ def ensure(suites: Sequence[str], *, requirements: Path = REPO / "requirements.t
             root = build(suite)
             stamp = {}
         digest = _requirements_digest(requirements)
-        if stamp.get("requirements") != digest:
-            _say(f"installing the script's dependencies for {suite}'s Python {root.python_version()}")
+        if stamp.get("requirements") != digest or stamp.get("deps") != DEPS_DIR:
+            if stamp and stamp.get("deps") != DEPS_DIR:
+                removed = remove_system_packages(root)
+                _say(f"removed {len(removed)} packages pip had installed into {suite}'s system Python; "
+                     f"they go to {DEPS_DIR} now")
+            if stamp and _bare_python_imports(root):
+                _say(f"{suite}'s Python still imports requests on its own: building the root again")
+                root = build(suite)
+            _say(f"installing the script's dependencies for {suite}'s Python {root.python_version()} "
+                 f"into {DEPS_DIR}")
             install_requirements(root, requirements)
-            stamp = {"suite": suite, "packages": list(PACKAGES), "requirements": digest,
+            if _bare_python_imports(root) or not _deps_import(root):
+                raise RootError(f"the {suite} root's Python should import requests only from {DEPS_DIR}: "
+                                f"delete {root.path} and run scripts/setup to build it again")
+            stamp = {"suite": suite, "packages": list(PACKAGES), "requirements": digest, "deps": DEPS_DIR,
                      "python": root.python_version(), "obs": obs_version(root)}
             (root.path / STAMP).write_text(json.dumps(stamp, indent=1), encoding="utf-8")
         roots.append(root)

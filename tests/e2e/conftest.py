@@ -12,9 +12,11 @@
 * ``obs_under_test``: the OBS a test runs in; a test that asks for it runs once per OBS
   version (29.0 the host's, 30.2 from a Debian trixie root, 32 from a sid root; see
   ``livestream_headless.rootfs``), ``obs_under_test.obs_kwargs()`` goes to
-  ``HeadlessObs``/``Studio.start``. ``LIVESTREAM_OBS_VERSIONS=30`` (``scripts/test --obs
-  30``) runs only those, and leaves out the end-to-end tests that run in 29 alone;
-  ``@pytest.mark.obs_versions("30", "32")`` limits a test to some versions.
+  ``HeadlessObs``/``Studio.start`` (``obs_kwargs(packages=False)``: without the
+  dependencies a root's Python is given for the script, for the release bundle's test).
+  ``LIVESTREAM_OBS_VERSIONS=30`` (``scripts/test --obs 30``) runs only those, and leaves
+  out the end-to-end tests that run in 29 alone; ``@pytest.mark.obs_versions("30", "32")``
+  limits a test to some versions.
 
 When OBS, Xvfb, ffmpeg or nginx is missing the test fails with the Debian package to
 install if the environment variable ``CI`` is set, and is skipped otherwise.
@@ -157,9 +159,13 @@ class ObsUnderTest:
     def root(self) -> Optional[ObsRoot]:
         return ObsRoot.for_suite(self.suite) if self.suite else None
 
-    def obs_kwargs(self) -> Dict[str, Any]:
-        """What ``HeadlessObs`` (and ``Studio.start``) take to run this OBS."""
-        return {"root": self.root} if self.suite else {}
+    def obs_kwargs(self, *, packages: bool = True) -> Dict[str, Any]:
+        """What ``HeadlessObs`` (and ``Studio.start``) take to run this OBS.
+
+        ``packages=False``: a root's OBS runs without the script's dependencies, so its
+        Python has no packages at all (the host's OBS 29 Python has none of its own).
+        """
+        return {"root": self.root, "root_packages": packages} if self.suite else {}
 
     def require(self) -> None:
         root = self.root

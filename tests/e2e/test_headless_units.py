@@ -10,7 +10,7 @@ import pytest
 
 from livestream_headless import HeadlessObs, MissingToolError, ObsHomeConfig, ScriptEntry, logs, require_tools
 from livestream_headless.config import write_home
-from livestream_headless.rootfs import ObsRoot, RootError, debian_mirror, selected_versions
+from livestream_headless.rootfs import ObsRoot, RootError, debian_mirror, remove_system_packages, selected_versions
 
 # Lines exactly as OBS 29.0.2 wrote them in this project's runs (see logs.py).
 OBS_LOG = """\
@@ -102,6 +102,32 @@ def test_a_root_command_binds_the_folders_in_a_private_mount_namespace(tmp_path:
     assert f"{checkout}/lib" not in script and home.name not in script  # inside a bound folder already
     assert script.splitlines()[-1].startswith(f"exec chroot {root.path} sh -c")
     assert script.splitlines()[-1].endswith("/tmp/run obs --multi")
+
+
+def test_a_root_built_the_old_way_loses_what_pip_put_in_its_system_python(tmp_path: Path) -> None:
+    root = ObsRoot(tmp_path / "root")
+    site = root.path / "usr/local/lib/python3.13/dist-packages"
+    (site / "requests").mkdir(parents=True)
+    (site / "requests" / "__init__.py").write_text("")
+    (site / "__pycache__").mkdir()
+    (site / "typing_extensions.py").write_text("")
+    bin_dir = root.path / "usr/local/bin"
+    bin_dir.mkdir(parents=True)
+    (bin_dir / "wsdump").write_text("#!/usr/bin/python3\n")
+    (bin_dir / "by-hand").write_text("#!/bin/sh\n")  # no package lists it: kept
+    record = site / "websocket_client-1.9.2.dist-info" / "RECORD"
+    record.parent.mkdir()
+    record.write_text("../../../bin/wsdump,sha256=x,20\n../../../../../etc/passwd,,\n"
+                      "websocket_client-1.9.2.dist-info/RECORD,,\n")
+    debian = root.path / "usr/lib/python3/dist-packages/pip"
+    debian.mkdir(parents=True)
+    (root.path / "etc").mkdir()
+    (root.path / "etc/passwd").write_text("root:x:0:0\n")
+
+    assert remove_system_packages(root) == ["websocket_client-1.9.2.dist-info"]
+    assert list(site.iterdir()) == []
+    assert [p.name for p in bin_dir.iterdir()] == ["by-hand"]
+    assert debian.is_dir() and (root.path / "etc/passwd").is_file()  # Debian's own, and nothing outside /usr/local
 
 
 def test_the_debian_mirror_is_read_from_apt_sources(tmp_path: Path) -> None:
