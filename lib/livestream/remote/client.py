@@ -14,10 +14,10 @@ https://github.com/Elektordi/obs-websocket-py/blob/1.0/obswebsocket/core.py); th
   an exception kills the thread (``RecvThread``): events are queued and delivered to
   subscribers on a separate dispatcher thread; a failing callback is logged, never
   propagated. ``expect_event`` subscribes *before* the action that causes the event.
-* The request id counter has no lock (``send``): one lock serialises ``call()``.
+* The request id counter has no lock (``self.id += 1`` in ``call``): one lock serialises ``call()``.
 * A wrong password closes the socket with code 4009 and the library reports
   "Empty response to Identify": here it is ``ObsUnreachableError`` saying where to look.
-* ``disconnect()`` before ``connect()`` raises (``self.ws`` is None): ``close()`` is always safe.
+* ``disconnect()`` before ``connect()`` raises (``self.ws`` is still None): ``close()`` is always safe.
 * obs-websocket answers ``NotReady`` (207) while OBS starts, switches scene collection
   or shuts down (5.3+; OBS 30.2+ opens obs-websocket before it has loaded the scene
   collection): ``call()`` retries such a request for ``not_ready_timeout`` seconds.
