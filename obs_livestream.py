@@ -67,7 +67,8 @@ else:
         obspython = None
     if obspython is not None:
         # OBS's "Reload" re-imports only this file: drop the cached livestream modules
-        # so the reload really runs the new code (reference/obs.md, "Lifecycle").
+        # so the reload really runs the new code (``PyImport_ReloadModule(data->module)`` in
+        # https://github.com/obsproject/obs-studio/blob/29.0.2/deps/obs-scripting/obs-scripting-python.c).
         for _name in [m for m in sys.modules if m == "livestream" or m.startswith("livestream.")]:
             del sys.modules[_name]
         from livestream.obs.entry import *  # noqa: F401,F403,E402 - the script_* entry points

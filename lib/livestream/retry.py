@@ -25,8 +25,9 @@ The rules (stripe-python style: never retry a non-idempotent create blindly):
 
 Backoff is exponential with "equal jitter" (half fixed, half random), capped at
 ``cap`` seconds, so concurrent clients do not retry in lockstep. A ``Retry-After``
-the provider sent is honoured as is (FastPix's rate limiter sends one, providers.md
-1.6); the HTTP layer refuses to sleep a ``Retry-After`` above ``max_retry_after`` and
+the provider sent is honoured as is (FastPix's rate limiter sends one: FastPix's WordPress plugin honours it,
+https://github.com/FastPix/wordpress/blob/947c38f0b762bc2b79428bc201674e18e0d93bbe/includes/class-fastpix-api-client.php);
+the HTTP layer refuses to sleep a ``Retry-After`` above ``max_retry_after`` and
 raises ``RateLimitedError`` instead, so an OBS worker never sleeps for minutes.
 """
 

@@ -1,7 +1,8 @@
 """A small on-disk cache of login tokens (TP Streams username/password logins).
 
 TP Streams allows at most 20 auth tokens per organization and every
-``POST /api/auth/login/`` mints a new one (providers.md 2.1), so a token obtained
+``POST /api/auth/login/`` mints a new one (https://developer.tpstreams.com/docs/server-api/authentication),
+so a token obtained
 from a login is kept and reused across client instances, script reloads and OBS
 restarts instead of logging in on every call.
 

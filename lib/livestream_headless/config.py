@@ -1,7 +1,7 @@
 """The files a throw-away OBS home needs: global.ini, a profile, a scene collection.
 
-Layout under ``$HOME/.config/obs-studio`` (reference/obs.md, "Seen running OBS 29.0.2
-headless here")::
+Layout under ``$HOME/.config/obs-studio``, as measured running Debian's OBS 29.0.2 (and
+30.2.3, 32.2.2) headless on this project's kind of machine::
 
     global.ini                         [General] first-run flags, [Basic] which profile and
                                        collection to open, [OBSWebSocket] server settings

@@ -5,7 +5,7 @@
         ...
         obs.screenshot("panel.png")
 
-What it does, and why (reference/obs.md, "Seen running OBS 29.0.2 headless here"):
+What it does, and why (seen running Debian's OBS 29.0.2 headless on this project's kind of machine):
 
 * ``Xvfb -displayfd`` picks a free display itself; each instance gets its own display,
   HOME (``XDG_CONFIG_HOME`` too) and websocket port, so parallel runs cannot collide.

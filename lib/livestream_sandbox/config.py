@@ -76,11 +76,11 @@ class SandboxConfig:
     host: str = "127.0.0.1"
     port: int = 0
     rtmp_port: int = 0
-    #: TP Streams: seconds a server boots before rtmp_url/stream_key appear (providers.md 2.2: 20-30 s).
+    #: TP Streams: seconds a server boots before rtmp_url/stream_key appear (documented: "around 20-30 seconds").
     boot_delay: float = 20.0
-    #: FastPix: seconds in "preparing" after the encoder connects, before "active" (providers.md 1.5).
+    #: FastPix: seconds in "preparing" after the encoder connects, before "active" (FastPix's statuses).
     prepare_delay: float = 1.0
-    #: TP Streams: seconds from "Stopped" to "Recording" (providers.md 2.4).
+    #: TP Streams: seconds from "Stopped" to "Recording" (its webhook-response page: a stopped stream records).
     recording_delay: float = 1.0
     #: TP Streams: minimum seconds from "Recording" to "Completed" (also waits for the remux).
     complete_delay: float = 1.0

@@ -1,11 +1,15 @@
-"""A FastPix-compatible live-stream API (shared/reference/providers.md section 1).
+"""A FastPix-compatible live-stream API, as FastPix's OpenAPI spec describes it.
 
-Paths under ``/v1/live/streams`` (1.2), HTTP Basic with the access token id and secret
-key (1.1), camelCase ``{success, data}`` envelopes and ``{success:false, error:{code,
-message, description}}`` errors, 422 with ``error.fields`` for validation (1.6), the
-stream object of 1.4 (``fastpix_state``) and the statuses of 1.5. The key is in the
+Source: the spec, https://github.com/FastPix/fastpix-python/blob/v1.1.3/fastpix_python/fastpix.yaml
+(paths, bodies, envelopes, errors, statuses), with https://docs.fastpix.io/reference/create-new-stream.
+Paths under ``/v1/live/streams``, HTTP Basic with the access token id and secret
+key, camelCase ``{success, data}`` envelopes and ``{success:false, error:{code,
+message, description}}`` errors, 422 with ``error.fields`` for validation, the
+stream object (``fastpix_state``) and its four statuses. The key is in the
 201 create answer. The sandbox's choices where the docs are silent: list ``limit`` is
-1..50 (the WordPress plugin's cap); an unknown ``orderBy`` is a 422; a trailing slash
+1..50 (the cap of FastPix's WordPress plugin, ``PAGE_MAX`` in
+https://github.com/FastPix/wordpress/blob/947c38f0b762bc2b79428bc201674e18e0d93bbe/includes/class-fastpix-api-client.php);
+an unknown ``orderBy`` is a 422; a trailing slash
 is tolerated; private playback IDs play without a token; enable sends a
 ``video.live_stream.enabled`` webhook (Mux's name).
 """
@@ -25,7 +29,7 @@ from .web import BadBody, Request, Response, json_response
 
 RESOLUTIONS = ("1080p", "720p", "480p")
 POLICIES = ("public", "private")
-MAX_RECONNECT_WINDOW = 1800  # 1.3: "The maximum allowed ... is 1,800 seconds"
+MAX_RECONNECT_WINDOW = 1800  # "The maximum allowed ... is 1,800 seconds" (docs.fastpix.io/docs/live-stream-disconnects)
 MAX_LIMIT = 50
 
 _ROUTES = [
@@ -67,7 +71,7 @@ class FastPix(FastPixState):
     """The routes of the FastPix look-alike."""
 
     def error_response(self, status: int, retry_after: Optional[float] = None) -> Response:
-        """The documented error envelope for a forced status (1.6)."""
+        """The documented error envelope (the OpenAPI spec's error schemas) for a forced status."""
         if status == 429:
             wait = int(retry_after or 1)
             return error(429, description=f"Rate limit exceeded. Retry after {wait} seconds.",
@@ -127,7 +131,7 @@ class FastPix(FastPixState):
             return value
 
         limit = integer("limit", 10, 1, MAX_LIMIT)
-        page = integer("offset", 1, 1)  # 1.2: offset is a 1-based PAGE number; 0 is a 422
+        page = integer("offset", 1, 1)  # the spec: offset is a 1-based PAGE number (default 1); 0 is a 422
         order = req.query.get("orderBy", "desc")
         if order not in ("asc", "desc"):
             fields.append({"field": "orderBy", "message": "orderBy must be one of: asc, desc"})
@@ -142,7 +146,7 @@ class FastPix(FastPixState):
                                                   "offsetCount": max(1, math.ceil(len(docs) / limit))}})
 
     def _validate(self, settings: dict, prefix: str, fields: list) -> None:
-        """Check inputMediaSettings-style fields (1.3) into ``fields``."""
+        """Check inputMediaSettings-style fields (the spec's CreateLiveStreamRequest) into ``fields``."""
         if "maxResolution" in settings and settings["maxResolution"] not in RESOLUTIONS:
             fields.append({"field": f"{prefix}maxResolution", "message": "maxResolution must be one of: "
                            + ", ".join(RESOLUTIONS)})
@@ -227,14 +231,16 @@ class FastPix(FastPixState):
         return json_response(200, {"success": True, "data": self.stream(doc)})
 
     def _stream_delete(self, req: Request, doc: dict) -> Response:
-        self.core.drop_publisher(doc)  # 1.2: "disconnects the encoder if live"
+        self.core.drop_publisher(doc)  # the spec's delete-live-stream: it disconnects the encoder if live
         self.core.remove(doc)
         self.core.event("deleted", doc)
         self.notify(doc, "deleted")
         return json_response(200, {"success": True})
 
     def _finish_put(self, req: Request, doc: dict) -> Response:
-        if doc["status"] != ACTIVE:  # 1.6, verbatim
+        # Verbatim, as FastPix's live API answered it:
+        # https://github.com/FastPix/node-sdk/blob/V2.0.6/tests/NON_GET_ENDPOINTS_VALIDATION_REPORT.md
+        if doc["status"] != ACTIVE:
             return error(400, "stream cannot be completed", "Only active streams can be marked as completed.")
         self.core.event("finish_requested", doc)
         self.core.drop_publisher(doc)

@@ -1,11 +1,14 @@
 """FastPix look-alike, the state side: the stream object, statuses, timeline, webhooks.
 
-Timeline (shared/reference/providers.md 1.5): an encoder connects -> "preparing"
+Timeline (https://docs.fastpix.io/docs/live-stream-disconnects and the statuses of
+FastPix's OpenAPI spec, https://github.com/FastPix/fastpix-python/blob/v1.1.3/fastpix_python/fastpix.yaml):
+an encoder connects -> "preparing"
 (webhooks ``connected``, ``preparing``) -> after ``prepare_delay`` "active" (``active``,
 ``recording``); on disconnect ``disconnected``, and after ``reconnectWindow`` seconds
 without a reconnect -> "idle" (``idle``) and the recording is listed in ``mediaIds``
 (``video.media.created``). ``/finish`` and ``/live-disable`` end the broadcast at
-once and cut the encoder. Webhooks (1.7) are signed with ``FastPix-Signature``.
+once and cut the encoder. Webhooks (https://docs.fastpix.io/docs/live-events) are signed with
+``FastPix-Signature`` (https://docs.fastpix.io/docs/webhook-signature-verification).
 The HTTP routes are in ``fastpix_api``.
 """
 
@@ -37,7 +40,7 @@ class FastPixState:
         self.core = core
         self.creds = core.config.credentials
 
-    # rendering (1.4) -----------------------------------------------------------------------------
+    # rendering (the spec's live stream object) ----------------------------------------------------
     def stream(self, doc: dict) -> dict:
         return {
             "streamId": doc["id"], "streamKey": doc["key"], "srtSecret": doc["srt_secret"], "trial": False,
@@ -56,7 +59,7 @@ class FastPixState:
         return f"{self.core.places.api_url}/stream/{playback_id}.m3u8"
 
     def notify(self, doc: dict, *types: str, data: Optional[dict] = None, obj: Optional[dict] = None) -> None:
-        """Send ``video.live_stream.<type>`` webhooks (1.7) if a webhook URL is configured."""
+        """Send ``video.live_stream.<type>`` webhooks (docs.fastpix.io/docs/live-events) if a URL is configured."""
         url = self.core.config.fastpix_webhook_url
         for kind in types:
             event_type = kind if "." in kind else f"video.live_stream.{kind}"

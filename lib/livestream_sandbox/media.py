@@ -1,8 +1,8 @@
 """Playback over HTTP: live HLS by stream or playback id (never by stream key), and recordings.
 
 ============================================  =================================================
-``/live/<org>/<asset_id>/video.m3u8``         TP Streams ``hls_url`` (providers.md 2.3 shape)
-``/stream/<playback_id>.m3u8``                FastPix playback (1.4: ``stream.fastpix.com/{id}.m3u8``)
+``/live/<org>/<asset_id>/video.m3u8``         TP Streams ``hls_url`` (shape of its webhook-response page)
+``/stream/<playback_id>.m3u8``                FastPix playback (``stream.fastpix.com/{id}.m3u8``)
 ``/cloudflare/<uid>/manifest/video.m3u8``     Cloudflare Stream live HLS (``cloudflare_state``)
 ``/transcoded/<media_id>/video.m3u8``         a recording as HLS VOD (TP ``video.playback_url``,
                                               FastPix ``mediaIds``); ``video.mp4`` alongside

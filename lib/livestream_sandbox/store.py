@@ -99,7 +99,7 @@ class Store:
                         "provider": prov, "stream_id": sid, "kind": knd, **json.loads(detail)})
         return out
 
-    # TP Streams webhooks (providers.md 2.2 "Webhooks CRUD") ------------------------------------
+    # TP Streams webhooks (developer.tpstreams.com/docs/server-api/webhooks) -----------------------
     def add_webhook(self, org: str, url: str, secret_token: str) -> dict:
         with self._lock:
             cur = self._db.execute(

@@ -1,8 +1,11 @@
-"""A TP Streams-compatible live-stream API (shared/reference/providers.md section 2).
+"""A TP Streams-compatible live-stream API, as developer.tpstreams.com documents it.
 
-Paths under ``/api/v1/<org>/`` as documented (2.2), ``Authorization: Token <t>`` (2.1,
-lower-case ``token`` accepted too), DRF-style errors (2.6), asset JSON in snake_case
-exactly as 2.3 (``tpstreams_state``), status words of 2.4. The sandbox's own choices
+Paths under ``/api/v1/<org>/`` as documented (its live-stream pages, e.g.
+https://developer.tpstreams.com/docs/live-stream-api/create_live_stream_instantly), ``Authorization: Token <t>``
+(https://developer.tpstreams.com/docs/server-api/authentication, lower-case ``token`` accepted too),
+DRF-style errors (the only bodies the docs show, in https://developer.tpstreams.com/docs/server-api/assets),
+asset JSON in snake_case exactly as the docs' examples (``tpstreams_state``), status words of
+https://developer.tpstreams.com/docs/live-stream-api/live-stream-event-status. The sandbox's own choices
 where the docs are silent: create answers 201 (DRF ``CreateAPIView``); a valid token
 for another org gets 403; lists are newest first with ``limit``/``offset`` (default
 page size from the config, at most 100); ``start_server`` on a server already booting
@@ -73,7 +76,7 @@ def _as_bool(value: object) -> Optional[bool]:
 class TPStreams(TPStreamsState):
     """The routes of the TP Streams look-alike."""
 
-    # errors (providers.md 2.6) -------------------------------------------------------------------
+    # errors (DRF-style, as in developer.tpstreams.com/docs/server-api/assets) ---------------------
     def error_response(self, status: int, retry_after: Optional[float] = None) -> Response:
         """The documented (DRF) body for a forced status."""
         if status == 429:
@@ -205,7 +208,7 @@ class TPStreams(TPStreamsState):
                "boot_ready_at": None, "activities": [], "video": None, "stop_phase": None}
         self.core.add(doc)
         self.core.event("created", doc, scheduled=doc["scheduled"], title=doc["title"])
-        if not doc["scheduled"]:  # 2.2: "Create & start now" boots at once; a scheduled one waits
+        if not doc["scheduled"]:  # create-instantly boots at once; a scheduled one waits for start_server
             self._boot(doc, now)
         self.notify(doc)
         return json_response(201, self.asset(doc))
@@ -218,7 +221,7 @@ class TPStreams(TPStreamsState):
         doc = self._find(id)
         if doc is None:
             return detail(404, "Not found.")
-        self.core.drop_publisher(doc)  # 2.2: deleting a live stream stops its server
+        self.core.drop_publisher(doc)  # delete-live-stream-api: deleting a live stream stops its server
         self.core.remove(doc)
         self.core.event("deleted", doc)
         return empty(204)
@@ -261,7 +264,7 @@ class TPStreams(TPStreamsState):
         self._status(doc, STOPPED, "Stopped")
         return json_response(200, {"message": "Live stream stopped successfully", "trim_scheduled": trim})
 
-    # webhooks CRUD (2.2) ---------------------------------------------------------------------------
+    # webhooks CRUD (developer.tpstreams.com/docs/server-api/webhooks) -----------------------------
     @staticmethod
     def _webhook_fields(req: Request) -> tuple[Optional[dict], Optional[Response]]:
         data = req.data()

@@ -1,11 +1,15 @@
 """TP Streams look-alike, the state side: asset JSON, status words, timeline, webhooks.
 
-Timeline (shared/reference/providers.md 2.2, 2.4): create-now or ``start_server`` boots
+Timeline (https://developer.tpstreams.com/docs/live-stream-api/create_live_stream_instantly,
+https://github.com/testpress/streams-docs/blob/46162ee56aa21934875507f86513e00d53dbbd7b/docs/server-api/live-stream-api/live-stream/start-server.md
+and https://developer.tpstreams.com/docs/live-stream-api/live-stream-event-status): create-now or ``start_server`` boots
 a server for ``boot_delay`` seconds, then ``rtmp_url``/``stream_key`` appear (status
 stays "Not Started"); a publish gives "Streaming", its end "Disconnected";
 ``stop_live_stream`` gives "Stopped", then "Recording", then "Completed" with a
 ``video`` whose ``playback_url`` plays the recording; a failed boot gives "Error".
-Every change is POSTed to the org's webhooks with ``x-streams-token`` (2.5).
+Every change is POSTed to the org's webhooks with ``x-streams-token``
+(https://developer.tpstreams.com/docs/server-api/webhooks,
+https://developer.tpstreams.com/docs/live-stream-api/webhook-response).
 The HTTP routes are in ``tpstreams_api``.
 """
 
@@ -29,7 +33,7 @@ _ALPHABET = string.ascii_letters + string.digits
 
 
 def _activity(word: str) -> dict:
-    # providers.md 2.3: {"status": "On Publish", "timestamp": "September 22, 2025, 05:59 PM"}
+    # as documented: {"status": "On Publish", "timestamp": "September 22, 2025, 05:59 PM"}
     return {"status": word, "timestamp": datetime.now().strftime("%B %d, %Y, %I:%M %p")}
 
 
@@ -54,7 +58,7 @@ class TPStreamsState:
         return f"{self.core.places.api_url}/live-chat/{doc['org']}/{doc['id']}/"
 
     def asset(self, doc: dict, *, detail_view: bool = False) -> dict:
-        """The asset JSON of providers.md 2.3."""
+        """The asset JSON of the docs' create/webhook examples."""
         booted = bool(doc.get("booted"))
         live = {
             "rtmp_url": self.core.places.rtmp_url if booted else "",
@@ -78,7 +82,7 @@ class TPStreamsState:
         return asset
 
     def notify(self, doc: dict) -> None:
-        """POST the asset to every webhook of the org (providers.md 2.5)."""
+        """POST the asset to every webhook of the org (developer.tpstreams.com/docs/server-api/webhooks)."""
         hooks = self.core.store.webhooks(doc["org"])
         if not hooks:
             return
@@ -136,7 +140,8 @@ class TPStreamsState:
             doc.update(booted=True, chat=True, key=f"org-{doc['org']}-live-{doc['id']}-{random_id(4)}")
             self.core.event("key_issued", doc, boot_seconds=round(now - (ready_at - self.core.config.boot_delay), 3))
             self.core.save(doc)
-            self.notify(doc)  # 2.2: "webhook ... as soon as the server is established"
+            # create_live_stream_instantly: the webhook delivers the key "as soon as the server is established"
+            self.notify(doc)
         phase = doc.get("stop_phase")
         if phase == "stopping" and now >= doc["recording_at"]:
             if doc.get("publishing") and now < doc["recording_at"] + 5:

@@ -1,8 +1,10 @@
 """Webhook delivery: a background thread with a queue, bounded retries, never on the API's path.
 
-TP Streams (providers.md 2.5): the full asset JSON, header ``x-streams-token: <secret_token>``.
-FastPix (providers.md 1.7): a ``video.live_stream.*`` envelope signed with header
-``FastPix-Signature`` = base64(HMAC-SHA256(raw body, secret)).
+TP Streams (https://developer.tpstreams.com/docs/server-api/webhooks): the full asset JSON,
+header ``x-streams-token: <secret_token>``.
+FastPix (https://docs.fastpix.io/docs/live-events): a ``video.live_stream.*`` envelope signed with
+header ``FastPix-Signature`` = base64(HMAC-SHA256(raw body, secret))
+(https://docs.fastpix.io/docs/webhook-signature-verification).
 
 Each job is tried up to ``attempts`` times (a 2xx answer ends it) with short pauses;
 the outcome is reported through ``on_result`` (the sandbox logs it as an event).

@@ -1,7 +1,9 @@
 """The script inside a real OBS (29, 30.2 and 32) keeps a live stream through a script reload and an OBS crash.
 
 * A scene-collection switch destroys and re-creates every script, even while
-  streaming (reference/obs.md): the re-created script must adopt the live session.
+  streaming (OBS_FRONTEND_EVENT_SCENE_COLLECTION_CLEANUP in
+  https://github.com/obsproject/obs-studio/blob/29.0.2/UI/frontend-plugins/frontend-tools/scripts.cpp):
+  the re-created script must adopt the live session.
 * OBS killed mid-stream (SIGKILL) does not end the provider stream; after the restart
   the script offers to resume or end it, from its record on disk.
 """

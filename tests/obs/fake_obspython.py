@@ -1,7 +1,9 @@
 """A fake ``obspython``: the parts of OBS Studio's Python API the glue uses, run in-process.
 
 ``FakeObsStudio`` is one OBS instance; ``studio.module`` is what ``import obspython``
-returns while a test runs. It follows OBS's documented behaviour (reference/obs.md),
+returns while a test runs. It follows OBS's documented behaviour (https://docs.obsproject.com/scripting)
+and its scripting source
+(https://github.com/obsproject/obs-studio/blob/29.0.2/deps/obs-scripting/obs-scripting-python.c),
 including the parts that bite scripts:
 
 * callbacks (buttons, modified callbacks, hotkeys, frontend events, timers, signals)

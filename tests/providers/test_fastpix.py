@@ -1,4 +1,10 @@
-"""FastPix client: requests as documented (providers.md 1, seeds/002), replies parsed, errors mapped."""
+"""FastPix client: requests as documented, replies parsed, errors mapped.
+
+Documented by FastPix's OpenAPI spec,
+https://github.com/FastPix/fastpix-python/blob/v1.1.3/fastpix_python/fastpix.yaml,
+and its SDK page for createNewStream,
+https://github.com/FastPix/node-sdk/blob/v2.0.0/docs/sdks/startlivestream/README.md.
+"""
 
 from __future__ import annotations
 
@@ -42,7 +48,7 @@ BASE = "https://api.fastpix.com"
 STREAMS = f"{BASE}/v1/live/streams"
 BASIC = "Basic " + base64.b64encode(f"{TOKEN_ID}:{SECRET_KEY}".encode()).decode()
 
-# The stream object of providers.md 1.4 (every documented field), as create returns it.
+# The stream object of the OpenAPI spec (every documented field), as create returns it.
 STREAM = {
     "streamId": STREAM_ID,
     "streamKey": STREAM_KEY,
@@ -66,13 +72,14 @@ STREAM = {
     "simulcastResponses": [],
 }
 CREATED = {"success": True, "data": STREAM}
-FINISH_NOT_ACTIVE = {  # providers.md 1.6, verbatim (captured live)
+# Verbatim, as the live API answered it: https://github.com/FastPix/node-sdk/blob/V2.0.6/tests/NON_GET_ENDPOINTS_VALIDATION_REPORT.md
+FINISH_NOT_ACTIVE = {
     "success": False,
     "error": {"code": 400, "message": "stream cannot be completed",
               "description": "Only active streams can be marked as completed."},
 }
-# The seed's createNewStream example request, as this client's options.
-SEED_OPTIONS = {"access_policy": "public", "media_policy": "public", "livestream_name": "fastpix_livestream",
+# The SDK page's createNewStream example request, as this client's options.
+DOC_EXAMPLE_OPTIONS = {"access_policy": "public", "media_policy": "public", "livestream_name": "fastpix_livestream",
                 "enable_dvr": True}
 
 
@@ -204,9 +211,9 @@ def test_create_tags_the_stream_so_a_lost_answer_can_be_found_again(fake, fp):
     assert stream.reference == "a1b2c3"
 
 
-def test_create_accepts_the_seed_example(fake, fp):
+def test_create_accepts_the_documented_example(fake, fp):
     fake.expect("POST", STREAMS, status=201, json=CREATED)
-    fp.create("ignored title", options=SEED_OPTIONS)
+    fp.create("ignored title", options=DOC_EXAMPLE_OPTIONS)
     body = fake.requests[0].json
     assert body["playbackSettings"] == {"accessPolicy": "public"}
     assert body["inputMediaSettings"]["metadata"] == {"livestream_name": "fastpix_livestream"}

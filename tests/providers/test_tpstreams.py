@@ -1,4 +1,11 @@
-"""TP Streams client: requests as documented (providers.md 2, seeds/000), replies parsed, errors mapped."""
+"""TP Streams client: requests as documented, replies parsed, errors mapped.
+
+Documented on developer.tpstreams.com, e.g.
+https://developer.tpstreams.com/docs/live-stream-api/create_live_stream_instantly and
+https://developer.tpstreams.com/docs/server-api/authentication. The verbatim bodies below
+come from its live-stream page as published in the docs' repository:
+https://github.com/testpress/streams-docs/blob/80fe381d157e78068a6c46e9d800e31a65244b85/docs/server-api/live-stream.md
+"""
 
 from __future__ import annotations
 
@@ -36,7 +43,7 @@ BASE = "https://app.tpstreams.com"
 API = f"{BASE}/api/v1/{ORG}"
 LOGIN = f"{BASE}/api/auth/login/"
 
-# --- documented bodies, verbatim from seeds/000_451d6a426aae92de.txt -----------------
+# --- documented bodies, verbatim from the streams-docs live-stream page (module docstring) ---
 
 CREATE_RESPONSE = {  # "Create a live stream instantly"
     "title": "Data science Live class", "bytes": None, "type": "livestream", "video": None,
@@ -71,7 +78,7 @@ START_SERVER_RESPONSE = {  # "Start the server for the scheduled live stream"
     },
     "parent": None, "parent_id": None,
 }
-# "Stop a live stream" webhook sample. The seed has a trailing comma after "inputs"
+# "Stop a live stream" webhook sample. The page has a trailing comma after "inputs"
 # (invalid JSON); this is the same object with that comma removed.
 STOP_WEBHOOK = {
     "title": "Data science Live class", "bytes": None, "type": "livestream",
@@ -103,7 +110,8 @@ AVAILABLE_WEBHOOK = {  # "WebHook Response" sample (legacy "Available")
     },
     "parent_id": None,
 }
-# providers.md 2.3 (the asset as create/get/list/webhook return it, while streaming).
+# The asset as create/get/list/webhook return it, while streaming
+# (https://developer.tpstreams.com/docs/live-stream-api/webhook-response).
 STREAMING_ASSET = {
     "title": "Data science Live class", "bytes": None, "type": "livestream", "video": None,
     "id": "4PtERT9d9uK",

@@ -1,4 +1,9 @@
-"""The FastPix look-alike answers like providers.md section 1 says FastPix does."""
+"""The FastPix look-alike answers like FastPix's OpenAPI spec and docs say FastPix does.
+
+Spec: https://github.com/FastPix/fastpix-python/blob/v1.1.3/fastpix_python/fastpix.yaml
+Docs: https://docs.fastpix.io/reference/create-new-stream and
+https://docs.fastpix.io/docs/live-stream-disconnects
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,9 @@
-"""The TP Streams look-alike answers like providers.md section 2 says TP Streams does."""
+"""The TP Streams look-alike answers like developer.tpstreams.com says TP Streams does.
+
+e.g. https://developer.tpstreams.com/docs/live-stream-api/create_live_stream_instantly,
+https://developer.tpstreams.com/docs/live-stream-api/stop-a-live-stream-api and
+https://developer.tpstreams.com/docs/live-stream-api/live-stream-event-status.
+"""
 
 from __future__ import annotations
 

@@ -54,8 +54,9 @@ log = logging.getLogger("livestream.obs")
 class QueueLogHandler(logging.Handler):
     """Collects log lines from any thread; the timer prints them into OBS's script log.
 
-    Printing from a non-OBS thread shows as "[Unknown Script]" and can crash OBS on
-    exit (reference/obs.md), so only the timer writes.
+    Printing from a non-OBS thread shows as "[Unknown Script]"
+    (https://github.com/obsproject/obs-studio/issues/3209) and can crash OBS on exit,
+    so only the timer writes.
     """
 
     def __init__(self) -> None:

@@ -2,7 +2,9 @@
 
 OBS looks the ``script_*`` functions up by name on ``obs_livestream.py``, which
 re-exports this module; and it accepts only plain functions as callbacks (no bound
-methods, no partials: reference/obs.md). Each one hands over to the ``ScriptApp``.
+methods, no partials: its ``PyFunction_Check`` in
+https://github.com/obsproject/obs-studio/blob/29.0.2/deps/obs-scripting/obs-scripting-python.c
+ignores anything else silently). Each one hands over to the ``ScriptApp``.
 
 If requests or pydantic cannot be imported by OBS's Python, the script still loads
 and its panel shows one message with the command that fixes it, not a traceback.

@@ -1,8 +1,10 @@
 """The in-process ``ObsPort``: OBS's frontend API through obspython.
 
 Called only from the script's timer (or OBS's own callbacks), never from a worker
-thread: the SWIG wrappers hold the GIL and some calls take OBS locks, so a call from
-another thread can deadlock OBS (reference/obs.md, "Threads").
+thread: the SWIG wrappers hold the GIL (``%nothread`` in
+https://github.com/obsproject/obs-studio/blob/29.0.2/deps/obs-scripting/obspython/obspython.i)
+and some calls take OBS locks, so a call from another thread can deadlock OBS
+(https://github.com/obsproject/obs-studio/issues/7516).
 """
 
 from __future__ import annotations

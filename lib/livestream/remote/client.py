@@ -1,23 +1,23 @@
 """A robust obs-websocket v5 client on top of obs-websocket-py (``obswebsocket``).
 
-obs-websocket-py 1.0 works, but has traps for unattended use (reference/obs.md,
-"obs-websocket-py 1.0"); this wrapper closes each of them:
+obs-websocket-py 1.0 works, but has traps for unattended use (read in its source,
+https://github.com/Elektordi/obs-websocket-py/blob/1.0/obswebsocket/core.py); this wrapper closes each of them:
 
-* v4 by default when the port is 4444 and no socket timeout on connect (quirks 1-2):
+* v4 by default when the port is 4444 and no socket timeout on connect (``__init__``, ``connect``):
   ``ObsClient`` always speaks v5 (``legacy=False``), defaults to port 4455, and runs the
   TCP + websocket handshake on a worker thread with socket timeouts *and* an overall
   deadline, so an unroutable host or a frozen OBS cannot hang the caller.
-* ``call()`` never raises and drops ``requestStatus.code`` / ``comment`` (quirk 4): the
+* ``call()`` never raises and drops ``requestStatus.code`` / ``comment`` (``call``): the
   raw response is taken from the library's ``answers`` table, and a failed request
   raises ``ObsRefusedError`` with the code, its name and OBS's comment.
 * Event callbacks run on the library's receive thread, where a ``call()`` deadlocks and
-  an exception kills the thread (quirk 6): events are queued and delivered to
+  an exception kills the thread (``RecvThread``): events are queued and delivered to
   subscribers on a separate dispatcher thread; a failing callback is logged, never
   propagated. ``expect_event`` subscribes *before* the action that causes the event.
-* The request id counter has no lock (quirk 7): one lock serialises ``call()``.
+* The request id counter has no lock (``self.id += 1`` in ``call``): one lock serialises ``call()``.
 * A wrong password closes the socket with code 4009 and the library reports
   "Empty response to Identify": here it is ``ObsUnreachableError`` saying where to look.
-* ``disconnect()`` before ``connect()`` raises (quirk 9): ``close()`` is always safe.
+* ``disconnect()`` before ``connect()`` raises (``self.ws`` is still None): ``close()`` is always safe.
 * obs-websocket answers ``NotReady`` (207) while OBS starts, switches scene collection
   or shuts down (5.3+; OBS 30.2+ opens obs-websocket before it has loaded the scene
   collection): ``call()`` retries such a request for ``not_ready_timeout`` seconds.

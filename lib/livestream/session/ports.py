@@ -79,8 +79,10 @@ class ObsPort(Protocol):
         """The name of a linked streaming account (Twitch, YouTube, Restream...) or None.
 
         OBS overwrites the key of whatever service is set with a linked Twitch or
-        Restream account's key, and opens its broadcast dialog for YouTube
-        (reference/obs.md, "Linked-account trap"), so the controller refuses.
+        Restream account's key (``OAuthStreamKey::OnStreamConfig`` in
+        https://github.com/obsproject/obs-studio/blob/29.0.2/UI/auth-oauth.cpp), and opens its broadcast
+        dialog for YouTube (``auth->broadcastFlow()`` in UI/window-basic-main.cpp; users hit it in
+        https://github.com/obsproject/obs-studio/issues/5236), so the controller refuses.
         """
 
     def multitrack_video(self) -> bool:
