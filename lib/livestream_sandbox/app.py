@@ -26,6 +26,7 @@ from typing import Any, Optional, Sequence
 
 from . import faults as faultlib
 from .admin import Admin, AdminClient
+from .apivideo_api import ApiVideo
 from .config import Credentials, SandboxConfig, check_loopback, credentials_from, default_environ
 from .core import Core, Places
 from .fastpix_api import FastPix
@@ -52,6 +53,11 @@ def client_env(api_url: str, rtmp_url: str, srt_url: str, creds: Credentials, *,
         "FASTPIX_INGEST_RTMPS_URL": rtmp_url,
         "FASTPIX_INGEST_SRT_URL": srt_url,
         "FASTPIX_PLAYBACK_URL_TEMPLATE": api_url + "/stream/{playback_id}.m3u8",
+        "APIVIDEO_API_BASE_URL": api_url,
+        "APIVIDEO_API_KEY": creds.apivideo_api_key,
+        "APIVIDEO_INGEST_RTMPS_URL": rtmp_url,
+        "APIVIDEO_INGEST_RTMP_URL": rtmp_url,
+        "APIVIDEO_INGEST_SRT_URL": srt_url,
     }
     if tpstreams_login:
         env.update(TPSTREAMS_USERNAME=creds.tpstreams_username, TPSTREAMS_PASSWORD=creds.tpstreams_password)
@@ -80,6 +86,7 @@ class _Endpoints:
     def hls_url_pattern(self) -> dict:
         return {"tpstreams": self.api_url + "/live/<org>/<asset_id>/video.m3u8",
                 "fastpix": self.api_url + "/stream/<playback_id>.m3u8",
+                "apivideo": self.api_url + "/apivideo-live/<liveStreamId>.m3u8",
                 "recordings": self.api_url + "/transcoded/<media_id>/video.m3u8"}
 
     def __enter__(self) -> Any:
@@ -160,6 +167,7 @@ class Sandbox(_Endpoints):
         core = self._core = Core(config, self._store, book, places, self.tools.ffmpeg if self.tools else None)
         core.register(TPStreams(core))
         core.register(FastPix(core))
+        core.register(ApiVideo(core))
         router = Router(core, Admin(core, self.info), Media(core))
         try:
             self._http = SandboxHTTPServer((config.host, config.port), router)
@@ -212,11 +220,13 @@ class Sandbox(_Endpoints):
         creds = asdict(self.credentials) if reveal else self.credentials.masked()
         env = self.env()
         if not reveal:
-            env = {k: ("***" if k in ("TPSTREAMS_API_TOKEN", "FASTPIX_SECRET_KEY") else v) for k, v in env.items()}
+            env = {k: ("***" if k in ("TPSTREAMS_API_TOKEN", "FASTPIX_SECRET_KEY", "APIVIDEO_API_KEY") else v)
+                   for k, v in env.items()}
         return {"api_url": self.api_url, "rtmp_url": self.rtmp_url, "srt_url": self.srt_url,
                 "admin_url": self.api_url + "/_sandbox/", "playback": self.hls_url_pattern(),
                 "tpstreams_api": f"{self.api_url}/api/v1/{self.credentials.tpstreams_org_id}/",
-                "fastpix_api": f"{self.api_url}/v1/live/streams", "data_dir": str(self.data_dir),
+                "fastpix_api": f"{self.api_url}/v1/live/streams",
+                "apivideo_api": f"{self.api_url}/live-streams", "data_dir": str(self.data_dir),
                 "ingest": self.config.ingest, "credentials": creds, "env": env, "pid": os.getpid(),
                 "boot_delay": self.config.boot_delay}
 

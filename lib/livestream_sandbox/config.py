@@ -14,6 +14,7 @@ SANDBOX_FASTPIX_ACCESS_TOKEN_ID     --fastpix-access-token-id        ``sandbox-f
 SANDBOX_FASTPIX_SECRET_KEY          --fastpix-secret-key             ``sandbox-fastpix-secret-key``
 SANDBOX_FASTPIX_WEBHOOK_URL         --fastpix-webhook-url            none (no FastPix webhooks)
 SANDBOX_FASTPIX_WEBHOOK_SECRET      --fastpix-webhook-secret         ``sandbox-webhook-secret``
+SANDBOX_APIVIDEO_API_KEY            --apivideo-api-key               ``sandbox-apivideo-api-key``
 ==================================  ===============================  =========================
 
 The sandbox only ever binds to loopback (``127.0.0.0/8``, ``::1``, ``localhost``).
@@ -39,6 +40,7 @@ CREDENTIAL_DEFAULTS = {
     "fastpix_secret_key": ("FASTPIX_SECRET_KEY", "sandbox-fastpix-secret-key"),
     "fastpix_webhook_url": ("FASTPIX_WEBHOOK_URL", None),
     "fastpix_webhook_secret": ("FASTPIX_WEBHOOK_SECRET", "sandbox-webhook-secret"),
+    "apivideo_api_key": ("APIVIDEO_API_KEY", "sandbox-apivideo-api-key"),
 }
 
 
@@ -52,11 +54,12 @@ class Credentials:
     tpstreams_password: str = "sandbox-password"
     fastpix_access_token_id: str = "sandbox-fastpix-token-id"
     fastpix_secret_key: str = "sandbox-fastpix-secret-key"
+    apivideo_api_key: str = "sandbox-apivideo-api-key"
 
     def masked(self) -> dict:
         """The credentials with the secret halves hidden (for logs and the admin API)."""
         out = asdict(self)
-        for name in ("tpstreams_api_token", "tpstreams_password", "fastpix_secret_key"):
+        for name in ("tpstreams_api_token", "tpstreams_password", "fastpix_secret_key", "apivideo_api_key"):
             out[name] = "***"
         return out
 
