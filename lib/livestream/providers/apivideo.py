@@ -17,7 +17,7 @@ Live streams (https://docs.api.video/reference/api/Live-Streams), camelCase:
 ``streamKey``, ``name``, ``public``, ``broadcasting`` (true while an encoder is live),
 ``createdAt`` and ``assets.hls`` (the playback URL). The key is in the create answer,
 so the ingest is ready at once; the ingest servers are constants, not in any answer
-(https://docs.api.video/live-streaming/create-a-live-stream), overridable for the
+(https://docs.api.video/live-streaming/live-stream-best-practices), overridable for the
 sandbox. Live streams have no metadata field: ``find_created`` finds a stream whose
 create answer was lost by its name and ``createdAt`` (the contract's default).
 
@@ -60,8 +60,8 @@ INGEST_SRT_ENV = "APIVIDEO_INGEST_SRT_URL"
 PRODUCTION_URL = "https://ws.api.video"
 SANDBOX_URL = "https://sandbox.api.video"  # api.video's own test environment (sandbox API keys)
 
-# https://docs.api.video/live-streaming/create-a-live-stream (RTMPS on port 1936, RTMP)
-# and https://docs.api.video/live-streaming/working-with-srt (SRT, streamid = stream key).
+# "Streaming servers" in https://docs.api.video/live-streaming/live-stream-best-practices:
+# RTMPS on port 1936, RTMP, and SRT with ?streamid={stream_key} (no passphrase).
 RTMPS_SERVER = "rtmps://broadcast.api.video:1936/s"
 RTMP_SERVER = "rtmp://broadcast.api.video/s"
 SRT_SERVER = "srt://broadcast.api.video:6200"
@@ -541,7 +541,11 @@ class ApiVideo(HttpProvider):
             return _Bearer(self._access), False
 
     def _login(self) -> None:
-        """``POST /auth/api-key {"apiKey"}``. A 400 there also means the key is wrong."""
+        """``POST /auth/api-key {"apiKey"}``.
+
+        UNVERIFIED: the docs do not say whether a wrong key is answered 400 or 401; both
+        are reported as a wrong API key.
+        """
         key = self.credentials.api_key.get_secret_value()  # type: ignore[attr-defined]
         try:
             self._take_token(self._auth_http.request("POST", AUTH_PATH, json={"apiKey": key},
