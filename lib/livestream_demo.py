@@ -1,6 +1,6 @@
 """The demo: the built-in sandbox, a real OBS with ``obs_livestream.py`` loaded, one go-live.
 
-    python obs_livestream.py demo [--provider tpstreams|fastpix|cloudflare] [--seconds N]
+    python obs_livestream.py demo [--provider tpstreams|fastpix|cloudflare|apivideo|...] [--seconds N]
 
 What it does, step by step, printing as it goes:
 
@@ -53,7 +53,7 @@ CLOCK_SOURCE = "Label"  # HeadlessObs's scene: "Background" (colour) and "Label"
 # What the user had in Settings > Stream before the demo: it must come back at the end.
 PREVIOUS_SERVICE = {"type": "rtmp_custom",
                     "settings": {"server": "rtmp://previous.example.invalid/app", "key": "demo-own-key"}}
-LIVE_STATUSES = {"tpstreams": "Streaming", "fastpix": "active", "cloudflare": "connected"}
+LIVE_STATUSES = {"tpstreams": "Streaming", "fastpix": "active", "cloudflare": "connected", "apivideo": "broadcasting"}
 KEEP_RUNS = 5
 RUN_NAME = re.compile(r"^\d{8}-\d{6}(-\d+)?$")  # build/demo/<YYYYmmdd-HHMMSS>[-n]
 DOCK_WIDTH = 300
@@ -271,9 +271,11 @@ def _go_live_and_back(client: Any, obs: HeadlessObs, sandbox: Any, result: DemoR
         "first publish at the ingest": times.get("publish_started"),
         "live (script says so)": live_at,
         "stop pressed": stop_pressed,
-        # TP Streams stops, FastPix finishes, a Cloudflare live input is disabled (or deleted).
+        # TP Streams stops, FastPix finishes, api.video completes, a Cloudflare live input is
+        # disabled (or deleted).
         "provider stream ended": (times.get("stop_requested") or times.get("finish_requested")
-                                  or times.get("disabled") or times.get("deleted")),
+                                  or times.get("complete_requested") or times.get("disabled")
+                                  or times.get("deleted")),
         "script says ended": ended_seen,
     }
     result.steps = {name: ts - pressed for name, ts in steps.items() if ts}

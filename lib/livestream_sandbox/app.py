@@ -26,6 +26,7 @@ from typing import Any, Optional, Sequence
 
 from . import faults as faultlib
 from .admin import Admin, AdminClient
+from .apivideo_api import ApiVideo
 from .cloudflare_api import Cloudflare
 from .config import Credentials, SandboxConfig, check_loopback, credentials_from, default_environ
 from .core import Core, Places
@@ -35,6 +36,11 @@ from .media import Media
 from .server import Router, SandboxHTTPServer
 from .store import Store
 from .tpstreams_api import TPStreams
+
+
+#: The variables of ``client_env`` that hold a secret (masked in ``info`` unless revealed).
+SECRET_ENV = ("TPSTREAMS_API_TOKEN", "TPSTREAMS_PASSWORD", "FASTPIX_SECRET_KEY", "CLOUDFLARE_API_TOKEN",
+              "APIVIDEO_API_KEY")
 
 
 def _url_host(host: str) -> str:
@@ -57,6 +63,11 @@ def client_env(api_url: str, rtmp_url: str, srt_url: str, creds: Credentials, *,
         "CLOUDFLARE_ACCOUNT_ID": creds.cloudflare_account_id,
         "CLOUDFLARE_API_TOKEN": creds.cloudflare_api_token,
         "CLOUDFLARE_PLAYBACK_URL_TEMPLATE": api_url + "/cloudflare/{uid}/manifest/video.m3u8",
+        "APIVIDEO_API_BASE_URL": api_url,
+        "APIVIDEO_API_KEY": creds.apivideo_api_key,
+        "APIVIDEO_INGEST_RTMPS_URL": rtmp_url,
+        "APIVIDEO_INGEST_RTMP_URL": rtmp_url,
+        "APIVIDEO_INGEST_SRT_URL": srt_url,
     }
     if tpstreams_login:
         env.update(TPSTREAMS_USERNAME=creds.tpstreams_username, TPSTREAMS_PASSWORD=creds.tpstreams_password)
@@ -86,6 +97,7 @@ class _Endpoints:
         return {"tpstreams": self.api_url + "/live/<org>/<asset_id>/video.m3u8",
                 "fastpix": self.api_url + "/stream/<playback_id>.m3u8",
                 "cloudflare": self.api_url + "/cloudflare/<uid>/manifest/video.m3u8",
+                "apivideo": self.api_url + "/apivideo-live/<liveStreamId>.m3u8",
                 "recordings": self.api_url + "/transcoded/<media_id>/video.m3u8"}
 
     def __enter__(self) -> Any:
@@ -167,6 +179,7 @@ class Sandbox(_Endpoints):
         core.register(TPStreams(core))
         core.register(FastPix(core))
         core.register(Cloudflare(core))
+        core.register(ApiVideo(core))
         router = Router(core, Admin(core, self.info), Media(core))
         try:
             self._http = SandboxHTTPServer((config.host, config.port), router)
@@ -219,14 +232,14 @@ class Sandbox(_Endpoints):
         creds = asdict(self.credentials) if reveal else self.credentials.masked()
         env = self.env()
         if not reveal:
-            env = {k: ("***" if k in ("TPSTREAMS_API_TOKEN", "FASTPIX_SECRET_KEY",
-                                                     "CLOUDFLARE_API_TOKEN") else v) for k, v in env.items()}
+            env = {k: ("***" if k in SECRET_ENV else v) for k, v in env.items()}
         return {"api_url": self.api_url, "rtmp_url": self.rtmp_url, "srt_url": self.srt_url,
                 "admin_url": self.api_url + "/_sandbox/", "playback": self.hls_url_pattern(),
                 "tpstreams_api": f"{self.api_url}/api/v1/{self.credentials.tpstreams_org_id}/",
-                "fastpix_api": f"{self.api_url}/v1/live/streams", "data_dir": str(self.data_dir),
+                "fastpix_api": f"{self.api_url}/v1/live/streams",
                 "cloudflare_api": f"{self.api_url}/client/v4/accounts/{self.credentials.cloudflare_account_id}"
                                   "/stream/live_inputs",
+                "apivideo_api": f"{self.api_url}/live-streams", "data_dir": str(self.data_dir),
                 "ingest": self.config.ingest, "credentials": creds, "env": env, "pid": os.getpid(),
                 "boot_delay": self.config.boot_delay}
 

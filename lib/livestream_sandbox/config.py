@@ -16,6 +16,7 @@ SANDBOX_FASTPIX_WEBHOOK_URL         --fastpix-webhook-url            none (no Fa
 SANDBOX_FASTPIX_WEBHOOK_SECRET      --fastpix-webhook-secret         ``sandbox-webhook-secret``
 SANDBOX_CLOUDFLARE_ACCOUNT_ID       --cloudflare-account-id          ``023e105f4ecef8ad9ca31a8372d0c353``
 SANDBOX_CLOUDFLARE_API_TOKEN        --cloudflare-api-token           ``sandbox-cloudflare-api-token``
+SANDBOX_APIVIDEO_API_KEY            --apivideo-api-key               ``sandbox-apivideo-api-key``
 ==================================  ===============================  =========================
 
 The sandbox only ever binds to loopback (``127.0.0.0/8``, ``::1``, ``localhost``).
@@ -43,6 +44,7 @@ CREDENTIAL_DEFAULTS = {
     "fastpix_webhook_secret": ("FASTPIX_WEBHOOK_SECRET", "sandbox-webhook-secret"),
     "cloudflare_account_id": ("CLOUDFLARE_ACCOUNT_ID", "023e105f4ecef8ad9ca31a8372d0c353"),
     "cloudflare_api_token": ("CLOUDFLARE_API_TOKEN", "sandbox-cloudflare-api-token"),
+    "apivideo_api_key": ("APIVIDEO_API_KEY", "sandbox-apivideo-api-key"),
 }
 
 
@@ -59,11 +61,13 @@ class Credentials:
     # The account ID of the API reference's examples; any token string.
     cloudflare_account_id: str = "023e105f4ecef8ad9ca31a8372d0c353"
     cloudflare_api_token: str = "sandbox-cloudflare-api-token"
+    apivideo_api_key: str = "sandbox-apivideo-api-key"
 
     def masked(self) -> dict:
         """The credentials with the secret halves hidden (for logs and the admin API)."""
         out = asdict(self)
-        for name in ("tpstreams_api_token", "tpstreams_password", "fastpix_secret_key", "cloudflare_api_token"):
+        for name in ("tpstreams_api_token", "tpstreams_password", "fastpix_secret_key", "cloudflare_api_token",
+                     "apivideo_api_key"):
             out[name] = "***"
         return out
 

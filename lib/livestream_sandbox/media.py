@@ -82,6 +82,9 @@ class Media:
         if head == "live-chat" and len(parts) == 3:
             return text(200, f"<!doctype html><title>Live chat</title><p>Sandbox chat for {parts[2]}</p>",
                         "text/html; charset=utf-8")
+        for model in self.core.models.values():  # a provider model serving its own playback paths
+            if head == getattr(model, "media_prefix", None) and len(parts) in (2, 3):
+                return model.media(req, parts[1:])
         return _not_found()
 
     def _key_dir(self, key: Optional[str]) -> Optional[Path]:

@@ -37,14 +37,17 @@ class Router:
         self.admin = admin
         self.media = media
 
-    @staticmethod
-    def provider_of(path: str) -> Optional[str]:
+    def provider_of(self, path: str) -> Optional[str]:
         if path.startswith("/api/"):
             return "tpstreams"
         if path.startswith("/v1/"):
             return "fastpix"
         if path.startswith("/client/v4/"):
             return "cloudflare"
+        for model in self.core.models.values():  # APIs at the origin's root (api.video's /live-streams)
+            owns = getattr(model, "owns_path", None)
+            if owns is not None and owns(path):
+                return model.name
         return None
 
     def dispatch(self, req: Request) -> tuple[Response, Optional[Action]]:

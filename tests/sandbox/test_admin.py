@@ -77,14 +77,20 @@ def test_info_tells_where_everything_is_without_secrets(api_sandbox):
     assert info["api_url"] == api_sandbox.api_url and info["rtmp_url"] == api_sandbox.rtmp_url
     assert info["credentials"]["tpstreams_api_token"] == "***"
     assert info["env"]["FASTPIX_SECRET_KEY"] == "***"
+    assert info["env"]["APIVIDEO_API_KEY"] == "***" and info["credentials"]["apivideo_api_key"] == "***"
     revealed = api_sandbox.admin.info(reveal=True)
     assert revealed["credentials"]["fastpix_secret_key"] == api_sandbox.credentials.fastpix_secret_key
     assert api_sandbox.admin.health()
 
 
 def test_env_points_the_clients_at_the_sandbox(api_sandbox):
-    env = {k: v for k, v in api_sandbox.env().items() if k.startswith(("TPSTREAMS_", "FASTPIX_"))}
+    env = {k: v for k, v in api_sandbox.env().items() if k.startswith(("TPSTREAMS_", "FASTPIX_", "APIVIDEO_"))}
     creds = api_sandbox.credentials
+    apivideo = {k: env.pop(k) for k in list(env) if k.startswith("APIVIDEO_")}
+    assert apivideo == {
+        "APIVIDEO_API_BASE_URL": api_sandbox.api_url, "APIVIDEO_API_KEY": creds.apivideo_api_key,
+        "APIVIDEO_INGEST_RTMPS_URL": api_sandbox.rtmp_url, "APIVIDEO_INGEST_RTMP_URL": api_sandbox.rtmp_url,
+        "APIVIDEO_INGEST_SRT_URL": api_sandbox.srt_url}
     assert env == {
         "TPSTREAMS_API_BASE_URL": api_sandbox.api_url, "TPSTREAMS_ORG_ID": creds.tpstreams_org_id,
         "TPSTREAMS_API_TOKEN": creds.tpstreams_api_token, "FASTPIX_API_BASE_URL": api_sandbox.api_url,

@@ -1,0 +1,598 @@
+"""api.video live streams (https://docs.api.video/live-streaming).
+
+JSON over HTTPS at ``https://ws.api.video`` (their test environment:
+``https://sandbox.api.video``, whose streams stop after 30 minutes). Auth is a token
+exchange (https://docs.api.video/reference/authentication-guide): ``POST /auth/api-key
+{"apiKey"}`` answers ``{access_token, refresh_token, token_type, expires_in}``; every
+other call sends ``Authorization: Bearer <access_token>``. The access token lasts an
+hour: it is refreshed (``POST /auth/refresh {"refreshToken"}``) a minute before it
+expires, and on a 401 the client logs in again with the API key once. Tokens live in
+memory only and are registered as secrets, like the API key.
+
+Live streams (https://docs.api.video/reference/api/Live-Streams), camelCase:
+``POST /live-streams {name, public, playerId}``, ``GET /live-streams/{liveStreamId}``,
+``GET /live-streams?currentPage=&pageSize=`` (``{data, pagination}``), ``PUT
+/live-streams/{liveStreamId}/complete`` (202: ends the broadcast within seconds) and
+``DELETE /live-streams/{liveStreamId}`` (204). A stream answers ``liveStreamId``,
+``streamKey``, ``name``, ``public``, ``broadcasting`` (true while an encoder is live),
+``createdAt`` and ``assets.hls`` (the playback URL). The key is in the create answer,
+so the ingest is ready at once; the ingest servers are constants, not in any answer
+(https://docs.api.video/live-streaming/live-stream-best-practices), overridable for the
+sandbox. Live streams have no metadata field: ``find_created`` finds a stream whose
+create answer was lost by its name and ``createdAt`` (the contract's default).
+
+Errors are problem objects ``{type, title, status, detail?, name?, problems?}``
+(examples: https://github.com/apivideo/api.video-python-client/tree/main/test/payloads/live_streams);
+rate limits send ``X-RateLimit-Retry-After`` (read like ``Retry-After``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import threading
+import time
+from datetime import datetime
+from typing import Any, Callable, Literal, Optional
+from urllib.parse import quote, urlsplit
+
+import requests
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+
+from .. import secrets
+from ..errors import AuthenticationError, ConfigurationError, InvalidRequestError
+from ..http import HttpClient, Service, coerce_model
+from ..models import EndResult, Ingest, LiveStream, StreamStatus
+from . import register
+from .base import OptionsInput, check_credential_text
+from .declare import Capabilities, CredentialField, Setting, StreamOption
+from .http_base import HttpProvider
+
+log = logging.getLogger(__name__)
+
+API_KEY_ENV = "APIVIDEO_API_KEY"
+BASE_URL_ENV = "APIVIDEO_API_BASE_URL"
+INGEST_RTMPS_ENV = "APIVIDEO_INGEST_RTMPS_URL"
+INGEST_RTMP_ENV = "APIVIDEO_INGEST_RTMP_URL"
+INGEST_SRT_ENV = "APIVIDEO_INGEST_SRT_URL"
+
+PRODUCTION_URL = "https://ws.api.video"
+SANDBOX_URL = "https://sandbox.api.video"  # api.video's own test environment (sandbox API keys)
+
+# "Streaming servers" in https://docs.api.video/live-streaming/live-stream-best-practices:
+# RTMPS on port 1936, RTMP, and SRT with ?streamid={stream_key} (no passphrase).
+RTMPS_SERVER = "rtmps://broadcast.api.video:1936/s"
+RTMP_SERVER = "rtmp://broadcast.api.video/s"
+SRT_SERVER = "srt://broadcast.api.video:6200"
+PROTOCOLS = ("rtmps", "rtmp", "srt")
+
+AUTH_PATH = "/auth/api-key"
+REFRESH_PATH = "/auth/refresh"
+STREAMS_PATH = "/live-streams"
+#: ``pageSize`` is 1 to 100, default 25 (https://docs.api.video/reference/api/Live-Streams#list-all-live-streams).
+PAGE_SIZE = 100
+_MAX_PAGES = 200
+#: Seconds before the access token's expiry at which it is refreshed (the SDK uses 10;
+#: a minute also covers a slow request started just before the deadline).
+REFRESH_MARGIN = 60.0
+#: The documented lifetime of an access token, used when an answer omits ``expires_in``.
+TOKEN_LIFETIME = 3600.0
+
+SERVICE = Service(
+    name="api.video",
+    credential="access token",
+    auth_hint=f"check the API key ({API_KEY_ENV}); a sandbox API key only works with "
+              f"{BASE_URL_ENV}={SANDBOX_URL}",
+    permission_hint="check that the API key's project may manage live streams",
+    not_found_hint="check the live stream ID (liveStreamId, li...) and that the API key belongs to its "
+                   "project and environment (production or sandbox)",
+    base_url_env=BASE_URL_ENV,
+)
+#: The token exchange: what it rejects is the API key itself.
+AUTH_SERVICE = dataclasses.replace(SERVICE, credential="API key")
+
+
+# ---------------------------------------------------------------------------- wire shapes
+
+
+class _Wire(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+
+class AccessToken(_Wire):
+    """The answer of ``/auth/api-key`` and ``/auth/refresh``."""
+
+    access_token: str = Field(min_length=1)
+    refresh_token: Optional[str] = None
+    token_type: str = "Bearer"
+    expires_in: Optional[float] = None
+
+
+class StreamAssets(_Wire):
+    hls: Optional[str] = None
+    iframe: Optional[str] = None
+    player: Optional[str] = None
+    thumbnail: Optional[str] = None
+
+
+class WireLiveStream(_Wire):
+    """A live stream as api.video sends it (create, get, list items)."""
+
+    live_stream_id: str = Field(alias="liveStreamId", min_length=1)
+    stream_key: Optional[str] = Field(None, alias="streamKey")
+    name: Optional[str] = None
+    public: Optional[bool] = None
+    broadcasting: Optional[bool] = None
+    player_id: Optional[str] = Field(None, alias="playerId")
+    created_at: Optional[str] = Field(None, alias="createdAt")
+    assets: Optional[StreamAssets] = None
+
+
+class Pagination(_Wire):
+    current_page: Optional[int] = Field(None, alias="currentPage")
+    page_size: Optional[int] = Field(None, alias="pageSize")
+    pages_total: Optional[int] = Field(None, alias="pagesTotal")
+    items_total: Optional[int] = Field(None, alias="itemsTotal")
+
+
+class StreamPage(_Wire):
+    data: list[Any]
+    pagination: Optional[Pagination] = None
+
+
+class Problem(_Wire):
+    """An error body: ``{type, title, status, detail?, name?, problems?}``."""
+
+    type: Optional[str] = None
+    title: Optional[str] = None
+    status: Optional[int] = None
+    detail: Optional[str] = None
+    name: Optional[str] = None
+    problems: list[Problem] = Field(default_factory=list)
+
+
+def parse_problem(body: Any) -> Optional[Problem]:
+    """The problem object of an error answer, or None when the body is not one."""
+    if not isinstance(body, dict) or not any(k in body for k in ("title", "detail", "type")):
+        return None
+    try:
+        return Problem.model_validate(body)
+    except ValidationError:
+        return None
+
+
+def _generic_error_body(problem: Problem) -> dict:
+    """The problem in the shape ``livestream.http.parse_error_body`` reads (message,
+    description, per-field messages), so the shared mapping words the error."""
+    fields = []
+    for item in [problem, *problem.problems]:
+        if item.name:
+            fields.append({"field": item.name, "message": item.detail or item.title or "is invalid"})
+    return {"error": {"message": problem.title or "", "description": problem.detail or "", "fields": fields}}
+
+
+class _ProblemClient(HttpClient):
+    """``HttpClient`` reading api.video's problem bodies; the status mapping stays shared."""
+
+    def _error(self, response: Optional[requests.Response], **kwargs: Any) -> Any:
+        problem = None
+        if response is not None and response.status_code >= 400:
+            try:
+                problem = parse_problem(response.json())
+            except (ValueError, RecursionError):
+                problem = None
+        if problem is not None:
+            translated = requests.Response()
+            translated.status_code = response.status_code
+            translated.headers = response.headers
+            translated._content = json.dumps(_generic_error_body(problem)).encode("utf-8")
+            response = translated
+        return super()._error(response, **kwargs)
+
+
+def _rate_limit_header(response: requests.Response, *args: Any, **kwargs: Any) -> requests.Response:
+    """api.video says how long to wait in ``X-RateLimit-Retry-After``; the shared retry
+    logic reads ``Retry-After``."""
+    wait = response.headers.get("X-RateLimit-Retry-After")
+    if response.status_code == 429 and wait and "Retry-After" not in response.headers:
+        response.headers["Retry-After"] = wait
+    return response
+
+
+class _Bearer(requests.auth.AuthBase):
+    """``Authorization: Bearer <access token>``; its repr never shows the token."""
+
+    def __init__(self, token: SecretStr) -> None:
+        self._token = token
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers["Authorization"] = "Bearer " + self._token.get_secret_value()
+        return request
+
+    def __repr__(self) -> str:
+        return "_Bearer(***)"
+
+
+# ---------------------------------------------------------------------------- user input
+
+
+class ApiVideoCredentials(BaseModel):
+    """An api.video API key (production, or sandbox with the sandbox base URL)."""
+
+    # hide_input_in_errors: pydantic's error text would otherwise quote the key.
+    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
+
+    api_key: SecretStr
+
+    def model_post_init(self, __context: object) -> None:
+        secrets.register(self.api_key)
+
+    @field_validator("api_key")
+    @classmethod
+    def _usable(cls, value: SecretStr) -> SecretStr:
+        text = value.get_secret_value().strip()
+        if not text:
+            raise ValueError("the API key is empty")
+        # It travels in a JSON body (the token exchange), not in a header.
+        return check_credential_text(SecretStr(text), "API key", header=False)
+
+
+class ApiVideoOptions(BaseModel):
+    """Per-stream options; ``public`` and ``player_id`` are sent camelCase."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    public: bool = True
+    player_id: Optional[str] = None
+    protocol: Literal["rtmps", "rtmp", "srt"] = "rtmps"  # not sent: picks the ingest server
+
+    @field_validator("player_id", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: Any) -> Any:
+        return (value.strip() or None) if isinstance(value, str) else value
+
+    @field_validator("protocol", mode="before")
+    @classmethod
+    def _lower(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
+
+# ---------------------------------------------------------------------------- parsing
+
+
+def map_status(broadcasting: Any) -> StreamStatus:
+    """api.video's only status is ``broadcasting``: true is LIVE, false NOT_STARTED (a
+    stream takes an encoder again after a broadcast: nothing is terminal)."""
+    if broadcasting is True:
+        return StreamStatus.LIVE
+    if broadcasting is False:
+        return StreamStatus.NOT_STARTED
+    return StreamStatus.UNKNOWN
+
+
+def _when(text: Optional[str]) -> Optional[datetime]:
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _protocol_of(url: str) -> str:
+    """The Ingest protocol of a server URL: its scheme (the sandbox serves plain rtmp)."""
+    scheme = urlsplit(url).scheme.lower()
+    return scheme if scheme in PROTOCOLS else "rtmps"
+
+
+def _ingest_url(url: str, schemes: tuple[str, ...], env_name: str) -> str:
+    url = url.strip()
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in schemes or not parts.hostname:
+        raise ConfigurationError(f"The api.video ingest URL {url!r} is not a {' or '.join(schemes)} URL",
+                                 hint=f"fix {env_name} (or the ingest URL setting), or unset it")
+    return url
+
+
+def parse_stream(data: Any, *, protocol: str = "rtmps", servers: Optional[dict] = None) -> LiveStream:
+    """A live stream object as a ``LiveStream``; ``ValueError`` naming fields (never values)."""
+    if not isinstance(data, dict):
+        raise ValueError("the live stream is not a JSON object")
+    try:
+        wire = WireLiveStream.model_validate(data)
+    except ValidationError as exc:
+        names = sorted({".".join(str(p) for p in err["loc"]) for err in exc.errors()})
+        raise ValueError(f"the live stream has no usable {', '.join(names)}") from None
+    servers = servers or {"rtmps": RTMPS_SERVER, "rtmp": RTMP_SERVER, "srt": SRT_SERVER}
+    key = (wire.stream_key or "").strip()
+    ingest = None
+    if key:
+        secrets.register(key)
+        if protocol == "srt":
+            # SRT: the stream key is the streamid; api.video documents no passphrase.
+            ingest = Ingest(protocol="srt", server=servers["srt"], srt_stream_id=key)
+        else:
+            server = servers[protocol]
+            ingest = Ingest(protocol=_protocol_of(server), server=server, stream_key=SecretStr(key))
+    hls = wire.assets.hls.strip() if wire.assets and wire.assets.hls else None
+    return LiveStream(
+        provider=ApiVideo.name,
+        id=wire.live_stream_id,
+        title=(wire.name or "").strip() or None,
+        status=map_status(wire.broadcasting),
+        provider_status=None if wire.broadcasting is None
+        else ("broadcasting" if wire.broadcasting else "not broadcasting"),
+        ingest=ingest,
+        playback_url=hls or None,
+        # A broadcast is recorded into a video of the Videos API; not a live-stream field.
+        recording_url=None,
+        created_at=_when(wire.created_at),
+    )
+
+
+# ---------------------------------------------------------------------------- the provider
+
+
+@register
+class ApiVideo(HttpProvider):
+    """api.video: token exchange with refresh; create (ready at once), get, list, complete, delete."""
+
+    name = "apivideo"
+    display_name = "api.video"
+    settings_prefix = "apivideo"
+    Credentials = ApiVideoCredentials
+    Options = ApiVideoOptions
+    supports_scheduling = False
+    default_base_url = PRODUCTION_URL
+    base_url_env = BASE_URL_ENV
+    poll_interval = 3.0
+    service = SERVICE
+
+    credential_fields = (
+        CredentialField(
+            name="api_key", label="API key", env=API_KEY_ENV, secret=True,
+            help="The API key from the api.video dashboard (https://dashboard.api.video). A sandbox key "
+                 f"works against api.video's test environment: set the base URL to {SANDBOX_URL} "
+                 "(its live streams stop after 30 minutes).",
+        ),
+    )
+    stream_options = (
+        StreamOption(
+            name="public", label="Public playback", kind="bool", default=True,
+            help="Off: the stream is private and every view needs a private token from the API "
+                 "(https://docs.api.video/delivery/video-privacy-access-management).",
+        ),
+        StreamOption(
+            name="player_id", label="Player ID", kind="text", default=None,
+            help="An api.video player (pl...) whose theme the stream's player uses; empty: the default player.",
+        ),
+        StreamOption(
+            name="protocol", label="Ingest protocol", kind="choice", default="rtmps",
+            choices=(("rtmps", "RTMPS (encrypted)"), ("rtmp", "RTMP"), ("srt", "SRT")),
+            help=f"How OBS sends the video: RTMPS to {RTMPS_SERVER}, RTMP to {RTMP_SERVER}, or SRT to "
+                 f"{SRT_SERVER} with the stream key as streamid.",
+        ),
+    )
+    settings = (
+        Setting(name="ingest_rtmps_url", label="RTMPS ingest URL", env=INGEST_RTMPS_ENV,
+                help=f"Where OBS publishes over RTMPS; empty: {RTMPS_SERVER}."),
+        Setting(name="ingest_rtmp_url", label="RTMP ingest URL", env=INGEST_RTMP_ENV,
+                help=f"Where OBS publishes over RTMP; empty: {RTMP_SERVER}."),
+        Setting(name="ingest_srt_url", label="SRT ingest URL", env=INGEST_SRT_ENV,
+                help=f"Where OBS publishes over SRT; empty: {SRT_SERVER}."),
+    )
+    capabilities = Capabilities(
+        scheduling=False, reuse=True, protocols=PROTOCOLS, boots_server=False,
+        ending="completes the broadcast (api.video ends it within seconds); the stream can be used again",
+    )
+    credentials_note = f"a sandbox key also needs {BASE_URL_ENV}={SANDBOX_URL}"
+
+    def __init__(self, credentials: Any, *, sleep: Any = None, rng: Any = None, **kwargs: Any) -> None:
+        self._retry_args = {"sleep": sleep, "rng": rng}
+        super().__init__(credentials, sleep=sleep, rng=rng, **kwargs)
+
+    def setup(self, *, ingest_rtmps_url: Optional[str] = None, ingest_rtmp_url: Optional[str] = None,
+              ingest_srt_url: Optional[str] = None, protocol: Optional[str] = None,
+              clock: Optional[Callable[[], float]] = None) -> None:
+        env = self.environ
+        self.servers = {
+            "rtmps": _ingest_url(ingest_rtmps_url or env.get(INGEST_RTMPS_ENV) or RTMPS_SERVER,
+                                 ("rtmps", "rtmp"), INGEST_RTMPS_ENV),
+            "rtmp": _ingest_url(ingest_rtmp_url or env.get(INGEST_RTMP_ENV) or RTMP_SERVER,
+                                ("rtmp", "rtmps"), INGEST_RTMP_ENV),
+            "srt": _ingest_url(ingest_srt_url or env.get(INGEST_SRT_ENV) or SRT_SERVER, ("srt",), INGEST_SRT_ENV),
+        }
+        default_protocol = (protocol or "rtmps").strip().lower()
+        if default_protocol not in PROTOCOLS:
+            raise ConfigurationError(f"Unknown api.video ingest protocol {protocol!r}",
+                                     hint="use rtmps, rtmp or srt")
+        self.protocol = default_protocol
+        self._protocols: dict[str, str] = {}  # chosen at create, per stream
+        # The shared client, rebuilt to read api.video's problem bodies; one more for the
+        # token exchange, whose 401 means "wrong API key", on the same session.
+        plain = self._http
+        args = dict(session=plain.session, timeout=plain.timeout, **self._retry_args)
+        self._http = _ProblemClient(SERVICE, plain.base_url, **args)
+        self._auth_http = _ProblemClient(AUTH_SERVICE, plain.base_url, **args)
+        hooks = plain.session.hooks.setdefault("response", [])
+        if _rate_limit_header not in hooks:
+            hooks.append(_rate_limit_header)
+        self._clock = clock or time.monotonic
+        self._token_lock = threading.Lock()
+        self._access: Optional[SecretStr] = None
+        self._refresh: Optional[SecretStr] = None
+        self._expires_at = 0.0
+
+    # ------------------------------------------------------------------ operations
+
+    def create(self, title: str, *, options: OptionsInput = None, start: Optional[datetime] = None,
+               reference: Optional[str] = None) -> LiveStream:
+        """``POST /live-streams {"name", "public", "playerId"?}``; the key is in the answer.
+
+        Never retried once it may have reached api.video (a second stream would
+        exist). ``reference`` is not stored: live streams have no metadata field, so
+        ``find_created`` matches the name and ``createdAt``.
+        """
+        if start is not None:
+            raise ConfigurationError("api.video cannot schedule live streams",
+                                     hint="create the stream when you are ready to go live")
+        title = (title or "").strip()
+        if not title:
+            raise ConfigurationError("An api.video live stream needs a name", hint="give a non-empty title")
+        opts: ApiVideoOptions = coerce_model(ApiVideoOptions, options, what="api.video options")
+        body: dict[str, Any] = {"name": title, "public": opts.public}
+        if opts.player_id:
+            body["playerId"] = opts.player_id
+        response = self._call("POST", STREAMS_PATH, json=body, idempotent=False, what="project")
+        data = self._http.json_of(response)
+        stream_id = data.get("liveStreamId") if isinstance(data, dict) else None
+        if isinstance(stream_id, str) and stream_id:
+            self._protocols[stream_id] = opts.protocol
+        return self._parsed(response, data)
+
+    def start(self, stream_id: str) -> LiveStream:
+        """api.video streams cannot be scheduled, so there is nothing to start."""
+        raise ConfigurationError("api.video live streams cannot be scheduled or started",
+                                 hint="go live to a new stream, or reuse an existing stream ID")
+
+    def get(self, stream_id: str) -> LiveStream:
+        """``GET /live-streams/{liveStreamId}``."""
+        response = self._call("GET", self._path(stream_id), what=f"live stream {stream_id}")
+        return self._parsed(response, self._http.json_of(response))
+
+    def list(self) -> list[LiveStream]:  # noqa: A003 - the API's own word
+        """``GET /live-streams?currentPage=N&pageSize=100`` over every page, oldest first
+        (``sortBy=createdAt``), so a stream created meanwhile lands on the last page
+        instead of shifting the pages still to read."""
+        streams: list[LiveStream] = []
+        seen: set[str] = set()
+        for page in range(1, _MAX_PAGES + 1):
+            response = self._call("GET", STREAMS_PATH, what="project", params={
+                "currentPage": page, "pageSize": PAGE_SIZE, "sortBy": "createdAt", "sortOrder": "asc"})
+            try:
+                body = StreamPage.model_validate(self._http.json_of(response))
+            except ValidationError:
+                raise self._http.unexpected(response, "'data' is not a list") from None
+            for item in body.data:
+                stream = self._parsed(response, item)
+                if stream.id not in seen:
+                    seen.add(stream.id)
+                    streams.append(stream)
+            pages = body.pagination.pages_total if body.pagination else None
+            if not body.data or (pages is not None and page >= pages) or (pages is None and len(body.data) < PAGE_SIZE):
+                break
+        return streams
+
+    def end(self, stream_id: str) -> EndResult:
+        """``PUT /live-streams/{liveStreamId}/complete`` (202): api.video ends the broadcast
+        and its recording within seconds; the stream can be broadcast to again.
+
+        UNVERIFIED: what ``complete`` answers for a stream that is not broadcasting is
+        not documented; a 400/409 there is taken as "nothing to end".
+        """
+        try:
+            self._call("PUT", self._path(stream_id, "complete"), what=f"live stream {stream_id}")
+        except InvalidRequestError as refused:
+            if refused.status_code not in (400, 409):
+                raise
+            said = f": api.video says {refused.provider_message}" if refused.provider_message else ""
+            return EndResult(ended=False, message=f"nothing to end (the stream is not broadcasting){said}")
+        return EndResult(ended=True, message="api.video is completing the live stream (it ends within seconds)")
+
+    def delete(self, stream_id: str) -> None:
+        """``DELETE /live-streams/{liveStreamId}`` (204): for good."""
+        self._call("DELETE", self._path(stream_id), what=f"live stream {stream_id}")
+
+    def check_credentials(self) -> None:
+        """The token exchange and one live stream of the first page: cheap and authenticated."""
+        self._call("GET", STREAMS_PATH, what="project", params={"currentPage": 1, "pageSize": 1})
+
+    def close(self) -> None:
+        with self._token_lock:
+            self._access = self._refresh = None
+        self._http.close()
+
+    # ------------------------------------------------------------------ auth
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        """One API request with a valid access token; on a 401 log in again once."""
+        bearer, fresh = self._bearer()
+        try:
+            return self._http.request(method, path, auth=bearer, **kwargs)
+        except AuthenticationError:
+            if fresh:
+                raise  # a token obtained just now was refused: logging in again will not help
+            log.info("api.video refused the access token; logging in again with the API key")
+            with self._token_lock:
+                self._access = None
+            bearer, _ = self._bearer()
+            return self._http.request(method, path, auth=bearer, **kwargs)
+
+    def _bearer(self) -> tuple[_Bearer, bool]:
+        """The Bearer auth for the next request, and whether its token is new."""
+        with self._token_lock:
+            if self._access is None:
+                self._login()
+                return _Bearer(self._access), True  # type: ignore[arg-type]
+            if self._clock() >= self._expires_at - REFRESH_MARGIN:
+                self._renew()
+                return _Bearer(self._access), True  # type: ignore[arg-type]
+            return _Bearer(self._access), False
+
+    def _login(self) -> None:
+        """``POST /auth/api-key {"apiKey"}``.
+
+        UNVERIFIED: the docs do not say whether a wrong key is answered 400 or 401; both
+        are reported as a wrong API key.
+        """
+        key = self.credentials.api_key.get_secret_value()  # type: ignore[attr-defined]
+        try:
+            self._take_token(self._auth_http.request("POST", AUTH_PATH, json={"apiKey": key},
+                                                     idempotent=True, what="API key"))
+        except InvalidRequestError as refused:
+            raise AuthenticationError(
+                f"api.video rejected the API key ({refused.status_code}"
+                + (f": {refused.provider_message})" if refused.provider_message else ")"),
+                hint=SERVICE.auth_hint, provider=SERVICE.name, status_code=refused.status_code,
+                provider_message=refused.provider_message) from None
+
+    def _renew(self) -> None:
+        """``POST /auth/refresh {"refreshToken"}``; a refused refresh logs in again."""
+        if self._refresh is not None:
+            try:
+                self._take_token(self._auth_http.request(
+                    "POST", REFRESH_PATH, json={"refreshToken": self._refresh.get_secret_value()},
+                    idempotent=True, what="refresh token"))
+                return
+            except (AuthenticationError, InvalidRequestError) as refused:
+                log.info("api.video refused the refresh token (%s); logging in again", refused.status_code)
+        self._login()
+
+    def _take_token(self, response: requests.Response) -> None:
+        try:
+            token = AccessToken.model_validate(self._auth_http.json_of(response))
+        except ValidationError:
+            raise self._auth_http.unexpected(response, "no access_token in the token answer") from None
+        secrets.register(token.access_token, token.refresh_token)
+        self._access = SecretStr(token.access_token)
+        self._refresh = SecretStr(token.refresh_token) if token.refresh_token else None
+        lifetime = token.expires_in if token.expires_in and token.expires_in > 0 else TOKEN_LIFETIME
+        self._expires_at = self._clock() + lifetime
+
+    # ------------------------------------------------------------------ plumbing
+
+    def _path(self, stream_id: str, action: Optional[str] = None) -> str:
+        text = str(stream_id or "").strip()
+        if not text:
+            raise ConfigurationError("No api.video live stream ID given",
+                                     hint="give the liveStreamId of the live stream (li...)")
+        return f"{STREAMS_PATH}/{quote(text, safe='')}" + (f"/{action}" if action else "")
+
+    def _parsed(self, response: requests.Response, data: Any) -> LiveStream:
+        stream_id = data.get("liveStreamId") if isinstance(data, dict) else None
+        protocol = self._protocols.get(stream_id, self.protocol) if isinstance(stream_id, str) else self.protocol
+        try:
+            return parse_stream(data, protocol=protocol, servers=self.servers)
+        except ValueError as exc:
+            raise self._http.unexpected(response, str(exc)) from None

@@ -1,0 +1,259 @@
+"""An api.video-compatible live-stream API at the origin's root, like https://ws.api.video.
+
+``POST /auth/api-key {"apiKey"}`` and ``POST /auth/refresh {"refreshToken"}`` answer
+``{access_token, refresh_token, token_type: "Bearer", expires_in: 3600}``
+(https://docs.api.video/reference/authentication-guide); every other route wants
+``Authorization: Bearer <access_token>``. Tokens live in memory: after a sandbox
+restart clients get a 401 and must log in again, as after an expiry. Live streams
+(https://docs.api.video/reference/api/Live-Streams): ``POST|GET /live-streams``,
+``GET|PATCH|DELETE /live-streams/{liveStreamId}``, ``PUT .../complete`` (202). Errors
+are problem objects ``{type, title, status, detail?, name?}`` as in the official SDK's
+test payloads; 429 carries ``X-RateLimit-Retry-After``.
+
+The sandbox's choices where the docs are silent (UNVERIFIED against the real service):
+a wrong API key or refresh token is a 401 ``authentication-failed`` problem; a missing or
+unknown Bearer token a 401; ``complete`` on a stream that is not broadcasting is a
+harmless 202; ``pageSize`` outside 1..100 and an unknown ``sortBy`` are 400s.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import secrets
+import time
+import uuid
+from typing import Any, Optional
+
+from .apivideo_state import IDLE, NAME, ApiVideoState, new_id
+from .web import BadBody, Request, Response, empty, json_response
+
+TOKEN_SECONDS = 3600
+MAX_PAGE_SIZE = 100
+SORT_FIELDS = ("name", "createdAt", "updatedAt")
+
+_ROUTES = [
+    ("api_key", re.compile(r"^/auth/api-key/?$")),
+    ("refresh", re.compile(r"^/auth/refresh/?$")),
+    ("streams", re.compile(r"^/live-streams/?$")),
+    ("stream", re.compile(r"^/live-streams/(?P<id>[^/]+)/?$")),
+    ("complete", re.compile(r"^/live-streams/(?P<id>[^/]+)/complete/?$")),
+]
+_METHODS = {"api_key": ("POST",), "refresh": ("POST",), "streams": ("GET", "POST"),
+            "stream": ("GET", "PATCH", "DELETE"), "complete": ("PUT",)}
+_DOCS = "https://docs.api.video/reference/"
+_PROBLEMS = {
+    400: ("invalid-attribute", "An attribute is invalid."),
+    401: ("authentication-failed", "The authentication failed."),
+    403: ("forbidden", "You do not have access to this resource."),
+    404: ("resource-not-found", "The requested resource was not found."),
+    405: ("method-not-allowed", "This method is not allowed on this resource."),
+    429: ("too-many-requests", "Too many requests."),
+    500: ("internal-error", "An internal error occurred."),
+    502: ("bad-gateway", "The upstream service did not answer."),
+    503: ("service-unavailable", "The service is temporarily unavailable."),
+}
+
+
+def problem(status: int, *, name: Optional[str] = None, detail: Optional[str] = None,
+            kind: Optional[str] = None, title: Optional[str] = None, headers: Optional[dict] = None) -> Response:
+    default_kind, default_title = _PROBLEMS.get(status, ("error", "The request failed."))
+    body: dict[str, Any] = {"type": _DOCS + (kind or default_kind), "title": title or default_title,
+                            "status": status}
+    if detail:
+        body["detail"] = detail
+    if name:
+        body["name"] = name
+    return json_response(status, body, headers)
+
+
+class ApiVideo(ApiVideoState):
+    """The routes of the api.video look-alike."""
+
+    def __init__(self, core: Any) -> None:
+        super().__init__(core)
+        self._access: dict[str, float] = {}  # access token -> expiry (epoch seconds)
+        self._refresh_tokens: set[str] = set()
+
+    @staticmethod
+    def owns_path(path: str) -> bool:
+        """The router's question: api.video's paths sit at the origin's root."""
+        return path.startswith(("/auth/", "/live-streams")) and not path.startswith("/live-streams-")
+
+    def error_response(self, status: int, retry_after: Optional[float] = None) -> Response:
+        """The documented problem body for a forced status (faults)."""
+        if status == 429:
+            wait = str(int(retry_after or 1))
+            return problem(429, headers={"X-RateLimit-Retry-After": wait, "X-RateLimit-Limit": "10",
+                                         "X-RateLimit-Remaining": "0"})
+        if status == 400:
+            return problem(400, name="name", detail="This value should not be blank.")
+        return problem(status)
+
+    # HTTP ----------------------------------------------------------------------------------------
+    def handle(self, req: Request) -> Response:
+        route, match = next(((r, m) for r, p in _ROUTES if (m := p.match(req.path))), (None, None))
+        if route is None or match is None:
+            return problem(404)
+        if req.method not in _METHODS[route]:
+            return problem(405)
+        try:
+            with self.core.lock:
+                if route in ("api_key", "refresh"):
+                    return getattr(self, f"_{route}")(req)
+                denied = self._authenticate(req)
+                if denied is not None:
+                    return denied
+                args = match.groupdict()
+                if "id" in args:
+                    doc = self.core.get(NAME, args["id"])
+                    if doc is None:
+                        return problem(404, name="liveStreamId")
+                    return getattr(self, f"_{route}_{req.method.lower()}")(req, doc)
+                return getattr(self, f"_{route}_{req.method.lower()}")(req)
+        except BadBody:
+            return problem(400, kind="invalid-body", title="The request body is not valid JSON.")
+
+    # auth ----------------------------------------------------------------------------------------
+    def _issue(self) -> Response:
+        now = time.time()
+        self._access = {t: exp for t, exp in self._access.items() if exp > now}
+        access, refresh = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+        self._access[access] = now + TOKEN_SECONDS
+        self._refresh_tokens.add(refresh)
+        return json_response(200, {"access_token": access, "refresh_token": refresh, "token_type": "Bearer",
+                                   "expires_in": TOKEN_SECONDS})
+
+    def _api_key(self, req: Request) -> Response:
+        body = req.data()
+        key = body.get("apiKey") if isinstance(body, dict) else None
+        if not isinstance(key, str) or not key.strip():
+            return problem(400, name="apiKey", detail="This value should not be blank.")
+        if not secrets.compare_digest(key, self.creds.apivideo_api_key):
+            self.core.event("login_refused", provider=NAME)
+            return problem(401)
+        self.core.event("login", provider=NAME)
+        return self._issue()
+
+    def _refresh(self, req: Request) -> Response:
+        body = req.data()
+        token = body.get("refreshToken") if isinstance(body, dict) else None
+        if not isinstance(token, str) or token not in self._refresh_tokens:
+            return problem(401)
+        self._refresh_tokens.discard(token)  # a refresh token is used once
+        self.core.event("token_refreshed", provider=NAME)
+        return self._issue()
+
+    def _authenticate(self, req: Request) -> Optional[Response]:
+        scheme, _, token = req.header("Authorization").strip().partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return problem(401, kind="authentication-missing-authorization-header",
+                           title="Missing Authorization header.")
+        expiry = self._access.get(token.strip())
+        if expiry is None or expiry <= time.time():
+            return problem(401, kind="authentication-invalid-token", title="The access token is invalid or expired.")
+        return None
+
+    # live streams --------------------------------------------------------------------------------
+    def _streams_get(self, req: Request) -> Response:
+        def integer(name: str, default: int, low: int, high: Optional[int] = None) -> Optional[int]:
+            raw = req.query.get(name)
+            if raw is None:
+                return default
+            try:
+                value = int(raw)
+            except ValueError:
+                return None
+            return value if value >= low and (high is None or value <= high) else None
+
+        page, size = integer("currentPage", 1, 1), integer("pageSize", 25, 1, MAX_PAGE_SIZE)
+        if page is None:
+            return problem(400, name="currentPage", detail="This value should be greater than or equal to 1.")
+        if size is None:
+            return problem(400, name="pageSize", detail=f"This value should be between 1 and {MAX_PAGE_SIZE}.")
+        sort_by, order = req.query.get("sortBy"), req.query.get("sortOrder", "asc")
+        if sort_by is not None and sort_by not in SORT_FIELDS:
+            return problem(400, name="sortBy", detail="This value should be one of: " + ", ".join(SORT_FIELDS) + ".")
+        if order not in ("asc", "desc"):
+            return problem(400, name="sortOrder", detail="This value should be one of: asc, desc.")
+        docs = list(reversed(self.core.streams(NAME)))  # oldest first
+        for field, key in (("name", "name"), ("streamKey", "key")):
+            if req.query.get(field):
+                docs = [d for d in docs if d[key] == req.query[field]]
+        if sort_by:
+            column = {"name": "name", "createdAt": "created", "updatedAt": "updated"}[sort_by]
+            docs.sort(key=lambda d: (d[column], d["id"]))
+        if order == "desc":
+            docs.reverse()
+        pages = max(1, math.ceil(len(docs) / size))
+        chunk = docs[(page - 1) * size: page * size]
+
+        def link(rel: str, number: int) -> dict:
+            return {"rel": rel, "uri": f"/live-streams?currentPage={number}&pageSize={size}"}
+
+        links = [link("self", page), link("first", 1)]
+        if page > 1:
+            links.append(link("previous", page - 1))
+        if page < pages:
+            links.append(link("next", page + 1))
+        links.append(link("last", pages))
+        return json_response(200, {"data": [self.stream(d) for d in chunk], "pagination": {
+            "currentPage": page, "currentPageItems": len(chunk), "pageSize": size, "pagesTotal": pages,
+            "itemsTotal": len(docs), "links": links}})
+
+    def _check(self, body: dict, *, creating: bool) -> Optional[Response]:
+        """The first invalid attribute as api.video answers it (one problem per answer)."""
+        if creating or "name" in body:
+            name = body.get("name")
+            if not isinstance(name, str) or not name.strip():
+                return problem(400, name="name", detail="This value should not be blank.")
+        if "public" in body and not isinstance(body["public"], bool):
+            return problem(400, name="public", detail="This value should be of type bool.")
+        if "playerId" in body and body["playerId"] is not None and not isinstance(body["playerId"], str):
+            return problem(400, name="playerId", detail="This value should be of type string.")
+        return None
+
+    def _streams_post(self, req: Request) -> Response:
+        body = req.data()
+        if not isinstance(body, dict):
+            return problem(400, kind="invalid-body", title="The request body must be a JSON object.")
+        refused = self._check(body, creating=True)
+        if refused is not None:
+            return refused
+        now = time.time()
+        doc = {
+            "provider": NAME, "id": new_id("li"), "key": str(uuid.uuid4()), "created": now, "updated": now,
+            "name": body["name"], "public": body.get("public", True), "playerId": body.get("playerId"),
+            "status": IDLE, "connected": False, "broadcast": False, "live_at": None, "idle_at": None,
+            "complete_at": None, "videos": [], "pending_videos": [],
+        }
+        self.core.add(doc)
+        self.core.event("created", doc)
+        self.core.event("key_issued", doc, boot_seconds=0)
+        return json_response(201, self.stream(doc))
+
+    def _stream_get(self, req: Request, doc: dict) -> Response:
+        return json_response(200, self.stream(doc))
+
+    def _stream_patch(self, req: Request, doc: dict) -> Response:
+        body = req.data()
+        if not isinstance(body, dict):
+            return problem(400, kind="invalid-body", title="The request body must be a JSON object.")
+        refused = self._check(body, creating=False)
+        if refused is not None:
+            return refused
+        changes = {k: body[k] for k in ("name", "public", "playerId") if k in body}
+        doc.update(changes, updated=time.time())
+        self.core.save(doc)
+        self.core.event("updated", doc, fields=sorted(changes))
+        return json_response(200, self.stream(doc))
+
+    def _stream_delete(self, req: Request, doc: dict) -> Response:
+        self.core.drop_publisher(doc)
+        self.core.remove(doc)
+        self.core.event("deleted", doc)
+        return empty(204)
+
+    def _complete_put(self, req: Request, doc: dict) -> Response:
+        self.complete(doc, time.time())
+        return empty(202)

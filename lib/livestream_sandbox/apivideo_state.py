@@ -1,0 +1,170 @@
+"""api.video look-alike, the state side: the live stream object, ``broadcasting``, timeline, playback.
+
+Timeline (https://docs.api.video/live-streaming): an encoder connects -> after
+``prepare_delay`` ``broadcasting`` is true; on disconnect it stays true for the
+reconnect window (api.video: "reconnect within 1 minute") and then turns false; ``PUT
+.../complete`` answers 202 and cuts the encoder within about a second. Each broadcast
+is recorded into a "video" (``vi...``, remuxed under ``/transcoded/<id>/``): api.video
+records live streams into its Videos API, which this sandbox does not serve; the admin
+API lists the recordings. A stream can be broadcast to again afterwards.
+
+Playback: ``assets.hls`` is ``<api_url>/apivideo-live/<liveStreamId>.m3u8`` (the real
+service: ``https://live.api.video/<liveStreamId>.m3u8``), served by ``media`` through
+``media_prefix``/``media``. The HTTP routes are in ``apivideo_api``.
+"""
+
+from __future__ import annotations
+
+import secrets
+import string
+from datetime import datetime, timezone
+from typing import Optional
+
+from .core import Core
+from .media import file_response
+from .web import Request, Response, text
+
+NAME = "apivideo"
+IDLE, BROADCASTING = "idle", "broadcasting"  # sandbox words for the event log; the API says a bool
+#: Seconds an encoder may be gone before the broadcast ends (api.video documents one minute).
+RECONNECT_WINDOW = 60.0
+#: Seconds from ``complete`` to the end of the broadcast ("within seconds", asynchronously).
+COMPLETE_DELAY = 1.0
+MEDIA_PREFIX = "apivideo-live"
+_ID_ALPHABET = string.ascii_letters + string.digits
+
+
+def new_id(prefix: str) -> str:
+    """An id shaped like api.video's: a two-letter prefix and 22 letters or digits."""
+    return prefix + "".join(secrets.choice(_ID_ALPHABET) for _ in range(22))
+
+
+def iso(ts: float) -> str:
+    """ATOM time with an offset, as in the documented examples ("2020-07-29T10:45:35+00:00")."""
+    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+
+
+class ApiVideoState:
+    """Live streams, their JSON and what happens to them over time."""
+
+    name = NAME
+    media_prefix = MEDIA_PREFIX
+    reconnect_window = RECONNECT_WINDOW
+
+    def __init__(self, core: Core) -> None:
+        self.core = core
+        self.creds = core.config.credentials
+
+    # rendering ------------------------------------------------------------------------------------
+    def stream(self, doc: dict) -> dict:
+        """The documented live stream object (https://docs.api.video/reference/api/Live-Streams)."""
+        base = f"{self.core.places.api_url}/{MEDIA_PREFIX}/{doc['id']}"
+        body = {
+            "liveStreamId": doc["id"], "createdAt": iso(doc["created"]), "updatedAt": iso(doc["updated"]),
+            "streamKey": doc["key"], "restreams": [], "name": doc["name"], "public": doc["public"],
+            "broadcasting": doc["status"] == BROADCASTING,
+            "assets": {
+                "iframe": f'<iframe src="{base}" width="100%" height="100%" frameborder="0" scrolling="no" '
+                          'allowfullscreen=""></iframe>',
+                "player": base, "hls": base + ".m3u8", "thumbnail": base + "/thumbnail.jpg",
+            },
+        }
+        if doc.get("playerId"):
+            body["playerId"] = doc["playerId"]
+        return body
+
+    def playback_url(self, doc: dict) -> str:
+        return f"{self.core.places.api_url}/{MEDIA_PREFIX}/{doc['id']}.m3u8"
+
+    # ingest and timers ----------------------------------------------------------------------------
+    def _end_broadcast(self, doc: dict) -> None:
+        """The broadcast is over: not broadcasting; its recording becomes a video once the FLV is closed."""
+        doc.update(live_at=None, idle_at=None, complete_at=None)
+        self.core.set_status(doc, IDLE)
+        if doc.get("broadcast"):
+            doc["broadcast"] = False
+            video_id = new_id("vi")
+            doc["videos"].append(video_id)
+            doc["pending_videos"].append(video_id)
+        self.core.save(doc)
+
+    def on_publish(self, doc: dict, now: float) -> Optional[str]:
+        if self.core.faults.active(NAME, "never_ready"):
+            return "ingest refused (fault never_ready)"
+        return None
+
+    def after_publish(self, doc: dict, now: float) -> None:
+        doc.update(connected=True, idle_at=None, complete_at=None)
+        if doc["status"] == BROADCASTING:  # back within the reconnect window
+            self.core.save(doc)
+            return
+        doc.update(broadcast=True, live_at=now + self.core.config.prepare_delay)
+        self.core.save(doc)
+
+    def on_publish_done(self, doc: dict, now: float) -> None:
+        doc["connected"] = False
+        if doc["status"] == BROADCASTING:
+            doc["idle_at"] = now + self.reconnect_window
+        elif doc.get("broadcast"):  # gone before it was ever live
+            doc["live_at"] = None
+            doc["idle_at"] = now
+        self.core.save(doc)
+
+    def complete(self, doc: dict, now: float) -> None:
+        """``PUT .../complete``: end the broadcast shortly, cutting the encoder."""
+        self.core.event("complete_requested", doc)
+        doc["complete_at"] = now + COMPLETE_DELAY
+        self.core.save(doc)
+
+    def recover(self, doc: dict, now: float) -> None:
+        if doc.get("connected"):
+            self.on_publish_done(doc, now)
+
+    def tick(self, doc: dict, now: float) -> None:
+        if doc.get("complete_at") is not None and now >= doc["complete_at"]:
+            self.core.drop_publisher(doc)
+            doc["connected"] = False
+            self._end_broadcast(doc)
+        if doc.get("live_at") is not None and doc.get("connected") and now >= doc["live_at"]:
+            doc["live_at"] = None
+            self.core.set_status(doc, BROADCASTING)
+        if doc.get("idle_at") is not None and not doc.get("connected") and now >= doc["idle_at"]:
+            self._end_broadcast(doc)
+        if doc.get("pending_videos") and not doc.get("publishing"):
+            for video_id in list(doc["pending_videos"]):
+                doc["pending_videos"].remove(video_id)
+                if not self.core.start_remux(doc, video_id):
+                    self.core.event("recording_failed", doc, media_id=video_id, error="nothing was recorded")
+            self.core.save(doc)
+
+    # playback (media.py hands ``/apivideo-live/...`` here) -------------------------------------
+    def media(self, req: Request, rest: list) -> Response:
+        """``<id>.m3u8`` (segment URIs rewritten under ``<id>/``) and ``<id>/<segment>.ts``."""
+        stream_id = rest[0][: -len(".m3u8")] if len(rest) == 1 and rest[0].endswith(".m3u8") else rest[0]
+        with self.core.lock:
+            doc = self.core.get(NAME, stream_id)
+            key = doc.get("key") if doc else None
+        folder = self.core.places.hls_dir / key if key else None
+        if folder is None or not folder.is_dir() or len(rest) > 2:
+            return text(404, "Not found")
+        if len(rest) == 2:
+            return file_response(folder / rest[1], req) if rest[1].endswith(".ts") else text(404, "Not found")
+        if not rest[0].endswith(".m3u8"):
+            return text(404, "Not found")
+        answer = file_response(folder / "index.m3u8", req)
+        if answer.status == 200:
+            lines = answer.body.decode("utf-8", "replace").splitlines()
+            answer.body = ("\n".join(ln if not ln.strip() or ln.startswith("#") else f"{stream_id}/{ln.strip()}"
+                                     for ln in lines) + "\n").encode("utf-8")
+        return answer
+
+    # for the admin API ----------------------------------------------------------------------------
+    def video_url(self, video_id: str) -> str:
+        return f"{self.core.places.api_url}/transcoded/{video_id}/video.m3u8"
+
+    def summary(self, doc: dict) -> dict:
+        return {"status": doc["status"], "broadcasting": doc["status"] == BROADCASTING,
+                "connected": doc.get("connected", False), "idle_at": doc.get("idle_at"),
+                "playback_urls": [self.playback_url(doc)], "media_ids": list(doc["videos"]),
+                "recording_urls": [self.video_url(v) for v in doc["videos"]
+                                   if self.core.job_state(doc, v) == "ready"]}
