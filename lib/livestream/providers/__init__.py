@@ -14,7 +14,7 @@ import threading
 from ..errors import ConfigurationError
 from .base import Provider
 
-BUILTIN = ("tpstreams", "fastpix")
+BUILTIN = ("tpstreams", "fastpix", "mux")
 
 _registry: dict[str, type[Provider]] = {}
 _loaded = False
