@@ -31,6 +31,9 @@ from .core import Core, Places
 from .fastpix_api import FastPix
 from .ingest import Nginx, TiedChild, Tools, find_tools, free_port
 from .media import Media
+from .mux_api import API_PREFIX as MUX_API_PREFIX
+from .mux_api import Mux
+from .mux_state import PLAYBACK_PREFIX as MUX_PLAYBACK_PREFIX
 from .server import Router, SandboxHTTPServer
 from .store import Store
 from .tpstreams_api import TPStreams
@@ -52,12 +55,31 @@ def client_env(api_url: str, rtmp_url: str, srt_url: str, creds: Credentials, *,
         "FASTPIX_INGEST_RTMPS_URL": rtmp_url,
         "FASTPIX_INGEST_SRT_URL": srt_url,
         "FASTPIX_PLAYBACK_URL_TEMPLATE": api_url + "/stream/{playback_id}.m3u8",
+        "MUX_API_BASE_URL": api_url,
+        "MUX_TOKEN_ID": creds.mux_token_id,
+        "MUX_TOKEN_SECRET": creds.mux_token_secret,
+        "MUX_INGEST_RTMP_URL": rtmp_url,
+        "MUX_INGEST_SRT_URL": srt_url,
+        "MUX_PLAYBACK_URL_TEMPLATE": api_url + MUX_PLAYBACK_PREFIX + "{playback_id}.m3u8",
     }
     if tpstreams_login:
         env.update(TPSTREAMS_USERNAME=creds.tpstreams_username, TPSTREAMS_PASSWORD=creds.tpstreams_password)
     else:
         env["TPSTREAMS_API_TOKEN"] = creds.tpstreams_api_token
     return env
+
+
+class _Router(Router):
+    """The shared router plus Mux: its API under ``/video/`` (faults apply) and its
+    playback under ``/mux/stream/`` (served by the Mux model, no faults)."""
+
+    def provider_of(self, path: str) -> Optional[str]:
+        return "mux" if path.startswith(MUX_API_PREFIX) else Router.provider_of(path)
+
+    def dispatch(self, req: Any) -> Any:
+        if req.path.startswith(MUX_PLAYBACK_PREFIX):
+            return self.core.models["mux"].playback(req), None
+        return super().dispatch(req)
 
 
 class _Endpoints:
@@ -80,6 +102,7 @@ class _Endpoints:
     def hls_url_pattern(self) -> dict:
         return {"tpstreams": self.api_url + "/live/<org>/<asset_id>/video.m3u8",
                 "fastpix": self.api_url + "/stream/<playback_id>.m3u8",
+                "mux": self.api_url + MUX_PLAYBACK_PREFIX + "<playback_id>.m3u8",
                 "recordings": self.api_url + "/transcoded/<media_id>/video.m3u8"}
 
     def __enter__(self) -> Any:
@@ -160,7 +183,8 @@ class Sandbox(_Endpoints):
         core = self._core = Core(config, self._store, book, places, self.tools.ffmpeg if self.tools else None)
         core.register(TPStreams(core))
         core.register(FastPix(core))
-        router = Router(core, Admin(core, self.info), Media(core))
+        core.register(Mux(core))
+        router = _Router(core, Admin(core, self.info), Media(core))
         try:
             self._http = SandboxHTTPServer((config.host, config.port), router)
         except OSError as exc:
@@ -212,11 +236,13 @@ class Sandbox(_Endpoints):
         creds = asdict(self.credentials) if reveal else self.credentials.masked()
         env = self.env()
         if not reveal:
-            env = {k: ("***" if k in ("TPSTREAMS_API_TOKEN", "FASTPIX_SECRET_KEY") else v) for k, v in env.items()}
+            hidden = ("TPSTREAMS_API_TOKEN", "FASTPIX_SECRET_KEY", "MUX_TOKEN_SECRET")
+            env = {k: ("***" if k in hidden else v) for k, v in env.items()}
         return {"api_url": self.api_url, "rtmp_url": self.rtmp_url, "srt_url": self.srt_url,
                 "admin_url": self.api_url + "/_sandbox/", "playback": self.hls_url_pattern(),
                 "tpstreams_api": f"{self.api_url}/api/v1/{self.credentials.tpstreams_org_id}/",
-                "fastpix_api": f"{self.api_url}/v1/live/streams", "data_dir": str(self.data_dir),
+                "fastpix_api": f"{self.api_url}/v1/live/streams",
+                "mux_api": f"{self.api_url}/video/v1/live-streams", "data_dir": str(self.data_dir),
                 "ingest": self.config.ingest, "credentials": creds, "env": env, "pid": os.getpid(),
                 "boot_delay": self.config.boot_delay}
 

@@ -14,6 +14,8 @@ SANDBOX_FASTPIX_ACCESS_TOKEN_ID     --fastpix-access-token-id        ``sandbox-f
 SANDBOX_FASTPIX_SECRET_KEY          --fastpix-secret-key             ``sandbox-fastpix-secret-key``
 SANDBOX_FASTPIX_WEBHOOK_URL         --fastpix-webhook-url            none (no FastPix webhooks)
 SANDBOX_FASTPIX_WEBHOOK_SECRET      --fastpix-webhook-secret         ``sandbox-webhook-secret``
+SANDBOX_MUX_TOKEN_ID                --mux-token-id                   ``sandbox-mux-token-id``
+SANDBOX_MUX_TOKEN_SECRET            --mux-token-secret               ``sandbox-mux-token-secret``
 ==================================  ===============================  =========================
 
 The sandbox only ever binds to loopback (``127.0.0.0/8``, ``::1``, ``localhost``).
@@ -39,6 +41,8 @@ CREDENTIAL_DEFAULTS = {
     "fastpix_secret_key": ("FASTPIX_SECRET_KEY", "sandbox-fastpix-secret-key"),
     "fastpix_webhook_url": ("FASTPIX_WEBHOOK_URL", None),
     "fastpix_webhook_secret": ("FASTPIX_WEBHOOK_SECRET", "sandbox-webhook-secret"),
+    "mux_token_id": ("MUX_TOKEN_ID", "sandbox-mux-token-id"),
+    "mux_token_secret": ("MUX_TOKEN_SECRET", "sandbox-mux-token-secret"),
 }
 
 
@@ -52,11 +56,13 @@ class Credentials:
     tpstreams_password: str = "sandbox-password"
     fastpix_access_token_id: str = "sandbox-fastpix-token-id"
     fastpix_secret_key: str = "sandbox-fastpix-secret-key"
+    mux_token_id: str = "sandbox-mux-token-id"
+    mux_token_secret: str = "sandbox-mux-token-secret"
 
     def masked(self) -> dict:
         """The credentials with the secret halves hidden (for logs and the admin API)."""
         out = asdict(self)
-        for name in ("tpstreams_api_token", "tpstreams_password", "fastpix_secret_key"):
+        for name in ("tpstreams_api_token", "tpstreams_password", "fastpix_secret_key", "mux_token_secret"):
             out[name] = "***"
         return out
 

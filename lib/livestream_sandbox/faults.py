@@ -1,6 +1,6 @@
 """Fault injection: make the sandbox's provider APIs slow, flaky, rude or broken on purpose.
 
-A fault applies to one provider (``tpstreams``, ``fastpix``) or ``all``, and either
+A fault applies to one provider (``tpstreams``, ``fastpix``, ``mux``) or ``all``, and either
 until cleared or for the next ``count`` matching requests (deterministic tests).
 Set them at start (``--fault SPEC``, ``Sandbox(faults=[...])``) or at run time
 (``POST /_sandbox/faults`` with ``{"spec": SPEC}`` or the fields as JSON; ``DELETE``
@@ -39,7 +39,7 @@ import threading
 from dataclasses import asdict, dataclass
 from typing import Optional
 
-PROVIDERS = ("tpstreams", "fastpix", "all")
+PROVIDERS = ("tpstreams", "fastpix", "mux", "all")
 REQUEST_KINDS = ("latency", "error_rate", "status", "rate_limit", "reject_auth", "drop", "malformed")
 STATE_KINDS = ("never_ready", "boot_error")
 KINDS = REQUEST_KINDS + STATE_KINDS
