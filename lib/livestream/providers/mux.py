@@ -381,8 +381,7 @@ class Mux(HttpProvider):
     stream_options = (
         StreamOption("latency_mode", "Latency", "choice", default="standard",
                      choices=(("standard", "Standard"), ("reduced", "Reduced"), ("low", "Low")),
-                     help="lower latency reaches viewers sooner but tolerates less network trouble",
-                     flag="latency"),
+                     help="lower latency reaches viewers sooner but tolerates less network trouble"),
         StreamOption("reconnect_window", "Reconnect window (s)", "int", default=60, minimum=0,
                      maximum=MAX_RECONNECT_WINDOW,
                      help="seconds Mux waits for the encoder to come back before ending the broadcast"),
