@@ -53,7 +53,8 @@ CLOCK_SOURCE = "Label"  # HeadlessObs's scene: "Background" (colour) and "Label"
 # What the user had in Settings > Stream before the demo: it must come back at the end.
 PREVIOUS_SERVICE = {"type": "rtmp_custom",
                     "settings": {"server": "rtmp://previous.example.invalid/app", "key": "demo-own-key"}}
-LIVE_STATUSES = {"tpstreams": "Streaming", "fastpix": "active", "cloudflare": "connected", "apivideo": "broadcasting"}
+LIVE_STATUSES = {"tpstreams": "Streaming", "fastpix": "active", "mux": "active", "cloudflare": "connected",
+                 "apivideo": "broadcasting"}
 KEEP_RUNS = 5
 RUN_NAME = re.compile(r"^\d{8}-\d{6}(-\d+)?$")  # build/demo/<YYYYmmdd-HHMMSS>[-n]
 DOCK_WIDTH = 300

@@ -33,6 +33,9 @@ from .core import Core, Places
 from .fastpix_api import FastPix
 from .ingest import Nginx, TiedChild, Tools, find_tools, free_port
 from .media import Media
+from .mux_api import API_PREFIX as MUX_API_PREFIX
+from .mux_api import Mux
+from .mux_state import PLAYBACK_PREFIX as MUX_PLAYBACK_PREFIX
 from .server import Router, SandboxHTTPServer
 from .store import Store
 from .tpstreams_api import TPStreams
@@ -40,7 +43,7 @@ from .tpstreams_api import TPStreams
 
 #: The variables of ``client_env`` that hold a secret (masked in ``info`` unless revealed).
 SECRET_ENV = ("TPSTREAMS_API_TOKEN", "TPSTREAMS_PASSWORD", "FASTPIX_SECRET_KEY", "CLOUDFLARE_API_TOKEN",
-              "APIVIDEO_API_KEY")
+              "APIVIDEO_API_KEY", "MUX_TOKEN_SECRET")
 
 
 def _url_host(host: str) -> str:
@@ -68,12 +71,31 @@ def client_env(api_url: str, rtmp_url: str, srt_url: str, creds: Credentials, *,
         "APIVIDEO_INGEST_RTMPS_URL": rtmp_url,
         "APIVIDEO_INGEST_RTMP_URL": rtmp_url,
         "APIVIDEO_INGEST_SRT_URL": srt_url,
+        "MUX_API_BASE_URL": api_url,
+        "MUX_TOKEN_ID": creds.mux_token_id,
+        "MUX_TOKEN_SECRET": creds.mux_token_secret,
+        "MUX_INGEST_RTMP_URL": rtmp_url,
+        "MUX_INGEST_SRT_URL": srt_url,
+        "MUX_PLAYBACK_URL_TEMPLATE": api_url + MUX_PLAYBACK_PREFIX + "{playback_id}.m3u8",
     }
     if tpstreams_login:
         env.update(TPSTREAMS_USERNAME=creds.tpstreams_username, TPSTREAMS_PASSWORD=creds.tpstreams_password)
     else:
         env["TPSTREAMS_API_TOKEN"] = creds.tpstreams_api_token
     return env
+
+
+class _Router(Router):
+    """The shared router plus Mux: its API under ``/video/`` (faults apply) and its
+    playback under ``/mux/stream/`` (served by the Mux model, no faults)."""
+
+    def provider_of(self, path: str) -> Optional[str]:
+        return "mux" if path.startswith(MUX_API_PREFIX) else super().provider_of(path)
+
+    def dispatch(self, req: Any) -> Any:
+        if req.path.startswith(MUX_PLAYBACK_PREFIX):
+            return self.core.models["mux"].playback(req), None
+        return super().dispatch(req)
 
 
 class _Endpoints:
@@ -98,6 +120,7 @@ class _Endpoints:
                 "fastpix": self.api_url + "/stream/<playback_id>.m3u8",
                 "cloudflare": self.api_url + "/cloudflare/<uid>/manifest/video.m3u8",
                 "apivideo": self.api_url + "/apivideo-live/<liveStreamId>.m3u8",
+                "mux": self.api_url + MUX_PLAYBACK_PREFIX + "<playback_id>.m3u8",
                 "recordings": self.api_url + "/transcoded/<media_id>/video.m3u8"}
 
     def __enter__(self) -> Any:
@@ -180,7 +203,8 @@ class Sandbox(_Endpoints):
         core.register(FastPix(core))
         core.register(Cloudflare(core))
         core.register(ApiVideo(core))
-        router = Router(core, Admin(core, self.info), Media(core))
+        core.register(Mux(core))
+        router = _Router(core, Admin(core, self.info), Media(core))
         try:
             self._http = SandboxHTTPServer((config.host, config.port), router)
         except OSError as exc:
@@ -239,7 +263,8 @@ class Sandbox(_Endpoints):
                 "fastpix_api": f"{self.api_url}/v1/live/streams",
                 "cloudflare_api": f"{self.api_url}/client/v4/accounts/{self.credentials.cloudflare_account_id}"
                                   "/stream/live_inputs",
-                "apivideo_api": f"{self.api_url}/live-streams", "data_dir": str(self.data_dir),
+                "apivideo_api": f"{self.api_url}/live-streams",
+                "mux_api": f"{self.api_url}/video/v1/live-streams", "data_dir": str(self.data_dir),
                 "ingest": self.config.ingest, "credentials": creds, "env": env, "pid": os.getpid(),
                 "boot_delay": self.config.boot_delay}
 

@@ -17,6 +17,8 @@ SANDBOX_FASTPIX_WEBHOOK_SECRET      --fastpix-webhook-secret         ``sandbox-w
 SANDBOX_CLOUDFLARE_ACCOUNT_ID       --cloudflare-account-id          ``023e105f4ecef8ad9ca31a8372d0c353``
 SANDBOX_CLOUDFLARE_API_TOKEN        --cloudflare-api-token           ``sandbox-cloudflare-api-token``
 SANDBOX_APIVIDEO_API_KEY            --apivideo-api-key               ``sandbox-apivideo-api-key``
+SANDBOX_MUX_TOKEN_ID                --mux-token-id                   ``sandbox-mux-token-id``
+SANDBOX_MUX_TOKEN_SECRET            --mux-token-secret               ``sandbox-mux-token-secret``
 ==================================  ===============================  =========================
 
 The sandbox only ever binds to loopback (``127.0.0.0/8``, ``::1``, ``localhost``).
@@ -45,6 +47,8 @@ CREDENTIAL_DEFAULTS = {
     "cloudflare_account_id": ("CLOUDFLARE_ACCOUNT_ID", "023e105f4ecef8ad9ca31a8372d0c353"),
     "cloudflare_api_token": ("CLOUDFLARE_API_TOKEN", "sandbox-cloudflare-api-token"),
     "apivideo_api_key": ("APIVIDEO_API_KEY", "sandbox-apivideo-api-key"),
+    "mux_token_id": ("MUX_TOKEN_ID", "sandbox-mux-token-id"),
+    "mux_token_secret": ("MUX_TOKEN_SECRET", "sandbox-mux-token-secret"),
 }
 
 
@@ -62,12 +66,14 @@ class Credentials:
     cloudflare_account_id: str = "023e105f4ecef8ad9ca31a8372d0c353"
     cloudflare_api_token: str = "sandbox-cloudflare-api-token"
     apivideo_api_key: str = "sandbox-apivideo-api-key"
+    mux_token_id: str = "sandbox-mux-token-id"
+    mux_token_secret: str = "sandbox-mux-token-secret"
 
     def masked(self) -> dict:
         """The credentials with the secret halves hidden (for logs and the admin API)."""
         out = asdict(self)
         for name in ("tpstreams_api_token", "tpstreams_password", "fastpix_secret_key", "cloudflare_api_token",
-                     "apivideo_api_key"):
+                     "apivideo_api_key", "mux_token_secret"):
             out[name] = "***"
         return out
 

@@ -73,7 +73,7 @@ def test_providers_text_and_json(cli):
     assert re.search(r"^fastpix +FastPix +no ", result.stdout, re.M)  # a False cell says "no"
     rows = cli.json("providers")
     by_name = {row["name"]: row for row in rows}
-    assert {"tpstreams", "fastpix", "cloudflare", "apivideo"} <= set(by_name)
+    assert set(by_name) == {"tpstreams", "fastpix", "mux", "cloudflare", "apivideo"}
     assert by_name["apivideo"]["scheduling"] is False
     assert by_name["tpstreams"]["scheduling"] is True
     assert by_name["fastpix"]["scheduling"] is False

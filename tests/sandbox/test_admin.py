@@ -84,7 +84,7 @@ def test_info_tells_where_everything_is_without_secrets(api_sandbox):
 
 
 def test_env_points_the_clients_at_the_sandbox(api_sandbox):
-    env = {k: v for k, v in api_sandbox.env().items() if k.startswith(("TPSTREAMS_", "FASTPIX_", "APIVIDEO_"))}
+    env = {k: v for k, v in api_sandbox.env().items() if k.startswith(("TPSTREAMS_", "FASTPIX_", "APIVIDEO_", "MUX_"))}
     creds = api_sandbox.credentials
     apivideo = {k: env.pop(k) for k in list(env) if k.startswith("APIVIDEO_")}
     assert apivideo == {
@@ -97,6 +97,10 @@ def test_env_points_the_clients_at_the_sandbox(api_sandbox):
         "FASTPIX_ACCESS_TOKEN_ID": creds.fastpix_access_token_id, "FASTPIX_SECRET_KEY": creds.fastpix_secret_key,
         "FASTPIX_INGEST_RTMPS_URL": api_sandbox.rtmp_url, "FASTPIX_INGEST_SRT_URL": api_sandbox.srt_url,
         "FASTPIX_PLAYBACK_URL_TEMPLATE": api_sandbox.api_url + "/stream/{playback_id}.m3u8",
+        "MUX_API_BASE_URL": api_sandbox.api_url, "MUX_TOKEN_ID": creds.mux_token_id,
+        "MUX_TOKEN_SECRET": creds.mux_token_secret, "MUX_INGEST_RTMP_URL": api_sandbox.rtmp_url,
+        "MUX_INGEST_SRT_URL": api_sandbox.srt_url,
+        "MUX_PLAYBACK_URL_TEMPLATE": api_sandbox.api_url + "/mux/stream/{playback_id}.m3u8",
     }
     login = api_sandbox.env(tpstreams_login=True)
     assert "TPSTREAMS_API_TOKEN" not in login

@@ -14,7 +14,7 @@ import threading
 from ..errors import ConfigurationError
 from .base import Provider
 
-BUILTIN = ("tpstreams", "fastpix", "cloudflare", "apivideo")
+BUILTIN = ("tpstreams", "fastpix", "mux", "cloudflare", "apivideo")
 
 _registry: dict[str, type[Provider]] = {}
 _loaded = False

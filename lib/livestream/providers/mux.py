@@ -1,0 +1,557 @@
+"""Mux Video live streams: everything obs-livestream knows about Mux, in one file.
+
+API reference: https://www.mux.com/docs/api-reference/video/live-streams (the official
+SDK, https://github.com/muxinc/mux-python, is generated from the same OpenAPI spec).
+
+``<origin>/video/v1/live-streams`` with HTTP Basic auth (access token ID : token
+secret, https://www.mux.com/docs/core/make-api-requests), snake_case JSON in a
+``{"data": ...}`` envelope. The stream key (and SRT passphrase) come back at once in
+the create answer; the API never returns an ingest URL, so the servers are the
+constants of https://www.mux.com/docs/guides/configure-broadcast-software and
+https://www.mux.com/docs/guides/use-srt-to-live-stream, overridable for the sandbox.
+
+A Mux live stream is reusable: it goes ``idle`` -> ``active`` while an encoder
+publishes and back to ``idle`` when the broadcast ends (after ``reconnect_window``
+seconds, or at once on ``PUT .../complete``); ``disabled`` refuses encoders.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+import logging
+from datetime import datetime, timezone
+from typing import Any, Literal, Optional
+from urllib.parse import quote, urlsplit
+
+import requests
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+
+from .. import secrets
+from ..errors import ConfigurationError, InvalidRequestError, LivestreamError
+from ..http import HttpClient, Service, coerce_model
+from ..models import EndResult, Ingest, LiveStream, StreamStatus
+from . import register
+from .base import OptionsInput, check_credential_text
+from .declare import Capabilities, CredentialField, Setting, StreamOption
+from .http_base import HttpProvider
+
+log = logging.getLogger(__name__)
+
+NAME = "mux"
+TOKEN_ID_ENV = "MUX_TOKEN_ID"  # the official SDKs' names
+TOKEN_SECRET_ENV = "MUX_TOKEN_SECRET"
+BASE_URL_ENV = "MUX_API_BASE_URL"
+INGEST_RTMP_ENV = "MUX_INGEST_RTMP_URL"
+INGEST_SRT_ENV = "MUX_INGEST_SRT_URL"
+PLAYBACK_TEMPLATE_ENV = "MUX_PLAYBACK_URL_TEMPLATE"
+
+# https://www.mux.com/docs/guides/configure-broadcast-software: not in any API answer.
+RTMPS_SERVER = "rtmps://global-live.mux.com:443/app"
+RTMP_SERVER = "rtmp://global-live.mux.com:5222/app"
+# https://www.mux.com/docs/guides/use-srt-to-live-stream:
+# srt://global-live.mux.com:6001?streamid={stream_key}&passphrase={srt_passphrase}
+SRT_SERVER = "srt://global-live.mux.com:6001"
+# https://www.mux.com/docs/guides/play-your-videos (public playback IDs).
+PLAYBACK_URL_TEMPLATE = "https://stream.mux.com/{playback_id}.m3u8"
+
+STREAMS_PATH = "/video/v1/live-streams"
+#: List page size. The documented default is 25; UNVERIFIED: 100 as the maximum
+#: ``limit`` (the reference states no maximum).
+PAGE_SIZE = 100
+_MAX_PAGES = 200
+#: "Max: 1800s (30 minutes)" (LiveStream.reconnect_window in the API reference).
+MAX_RECONNECT_WINDOW = 1800
+#: ``passthrough``: "Max 255 characters"; ``meta.title``: "Max 512 code points".
+MAX_PASSTHROUGH = 255
+MAX_TITLE = 512
+
+SERVICE = Service(
+    name="Mux",
+    credential="access token",
+    auth_hint=f"check the access token ID and secret ({TOKEN_ID_ENV}, {TOKEN_SECRET_ENV}), "
+    "and that the token belongs to the environment you mean",
+    permission_hint="give the access token the Mux Video Read and Write permissions",
+    not_found_hint="check the live stream ID, and that the access token belongs to the stream's environment",
+    base_url_env=BASE_URL_ENV,
+)
+
+_STATUSES = {
+    # "idle indicates that there is no active broadcast": also after a broadcast ended,
+    # Mux does not tell a new stream and a finished one apart (the stream is reusable).
+    "idle": StreamStatus.NOT_STARTED,
+    "active": StreamStatus.LIVE,
+    "disabled": StreamStatus.DISABLED,
+}
+
+
+def map_status(word: Any) -> StreamStatus:
+    """A Mux status word (``idle``, ``active``, ``disabled``) as a ``StreamStatus``."""
+    if not isinstance(word, str):
+        return StreamStatus.UNKNOWN
+    return _STATUSES.get(word.strip().lower(), StreamStatus.UNKNOWN)
+
+
+# ---------------------------------------------------------------------- inputs
+
+
+class MuxCredentials(BaseModel):
+    """An access token: its ID (Basic username) and secret (Basic password)."""
+
+    # hide_input_in_errors: pydantic's error text would otherwise quote the value.
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, hide_input_in_errors=True)
+
+    token_id: str = Field(min_length=1)
+    token_secret: SecretStr
+
+    def model_post_init(self, __context: object) -> None:
+        secrets.register(self.token_id, self.token_secret)
+
+    @field_validator("token_id")
+    @classmethod
+    def _sendable_id(cls, value: str) -> str:
+        return check_credential_text(value, "token ID", header=True)  # Basic header
+
+    @field_validator("token_secret")
+    @classmethod
+    def _sendable_secret(cls, value: SecretStr) -> SecretStr:
+        if not value.get_secret_value().strip():
+            raise ValueError("the token secret is empty")
+        return check_credential_text(value, "token secret", header=True)
+
+
+def _lower(value: Any) -> Any:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+class MuxOptions(BaseModel):
+    """Per-stream options, sent as the create body's snake_case fields."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    latency_mode: Literal["standard", "reduced", "low"] = "standard"
+    # Always sent: Mux's own default is 60 s for standard latency but 0 (none) for
+    # reduced and low latency, which would end a broadcast on the first network hiccup.
+    reconnect_window: int = Field(60, ge=0, le=MAX_RECONNECT_WINDOW)
+    playback_policy: Literal["public", "signed"] = "public"
+    #: Record each broadcast into a Mux asset (``new_asset_settings``).
+    record: bool = True
+    #: A free test stream: watermarked, limited to 5 minutes, deleted after 24 h.
+    test: bool = False
+    protocol: Literal["rtmps", "rtmp", "srt"] = "rtmps"  # not sent: picks the ingest
+
+    @field_validator("latency_mode", "playback_policy", "protocol", mode="before")
+    @classmethod
+    def _case_insensitive(cls, value: Any) -> Any:
+        return _lower(value)
+
+
+# ---------------------------------------------------------------------- wire shapes
+
+
+class _Wire(BaseModel):
+    model_config = ConfigDict(extra="ignore", hide_input_in_errors=True)
+
+
+class MuxPlaybackId(_Wire):
+    id: str = Field(min_length=1)
+    policy: Optional[str] = None
+
+
+class MuxMeta(_Wire):
+    title: Optional[str] = None
+
+
+class MuxLiveStream(_Wire):
+    """The ``LiveStream`` object (https://www.mux.com/docs/api-reference/video/live-streams/get-live-stream)."""
+
+    id: str = Field(min_length=1)
+    stream_key: Optional[str] = None
+    srt_passphrase: Optional[str] = None
+    status: Optional[str] = None
+    #: "a Unix timestamp (seconds since epoch)", sent as a string.
+    created_at: Optional[str] = None
+    playback_ids: list[MuxPlaybackId] = Field(default_factory=list)
+    passthrough: Optional[str] = None
+    meta: Optional[MuxMeta] = None
+    latency_mode: Optional[str] = None
+    reconnect_window: Optional[float] = None
+    active_asset_id: Optional[str] = None
+    recent_asset_ids: list[str] = Field(default_factory=list)
+    active_ingest_protocol: Optional[str] = None
+    test: Optional[bool] = None
+
+    @field_validator("created_at", mode="before")
+    @classmethod
+    def _timestamp_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+
+
+class MuxStreamEnvelope(_Wire):
+    data: MuxLiveStream
+
+
+class MuxListEnvelope(_Wire):
+    data: list[MuxLiveStream]
+
+
+class MuxErrorDetail(_Wire):
+    type: Optional[str] = None  # noqa: A003 - the wire name
+    messages: list[str] = Field(default_factory=list)
+    message: Optional[str] = None
+
+
+class MuxErrorBody(_Wire):
+    """Mux's error body, ``{"error": {"type": "invalid_parameters", "messages": [...]}}``.
+
+    UNVERIFIED: the shape is the one Mux's API answers in practice and its SDKs print;
+    the API reference documents status codes, not the body.
+    """
+
+    error: MuxErrorDetail
+
+
+#: Request fields a Mux validation message may start with ("reconnect_window must be ...").
+_BODY_FIELDS = ("playback_policies", "new_asset_settings", "reconnect_window", "latency_mode", "passthrough",
+                "test", "meta", "limit", "page")
+
+
+def parse_error(body: Any) -> tuple[Optional[str], list[tuple[str, str]]]:
+    """The provider's message and (field, message) pairs of a Mux error body, if it is one."""
+    try:
+        detail = MuxErrorBody.model_validate(body).error
+    except ValidationError:
+        return None, []
+    texts = [m.strip() for m in detail.messages if isinstance(m, str) and m.strip()]
+    if detail.message and detail.message.strip():
+        texts.insert(0, detail.message.strip())
+    fields = []
+    for text in texts:
+        field = next((f for f in _BODY_FIELDS if text.startswith(f)), None)
+        if field:
+            fields.append((field, text))
+    kind = (detail.type or "").strip()
+    message = "; ".join(texts) or kind or None
+    if kind and texts:
+        message = f"{kind}: {message}"
+    return message, fields
+
+
+class MuxHttpClient(HttpClient):
+    """``HttpClient`` that reads Mux's error bodies before the shared status mapping."""
+
+    def _error(self, response: Optional[requests.Response], **kwargs: Any) -> LivestreamError:
+        if response is not None and response.status_code >= 400:
+            try:
+                body = response.json()
+            except (ValueError, RecursionError):
+                body = None
+            message, fields = parse_error(body)
+            if message:
+                # The shared mapping (http.error_for_status) reads the generic
+                # {"error": {"message", "fields"}} shape: hand it Mux's words in that shape.
+                generic = {"error": {"message": message,
+                                     "fields": [{"field": f, "message": m} for f, m in fields]}}
+                response = copy.copy(response)
+                response._content = json.dumps(generic).encode("utf-8")
+        return super()._error(response, **kwargs)
+
+
+# ---------------------------------------------------------------------- parsing
+
+
+def _text(value: Any) -> Optional[str]:
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _created(value: Optional[str]) -> Optional[datetime]:
+    text = _text(value)
+    if not text:
+        return None
+    try:
+        return datetime.fromtimestamp(float(text), timezone.utc)
+    except (ValueError, OverflowError, OSError):
+        try:  # not documented, but harmless to accept
+            return datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+
+
+def _protocol_of(url: str) -> str:
+    """The Ingest protocol of a server URL: its scheme (the sandbox serves plain rtmp)."""
+    scheme = urlsplit(url).scheme.lower()
+    return scheme if scheme in ("rtmp", "rtmps", "srt") else "rtmps"
+
+
+def parse_stream(
+    wire: MuxLiveStream,
+    *,
+    protocol: str = "rtmps",
+    rtmp_server: Optional[str] = None,
+    srt_server: str = SRT_SERVER,
+    playback_template: str = PLAYBACK_URL_TEMPLATE,
+) -> LiveStream:
+    """A Mux ``LiveStream`` as the normalized ``LiveStream``.
+
+    ``rtmp_server`` replaces the constant server of ``protocol`` (rtmps or rtmp) when
+    set. SRT: the stream key is the ``streamid`` and ``srt_passphrase`` the passphrase.
+    """
+    key = _text(wire.stream_key)
+    ingest = None
+    if protocol == "srt":
+        passphrase = _text(wire.srt_passphrase)
+        if key and passphrase:
+            # The streamid is the stream key itself: passed as stream_key too, so it is
+            # registered as a secret and redacted from logs.
+            ingest = Ingest(protocol="srt", server=srt_server, srt_stream_id=key, stream_key=SecretStr(key),
+                            srt_passphrase=SecretStr(passphrase))
+    elif key:
+        server = rtmp_server or (RTMP_SERVER if protocol == "rtmp" else RTMPS_SERVER)
+        ingest = Ingest(protocol=_protocol_of(server), server=server, stream_key=SecretStr(key))
+    playback_url = None
+    playable = [p for p in wire.playback_ids if (p.policy or "public") == "public"] or wire.playback_ids
+    if playable:
+        # A signed playback ID needs a token (?token=...) the user signs: the bare URL is
+        # still the one to hand out, and says which ID it is.
+        playback_url = playback_template.format(playback_id=quote(playable[0].id, safe=""))
+    return LiveStream(
+        provider=NAME,
+        id=wire.id,
+        title=_text(wire.meta.title) if wire.meta else None,
+        reference=_text(wire.passthrough),
+        status=map_status(wire.status),
+        provider_status=wire.status,
+        ingest=ingest,
+        playback_url=playback_url,
+        # Each broadcast is recorded into an asset (``recent_asset_ids``); its playback
+        # needs the asset's own playback ID (another API), so no recording URL here.
+        recording_url=None,
+        created_at=_created(wire.created_at),
+    )
+
+
+def _ingest_url(url: str, schemes: tuple[str, ...], env_name: str) -> str:
+    url = url.strip()
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in schemes or not parts.hostname:
+        raise ConfigurationError(f"The Mux ingest URL {url!r} is not a {' or '.join(schemes)} URL",
+                                 hint=f"fix {env_name} (or the ingest URL setting), or unset it")
+    return url
+
+
+def _check_template(template: str) -> str:
+    try:
+        template.format(playback_id="x")
+    except (KeyError, IndexError, ValueError):
+        raise ConfigurationError(
+            "The Mux playback URL template is invalid",
+            hint=f"{PLAYBACK_TEMPLATE_ENV} must contain {{playback_id}} and no other placeholder",
+        ) from None
+    if "{playback_id}" not in template:
+        raise ConfigurationError("The Mux playback URL template has no {playback_id}",
+                                 hint=f"fix {PLAYBACK_TEMPLATE_ENV}")
+    return template
+
+
+# ---------------------------------------------------------------------- the provider
+
+
+@register
+class Mux(HttpProvider):
+    """Mux Video: create (ready at once), get, list, complete, delete."""
+
+    name = NAME
+    display_name = "Mux Video"
+    settings_prefix = "mux"
+    service = SERVICE
+    Credentials = MuxCredentials
+    Options = MuxOptions
+    supports_scheduling = False
+    default_base_url = "https://api.mux.com"
+    base_url_env = BASE_URL_ENV
+    poll_interval = 3.0
+
+    credential_fields = (
+        CredentialField("token_id", "Access token ID", TOKEN_ID_ENV,
+                        help="Settings > Access Tokens in the Mux dashboard (Mux Video Read and Write)"),
+        CredentialField("token_secret", "Token secret", TOKEN_SECRET_ENV, secret=True,
+                        help="shown once when the access token is created"),
+    )
+    stream_options = (
+        StreamOption("latency_mode", "Latency", "choice", default="standard",
+                     choices=(("standard", "Standard"), ("reduced", "Reduced"), ("low", "Low")),
+                     help="lower latency reaches viewers sooner but tolerates less network trouble"),
+        StreamOption("reconnect_window", "Reconnect window (s)", "int", default=60, minimum=0,
+                     maximum=MAX_RECONNECT_WINDOW,
+                     help="seconds Mux waits for the encoder to come back before ending the broadcast"),
+        StreamOption("playback_policy", "Playback", "choice", default="public",
+                     choices=(("public", "Public"), ("signed", "Signed (needs a token)")),
+                     help="public: anyone with the URL can watch; signed: viewers need a signed token"),
+        StreamOption("protocol", "Ingest protocol", "choice", default="rtmps",
+                     choices=(("rtmps", "RTMPS"), ("rtmp", "RTMP"), ("srt", "SRT")),
+                     help="how OBS sends the video to Mux"),
+        StreamOption("record", "Record each broadcast", "bool", default=True,
+                     help="keep every broadcast as a Mux asset"),
+        StreamOption("test", "Test stream (free, 5 minutes, watermarked)", "bool", default=False,
+                     help="a free Mux test stream: watermarked, cut after 5 minutes, recording deleted after 24 h"),
+    )
+    settings = (
+        Setting("ingest_rtmp_url", "RTMP(S) ingest URL", env=INGEST_RTMP_ENV,
+                help=f"replaces {RTMPS_SERVER} (and the RTMP one); leave empty for Mux's own"),
+        Setting("ingest_srt_url", "SRT ingest URL", env=INGEST_SRT_ENV,
+                help=f"replaces {SRT_SERVER}; leave empty for Mux's own"),
+        Setting("playback_url_template", "Playback URL template", env=PLAYBACK_TEMPLATE_ENV,
+                help=f"with {{playback_id}}; default {PLAYBACK_URL_TEMPLATE}"),
+    )
+    capabilities = Capabilities(scheduling=False, reuse=True, protocols=("rtmps", "rtmp", "srt"),
+                                boots_server=False, ending="signals Mux that the broadcast is complete")
+
+    def setup(self, *, ingest_rtmp_url: Optional[str] = None, ingest_srt_url: Optional[str] = None,
+              playback_url_template: Optional[str] = None, protocol: Optional[str] = None) -> None:
+        # Mux's error bodies are read by MuxHttpClient; the base built a plain HttpClient.
+        self._http.__class__ = MuxHttpClient
+        token_id = self.credentials.token_id
+        secret = self.credentials.token_secret.get_secret_value()
+        # The Basic header value is as secret as the token it encodes.
+        secrets.register(base64.b64encode(f"{token_id}:{secret}".encode("latin-1", "replace")).decode("ascii"))
+        env = self.environ
+        rtmp = ingest_rtmp_url or env.get(INGEST_RTMP_ENV)
+        self.rtmp_server = _ingest_url(rtmp, ("rtmps", "rtmp"), INGEST_RTMP_ENV) if rtmp else None
+        self.srt_server = _ingest_url(ingest_srt_url or env.get(INGEST_SRT_ENV) or SRT_SERVER, ("srt",),
+                                      INGEST_SRT_ENV)
+        self.playback_template = _check_template(
+            playback_url_template or env.get(PLAYBACK_TEMPLATE_ENV) or PLAYBACK_URL_TEMPLATE)
+        chosen = _lower(protocol) or "rtmps"
+        if chosen not in self.capabilities.protocols:
+            raise ConfigurationError(f"Unknown Mux ingest protocol {protocol!r}", hint="use rtmps, rtmp or srt")
+        self.protocol = chosen
+        # The protocol chosen at create, per stream; other streams get ``self.protocol``.
+        self._protocols: dict[str, str] = {}
+
+    def auth(self) -> requests.auth.AuthBase:
+        return requests.auth.HTTPBasicAuth(self.credentials.token_id,
+                                           self.credentials.token_secret.get_secret_value())
+
+    # ------------------------------------------------------------------ operations
+
+    def create(self, title: str, *, options: OptionsInput = None, start: Optional[datetime] = None,
+               reference: Optional[str] = None) -> LiveStream:
+        """``POST /video/v1/live-streams`` (https://www.mux.com/docs/api-reference/video/live-streams/create-live-stream).
+
+        The title goes into ``meta.title``, ``reference`` into ``passthrough`` (where
+        ``find_created`` looks for it if the answer is lost). Never retried once it may
+        have reached Mux (a second stream would exist).
+        """
+        if start is not None:
+            raise ConfigurationError("Mux cannot schedule live streams",
+                                     hint="create the stream when you are ready to go live")
+        title = (title or "").strip()
+        if not title:
+            raise ConfigurationError("A Mux live stream needs a title", hint="give a non-empty title")
+        if len(title) > MAX_TITLE:
+            raise ConfigurationError("The title is too long for Mux", hint=f"use at most {MAX_TITLE} characters")
+        if reference and len(reference) > MAX_PASSTHROUGH:
+            raise ConfigurationError("The stream reference is too long for Mux's passthrough",
+                                     hint=f"at most {MAX_PASSTHROUGH} characters")
+        opts: MuxOptions = coerce_model(MuxOptions, options, what="Mux options")
+        body: dict[str, Any] = {
+            "playback_policies": [opts.playback_policy],
+            "latency_mode": opts.latency_mode,
+            "reconnect_window": opts.reconnect_window,
+            "meta": {"title": title},
+            "test": opts.test,
+        }
+        if opts.record:
+            # UNVERIFIED: without new_asset_settings Mux records nothing (the docs show it
+            # only as the way to set the recorded asset's playback policies).
+            body["new_asset_settings"] = {"playback_policies": [opts.playback_policy]}
+        if reference:
+            body["passthrough"] = reference
+        response = self._http.request("POST", STREAMS_PATH, json=body, idempotent=False, what="environment")
+        wire = self._stream_of(response)
+        self._protocols[wire.id] = opts.protocol
+        return self._parsed(wire)
+
+    def start(self, stream_id: str) -> LiveStream:
+        """Mux has no scheduled streams: nothing to start."""
+        raise ConfigurationError("Mux live streams cannot be scheduled, so there is nothing to start",
+                                 hint="reuse the stream by its ID instead, or create a new one")
+
+    def get(self, stream_id: str) -> LiveStream:
+        """``GET /video/v1/live-streams/{LIVE_STREAM_ID}``."""
+        response = self._http.request("GET", self._path(stream_id), what=f"live stream {stream_id}")
+        return self._parsed(self._stream_of(response))
+
+    def list(self) -> list[LiveStream]:  # noqa: A003 - the API's own word
+        """``GET /video/v1/live-streams?limit=..&page=..`` over every page (``page`` is
+        1-based; the last page is the first shorter than ``limit``)."""
+        streams: list[LiveStream] = []
+        for page in range(1, _MAX_PAGES + 1):
+            response = self._http.request("GET", STREAMS_PATH, what="environment",
+                                          params={"limit": PAGE_SIZE, "page": page})
+            try:
+                items = MuxListEnvelope.model_validate(self._http.json_of(response)).data
+            except ValidationError as exc:
+                raise self._http.unexpected(response, _wire_problem(exc)) from None
+            streams.extend(self._parsed(item) for item in items)
+            if len(items) < PAGE_SIZE:
+                break
+        return streams
+
+    def end(self, stream_id: str) -> EndResult:
+        """``PUT /video/v1/live-streams/{LIVE_STREAM_ID}/complete`` for an active stream.
+
+        "Signal a live stream is finished": Mux ends the broadcast and completes the
+        recorded asset at once instead of waiting out the reconnect window
+        (https://www.mux.com/docs/api-reference/video/live-streams/signal-live-stream-complete).
+        A stream that is not ``active`` has no broadcast to end: ``EndResult(ended=False)``,
+        read from the stream first because the answer of ``complete`` on an idle stream
+        is UNVERIFIED; a 400 from ``complete`` (the stream went idle meanwhile) is the same.
+        """
+        stream = self.get(stream_id)
+        if stream.status is not StreamStatus.LIVE:
+            word = stream.provider_status or "not active"
+            return EndResult(ended=False, message=f"nothing to end (the Mux live stream is {word})")
+        try:
+            self._http.request("PUT", self._path(stream_id, "complete"), what=f"live stream {stream_id}")
+        except InvalidRequestError as refused:
+            if refused.status_code != 400:
+                raise
+            said = f": Mux says {refused.provider_message}" if refused.provider_message else ""
+            return EndResult(ended=False, message=f"nothing to end (the stream is not active){said}")
+        return EndResult(ended=True, message="Mux completed the live stream")
+
+    def delete(self, stream_id: str) -> None:
+        """``DELETE /video/v1/live-streams/{LIVE_STREAM_ID}``: irreversible (204)."""
+        self._http.request("DELETE", self._path(stream_id), what=f"live stream {stream_id}")
+
+    def check_credentials(self) -> None:
+        """One stream of the first page: cheap and authenticated."""
+        self._http.request("GET", STREAMS_PATH, what="environment", params={"limit": 1, "page": 1})
+
+    # ------------------------------------------------------------------ plumbing
+
+    def _path(self, stream_id: str, action: Optional[str] = None) -> str:
+        text = str(stream_id or "").strip()
+        if not text:
+            raise ConfigurationError("No Mux live stream ID given", hint="give the live stream's ID")
+        return f"{STREAMS_PATH}/{quote(text, safe='')}" + (f"/{action}" if action else "")
+
+    def _stream_of(self, response: requests.Response) -> MuxLiveStream:
+        try:
+            return MuxStreamEnvelope.model_validate(self._http.json_of(response)).data
+        except ValidationError as exc:
+            raise self._http.unexpected(response, _wire_problem(exc)) from None
+
+    def _parsed(self, wire: MuxLiveStream) -> LiveStream:
+        return parse_stream(wire, protocol=self._protocols.get(wire.id, self.protocol),
+                            rtmp_server=self.rtmp_server, srt_server=self.srt_server,
+                            playback_template=self.playback_template)
+
+
+def _wire_problem(exc: ValidationError) -> str:
+    """What is wrong with a body, naming fields only (never a value: it may be a key)."""
+    first = exc.errors()[0] if exc.errors() else {}
+    where = ".".join(str(p) for p in first.get("loc", ())) or "the body"
+    return f"{where}: {first.get('type', 'invalid')}"

@@ -1,0 +1,208 @@
+"""A Mux Video-compatible live-stream API (https://www.mux.com/docs/api-reference/video/live-streams).
+
+Paths under ``/video/v1/live-streams``, HTTP Basic with the access token ID and secret
+(https://www.mux.com/docs/core/make-api-requests), snake_case ``{"data": ...}``
+answers and ``{"error": {"type", "messages"}}`` errors, the live stream object and its
+``idle``/``active``/``disabled`` statuses (``mux_state``). The key is in the 201
+create answer. The sandbox's choices where the docs are silent: list ``limit`` is
+1..100; ``complete`` on a stream that is not active answers 200 and does nothing;
+the error body shape (UNVERIFIED, see ``livestream.providers.mux``).
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import secrets
+import time
+from typing import Any, Optional
+
+from .mux_state import ACTIVE, DISABLED, IDLE, NAME, MuxState, mux_id
+from .web import BadBody, Request, Response, empty, json_response
+
+API_PREFIX = "/video/"
+MAX_RECONNECT_WINDOW = 1800  # "Max: 1800s (30 minutes)"
+MAX_LIMIT = 100
+POLICIES = ("public", "signed")
+LATENCY_MODES = ("low", "reduced", "standard")
+
+_ROUTES = [
+    ("streams", re.compile(r"^/video/v1/live-streams/?$")),
+    ("stream", re.compile(r"^/video/v1/live-streams/(?P<id>[^/]+)/?$")),
+    ("complete", re.compile(r"^/video/v1/live-streams/(?P<id>[^/]+)/complete/?$")),
+    ("enable", re.compile(r"^/video/v1/live-streams/(?P<id>[^/]+)/enable/?$")),
+    ("disable", re.compile(r"^/video/v1/live-streams/(?P<id>[^/]+)/disable/?$")),
+]
+_METHODS = {"streams": ("GET", "POST"), "stream": ("GET", "DELETE"), "complete": ("PUT",),
+            "enable": ("PUT",), "disable": ("PUT",)}
+_ERRORS = {
+    400: ("invalid_parameters", "The request could not be processed."),
+    401: ("unauthorized", "Unauthorized request"),
+    403: ("forbidden", "The access token does not have permission for this request."),
+    404: ("not_found", "The requested resource could not be found."),
+    405: ("method_not_allowed", "This method is not allowed on this resource."),
+    429: ("too_many_requests", "Too many requests. Please slow down."),
+    500: ("internal_server_error", "Something went wrong on our side."),
+    502: ("bad_gateway", "The upstream service did not answer."),
+    503: ("service_unavailable", "The service is temporarily unavailable."),
+}
+
+
+def error(status: int, *messages: str, headers: Optional[dict] = None) -> Response:
+    kind, default = _ERRORS.get(status, ("error", "The request failed."))
+    body = {"error": {"type": kind, "messages": list(messages) or [default]}}
+    return json_response(status, body, headers)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+class Mux(MuxState):
+    """The routes of the Mux look-alike."""
+
+    def error_response(self, status: int, retry_after: Optional[float] = None) -> Response:
+        """The error body for a forced status (faults)."""
+        if status == 429:
+            return error(429, headers={"Retry-After": str(int(retry_after or 1))})
+        return error(status, headers={"WWW-Authenticate": 'Basic realm="Mux"'} if status == 401 else None)
+
+    def handle(self, req: Request) -> Response:
+        route, match = next(((r, m) for r, p in _ROUTES if (m := p.match(req.path))), (None, None))
+        if route is None or match is None:
+            return error(404)
+        denied = self._authenticate(req)
+        if denied is not None:
+            return denied
+        if req.method not in _METHODS[route]:
+            return error(405)
+        args = match.groupdict()
+        try:
+            with self.core.lock:
+                if "id" in args:
+                    doc = self.core.get(NAME, args["id"])
+                    if doc is None:
+                        return error(404)
+                    return getattr(self, f"_{route}_{req.method.lower()}")(req, doc)
+                return getattr(self, f"_{route}_{req.method.lower()}")(req)
+        except BadBody:
+            return error(400, "Invalid JSON in the request body")
+
+    def _authenticate(self, req: Request) -> Optional[Response]:
+        scheme, _, encoded = req.header("Authorization").strip().partition(" ")
+        if scheme.lower() == "basic":
+            try:
+                user, _, password = base64.b64decode(encoded.strip()).decode("utf-8").partition(":")
+            except (ValueError, UnicodeDecodeError):
+                user, password = "", ""
+            if (secrets.compare_digest(user, self.creds.mux_token_id)
+                    and secrets.compare_digest(password, self.creds.mux_token_secret)):
+                return None
+        return self.error_response(401)
+
+    # routes --------------------------------------------------------------------------------------
+    def _streams_get(self, req: Request) -> Response:
+        problems = []
+        numbers = {}
+        for name, default, high in (("limit", 25, MAX_LIMIT), ("page", 1, None)):
+            raw = req.query.get(name)
+            try:
+                numbers[name] = default if raw is None else int(raw)
+            except ValueError:
+                numbers[name] = 0
+            if numbers[name] < 1 or (high is not None and numbers[name] > high):
+                problems.append(f"{name} must be an integer from 1" + (f" to {high}" if high else ""))
+        status = req.query.get("status")
+        if status is not None and status not in (IDLE, ACTIVE, DISABLED):
+            problems.append("status must be one of: idle, active, disabled")
+        if problems:
+            return error(400, *problems)
+        docs = self.core.streams(NAME)
+        if status:
+            docs = [d for d in docs if d["status"] == status]
+        if req.query.get("stream_key"):
+            docs = [d for d in docs if d["key"] == req.query["stream_key"]]
+        limit, page = numbers["limit"], numbers["page"]
+        return json_response(200, {"data": [self.stream(d) for d in docs[(page - 1) * limit: page * limit]]})
+
+    def _validate(self, body: dict) -> list:
+        problems = []
+        policies = body.get("playback_policies", body.get("playback_policy", []))
+        if isinstance(policies, str):  # "a single string name can be used in place of the array"
+            policies = [policies]
+        if not isinstance(policies, list) or any(p not in POLICIES for p in policies):
+            problems.append("playback_policies must be a list of: public, signed")
+        if "latency_mode" in body and body["latency_mode"] not in LATENCY_MODES:
+            problems.append("latency_mode must be one of: low, reduced, standard")
+        if "reconnect_window" in body:
+            window = body["reconnect_window"]
+            if not _is_number(window) or not 0 <= window <= MAX_RECONNECT_WINDOW:
+                problems.append(f"reconnect_window must be a number from 0 to {MAX_RECONNECT_WINDOW}")
+        if "passthrough" in body and (not isinstance(body["passthrough"], str) or len(body["passthrough"]) > 255):
+            problems.append("passthrough must be a string of at most 255 characters")
+        meta = body.get("meta", {})
+        if not isinstance(meta, dict) or not isinstance(meta.get("title", ""), str) or len(meta.get("title", "")) > 512:
+            problems.append("meta must be an object whose title has at most 512 characters")
+        if "test" in body and not isinstance(body["test"], bool):
+            problems.append("test must be a boolean")
+        if "new_asset_settings" in body and not isinstance(body["new_asset_settings"], dict):
+            problems.append("new_asset_settings must be an object")
+        return problems
+
+    def _streams_post(self, req: Request) -> Response:
+        body = req.data()
+        if not isinstance(body, dict):
+            return error(400, "The request body must be a JSON object")
+        problems = self._validate(body)
+        if problems:
+            return error(400, *problems)
+        policies = body.get("playback_policies", body.get("playback_policy", []))
+        policies = [policies] if isinstance(policies, str) else policies
+        doc = {
+            "provider": NAME, "id": mux_id(), "key": secrets.token_hex(16),
+            "srt_passphrase": secrets.token_urlsafe(24), "created": time.time(), "status": IDLE,
+            "playback_ids": [{"policy": p, "id": mux_id()} for p in policies],
+            "reconnect_window": body.get("reconnect_window", 60),
+            "latency_mode": body.get("latency_mode", "standard"),
+            "new_asset_settings": body.get("new_asset_settings"),
+            "passthrough": body.get("passthrough"), "meta": body.get("meta"), "test": body.get("test", False),
+            "recent_asset_ids": [], "pending_media": [], "connected": False, "broadcast": False,
+            "active_at": None, "idle_at": None,
+        }
+        self.core.add(doc)
+        self.core.event("created", doc)
+        self.core.event("key_issued", doc, boot_seconds=0)
+        return json_response(201, {"data": self.stream(doc)})
+
+    def _stream_get(self, req: Request, doc: dict) -> Response:
+        return json_response(200, {"data": self.stream(doc)})
+
+    def _stream_delete(self, req: Request, doc: dict) -> Response:
+        self.core.drop_publisher(doc)
+        self.core.remove(doc)
+        self.core.event("deleted", doc)
+        return empty(204)
+
+    def _complete_put(self, req: Request, doc: dict) -> Response:
+        """End the broadcast now: the recording is completed and the encoder is cut."""
+        if doc["status"] == ACTIVE:
+            self.core.event("finish_requested", doc)  # the demo's "provider stream ended" step
+            self.core.drop_publisher(doc)
+            doc["connected"] = False
+            self.end_broadcast(doc)
+        return json_response(200, {"data": {}})
+
+    def _enable_put(self, req: Request, doc: dict) -> Response:
+        if doc["status"] == DISABLED:
+            self.core.event("enabled", doc)
+            self.core.set_status(doc, IDLE)
+        return json_response(200, {"data": {}})
+
+    def _disable_put(self, req: Request, doc: dict) -> Response:
+        if doc["status"] != DISABLED:
+            self.core.event("disabled", doc)
+            self.core.drop_publisher(doc)
+            doc["connected"] = False
+            self.end_broadcast(doc)
+            self.core.set_status(doc, DISABLED)
+        return json_response(200, {"data": {}})
