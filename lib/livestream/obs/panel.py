@@ -15,9 +15,10 @@ from typing import Any, Callable, Mapping, Optional
 
 import obspython as obs
 
-from ..session import localtime
 from ..providers.declare import Declaration, StreamOption
+from ..session import localtime
 from .config import DEFAULT_PROVIDER, PanelConfig, base_url_key, declarations, fields
+
 DOCK_STEPS = (
     "A live status page with Go live / Prepare / End for a dock, updated every second. Add it once: "
     "Docks > Custom Browser Docks, any name, and the URL below (it stays the same across restarts). "
