@@ -28,8 +28,8 @@ COMMAND_MODULES = ("provider_commands", "remote_commands", "ledger_commands", "s
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="obs_livestream.py",
-        description=f"Go live on a streaming provider's API ({', '.join(c.display_name for c in providers.all_providers())})"
-        " from OBS Studio. "
+        description="Go live on a streaming provider's API "
+        f"({', '.join(c.display_name for c in providers.all_providers())}) from OBS Studio. "
         "Load this file in OBS (Tools > Scripts) for the panel, or use these commands.",
         epilog="Exit codes: 0 ok, 2 usage or configuration, 3 provider refused, 4 network or provider "
         "unavailable, 5 OBS unreachable, 6 OBS refused, 7 go-live failed. "

@@ -18,7 +18,6 @@ from .common import add_provider_arguments, add_stream_options, build_provider, 
 from .output import emit, progress, progress_done, table
 
 
-
 def credentials_help() -> str:
     """Which environment variables each provider reads its credentials from."""
     parts = []
