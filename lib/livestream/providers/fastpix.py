@@ -17,11 +17,11 @@ from __future__ import annotations
 import base64
 import logging
 from datetime import datetime
-from typing import Any, Literal, Optional, Union
+from typing import Annotated, Any, Literal, Optional, Union
 from urllib.parse import quote, urlsplit
 
 import requests
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from .. import secrets
 from ..errors import ConfigurationError, InvalidRequestError
@@ -225,6 +225,51 @@ def _ingest_url(url: str, schemes: tuple[str, ...], env_name: str) -> str:
     return url
 
 
+def _optional_text(value: Any) -> Optional[str]:
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _iso_time(value: Any) -> Optional[datetime]:
+    text = _optional_text(value)
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
+    except ValueError:
+        return None
+
+
+def _objects(value: Any) -> list[Any]:
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+#: A string field of a wire object: trimmed, None when absent, empty or not a string.
+Text = Annotated[Optional[str], BeforeValidator(_optional_text)]
+
+
+class WirePlaybackId(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    id: Text = None  # noqa: A003 - the API's field
+    accessPolicy: Text = None  # noqa: N815 - the API's camelCase
+
+
+class WireStream(BaseModel):
+    """FastPix's stream object (the ``data`` of create/get/list), read leniently: a field
+    of the wrong type counts as absent, so only what the client needs can fail it."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    streamId: Text = None  # noqa: N815 - the API's camelCase
+    status: Text = None
+    streamKey: Text = None  # noqa: N815
+    srtSecret: Text = None  # noqa: N815
+    srtSecert: Text = None  # noqa: N815 - sic: the webhook docs' spelling
+    playbackIds: Annotated[list[WirePlaybackId], BeforeValidator(_objects)] = Field(  # noqa: N815
+        default_factory=list)
+    metadata: Annotated[dict[str, Any], BeforeValidator(lambda v: v if isinstance(v, dict) else {})] = Field(
+        default_factory=dict)
+    createdAt: Annotated[Optional[datetime], BeforeValidator(_iso_time)] = None  # noqa: N815
+
+
 def parse_stream(
     data: Any,
     *,
@@ -239,34 +284,22 @@ def parse_stream(
     """
     if not isinstance(data, dict):
         raise ValueError("the stream is not a JSON object")
-    stream_id = _text(data.get("streamId"))
-    if not stream_id:
+    wire = WireStream.model_validate(data)  # every field optional: cannot fail on a dict
+    if not wire.streamId:
         raise ValueError("the stream has no 'streamId'")
-    word = data.get("status")
     ingest = None
     if protocol == "srt":
-        passphrase = _text(data.get("srtSecret") or data.get("srtSecert"))  # docs misspell it (1.7)
-        streamid = _text(data.get(SRT_STREAMID_FIELD))
+        passphrase = wire.srtSecret or wire.srtSecert  # the webhook docs misspell it
         if not passphrase:
             raise ValueError("the stream has no 'srtSecret' for SRT")
-        ingest = Ingest(protocol="srt", server=srt_server, srt_stream_id=streamid or "",
+        ingest = Ingest(protocol="srt", server=srt_server, srt_stream_id=getattr(wire, SRT_STREAMID_FIELD) or "",
                         srt_passphrase=SecretStr(passphrase))
-    else:
-        key = _text(data.get("streamKey"))
-        if key:
-            ingest = Ingest(protocol=_protocol_of(rtmps_server), server=rtmps_server, stream_key=SecretStr(key))
-    playback_url = None
-    for item in data.get("playbackIds") or []:
-        playback_id = _text(item.get("id")) if isinstance(item, dict) else None
-        if playback_id:
-            playback_url = playback_template.format(playback_id=quote(playback_id, safe=""))
-            break
-    metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
-    created = _text(data.get("createdAt"))
-    try:
-        created_at = datetime.fromisoformat(created.replace("Z", "+00:00")) if created else None
-    except ValueError:
-        created_at = None
+    elif wire.streamKey:
+        ingest = Ingest(protocol=_protocol_of(rtmps_server), server=rtmps_server,
+                        stream_key=SecretStr(wire.streamKey))
+    playback_id = next((p.id for p in wire.playbackIds if p.id), None)
+    playback_url = playback_template.format(playback_id=quote(playback_id, safe="")) if playback_id else None
+    stream_id, word, metadata, created_at = wire.streamId, wire.status, wire.metadata, wire.createdAt
     return LiveStream(
         provider=FastPix.name,
         id=stream_id,
