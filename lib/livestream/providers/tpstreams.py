@@ -19,11 +19,11 @@ from __future__ import annotations
 import dataclasses
 import logging
 from datetime import datetime
-from typing import Any, Literal, Mapping, Optional
+from typing import Annotated, Any, Literal, Mapping, Optional
 from urllib.parse import quote, urlsplit
 
 import requests
-from pydantic import BaseModel, ConfigDict, SecretStr, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, SecretStr, field_validator, model_validator
 
 from .. import secrets
 from ..errors import (
@@ -216,6 +216,49 @@ def _datetime(value: Any) -> Optional[datetime]:
         return None
 
 
+def _asset_id(value: Any) -> Optional[str]:
+    if isinstance(value, bool) or not isinstance(value, (str, int)) or not str(value):
+        return None
+    return str(value)
+
+
+#: A string field of a wire object: trimmed, None when absent, empty or not a string.
+Text = Annotated[Optional[str], BeforeValidator(_text)]
+Time = Annotated[Optional[datetime], BeforeValidator(_datetime)]
+#: A nested object: None when absent or not a JSON object.
+ObjectOnly = BeforeValidator(lambda value: value if isinstance(value, dict) else None)
+
+
+class _Wire(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class WireLiveStream(_Wire):
+    """The asset's ``live_stream`` object."""
+
+    status: Text = None
+    rtmp_url: Text = None
+    stream_key: Text = None
+    hls_url: Text = None
+    chat_embed_url: Text = None
+    start: Time = None
+
+
+class WireVideo(_Wire):
+    playback_url: Text = None
+
+
+class WireAsset(_Wire):
+    """A live-stream asset, read leniently: a field of the wrong type counts as absent."""
+
+    id: Annotated[Optional[str], BeforeValidator(_asset_id)] = None  # noqa: A003 - the API's field
+    title: Text = None
+    live_stream: Annotated[Optional[WireLiveStream], ObjectOnly] = None
+    video: Annotated[Optional[WireVideo], ObjectOnly] = None
+    created: Time = None
+    created_at: Time = None
+
+
 def parse_asset(body: Any) -> LiveStream:
     """A live-stream asset (the create/get/list/start_server/webhook JSON of the live-stream API).
 
@@ -223,33 +266,29 @@ def parse_asset(body: Any) -> LiveStream:
     """
     if not isinstance(body, dict):
         raise ValueError("the asset is not a JSON object")
-    asset_id = body.get("id")
-    if not isinstance(asset_id, (str, int)) or isinstance(asset_id, bool) or not str(asset_id):
+    asset = WireAsset.model_validate(body)  # every field optional: cannot fail on a dict
+    if asset.id is None:
         raise ValueError("the asset has no 'id'")
-    live = body.get("live_stream")
-    if not isinstance(live, dict):
-        raise ValueError(f"asset {asset_id} has no 'live_stream' object (is it a live stream?)")
-    word = live.get("status")
-    rtmp_url = _text(live.get("rtmp_url"))
-    stream_key = _text(live.get("stream_key"))
+    live = asset.live_stream
+    if live is None:
+        raise ValueError(f"asset {asset.id} has no 'live_stream' object (is it a live stream?)")
     ingest = None
-    if rtmp_url and stream_key:  # never trust the status word (see the module docstring)
-        scheme = urlsplit(rtmp_url).scheme.lower()
-        ingest = Ingest(protocol="rtmps" if scheme == "rtmps" else "rtmp", server=rtmp_url,
-                        stream_key=SecretStr(stream_key))
-    video = body.get("video")
+    if live.rtmp_url and live.stream_key:  # never trust the status word (see the module docstring)
+        scheme = urlsplit(live.rtmp_url).scheme.lower()
+        ingest = Ingest(protocol="rtmps" if scheme == "rtmps" else "rtmp", server=live.rtmp_url,
+                        stream_key=SecretStr(live.stream_key))
     return LiveStream(
         provider=TPStreams.name,
-        id=str(asset_id),
-        title=_text(body.get("title")),
-        status=map_status(word),
-        provider_status=word if isinstance(word, str) else None,
+        id=asset.id,
+        title=asset.title,
+        status=map_status(live.status),
+        provider_status=live.status,
         ingest=ingest,
-        playback_url=_text(live.get("hls_url")),
-        chat_url=_text(live.get("chat_embed_url")),
-        recording_url=_text(video.get("playback_url")) if isinstance(video, dict) else None,
-        scheduled_start=_datetime(live.get("start")),
-        created_at=_datetime(body.get("created") or body.get("created_at")),
+        playback_url=live.hls_url,
+        chat_url=live.chat_embed_url,
+        recording_url=asset.video.playback_url if asset.video else None,
+        scheduled_start=live.start,
+        created_at=asset.created or asset.created_at,
     )
 
 
