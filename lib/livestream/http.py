@@ -83,6 +83,8 @@ class Service:
     permission_hint: str  # what to do about a 403
     not_found_hint: str  # what to do about a 404
     base_url_env: str  # the variable that overrides the base URL, for hints
+    #: The provider's own reader of its error bodies; None: the generic ``parse_error_body``.
+    parse_error: Optional[Callable[[Any], tuple[Optional[str], dict[str, list[str]]]]] = None
 
 
 # --------------------------------------------------------------------------- base URL
@@ -212,75 +214,45 @@ def _root_reason(exc: BaseException) -> Optional[BaseException]:
 
 
 def parse_error_body(body: Any) -> tuple[Optional[str], dict[str, list[str]]]:
-    """The provider's message and per-field messages from an error body.
+    """The message and per-field messages of an error body in the common JSON shapes.
 
-    Shapes (providers.md 1.6 and 2.6):
-
-    * FastPix: ``{"success": false, "error": {"code", "message", "description",
-      "fields": [{"field", "message"}]}}``, legacy ``{"errors": [{"field", "message"}]}``;
-    * TP Streams (Django REST framework): ``{"detail": "..."}``,
-      ``{"non_field_errors": [...]}`` or ``{"<field>": ["msg", ...]}`` (nested for
-      nested objects).
+    The generic reader, for a provider that declares none (``Service.parse_error``):
+    a top-level ``detail``, ``message`` or ``title`` string, ``error`` as a string or an
+    object with a ``message``, and an ``errors`` list of strings or of objects with a
+    ``message`` (and a ``field``). Each provider module reads its own documented shape.
     """
     messages: list[str] = []
     fields: dict[str, list[str]] = {}
     if not isinstance(body, dict):
         return None, fields
-
-    def add_field(name: Any, message: Any) -> None:
-        if isinstance(message, str) and message.strip():
-            fields.setdefault(str(name) if name else "request", []).append(message.strip())
-
     error = body.get("error")
     if isinstance(error, dict):
-        for key in ("message", "description"):
-            text = error.get(key)
-            if isinstance(text, str) and text.strip() and text.strip() not in messages:
-                messages.append(text.strip())
-        for item in error.get("fields") or []:
-            if isinstance(item, dict):
-                add_field(item.get("field"), item.get("message"))
-    elif isinstance(error, str):
-        messages.append(error)
+        error = error.get("message")
+    if isinstance(error, str) and error.strip():
+        messages.append(error.strip())
     legacy = body.get("errors")
     if isinstance(legacy, list):
         for item in legacy:
             if isinstance(item, dict):
-                add_field(item.get("field") or item.get("param"), item.get("message") or item.get("msg"))
+                text = item.get("message") or item.get("msg")
+                name = item.get("field") or item.get("param")
+                if isinstance(text, str) and text.strip():
+                    if name:
+                        fields.setdefault(str(name), []).append(text.strip())
+                    else:
+                        messages.append(text.strip())
             elif isinstance(item, str):
                 messages.append(item)
-    for key in ("detail", "message"):
+    for key in ("detail", "message", "title"):
         text = body.get(key)
         if isinstance(text, str) and text.strip() and not messages:
             messages.append(text.strip())
-        elif isinstance(text, list):
-            messages.extend(t for t in text if isinstance(t, str))
-    non_field = body.get("non_field_errors")
-    if isinstance(non_field, list):
-        messages.extend(t for t in non_field if isinstance(t, str))
-    if "success" not in body and "error" not in body:
-        # DRF serializer errors: every other key is a field.
-        for key, value in body.items():
-            if key not in ("detail", "message", "non_field_errors", "errors", "code", "status"):
-                _collect_drf_field(str(key), value, fields)
-    message = ": ".join(m.rstrip(".") for m in messages) or None
-    return message, fields
+    return join_messages(messages), fields
 
 
-def _collect_drf_field(name: str, value: Any, fields: dict[str, list[str]], depth: int = 0) -> None:
-    if depth > 4:
-        return
-    if isinstance(value, str):
-        fields.setdefault(name, []).append(value)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            if isinstance(item, str):
-                fields.setdefault(name, []).append(item)
-            elif isinstance(item, (dict, list)):
-                _collect_drf_field(f"{name}[{index}]", item, fields, depth + 1)
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            _collect_drf_field(f"{name}.{key}", item, fields, depth + 1)
+def join_messages(messages: list[str]) -> Optional[str]:
+    """Several provider messages as one ("Validation failed: Invalid request")."""
+    return ": ".join(m.rstrip(".") for m in messages) or None
 
 
 def _body_of(response: requests.Response) -> Any:
@@ -462,7 +434,11 @@ def _error_for(
         )
 
     body = _body_of(response)
-    provider_message, field_errors = parse_error_body(body)
+    parse = service.parse_error or parse_error_body
+    try:
+        provider_message, field_errors = parse(body)
+    except (TypeError, ValueError, AttributeError, RecursionError):
+        provider_message, field_errors = None, {}  # an odd body: the status still says what happened
     provider_message = _short(provider_message)
     field_errors = {
         secrets.redact(k): [_short(m) or "" for m in v] for k, v in field_errors.items()

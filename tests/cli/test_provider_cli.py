@@ -202,7 +202,10 @@ def test_missing_credentials_is_exit_2(cli, provider, unset, needle):
 
 def test_out_of_range_fastpix_option_is_exit_2_before_any_request(cli, cli_sandbox):
     before = len(cli_sandbox.admin.streams())
-    _fails(cli("create", "-p", "fastpix", "-t", "x", "--reconnect-window", "5000"), 2, "reconnect_window")
+    _fails(cli("create", "-p", "fastpix", "-t", "x", "--reconnect-window", "5000"), 2,
+           "--reconnect-window: the reconnect window must be 60 to 1800 seconds")
+    # FastPix's API refuses 0-59 too (the client used to send them).
+    _fails(cli("create", "-p", "fastpix", "-t", "x", "--reconnect-window", "30"), 2, "60 to 1800 seconds")
     assert len(cli_sandbox.admin.streams()) == before
 
 

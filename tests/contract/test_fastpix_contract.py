@@ -22,14 +22,14 @@ def client(client_for):
 
 
 def test_create_is_ready_at_once_on_the_sandbox_ingest(client, sandbox):
-    stream = client.create("Contract show", options={"reconnect_window": 30, "access_policy": "private"})
+    stream = client.create("Contract show", options={"reconnect_window": 90, "access_policy": "private"})
 
     assert stream.provider == "fastpix" and stream.status is StreamStatus.NOT_STARTED
     assert stream.title == "Contract show" and stream.ingest_ready
     assert stream.ingest.protocol == "rtmp" and stream.ingest.server == sandbox.rtmp_url
     raw = FP(sandbox).get(stream.id)
     assert stream.ingest.stream_key.get_secret_value() == raw["streamKey"]
-    assert raw["reconnectWindow"] == 30 and raw["playbackIds"][0]["accessPolicy"] == "private"
+    assert raw["reconnectWindow"] == 90 and raw["playbackIds"][0]["accessPolicy"] == "private"
     assert stream.playback_url == f"{sandbox.api_url}/stream/{raw['playbackIds'][0]['id']}.m3u8"
     assert client.get(stream.id).model_dump() == stream.model_dump()
 

@@ -478,3 +478,31 @@ def test_no_secret_reaches_a_message_a_repr_or_a_log(fake, fp, caplog):
         for secret in (SECRET_KEY, STREAM_KEY, SRT_SECRET, BASIC.split()[1]):
             assert secret not in text
     assert secrets.redact(BASIC) == "Basic ***"
+
+
+# ---------------------------------------------------------------------------- error bodies
+
+
+def test_it_reads_the_fastpix_error_envelope_with_fields():
+    from livestream.providers.fastpix import parse_error_body
+
+    message, fields = parse_error_body({
+        "success": False,
+        "error": {"code": 422, "message": "Validation failed", "description": "Invalid request",
+                  "fields": [{"field": "reconnectWindow", "message": "must be at most 1800"}]},
+    })
+    assert message == "Validation failed: Invalid request"
+    assert fields == {"reconnectWindow": ["must be at most 1800"]}
+
+
+@pytest.mark.parametrize("body", [None, [], "oops", 42, {"error": 7}])
+def test_error_bodies_of_any_shape_give_no_message(body):
+    from livestream.providers.fastpix import parse_error_body
+
+    assert parse_error_body(body) == (None, {})
+
+
+def test_a_reconnect_window_under_a_minute_is_refused_with_the_range(fp):
+    with pytest.raises(ConfigurationError) as info:
+        fp.create("Class", options={"reconnect_window": 30})
+    assert "60 to 1800 seconds" in str(info.value)

@@ -688,3 +688,26 @@ def test_a_new_password_replaces_the_old_token_in_the_file(fake, cache):
     fake.expect("GET", f"{API}/assets/a1/", json=CREATE_RESPONSE)
     _login_client(fake, cache).get("a1")
     assert list(json.loads(cache.path.read_text())["tokens"].values()) == ["new-password-token"]
+
+
+# ---------------------------------------------------------------------------- error bodies (DRF)
+
+
+def test_it_reads_drf_field_errors_including_nested_ones():
+    from livestream.providers.tpstreams import parse_error_body
+
+    message, fields = parse_error_body({
+        "title": ["This field is required."],
+        "live_stream": {"start": ["Enter a valid date/time."]},
+        "non_field_errors": ["Unable to log in with provided credentials."],
+    })
+    assert message == "Unable to log in with provided credentials"
+    assert fields == {"title": ["This field is required."], "live_stream.start": ["Enter a valid date/time."]}
+
+
+def test_a_drf_field_error_is_named_in_the_message(fake, tp):
+    fake.expect("POST", f"{BASE}/api/v1/{ORG}/assets/live_streams/", status=400,
+                json={"latency": ['"Fast" is not a valid choice.']})
+    with pytest.raises(InvalidRequestError) as info:
+        tp.create("Class", options={"latency": "Low Latency"})
+    assert 'latency: "Fast" is not a valid choice.' in str(info.value)

@@ -17,7 +17,7 @@ import logging
 import sys
 from typing import Optional, Sequence
 
-from .. import __version__, secrets
+from .. import __version__, providers, secrets
 from ..errors import LivestreamError
 from .output import PrintableFormatter, make_output_safe, printable
 
@@ -28,7 +28,8 @@ COMMAND_MODULES = ("provider_commands", "remote_commands", "ledger_commands", "s
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="obs_livestream.py",
-        description="Go live on a streaming provider's API (TP Streams, FastPix) from OBS Studio. "
+        description="Go live on a streaming provider's API "
+        f"({', '.join(c.display_name for c in providers.all_providers())}) from OBS Studio. "
         "Load this file in OBS (Tools > Scripts) for the panel, or use these commands.",
         epilog="Exit codes: 0 ok, 2 usage or configuration, 3 provider refused, 4 network or provider "
         "unavailable, 5 OBS unreachable, 6 OBS refused, 7 go-live failed. "
@@ -47,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
                 continue  # a command family not built yet
             raise
         module.register(sub)
-    # "-v" after the command too ("list -p tpstreams -vv"), as users type it; not set unless given.
+    # "-v" after the command too ("list -p NAME -vv"), as users type it; not set unless given.
     for command in sub.choices.values():
         command.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS,
                              help="more log output (-vv for debug)")

@@ -11,31 +11,25 @@ from typing import Any, Optional
 
 from .. import providers
 from ..errors import ConfigurationError
+from ..http import coerce_model
 from ..providers.base import Provider
+from ..providers.declare import Declaration, StreamOption
 
-# flag dest -> (provider name, option field); the field names are the providers' Options models'.
-STREAM_OPTIONS = {
-    "latency": ("tpstreams", "latency"),
-    "drm_recording": ("tpstreams", "enable_drm_for_recording"),
-    "access_policy": ("fastpix", "access_policy"),
-    "max_resolution": ("fastpix", "max_resolution"),
-    "reconnect_window": ("fastpix", "reconnect_window"),
-    "media_policy": ("fastpix", "media_policy"),
-    "dvr": ("fastpix", "enable_dvr"),
-    "recording": ("fastpix", "enable_recording"),
-    "protocol": ("fastpix", "protocol"),
-}
+
+def _declarations() -> list[Declaration]:
+    return [cls.declaration() for cls in providers.all_providers()]
 
 
 def add_provider_arguments(parser: argparse.ArgumentParser, *, json_output: bool = True) -> None:
+    decls = _declarations()
     parser.add_argument(
         "--provider", "-p", default=os.environ.get("OBS_LIVESTREAM_PROVIDER"),
-        help="tpstreams or fastpix (default: $OBS_LIVESTREAM_PROVIDER)",
+        help=f"{' or '.join(d.name for d in decls)} (default: $OBS_LIVESTREAM_PROVIDER)",
     )
     parser.add_argument(
         "--api-base-url", metavar="URL",
         help="the provider API's origin, e.g. http://127.0.0.1:8080 for the sandbox "
-        "(default: $TPSTREAMS_API_BASE_URL / $FASTPIX_API_BASE_URL, else the real service)",
+        f"(default: {' / '.join('$' + d.base_url_env for d in decls)}, else the real service)",
     )
     if json_output:
         parser.add_argument("--json", action="store_true", help="machine-readable output")
@@ -44,37 +38,71 @@ def add_provider_arguments(parser: argparse.ArgumentParser, *, json_output: bool
     )
 
 
+def option_flags() -> dict[str, list[tuple[Declaration, StreamOption]]]:
+    """Every declared option's flag (without dashes) -> the providers declaring it."""
+    flags: dict[str, list[tuple[Declaration, StreamOption]]] = {}
+    for decl in _declarations():
+        for option in decl.stream_options:
+            flags.setdefault(option.cli_flag, []).append((decl, option))
+    return flags
+
+
+def _dest(flag: str) -> str:
+    """The argparse destination of an option flag ("no-recording" -> "recording")."""
+    return flag[len("no-"):].replace("-", "_") if flag.startswith("no-") else flag.replace("-", "_")
+
+
+def _cli_choices(option: StreamOption) -> list[str]:
+    return [word for word, _ in option.cli_values] or [str(value) for value, _ in option.choices]
+
+
 def add_stream_options(parser: argparse.ArgumentParser) -> None:
-    tp = parser.add_argument_group("TP Streams options")
-    tp.add_argument("--latency", choices=["low", "normal"], help="'Low Latency' or 'Normal Latency'")
-    tp.add_argument("--drm-recording", action="store_true", default=None, help="DRM for the recording")
-    fp = parser.add_argument_group("FastPix options")
-    fp.add_argument("--access-policy", choices=["public", "private"], help="playback access (default public)")
-    fp.add_argument("--max-resolution", choices=["1080p", "720p", "480p"])
-    fp.add_argument("--reconnect-window", type=int, metavar="SECONDS", help="0-1800 (default 60)")
-    fp.add_argument("--media-policy", choices=["public", "private"], help="access to the recording")
-    fp.add_argument("--dvr", action="store_true", default=None, help="enable DVR mode")
-    fp.add_argument("--no-recording", dest="recording", action="store_false", default=None,
-                    help="do not record the stream")
-    fp.add_argument("--protocol", choices=["rtmps", "srt"], help="ingest protocol (default rtmps)")
+    """Each provider's declared options as flags, in a group per provider; a flag several
+    providers declare is added once, in a group of its own, naming them."""
+    groups: dict[str, Any] = {}
+    for flag, owners in option_flags().items():
+        decl, option = owners[0]
+        if len(owners) > 1:
+            title = "Options of " + ", ".join(d.display_name for d, _ in owners)
+        else:
+            title = f"{decl.display_name} options"
+        group = groups.get(title) or groups.setdefault(title, parser.add_argument_group(title))
+        kwargs: dict[str, Any] = {"dest": _dest(flag), "default": None, "help": option.help or option.label}
+        if option.kind == "bool":
+            kwargs["action"] = "store_false" if flag.startswith("no-") else "store_true"
+        elif option.kind == "choice":
+            choices: list[str] = []
+            for _, each in owners:
+                choices += [c for c in _cli_choices(each) if c not in choices]
+            kwargs["choices"] = choices
+        elif option.kind == "int":
+            kwargs.update(type=int, metavar="N")
+        else:
+            kwargs["metavar"] = "TEXT"
+        group.add_argument("--" + flag, **kwargs)
 
 
 def stream_options(args: argparse.Namespace, provider_name: str) -> dict[str, Any]:
-    """The per-stream options the user set, checked against the chosen provider."""
+    """The per-stream options the user set, checked against the chosen provider's
+    declaration and ``Options`` model (messages name the flag)."""
+    cls = providers.get(provider_name)
+    mine = {o.cli_flag: o for o in cls.stream_options}
     options: dict[str, Any] = {}
-    for dest, (owner, field) in STREAM_OPTIONS.items():
-        value = getattr(args, dest, None)
+    for flag, owners in option_flags().items():
+        value = getattr(args, _dest(flag), None)
         if value is None:
             continue
-        if owner != provider_name:
-            flag = "--" + ("no-recording" if dest == "recording" else dest.replace("_", "-"))
+        option = mine.get(flag)
+        if option is None:
             raise ConfigurationError(
-                f"{flag} is a {providers.get(owner).display_name} option",
-                hint=f"drop it or use --provider {owner}",
+                f"--{flag} is a {' and '.join(d.display_name for d, _ in owners)} option",
+                hint=f"drop it or use --provider {' or '.join(d.name for d, _ in owners)}",
             )
-        if dest == "latency":
-            value = {"low": "Low Latency", "normal": "Normal Latency"}[value]
-        options[field] = value
+        if option.kind == "choice" and option.cli_values:
+            value = dict(option.cli_values).get(value, value)
+        options[option.name] = value
+    coerce_model(cls.Options, options, what=f"{cls.display_name} options",
+                 field_names={o.name: "--" + o.cli_flag for o in cls.stream_options})
     return options
 
 
@@ -96,7 +124,7 @@ def build_provider(args: argparse.Namespace, environ: Optional[dict[str, str]] =
 
 
 def parse_start(value: str) -> datetime:
-    """``--start "YYYY-MM-DD HH:MM:SS"`` as TP Streams documents it."""
+    """``--start "YYYY-MM-DD HH:MM:SS"``, the form the scheduling providers take."""
     try:
         return datetime.strptime(value, "%Y-%m-%d %H:%M:%S")
     except ValueError:

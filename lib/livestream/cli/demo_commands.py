@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import argparse
 
+from .. import providers
+
 
 def positive_seconds(text: str) -> float:
     """``--seconds``: a number above zero, or a message that says what to type."""
@@ -26,12 +28,15 @@ def register(sub: argparse._SubParsersAction) -> None:
         "pointed at it, press the script's Go live hotkey over obs-websocket, check the HLS URL plays, stream "
         "for a while (or until Ctrl-C), stop, and print a summary with each step's time and the URLs.",
     )
-    p.add_argument("--provider", "-p", choices=["tpstreams", "fastpix"], default="tpstreams",
-                   help="which provider the sandbox plays (default tpstreams)")
+    names = providers.names()
+    default = "tpstreams" if "tpstreams" in names else names[0]
+    p.add_argument("--provider", "-p", choices=names, default=default,
+                   help=f"which provider the sandbox plays (default {default})")
     p.add_argument("--seconds", "-s", type=positive_seconds, default=20.0, metavar="N",
                    help="how long to stay live, in all (default 20; Ctrl-C ends early)")
     p.add_argument("--boot-delay", type=float, default=5.0, metavar="S",
-                   help="the sandbox TP Streams server's boot time (the real service takes 20-30 s; default 5)")
+                   help="the sandbox server's boot time, for a provider that boots one "
+                   "(TP Streams' real service takes 20-30 s; default 5)")
     p.add_argument("--headless", action="store_true",
                    help="run OBS under Xvfb even when a display is available")
     p.add_argument("--out", metavar="DIR", help="where to put the screenshot, logs and sandbox data; "

@@ -1,8 +1,8 @@
 """Provider commands: providers, create, get, list, start, wait, stop, delete.
 
 They talk to the provider's API only (no OBS). Credentials come from the
-environment (``TPSTREAMS_*``, ``FASTPIX_*``); stream keys and passphrases are masked
-unless ``--show-secrets``.
+environment variables each provider declares; stream keys and passphrases are masked
+unless ``--show-secrets``. Help texts name the providers from their declarations.
 """
 
 from __future__ import annotations
@@ -17,32 +17,48 @@ from ..errors import ConfigurationError, IngestTimeoutError
 from .common import add_provider_arguments, add_stream_options, build_provider, parse_start, seconds, stream_options
 from .output import emit, progress, progress_done, table
 
-CREDENTIALS_HELP = (
-    "Credentials come from the environment: TPSTREAMS_ORG_ID with TPSTREAMS_API_TOKEN "
-    "(or TPSTREAMS_USERNAME and TPSTREAMS_PASSWORD); FASTPIX_ACCESS_TOKEN_ID and FASTPIX_SECRET_KEY."
-)
+
+def credentials_help() -> str:
+    """Which environment variables each provider reads its credentials from."""
+    parts = []
+    for cls in providers.all_providers():
+        decl = cls.declaration()
+        names = ", ".join(f.env for f in decl.credential_fields) or "none needed"
+        note = f" ({decl.credentials_note})" if decl.credentials_note else ""
+        parts.append(f"{decl.display_name}: {names}{note}")
+    return "Credentials come from the environment: " + "; ".join(parts) + "."
+
+
+def _can(what: str) -> str:
+    """The display names of the providers with a capability ("TP Streams")."""
+    return ", ".join(cls.display_name for cls in providers.all_providers()
+                     if getattr(cls.declaration().capabilities, what)) or "no provider"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    CREDENTIALS_HELP = credentials_help()  # noqa: N806 - built once per parser, from the registry
+    scheduling = _can("scheduling")
+    endings = "; ".join(f"{cls.display_name} {cls.declaration().capabilities.ending}"
+                        for cls in providers.all_providers())
     p = sub.add_parser("providers", help="list the supported providers",
                        description="List the supported providers and what they can do.")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_providers)
 
     p = sub.add_parser("create", help="create a live stream (or schedule one with --start)",
-                       description="Create a live stream now, or schedule one (TP Streams) with --start. "
+                       description=f"Create a live stream now, or schedule one ({scheduling}) with --start. "
                        + CREDENTIALS_HELP)
     add_provider_arguments(p)
     p.add_argument("--title", "-t", required=True, help="the stream's title")
     p.add_argument("--start", type=parse_start, metavar='"YYYY-MM-DD HH:MM:SS"',
-                   help="schedule instead of starting now (TP Streams; start it later with 'start ID')")
+                   help=f"schedule instead of starting now ({scheduling}; start it later with 'start ID')")
     add_stream_options(p)
     p.set_defaults(func=cmd_create)
 
     for name, func, text in (
         ("get", cmd_get, "show one live stream"),
-        ("start", cmd_start, "start the server of a scheduled stream (TP Streams)"),
-        ("stop", cmd_stop, "end a live stream's broadcast (TP Streams stop, FastPix finish)"),
+        ("start", cmd_start, f"start the server of a scheduled stream ({scheduling})"),
+        ("stop", cmd_stop, f"end a live stream's broadcast ({endings})"),
         ("delete", cmd_delete, "delete a live stream for good"),
     ):
         p = sub.add_parser(name, help=text, description=text[0].upper() + text[1:] + ". " + CREDENTIALS_HELP)
@@ -64,15 +80,20 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_providers(args: argparse.Namespace) -> int:
-    rows = [
-        {"name": cls.name, "display_name": cls.display_name, "scheduling": cls.supports_scheduling,
-         "default_api": cls.default_base_url, "api_env": cls.base_url_env}
-        for cls in providers.all_providers()
-    ]
+    rows = []
+    for cls in providers.all_providers():
+        decl = cls.declaration()
+        caps = decl.capabilities
+        rows.append({
+            "name": decl.name, "display_name": decl.display_name, "scheduling": caps.scheduling,
+            "reuse": caps.reuse, "protocols": ", ".join(caps.protocols), "default_api": decl.default_base_url,
+            "api_env": decl.base_url_env, "credentials": ", ".join(f.env for f in decl.credential_fields),
+            "options": ", ".join("--" + o.cli_flag for o in decl.stream_options),
+        })
     if args.json:
         emit(rows, as_json=True)
     else:
-        print(table(rows, ["name", "display_name", "scheduling", "default_api"]))
+        print(table(rows, ["name", "display_name", "scheduling", "reuse", "protocols", "default_api"]))
     return 0
 
 
@@ -81,8 +102,8 @@ def cmd_create(args: argparse.Namespace) -> int:
         if args.start and not provider.supports_scheduling:
             raise ConfigurationError(f"{provider.display_name} cannot schedule streams", hint="drop --start")
         if args.start and args.start <= datetime.now():
-            # Scheduling is only a date on the stream: TP Streams boots no server at that
-            # time, so a past time does not mean "start now".
+            # Scheduling is only a date on the stream: the provider boots no server at
+            # that time, so a past time does not mean "start now".
             print(f"warning: --start {args.start:%Y-%m-%d %H:%M:%S} is in the past (local time). "
                   f"{provider.display_name} does not start scheduled streams by itself: run "
                   "'obs_livestream.py start ID' (or Go live with the scheduled stream) when you are ready, "

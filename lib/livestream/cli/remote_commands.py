@@ -50,8 +50,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     _add_obs_arguments(p)
     add_provider_arguments(p)
     p.add_argument("--title", "-t", default="", help="title of the new live stream")
-    p.add_argument("--scheduled", metavar="ID", help="start this scheduled stream (TP Streams) instead")
-    p.add_argument("--stream-id", metavar="ID", help="reuse this existing stream (FastPix) instead")
+    can = {what: ", ".join(c.display_name for c in providers.all_providers()
+                           if getattr(c.declaration().capabilities, what)) or "no provider"
+           for what in ("scheduling", "reuse")}
+    p.add_argument("--scheduled", metavar="ID", help=f"start this scheduled stream ({can['scheduling']}) instead")
+    p.add_argument("--stream-id", metavar="ID", help=f"reuse this existing stream ({can['reuse']}) instead")
     p.add_argument("--prepare", action="store_true", help="only fill in OBS's stream settings, do not start")
     p.add_argument("--ingest-timeout", type=seconds, default=180.0, metavar="SECONDS",
                    help="give up (and stop the provider stream) if the ingest is not ready (default 180)")

@@ -33,7 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "schedule", help="go live at a set time (and end after a duration), held by the script in OBS",
         description="Set, show or cancel the go-live the obs-livestream script inside OBS holds: it prepares "
-        "the provider stream early enough (TP Streams' server boot), starts OBS at the time, and ends after "
+        "the provider stream early enough (a provider's server boot), starts OBS at the time, and ends after "
         "the set duration. It goes live with the script's panel settings.",
     )
     actions = p.add_subparsers(dest="schedule_action", metavar="ACTION")

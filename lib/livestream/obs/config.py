@@ -3,7 +3,10 @@
 ``PanelConfig`` is read from OBS's settings object in ``script_update`` (the UI
 thread). From then on everything (building the provider client, the go-live
 request, the policies) is plain Python, so hotkey callbacks and workers never need
-obspython. Setting keys are listed once, in ``FIELDS``, with their defaults.
+obspython. Setting keys and their defaults come from ``fields()``: the script's own
+below, and each registered provider's from its declaration (``providers.declare``:
+``<prefix>_<key>`` for its credentials, options and settings, and
+``<prefix>_api_base_url``), so a provider added to the registry needs nothing here.
 """
 
 from __future__ import annotations
@@ -16,50 +19,28 @@ from .. import providers, secrets
 from ..errors import ConfigurationError
 from ..http import validation_message
 from ..providers.base import CredentialTextError, Provider
+from ..providers.declare import Declaration, StreamOption
 from ..session.request import GoLiveRequest, Policies
 
-# Credentials per provider: (setting key, Credentials field, label, secret?).
-CREDENTIAL_FIELDS: dict[str, list[tuple[str, str, str, bool]]] = {
-    "tpstreams": [
-        ("tp_org_id", "organization_id", "Organization ID", False),
-        ("tp_api_token", "api_token", "API token", True),
-        ("tp_username", "username", "Username (instead of a token)", False),
-        ("tp_password", "password", "Password", True),
-    ],
-    "fastpix": [
-        ("fp_token_id", "access_token_id", "Access token ID", False),
-        ("fp_secret_key", "secret_key", "Secret key", True),
-    ],
-}
+#: The provider chosen until the user picks one.
+DEFAULT_PROVIDER = "tpstreams"
 
-# Setting key -> default. Types follow the defaults (str, bool, int).
-FIELDS: dict[str, Any] = {
-    "provider": "tpstreams",
+# The script's own setting keys -> default. Types follow the defaults (str, bool, int).
+SCRIPT_FIELDS: dict[str, Any] = {
+    "provider": DEFAULT_PROVIDER,
     "use_env": False,
-    **{key: "" for fields in CREDENTIAL_FIELDS.values() for key, *_ in fields},
     "mode": "new",
     "scheduled_id": "",
     "stream_id": "",
     "title": "",
-    "tp_latency": "",
-    "tp_drm": False,
-    "fp_access_policy": "public",
-    "fp_max_resolution": "1080p",
-    "fp_dvr": False,
-    "fp_recording": True,
-    "fp_reconnect_window": 60,
-    "fp_protocol": "rtmps",
     "start_when_ready": True,
     "end_on_stop": True,
     "restore_previous": True,
     "end_on_exit": True,
     "ingest_timeout": 180,
-    "tp_api_base_url": "",
-    "fp_api_base_url": "",
-    "fp_ingest_url": "",
     # Schedule (livestream.obs.schedule): local "YYYY-MM-DD HH:MM"; minutes (0: no set end,
     # applies to every go-live); minutes a missed schedule may still start late (0: skip);
-    # TP Streams' boot time until a go-live has measured it.
+    # the server boot time of a provider that boots one, until a go-live has measured it.
     "schedule_at": "",
     "schedule_end_after": 0,
     "schedule_late_minutes": 0,
@@ -67,15 +48,55 @@ FIELDS: dict[str, Any] = {
 }
 
 
+def declarations() -> list[Declaration]:
+    """Every registered provider's declaration, sorted by name."""
+    return [cls.declaration() for cls in providers.all_providers()]
+
+
+def base_url_key(decl: Declaration) -> str:
+    """The setting key of a provider's API base URL override ("<prefix>_api_base_url")."""
+    return f"{decl.settings_prefix}_api_base_url"
+
+
+def option_default(option: StreamOption) -> Any:
+    """The panel's default of an option: its typed default, "" for "the provider's default"."""
+    if option.kind == "bool":
+        return bool(option.default)
+    if option.kind == "int":
+        return int(option.default if option.default is not None else option.minimum or 0)
+    return "" if option.default is None else str(option.default)
+
+
+def provider_fields(decl: Declaration) -> dict[str, Any]:
+    """One provider's setting keys -> defaults."""
+    values: dict[str, Any] = {decl.setting_key(f): "" for f in decl.credential_fields}
+    values.update({decl.setting_key(o): option_default(o) for o in decl.stream_options if o.panel})
+    values[base_url_key(decl)] = ""
+    values.update({decl.setting_key(s): "" for s in decl.settings})
+    return values
+
+
+def fields() -> dict[str, Any]:
+    """Every setting key -> its default: the script's, then each provider's."""
+    values = dict(SCRIPT_FIELDS)
+    for decl in declarations():
+        values.update(provider_fields(decl))
+    return values
+
+
+def secret_keys() -> set[str]:
+    """The setting keys holding secrets (masked in reprs, registered for redaction)."""
+    return {decl.setting_key(f) for decl in declarations() for f in decl.credential_fields if f.secret}
+
+
 @dataclass
 class PanelConfig:
     """A snapshot of the panel's settings."""
 
-    values: dict[str, Any] = field(default_factory=lambda: dict(FIELDS))
+    values: dict[str, Any] = field(default_factory=fields)
 
     def __post_init__(self) -> None:
-        for fields in CREDENTIAL_FIELDS.values():
-            secrets.register(*(self.values.get(key) for key, _, _, secret in fields if secret))
+        secrets.register(*(self.values.get(key) for key in secret_keys()))
 
     def __getattr__(self, name: str) -> Any:
         try:
@@ -84,14 +105,15 @@ class PanelConfig:
             raise AttributeError(name) from None
 
     def __repr__(self) -> str:
-        secret_keys = {key for fields in CREDENTIAL_FIELDS.values() for key, _, _, s in fields if s}
-        shown = {k: ("***" if k in secret_keys and v else v) for k, v in self.values.items()}
+        hidden = secret_keys()
+        shown = {k: ("***" if k in hidden and v else v) for k, v in self.values.items()}
         return f"PanelConfig({shown!r})"
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> PanelConfig:
-        values = dict(FIELDS)
-        for key, default in FIELDS.items():
+        defaults = fields()
+        values = dict(defaults)
+        for key, default in defaults.items():
             if key in data and data[key] is not None:
                 value = data[key]
                 values[key] = type(default)(value) if not isinstance(value, type(default)) else value
@@ -106,12 +128,12 @@ class PanelConfig:
                        environ: Optional[Mapping[str, str]] = None) -> Provider:
         """The provider client from the panel's credentials (or the environment)."""
         env = os.environ if environ is None else environ
-        name = name or self.provider
         cls = self.provider_class(name)
+        decl = cls.declaration()
         if self.use_env:
             credentials = cls.credentials_from_env(env)
         else:
-            given = {cred: self.values.get(key) for key, cred, _, _ in CREDENTIAL_FIELDS.get(name, ())}
+            given = {f.name: self.values.get(decl.setting_key(f)) for f in decl.credential_fields}
             given = {k: v for k, v in given.items() if v}
             if not given:
                 raise ConfigurationError(
@@ -125,30 +147,39 @@ class PanelConfig:
                 # the field and the problem, never the value.
                 problem = "cannot be used" if _is_bad_text(exc) else "are incomplete"
                 raise ConfigurationError(
-                    f"The {cls.display_name} credentials {problem}", hint=_first_error(exc)
+                    f"The {cls.display_name} credentials {problem}", hint=_first_error(exc, decl)
                 ) from None
-        base = base_url or self.values.get("tp_api_base_url" if name == "tpstreams" else "fp_api_base_url") or None
-        kwargs: dict[str, Any] = {}
-        if name == "fastpix" and self.fp_ingest_url:
-            kwargs["ingest_rtmps_url"] = self.fp_ingest_url
-        return cls(credentials, base_url=base, **kwargs)
+        base = base_url or self.values.get(base_url_key(decl)) or None
+        settings = {s.name: self.values[decl.setting_key(s)] for s in decl.settings
+                    if self.values.get(decl.setting_key(s))}
+        return cls(credentials, base_url=base, **settings)
 
     def options(self) -> dict[str, Any]:
-        if self.provider == "tpstreams":
-            opts: dict[str, Any] = {"enable_drm_for_recording": bool(self.tp_drm)}
-            if self.tp_latency:
-                opts["latency"] = self.tp_latency
-            return opts
-        if self.provider == "fastpix":
-            return {
-                "access_policy": self.fp_access_policy,
-                "max_resolution": self.fp_max_resolution,
-                "enable_dvr": bool(self.fp_dvr),
-                "enable_recording": bool(self.fp_recording),
-                "reconnect_window": int(self.fp_reconnect_window),
-                "protocol": self.fp_protocol,
-            }
-        return {}
+        """The chosen provider's per-stream options from its panel fields.
+
+        A choice left on "Provider default" ("") is not sent; a number saved outside
+        the declared range (an older version allowed it) is brought into it, as the
+        panel's number box shows it.
+        """
+        try:
+            decl = self.provider_class().declaration()
+        except ConfigurationError:
+            return {}
+        opts: dict[str, Any] = {}
+        for option in decl.stream_options:
+            value = self.values.get(decl.setting_key(option)) if option.panel else None
+            if value is None or value == "":
+                continue
+            if option.kind == "bool":
+                value = bool(value)
+            elif option.kind == "int":
+                value = int(value)
+                if option.minimum is not None:
+                    value = max(option.minimum, value)
+                if option.maximum is not None:
+                    value = min(option.maximum, value)
+            opts[option.name] = value
+        return opts
 
     def policies(self) -> Policies:
         return Policies(
@@ -182,12 +213,12 @@ class PanelConfig:
         )
 
 
-def _first_error(exc: ValueError) -> str:
+def _first_error(exc: ValueError, decl: Declaration) -> str:
     errors = getattr(exc, "errors", None)
     if callable(errors):
         first = errors()[0]
         where = ".".join(str(p) for p in first.get("loc", ()))
-        labels = {cred: label for fields in CREDENTIAL_FIELDS.values() for _, cred, label, _ in fields}
+        labels = {f.name: f.label for f in decl.credential_fields}
         message = validation_message(first)
         return f"{labels.get(where, where)}: {message}" if where else message
     return "invalid value"  # never str(exc): it could quote the value

@@ -54,9 +54,21 @@ if MISSING is None:
     from .app import HOTKEYS, TICK_MS, ScriptApp
 
 
+def _provider_names() -> str:
+    """The registered providers' names ("TP Streams or FastPix"), or a general word when the
+    dependencies are missing (the registry cannot be loaded then)."""
+    try:
+        from .. import providers
+
+        names = [cls.display_name for cls in providers.all_providers()]
+    except ImportError:
+        return "your streaming provider"
+    return ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else "".join(names)
+
+
 def script_description() -> str:
     text = (
-        "<b>obs-livestream</b>: go live on TP Streams or FastPix with one press. "
+        f"<b>obs-livestream</b>: go live on {_provider_names()} with one press. "
         "It creates the live stream, waits for the ingest, fills in OBS's stream settings, "
         "starts streaming, ends the provider stream when you stop and restores your settings."
     )

@@ -1,8 +1,11 @@
 """The script's panel in Tools > Scripts: properties, defaults, visibility.
 
-Only the chosen provider's credentials and options are shown. Callbacks are passed
-in from ``entry`` because OBS accepts only plain module-level functions
-(reference/obs.md, "Properties": bound methods are silently ignored).
+The provider list, credential boxes, option groups, modes and Advanced fields are
+built from the registered providers' declarations (``providers.declare``); only the
+chosen provider's credentials and options are shown. Callbacks are passed in from
+``entry`` because OBS's Python bridge takes only plain module-level functions as
+callbacks (bound methods are silently ignored; the properties API:
+https://docs.obsproject.com/reference-properties).
 """
 
 from __future__ import annotations
@@ -12,19 +15,10 @@ from typing import Any, Callable, Mapping, Optional
 
 import obspython as obs
 
+from ..providers.declare import Declaration, StreamOption
 from ..session import localtime
-from .config import CREDENTIAL_FIELDS, FIELDS, PanelConfig
+from .config import DEFAULT_PROVIDER, PanelConfig, base_url_key, declarations, fields
 
-PROVIDERS = (("tpstreams", "TP Streams"), ("fastpix", "FastPix"))
-MODES = (
-    ("new", "Create a new live stream now"),
-    ("scheduled", "Start a scheduled stream (TP Streams)"),
-    ("existing", "Reuse an existing stream ID (FastPix)"),
-)
-TP_LATENCY = (("", "Provider default"), ("Low Latency", "Low latency"), ("Normal Latency", "Normal latency"))
-FP_POLICY = (("public", "Public"), ("private", "Private"))
-FP_RESOLUTION = (("1080p", "1080p"), ("720p", "720p"), ("480p", "480p"))
-FP_PROTOCOL = (("rtmps", "RTMPS"), ("srt", "SRT (unstable networks)"))
 DOCK_STEPS = (
     "A live status page with Go live / Prepare / End for a dock, updated every second. Add it once: "
     "Docks > Custom Browser Docks, any name, and the URL below (it stays the same across restarts). "
@@ -34,8 +28,41 @@ DOCK_OFF = "The status dock is not running (the script log says why)."
 LEVELS = {"info": "OBS_TEXT_INFO_NORMAL", "warning": "OBS_TEXT_INFO_WARNING", "error": "OBS_TEXT_INFO_ERROR"}
 
 
+def providers_list() -> tuple[tuple[str, str], ...]:
+    """(name, display name) of every registered provider."""
+    return tuple((d.name, d.display_name) for d in declarations())
+
+
+def modes() -> tuple[tuple[str, str], ...]:
+    """The go-live modes, each offered only if some provider can, naming those that can."""
+    decls = declarations()
+    scheduling = [d.display_name for d in decls if d.capabilities.scheduling]
+    reuse = [d.display_name for d in decls if d.capabilities.reuse]
+    items = [("new", "Create a new live stream now")]
+    if scheduling:
+        items.append(("scheduled", f"Start a scheduled stream ({', '.join(scheduling)})"))
+    if reuse:
+        items.append(("existing", f"Reuse an existing stream ID ({', '.join(reuse)})"))
+    return tuple(items)
+
+
+def env_help() -> str:
+    """The "Read credentials from environment variables" tooltip: each provider's variables."""
+    parts = []
+    for decl in declarations():
+        names = ", ".join(f.env for f in decl.credential_fields)
+        note = f" ({decl.credentials_note})" if decl.credentials_note else ""
+        parts.append(f"{decl.display_name}: {names}{note}")
+    return "; ".join(parts) + ". Keeps secrets out of the scene collection file."
+
+
+def options_group(decl: Declaration) -> str:
+    """The name of a provider's options group ("<prefix>_options")."""
+    return f"{decl.settings_prefix}_options"
+
+
 def set_defaults(settings: Any) -> None:
-    for key, default in FIELDS.items():
+    for key, default in fields().items():
         if isinstance(default, bool):
             obs.obs_data_set_default_bool(settings, key, default)
         elif isinstance(default, int):
@@ -46,7 +73,7 @@ def set_defaults(settings: Any) -> None:
 
 def read_config(settings: Any) -> PanelConfig:
     values: dict[str, Any] = {}
-    for key, default in FIELDS.items():
+    for key, default in fields().items():
         if isinstance(default, bool):
             values[key] = obs.obs_data_get_bool(settings, key)
         elif isinstance(default, int):
@@ -99,41 +126,36 @@ def build(
 
     _schedule_group(props, callbacks)
 
-    provider = _list(props, "provider", "Provider", PROVIDERS)
+    decls = declarations()
+    provider = _list(props, "provider", "Provider", providers_list())
     obs.obs_property_set_modified_callback(provider, callbacks["changed"])
 
     creds = _group(props, "credentials", "Credentials")
     use_env = obs.obs_properties_add_bool(creds, "use_env", "Read credentials from environment variables")
-    obs.obs_property_set_long_description(
-        use_env,
-        "TPSTREAMS_ORG_ID, TPSTREAMS_API_TOKEN (or TPSTREAMS_USERNAME/TPSTREAMS_PASSWORD); "
-        "FASTPIX_ACCESS_TOKEN_ID, FASTPIX_SECRET_KEY. Keeps secrets out of the scene collection file.",
-    )
+    obs.obs_property_set_long_description(use_env, env_help())
     obs.obs_property_set_modified_callback(use_env, callbacks["changed"])
-    for fields in CREDENTIAL_FIELDS.values():
-        for key, _, label, secret in fields:
-            obs.obs_properties_add_text(creds, key, label, obs.OBS_TEXT_PASSWORD if secret else obs.OBS_TEXT_DEFAULT)
+    for decl in decls:
+        for cred in decl.credential_fields:
+            box = obs.obs_properties_add_text(creds, decl.setting_key(cred), cred.label,
+                                              obs.OBS_TEXT_PASSWORD if cred.secret else obs.OBS_TEXT_DEFAULT)
+            if cred.help:
+                obs.obs_property_set_long_description(box, cred.help)
     obs.obs_properties_add_button(creds, "test_credentials", "Test credentials", callbacks["test_credentials"])
 
     stream = _group(props, "stream", "Stream")
-    mode = _list(stream, "mode", "Mode", MODES)
+    mode = _list(stream, "mode", "Mode", modes())
     obs.obs_property_set_modified_callback(mode, callbacks["changed"])
     obs.obs_properties_add_text(stream, "title", "Title", obs.OBS_TEXT_DEFAULT)
     _list(stream, "scheduled_id", "Scheduled stream", tuple(scheduled) or (("", "(press Refresh list)"),))
     obs.obs_properties_add_button(stream, "refresh_scheduled", "Refresh list", callbacks["refresh_scheduled"])
     obs.obs_properties_add_text(stream, "stream_id", "Stream ID", obs.OBS_TEXT_DEFAULT)
 
-    tp = _group(props, "tp_options", "TP Streams options")
-    _list(tp, "tp_latency", "Latency", TP_LATENCY)
-    obs.obs_properties_add_bool(tp, "tp_drm", "DRM for the recording")
-
-    fp = _group(props, "fp_options", "FastPix options")
-    _list(fp, "fp_access_policy", "Playback access", FP_POLICY)
-    _list(fp, "fp_max_resolution", "Max resolution", FP_RESOLUTION)
-    obs.obs_properties_add_bool(fp, "fp_dvr", "DVR mode")
-    obs.obs_properties_add_bool(fp, "fp_recording", "Record the stream")
-    obs.obs_properties_add_int(fp, "fp_reconnect_window", "Reconnect window (s)", 0, 1800, 10)
-    _list(fp, "fp_protocol", "Ingest protocol", FP_PROTOCOL)
+    for decl in decls:
+        shown = [o for o in decl.stream_options if o.panel]
+        if shown:
+            group = _group(props, options_group(decl), f"{decl.display_name} options")
+            for option in shown:
+                _option(group, decl.setting_key(option), option)
 
     behaviour = _group(props, "behaviour", "Behaviour")
     obs.obs_properties_add_bool(behaviour, "start_when_ready", "Start streaming when the ingest is ready")
@@ -143,10 +165,36 @@ def build(
     obs.obs_properties_add_int(behaviour, "ingest_timeout", "Give up waiting for the ingest after (s)", 30, 900, 10)
 
     advanced = _group(props, "advanced", "Advanced")
-    obs.obs_properties_add_text(advanced, "tp_api_base_url", "TP Streams API base URL", obs.OBS_TEXT_DEFAULT)
-    obs.obs_properties_add_text(advanced, "fp_api_base_url", "FastPix API base URL", obs.OBS_TEXT_DEFAULT)
-    obs.obs_properties_add_text(advanced, "fp_ingest_url", "FastPix ingest server override", obs.OBS_TEXT_DEFAULT)
+    for decl in decls:
+        url = obs.obs_properties_add_text(advanced, base_url_key(decl), f"{decl.display_name} API base URL",
+                                          obs.OBS_TEXT_DEFAULT)
+        obs.obs_property_set_long_description(url, f"Empty: {decl.default_base_url} (or ${decl.base_url_env})")
+        for setting in decl.settings:
+            box = obs.obs_properties_add_text(advanced, decl.setting_key(setting), setting.label,
+                                              obs.OBS_TEXT_DEFAULT)
+            if setting.help:
+                obs.obs_property_set_long_description(box, setting.help)
     return props
+
+
+def _option(props: Any, key: str, option: StreamOption) -> Any:
+    """One declared option as its widget: a list, a checkbox, a number box or a text box."""
+    if option.kind == "choice":
+        items = tuple((str(value), text) for value, text in option.choices)
+        if option.default is None:
+            items = (("", "Provider default"),) + items
+        prop = _list(props, key, option.label, items)
+    elif option.kind == "bool":
+        prop = obs.obs_properties_add_bool(props, key, option.label)
+    elif option.kind == "int":
+        low = option.minimum if option.minimum is not None else 0
+        high = option.maximum if option.maximum is not None else 2**31 - 1
+        prop = obs.obs_properties_add_int(props, key, option.label, low, high, option.step)
+    else:
+        prop = obs.obs_properties_add_text(props, key, option.label, obs.OBS_TEXT_DEFAULT)
+    if option.help and prop is not None:
+        obs.obs_property_set_long_description(prop, option.help)
+    return prop
 
 
 def _schedule_group(props: Any, callbacks: Mapping[str, Callable]) -> None:
@@ -162,15 +210,18 @@ def _schedule_group(props: Any, callbacks: Mapping[str, Callable]) -> None:
                                           "still ends at once")
     obs.obs_properties_add_int(group, "schedule_late_minutes",
                                "If OBS was closed at that time, start up to (minutes late; 0: skip)", 0, 24 * 60, 5)
-    obs.obs_properties_add_int(group, "schedule_boot_seconds", "TP Streams server boot time (s), until measured",
-                               5, 600, 5)
+    booting = [d.display_name for d in declarations() if d.capabilities.boots_server]
+    boot = obs.obs_properties_add_int(group, "schedule_boot_seconds",
+                                      f"{' / '.join(booting) or 'Provider'} server boot time (s), until measured",
+                                      5, 600, 5)
+    obs.obs_property_set_visible(boot, bool(booting))
     obs.obs_properties_add_button(group, "schedule_set", "Schedule", callbacks["schedule"])
     obs.obs_properties_add_button(group, "schedule_cancel", "Cancel schedule", callbacks["schedule_cancel"])
 
 
 def apply_visibility(props: Any, settings: Any) -> None:
     """Show only what the chosen provider, mode and credential source need."""
-    provider = obs.obs_data_get_string(settings, "provider") or "tpstreams"
+    provider = obs.obs_data_get_string(settings, "provider") or DEFAULT_PROVIDER
     mode = obs.obs_data_get_string(settings, "mode") or "new"
     use_env = obs.obs_data_get_bool(settings, "use_env")
 
@@ -179,11 +230,10 @@ def apply_visibility(props: Any, settings: Any) -> None:
         if prop is not None:
             obs.obs_property_set_visible(prop, visible)
 
-    for name, fields in CREDENTIAL_FIELDS.items():
-        for key, *_ in fields:
-            show(key, name == provider and not use_env)
-    show("tp_options", provider == "tpstreams")
-    show("fp_options", provider == "fastpix")
+    for decl in declarations():
+        for cred in decl.credential_fields:
+            show(decl.setting_key(cred), decl.name == provider and not use_env)
+        show(options_group(decl), decl.name == provider)
     show("title", mode == "new")
     show("scheduled_id", mode == "scheduled")
     show("refresh_scheduled", mode == "scheduled")

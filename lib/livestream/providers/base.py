@@ -11,6 +11,7 @@ All methods block (they do HTTP); callers inside OBS run them on a worker thread
 from __future__ import annotations
 
 import abc
+import dataclasses
 import unicodedata
 from datetime import datetime, timezone
 from typing import Any, ClassVar, Collection, Mapping, Optional, Union
@@ -81,6 +82,19 @@ class Provider(abc.ABC):
     capabilities: ClassVar[Capabilities] = Capabilities()
     #: Extra words for the credentials help (alternatives the fields alone do not say).
     credentials_note: ClassVar[str] = ""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Keep ``capabilities`` and the older ClassVars (``supports_scheduling``,
+        ``boots_server``, which the session reads) saying the same, whichever a
+        subclass sets."""
+        super().__init_subclass__(**kwargs)
+        own = cls.__dict__
+        if "capabilities" in own:
+            cls.supports_scheduling = cls.capabilities.scheduling
+            cls.boots_server = cls.capabilities.boots_server
+        elif "supports_scheduling" in own or "boots_server" in own:
+            cls.capabilities = dataclasses.replace(cls.capabilities, scheduling=cls.supports_scheduling,
+                                                   boots_server=cls.boots_server)
 
     @classmethod
     def declaration(cls) -> Declaration:

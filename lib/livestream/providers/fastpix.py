@@ -1,33 +1,36 @@
-"""FastPix live streams (reference/providers.md section 1; seeds/002_b91b030e41c19f98.txt).
+"""FastPix live streams (https://docs.fastpix.io/docs/get-started-with-live-streaming and the API
+reference https://docs.fastpix.io/reference/create-new-stream; FastPix's OpenAPI spec is
+``fastpix_python/fastpix.yaml`` in https://github.com/FastPix/fastpix-python).
 
 ``<origin>/v1/live/streams`` with HTTP Basic auth (access token ID : secret key),
 camelCase JSON in a ``{"success": true, "data": ...}`` envelope. The stream key
 (and SRT secret) come back at once in the 201 create answer, so the ingest is ready
 immediately; the API never returns an ingest URL, so the servers are constants
-(providers.md 1.4), overridable for the sandbox.
+(FastPix's own clients hard-code them), overridable for the sandbox.
 
 Extra methods beyond the ``Provider`` contract: ``enable(id)`` and ``disable(id)``
-(``PUT .../live-enable`` / ``.../live-disable``, providers.md 1.2).
+(``PUT .../live-enable`` / ``.../live-disable``).
 """
 
 from __future__ import annotations
 
 import base64
 import logging
-import os
 from datetime import datetime
-from typing import Any, Literal, Mapping, Optional
+from typing import Annotated, Any, Literal, Optional, Union
 from urllib.parse import quote, urlsplit
 
 import requests
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from .. import secrets
 from ..errors import ConfigurationError, InvalidRequestError
-from ..http import HttpClient, Service, coerce_model, resolve_base_url
+from ..http import Service, coerce_model, join_messages
 from ..models import EndResult, Ingest, LiveStream, StreamStatus
 from . import register
-from .base import OptionsInput, Provider, check_credential_text
+from .base import OptionsInput, check_credential_text
+from .declare import Capabilities, CredentialField, Setting, StreamOption
+from .http_base import HttpProvider
 
 log = logging.getLogger(__name__)
 
@@ -37,21 +40,85 @@ INGEST_RTMPS_ENV = "FASTPIX_INGEST_RTMPS_URL"
 INGEST_SRT_ENV = "FASTPIX_INGEST_SRT_URL"
 PLAYBACK_TEMPLATE_ENV = "FASTPIX_PLAYBACK_URL_TEMPLATE"
 
-# providers.md 1.4: not in any API answer; hard-coded by FastPix's own WordPress plugin.
+# Not in any API answer; hard-coded by FastPix's own WordPress plugin
+# (https://github.com/FastPix/wordpress) and confirmed by its iOS demo's README
+# (https://github.com/FastPix/fastpix-iOS-live-streaming-demo-application).
 RTMPS_SERVER = "rtmps://live.fastpix.com:443/live"
 SRT_SERVER = "srt://live.fastpix.com:778"
-# UNVERIFIED (providers.md 1.4 and 5): the SRT query is most likely
-# ?streamid=<streamId>&passphrase=<srtSecret>; the reference leans to the stream ID
-# (not the key) for streamid. Check docs.fastpix.io/docs/using-srt-to-live-stream.
+# UNVERIFIED (undocumented so far): the SRT query is most likely
+# ?streamid=<streamId>&passphrase=<srtSecret>, with the stream ID (not the key) as
+# streamid. Check https://docs.fastpix.io/docs/using-srt-to-live-stream.
 SRT_STREAMID_FIELD = "streamId"
-PLAYBACK_URL_TEMPLATE = "https://stream.fastpix.com/{playback_id}.m3u8"  # providers.md 1.4
+# https://docs.fastpix.io/docs/start-live-stream-1 (the stream's playback ID)
+PLAYBACK_URL_TEMPLATE = "https://stream.fastpix.com/{playback_id}.m3u8"
 
 STREAMS_PATH = "/v1/live/streams"
+RECONNECT_WINDOW = (60, 1800)
 #: The metadata entry that finds a stream again when the create's answer was lost
 #: (metadata: up to 10 string entries, https://docs.fastpix.io/reference/create-new-stream).
 REFERENCE_KEY = "obs_livestream_ref"
-PAGE_SIZE = 50  # providers.md 1.8: the WP plugin's (assumed) maximum
+PAGE_SIZE = 50  # what FastPix's WordPress plugin asks for (assumed to be the maximum)
 _MAX_PAGES = 200
+
+class Envelope(BaseModel):
+    """Every answer: ``{"success": true, "data": ...}`` (lists add ``pagination``)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    success: Optional[bool] = None
+    data: Any = None
+    pagination: Optional[dict[str, Any]] = None
+
+
+class _FieldError(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    field: Optional[str] = None
+    message: Optional[str] = None
+
+
+class _Error(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    code: Optional[Union[int, str]] = None
+    message: Optional[str] = None
+    description: Optional[str] = None
+    fields: list[_FieldError] = Field(default_factory=list)
+
+
+class ErrorBody(BaseModel):
+    """``{"success": false, "error": {"code", "message", "description", "fields": [{"field",
+    "message"}]}}`` (``fields`` on a 422); older answers: ``{"errors": [{"field", "message"}]}``."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    error: Optional[Union[_Error, str]] = None
+    errors: list[Union[_FieldError, str]] = Field(default_factory=list)
+
+
+def parse_error_body(body: Any) -> tuple[Optional[str], dict[str, list[str]]]:
+    """The message and per-field messages of a FastPix error body (``ErrorBody``)."""
+    try:
+        parsed = ErrorBody.model_validate(body)
+    except ValidationError:
+        return None, {}
+    messages: list[str] = []
+    fields: dict[str, list[str]] = {}
+    items: list[Union[_FieldError, str]] = list(parsed.errors)
+    if isinstance(parsed.error, str):
+        messages.append(parsed.error)
+    elif parsed.error is not None:
+        for text in (parsed.error.message, parsed.error.description):
+            if text and text.strip() and text.strip() not in messages:
+                messages.append(text.strip())
+        items = list(parsed.error.fields) + items
+    for item in items:
+        if isinstance(item, str):
+            messages.append(item)
+        elif item.message and item.message.strip():
+            fields.setdefault(item.field or "request", []).append(item.message.strip())
+    return join_messages([m for m in messages if m.strip()]), fields
+
 
 SERVICE = Service(
     name="FastPix",
@@ -60,9 +127,10 @@ SERVICE = Service(
     permission_hint="give the access token the FastPix Video Read and Write permissions",
     not_found_hint="check the stream ID, and that the access token belongs to the stream's workspace",
     base_url_env="FASTPIX_API_BASE_URL",
+    parse_error=parse_error_body,
 )
 
-_STATUSES = {  # providers.md 1.5 (lower-case on the wire)
+_STATUSES = {  # https://docs.fastpix.io/docs/live-events (lower-case on the wire)
     "idle": StreamStatus.NOT_STARTED,  # also after a broadcast ended: FastPix does not tell them apart
     "preparing": StreamStatus.CONNECTING,
     "active": StreamStatus.LIVE,
@@ -108,19 +176,29 @@ def _lower(value: Any) -> Any:
 
 
 class FastPixOptions(BaseModel):
-    """Per-stream options; sent camelCase as in providers.md 1.3."""
+    """Per-stream options; sent camelCase (https://docs.fastpix.io/reference/create-new-stream)."""
 
     model_config = ConfigDict(extra="forbid")
 
     access_policy: Literal["public", "private"] = "public"
     max_resolution: Literal["1080p", "720p", "480p"] = "1080p"
-    reconnect_window: int = Field(60, ge=0, le=1800)
+    #: Seconds FastPix waits for the encoder to come back; the API refuses 0-59
+    #: (FastPix's OpenAPI spec: minimum 60, maximum 1800).
+    reconnect_window: int = 60
     media_policy: Literal["public", "private"] = "public"
     enable_dvr: bool = False
-    enable_recording: bool = True  # always sent: an explicit false must be sent (providers.md 1.3)
+    enable_recording: bool = True  # always sent: recording is on unless an explicit false is sent
     livestream_name: Optional[str] = None  # metadata.livestream_name; defaults to the title
     metadata: dict[str, str] = Field(default_factory=dict)
     protocol: Literal["rtmps", "srt"] = "rtmps"  # not sent: picks the ingest
+
+    @field_validator("reconnect_window")
+    @classmethod
+    def _reconnect_range(cls, value: int) -> int:
+        low, high = RECONNECT_WINDOW
+        if not low <= value <= high:
+            raise ValueError(f"the reconnect window must be {low} to {high} seconds (FastPix refuses {value})")
+        return value
 
     @field_validator("access_policy", "max_resolution", "media_policy", "protocol", mode="before")
     @classmethod
@@ -147,6 +225,51 @@ def _ingest_url(url: str, schemes: tuple[str, ...], env_name: str) -> str:
     return url
 
 
+def _optional_text(value: Any) -> Optional[str]:
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _iso_time(value: Any) -> Optional[datetime]:
+    text = _optional_text(value)
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
+    except ValueError:
+        return None
+
+
+def _objects(value: Any) -> list[Any]:
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+#: A string field of a wire object: trimmed, None when absent, empty or not a string.
+Text = Annotated[Optional[str], BeforeValidator(_optional_text)]
+
+
+class WirePlaybackId(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    id: Text = None  # noqa: A003 - the API's field
+    accessPolicy: Text = None  # noqa: N815 - the API's camelCase
+
+
+class WireStream(BaseModel):
+    """FastPix's stream object (the ``data`` of create/get/list), read leniently: a field
+    of the wrong type counts as absent, so only what the client needs can fail it."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    streamId: Text = None  # noqa: N815 - the API's camelCase
+    status: Text = None
+    streamKey: Text = None  # noqa: N815
+    srtSecret: Text = None  # noqa: N815
+    srtSecert: Text = None  # noqa: N815 - sic: the webhook docs' spelling
+    playbackIds: Annotated[list[WirePlaybackId], BeforeValidator(_objects)] = Field(  # noqa: N815
+        default_factory=list)
+    metadata: Annotated[dict[str, Any], BeforeValidator(lambda v: v if isinstance(v, dict) else {})] = Field(
+        default_factory=dict)
+    createdAt: Annotated[Optional[datetime], BeforeValidator(_iso_time)] = None  # noqa: N815
+
+
 def parse_stream(
     data: Any,
     *,
@@ -155,40 +278,28 @@ def parse_stream(
     srt_server: str = SRT_SERVER,
     playback_template: str = PLAYBACK_URL_TEMPLATE,
 ) -> LiveStream:
-    """The ``data`` object of create/get/list (providers.md 1.4) as a ``LiveStream``.
+    """The ``data`` object of create/get/list (FastPix's stream object) as a ``LiveStream``.
 
     ``ValueError`` (naming fields, never values) when it is not a stream object.
     """
     if not isinstance(data, dict):
         raise ValueError("the stream is not a JSON object")
-    stream_id = _text(data.get("streamId"))
-    if not stream_id:
+    wire = WireStream.model_validate(data)  # every field optional: cannot fail on a dict
+    if not wire.streamId:
         raise ValueError("the stream has no 'streamId'")
-    word = data.get("status")
     ingest = None
     if protocol == "srt":
-        passphrase = _text(data.get("srtSecret") or data.get("srtSecert"))  # docs misspell it (1.7)
-        streamid = _text(data.get(SRT_STREAMID_FIELD))
+        passphrase = wire.srtSecret or wire.srtSecert  # the webhook docs misspell it
         if not passphrase:
             raise ValueError("the stream has no 'srtSecret' for SRT")
-        ingest = Ingest(protocol="srt", server=srt_server, srt_stream_id=streamid or "",
+        ingest = Ingest(protocol="srt", server=srt_server, srt_stream_id=getattr(wire, SRT_STREAMID_FIELD) or "",
                         srt_passphrase=SecretStr(passphrase))
-    else:
-        key = _text(data.get("streamKey"))
-        if key:
-            ingest = Ingest(protocol=_protocol_of(rtmps_server), server=rtmps_server, stream_key=SecretStr(key))
-    playback_url = None
-    for item in data.get("playbackIds") or []:
-        playback_id = _text(item.get("id")) if isinstance(item, dict) else None
-        if playback_id:
-            playback_url = playback_template.format(playback_id=quote(playback_id, safe=""))
-            break
-    metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
-    created = _text(data.get("createdAt"))
-    try:
-        created_at = datetime.fromisoformat(created.replace("Z", "+00:00")) if created else None
-    except ValueError:
-        created_at = None
+    elif wire.streamKey:
+        ingest = Ingest(protocol=_protocol_of(rtmps_server), server=rtmps_server,
+                        stream_key=SecretStr(wire.streamKey))
+    playback_id = next((p.id for p in wire.playbackIds if p.id), None)
+    playback_url = playback_template.format(playback_id=quote(playback_id, safe="")) if playback_id else None
+    stream_id, word, metadata, created_at = wire.streamId, wire.status, wire.metadata, wire.createdAt
     return LiveStream(
         provider=FastPix.name,
         id=stream_id,
@@ -220,45 +331,58 @@ def _check_template(template: str) -> str:
 
 
 @register
-class FastPix(Provider):
+class FastPix(HttpProvider):
     """FastPix: create (ready at once), get, list, finish, delete, enable/disable."""
 
     name = "fastpix"
     display_name = "FastPix"
     Credentials = FastPixCredentials
     Options = FastPixOptions
-    supports_scheduling = False
+    service = SERVICE
     default_base_url = "https://api.fastpix.com"
     base_url_env = "FASTPIX_API_BASE_URL"
     poll_interval = 3.0
 
-    def __init__(
-        self,
-        credentials: Any,
-        *,
-        base_url: Optional[str] = None,
-        session: Optional[requests.Session] = None,
-        timeout: Any = None,
-        sleep: Any = None,
-        ingest_rtmps_url: Optional[str] = None,
-        ingest_srt_url: Optional[str] = None,
-        playback_url_template: Optional[str] = None,
-        protocol: Optional[str] = None,
-        environ: Optional[Mapping[str, str]] = None,
-        rng: Any = None,
+    # --- the declaration the panel and the CLI are generated from; the settings keys
+    # ("fp_token_id", "fp_reconnect_window"...) are the ones saved in users' scene collections.
+    settings_prefix = "fp"
+    credential_fields = (
+        CredentialField("access_token_id", "Access token ID", env=TOKEN_ID_ENV, key="token_id"),
+        CredentialField("secret_key", "Secret key", env=SECRET_KEY_ENV, secret=True),
+    )
+    stream_options = (
+        StreamOption("access_policy", "Playback access", "choice", default="public",
+                     choices=(("public", "Public"), ("private", "Private")), help="playback access (default public)"),
+        StreamOption("max_resolution", "Max resolution", "choice", default="1080p",
+                     choices=(("1080p", "1080p"), ("720p", "720p"), ("480p", "480p")),
+                     help="the highest rendition (default 1080p)"),
+        StreamOption("enable_dvr", "DVR mode", "bool", default=False, key="dvr", flag="dvr", help="enable DVR mode"),
+        StreamOption("enable_recording", "Record the stream", "bool", default=True, key="recording",
+                     flag="recording", help="do not record the stream (recorded by default)"),
+        StreamOption("reconnect_window", "Reconnect window (s)", "int", default=60,
+                     minimum=RECONNECT_WINDOW[0], maximum=RECONNECT_WINDOW[1], step=10,
+                     help=f"seconds FastPix waits for the encoder to come back, "
+                     f"{RECONNECT_WINDOW[0]}-{RECONNECT_WINDOW[1]} (default 60)"),
+        StreamOption("media_policy", "Recording access", "choice", default="public",
+                     choices=(("public", "Public"), ("private", "Private")), help="access to the recording",
+                     panel=False),
+        StreamOption("protocol", "Ingest protocol", "choice", default="rtmps",
+                     choices=(("rtmps", "RTMPS"), ("srt", "SRT (unstable networks)")),
+                     help="ingest protocol (default rtmps)"),
+    )
+    settings = (
+        Setting("ingest_rtmps_url", "FastPix ingest server override", env=INGEST_RTMPS_ENV, key="ingest_url",
+                help="an rtmps:// (or rtmp://) server to publish to instead of FastPix's"),
+    )
+    capabilities = Capabilities(reuse=True, protocols=("rtmps", "srt"), ending="finishes the broadcast")
+
+    def setup(  # type: ignore[override]
+        self, *, ingest_rtmps_url: Optional[str] = None, ingest_srt_url: Optional[str] = None,
+        playback_url_template: Optional[str] = None, protocol: Optional[str] = None,
     ) -> None:
-        env = os.environ if environ is None else environ
-        self.credentials: FastPixCredentials = coerce_model(
-            FastPixCredentials, credentials, what="FastPix credentials")
-        token_id = self.credentials.access_token_id
-        secret = self.credentials.secret_key.get_secret_value()
-        # The Basic header value is as secret as the key it encodes.
-        secrets.register(token_id, secret, base64.b64encode(f"{token_id}:{secret}".encode("latin-1", "replace"))
-                         .decode("ascii"))
-        url = resolve_base_url(base_url, env_name=self.base_url_env, default=self.default_base_url,
-                               environ=env, service=self.display_name)
-        self._http = HttpClient(SERVICE, url, session=session, timeout=timeout, sleep=sleep, rng=rng,
-                                auth=requests.auth.HTTPBasicAuth(token_id, secret))
+        """The ingest servers (constants, overridable), the playback URL template and the
+        default protocol."""
+        env = self.environ
         self.rtmps_server = _ingest_url(ingest_rtmps_url or env.get(INGEST_RTMPS_ENV) or RTMPS_SERVER,
                                         ("rtmps", "rtmp"), INGEST_RTMPS_ENV)
         self.srt_server = _ingest_url(ingest_srt_url or env.get(INGEST_SRT_ENV) or SRT_SERVER,
@@ -272,29 +396,20 @@ class FastPix(Provider):
         # The protocol chosen at create, per stream; others get ``self.protocol``.
         self._protocols: dict[str, str] = {}
 
-    def __repr__(self) -> str:
-        return f"FastPix(base_url={self.base_url!r})"
-
-    @property
-    def base_url(self) -> str:
-        return self._http.base_url
-
-    @classmethod
-    def credentials_from_env(cls, environ: Mapping[str, str]) -> FastPixCredentials:
-        token_id = (environ.get(TOKEN_ID_ENV) or "").strip()
-        secret = (environ.get(SECRET_KEY_ENV) or "").strip()
-        missing = [name for name, value in ((TOKEN_ID_ENV, token_id), (SECRET_KEY_ENV, secret)) if not value]
-        if missing:
-            raise ConfigurationError("FastPix credentials are missing", hint="set " + " and ".join(missing))
-        return coerce_model(FastPixCredentials, {"access_token_id": token_id, "secret_key": SecretStr(secret)},
-                            what="FastPix credentials",
-                            field_names={"access_token_id": TOKEN_ID_ENV, "secret_key": SECRET_KEY_ENV})
+    def auth(self) -> requests.auth.AuthBase:
+        """HTTP Basic: the access token ID and the secret key."""
+        creds: FastPixCredentials = self.credentials  # type: ignore[assignment]
+        token_id, secret = creds.access_token_id, creds.secret_key.get_secret_value()
+        # The Basic header value is as secret as the key it encodes; the token ID too.
+        secrets.register(token_id, base64.b64encode(f"{token_id}:{secret}".encode("latin-1", "replace"))
+                         .decode("ascii"))
+        return requests.auth.HTTPBasicAuth(token_id, secret)
 
     # ------------------------------------------------------------------ operations
 
     def create(self, title: str, *, options: OptionsInput = None, start: Optional[datetime] = None,
                reference: Optional[str] = None) -> LiveStream:
-        """``POST /v1/live/streams`` (201) with the body of providers.md 1.3.
+        """``POST /v1/live/streams`` (201) (https://docs.fastpix.io/reference/create-new-stream).
 
         Never retried once it may have reached FastPix (a second stream would exist).
         ``reference`` goes into the stream's metadata (``obs_livestream_ref``), where
@@ -312,7 +427,7 @@ class FastPix(Provider):
         if reference:
             metadata[REFERENCE_KEY] = reference
         too_long = [k for k, v in metadata.items() if len(k) > 255 or len(v) > 255]
-        if len(metadata) > 10 or too_long:  # providers.md 1.3: up to 10 entries, 255 chars
+        if len(metadata) > 10 or too_long:  # the create reference: up to 10 entries, 255 chars
             raise ConfigurationError(
                 "FastPix metadata is too large",
                 hint="at most 10 entries of at most 255 characters"
@@ -338,7 +453,7 @@ class FastPix(Provider):
 
     def start(self, stream_id: str) -> LiveStream:
         """FastPix streams need no start: the stream is read back, and enabled first if
-        it was disabled (a disabled stream refuses the encoder, providers.md 1.5)."""
+        it was disabled (a disabled stream refuses the encoder)."""
         stream = self.get(stream_id)
         if stream.status is StreamStatus.DISABLED:
             self.enable(stream_id)
@@ -352,14 +467,14 @@ class FastPix(Provider):
 
     def list(self) -> list[LiveStream]:  # noqa: A003 - the API's own word
         """``GET /v1/live/streams?limit=50&offset=<page>&orderBy=desc`` over every page
-        (``offset`` is a 1-based page number, providers.md 1.2)."""
+        (``offset`` is a 1-based page number in FastPix's OpenAPI spec)."""
         streams: list[LiveStream] = []
         for page in range(1, _MAX_PAGES + 1):
             response = self._http.request("GET", STREAMS_PATH, what="workspace",
                                           params={"limit": PAGE_SIZE, "offset": page, "orderBy": "desc"})
             data = self._data(response, want=list)
             streams.extend(self._parsed(response, item) for item in data)
-            pagination = self._http.json_of(response).get("pagination")
+            pagination = Envelope.model_validate(self._http.json_of(response)).pagination
             total = pagination.get("totalRecords") if isinstance(pagination, dict) else None
             if not data:
                 break
@@ -374,7 +489,8 @@ class FastPix(Provider):
         """``PUT /v1/live/streams/{streamId}/finish``: ``active`` -> ``idle``, recording processed.
 
         FastPix answers 400 ("stream cannot be completed") unless the stream is active
-        (providers.md 1.6): that is ``EndResult(ended=False)``, nothing to end, not an
+        ("Only active streams can be marked as completed."): that is
+        ``EndResult(ended=False)``, nothing to end, not an
         error. (A finish retried after a lost answer also lands here, harmlessly.)
         """
         try:
@@ -403,9 +519,6 @@ class FastPix(Provider):
         self._http.request("GET", STREAMS_PATH, what="workspace",
                            params={"limit": 1, "offset": 1, "orderBy": "desc"})
 
-    def close(self) -> None:
-        self._http.close()
-
     # ------------------------------------------------------------------ plumbing
 
     def _path(self, stream_id: str, action: Optional[str] = None) -> str:
@@ -415,14 +528,16 @@ class FastPix(Provider):
         return f"{STREAMS_PATH}/{quote(text, safe='')}" + (f"/{action}" if action else "")
 
     def _data(self, response: requests.Response, want: type = dict) -> Any:
-        """``data`` of the ``{"success": true, "data": ...}`` envelope (providers.md 1.1)."""
-        body = self._http.json_of(response)
-        if not isinstance(body, dict) or body.get("success") is False:
+        """``data`` of the ``{"success": true, "data": ...}`` envelope."""
+        try:
+            envelope = Envelope.model_validate(self._http.json_of(response))
+        except ValidationError:
+            raise self._http.unexpected(response, "no success envelope") from None
+        if envelope.success is False:
             raise self._http.unexpected(response, "no success envelope")
-        data = body.get("data")
-        if not isinstance(data, want):
+        if not isinstance(envelope.data, want):
             raise self._http.unexpected(response, f"'data' is not a JSON {'list' if want is list else 'object'}")
-        return data
+        return envelope.data
 
     def _parsed(self, response: requests.Response, data: Any) -> LiveStream:
         stream_id = _text(data.get("streamId")) if isinstance(data, dict) else None

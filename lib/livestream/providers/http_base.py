@@ -8,8 +8,9 @@ service), the ``requests`` session with its timeouts, retries and error mapping
 
 A provider subclass sets ``service`` (how messages name it), may override ``auth()``
 (the ``requests`` auth for its scheme) and ``setup()`` (its own settings), and builds
-its paths on ``self._http``. Parsing error bodies and wire objects stays in the
-provider's own module.
+its paths on ``self._http``. Parsing error bodies (the ``parse_error`` of its
+``service``; ``http`` has only a generic reader) and wire objects (pydantic models)
+stays in the provider's own module.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""TP Streams live streams (reference/providers.md section 2; seeds/000_451d6a426aae92de.txt).
+"""TP Streams live streams (the server API at https://developer.tpstreams.com/docs/server-api/,
+source: https://github.com/testpress/streams-docs under ``docs/server-api/``).
 
 A Django REST framework API under ``<origin>/api/v1/<organization_id>/``:
 ``POST assets/live_streams/`` creates (or, with ``start``, schedules) a live stream,
@@ -6,24 +7,23 @@ A Django REST framework API under ``<origin>/api/v1/<organization_id>/``:
 ``POST assets/<id>/stop_live_stream/`` ends it for good, ``DELETE assets/<id>/`` deletes
 it. Auth is ``Authorization: Token <token>``: an API token, or one obtained once from
 ``POST /api/auth/login/`` and cached (``livestream.tokencache``), because an
-organization may hold at most 20 tokens (providers.md 2.1).
+organization may hold at most 20 tokens (https://developer.tpstreams.com/docs/server-api/authentication/).
 
 The RTMP server and stream key arrive 20-30 s after create/start_server; the ingest
 is ready when BOTH ``rtmp_url`` and ``stream_key`` are non-empty, whatever the status
-word says (providers.md 2.3: a documented example has "Not Started" with both set).
+word says (a documented example of the live-stream API has "Not Started" with both set).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
-import os
 from datetime import datetime
-from typing import Any, Literal, Mapping, Optional
+from typing import Annotated, Any, Literal, Mapping, Optional
 from urllib.parse import quote, urlsplit
 
 import requests
-from pydantic import BaseModel, ConfigDict, SecretStr, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, SecretStr, field_validator, model_validator
 
 from .. import secrets
 from ..errors import (
@@ -33,11 +33,13 @@ from ..errors import (
     LivestreamError,
     PermissionDeniedError,
 )
-from ..http import HttpClient, Service, coerce_model, resolve_base_url
+from ..http import Service, coerce_model, join_messages
 from ..models import EndResult, Ingest, LiveStream, StreamStatus
 from ..tokencache import TokenCache
 from . import register
-from .base import OptionsInput, Provider, check_credential_text
+from .base import OptionsInput, check_credential_text
+from .declare import Capabilities, CredentialField, StreamOption
+from .http_base import HttpProvider
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +48,47 @@ TOKEN_ENV = "TPSTREAMS_API_TOKEN"
 USERNAME_ENV = "TPSTREAMS_USERNAME"
 PASSWORD_ENV = "TPSTREAMS_PASSWORD"
 
-LOGIN_PATH = "/api/auth/login/"  # providers.md 2.1: on the origin, not under /api/v1/<org>/
-START_FORMAT = "%Y-%m-%d %H:%M:%S"  # providers.md 2.2 "Schedule"
+#: On the origin, not under /api/v1/<org>/ (https://developer.tpstreams.com/docs/server-api/authentication/).
+LOGIN_PATH = "/api/auth/login/"
+START_FORMAT = "%Y-%m-%d %H:%M:%S"  # the live-stream API's "Schedule" example
 _MAX_PAGES = 200
+
+def parse_error_body(body: Any) -> tuple[Optional[str], dict[str, list[str]]]:
+    """The message and per-field messages of a TP Streams error body.
+
+    A Django REST framework API: ``{"detail": "..."}``, ``{"non_field_errors": [...]}``
+    or serializer errors ``{"<field>": ["msg", ...]}`` (nested for nested objects, e.g.
+    ``live_stream.start``).
+    """
+    messages: list[str] = []
+    fields: dict[str, list[str]] = {}
+    if not isinstance(body, dict):
+        return None, fields
+    for key in ("detail", "message", "non_field_errors"):
+        value = body.get(key)
+        texts = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+        messages.extend(t.strip() for t in texts if isinstance(t, str) and t.strip())
+    for key, value in body.items():
+        if key not in ("detail", "message", "non_field_errors", "code", "status"):
+            _collect_field(str(key), value, fields)
+    return join_messages(messages), fields
+
+
+def _collect_field(name: str, value: Any, fields: dict[str, list[str]], depth: int = 0) -> None:
+    if depth > 4:
+        return
+    if isinstance(value, str):
+        fields.setdefault(name, []).append(value)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            if isinstance(item, str):
+                fields.setdefault(name, []).append(item)
+            elif isinstance(item, (dict, list)):
+                _collect_field(f"{name}[{index}]", item, fields, depth + 1)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _collect_field(f"{name}.{key}", item, fields, depth + 1)
+
 
 SERVICE = Service(
     name="TP Streams",
@@ -57,6 +97,7 @@ SERVICE = Service(
     permission_hint="the token's user needs rights to manage live streams in this organization",
     not_found_hint=f"check the stream ID and the organization ID ({ORG_ENV})",
     base_url_env="TPSTREAMS_API_BASE_URL",
+    parse_error=parse_error_body,
 )
 LOGIN_SERVICE = dataclasses.replace(
     SERVICE,
@@ -64,7 +105,8 @@ LOGIN_SERVICE = dataclasses.replace(
     auth_hint=f"check the organization ID, username and password ({ORG_ENV}, {USERNAME_ENV}, {PASSWORD_ENV})",
 )
 
-# providers.md 2.4: the wording varies by page; compared lower-case, "_"/"-" as spaces.
+# The wording varies by docs page (the live-stream API, its events and webhooks pages):
+# compared lower-case, "_"/"-" as spaces.
 _STATUSES = {
     "not started": StreamStatus.NOT_STARTED,
     "available": StreamStatus.NOT_STARTED,  # legacy (2023 docs): server up, key available
@@ -141,7 +183,7 @@ class TPStreamsCredentials(BaseModel):
 
 
 class TPStreamsOptions(BaseModel):
-    """Per-stream options of ``POST assets/live_streams/`` (providers.md 2.2)."""
+    """Per-stream options of ``POST assets/live_streams/`` (the live-stream API's create)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -174,45 +216,84 @@ def _datetime(value: Any) -> Optional[datetime]:
         return None
 
 
+def _asset_id(value: Any) -> Optional[str]:
+    if isinstance(value, bool) or not isinstance(value, (str, int)) or not str(value):
+        return None
+    return str(value)
+
+
+#: A string field of a wire object: trimmed, None when absent, empty or not a string.
+Text = Annotated[Optional[str], BeforeValidator(_text)]
+Time = Annotated[Optional[datetime], BeforeValidator(_datetime)]
+#: A nested object: None when absent or not a JSON object.
+ObjectOnly = BeforeValidator(lambda value: value if isinstance(value, dict) else None)
+
+
+class _Wire(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class WireLiveStream(_Wire):
+    """The asset's ``live_stream`` object."""
+
+    status: Text = None
+    rtmp_url: Text = None
+    stream_key: Text = None
+    hls_url: Text = None
+    chat_embed_url: Text = None
+    start: Time = None
+
+
+class WireVideo(_Wire):
+    playback_url: Text = None
+
+
+class WireAsset(_Wire):
+    """A live-stream asset, read leniently: a field of the wrong type counts as absent."""
+
+    id: Annotated[Optional[str], BeforeValidator(_asset_id)] = None  # noqa: A003 - the API's field
+    title: Text = None
+    live_stream: Annotated[Optional[WireLiveStream], ObjectOnly] = None
+    video: Annotated[Optional[WireVideo], ObjectOnly] = None
+    created: Time = None
+    created_at: Time = None
+
+
 def parse_asset(body: Any) -> LiveStream:
-    """A live-stream asset (create/get/list/start_server/webhook JSON, providers.md 2.3).
+    """A live-stream asset (the create/get/list/start_server/webhook JSON of the live-stream API).
 
     ``ValueError`` (naming fields, never values) when the body is not a live stream.
     """
     if not isinstance(body, dict):
         raise ValueError("the asset is not a JSON object")
-    asset_id = body.get("id")
-    if not isinstance(asset_id, (str, int)) or isinstance(asset_id, bool) or not str(asset_id):
+    asset = WireAsset.model_validate(body)  # every field optional: cannot fail on a dict
+    if asset.id is None:
         raise ValueError("the asset has no 'id'")
-    live = body.get("live_stream")
-    if not isinstance(live, dict):
-        raise ValueError(f"asset {asset_id} has no 'live_stream' object (is it a live stream?)")
-    word = live.get("status")
-    rtmp_url = _text(live.get("rtmp_url"))
-    stream_key = _text(live.get("stream_key"))
+    live = asset.live_stream
+    if live is None:
+        raise ValueError(f"asset {asset.id} has no 'live_stream' object (is it a live stream?)")
     ingest = None
-    if rtmp_url and stream_key:  # never trust the status word (providers.md 2.3)
-        scheme = urlsplit(rtmp_url).scheme.lower()
-        ingest = Ingest(protocol="rtmps" if scheme == "rtmps" else "rtmp", server=rtmp_url,
-                        stream_key=SecretStr(stream_key))
-    video = body.get("video")
+    if live.rtmp_url and live.stream_key:  # never trust the status word (see the module docstring)
+        scheme = urlsplit(live.rtmp_url).scheme.lower()
+        ingest = Ingest(protocol="rtmps" if scheme == "rtmps" else "rtmp", server=live.rtmp_url,
+                        stream_key=SecretStr(live.stream_key))
     return LiveStream(
         provider=TPStreams.name,
-        id=str(asset_id),
-        title=_text(body.get("title")),
-        status=map_status(word),
-        provider_status=word if isinstance(word, str) else None,
+        id=asset.id,
+        title=asset.title,
+        status=map_status(live.status),
+        provider_status=live.status,
         ingest=ingest,
-        playback_url=_text(live.get("hls_url")),
-        chat_url=_text(live.get("chat_embed_url")),
-        recording_url=_text(video.get("playback_url")) if isinstance(video, dict) else None,
-        scheduled_start=_datetime(live.get("start")),
-        created_at=_datetime(body.get("created") or body.get("created_at")),
+        playback_url=live.hls_url,
+        chat_url=live.chat_embed_url,
+        recording_url=asset.video.playback_url if asset.video else None,
+        scheduled_start=live.start,
+        created_at=asset.created or asset.created_at,
     )
 
 
 class _TokenAuth(requests.auth.AuthBase):
-    """``Authorization: Token <token>`` (providers.md 2.1)."""
+    """``Authorization: Token <token>`` (https://developer.tpstreams.com/docs/server-api/authentication/)."""
 
     def __init__(self, token: str) -> None:
         self._token = token
@@ -226,21 +307,42 @@ class _TokenAuth(requests.auth.AuthBase):
 
 
 @register
-class TPStreams(Provider):
+class TPStreams(HttpProvider):
     """TP Streams: create/schedule, start_server, poll, stop_live_stream, delete."""
 
     name = "tpstreams"
     display_name = "TP Streams"
     Credentials = TPStreamsCredentials
     Options = TPStreamsOptions
-    supports_scheduling = True
+    service = SERVICE
     default_base_url = "https://app.tpstreams.com"
     base_url_env = "TPSTREAMS_API_BASE_URL"
     poll_interval = 3.0
-    boots_server = True  # 20-30 s until rtmp_url/stream_key appear
     #: When the server is expected (its documented 20-30 s boot, with a margin either side):
     #: polled once a second in there, every ``poll_interval`` outside it.
     boot_window = (18.0, 40.0)
+
+    # --- the declaration the panel and the CLI are generated from; the settings keys
+    # ("tp_org_id", "tp_drm"...) are the ones saved in users' scene collections.
+    settings_prefix = "tp"
+    credential_fields = (
+        CredentialField("organization_id", "Organization ID", env=ORG_ENV, key="org_id"),
+        CredentialField("api_token", "API token", env=TOKEN_ENV, secret=True),
+        CredentialField("username", "Username (instead of a token)", env=USERNAME_ENV),
+        CredentialField("password", "Password", env=PASSWORD_ENV, secret=True),
+    )
+    credentials_note = f"or {USERNAME_ENV} and {PASSWORD_ENV} instead of the token"
+    stream_options = (
+        StreamOption("latency", "Latency", "choice",
+                     choices=(("Low Latency", "Low latency"), ("Normal Latency", "Normal latency")),
+                     cli_values=(("low", "Low Latency"), ("normal", "Normal Latency")),
+                     help="'Low Latency' or 'Normal Latency'"),
+        StreamOption("enable_drm_for_recording", "DRM for the recording", "bool", default=False,
+                     key="drm", flag="drm-recording", help="DRM for the recording"),
+    )
+    # 20-30 s until rtmp_url/stream_key appear after a create or start_server.
+    capabilities = Capabilities(scheduling=True, boots_server=True, protocols=("rtmp", "rtmps"),
+                                ending="stops the live stream for good")
 
     def poll_delay(self, waited: float) -> float:
         """At most one request a second, and that pace only while the key is due: the
@@ -252,33 +354,17 @@ class TPStreams(Provider):
             return max(1.0, min(self.poll_interval, start - waited))
         return self.poll_interval
 
-    def __init__(
-        self,
-        credentials: Any,
-        *,
-        base_url: Optional[str] = None,
-        session: Optional[requests.Session] = None,
-        timeout: Any = None,
-        sleep: Any = None,
-        token_cache: Optional[TokenCache] = None,
-        environ: Optional[Mapping[str, str]] = None,
-        rng: Any = None,
-    ) -> None:
-        env = os.environ if environ is None else environ
-        self.credentials: TPStreamsCredentials = coerce_model(
-            TPStreamsCredentials, credentials, what="TP Streams credentials")
-        creds = self.credentials
-        secrets.register(creds.api_token, creds.password)
-        url = resolve_base_url(base_url, env_name=self.base_url_env, default=self.default_base_url,
-                               environ=env, service=self.display_name)
-        self._http = HttpClient(LOGIN_SERVICE if creds.uses_login else SERVICE, url, session=session,
-                                timeout=timeout, sleep=sleep, rng=rng)
+    def setup(self, *, token_cache: Optional[TokenCache] = None) -> None:  # type: ignore[override]
+        """The organization's path prefix, and the login's token cache (with a username)."""
+        creds: TPStreamsCredentials = self.credentials  # type: ignore[assignment]
+        if creds.uses_login:
+            self._http.service = LOGIN_SERVICE  # a 401 then names the login, not a token
         self._prefix = f"/api/v1/{quote(creds.organization_id, safe='')}/"
         self._token: Optional[str] = None if creds.uses_login else creds.api_token.get_secret_value()
         self._cache: Optional[TokenCache] = None
         self._key: Optional[str] = None
         if creds.uses_login:
-            self._cache = token_cache if token_cache is not None else TokenCache(environ=env)
+            self._cache = token_cache if token_cache is not None else TokenCache(environ=self.environ)
 
     @property
     def _cache_key(self) -> str:
@@ -295,12 +381,10 @@ class TPStreams(Provider):
     def __repr__(self) -> str:
         return f"TPStreams(organization_id={self.credentials.organization_id!r}, base_url={self.base_url!r})"
 
-    @property
-    def base_url(self) -> str:
-        return self._http.base_url
-
     @classmethod
     def credentials_from_env(cls, environ: Mapping[str, str]) -> TPStreamsCredentials:
+        """Like ``Provider.credentials_from_env``, but a token OR a login: names exactly
+        what is missing (the password of a username, the organization...)."""
         org = (environ.get(ORG_ENV) or "").strip()
         token = (environ.get(TOKEN_ENV) or "").strip()
         user = (environ.get(USERNAME_ENV) or "").strip()
@@ -312,21 +396,20 @@ class TPStreams(Provider):
             elif password and not user:
                 missing.append(USERNAME_ENV)
             elif not user:
-                missing.append(f"{TOKEN_ENV} (or {USERNAME_ENV} and {PASSWORD_ENV})")
+                missing.append(f"{TOKEN_ENV} ({cls.credentials_note})")
         if missing:
             raise ConfigurationError("TP Streams credentials are missing",
                                      hint="set " + ", ".join(missing))
         given = ({"organization_id": org, "api_token": SecretStr(token)} if token else
                  {"organization_id": org, "username": user, "password": SecretStr(password)})
         return coerce_model(TPStreamsCredentials, given, what="TP Streams credentials",
-                            field_names={"organization_id": ORG_ENV, "api_token": TOKEN_ENV,
-                                         "username": USERNAME_ENV, "password": PASSWORD_ENV})
+                            field_names={f.name: f.env for f in cls.credential_fields})
 
     # ------------------------------------------------------------------ operations
 
     def create(self, title: str, *, options: OptionsInput = None, start: Optional[datetime] = None,
                reference: Optional[str] = None) -> LiveStream:
-        """``POST assets/live_streams/`` (providers.md 2.2); with ``start``, a scheduled stream.
+        """``POST assets/live_streams/``; with ``start``, a scheduled stream.
 
         TP Streams keeps no free-form field, so ``reference`` is not sent: a stream whose
         create answer was lost is found by its title and creation time (``find_created``).
@@ -350,7 +433,7 @@ class TPStreams(Provider):
                            what=f"organization {self.credentials.organization_id}")
 
     def start(self, stream_id: str) -> LiveStream:
-        """``POST assets/<id>/start_server/`` (providers.md 2.2, "Start server").
+        """``POST assets/<id>/start_server/`` (the live-stream API's "Start server").
 
         Retried like an idempotent call: it acts on one existing asset and cannot
         create a second one; asking a booting server to start again is harmless, and
@@ -385,7 +468,7 @@ class TPStreams(Provider):
         return streams
 
     def end(self, stream_id: str) -> EndResult:
-        """``POST assets/<id>/stop_live_stream/`` (providers.md 2.2, "Stop"): terminal.
+        """``POST assets/<id>/stop_live_stream/`` (the live-stream API's "Stop"): terminal.
 
         Retried like an idempotent call: stopping is the one call that must get through
         (a forgotten stream keeps billing), and stopping twice cannot do more than
@@ -393,7 +476,7 @@ class TPStreams(Provider):
         it has already stopped (Recording, Stopped, Completed, Error), the answer is
         ``EndResult(ended=False)`` ("nothing to end"); otherwise the refusal is raised,
         so the caller knows the stream is still running (e.g. "Not Started" while
-        its server boots; providers.md 5 leaves open whether that can be stopped).
+        its server boots; the docs do not say whether that can be stopped).
         """
         path = f"assets/{self._id(stream_id)}/stop_live_stream/"
         try:
@@ -419,9 +502,6 @@ class TPStreams(Provider):
     def check_credentials(self) -> None:
         """The first page of ``assets/live_streams/``: cheap, authenticated, org-scoped."""
         self._call("GET", "assets/live_streams/", what=f"organization {self.credentials.organization_id}")
-
-    def close(self) -> None:
-        self._http.close()
 
     # ------------------------------------------------------------------ plumbing
 
@@ -472,7 +552,7 @@ class TPStreams(Provider):
         return self._token, True
 
     def _login(self) -> str:
-        """``POST /api/auth/login/`` (providers.md 2.1). Never retried once sent: each
+        """``POST /api/auth/login/`` (authentication docs). Never retried once sent: each
         login mints one of the organization's 20 tokens."""
         creds = self.credentials
         assert creds.password is not None
@@ -488,7 +568,8 @@ class TPStreams(Provider):
                 hint=LOGIN_SERVICE.auth_hint, provider=SERVICE.name, status_code=refused.status_code,
                 provider_message=refused.provider_message) from None
         data = self._http.json_of(response)
-        # The docs do not name the field; DRF's authtoken uses "token" (providers.md 2.1).
+        # The docs do not name the field; django-rest-knox, whose marks the API bears (64-hex
+        # tokens, a per-organization cap), answers {"expiry", "token"}.
         token = None
         if isinstance(data, dict):
             token = next((data[k] for k in ("token", "auth_token", "key")

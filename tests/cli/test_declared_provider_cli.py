@@ -1,0 +1,120 @@
+"""A provider declared in this file alone drives the CLI: ``providers``, the flags and
+help of ``create``, and the options it parses, with no CLI code naming it.
+
+It shares ``--protocol`` with FastPix: the flag is added once, offering both
+providers' values, and each provider's ``Options`` model checks what it gets.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Literal
+
+import pytest
+from pydantic import BaseModel, Field, SecretStr
+
+from livestream import providers
+from livestream.cli import build_parser, main
+from livestream.cli.common import stream_options
+from livestream.errors import ConfigurationError
+from livestream.providers.declare import Capabilities, CredentialField, StreamOption
+from livestream_fakes import FakeProvider
+
+
+class ThrowawayCredentials(BaseModel):
+    account: str
+    api_key: SecretStr
+
+
+class ThrowawayOptions(BaseModel):
+    quality: Literal["hd", "sd"] = "hd"
+    buffer_seconds: int = Field(10, ge=5, le=60)
+    chat: bool = False
+    protocol: Literal["srt", "rtmp"] = "srt"
+
+
+class Throwaway(FakeProvider):
+    name = "throwaway"
+    display_name = "Throwaway Live"
+    Credentials = ThrowawayCredentials
+    Options = ThrowawayOptions
+    default_base_url = "https://api.throwaway.invalid"
+    base_url_env = "THROWAWAY_API_BASE_URL"
+    credential_fields = (
+        CredentialField("account", "Account", env="THROWAWAY_ACCOUNT"),
+        CredentialField("api_key", "API key", env="THROWAWAY_API_KEY", secret=True),
+    )
+    stream_options = (
+        StreamOption("quality", "Quality", "choice", default="hd", choices=(("hd", "HD"), ("sd", "SD")),
+                     cli_values=(("high", "hd"), ("low", "sd")), help="picture quality"),
+        StreamOption("buffer_seconds", "Buffer (s)", "int", default=10, minimum=5, maximum=60,
+                     help="seconds of buffer, 5-60"),
+        StreamOption("chat", "Live chat", "bool", help="open a live chat"),
+        StreamOption("protocol", "Ingest protocol", "choice", default="srt",
+                     choices=(("srt", "SRT"), ("rtmp", "RTMP"))),
+    )
+    capabilities = Capabilities(scheduling=True, protocols=("srt", "rtmp"), ending="closes the room")
+
+
+@pytest.fixture
+def throwaway():
+    providers.register(Throwaway)
+    try:
+        yield Throwaway
+    finally:
+        providers._registry.pop(Throwaway.name, None)
+
+
+def test_it_is_listed_with_its_capabilities(throwaway, capsys):
+    assert main(["providers", "--json"]) == 0
+    rows = {row["name"]: row for row in json.loads(capsys.readouterr().out)}
+    row = rows["throwaway"]
+    assert (row["display_name"], row["scheduling"], row["reuse"], row["protocols"]) == (
+        "Throwaway Live", True, False, "srt, rtmp")
+    assert row["credentials"] == "THROWAWAY_ACCOUNT, THROWAWAY_API_KEY"
+    assert main(["providers"]) == 0
+    assert "Throwaway Live" in capsys.readouterr().out
+
+
+def test_create_help_shows_its_flags_and_credentials(throwaway, capsys):
+    with pytest.raises(SystemExit):
+        main(["create", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "Throwaway Live options: --quality {high,low} picture quality" in text
+    assert "--buffer-seconds N seconds of buffer, 5-60" in text and "--chat open a live chat" in text
+    assert "Options of FastPix, Throwaway Live: --protocol {rtmps,srt,rtmp}" in text
+    # (Added twice, argparse would have refused the parser: "conflicting option string".)
+    assert "Throwaway Live: THROWAWAY_ACCOUNT, THROWAWAY_API_KEY" in text
+    assert "schedule one (" in text and "Throwaway Live" in text.split("schedule one (")[1].split(")")[0]
+
+
+def parse(*argv: str):
+    return build_parser().parse_args(["create", "-t", "x", *argv])
+
+
+def test_its_flags_become_its_options(throwaway):
+    args = parse("-p", "throwaway", "--quality", "low", "--buffer-seconds", "20", "--chat", "--protocol", "rtmp")
+    assert stream_options(args, "throwaway") == {"quality": "sd", "buffer_seconds": 20, "chat": True,
+                                                 "protocol": "rtmp"}
+    assert stream_options(parse("-p", "fastpix", "--protocol", "srt"), "fastpix") == {"protocol": "srt"}
+
+
+def test_another_providers_flag_or_value_is_refused_naming_the_flag(throwaway):
+    with pytest.raises(ConfigurationError) as info:
+        stream_options(parse("-p", "throwaway", "--dvr"), "throwaway")
+    assert "--dvr is a FastPix option" in str(info.value) and "--provider fastpix" in str(info.value)
+    with pytest.raises(ConfigurationError) as info:
+        stream_options(parse("-p", "throwaway", "--quality", "high"), "fastpix")
+    assert "--quality is a Throwaway Live option" in str(info.value)
+    with pytest.raises(ConfigurationError) as info:
+        stream_options(parse("-p", "throwaway", "--protocol", "rtmps"), "throwaway")
+    assert "Invalid Throwaway Live options: --protocol" in str(info.value)
+    with pytest.raises(ConfigurationError) as info:
+        stream_options(parse("-p", "throwaway", "--buffer-seconds", "2"), "throwaway")
+    assert "--buffer-seconds" in str(info.value)
+
+
+def test_a_fastpix_reconnect_window_under_a_minute_names_the_range():
+    with pytest.raises(ConfigurationError) as info:
+        stream_options(parse("-p", "fastpix", "--reconnect-window", "30"), "fastpix")
+    assert "--reconnect-window: the reconnect window must be 60 to 1800 seconds" in str(info.value)
