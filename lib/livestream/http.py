@@ -85,6 +85,9 @@ class Service:
     base_url_env: str  # the variable that overrides the base URL, for hints
     #: The provider's own reader of its error bodies; None: the generic ``parse_error_body``.
     parse_error: Optional[Callable[[Any], tuple[Optional[str], dict[str, list[str]]]]] = None
+    #: ``(status, body) -> True`` when an answer other than 401 means the credentials were
+    #: rejected (an API that answers a malformed Authorization header with a 400).
+    rejects_credentials: Optional[Callable[[int, Any], bool]] = None
 
 
 # --------------------------------------------------------------------------- base URL
@@ -446,7 +449,8 @@ def _error_for(
     common["provider_message"] = provider_message
     said = f"{status}: {provider_message}" if provider_message else str(status)
 
-    if status == 401:
+    rejected = status == 401 or bool(service.rejects_credentials and service.rejects_credentials(status, body))
+    if rejected:
         return AuthenticationError(f"{name} rejected the {service.credential} ({said})",
                                    hint=service.auth_hint, **common)
     if status == 403:

@@ -29,7 +29,6 @@ rate limits send ``X-RateLimit-Retry-After`` (read like ``Retry-After``).
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 import threading
 import time
@@ -42,7 +41,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 
 from .. import secrets
 from ..errors import AuthenticationError, ConfigurationError, InvalidRequestError
-from ..http import HttpClient, Service, coerce_model
+from ..http import HttpClient, Service, coerce_model, join_messages
 from ..models import EndResult, Ingest, LiveStream, StreamStatus
 from . import register
 from .base import OptionsInput, check_credential_text
@@ -88,6 +87,7 @@ SERVICE = Service(
     not_found_hint="check the live stream ID (liveStreamId, li...) and that the API key belongs to its "
                    "project and environment (production or sandbox)",
     base_url_env=BASE_URL_ENV,
+    parse_error=lambda body: read_problem(body),  # defined below, with the wire models
 )
 #: The token exchange: what it rejects is the API key itself.
 AUTH_SERVICE = dataclasses.replace(SERVICE, credential="API key")
@@ -162,33 +162,17 @@ def parse_problem(body: Any) -> Optional[Problem]:
         return None
 
 
-def _generic_error_body(problem: Problem) -> dict:
-    """The problem in the shape ``livestream.http.parse_error_body`` reads (message,
-    description, per-field messages), so the shared mapping words the error."""
-    fields = []
+def read_problem(body: Any) -> tuple[Optional[str], dict[str, list[str]]]:
+    """``Service.parse_error`` for api.video: the problem's title and detail, and a
+    message per named attribute (the problem itself and its ``problems``)."""
+    problem = parse_problem(body)
+    if problem is None:
+        return None, {}
+    fields: dict[str, list[str]] = {}
     for item in [problem, *problem.problems]:
         if item.name:
-            fields.append({"field": item.name, "message": item.detail or item.title or "is invalid"})
-    return {"error": {"message": problem.title or "", "description": problem.detail or "", "fields": fields}}
-
-
-class _ProblemClient(HttpClient):
-    """``HttpClient`` reading api.video's problem bodies; the status mapping stays shared."""
-
-    def _error(self, response: Optional[requests.Response], **kwargs: Any) -> Any:
-        problem = None
-        if response is not None and response.status_code >= 400:
-            try:
-                problem = parse_problem(response.json())
-            except (ValueError, RecursionError):
-                problem = None
-        if problem is not None:
-            translated = requests.Response()
-            translated.status_code = response.status_code
-            translated.headers = response.headers
-            translated._content = json.dumps(_generic_error_body(problem)).encode("utf-8")
-            response = translated
-        return super()._error(response, **kwargs)
+            fields.setdefault(item.name, []).append(item.detail or item.title or "is invalid")
+    return join_messages([m for m in (problem.title, problem.detail) if m]), fields
 
 
 def _rate_limit_header(response: requests.Response, *args: Any, **kwargs: Any) -> requests.Response:
@@ -409,12 +393,11 @@ class ApiVideo(HttpProvider):
                                      hint="use rtmps, rtmp or srt")
         self.protocol = default_protocol
         self._protocols: dict[str, str] = {}  # chosen at create, per stream
-        # The shared client, rebuilt to read api.video's problem bodies; one more for the
-        # token exchange, whose 401 means "wrong API key", on the same session.
+        # One more client for the token exchange, whose 401 means "wrong API key", on the
+        # same session.
         plain = self._http
         args = dict(session=plain.session, timeout=plain.timeout, **self._retry_args)
-        self._http = _ProblemClient(SERVICE, plain.base_url, **args)
-        self._auth_http = _ProblemClient(AUTH_SERVICE, plain.base_url, **args)
+        self._auth_http = HttpClient(AUTH_SERVICE, plain.base_url, **args)
         hooks = plain.session.hooks.setdefault("response", [])
         if _rate_limit_header not in hooks:
             hooks.append(_rate_limit_header)

@@ -41,19 +41,11 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 
 from .. import secrets
 from ..errors import (
-    AuthenticationError,
     ConfigurationError,
-    InvalidRequestError,
-    LivestreamError,
     NotFoundError,
-    PermissionDeniedError,
-    ProviderRefusedError,
-    ProviderServerError,
-    RateLimitedError,
 )
-from ..http import HttpClient, Service, coerce_model
+from ..http import Service, coerce_model
 from ..models import EndResult, Ingest, LiveStream, StreamStatus
-from ..retry import parse_retry_after
 from . import register
 from .base import OptionsInput, check_credential_text
 from .declare import Capabilities, CredentialField, Setting, StreamOption
@@ -87,6 +79,9 @@ SERVICE = Service(
                      f"on this account ({ACCOUNT_ENV})"),
     not_found_hint=f"check the live input ID, and that it belongs to the account ({ACCOUNT_ENV})",
     base_url_env=BASE_URL_ENV,
+    # Defined below, with the wire models.
+    parse_error=lambda body: read_errors(body),
+    rejects_credentials=lambda status, body: rejects_credentials(status, body),
 )
 
 # ``status`` of a live input ("the connection status of a live input", null when no
@@ -387,68 +382,15 @@ def parse_errors(body: Any) -> tuple[Optional[str], dict[str, list[str]], set[in
     return message, fields, codes
 
 
-def error_for_response(service: Service, response: requests.Response, *,
-                       what: Optional[str] = None) -> Optional[LivestreamError]:
-    """The ``livestream.errors`` instance for a 4xx/5xx answer carrying a v4 error envelope;
-    None when the body is not one (a proxy's HTML page): the generic mapping applies."""
-    try:
-        body = response.json()
-    except (ValueError, RecursionError):
-        return None
-    message, fields, codes = parse_errors(body)
-    if message is None:
-        return None
-    status = response.status_code
-    name = service.name
-    message = secrets.redact(message)
-    fields = {secrets.redact(k): [secrets.redact(m) for m in v] for k, v in fields.items()}
-    said = f"{status}: {message}"
-    common: dict[str, Any] = {"provider": name, "status_code": status, "provider_message": message}
-    error: LivestreamError
-    if status == 401 or (status == 400 and codes & _BAD_AUTH_HEADER_CODES):
-        error = AuthenticationError(f"{name} rejected the {service.credential} ({said})",
-                                    hint=service.auth_hint, **common)
-    elif status == 403:
-        error = PermissionDeniedError(f"{name} refused the request ({said})", hint=service.permission_hint,
-                                      **common)
-    elif status == 404:
-        error = NotFoundError(f"{name} has no such {what or 'object'} ({said})", hint=service.not_found_hint,
-                              **common)
-    elif status in (400, 409, 422):
-        listed = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in fields.items())
-        error = InvalidRequestError(
-            f"{name} rejected the request ({said})", field_errors=fields or {"request": [message]},
-            hint="fix the fields named above and try again" if listed else "check the values sent and try again",
-            **common)
-    elif status == 429:
-        retry_after = parse_retry_after(response.headers.get("Retry-After"))
-        wait = f"wait {retry_after:.0f} s and try again" if retry_after is not None else "wait a minute and try again"
-        error = RateLimitedError(f"{name} is limiting the rate of requests ({said})", hint=wait,
-                                 retry_after=retry_after, **common)
-    elif status >= 500:
-        error = ProviderServerError(f"{name} failed on its side ({said})",
-                                    hint="try again in a few minutes; if it persists, check "
-                                    "https://www.cloudflarestatus.com", **common)
-    elif 400 <= status < 500:
-        error = ProviderRefusedError(f"{name} refused the request ({said})",
-                                     hint=f"the {name} API may have changed: please report it with the log",
-                                     **common)
-    else:
-        return None
-    error.message = secrets.redact(error.message)
-    error.args = (error.message,)
-    return error
+def read_errors(body: Any) -> tuple[Optional[str], dict[str, list[str]]]:
+    """``Service.parse_error``: the v4 envelope's message and per-field messages."""
+    message, fields, _ = parse_errors(body)
+    return message, fields
 
 
-class _CloudflareHttp(HttpClient):
-    """``HttpClient`` whose 4xx/5xx errors are read from Cloudflare's ``errors[]``."""
-
-    def _error(self, response: Optional[requests.Response], **kwargs: Any) -> LivestreamError:
-        if response is not None and response.status_code >= 400:
-            mapped = error_for_response(self.service, response, what=kwargs.get("what"))
-            if mapped is not None:
-                return mapped
-        return super()._error(response, **kwargs)
+def rejects_credentials(status: int, body: Any) -> bool:
+    """A 400 whose codes say the Authorization header itself was malformed (6003/6111)."""
+    return status == 400 and bool(parse_errors(body)[2] & _BAD_AUTH_HEADER_CODES)
 
 
 class _BearerAuth(requests.auth.AuthBase):
@@ -549,11 +491,6 @@ class Cloudflare(HttpProvider):
 
     def setup(self, *, playback_url_template: Optional[str] = None, **settings: Any) -> None:
         super().setup(**settings)
-        # The HttpClient was made by HttpProvider; this one reads Cloudflare's error bodies.
-        plain = self._http
-        self._http = _CloudflareHttp(plain.service, plain.base_url, session=plain.session,
-                                     timeout=plain.timeout, sleep=plain._sleep, rng=plain._rng,
-                                     policy=plain.policy, auth=plain.auth)
         template = _text(playback_url_template) or _text(self.environ.get(PLAYBACK_TEMPLATE_ENV))
         self.playback_template: Optional[str] = _check_template(template) if template else None
         account = self.credentials.account_id

@@ -18,8 +18,6 @@ seconds, or at once on ``PUT .../complete``); ``disabled`` refuses encoders.
 from __future__ import annotations
 
 import base64
-import copy
-import json
 import logging
 from datetime import datetime, timezone
 from typing import Any, Literal, Optional
@@ -29,8 +27,8 @@ import requests
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from .. import secrets
-from ..errors import ConfigurationError, InvalidRequestError, LivestreamError
-from ..http import HttpClient, Service, coerce_model
+from ..errors import ConfigurationError, InvalidRequestError
+from ..http import Service, coerce_model
 from ..models import EndResult, Ingest, LiveStream, StreamStatus
 from . import register
 from .base import OptionsInput, check_credential_text
@@ -75,6 +73,7 @@ SERVICE = Service(
     permission_hint="give the access token the Mux Video Read and Write permissions",
     not_found_hint="check the live stream ID, and that the access token belongs to the stream's environment",
     base_url_env=BASE_URL_ENV,
+    parse_error=lambda body: read_error_body(body),  # defined below, with the wire models
 )
 
 _STATUSES = {
@@ -238,24 +237,13 @@ def parse_error(body: Any) -> tuple[Optional[str], list[tuple[str, str]]]:
     return message, fields
 
 
-class MuxHttpClient(HttpClient):
-    """``HttpClient`` that reads Mux's error bodies before the shared status mapping."""
-
-    def _error(self, response: Optional[requests.Response], **kwargs: Any) -> LivestreamError:
-        if response is not None and response.status_code >= 400:
-            try:
-                body = response.json()
-            except (ValueError, RecursionError):
-                body = None
-            message, fields = parse_error(body)
-            if message:
-                # The shared mapping (http.error_for_status) reads the generic
-                # {"error": {"message", "fields"}} shape: hand it Mux's words in that shape.
-                generic = {"error": {"message": message,
-                                     "fields": [{"field": f, "message": m} for f, m in fields]}}
-                response = copy.copy(response)
-                response._content = json.dumps(generic).encode("utf-8")
-        return super()._error(response, **kwargs)
+def read_error_body(body: Any) -> tuple[Optional[str], dict[str, list[str]]]:
+    """``Service.parse_error`` for Mux: its message and per-field messages."""
+    message, pairs = parse_error(body)
+    fields: dict[str, list[str]] = {}
+    for field, text in pairs:
+        fields.setdefault(field, []).append(text)
+    return message, fields
 
 
 # ---------------------------------------------------------------------- parsing
@@ -409,8 +397,6 @@ class Mux(HttpProvider):
 
     def setup(self, *, ingest_rtmp_url: Optional[str] = None, ingest_srt_url: Optional[str] = None,
               playback_url_template: Optional[str] = None, protocol: Optional[str] = None) -> None:
-        # Mux's error bodies are read by MuxHttpClient; the base built a plain HttpClient.
-        self._http.__class__ = MuxHttpClient
         token_id = self.credentials.token_id
         secret = self.credentials.token_secret.get_secret_value()
         # The Basic header value is as secret as the token it encodes.
