@@ -54,9 +54,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "lib"))
 sys.path.insert(0, str(REPO / "bench"))
 
+from livestream.session import bridge  # noqa: E402
 from livestream_headless import HeadlessObs, ScriptEntry  # noqa: E402
 from livestream_sandbox import Sandbox  # noqa: E402
-from livestream.session import bridge  # noqa: E402
 
 SCRIPT = REPO / "obs_livestream.py"
 BUILD = REPO / "build" / "bench"

@@ -42,9 +42,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Optional
 
+from livestream.session import bridge
 from livestream_headless import SCREEN, HeadlessObs, require_tools, x11
 from livestream_sandbox import Sandbox
-from livestream.session import bridge
 
 REPO = Path(__file__).resolve().parents[1]
 SCRIPT = REPO / "obs_livestream.py"

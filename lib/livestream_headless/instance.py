@@ -50,6 +50,7 @@ from livestream import secrets
 from livestream.errors import ConfigurationError, ObsError, ObsRefusedError, ObsUnreachableError
 from livestream.remote.client import OUTPUT_STOPPED, ObsClient
 from livestream.session.ports import StreamService
+
 from . import logs, x11
 from .config import ObsHomeConfig, ScriptEntry, obs_semantic_version, semantic_version, write_home
 from .rootfs import ObsRoot, obs_version

@@ -40,7 +40,6 @@ from .server import Router, SandboxHTTPServer
 from .store import Store
 from .tpstreams_api import TPStreams
 
-
 #: The variables of ``client_env`` that hold a secret (masked in ``info`` unless revealed).
 SECRET_ENV = ("TPSTREAMS_API_TOKEN", "TPSTREAMS_PASSWORD", "FASTPIX_SECRET_KEY", "CLOUDFLARE_API_TOKEN",
               "APIVIDEO_API_KEY", "MUX_TOKEN_SECRET")

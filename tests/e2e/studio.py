@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any, Optional
 
 import livestream_demo as demo
+from livestream.session import bridge
 from livestream_headless import HeadlessObs
 from livestream_sandbox import Sandbox
-from livestream.session import bridge
 
 REPO = Path(__file__).resolve().parents[2]
 SCRIPT = REPO / "obs_livestream.py"

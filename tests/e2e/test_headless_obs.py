@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from livestream.errors import ObsRefusedError
-from livestream_headless import SCREEN, HeadlessObs
 from livestream.remote.client import OUTPUT_STOPPED, ObsClient
 from livestream.session.ports import StreamService
+from livestream_headless import SCREEN, HeadlessObs
 
 pytestmark = pytest.mark.e2e
 

@@ -8,8 +8,8 @@ import time
 import pytest
 
 from livestream.errors import ObsUnreachableError
-from livestream_headless import HeadlessObs, free_port
 from livestream.remote.client import ObsClient, ObsEvent
+from livestream_headless import HeadlessObs, free_port
 
 pytestmark = pytest.mark.e2e
 

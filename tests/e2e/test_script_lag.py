@@ -14,10 +14,10 @@ import time
 import pytest
 
 from livestream import providers
+from livestream.session.ports import StreamService
 from livestream_headless import HeadlessObs
 from livestream_headless.logs import OutputFrames
 from livestream_sandbox import Sandbox
-from livestream.session.ports import StreamService
 from tests.e2e.studio import PREVIOUS_SERVICE, Studio
 
 pytestmark = pytest.mark.e2e

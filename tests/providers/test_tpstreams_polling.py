@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from livestream.providers.tpstreams import TPStreams
 from livestream.session.controller import Controller
-from livestream_fakes import FakeObs, FakeProvider
 from livestream.session.ledger import Ledger
 from livestream.session.request import GoLiveRequest
 from livestream.session.states import State
 from livestream.session.worker import InlineWorker
+from livestream_fakes import FakeObs, FakeProvider
 
 
 def poll_times(provider_cls, until: float) -> list[float]:

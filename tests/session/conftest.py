@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from livestream.session.controller import Controller
-from livestream_fakes import FakeObs, FakeProvider
 from livestream.session.ledger import Ledger
 from livestream.session.request import Policies
 from livestream.session.worker import InlineWorker
+from livestream_fakes import FakeObs, FakeProvider
 
 
 class Clock:

@@ -14,10 +14,10 @@ from livestream.errors import (
     PermissionDeniedError,
     ProviderServerError,
 )
-from livestream_fakes import PREVIOUS_SERVICE
 from livestream.session.ports import StreamService
 from livestream.session.request import GoLiveRequest, Policies
 from livestream.session.states import State as S
+from livestream_fakes import PREVIOUS_SERVICE
 
 
 def go_live(h, **kwargs):
@@ -423,9 +423,9 @@ def test_a_create_in_flight_at_unload_or_exit_is_not_orphaned(tmp_path, end_stre
     import threading
 
     from livestream.session.controller import Controller
-    from livestream_fakes import FakeObs, FakeProvider
     from livestream.session.ledger import Ledger
     from livestream.session.worker import Worker
+    from livestream_fakes import FakeObs, FakeProvider
 
     answer = threading.Event()
     provider = FakeProvider()

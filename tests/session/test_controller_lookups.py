@@ -7,11 +7,11 @@ import threading
 import time
 
 from livestream.session.controller import Controller
-from livestream_fakes import FakeObs, FakeProvider
 from livestream.session.ledger import Ledger
 from livestream.session.request import GoLiveRequest
 from livestream.session.states import State
 from livestream.session.worker import Worker
+from livestream_fakes import FakeObs, FakeProvider
 
 
 class SlowLookups(FakeProvider):

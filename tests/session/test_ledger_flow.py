@@ -11,9 +11,9 @@ import pytest
 
 from livestream.errors import NoResponseError, ProviderServerError, RateLimitedError
 from livestream.models import StreamStatus
-from livestream_fakes import PREVIOUS_SERVICE
 from livestream.session.request import GoLiveRequest
 from livestream.session.states import State as S
+from livestream_fakes import PREVIOUS_SERVICE
 
 
 def go_live(h, title="Data science Live class"):
