@@ -60,6 +60,12 @@ def register_fake_provider(backend: ProviderBackend) -> None:
     points every instance at the shared backend.
     """
     from livestream import providers
+
+    # The script's reload drops every ``livestream.*`` module and imports them again; the
+    # fakes live beside the package (``livestream_fakes``), so a copy imported earlier (by
+    # another test module) would still build the old ``livestream.models`` objects, whose
+    # statuses are not the reloaded script's. Import them afresh against the script's.
+    sys.modules.pop("livestream_fakes", None)
     from livestream_fakes import FakeProvider
 
     class ScriptFakeProvider(FakeProvider):
