@@ -67,7 +67,7 @@ def add_stream_options(parser: argparse.ArgumentParser) -> None:
         else:
             title = f"{decl.display_name} options"
         group = groups.get(title) or groups.setdefault(title, parser.add_argument_group(title))
-        kwargs: dict[str, Any] = {"dest": _dest(flag), "default": None, "help": option.help or option.label}
+        kwargs: dict[str, Any] = {"dest": _dest(flag), "default": None, "help": _flag_help(flag, owners)}
         if option.kind == "bool":
             kwargs["action"] = "store_false" if flag.startswith("no-") else "store_true"
         elif option.kind == "choice":
@@ -80,6 +80,21 @@ def add_stream_options(parser: argparse.ArgumentParser) -> None:
         else:
             kwargs["metavar"] = "TEXT"
         group.add_argument("--" + flag, **kwargs)
+
+
+def _flag_help(flag: str, owners: list) -> str:
+    """The flag's help: the option's own words, per provider when several declare it; a
+    ``--no-...`` flag says what it turns off."""
+
+    def one(option: Any) -> str:
+        text = option.help or option.label
+        if flag.startswith("no-"):
+            return f'turn off "{option.label}" (on by default)' + (f"; {option.help}" if option.help else "")
+        return text
+
+    if len(owners) == 1:
+        return one(owners[0][1])
+    return " ".join(f"{decl.display_name}: {one(option).rstrip('.')}." for decl, option in owners)
 
 
 def stream_options(args: argparse.Namespace, provider_name: str) -> dict[str, Any]:

@@ -358,7 +358,8 @@ class FastPix(HttpProvider):
                      help="the highest rendition (default 1080p)"),
         StreamOption("enable_dvr", "DVR mode", "bool", default=False, key="dvr", flag="dvr", help="enable DVR mode"),
         StreamOption("enable_recording", "Record the stream", "bool", default=True, key="recording",
-                     flag="recording", help="do not record the stream (recorded by default)"),
+                     flag="recording",
+                     help="FastPix keeps the broadcast as a video on demand"),
         StreamOption("reconnect_window", "Reconnect window (s)", "int", default=60,
                      minimum=RECONNECT_WINDOW[0], maximum=RECONNECT_WINDOW[1], step=10,
                      help=f"seconds FastPix waits for the encoder to come back, "

@@ -379,7 +379,7 @@ class Mux(HttpProvider):
         StreamOption("protocol", "Ingest protocol", "choice", default="rtmps",
                      choices=(("rtmps", "RTMPS"), ("rtmp", "RTMP"), ("srt", "SRT")),
                      help="how OBS sends the video to Mux"),
-        StreamOption("record", "Record each broadcast", "bool", default=True,
+        StreamOption("record", "Record each broadcast", "bool", default=True, flag="recording",
                      help="keep every broadcast as a Mux asset"),
         StreamOption("test", "Test stream (free, 5 minutes, watermarked)", "bool", default=False,
                      help="a free Mux test stream: watermarked, cut after 5 minutes, recording deleted after 24 h"),
