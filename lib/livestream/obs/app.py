@@ -156,7 +156,8 @@ class ScriptApp:
             return  # the first tick recovers an earlier session before any command
         if self._controller_busy.acquire(blocking=False):
             try:
-                self.controller.tick()
+                if not self._shut_down:  # checked again: the unload may have run meanwhile
+                    self.controller.tick()
             finally:
                 self._controller_busy.release()
 
@@ -166,7 +167,14 @@ class ScriptApp:
             return
         self._shut_down = True
         self.dock.stop()
-        self.controller.shutdown(end_stream=end_stream)
+        # A hotkey callback may be running the controller this instant (it never waits, so
+        # this wait is short); after this, act_now does nothing.
+        held = self._controller_busy.acquire(timeout=2.0)
+        try:
+            self.controller.shutdown(end_stream=end_stream)
+        finally:
+            if held:
+                self._controller_busy.release()
         self._flush_publish()
         self.log_handler.flush_to_obs()
 
