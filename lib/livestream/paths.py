@@ -41,11 +41,14 @@ def private_dir(folder: Path) -> Path:
     return folder
 
 
-def write_private(path: Path, data: str) -> None:
+def write_private(path: Path, data: str, *, durable: bool = True) -> None:
     """Write ``data`` to ``path`` atomically, readable by the user only (0600).
 
     A crash mid-write leaves the old file or the new one, never half of one:
     write a temporary file in the same folder, fsync it, then rename over.
+    ``durable=False`` skips the fsync, for a file that is only a view of what is in
+    memory and is written again after a restart (the published session status): a
+    crash may then leave the old content, and the fsync no longer blocks the caller.
     """
     private_dir(path.parent)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -53,8 +56,9 @@ def write_private(path: Path, data: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
+            if durable:
+                f.flush()
+                os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         try:

@@ -403,14 +403,16 @@ class FakeObsStudio:
         self.problems.append(message)
 
     def off_main_calls(self) -> list[ObsCall]:
-        """obspython calls made on another thread than the test's (OBS's own) thread.
+        """obspython calls made off OBS's threads: not on the test's thread (OBS's UI and
+        timer thread) nor in a hotkey callback on ``scripting: defer``, where OBS calls the
+        script with its script set, as from a timer. A worker thread is never one of them.
 
         A signal callback runs on the output's thread and must read its ``calldata``
         there; those ``calldata_*`` reads are the one allowed exception.
         """
         return [
             c for c in self.calls
-            if c.thread is not self.main_thread
+            if c.thread is not self.main_thread and c.thread.name != DEFER_THREAD
             and not (c.name.startswith("calldata_") and c.thread.name == OUTPUT_THREAD)
         ]
 

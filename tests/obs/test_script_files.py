@@ -21,8 +21,8 @@ def test_while_live_nothing_is_read_or_written_until_something_changes(script: S
     monkeypatch.setattr(profile, "_read_ini", lambda path: reads.append(path.name) or real_read_ini(path))
     writes: list[str] = []
     real_write = profile.paths.write_private
-    monkeypatch.setattr(profile.paths, "write_private", lambda path, data: writes.append(path.name)
-                        or real_write(path, data))
+    monkeypatch.setattr(profile.paths, "write_private", lambda path, data, **kw: writes.append(path.name)
+                        or real_write(path, data, **kw))
     published = studio.persistent_data()["obs_livestream_session"]
 
     deadline = time.monotonic() + 2.5  # the controller re-emits its snapshot once a second

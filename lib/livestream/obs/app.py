@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import queue
+import threading
 import time
 from typing import Any, Callable, Optional
 
@@ -111,6 +112,10 @@ class ScriptApp:
         self._publish_seq = int(time.time() * 1000)  # grows across reloads too
         self._published: Optional[tuple[Snapshot, Optional[str], str]] = None
         self._publish_due = False
+        # Held while the controller runs: by the timer, or by a hotkey or button callback
+        # acting at once (``act_now``). Never waited for: whoever finds it taken leaves the
+        # work to the other (OBS holds its hotkey lock while calling a hotkey callback).
+        self._controller_busy = threading.Lock()
         self.dock = ScriptDock({"go_live": self.go_live, "prepare": lambda: self.go_live(start_streaming=False),
                                 "end": self.end_stream}).start()
         self.controller.add_listener(self.dock.observe)
@@ -127,17 +132,35 @@ class ScriptApp:
 
     def tick(self) -> None:
         """The timer: recovery on the first tick, then the controller, then the log."""
-        if not self._recovery_checked:
-            self._recovery_checked = True
-            self._publish(self.controller.snapshot)  # replace what an earlier run left
-            self._recover()
-        self._watch_reconnect()
-        self.controller.tick()
-        self.schedule.tick()
-        self._drain_tasks()
-        self.dock.tick(self.controller.snapshot, self.notice)
+        if self._controller_busy.acquire(blocking=False):  # else a callback runs it: next frame
+            try:
+                if not self._recovery_checked:
+                    self._recovery_checked = True
+                    self._publish(self.controller.snapshot)  # replace what an earlier run left
+                    self._recover()
+                self._watch_reconnect()
+                self.controller.tick()
+                self.schedule.tick()
+                self._drain_tasks()
+                self.dock.tick(self.controller.snapshot, self.notice)
+            finally:
+                self._controller_busy.release()
         self._flush_publish()
         self.log_handler.flush_to_obs()
+
+    def act_now(self) -> None:
+        """From a hotkey or button callback (an OBS thread, never a worker): act on the
+        command just posted now, not at the next timer tick. The timer runs once per video
+        frame, so the wait was up to a frame (33 ms at 30 fps) at the start of every go-live.
+        If the timer is running the controller at this moment, it takes the command itself."""
+        if self._shut_down or not self._recovery_checked:
+            return  # the first tick recovers an earlier session before any command
+        if self._controller_busy.acquire(blocking=False):
+            try:
+                if not self._shut_down:  # checked again: the unload may have run meanwhile
+                    self.controller.tick()
+            finally:
+                self._controller_busy.release()
 
     def shutdown(self, *, end_stream: bool) -> None:
         """OBS exits (``end_stream`` per policy) or the script unloads (keep the record)."""
@@ -145,7 +168,14 @@ class ScriptApp:
             return
         self._shut_down = True
         self.dock.stop()
-        self.controller.shutdown(end_stream=end_stream)
+        # A hotkey callback may be running the controller this instant (it never waits, so
+        # this wait is short); after this, act_now does nothing.
+        held = self._controller_busy.acquire(timeout=2.0)
+        try:
+            self.controller.shutdown(end_stream=end_stream)
+        finally:
+            if held:
+                self._controller_busy.release()
         self._flush_publish()
         self.log_handler.flush_to_obs()
 

@@ -158,32 +158,38 @@ def _hk_go_live(pressed: bool) -> None:
     # obs-websocket's TriggerHotkeyByName sends press then release: act on press only.
     if pressed and app is not None:
         app.go_live(origin="hotkey")
+        app.act_now()
 
 
 def _hk_prepare(pressed: bool) -> None:
     if pressed and app is not None:
         app.go_live(start_streaming=False, origin="hotkey")
+        app.act_now()
 
 
 def _hk_end_stream(pressed: bool) -> None:
     if pressed and app is not None:
         app.end_stream()
+        app.act_now()
 
 
 def _btn_go_live(props: Any, prop: Any) -> bool:
     app.go_live()
+    app.act_now()
     app.write_status()
     return True  # only an exact True refreshes the panel
 
 
 def _btn_prepare(props: Any, prop: Any) -> bool:
     app.go_live(start_streaming=False)
+    app.act_now()
     app.write_status()
     return True
 
 
 def _btn_end_stream(props: Any, prop: Any) -> bool:
     app.end_stream()
+    app.act_now()
     app.write_status()
     return True
 

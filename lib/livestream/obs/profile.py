@@ -162,7 +162,10 @@ def write_persistent_slot(slot: str, value: Any) -> bool:
     except (OSError, ValueError):
         data = {}
     data[slot] = value
-    paths.write_private(path, json.dumps(data))
+    # Not fsync'd, like obs-websocket's own write of this file (a temporary file renamed
+    # over, no fsync): it mirrors the script's memory, is written again at the next load,
+    # and this runs on OBS's render thread at each change of the go-live.
+    paths.write_private(path, json.dumps(data), durable=False)
     return True
 
 

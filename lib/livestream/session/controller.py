@@ -43,11 +43,13 @@ from ..models import EndResult, LiveStream, StreamStatus
 from ..providers.base import Provider
 from . import states
 from .ledger import Ledger, LedgerEntry, new_entry_id
+from .noted import Noted, note_answer
 from .pending import PendingEnds, ProviderFor, backoff
 from .ports import ObsPort, StreamService
 from .request import GoLiveRequest, Policies
 from .snapshot import Level, Snapshot
 from .states import State
+from .watch import EndWatch
 from .worker import InlineWorker, Worker
 
 log = logging.getLogger("livestream.session")
@@ -273,9 +275,9 @@ class Controller:
             except queue.Empty:
                 continue
             if isinstance(item, _JobDone) and item.kind == "created" and item.generation == self._generation:
-                if isinstance(item.result, LiveStream):
-                    self._stream_id = item.result.id
-                    self._update_from_stream(item.result)
+                if isinstance(item.result, Noted) and item.result.stream is not None:
+                    self._stream_id = item.result.stream.id
+                    self._update_from_stream(item.result.stream)
                 return
 
     # --- dispatch -----------------------------------------------------------
@@ -365,8 +367,9 @@ class Controller:
                 f"Cannot write the ledger of provider streams ({exc.strerror or exc})",
                 hint=f"check free disk space and the permissions of {self.ledger.path.parent}; nothing was created",
             ) from None
-        reference = self._entry.reference
-        self._submit("created", lambda: _obtain_stream(request, reference))
+        reference, entry_id = self._entry.reference, self._entry.entry_id
+        ledger = self.ledger
+        self._submit("created", lambda: note_answer(ledger, entry_id, _obtain_stream(request, reference), first=True))
 
     def _cmd_resume(self, start_streaming: Optional[bool] = None) -> None:
         if self.state is not State.READY:
@@ -412,6 +415,7 @@ class Controller:
         if self.state in (State.STARTING, State.READY):
             self._recovered = False
             self._enter(State.LIVE, "Live")
+            self._watch.reset()
             self._save_entry()
             self._next_status_at = self.clock() + self.policies.status_interval
 
@@ -449,7 +453,7 @@ class Controller:
 
     # --- worker results ---------------------------------------------------
 
-    def _done_created(self, stream: Optional[LiveStream], error: Optional[BaseException]) -> None:
+    def _done_created(self, answer: Optional[Noted], error: Optional[BaseException]) -> None:
         if error is not None:
             err = _as_error(error)
             if self._request is not None and self._request.mode == "new" and may_have_been_carried_out(err):
@@ -462,22 +466,24 @@ class Controller:
                 return
             self._forget_entry()  # the provider said no, or nothing reached it: nothing was created
             raise err
-        assert stream is not None
-        self._take_stream(stream)
+        assert answer is not None and answer.stream is not None
+        self._take_stream(answer)
 
     def _find_created(self) -> None:
         self._next_find_at = float("inf")
         provider, entry = self._provider, self._entry
         assert provider is not None and entry is not None
         known = {e.stream_id for e in self.ledger.entries() if e.stream_id}
-        self._submit("found", lambda: provider.find_created(
+        ledger = self.ledger
+        self._submit("found", lambda: note_answer(ledger, entry.entry_id, provider.find_created(
             reference=entry.reference, title=entry.title, sent_at=entry.create_sent_at or entry.created_at,
-            exclude=known))
+            exclude=known), first=True))
 
-    def _done_found(self, stream: Optional[LiveStream], error: Optional[BaseException]) -> None:
-        if stream is not None:
-            log.info("Found %s stream %s, made by the create whose answer was lost", self._provider_name, stream.id)
-            self._take_stream(stream)
+    def _done_found(self, answer: Optional[Noted], error: Optional[BaseException]) -> None:
+        if answer is not None and answer.stream is not None:
+            log.info("Found %s stream %s, made by the create whose answer was lost", self._provider_name,
+                     answer.stream.id)
+            self._take_stream(answer)
             return
         self._find_attempts += 1
         if error is not None:
@@ -493,15 +499,23 @@ class Controller:
             "press Go live to try again",
         )
 
-    def _take_stream(self, stream: LiveStream) -> None:
+    def _take_stream(self, answer: Noted) -> None:
         """The stream the create made (or that was found again): wait for its ingest."""
+        stream = answer.stream
+        assert stream is not None
         self._stream_id = stream.id
         self._update_from_stream(stream)
-        self._save_entry()
+        self._applying_on_disk = answer.applying_on_disk
+        if answer.on_disk:
+            self._sync_entry()  # the worker wrote it already: keep the copy in memory the same
+        else:
+            self._save_entry()
         if self._cancel_requested:
             self._begin_ending("Cancelled: ending the live stream")
             return
-        if stream.status.is_terminal or stream.status is StreamStatus.DISABLED:
+        self._watch.reset()
+        verdict = self._watch.judge(stream, had_key=False)
+        if verdict == "ended" or stream.status is StreamStatus.DISABLED:
             self._failure = ProviderRefusedError(
                 f"{self._provider_name} stream {stream.id} cannot take a broadcast (status: "
                 f"{stream.provider_status})",
@@ -511,6 +525,9 @@ class Controller:
             return
         self._enter(State.WAITING_FOR_INGEST, f"Waiting for the {self._provider_name} server")
         self._waiting_since = self.clock()
+        if verdict == "unconfirmed":
+            self._unconfirmed_end(stream)
+            return
         self._check_ingest(stream)
 
     def _done_resumed(self, stream: Optional[LiveStream], error: Optional[BaseException]) -> None:
@@ -528,7 +545,7 @@ class Controller:
             return
         self._apply_ingest(stream)
 
-    def _done_poll(self, stream: Optional[LiveStream], error: Optional[BaseException]) -> None:
+    def _done_poll(self, answer: Optional[Noted], error: Optional[BaseException]) -> None:
         if self.state is not State.WAITING_FOR_INGEST:
             return
         if error is not None:
@@ -539,14 +556,20 @@ class Controller:
                 self._next_poll_at = max(self._next_poll_at, self.clock() + self._poll_interval(err))
                 return
             raise err
-        assert stream is not None
+        assert answer is not None and answer.stream is not None
+        stream = answer.stream
         self._update_from_stream(stream)
-        if stream.status.is_terminal:  # Error, Stopped, Recording, Completed
+        self._applying_on_disk = self._applying_on_disk or answer.applying_on_disk
+        verdict = self._watch.judge(stream, had_key=False)
+        if verdict == "ended":  # Error, Stopped, Completed; or Recording twice in a row
             self._failure = ProviderRefusedError(
                 f"The {self._provider_name} stream reported {stream.provider_status!r} while starting",
                 hint="press Go live again to create a new live stream",
             )
             self._begin_ending("The provider stream failed to start")
+            return
+        if verdict == "unconfirmed":
+            self._unconfirmed_end(stream)
             return
         self._check_ingest(stream)
 
@@ -556,12 +579,31 @@ class Controller:
             return
         assert stream is not None
         self._update_from_stream(stream)
-        if self.state is State.LIVE and stream.status.is_terminal:
+        if self.state is not State.LIVE:
+            return
+        verdict = self._watch.judge(stream, had_key=self._service_applied)
+        if verdict == "ended":
+            self._provider_end_shown = True
             self._message(
                 f"The {self._provider_name} stream has ended on the provider's side "
                 f"({stream.provider_status})",
                 level="error",
             )
+        elif verdict == "unconfirmed":
+            self._unconfirmed_end(stream)
+        elif self._provider_end_shown:
+            self._provider_end_shown = False
+            self._message("Live")  # a later answer says it is running after all
+
+    def _unconfirmed_end(self, stream: LiveStream) -> None:
+        """An end-of-stream word that may not mean the end (``watch``): ask again soon, act on
+        nothing until then. While waiting for the ingest the poll pace asks again anyway."""
+        log.info("%s reports %r for stream %s; checking again before acting on it", self._provider_name,
+                 stream.provider_status, stream.id)
+        if self.state is State.LIVE:
+            self._next_status_at = min(self._next_status_at, self.clock() + self._poll_interval())
+        elif self.state is State.WAITING_FOR_INGEST and self._next_poll_at == float("inf"):
+            self._next_poll_at = self.clock() + self._provider.poll_delay(self.clock() - self._waiting_since)
 
     def _done_end(self, result: Optional[EndResult], error: Optional[BaseException]) -> None:
         if error is not None:
@@ -614,6 +656,12 @@ class Controller:
 
     def _apply_ingest(self, stream: LiveStream) -> None:
         assert stream.ingest is not None
+        if not self._applying_on_disk:
+            # Write-ahead: the ledger says the settings are being replaced before they are, so
+            # a crash in between still puts the user's own back (``noted``). Usually the worker
+            # wrote it with the answer, and nothing is written between the answer and the start.
+            self._save_entry(applying=True)
+            self._applying_on_disk = True
         try:
             self.obs.set_stream_service(StreamService.custom(**stream.ingest.obs_service_settings()))
         except ObsError as exc:
@@ -622,7 +670,6 @@ class Controller:
             return
         self._service_applied = True
         self._enter(State.READY, "Ready: OBS has the server and stream key")
-        self._save_entry()
         if self._start_streaming:
             self._start_obs()
 
@@ -698,8 +745,9 @@ class Controller:
             elif now >= self._next_poll_at and "poll" not in self._jobs_in_flight:
                 # Paced from the start of each poll, so a slow answer does not slow the pace.
                 self._next_poll_at = now + self._provider.poll_delay(now - self._waiting_since)
-                provider, stream_id = self._provider, self._stream_id
-                self._submit("poll", lambda: provider.get(stream_id))
+                provider, stream_id, ledger = self._provider, self._stream_id, self.ledger
+                entry_id = self._entry.entry_id if self._entry else ""
+                self._submit("poll", lambda: note_answer(ledger, entry_id, provider.get(stream_id), first=False))
         elif state is State.STARTING:
             if now - self._starting_since >= self.policies.start_timeout:
                 self._failure = ObsRefusedError(
@@ -749,6 +797,10 @@ class Controller:
         self._failure: Optional[LivestreamError] = None
         self._waiting_for_obs_stop = False
         self._entry: Optional[LedgerEntry] = None
+        #: The ledger already says OBS's settings are being replaced (``noted``).
+        self._applying_on_disk = False
+        self._watch = EndWatch()
+        self._provider_end_shown = False
         self._lost_create: Optional[LivestreamError] = None
         self._find_attempts = 0
         self._next_find_at = float("inf")
@@ -833,21 +885,28 @@ class Controller:
         """True if ``entry_id`` is this controller's go-live under way (not a pending end)."""
         return self._entry is not None and self._entry.entry_id == entry_id and self.state.is_active
 
-    def _save_entry(self) -> None:
-        """Write the go-live's entry as it stands (stream id, settings to restore, URLs)."""
+    def _save_entry(self, *, applying: bool = False) -> None:
+        """Write the go-live's entry as it stands (stream id, settings to restore, URLs);
+        ``applying``: OBS's stream settings are about to be replaced."""
+        if self._sync_entry(applying=applying):
+            assert self._entry is not None
+            self.ledger.put(self._entry)
+
+    def _sync_entry(self, *, applying: bool = False) -> bool:
+        """Bring the go-live's entry in memory up to date; False if there is none."""
         entry = self._entry
         if not (self._provider and entry):
-            return
+            return False
         entry.stream_id = self._stream_id or entry.stream_id
         entry.title = self.snapshot.title or entry.title
         if self._stream_id and entry.state == "creating":
             entry.state = "open"
         entry.session_state = self.state.value
         entry.previous_service = self._previous.to_dict() if self._previous else None
-        entry.service_applied = self._service_applied
+        entry.service_applied = self._service_applied or applying or self._applying_on_disk
         entry.playback_url = self.snapshot.playback_url
         entry.chat_url = self.snapshot.chat_url
-        self.ledger.put(entry)
+        return True
 
     def _entry_ended(self, *, restore_pending: bool = False) -> None:
         """The provider confirmed the end: the entry is settled (pruned after a day)."""

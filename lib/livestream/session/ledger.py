@@ -177,13 +177,16 @@ class Ledger:
     def put(self, entry: LedgerEntry) -> LedgerEntry:
         """Add ``entry`` or replace the one with its id."""
         entry.updated_at = time.time()
+        # A copy: the caller keeps changing its object (the controller's go-live entry), and
+        # the cache must hold what is on disk, also for a write from another thread.
+        stored = entry.model_copy(deep=True)
 
         def change(entries: list[LedgerEntry]) -> None:
             for i, e in enumerate(entries):
-                if e.entry_id == entry.entry_id:
-                    entries[i] = entry
+                if e.entry_id == stored.entry_id:
+                    entries[i] = stored
                     return
-            entries.append(entry)
+            entries.append(stored)
 
         self._modify(change)
         return entry
