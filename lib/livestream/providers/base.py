@@ -1,8 +1,8 @@
 """The contract every provider implements, streamlink-plugin style.
 
 A provider is one small module that builds requests and parses replies; it knows
-its paths, auth scheme, field names and status words (``reference/providers.md``)
-and nothing about OBS or the go-live flow. It returns ``livestream.models`` objects
+its paths, auth scheme, field names and status words (from the provider's public
+documentation, linked in its module) and nothing about OBS or the go-live flow. It returns ``livestream.models`` objects
 and raises only ``livestream.errors`` classes.
 
 All methods block (they do HTTP); callers inside OBS run them on a worker thread.

@@ -3,11 +3,16 @@
 It owns the state machine (``states``), asks a ``Provider`` for streams on a worker
 and asks OBS, through an ``ObsPort``, to switch the stream service and start or stop.
 
-Threading model (reference/obs.md, "Threads"): everything that reaches the controller
-(commands from buttons, hotkeys or the CLI, OBS events, worker results) is *posted*
-to one thread-safe inbox; ``tick()`` drains it and does the work, including every
-OBS call. Inside OBS one short timer calls ``tick()``; the CLI calls it in a loop.
-Provider calls run on the worker, which never calls OBS.
+Threading model: everything that reaches the controller (commands from buttons,
+hotkeys or the CLI, OBS events, worker results) is *posted* to one thread-safe inbox;
+``tick()`` drains it and does the work, including every OBS call. Inside OBS a short
+script timer calls ``tick()`` once per video frame (OBS runs script timers from its
+tick callback, obs_add_tick_callback in
+https://github.com/obsproject/obs-studio/blob/29.0.2/deps/obs-scripting/obs-scripting-python.c),
+and a hotkey or button callback calls it right after posting, on its own OBS thread,
+so a go-live does not wait for the next frame; ``obs.app`` makes sure only one of them
+runs it at a time. The CLI calls it in a loop. Provider calls run on the worker,
+which never calls OBS.
 
 Nothing is lost on the way: the previous stream service is remembered before it is
 replaced and put back after the end; once a provider stream exists every way out
