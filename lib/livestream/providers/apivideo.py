@@ -29,12 +29,13 @@ rate limits send ``X-RateLimit-Retry-After`` (read like ``Retry-After``).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import threading
 import time
 from datetime import datetime
 from typing import Any, Callable, Literal, Optional
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import requests
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
@@ -43,12 +44,15 @@ from .. import secrets
 from ..errors import AuthenticationError, ConfigurationError, InvalidRequestError
 from ..http import HttpClient, Service, coerce_model, join_messages
 from ..models import EndResult, Ingest, LiveStream, StreamStatus
-from . import register
+from . import register, wire
 from .base import OptionsInput, check_credential_text
 from .declare import Capabilities, CredentialField, Setting, StreamOption
 from .http_base import HttpProvider
+from .wire import protocol_of as _protocol_of
 
 log = logging.getLogger(__name__)
+
+_ingest_url = functools.partial(wire.ingest_url, service="api.video")
 
 API_KEY_ENV = "APIVIDEO_API_KEY"
 BASE_URL_ENV = "APIVIDEO_API_BASE_URL"
@@ -263,20 +267,6 @@ def _when(text: Optional[str]) -> Optional[datetime]:
     except ValueError:
         return None
 
-
-def _protocol_of(url: str) -> str:
-    """The Ingest protocol of a server URL: its scheme (the sandbox serves plain rtmp)."""
-    scheme = urlsplit(url).scheme.lower()
-    return scheme if scheme in PROTOCOLS else "rtmps"
-
-
-def _ingest_url(url: str, schemes: tuple[str, ...], env_name: str) -> str:
-    url = url.strip()
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in schemes or not parts.hostname:
-        raise ConfigurationError(f"The api.video ingest URL {url!r} is not a {' or '.join(schemes)} URL",
-                                 hint=f"fix {env_name} (or the ingest URL setting), or unset it")
-    return url
 
 
 def parse_stream(data: Any, *, protocol: str = "rtmps", servers: Optional[dict] = None) -> LiveStream:

@@ -50,6 +50,8 @@ from . import register
 from .base import OptionsInput, check_credential_text
 from .declare import Capabilities, CredentialField, Setting, StreamOption
 from .http_base import HttpProvider
+from .wire import lower as _lower
+from .wire import text as _text
 
 log = logging.getLogger(__name__)
 
@@ -158,9 +160,6 @@ class CloudflareCredentials(BaseModel):
         return check_credential_text(value, "API token", header=True)
 
 
-def _lower(value: Any) -> Any:
-    return value.strip().lower() if isinstance(value, str) else value
-
 
 class CloudflareOptions(BaseModel):
     """Per-stream options: the create body's ``recording`` and ``deleteRecordingAfterDays``,
@@ -265,9 +264,6 @@ class Envelope(_Wire):
 
 # ----------------------------------------------------------------------------- parsing
 
-
-def _text(value: Any) -> Optional[str]:
-    return value.strip() if isinstance(value, str) and value.strip() else None
 
 
 def _scheme(url: str) -> str:

@@ -15,10 +15,11 @@ Extra methods beyond the ``Provider`` contract: ``enable(id)`` and ``disable(id)
 from __future__ import annotations
 
 import base64
+import functools
 import logging
 from datetime import datetime
 from typing import Annotated, Any, Literal, Optional, Union
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import requests
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, ValidationError, field_validator
@@ -27,18 +28,26 @@ from .. import secrets
 from ..errors import ConfigurationError, InvalidRequestError
 from ..http import Service, coerce_model, join_messages
 from ..models import EndResult, Ingest, LiveStream, StreamStatus
-from . import register
+from . import register, wire
 from .base import OptionsInput, check_credential_text
 from .declare import Capabilities, CredentialField, Setting, StreamOption
 from .http_base import HttpProvider
+from .wire import lower as _lower
+from .wire import protocol_of as _protocol_of
+from .wire import text as _text
 
 log = logging.getLogger(__name__)
+
 
 TOKEN_ID_ENV = "FASTPIX_ACCESS_TOKEN_ID"
 SECRET_KEY_ENV = "FASTPIX_SECRET_KEY"
 INGEST_RTMPS_ENV = "FASTPIX_INGEST_RTMPS_URL"
 INGEST_SRT_ENV = "FASTPIX_INGEST_SRT_URL"
 PLAYBACK_TEMPLATE_ENV = "FASTPIX_PLAYBACK_URL_TEMPLATE"
+
+# The shared checks, with this provider's name in their messages.
+_ingest_url = functools.partial(wire.ingest_url, service="FastPix")
+_check_template = functools.partial(wire.playback_template, env_name=PLAYBACK_TEMPLATE_ENV, service="FastPix")
 
 # Not in any API answer; hard-coded by FastPix's own WordPress plugin
 # (https://github.com/FastPix/wordpress) and confirmed by its iOS demo's README
@@ -171,9 +180,6 @@ class FastPixCredentials(BaseModel):
         return check_credential_text(value, "secret key", header=True)
 
 
-def _lower(value: Any) -> Any:
-    return value.strip().lower() if isinstance(value, str) else value
-
 
 class FastPixOptions(BaseModel):
     """Per-stream options; sent camelCase (https://docs.fastpix.io/reference/create-new-stream)."""
@@ -205,24 +211,6 @@ class FastPixOptions(BaseModel):
     def _case_insensitive(cls, value: Any) -> Any:
         return _lower(value)
 
-
-def _text(value: Any) -> Optional[str]:
-    return value.strip() if isinstance(value, str) and value.strip() else None
-
-
-def _protocol_of(url: str) -> str:
-    """The Ingest protocol of a server URL: its scheme (the sandbox serves plain rtmp)."""
-    scheme = urlsplit(url).scheme.lower()
-    return scheme if scheme in ("rtmp", "rtmps", "srt") else "rtmps"
-
-
-def _ingest_url(url: str, schemes: tuple[str, ...], env_name: str) -> str:
-    url = url.strip()
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in schemes or not parts.hostname:
-        raise ConfigurationError(f"The FastPix ingest URL {url!r} is not a {' or '.join(schemes)} URL",
-                                 hint=f"fix {env_name} (or the ingest URL setting), or unset it")
-    return url
 
 
 def _optional_text(value: Any) -> Optional[str]:
@@ -315,19 +303,6 @@ def parse_stream(
         created_at=created_at,
     )
 
-
-def _check_template(template: str) -> str:
-    try:
-        template.format(playback_id="x")
-    except (KeyError, IndexError, ValueError):
-        raise ConfigurationError(
-            "The FastPix playback URL template is invalid",
-            hint=f"{PLAYBACK_TEMPLATE_ENV} must contain {{playback_id}} and no other placeholder",
-        ) from None
-    if "{playback_id}" not in template:
-        raise ConfigurationError("The FastPix playback URL template has no {playback_id}",
-                                 hint=f"fix {PLAYBACK_TEMPLATE_ENV}")
-    return template
 
 
 @register

@@ -18,10 +18,11 @@ seconds, or at once on ``PUT .../complete``); ``disabled`` refuses encoders.
 from __future__ import annotations
 
 import base64
+import functools
 import logging
 from datetime import datetime, timezone
 from typing import Any, Literal, Optional
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import requests
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
@@ -30,12 +31,16 @@ from .. import secrets
 from ..errors import ConfigurationError, InvalidRequestError
 from ..http import Service, coerce_model
 from ..models import EndResult, Ingest, LiveStream, StreamStatus
-from . import register
+from . import register, wire
 from .base import OptionsInput, check_credential_text
 from .declare import Capabilities, CredentialField, Setting, StreamOption
 from .http_base import HttpProvider
+from .wire import lower as _lower
+from .wire import protocol_of as _protocol_of
+from .wire import text as _text
 
 log = logging.getLogger(__name__)
+
 
 NAME = "mux"
 TOKEN_ID_ENV = "MUX_TOKEN_ID"  # the official SDKs' names
@@ -44,6 +49,10 @@ BASE_URL_ENV = "MUX_API_BASE_URL"
 INGEST_RTMP_ENV = "MUX_INGEST_RTMP_URL"
 INGEST_SRT_ENV = "MUX_INGEST_SRT_URL"
 PLAYBACK_TEMPLATE_ENV = "MUX_PLAYBACK_URL_TEMPLATE"
+
+# The shared checks, with this provider's name in their messages.
+_ingest_url = functools.partial(wire.ingest_url, service="Mux")
+_check_template = functools.partial(wire.playback_template, env_name=PLAYBACK_TEMPLATE_ENV, service="Mux")
 
 # https://www.mux.com/docs/guides/configure-broadcast-software: not in any API answer.
 RTMPS_SERVER = "rtmps://global-live.mux.com:443/app"
@@ -119,9 +128,6 @@ class MuxCredentials(BaseModel):
             raise ValueError("the token secret is empty")
         return check_credential_text(value, "token secret", header=True)
 
-
-def _lower(value: Any) -> Any:
-    return value.strip().lower() if isinstance(value, str) else value
 
 
 class MuxOptions(BaseModel):
@@ -249,9 +255,6 @@ def read_error_body(body: Any) -> tuple[Optional[str], dict[str, list[str]]]:
 # ---------------------------------------------------------------------- parsing
 
 
-def _text(value: Any) -> Optional[str]:
-    return value.strip() if isinstance(value, str) and value.strip() else None
-
 
 def _created(value: Optional[str]) -> Optional[datetime]:
     text = _text(value)
@@ -265,11 +268,6 @@ def _created(value: Optional[str]) -> Optional[datetime]:
         except ValueError:
             return None
 
-
-def _protocol_of(url: str) -> str:
-    """The Ingest protocol of a server URL: its scheme (the sandbox serves plain rtmp)."""
-    scheme = urlsplit(url).scheme.lower()
-    return scheme if scheme in ("rtmp", "rtmps", "srt") else "rtmps"
 
 
 def parse_stream(
@@ -318,28 +316,6 @@ def parse_stream(
         created_at=_created(wire.created_at),
     )
 
-
-def _ingest_url(url: str, schemes: tuple[str, ...], env_name: str) -> str:
-    url = url.strip()
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in schemes or not parts.hostname:
-        raise ConfigurationError(f"The Mux ingest URL {url!r} is not a {' or '.join(schemes)} URL",
-                                 hint=f"fix {env_name} (or the ingest URL setting), or unset it")
-    return url
-
-
-def _check_template(template: str) -> str:
-    try:
-        template.format(playback_id="x")
-    except (KeyError, IndexError, ValueError):
-        raise ConfigurationError(
-            "The Mux playback URL template is invalid",
-            hint=f"{PLAYBACK_TEMPLATE_ENV} must contain {{playback_id}} and no other placeholder",
-        ) from None
-    if "{playback_id}" not in template:
-        raise ConfigurationError("The Mux playback URL template has no {playback_id}",
-                                 hint=f"fix {PLAYBACK_TEMPLATE_ENV}")
-    return template
 
 
 # ---------------------------------------------------------------------- the provider
