@@ -1,10 +1,13 @@
-"""Fixtures shared by the HTTP-level tests (``tests/test_http.py``, ``tests/providers``)."""
+"""Fixtures shared by the HTTP-level tests (``tests/test_http.py``, ``tests/providers``), the
+summary tables plugin, and the order and grouping of tests across pytest-xdist workers."""
 
 from __future__ import annotations
 
 import pytest
 
 from tests.fakehttp import FakeTransport, block_real_network
+
+pytest_plugins = ["tests.matrix_plugin"]
 
 
 @pytest.fixture
@@ -23,21 +26,13 @@ def sleeps():
     return []
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    """Print the reliability matrix (tests/e2e/test_reliability_matrix.py) in the run's
-    summary, where a person running the README's test command sees it without ``-s``."""
-    import sys
+# e2e first, so the long tests start at once and the quick ones fill the workers' gaps.
+def pytest_collection_modifyitems(config, items):
+    """Run the end-to-end tests first, and keep the tests that share built release bundles
+    on one pytest-xdist worker (the bundles are built once per process into one folder)."""
+    import pytest
 
-    schedule_tests = next((m for n, m in list(sys.modules.items()) if n.endswith("test_script_schedule")), None)
-    figures = getattr(schedule_tests, "FIGURES", None)
-    if figures:
-        terminalreporter.write_sep("=", "scheduled go-live timing (real OBS, sandbox provider)")
-        for what, seconds in figures:
-            terminalreporter.write_line(f"{what}: {seconds:+.2f} s")
-    module = next((m for name, m in list(sys.modules.items()) if name.endswith("test_reliability_matrix")), None)
-    table = getattr(module, "TABLE", None)
-    if not table:
-        return
-    terminalreporter.write_sep("=", "reliability matrix (real OBS, sandbox provider)")
-    for line in module.format_table(table):
-        terminalreporter.write_line(line)
+    for item in items:
+        if "build_bundle" in getattr(getattr(item, "module", None), "__dict__", {}):
+            item.add_marker(pytest.mark.xdist_group("release-bundles"))
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is None)

@@ -193,7 +193,14 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: List[pytest.Item]) -> None:
-    """With the host's OBS left out of ``LIVESTREAM_OBS_VERSIONS``, leave out what runs only there."""
+    """Keep the tests that share one OBS (a module's ``module_headless_obs`` or ``module_studio``) on
+    one pytest-xdist worker, per OBS version; with the host's OBS left out of
+    ``LIVESTREAM_OBS_VERSIONS``, leave out what runs only there."""
+    for item in items:
+        if {"module_headless_obs", "module_studio"} & set(getattr(item, "fixturenames", ())):
+            callspec = getattr(item, "callspec", None)
+            version = callspec.params.get("obs_under_test", "") if callspec else ""
+            item.add_marker(pytest.mark.xdist_group(f"{item.nodeid.split('::')[0]}-{version}"))
     if HOST_VERSION in selected_versions():
         return
     keep, drop = [], []

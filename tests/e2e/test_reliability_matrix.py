@@ -9,7 +9,7 @@ the sandbox misbehave (faults.py), and asserts what a user would check afterward
 * no secret in OBS's log (the sandbox's API token, secret key and password, every
   stream key the sandbox issued, the user's own key "users-own-key-0042").
 
-The table is printed in the summary of the test run (``tests/conftest.py``). One sandbox serves the
+The table is printed in the summary of the test run (``tests/matrix_plugin.py``). One sandbox serves the
 whole module; each row gets its own OBS.
 
 Notes on rows that cannot be done literally:
@@ -42,10 +42,11 @@ import pytest
 from livestream_headless import free_port
 from livestream_sandbox import Sandbox
 from tests.e2e.studio import PREVIOUS_SERVICE, Studio
+from tests.matrix_plugin import add_row
 
 pytestmark = pytest.mark.e2e
 
-TABLE: list[tuple[str, str, str, str, str]] = []
+MATRIX = "reliability matrix (real OBS, sandbox provider)"
 
 
 @dataclass
@@ -385,12 +386,6 @@ _HEADER = ("scenario", "message", "provider streams live after", "settings resto
            "secrets in log (incl. SRT passphrase)")
 
 
-def format_table(rows: list[tuple[str, str, str, str, str]]) -> list[str]:
-    """The matrix as aligned text lines (printed in the test run's summary, tests/conftest.py)."""
-    widths = [max(len(str(r[i])) for r in rows + [_HEADER]) for i in range(5)]
-    return [" | ".join(str(cell).ljust(w) for cell, w in zip(line, widths)) for line in [_HEADER] + rows]
-
-
 def _wait_state_where(self: Studio, predicate: Callable[[dict], bool], timeout: float = 30.0) -> dict:
     deadline = time.monotonic() + timeout
     last: dict = {}
@@ -467,7 +462,7 @@ def _free_udp_port() -> int:
 
 
 @pytest.mark.parametrize("row", ROWS, ids=[r.name for r in ROWS])
-def test_reliability_row(row: Row, sandbox: Any, tmp_path: Path) -> None:
+def test_reliability_row(row: Row, sandbox: Any, tmp_path: Path, request: pytest.FixtureRequest) -> None:
     admin = sandbox.admin
     admin.clear_faults()
     before = {s["id"] for s in admin.streams()}
@@ -502,8 +497,8 @@ def test_reliability_row(row: Row, sandbox: Any, tmp_path: Path) -> None:
         ids = {s["id"] for s in admin.streams()} - before
         log = studio.obs.log_text(all_runs=True)
         leaked = [f"{s[:4]}…" for s in secrets_of(sandbox, ids) if s in log]
-        TABLE.append((row.name, message, str(len(live_after)) if live_after != ["?"] else "?",
-                      "yes" if restored else "NO", ", ".join(leaked) or "none"))
+        add_row(request.node, MATRIX, _HEADER, (row.name, message, str(len(live_after)) if live_after != ["?"] else "?",
+                                                "yes" if restored else "NO", ", ".join(leaked) or "none"))
         print(f"\n{row.name}: {message!r}; live after: {live_after}; restored: {restored}; leaked: {leaked}")
     assert live_after == [], live_after
     assert restored, studio.script_log()

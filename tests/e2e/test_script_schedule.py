@@ -31,11 +31,17 @@ from tests.e2e.studio import (
     switch_scene_collection,
     wait_published,
 )
+from tests.matrix_plugin import add_row
 
 pytestmark = pytest.mark.e2e
 
 #: (what, seconds) printed by tests/conftest.py in the run's summary.
-FIGURES: list[tuple[str, float]] = []
+TIMING = "scheduled go-live timing (real OBS, sandbox provider)"
+
+
+def record_figure(request: pytest.FixtureRequest, what: str, seconds: float) -> None:
+    """A timing printed in the run's summary (tests/matrix_plugin.py)."""
+    add_row(request.node, TIMING, ("what", "seconds"), (what, f"{seconds:+.2f} s"))
 BOOT_DELAY = {"tpstreams": 8.0, "fastpix": 1.0}
 ENDED = {"tpstreams": {"Stopped", "Recording", "Completed"}, "fastpix": {"idle"}}
 END_EVENT = {"tpstreams": "stop_requested", "fastpix": "finish_requested"}
@@ -65,7 +71,8 @@ def first_event(studio: Studio, kind: str, stream_id: str) -> dict:
 
 
 @pytest.mark.parametrize("provider", ["tpstreams", "fastpix"])
-def test_a_schedule_30_s_ahead_goes_live_at_the_time_and_ends_after_the_set_duration(tmp_path, need_tools, provider):
+def test_a_schedule_30_s_ahead_goes_live_at_the_time_and_ends_after_the_set_duration(tmp_path, need_tools, provider,
+                                                                                     request):
     need_tools("obs", "Xvfb", "nginx", "ffmpeg")
     boot = BOOT_DELAY[provider]
     sandbox = Sandbox(data_dir=tmp_path / "sandbox", boot_delay=boot).start()
@@ -84,7 +91,7 @@ def test_a_schedule_30_s_ahead_goes_live_at_the_time_and_ends_after_the_set_dura
             assert live["state"] == "live", live
             stream_id = live["stream_id"]
             published_at = first_event(studio, "publish_started", stream_id)["ts"]
-            FIGURES.append((f"{provider}: first publish - set time", published_at - at))
+            record_figure(request, f"{provider}: first publish - set time", published_at - at)
             assert at - 3 < published_at < at + 10  # generous; the figure is printed
             if provider == "tpstreams":
                 assert stream_id == planned.id  # the scheduled stream, no new one
@@ -96,7 +103,7 @@ def test_a_schedule_30_s_ahead_goes_live_at_the_time_and_ends_after_the_set_dura
             ended = studio.wait_state("ended", "failed", timeout=90)
             assert ended["state"] == "ended", ended
             end_asked = first_event(studio, END_EVENT[provider], stream_id)["ts"]
-            FIGURES.append((f"{provider}: end request - set end", end_asked - (at + 30)))
+            record_figure(request, f"{provider}: end request - set end", end_asked - (at + 30))
             assert at + 28 < end_asked < at + 45
             stream = next(s for s in studio.streams() if s["id"] == stream_id)
             assert stream["status"] in ENDED[provider]
@@ -110,7 +117,7 @@ def test_a_schedule_30_s_ahead_goes_live_at_the_time_and_ends_after_the_set_dura
         sandbox.stop()
 
 
-def test_a_schedule_survives_a_script_reload_and_an_obs_restart(tmp_path, need_tools):
+def test_a_schedule_survives_a_script_reload_and_an_obs_restart(tmp_path, need_tools, request):
     need_tools("obs", "Xvfb", "nginx", "ffmpeg")
     with Studio.start(tmp_path, provider="fastpix", boot_delay=1) as studio:
         add_scene_collection(studio, "Livestream E2E second", "livestream-e2e-second")
@@ -135,7 +142,7 @@ def test_a_schedule_survives_a_script_reload_and_an_obs_restart(tmp_path, need_t
         live = studio.wait_state("live", "failed", timeout=90)
         assert live["state"] == "live", live
         published_at = first_event(studio, "publish_started", live["stream_id"])["ts"]
-        FIGURES.append(("fastpix after reload and restart: first publish - set time", published_at - at))
+        record_figure(request, "fastpix after reload and restart: first publish - set time", published_at - at)
         assert at - 3 < published_at < at + 10
         ended = studio.wait_state("ended", "failed", timeout=90)
         assert ended["state"] == "ended", ended
