@@ -43,7 +43,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Sequence
+from typing import Dict, Iterable, List, Mapping, Optional, Sequence
 
 __all__ = ["ObsRoot", "OBS_VERSIONS", "DEPS_DIR", "RootError", "roots_dir", "selected_versions", "debian_mirror",
            "ensure"]
@@ -157,12 +157,20 @@ def _outermost(paths: Iterable[Path]) -> List[Path]:
 
 # --- building ----------------------------------------------------------------------------
 
-def debian_mirror(sources: Sequence[Path] = (Path("/etc/apt/sources.list"), Path("/etc/apt/sources.list.d"))
-                  ) -> str:
-    """The Debian mirror this machine's apt uses (not its security mirror), or deb.debian.org.
+MIRROR_ENV = "LIVESTREAM_DEBIAN_MIRROR"  # e.g. http://<your mirror>/debian, when apt's sources name none
+APT_SOURCES = (Path("/etc/apt/sources.list"), Path("/etc/apt/sources.list.d"))
 
-    Reads one-line ``deb URI suite`` entries and deb822 ``URIs:`` fields.
+
+def debian_mirror(sources: Sequence[Path] = APT_SOURCES, environ: Optional[Mapping[str, str]] = None) -> str:
+    """The Debian mirror to build the roots from: ``LIVESTREAM_DEBIAN_MIRROR``, else the one this
+    machine's apt uses (not its security mirror); ``RootError`` saying how to set one if neither.
+
+    Reads one-line ``deb URI suite`` entries (``*.list``) and deb822 stanzas (``*.sources``:
+    ``Types``, ``URIs``, ``Suites``, ``Enabled``), as sources.list(5) describes them.
     """
+    chosen = (os.environ if environ is None else environ).get(MIRROR_ENV, "").strip()
+    if chosen:
+        return chosen.rstrip("/")
     files: List[Path] = []
     for source in sources:
         if source.is_dir():
@@ -174,21 +182,32 @@ def debian_mirror(sources: Sequence[Path] = (Path("/etc/apt/sources.list"), Path
             text = path.read_text(encoding="utf-8", errors="replace")
         except OSError:
             continue
-        if path.suffix == ".sources":
-            for stanza in re.split(r"\n\s*\n", text):
-                fields = dict(re.findall(r"^([A-Za-z-]+):\s*(.+)$", stanza, re.M))
-                enabled = fields.get("Enabled", "yes").strip().lower() != "no"
-                suites = fields.get("Suites", "")
-                if enabled and "deb" in fields.get("Types", "").split():
-                    for uri in fields.get("URIs", "").split():
-                        if _is_debian_main(uri, suites):
-                            return uri.rstrip("/")
-        else:
-            for line in text.splitlines():
-                match = re.match(r"^\s*deb\s+(?:\[[^]]*\]\s+)?(\S+)\s+(\S+)", line)
-                if match and _is_debian_main(match.group(1), match.group(2)):
-                    return match.group(1).rstrip("/")
-    return "http://deb.debian.org/debian"
+        found = _deb822_mirror(text) if path.suffix == ".sources" else _one_line_mirror(text)
+        if found:
+            return found
+    where = ", ".join(str(s) for s in sources)
+    raise RootError(f"no Debian mirror found in apt's sources ({where}): set {MIRROR_ENV} to the Debian "
+                    f"mirror to build the OBS roots from, e.g. {MIRROR_ENV}=http://<your mirror>/debian")
+
+
+def _deb822_mirror(text: str) -> Optional[str]:
+    for stanza in re.split(r"\n\s*\n", text):
+        fields = dict(re.findall(r"^([A-Za-z-]+):\s*(.+)$", stanza, re.M))
+        enabled = fields.get("Enabled", "yes").strip().lower() != "no"
+        suites = fields.get("Suites", "")
+        if enabled and "deb" in fields.get("Types", "").split():
+            for uri in fields.get("URIs", "").split():
+                if _is_debian_main(uri, suites):
+                    return uri.rstrip("/")
+    return None
+
+
+def _one_line_mirror(text: str) -> Optional[str]:
+    for line in text.splitlines():
+        match = re.match(r"^\s*deb\s+(?:\[[^]]*\]\s+)?(\S+)\s+(\S+)", line)
+        if match and _is_debian_main(match.group(1), match.group(2)):
+            return match.group(1).rstrip("/")
+    return None
 
 
 def _is_debian_main(uri: str, suites: str) -> bool:

@@ -1,4 +1,5 @@
-"""The headless harness's pure parts: generated OBS files and log parsing (no OBS needed)."""
+"""The headless harness's pure parts: generated OBS files, log parsing, the OBS roots' set-up
+(no OBS needed; moved here from tests/e2e, whose tests each run a real OBS)."""
 
 from __future__ import annotations
 
@@ -135,12 +136,31 @@ def test_the_debian_mirror_is_read_from_apt_sources(tmp_path: Path) -> None:
     deb822.write_text("Types: deb\nURIs: http://mirror.example/debian-security\nSuites: bookworm-security\n"
                       "Components: main\n\nTypes: deb\nURIs: http://mirror.example/debian/\n"
                       "Suites: bookworm bookworm-updates\nComponents: main\n")
-    assert debian_mirror([deb822]) == "http://mirror.example/debian"
+    assert debian_mirror([deb822], environ={}) == "http://mirror.example/debian"
     one_line = tmp_path / "sources.list"
     one_line.write_text("# deb http://old.example/debian bookworm main\n"
                         "deb [arch=amd64] http://other.example/debian bookworm main\n")
-    assert debian_mirror([one_line]) == "http://other.example/debian"
-    assert debian_mirror([tmp_path / "missing"]) == "http://deb.debian.org/debian"
+    assert debian_mirror([one_line], environ={}) == "http://other.example/debian"
+
+
+def test_a_sources_folder_is_read_in_order_and_disabled_or_source_only_stanzas_are_skipped(tmp_path: Path) -> None:
+    folder = tmp_path / "sources.list.d"
+    folder.mkdir()
+    (folder / "a-disabled.sources").write_text("Types: deb\nURIs: http://off.example/debian\nSuites: trixie\n"
+                                               "Enabled: no\n\nTypes: deb-src\nURIs: http://src.example/debian\n"
+                                               "Suites: trixie\n")
+    (folder / "b-debian.sources").write_text("Types: deb deb-src\nURIs: https://on.example/debian\nSuites: trixie\n")
+    (folder / "notes.txt").write_text("deb http://ignored.example/debian trixie main\n")
+    assert debian_mirror([tmp_path / "sources.list", folder], environ={}) == "https://on.example/debian"
+
+
+def test_no_mirror_in_the_sources_says_so_and_names_the_variable_that_sets_one(tmp_path: Path) -> None:
+    only_security = tmp_path / "sources.list"
+    only_security.write_text("deb http://security.example/debian-security bookworm-security main\n")
+    with pytest.raises(RootError, match="no Debian mirror found in apt's sources.*LIVESTREAM_DEBIAN_MIRROR="):
+        debian_mirror([only_security, tmp_path / "missing"], environ={})
+    chosen = {"LIVESTREAM_DEBIAN_MIRROR": "http://chosen.example/debian/"}
+    assert debian_mirror([only_security], environ=chosen) == "http://chosen.example/debian"
 
 
 def test_the_obs_versions_to_test_come_from_the_environment_setting() -> None:
