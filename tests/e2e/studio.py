@@ -243,8 +243,9 @@ def cli_env(studio: Studio, state_dir: Path, **extra: str) -> dict[str, str]:
     own go-live record (not the script's)."""
     import os
 
-    scrub = ("TPSTREAMS_", "FASTPIX_", "OBS_WEBSOCKET_", "OBS_LIVESTREAM_")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(scrub)}
+    from tests.secrets_kit import scrubbed_env
+
+    env = scrubbed_env(os.environ)  # no provider's variables from the developer's shell
     env.update(studio.sandbox.env())
     env.update(OBS_WEBSOCKET_URL=studio.obs.ws_url, OBS_WEBSOCKET_PASSWORD=studio.obs.password,
                OBS_LIVESTREAM_STATE_DIR=str(state_dir), PYTHONUNBUFFERED="1")

@@ -43,6 +43,7 @@ from livestream_headless import free_port
 from livestream_sandbox import Sandbox
 from tests.e2e.studio import PREVIOUS_SERVICE, Studio
 from tests.matrix_plugin import add_row
+from tests.secrets_kit import secrets_in_env
 
 pytestmark = pytest.mark.e2e
 
@@ -70,7 +71,11 @@ def go_live(studio: Studio, *, states: tuple[str, ...] = ("live", "failed", "end
     return studio.wait_state(*states, timeout=timeout)
 
 
-PROVIDER_LIVE = {"tpstreams": "Streaming", "fastpix": "active"}
+#: Each provider's word for "live" (what its API answers while OBS publishes).
+PROVIDER_LIVE = {"tpstreams": "Streaming", "fastpix": "active", "mux": "active", "cloudflare": "connected",
+                 "apivideo": "broadcasting"}
+#: The rows that apply to every provider run once per provider (a sixth one is added here).
+ALL_PROVIDERS = ("tpstreams", "fastpix", "mux", "cloudflare", "apivideo")
 
 
 def must_be_live(studio: Studio) -> dict:
@@ -341,7 +346,6 @@ ROWS = [
         r"^ended", state=("ended",)),
     Row("connection refused", "fastpix", failing_go_live, r"(connect|reach|refused)",
         settings={"fp_api_base_url": "http://127.0.0.1:{closed_port}"}),
-    Row("create answer lost (FastPix)", "fastpix", create_answer_lost("drop=reset"), r"^ended", state=("ended",)),
     # A truncated answer to the create: the stream exists, so it is found and used.
     Row("malformed JSON on create", "fastpix", create_answer_lost("malformed"), r"^ended", state=("ended",)),
     Row("ingest never ready", "tpstreams", failing_go_live, r"(ready|ingest|server).*(4 s|time)",
@@ -360,8 +364,8 @@ ROWS = [
         r"could not end .*keeps trying"),
     Row("End after a failed end", "tpstreams", end_after_failed_end, r"ended the earlier streams", state=("idle",)),
     Row("provider back after an outage", "fastpix", outage_then_recovery, r"could not end .*keeps trying"),
-    Row("create answer lost (TP Streams)", "tpstreams", create_answer_lost("drop=reset"), r"^ended",
-        state=("ended",)),
+    *(Row(f"create answer lost ({provider})", provider, create_answer_lost("drop=reset"), r"^ended",
+          state=("ended",)) for provider in ALL_PROVIDERS),
     Row("OBS killed during the create", "tpstreams", obs_killed_during_create, r"^idle$",
         state=("idle",)),
 ]
@@ -405,7 +409,8 @@ Studio.wait_state_where = _wait_state_where  # type: ignore[attr-defined]
 
 def live_streams(sandbox: Any, ids: set[str]) -> list[str]:
     """Streams of this row still live or billing, by the provider's status: TP server up (booting,
-    "Not Started" with a key, "Streaming", "Disconnected"), FastPix "preparing"/"active". (The
+    "Not Started" with a key, "Streaming", "Disconnected"), FastPix "preparing"/"active", the others
+    their live word (``PROVIDER_LIVE``). (The
     sandbox's own ``publishing`` flag is not used: it stays set when its nginx is killed.)"""
     live = []
     for s in sandbox.admin.streams():
@@ -416,7 +421,9 @@ def live_streams(sandbox: Any, ids: set[str]) -> list[str]:
             status in ("Streaming", "Disconnected")
             or (status == "Not Started" and (s.get("booted") or s.get("boot_ready_at"))))
         fp_open = s["provider"] == "fastpix" and status in ("active", "preparing")
-        if tp_open or fp_open:
+        # Mux, Cloudflare and api.video bill while their stream says live.
+        other_open = s["provider"] not in ("tpstreams", "fastpix") and status == PROVIDER_LIVE.get(s["provider"])
+        if tp_open or fp_open or other_open:
             live.append(f"{s['id']}:{status}")
     return live
 
@@ -431,9 +438,10 @@ def settle(sandbox: Any, ids: set[str], timeout: float = 10.0) -> list[str]:
 
 
 def secrets_of(sandbox: Any, ids: set[str]) -> list[str]:
-    creds = sandbox.credentials
-    found = [creds.tpstreams_api_token, creds.tpstreams_password, creds.fastpix_secret_key,
-             PREVIOUS_SERVICE["settings"]["key"]]
+    """Every secret this row's OBS could have logged: each provider's declared secret credentials
+    (token and login variants), the user's own key, the rows' stream keys and SRT passphrases."""
+    found = secrets_in_env({**sandbox.env(), **sandbox.env(tpstreams_login=True)})
+    found.append(PREVIOUS_SERVICE["settings"]["key"])
     found += [s["stream_key"] for s in sandbox.admin.streams(reveal=True) if s["id"] in ids and s.get("stream_key")]
     found += [_srt_passphrase(sandbox, s["id"]) for s in sandbox.admin.streams()
               if s["id"] in ids and s["provider"] == "fastpix"]

@@ -23,6 +23,7 @@ import pytest
 
 from livestream.session.ports import StreamService
 from tests.e2e.studio import PREVIOUS_SERVICE, REPO, Studio, cli_command, cli_env
+from tests.secrets_kit import scrubbed_env
 
 pytestmark = pytest.mark.e2e
 
@@ -177,7 +178,7 @@ def test_wrong_password_is_exit_5_and_never_printed(studio, tmp_path):
 
 def test_obs_not_running_is_exit_5_quickly(tmp_path):
     # No OBS needed: a closed local port.
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OBS_WEBSOCKET_", "OBS_LIVESTREAM_"))}
+    env = scrubbed_env(os.environ)
     env.update(OBS_WEBSOCKET_URL=f"ws://127.0.0.1:{closed_port()}", OBS_LIVESTREAM_STATE_DIR=str(tmp_path),
                FASTPIX_ACCESS_TOKEN_ID="id", FASTPIX_SECRET_KEY="key-never-used")
     for args in (["status"], ["end"], ["trigger", "go-live"], ["go-live", "-p", "fastpix", "-t", "x"]):
