@@ -61,6 +61,25 @@ def test_the_page_and_its_state_are_served_under_the_token_with_protective_heade
     assert status == 200 and json.loads(body)["state"] == "idle"
 
 
+def test_the_page_loads_its_script_and_style_and_they_hold_the_feed_and_the_buttons(dock: DockServer):
+    """The real files, as the server gives them: an empty or broken static/ fails here."""
+    _, page, _ = request(dock, "GET", f"/{dock.token}/")
+    assert b'<script src="dock.js"' in page and b'<link rel="stylesheet" href="dock.css">' in page
+    for button in (b'id="go_live"', b'id="prepare"', b'id="end"', b'id="label"', b'id="message"'):
+        assert button in page, button
+
+    status, script, headers = request(dock, "GET", f"/{dock.token}/dock.js")
+    assert status == 200 and headers["Content-Type"].startswith("text/javascript")
+    assert b'new EventSource("events")' in script  # the feed, relative to the page under the token
+    assert b'fetch("state"' in script  # the polling fallback
+    assert b'fetch("action/" + action' in script  # the buttons post their action
+    assert b'addEventListener("click"' in script
+
+    status, style, headers = request(dock, "GET", f"/{dock.token}/dock.css")
+    assert status == 200 and headers["Content-Type"].startswith("text/css")
+    assert b'[data-state="live"]' in style  # the page is coloured by the state the script sets
+
+
 def test_the_page_works_offline_no_cdn_or_external_address():
     static = Path(__file__).resolve().parents[2] / "lib" / "livestream" / "dock" / "static"
     for path in static.iterdir():
