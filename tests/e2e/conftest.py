@@ -16,7 +16,7 @@
   dependencies a root's Python is given for the script, for the release bundle's test).
   ``LIVESTREAM_OBS_VERSIONS=30`` (``scripts/test --obs 30``) runs only those, and leaves
   out the end-to-end tests that run in 29 alone; ``@pytest.mark.obs_versions("30", "32")``
-  limits a test to some versions.
+  limits a test to some versions (on a ``pytest.param`` too: one parameter in some versions).
 
 When OBS, Xvfb, ffmpeg or nginx is missing the test fails with the Debian package to
 install if the environment variable ``CI`` is set, and is skipped otherwise.
@@ -196,11 +196,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: List[pytest.Item
     """Keep the tests that share one OBS (a module's ``module_headless_obs`` or ``module_studio``) on
     one pytest-xdist worker, per OBS version; with the host's OBS left out of
     ``LIVESTREAM_OBS_VERSIONS``, leave out what runs only there."""
+    outside = []
     for item in items:
+        callspec = getattr(item, "callspec", None)
+        version = callspec.params.get("obs_under_test", "") if callspec else ""
+        limit = item.get_closest_marker("obs_versions")  # also a parameter's own (pytest.param marks)
+        if version and limit is not None and version not in limit.args:
+            outside.append(item)
         if {"module_headless_obs", "module_studio"} & set(getattr(item, "fixturenames", ())):
-            callspec = getattr(item, "callspec", None)
-            version = callspec.params.get("obs_under_test", "") if callspec else ""
             item.add_marker(pytest.mark.xdist_group(f"{item.nodeid.split('::')[0]}-{version}"))
+    if outside:
+        config.hook.pytest_deselected(items=outside)
+        items[:] = [item for item in items if item not in outside]
     if HOST_VERSION in selected_versions():
         return
     keep, drop = [], []
