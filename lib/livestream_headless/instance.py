@@ -604,10 +604,14 @@ class HeadlessObs:
         return logs.encoding_lag(self.log_text())
 
     def wait_for_log(self, needle: str, timeout: float = 10.0) -> str:
-        """Wait until a line containing ``needle`` is in the newest log; returns that line."""
+        """Wait until a whole line containing ``needle`` is in the newest log; returns that line.
+
+        Only lines OBS has finished writing (up to the last newline) count, so the line
+        returned is never cut off mid-write.
+        """
         deadline = time.monotonic() + timeout
         while True:
-            for line in logs.strip_timestamps(self.log_text()).splitlines():
+            for line in logs.strip_timestamps(complete_lines(self.log_text())).splitlines():
                 if needle in line:
                     return line
             if time.monotonic() >= deadline:
@@ -759,6 +763,11 @@ def _die_with_parent() -> None:
         ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)
     except (OSError, AttributeError):
         pass
+
+
+def complete_lines(text: str) -> str:
+    """``text`` up to its last newline: what a writer has finished, without a line still being written."""
+    return text[: text.rfind("\n") + 1]
 
 
 def _port_open(host: str, port: int) -> bool:

@@ -38,6 +38,7 @@ from typing import Any, Callable, Dict, Iterator, List, Optional
 import pytest
 
 from livestream_headless import HeadlessObs, MissingToolError, free_port, require_tools
+from livestream_headless.instance import complete_lines
 from livestream_headless.rootfs import OBS_VERSIONS, ObsRoot, obs_version, selected_versions
 
 # A throw-away OBS script: logs how it was loaded, registers two frontend hotkeys.
@@ -337,11 +338,12 @@ class NginxRtmp:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
     def wait_for_publish(self, key: str, timeout: float = 10.0) -> str:
-        """The nginx-rtmp log line of a publish under stream name ``key``."""
+        """The nginx-rtmp log line of a publish under stream name ``key`` (a whole line: nginx may
+        be writing it while we read)."""
         needle = f"publish: name='{key}'"
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            for line in self.log_text().splitlines():
+            for line in complete_lines(self.log_text()).splitlines():
                 if needle in line:
                     return line
             time.sleep(0.1)

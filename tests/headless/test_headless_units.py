@@ -208,3 +208,11 @@ def test_the_password_stays_out_of_the_repr() -> None:
     obs = HeadlessObs(password="not-in-repr-123")
     assert "not-in-repr-123" not in repr(obs)
     obs.close()  # never started: a no-op
+
+
+def test_a_log_line_still_being_written_is_not_read_as_a_whole_line() -> None:
+    from livestream_headless.instance import complete_lines
+
+    assert complete_lines("one\ntwo\nthr") == "one\ntwo\n"
+    assert complete_lines("partial") == ""
+    assert complete_lines("done\n") == "done\n"
