@@ -1,15 +1,18 @@
 """The release bundles, built once per test run with the real command (``python -m release.bundle``).
 
 Wheels come from PyPI the first time and are then cached in ``build/bundle/wheels``;
-the archives go to ``build/bundle/test-dist``, never to the user's ``dist/``.
+the archives go to a temporary folder of this test process, never to the user's ``dist/``.
 """
 
 from __future__ import annotations
 
+import atexit
 import functools
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +20,10 @@ from release.bundle import archive_name
 from release.wheels import TARGETS
 
 REPO = Path(__file__).resolve().parents[2]
-OUT = REPO / "build" / "bundle" / "test-dist"
+# One folder per test process: parallel workers and other checkouts sharing build/ must not
+# write the same archive at once (one's rename of its .partial file then fails the other).
+OUT = Path(tempfile.mkdtemp(prefix="livestream-test-bundles-"))
+atexit.register(shutil.rmtree, OUT, ignore_errors=True)
 
 
 @dataclass(frozen=True)
