@@ -28,7 +28,7 @@ from . import faults as faultlib
 from .admin import Admin, AdminClient
 from .apivideo_api import ApiVideo
 from .cloudflare_api import Cloudflare
-from .config import Credentials, SandboxConfig, check_loopback, credentials_from, default_environ
+from .config import Credentials, SandboxConfig, check_loopback, check_timings, credentials_from, default_environ
 from .core import Core, Places
 from .fastpix_api import FastPix
 from .ingest import Nginx, TiedChild, Tools, find_tools, free_port
@@ -145,6 +145,7 @@ class Sandbox(_Endpoints):
             complete_delay=complete_delay, tpstreams_page_size=tpstreams_page_size, credentials=creds,
             fastpix_webhook_url=hook_url, fastpix_webhook_secret=hook_secret, faults=tuple(faults),
             ingest=ingest, seed=seed)
+        check_timings(self.config)
         self.credentials = creds
         for spec in self.config.faults:
             faultlib.parse_spec(spec)  # fail early on a bad spec

@@ -27,12 +27,15 @@ The sandbox only ever binds to loopback (``127.0.0.0/8``, ``::1``, ``localhost``
 from __future__ import annotations
 
 import ipaddress
+import math
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Mapping, Optional, Sequence
 
 ENV_PREFIX = "SANDBOX_"
+#: The timings of ``SandboxConfig`` that the admin API may change at run time.
+TIMINGS = ("boot_delay", "prepare_delay", "recording_delay", "complete_delay")
 
 #: constructor/flag name -> environment variable (without the prefix) and default.
 CREDENTIAL_DEFAULTS = {
@@ -121,6 +124,31 @@ def credentials_from(values: Mapping[str, Optional[str]], environ: Mapping[str, 
     url = resolved.pop("fastpix_webhook_url")
     secret = resolved.pop("fastpix_webhook_secret")
     return Credentials(**resolved), url, secret
+
+
+#: The longest delay the sandbox accepts anywhere (timings, fault latency, Retry-After): a day.
+MAX_DELAY = 86400.0
+
+
+def bounded(value: object, name: str, low: float = 0.0, high: float = MAX_DELAY) -> float:
+    """``value`` as a finite number from ``low`` to ``high``; ``ValueError`` saying the range otherwise.
+
+    NaN and infinity would pass a plain ``< 0`` test and then make every JSON answer that
+    shows them invalid (``json.dumps`` writes ``NaN``/``Infinity``), so they are refused here.
+    """
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        number = math.nan
+    if isinstance(value, bool) or not math.isfinite(number) or not low <= number <= high:
+        raise ValueError(f"{name} must be a number from {low:g} to {high:g}, not {value!r}")
+    return number
+
+
+def check_timings(config: SandboxConfig) -> None:
+    """Refuse timings that are negative, NaN, infinite or longer than ``MAX_DELAY``."""
+    for name in TIMINGS:
+        setattr(config, name, bounded(getattr(config, name), name))
 
 
 def check_loopback(host: str) -> None:
