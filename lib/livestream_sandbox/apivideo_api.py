@@ -19,28 +19,19 @@ harmless 202; ``pageSize`` outside 1..100 and an unknown ``sortBy`` are 400s.
 from __future__ import annotations
 
 import math
-import re
 import secrets
 import time
 import uuid
 from typing import Any, Optional
 
 from .apivideo_state import IDLE, NAME, ApiVideoState, new_id
+from .model import route
 from .web import BadBody, Request, Response, empty, json_response
 
 TOKEN_SECONDS = 3600
 MAX_PAGE_SIZE = 100
 SORT_FIELDS = ("name", "createdAt", "updatedAt")
 
-_ROUTES = [
-    ("api_key", re.compile(r"^/auth/api-key/?$")),
-    ("refresh", re.compile(r"^/auth/refresh/?$")),
-    ("streams", re.compile(r"^/live-streams/?$")),
-    ("stream", re.compile(r"^/live-streams/(?P<id>[^/]+)/?$")),
-    ("complete", re.compile(r"^/live-streams/(?P<id>[^/]+)/complete/?$")),
-]
-_METHODS = {"api_key": ("POST",), "refresh": ("POST",), "streams": ("GET", "POST"),
-            "stream": ("GET", "PATCH", "DELETE"), "complete": ("PUT",)}
 _DOCS = "https://docs.api.video/reference/"
 _PROBLEMS = {
     400: ("invalid-attribute", "An attribute is invalid."),
@@ -70,6 +61,8 @@ def problem(status: int, *, name: Optional[str] = None, detail: Optional[str] = 
 class ApiVideo(ApiVideoState):
     """The routes of the api.video look-alike."""
 
+    methods_first = True  # its 405 comes before the credentials are looked at
+
     def __init__(self, core: Any) -> None:
         super().__init__(core)
         self._access: dict[str, float] = {}  # access token -> expiry (epoch seconds)
@@ -91,28 +84,21 @@ class ApiVideo(ApiVideoState):
         return problem(status)
 
     # HTTP ----------------------------------------------------------------------------------------
-    def handle(self, req: Request) -> Response:
-        route, match = next(((r, m) for r, p in _ROUTES if (m := p.match(req.path))), (None, None))
-        if route is None or match is None:
-            return problem(404)
-        if req.method not in _METHODS[route]:
-            return problem(405)
-        try:
-            with self.core.lock:
-                if route in ("api_key", "refresh"):
-                    return getattr(self, f"_{route}")(req)
-                denied = self._authenticate(req)
-                if denied is not None:
-                    return denied
-                args = match.groupdict()
-                if "id" in args:
-                    doc = self.core.get(NAME, args["id"])
-                    if doc is None:
-                        return problem(404, name="liveStreamId")
-                    return getattr(self, f"_{route}_{req.method.lower()}")(req, doc)
-                return getattr(self, f"_{route}_{req.method.lower()}")(req)
-        except BadBody:
-            return problem(400, kind="invalid-body", title="The request body is not valid JSON.")
+    def route_table(self) -> list:
+        one = r"^/live-streams/(?P<id>[^/]+)"
+        return [
+            route(r"^/auth/api-key/?$", {"POST": self._api_key}, public=True),
+            route(r"^/auth/refresh/?$", {"POST": self._refresh}, public=True),
+            route(r"^/live-streams/?$", {"GET": self._list, "POST": self._create}),
+            route(one + r"/?$", {"GET": self._get, "PATCH": self._update, "DELETE": self._delete}),
+            route(one + r"/complete/?$", {"PUT": self._complete}),
+        ]
+
+    def missing(self, req: Request) -> Response:
+        return problem(404, name="liveStreamId")
+
+    def bad_body(self, exc: BadBody) -> Response:
+        return problem(400, kind="invalid-body", title="The request body is not valid JSON.")
 
     # auth ----------------------------------------------------------------------------------------
     def _issue(self) -> Response:
@@ -144,7 +130,7 @@ class ApiVideo(ApiVideoState):
         self.core.event("token_refreshed", provider=NAME)
         return self._issue()
 
-    def _authenticate(self, req: Request) -> Optional[Response]:
+    def authenticate(self, req: Request, args: dict) -> Optional[Response]:
         scheme, _, token = req.header("Authorization").strip().partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             return problem(401, kind="authentication-missing-authorization-header",
@@ -155,7 +141,7 @@ class ApiVideo(ApiVideoState):
         return None
 
     # live streams --------------------------------------------------------------------------------
-    def _streams_get(self, req: Request) -> Response:
+    def _list(self, req: Request) -> Response:
         def integer(name: str, default: int, low: int, high: Optional[int] = None) -> Optional[int]:
             raw = req.query.get(name)
             if raw is None:
@@ -213,7 +199,7 @@ class ApiVideo(ApiVideoState):
             return problem(400, name="playerId", detail="This value should be of type string.")
         return None
 
-    def _streams_post(self, req: Request) -> Response:
+    def _create(self, req: Request) -> Response:
         body = req.data()
         if not isinstance(body, dict):
             return problem(400, kind="invalid-body", title="The request body must be a JSON object.")
@@ -232,10 +218,10 @@ class ApiVideo(ApiVideoState):
         self.core.event("key_issued", doc, boot_seconds=0)
         return json_response(201, self.stream(doc))
 
-    def _stream_get(self, req: Request, doc: dict) -> Response:
+    def _get(self, req: Request, doc: dict) -> Response:
         return json_response(200, self.stream(doc))
 
-    def _stream_patch(self, req: Request, doc: dict) -> Response:
+    def _update(self, req: Request, doc: dict) -> Response:
         body = req.data()
         if not isinstance(body, dict):
             return problem(400, kind="invalid-body", title="The request body must be a JSON object.")
@@ -248,12 +234,12 @@ class ApiVideo(ApiVideoState):
         self.core.event("updated", doc, fields=sorted(changes))
         return json_response(200, self.stream(doc))
 
-    def _stream_delete(self, req: Request, doc: dict) -> Response:
+    def _delete(self, req: Request, doc: dict) -> Response:
         self.core.drop_publisher(doc)
         self.core.remove(doc)
         self.core.event("deleted", doc)
         return empty(204)
 
-    def _complete_put(self, req: Request, doc: dict) -> Response:
+    def _complete(self, req: Request, doc: dict) -> Response:
         self.complete(doc, time.time())
         return empty(202)

@@ -20,8 +20,8 @@ import string
 from datetime import datetime, timezone
 from typing import Optional
 
-from .core import Core
 from .media import file_response
+from .model import ProviderModel
 from .web import Request, Response, text
 
 NAME = "apivideo"
@@ -44,16 +44,12 @@ def iso(ts: float) -> str:
     return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S+00:00")
 
 
-class ApiVideoState:
+class ApiVideoState(ProviderModel):
     """Live streams, their JSON and what happens to them over time."""
 
     name = NAME
     media_prefix = MEDIA_PREFIX
     reconnect_window = RECONNECT_WINDOW
-
-    def __init__(self, core: Core) -> None:
-        self.core = core
-        self.creds = core.config.credentials
 
     # rendering ------------------------------------------------------------------------------------
     def stream(self, doc: dict) -> dict:

@@ -17,20 +17,14 @@ refused field; 971 with 429; 10001/10002 for 5xx), create answering 200, DELETE 
 
 from __future__ import annotations
 
-import re
 import secrets
 import time
 from typing import Any, Optional
 
 from .cloudflare_state import NAME, CloudflareState
+from .model import route
 from .web import BadBody, Request, Response, json_response
 
-_PREFIX = r"^/client/v4/accounts/(?P<account>[^/]+)/stream/live_inputs"
-_ROUTES = [
-    ("inputs", re.compile(_PREFIX + r"/?$")),
-    ("input", re.compile(_PREFIX + r"/(?P<uid>[^/]+)/?$")),
-]
-_METHODS = {"inputs": ("GET", "POST"), "input": ("GET", "PUT", "DELETE")}
 _FORCED = {  # what a forced status (faults.py) answers: code, message
     400: (10005, "Bad request"),
     401: (10000, "Authentication error"),
@@ -81,34 +75,27 @@ class Cloudflare(CloudflareState):
         return failure(status, code, message)
 
     # HTTP ----------------------------------------------------------------------------------------
-    def handle(self, req: Request) -> Response:
-        route, match = next(((r, m) for r, p in _ROUTES if (m := p.match(req.path))), (None, None))
-        if route is None or match is None:
-            return failure(404, 7003, f"Could not route to {req.path}, perhaps your object identifier is invalid?")
-        denied = self._authenticate(req, match.group("account"))
-        if denied is not None:
-            return denied
-        if req.method not in _METHODS[route]:
-            return self.error_response(405)
-        try:
-            with self.core.lock:
-                if route == "input":
-                    doc = self.core.get(NAME, match.group("uid"))
-                    if doc is None:
-                        return self.error_response(404)
-                    return getattr(self, f"_input_{req.method.lower()}")(req, doc)
-                return getattr(self, f"_inputs_{req.method.lower()}")(req)
-        except BadBody:
-            return failure(400, 10005, "The request body is not valid JSON")
+    def route_table(self) -> list:
+        inputs = r"^/client/v4/accounts/(?P<account>[^/]+)/stream/live_inputs"
+        return [
+            route(inputs + r"/?$", {"GET": self._list, "POST": self._create}),
+            route(inputs + r"/(?P<id>[^/]+)/?$", {"GET": self._get, "PUT": self._update, "DELETE": self._delete}),
+        ]
 
-    def _authenticate(self, req: Request, account: str) -> Optional[Response]:
+    def not_found(self, req: Request) -> Response:
+        return failure(404, 7003, f"Could not route to {req.path}, perhaps your object identifier is invalid?")
+
+    def bad_body(self, exc: BadBody) -> Response:
+        return failure(400, 10005, "The request body is not valid JSON")
+
+    def authenticate(self, req: Request, args: dict) -> Optional[Response]:
         scheme, _, token = req.header("Authorization").strip().partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             return failure(400, 6003, "Invalid request headers",
                            chain=[{"code": 6111, "message": "Invalid format for Authorization header"}])
         # A token of another account cannot reach this one: the same answer as a wrong token.
         if not (secrets.compare_digest(token.strip(), self.creds.cloudflare_api_token)
-                and secrets.compare_digest(account, self.creds.cloudflare_account_id)):
+                and secrets.compare_digest(args["account"], self.creds.cloudflare_account_id)):
             return self.error_response(403)
         return None
 
@@ -146,11 +133,11 @@ class Cloudflare(CloudflareState):
                 fields.append(("/enabled", "enabled must be a boolean"))
         return fields, changes
 
-    def _inputs_get(self, req: Request) -> Response:
+    def _list(self, req: Request, account: str) -> Response:
         docs = self.core.streams(NAME)
         return ok({"liveInputs": [self.list_item(d) for d in docs], "range": 0, "total": len(docs)})
 
-    def _inputs_post(self, req: Request) -> Response:
+    def _create(self, req: Request, account: str) -> Response:
         body = req.data()
         if not isinstance(body, dict):
             return refused([("/", "the request body must be a JSON object")])
@@ -167,10 +154,10 @@ class Cloudflare(CloudflareState):
         self.core.event("key_issued", doc, boot_seconds=0)
         return ok(self.live_input(doc))
 
-    def _input_get(self, req: Request, doc: dict) -> Response:
+    def _get(self, req: Request, account: str, doc: dict) -> Response:
         return ok(self.live_input(doc))
 
-    def _input_put(self, req: Request, doc: dict) -> Response:
+    def _update(self, req: Request, account: str, doc: dict) -> Response:
         body = req.data()
         if not isinstance(body, dict):
             return refused([("/", "the request body must be a JSON object")])
@@ -192,7 +179,7 @@ class Cloudflare(CloudflareState):
         self.core.event("updated", doc, fields=sorted(changes))
         return ok(self.live_input(doc))
 
-    def _input_delete(self, req: Request, doc: dict) -> Response:
+    def _delete(self, req: Request, account: str, doc: dict) -> Response:
         # "Prevents a live input from being streamed to": a live encoder is cut too.
         self.core.drop_publisher(doc)
         self.core.remove(doc)

@@ -18,8 +18,8 @@ import uuid
 from datetime import datetime, timezone
 from typing import Optional
 
-from .core import Core
 from .media import file_response
+from .model import ProviderModel
 from .web import Request, Response, text
 
 NAME = "cloudflare"
@@ -35,14 +35,10 @@ def new_uid() -> str:
     return uuid.uuid4().hex  # 32 hex characters, like Cloudflare's uids
 
 
-class CloudflareState:
+class CloudflareState(ProviderModel):
     """Live inputs, their JSON and what happens to them over time."""
 
     name = NAME
-
-    def __init__(self, core: Core) -> None:
-        self.core = core
-        self.creds = core.config.credentials
 
     # rendering -----------------------------------------------------------------------------------
     def new_doc(self, now: float, meta: dict, recording: dict, delete_after: Optional[int],

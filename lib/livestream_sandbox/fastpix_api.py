@@ -16,15 +16,14 @@ is tolerated; private playback IDs play without a token; enable sends a
 
 from __future__ import annotations
 
-import base64
 import math
-import re
 import secrets
 import time
 import uuid
 from typing import Any, Optional
 
 from .fastpix_state import ACTIVE, DISABLED, IDLE, NAME, FastPixState
+from .model import basic_auth_matches, route
 from .web import BadBody, Request, Response, json_response
 
 RESOLUTIONS = ("1080p", "720p", "480p")
@@ -32,16 +31,6 @@ POLICIES = ("public", "private")
 MAX_RECONNECT_WINDOW = 1800  # "The maximum allowed ... is 1,800 seconds" (docs.fastpix.io/docs/live-stream-disconnects)
 MAX_LIMIT = 50
 
-_ROUTES = [
-    ("streams", re.compile(r"^/v1/live/streams/?$")),
-    ("stream", re.compile(r"^/v1/live/streams/(?P<id>[^/]+)/?$")),
-    ("finish", re.compile(r"^/v1/live/streams/(?P<id>[^/]+)/finish/?$")),
-    ("enable", re.compile(r"^/v1/live/streams/(?P<id>[^/]+)/live-enable/?$")),
-    ("disable", re.compile(r"^/v1/live/streams/(?P<id>[^/]+)/live-disable/?$")),
-    ("viewers", re.compile(r"^/v1/live/streams/(?P<id>[^/]+)/viewer-count/?$")),
-]
-_METHODS = {"streams": ("GET", "POST"), "stream": ("GET", "PATCH", "DELETE"), "finish": ("PUT",),
-            "enable": ("PUT",), "disable": ("PUT",), "viewers": ("GET",)}
 _MESSAGES = {
     400: ("Bad Request", "The request could not be processed."),
     401: ("Unauthorized", "Invalid or missing access token id / secret key."),
@@ -81,40 +70,29 @@ class FastPix(FastPixState):
         return error(status, headers={"WWW-Authenticate": 'Basic realm="FastPix"'} if status == 401 else None)
 
     # HTTP ----------------------------------------------------------------------------------------
-    def handle(self, req: Request) -> Response:
-        route, match = next(((r, m) for r, p in _ROUTES if (m := p.match(req.path))), (None, None))
-        if route is None or match is None:
-            return error(404)
-        denied = self._authenticate(req)
-        if denied is not None:
-            return denied
-        if req.method not in _METHODS[route]:
-            return error(405)
-        args = match.groupdict()
-        try:
-            with self.core.lock:
-                if "id" in args:
-                    doc = self.core.get(NAME, args["id"])
-                    if doc is None:
-                        return error(404, "Stream not found", "No live stream exists with this streamId.")
-                    return getattr(self, f"_{route}_{req.method.lower()}")(req, doc)
-                return getattr(self, f"_{route}_{req.method.lower()}")(req)
-        except BadBody:
-            return error(400, description="The request body is not valid JSON.")
+    def route_table(self) -> list:
+        one = r"^/v1/live/streams/(?P<id>[^/]+)"
+        return [
+            route(r"^/v1/live/streams/?$", {"GET": self._list, "POST": self._create}),
+            route(one + r"/?$", {"GET": self._get, "PATCH": self._update, "DELETE": self._delete}),
+            route(one + r"/finish/?$", {"PUT": self._finish}),
+            route(one + r"/live-enable/?$", {"PUT": self._enable}),
+            route(one + r"/live-disable/?$", {"PUT": self._disable}),
+            route(one + r"/viewer-count/?$", {"GET": self._viewers}),
+        ]
 
-    def _authenticate(self, req: Request) -> Optional[Response]:
-        scheme, _, encoded = req.header("Authorization").strip().partition(" ")
-        if scheme.lower() == "basic":
-            try:
-                user, _, password = base64.b64decode(encoded.strip()).decode("utf-8").partition(":")
-            except (ValueError, UnicodeDecodeError):
-                user, password = "", ""
-            if (secrets.compare_digest(user, self.creds.fastpix_access_token_id)
-                    and secrets.compare_digest(password, self.creds.fastpix_secret_key)):
-                return None
+    def missing(self, req: Request) -> Response:
+        return error(404, "Stream not found", "No live stream exists with this streamId.")
+
+    def bad_body(self, exc: BadBody) -> Response:
+        return error(400, description="The request body is not valid JSON.")
+
+    def authenticate(self, req: Request, args: dict) -> Optional[Response]:
+        if basic_auth_matches(req, self.creds.fastpix_access_token_id, self.creds.fastpix_secret_key):
+            return None
         return self.error_response(401)
 
-    def _streams_get(self, req: Request) -> Response:
+    def _list(self, req: Request) -> Response:
         fields = []
 
         def integer(name: str, default: int, low: int, high: Optional[int] = None) -> int:
@@ -167,7 +145,7 @@ class FastPix(FastPixState):
             if flag in settings and not isinstance(settings[flag], bool):
                 fields.append({"field": f"{prefix}{flag}", "message": f"{flag} must be a boolean"})
 
-    def _streams_post(self, req: Request) -> Response:
+    def _create(self, req: Request) -> Response:
         body = req.data()
         if not isinstance(body, dict):
             return error(422, description="The request body must be a JSON object.",
@@ -210,10 +188,10 @@ class FastPix(FastPixState):
         self.notify(doc, "created")
         return json_response(201, {"success": True, "data": self.stream(doc)})
 
-    def _stream_get(self, req: Request, doc: dict) -> Response:
+    def _get(self, req: Request, doc: dict) -> Response:
         return json_response(200, {"success": True, "data": self.stream(doc)})
 
-    def _stream_patch(self, req: Request, doc: dict) -> Response:
+    def _update(self, req: Request, doc: dict) -> Response:
         body = req.data()
         if not isinstance(body, dict):
             return error(422, fields=[{"field": "body", "message": "must be an object"}])
@@ -230,14 +208,14 @@ class FastPix(FastPixState):
         self.notify(doc, "updated")
         return json_response(200, {"success": True, "data": self.stream(doc)})
 
-    def _stream_delete(self, req: Request, doc: dict) -> Response:
+    def _delete(self, req: Request, doc: dict) -> Response:
         self.core.drop_publisher(doc)  # the spec's delete-live-stream: it disconnects the encoder if live
         self.core.remove(doc)
         self.core.event("deleted", doc)
         self.notify(doc, "deleted")
         return json_response(200, {"success": True})
 
-    def _finish_put(self, req: Request, doc: dict) -> Response:
+    def _finish(self, req: Request, doc: dict) -> Response:
         # Verbatim, as FastPix's live API answered it:
         # https://github.com/FastPix/node-sdk/blob/V2.0.6/tests/NON_GET_ENDPOINTS_VALIDATION_REPORT.md
         if doc["status"] != ACTIVE:
@@ -250,7 +228,7 @@ class FastPix(FastPixState):
         self._end_broadcast(doc)
         return json_response(200, {"success": True})
 
-    def _enable_put(self, req: Request, doc: dict) -> Response:
+    def _enable(self, req: Request, doc: dict) -> Response:
         if doc["status"] != DISABLED:
             return error(400, "stream already enabled", "The stream is already active, idle, or preparing.")
         self.core.event("enabled", doc)
@@ -258,7 +236,7 @@ class FastPix(FastPixState):
         self.notify(doc, "enabled")
         return json_response(200, {"success": True})
 
-    def _disable_put(self, req: Request, doc: dict) -> Response:
+    def _disable(self, req: Request, doc: dict) -> Response:
         if doc["status"] == DISABLED:
             return error(400, "stream already disabled", "The stream is already disabled.")
         self.core.event("disabled", doc)
@@ -269,5 +247,5 @@ class FastPix(FastPixState):
         self._end_broadcast(doc)
         return json_response(200, {"success": True})
 
-    def _viewers_get(self, req: Request, doc: dict) -> Response:
+    def _viewers(self, req: Request, doc: dict) -> Response:
         return json_response(200, {"success": True, "data": {"views": 0}})

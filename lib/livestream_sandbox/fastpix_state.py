@@ -20,7 +20,7 @@ import uuid
 from datetime import datetime, timezone
 from typing import Optional
 
-from .core import Core
+from .model import ProviderModel
 from .webhooks import fastpix_signature
 
 NAME = "fastpix"
@@ -31,14 +31,10 @@ def _iso(ts: float) -> str:
     return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{int(ts % 1 * 1000):03d}Z"
 
 
-class FastPixState:
+class FastPixState(ProviderModel):
     """Streams, their JSON and what happens to them over time."""
 
     name = NAME
-
-    def __init__(self, core: Core) -> None:
-        self.core = core
-        self.creds = core.config.credentials
 
     # rendering (the spec's live stream object) ----------------------------------------------------
     def stream(self, doc: dict) -> dict:

@@ -11,12 +11,11 @@ the error body shape (UNVERIFIED, see ``livestream.providers.mux``).
 
 from __future__ import annotations
 
-import base64
-import re
 import secrets
 import time
 from typing import Any, Optional
 
+from .model import basic_auth_matches, route
 from .mux_state import ACTIVE, DISABLED, IDLE, NAME, MuxState, mux_id
 from .web import BadBody, Request, Response, empty, json_response
 
@@ -26,15 +25,6 @@ MAX_LIMIT = 100
 POLICIES = ("public", "signed")
 LATENCY_MODES = ("low", "reduced", "standard")
 
-_ROUTES = [
-    ("streams", re.compile(r"^/video/v1/live-streams/?$")),
-    ("stream", re.compile(r"^/video/v1/live-streams/(?P<id>[^/]+)/?$")),
-    ("complete", re.compile(r"^/video/v1/live-streams/(?P<id>[^/]+)/complete/?$")),
-    ("enable", re.compile(r"^/video/v1/live-streams/(?P<id>[^/]+)/enable/?$")),
-    ("disable", re.compile(r"^/video/v1/live-streams/(?P<id>[^/]+)/disable/?$")),
-]
-_METHODS = {"streams": ("GET", "POST"), "stream": ("GET", "DELETE"), "complete": ("PUT",),
-            "enable": ("PUT",), "disable": ("PUT",)}
 _ERRORS = {
     400: ("invalid_parameters", "The request could not be processed."),
     401: ("unauthorized", "Unauthorized request"),
@@ -67,41 +57,26 @@ class Mux(MuxState):
             return error(429, headers={"Retry-After": str(int(retry_after or 1))})
         return error(status, headers={"WWW-Authenticate": 'Basic realm="Mux"'} if status == 401 else None)
 
-    def handle(self, req: Request) -> Response:
-        route, match = next(((r, m) for r, p in _ROUTES if (m := p.match(req.path))), (None, None))
-        if route is None or match is None:
-            return error(404)
-        denied = self._authenticate(req)
-        if denied is not None:
-            return denied
-        if req.method not in _METHODS[route]:
-            return error(405)
-        args = match.groupdict()
-        try:
-            with self.core.lock:
-                if "id" in args:
-                    doc = self.core.get(NAME, args["id"])
-                    if doc is None:
-                        return error(404)
-                    return getattr(self, f"_{route}_{req.method.lower()}")(req, doc)
-                return getattr(self, f"_{route}_{req.method.lower()}")(req)
-        except BadBody:
-            return error(400, "Invalid JSON in the request body")
+    def route_table(self) -> list:
+        one = r"^/video/v1/live-streams/(?P<id>[^/]+)"
+        return [
+            route(r"^/video/v1/live-streams/?$", {"GET": self._list, "POST": self._create}),
+            route(one + r"/?$", {"GET": self._get, "DELETE": self._delete}),
+            route(one + r"/complete/?$", {"PUT": self._complete}),
+            route(one + r"/enable/?$", {"PUT": self._enable}),
+            route(one + r"/disable/?$", {"PUT": self._disable}),
+        ]
 
-    def _authenticate(self, req: Request) -> Optional[Response]:
-        scheme, _, encoded = req.header("Authorization").strip().partition(" ")
-        if scheme.lower() == "basic":
-            try:
-                user, _, password = base64.b64decode(encoded.strip()).decode("utf-8").partition(":")
-            except (ValueError, UnicodeDecodeError):
-                user, password = "", ""
-            if (secrets.compare_digest(user, self.creds.mux_token_id)
-                    and secrets.compare_digest(password, self.creds.mux_token_secret)):
-                return None
+    def bad_body(self, exc: BadBody) -> Response:
+        return error(400, "Invalid JSON in the request body")
+
+    def authenticate(self, req: Request, args: dict) -> Optional[Response]:
+        if basic_auth_matches(req, self.creds.mux_token_id, self.creds.mux_token_secret):
+            return None
         return self.error_response(401)
 
     # routes --------------------------------------------------------------------------------------
-    def _streams_get(self, req: Request) -> Response:
+    def _list(self, req: Request) -> Response:
         problems = []
         numbers = {}
         for name, default, high in (("limit", 25, MAX_LIMIT), ("page", 1, None)):
@@ -149,7 +124,7 @@ class Mux(MuxState):
             problems.append("new_asset_settings must be an object")
         return problems
 
-    def _streams_post(self, req: Request) -> Response:
+    def _create(self, req: Request) -> Response:
         body = req.data()
         if not isinstance(body, dict):
             return error(400, "The request body must be a JSON object")
@@ -174,16 +149,16 @@ class Mux(MuxState):
         self.core.event("key_issued", doc, boot_seconds=0)
         return json_response(201, {"data": self.stream(doc)})
 
-    def _stream_get(self, req: Request, doc: dict) -> Response:
+    def _get(self, req: Request, doc: dict) -> Response:
         return json_response(200, {"data": self.stream(doc)})
 
-    def _stream_delete(self, req: Request, doc: dict) -> Response:
+    def _delete(self, req: Request, doc: dict) -> Response:
         self.core.drop_publisher(doc)
         self.core.remove(doc)
         self.core.event("deleted", doc)
         return empty(204)
 
-    def _complete_put(self, req: Request, doc: dict) -> Response:
+    def _complete(self, req: Request, doc: dict) -> Response:
         """End the broadcast now: the recording is completed and the encoder is cut."""
         if doc["status"] == ACTIVE:
             self.core.event("finish_requested", doc)  # the demo's "provider stream ended" step
@@ -192,13 +167,13 @@ class Mux(MuxState):
             self.end_broadcast(doc)
         return json_response(200, {"data": {}})
 
-    def _enable_put(self, req: Request, doc: dict) -> Response:
+    def _enable(self, req: Request, doc: dict) -> Response:
         if doc["status"] == DISABLED:
             self.core.event("enabled", doc)
             self.core.set_status(doc, IDLE)
         return json_response(200, {"data": {}})
 
-    def _disable_put(self, req: Request, doc: dict) -> Response:
+    def _disable(self, req: Request, doc: dict) -> Response:
         if doc["status"] != DISABLED:
             self.core.event("disabled", doc)
             self.core.drop_publisher(doc)

@@ -15,8 +15,8 @@ from __future__ import annotations
 import secrets
 from typing import Optional
 
-from .core import Core
 from .media import _FILE, file_response
+from .model import ProviderModel
 from .web import Request, Response, text
 
 NAME = "mux"
@@ -30,14 +30,10 @@ def mux_id() -> str:
     return secrets.token_urlsafe(33)
 
 
-class MuxState:
+class MuxState(ProviderModel):
     """Streams, their JSON and what happens to them over time."""
 
     name = NAME
-
-    def __init__(self, core: Core) -> None:
-        self.core = core
-        self.creds = core.config.credentials
 
     # rendering ---------------------------------------------------------------------------------
     def stream(self, doc: dict) -> dict:

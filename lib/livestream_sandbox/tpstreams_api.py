@@ -21,6 +21,7 @@ import time
 from datetime import datetime
 from typing import Optional
 
+from .model import route
 from .tpstreams_state import (
     DISCONNECTED,
     LATENCIES,
@@ -35,20 +36,6 @@ from .web import BadBody, Request, Response, empty, json_response, text
 
 _MAX_LIMIT = 100
 
-_ROUTES = [
-    ("login", re.compile(r"^/api/auth/login/$")),
-    ("logout", re.compile(r"^/api/auth/logout/$")),
-    ("live_streams", re.compile(r"^/api/v1/(?P<org>[^/]+)/assets/live_streams/$")),
-    ("assets", re.compile(r"^/api/v1/(?P<org>[^/]+)/assets/$")),
-    ("asset", re.compile(r"^/api/v1/(?P<org>[^/]+)/assets/(?P<id>[^/]+)/$")),
-    ("start_server", re.compile(r"^/api/v1/(?P<org>[^/]+)/assets/(?P<id>[^/]+)/start_server/$")),
-    ("stop", re.compile(r"^/api/v1/(?P<org>[^/]+)/assets/(?P<id>[^/]+)/stop_live_stream/$")),
-    ("webhooks", re.compile(r"^/api/v1/(?P<org>[^/]+)/webhooks/$")),
-    ("webhook", re.compile(r"^/api/v1/(?P<org>[^/]+)/webhooks/(?P<wid>[^/]+)/$")),
-]
-_METHODS = {"login": ("POST",), "logout": ("POST",), "live_streams": ("GET", "POST"), "assets": ("GET",),
-            "asset": ("GET", "DELETE"), "start_server": ("POST",), "stop": ("POST",),
-            "webhooks": ("GET", "POST"), "webhook": ("GET", "PUT", "DELETE")}
 _ERROR_DETAIL = {
     400: "Bad request.", 401: "Invalid token.", 403: "You do not have permission to perform this action.",
     404: "Not found.", 405: "Method not allowed.", 409: "Conflict.", 422: "Unprocessable entity.",
@@ -90,29 +77,37 @@ class TPStreams(TPStreamsState):
 
 
     # HTTP ----------------------------------------------------------------------------------------
-    def handle(self, req: Request) -> Response:
-        route, match = next(((r, m) for r, p in _ROUTES if (m := p.match(req.path))), (None, None))
-        if route is None or match is None:
-            return detail(404, "Not found.")
-        args = match.groupdict()
-        if route == "login":
-            return self._login(req) if req.method == "POST" else self._not_allowed(req)
-        auth = self._authenticate(req)
-        if auth is not None:
-            return auth
-        if "org" in args and args["org"] != self.creds.tpstreams_org_id:
-            return detail(403, _ERROR_DETAIL[403])
-        if req.method not in _METHODS[route]:
-            return self._not_allowed(req)
-        try:
-            with self.core.lock:
-                return getattr(self, f"_{route}_{req.method.lower()}")(req, **args)
-        except BadBody as exc:
-            return detail(400, f"JSON parse error - {exc}")
+    def route_table(self) -> list:
+        org = r"^/api/v1/(?P<org>[^/]+)"
+        return [
+            route(r"^/api/auth/login/$", {"POST": self._login}, public=True),
+            route(r"^/api/auth/logout/$", {"POST": self._logout}),
+            route(org + r"/assets/live_streams/$", {"GET": self._list, "POST": self._create}),
+            route(org + r"/assets/$", {"GET": self._list}),
+            route(org + r"/assets/(?P<id>[^/]+)/$", {"GET": self._asset, "DELETE": self._delete}),
+            route(org + r"/assets/(?P<id>[^/]+)/start_server/$", {"POST": self._start_server}),
+            route(org + r"/assets/(?P<id>[^/]+)/stop_live_stream/$", {"POST": self._stop}),
+            route(org + r"/webhooks/$", {"GET": self._webhooks, "POST": self._add_webhook}),
+            route(org + r"/webhooks/(?P<wid>[^/]+)/$",
+                  {"GET": self._webhook, "PUT": self._update_webhook, "DELETE": self._delete_webhook}),
+        ]
 
-    @staticmethod
-    def _not_allowed(req: Request) -> Response:
+    def not_found(self, req: Request) -> Response:
+        return detail(404, "Not found.")
+
+    missing = not_found
+
+    def not_allowed(self, req: Request) -> Response:
         return detail(405, f'Method "{req.method}" not allowed.')
+
+    def bad_body(self, exc: BadBody) -> Response:
+        return detail(400, f"JSON parse error - {exc}")
+
+    def authenticate(self, req: Request, args: dict) -> Optional[Response]:
+        denied = self._authenticate(req)
+        if denied is None and "org" in args and args["org"] != self.creds.tpstreams_org_id:
+            return detail(403, _ERROR_DETAIL[403])
+        return denied
 
     def _authenticate(self, req: Request) -> Optional[Response]:
         scheme, _, token = req.header("Authorization").strip().partition(" ")
@@ -123,10 +118,7 @@ class TPStreams(TPStreamsState):
         return None
 
     def _login(self, req: Request) -> Response:
-        try:
-            data = req.data()
-        except BadBody as exc:
-            return detail(400, f"JSON parse error - {exc}")
+        data = req.data()
         data = data if isinstance(data, dict) else {}
         missing = {f: ["This field is required."] for f in ("username", "password", "organization_id")
                    if not data.get(f)}
@@ -140,7 +132,7 @@ class TPStreams(TPStreamsState):
         self.core.event("login", provider=NAME)
         return json_response(200, {"token": self.creds.tpstreams_api_token})
 
-    def _logout_post(self, req: Request) -> Response:
+    def _logout(self, req: Request) -> Response:
         return empty(204)
 
     def _page(self, req: Request, items: list) -> Response:
@@ -164,12 +156,10 @@ class TPStreams(TPStreamsState):
         return json_response(200, {"count": len(items), "next": nxt, "previous": prev,
                                    "results": items[offset:offset + limit]})
 
-    def _live_streams_get(self, req: Request, org: str) -> Response:
+    def _list(self, req: Request, org: str) -> Response:
         return self._page(req, [self.asset(d) for d in self.core.streams(NAME)])
 
-    _assets_get = _live_streams_get
-
-    def _live_streams_post(self, req: Request, org: str) -> Response:
+    def _create(self, req: Request, org: str) -> Response:
         data = req.data()
         if not isinstance(data, dict):
             return json_response(400, {"non_field_errors": [
@@ -209,27 +199,20 @@ class TPStreams(TPStreamsState):
         self.core.add(doc)
         self.core.event("created", doc, scheduled=doc["scheduled"], title=doc["title"])
         if not doc["scheduled"]:  # create-instantly boots at once; a scheduled one waits for start_server
-            self._boot(doc, now)
+            self._boot(doc, time.time())  # from the "created" event on, as the log shows it
         self.notify(doc)
         return json_response(201, self.asset(doc))
 
-    def _asset_get(self, req: Request, org: str, id: str) -> Response:  # noqa: A002 - route name
-        doc = self._find(id)
-        return json_response(200, self.asset(doc, detail_view=True)) if doc else detail(404, "Not found.")
+    def _asset(self, req: Request, org: str, doc: dict) -> Response:
+        return json_response(200, self.asset(doc, detail_view=True))
 
-    def _asset_delete(self, req: Request, org: str, id: str) -> Response:  # noqa: A002
-        doc = self._find(id)
-        if doc is None:
-            return detail(404, "Not found.")
+    def _delete(self, req: Request, org: str, doc: dict) -> Response:
         self.core.drop_publisher(doc)  # delete-live-stream-api: deleting a live stream stops its server
         self.core.remove(doc)
         self.core.event("deleted", doc)
         return empty(204)
 
-    def _start_server_post(self, req: Request, org: str, id: str) -> Response:  # noqa: A002
-        doc = self._find(id)
-        if doc is None:
-            return detail(404, "Not found.")
+    def _start_server(self, req: Request, org: str, doc: dict) -> Response:
         if doc["status"] != NOT_STARTED or doc.get("stop_phase"):
             return detail(400, f"The live stream cannot be started: it is {doc['status']}.")
         if doc.get("boot_ready_at") is None and not doc.get("booted"):
@@ -238,10 +221,7 @@ class TPStreams(TPStreamsState):
         self.core.save(doc)
         return json_response(200, self.asset(doc))
 
-    def _stop_post(self, req: Request, org: str, id: str) -> Response:  # noqa: A002
-        doc = self._find(id)
-        if doc is None:
-            return detail(404, "Not found.")
+    def _stop(self, req: Request, org: str, doc: dict) -> Response:
         data = req.data()
         data = data if isinstance(data, dict) else {}
         trim = "start_time" in data or "end_time" in data
@@ -280,10 +260,10 @@ class TPStreams(TPStreamsState):
             return None, json_response(400, errors)
         return {"url": url, "secret_token": str(data["secret_token"])}, None
 
-    def _webhooks_get(self, req: Request, org: str) -> Response:
+    def _webhooks(self, req: Request, org: str) -> Response:
         return self._page(req, self.core.store.webhooks(org))
 
-    def _webhooks_post(self, req: Request, org: str) -> Response:
+    def _add_webhook(self, req: Request, org: str) -> Response:
         fields, error = self._webhook_fields(req)
         if error:
             return error
@@ -294,11 +274,11 @@ class TPStreams(TPStreamsState):
     def _webhook_id(self, org: str, wid: str) -> Optional[dict]:
         return next((h for h in self.core.store.webhooks(org) if str(h["id"]) == wid), None)
 
-    def _webhook_get(self, req: Request, org: str, wid: str) -> Response:
+    def _webhook(self, req: Request, org: str, wid: str) -> Response:
         hook = self._webhook_id(org, wid)
         return json_response(200, hook) if hook else detail(404, "Not found.")
 
-    def _webhook_put(self, req: Request, org: str, wid: str) -> Response:
+    def _update_webhook(self, req: Request, org: str, wid: str) -> Response:
         if self._webhook_id(org, wid) is None:
             return detail(404, "Not found.")
         fields, error = self._webhook_fields(req)
@@ -306,7 +286,7 @@ class TPStreams(TPStreamsState):
             return error
         return json_response(200, self.core.store.update_webhook(org, int(wid), **fields))
 
-    def _webhook_delete(self, req: Request, org: str, wid: str) -> Response:
+    def _delete_webhook(self, req: Request, org: str, wid: str) -> Response:
         if self._webhook_id(org, wid) is None:
             return detail(404, "Not found.")
         self.core.store.delete_webhook(org, int(wid))

@@ -22,7 +22,7 @@ import uuid
 from datetime import datetime
 from typing import Optional
 
-from .core import Core
+from .model import ProviderModel
 
 NAME = "tpstreams"
 NOT_STARTED, STREAMING, DISCONNECTED = "Not Started", "Streaming", "Disconnected"
@@ -41,14 +41,10 @@ def random_id(length: int) -> str:
     return "".join(secrets.choice(_ALPHABET) for _ in range(length))
 
 
-class TPStreamsState:
+class TPStreamsState(ProviderModel):
     """Streams, their asset JSON and what happens to them over time."""
 
     name = NAME
-
-    def __init__(self, core: Core) -> None:
-        self.core = core
-        self.creds = core.config.credentials
 
     # URLs ----------------------------------------------------------------------------------------
     def _hls_url(self, doc: dict) -> str:

@@ -1,0 +1,115 @@
+"""``ProviderModel``: what every provider look-alike shares, above all its one request dispatch.
+
+A model lists its routes as a table of bound methods (``route_table``): a path pattern,
+``{"GET": self.list_streams, ...}`` and whether the route needs no credentials (a login).
+``handle`` then does, for every provider, what each ``*_api`` module used to repeat:
+find the route (``not_found``), check the credentials (the one ``authenticate`` hook,
+given the path's groups, so an org or account in the path can be checked too), refuse
+another method (``not_allowed``, before the credentials when ``methods_first``), look up
+the stream named by the ``id`` group (``missing``) and answer a body that is not JSON
+(``bad_body``). Nothing is found by a built method name: an unknown path can only reach
+what the table names.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import secrets
+from typing import Any, Callable, Dict, List, NamedTuple, Optional, Pattern
+
+from .web import BadBody, Request, Response
+
+Handler = Callable[..., Response]
+
+
+class Route(NamedTuple):
+    pattern: Pattern[str]
+    methods: Dict[str, Handler]
+    public: bool = False
+
+
+def route(pattern: str, methods: Dict[str, Handler], *, public: bool = False) -> Route:
+    """One row of a route table; a named group ``id`` is looked up as the provider's stream."""
+    return Route(re.compile(pattern), methods, public)
+
+
+def basic_auth_matches(req: Request, user: str, password: str) -> bool:
+    """HTTP Basic (RFC 7617) with exactly these credentials, compared in constant time."""
+    scheme, _, encoded = req.header("Authorization").strip().partition(" ")
+    if scheme.lower() != "basic":
+        return False
+    try:
+        given_user, _, given_password = base64.b64decode(encoded.strip()).decode("utf-8").partition(":")
+    except (ValueError, UnicodeDecodeError):
+        return False
+    # Both comparisons run whatever the first answers: no timing hint of which half was wrong.
+    return bool(secrets.compare_digest(given_user, user) & secrets.compare_digest(given_password, password))
+
+
+class ProviderModel:
+    """The base of each provider look-alike (``tpstreams_api``, ``fastpix_api``, ...)."""
+
+    #: The provider's name (faults, the event log, the stream documents).
+    name = ""
+    #: Refuse another method before checking the credentials (api.video answers 405 first).
+    methods_first = False
+
+    def __init__(self, core: Any) -> None:
+        self.core = core
+        self.creds = core.config.credentials
+        self.routes: List[Route] = self.route_table()
+
+    # what each provider fills in ---------------------------------------------------------------
+    def route_table(self) -> List[Route]:
+        return []
+
+    def authenticate(self, req: Request, args: dict) -> Optional[Response]:
+        """None when the request may go on, else the provider's refusal."""
+        return None
+
+    def error_response(self, status: int, retry_after: Optional[float] = None) -> Response:
+        """The provider's documented error body for ``status`` (faults force these too)."""
+        raise NotImplementedError
+
+    def not_found(self, req: Request) -> Response:
+        return self.error_response(404)
+
+    def not_allowed(self, req: Request) -> Response:
+        return self.error_response(405)
+
+    def missing(self, req: Request) -> Response:
+        """No stream has the path's ``id``."""
+        return self.error_response(404)
+
+    def bad_body(self, exc: BadBody) -> Response:
+        return self.error_response(400)
+
+    # the one dispatch --------------------------------------------------------------------------
+    def handle(self, req: Request) -> Response:
+        for row in self.routes:
+            match = row.pattern.match(req.path)
+            if match is not None:
+                break
+        else:
+            return self.not_found(req)
+        args = match.groupdict()
+        handler = row.methods.get(req.method)
+        if handler is None and (self.methods_first or row.public):
+            return self.not_allowed(req)
+        if not row.public:
+            denied = self.authenticate(req, args)
+            if denied is not None:
+                return denied
+        if handler is None:
+            return self.not_allowed(req)
+        try:
+            with self.core.lock:
+                if "id" in args:
+                    doc = self.core.get(self.name, args.pop("id"))
+                    if doc is None:
+                        return self.missing(req)
+                    args["doc"] = doc
+                return handler(req, **args)
+        except BadBody as exc:
+            return self.bad_body(exc)
