@@ -211,7 +211,7 @@ class ApiVideo(ApiVideoState):
             "provider": NAME, "id": new_id("li"), "key": str(uuid.uuid4()), "created": now, "updated": now,
             "name": body["name"], "public": body.get("public", True), "playerId": body.get("playerId"),
             "status": IDLE, "connected": False, "broadcast": False, "live_at": None, "idle_at": None,
-            "complete_at": None, "videos": [], "pending_videos": [],
+            "complete_at": None, "videos": [], "pending_media": [],
         }
         self.core.add(doc)
         self.core.event("created", doc)

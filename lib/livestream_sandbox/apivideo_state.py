@@ -18,10 +18,11 @@ from __future__ import annotations
 import secrets
 import string
 from datetime import datetime, timezone
-from typing import Optional
+from typing import Any, Optional
 
 from .media import file_response
 from .model import ProviderModel
+from .timeline import Timeline, Words
 from .web import Request, Response, text
 
 NAME = "apivideo"
@@ -51,6 +52,10 @@ class ApiVideoState(ProviderModel):
     media_prefix = MEDIA_PREFIX
     reconnect_window = RECONNECT_WINDOW
 
+    def __init__(self, core: Any) -> None:
+        super().__init__(core)
+        self.timeline = Timeline(self, Words(live=BROADCASTING, ended=IDLE), early_leave_ends=True)
+
     # rendering ------------------------------------------------------------------------------------
     def stream(self, doc: dict) -> dict:
         """The documented live stream object (https://docs.api.video/reference/api/Live-Streams)."""
@@ -72,39 +77,21 @@ class ApiVideoState(ProviderModel):
     def playback_url(self, doc: dict) -> str:
         return f"{self.core.places.api_url}/{MEDIA_PREFIX}/{doc['id']}.m3u8"
 
-    # ingest and timers ----------------------------------------------------------------------------
-    def _end_broadcast(self, doc: dict) -> None:
-        """The broadcast is over: not broadcasting; its recording becomes a video once the FLV is closed."""
-        doc.update(live_at=None, idle_at=None, complete_at=None)
-        self.core.set_status(doc, IDLE)
-        if doc.get("broadcast"):
-            doc["broadcast"] = False
-            video_id = new_id("vi")
-            doc["videos"].append(video_id)
-            doc["pending_videos"].append(video_id)
-        self.core.save(doc)
+    # the timeline's hooks (timeline.py) and ``complete`` ---------------------------------------
+    def window(self, doc: dict) -> float:
+        return self.reconnect_window
 
-    def on_publish(self, doc: dict, now: float) -> Optional[str]:
-        if self.core.faults.active(NAME, "never_ready"):
-            return "ingest refused (fault never_ready)"
-        return None
+    def connected(self, doc: dict, back: bool) -> None:
+        doc["complete_at"] = None
 
-    def after_publish(self, doc: dict, now: float) -> None:
-        doc.update(connected=True, idle_at=None, complete_at=None)
-        if doc["status"] == BROADCASTING:  # back within the reconnect window
-            self.core.save(doc)
-            return
-        doc.update(broadcast=True, live_at=now + self.core.config.prepare_delay)
-        self.core.save(doc)
-
-    def on_publish_done(self, doc: dict, now: float) -> None:
-        doc["connected"] = False
-        if doc["status"] == BROADCASTING:
-            doc["idle_at"] = now + self.reconnect_window
-        elif doc.get("broadcast"):  # gone before it was ever live
-            doc["live_at"] = None
-            doc["idle_at"] = now
-        self.core.save(doc)
+    def ended(self, doc: dict) -> Optional[str]:
+        """Not broadcasting: the recording becomes a video once the FLV is closed."""
+        doc["complete_at"] = None
+        if not doc.get("broadcast"):
+            return None
+        video_id = new_id("vi")
+        doc["videos"].append(video_id)
+        return video_id
 
     def complete(self, doc: dict, now: float) -> None:
         """``PUT .../complete``: end the broadcast shortly, cutting the encoder."""
@@ -112,26 +99,12 @@ class ApiVideoState(ProviderModel):
         doc["complete_at"] = now + COMPLETE_DELAY
         self.core.save(doc)
 
-    def recover(self, doc: dict, now: float) -> None:
-        if doc.get("connected"):
-            self.on_publish_done(doc, now)
-
     def tick(self, doc: dict, now: float) -> None:
         if doc.get("complete_at") is not None and now >= doc["complete_at"]:
             self.core.drop_publisher(doc)
             doc["connected"] = False
-            self._end_broadcast(doc)
-        if doc.get("live_at") is not None and doc.get("connected") and now >= doc["live_at"]:
-            doc["live_at"] = None
-            self.core.set_status(doc, BROADCASTING)
-        if doc.get("idle_at") is not None and not doc.get("connected") and now >= doc["idle_at"]:
-            self._end_broadcast(doc)
-        if doc.get("pending_videos") and not doc.get("publishing"):
-            for video_id in list(doc["pending_videos"]):
-                doc["pending_videos"].remove(video_id)
-                if not self.core.start_remux(doc, video_id):
-                    self.core.event("recording_failed", doc, media_id=video_id, error="nothing was recorded")
-            self.core.save(doc)
+            self.timeline.end(doc)
+        self.timeline.tick(doc, now)
 
     # playback (media.py hands ``/apivideo-live/...`` here) -------------------------------------
     def media(self, req: Request, rest: list) -> Response:

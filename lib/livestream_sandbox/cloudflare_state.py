@@ -16,10 +16,11 @@ from __future__ import annotations
 import secrets
 import uuid
 from datetime import datetime, timezone
-from typing import Optional
+from typing import Any, Optional
 
 from .media import file_response
 from .model import ProviderModel
+from .timeline import Timeline, Words
 from .web import Request, Response, text
 
 NAME = "cloudflare"
@@ -40,6 +41,11 @@ class CloudflareState(ProviderModel):
 
     name = NAME
 
+    def __init__(self, core: Any) -> None:
+        super().__init__(core)
+        self.timeline = Timeline(self, Words(live=CONNECTED, gone=CLIENT_DISCONNECT, reconnected=RECONNECTED),
+                                 prepare=False)
+
     # rendering -----------------------------------------------------------------------------------
     def new_doc(self, now: float, meta: dict, recording: dict, delete_after: Optional[int],
                 enabled: bool) -> dict:
@@ -48,7 +54,7 @@ class CloudflareState(ProviderModel):
             "provider": NAME, "id": uid, "key": secrets.token_hex(16) + uid, "srt_passphrase": secrets.token_hex(16),
             "playback_key": secrets.token_hex(16), "created": now, "modified": now, "status": None,
             "enabled": enabled, "meta": meta, "recording": recording, "deleteRecordingAfterDays": delete_after,
-            "videos": [], "pending_videos": [], "broadcast": False, "finish_at": None,
+            "videos": [], "pending_media": [], "broadcast": False, "connected": False, "idle_at": None,
         }
 
     def live_input(self, doc: dict) -> dict:
@@ -98,49 +104,23 @@ class CloudflareState(ProviderModel):
         doc["enabled"] = True
         self.core.event("enabled", doc)
 
-    # ingest and timers -------------------------------------------------------------------------
+    # the timeline's hooks (timeline.py) -----------------------------------------------------
+    def window(self, doc: dict) -> float:
+        # "timeoutSeconds": how long the input waits for the encoder before the recording
+        # becomes a video; 0 means the platform default (here: at once).
+        return int(doc["recording"].get("timeoutSeconds") or 0)
+
+    def ended(self, doc: dict) -> Optional[str]:
+        if doc["recording"].get("mode") != "automatic":
+            self.core.event("broadcast_ended", doc)
+            return None
+        video_uid = new_uid()
+        doc["videos"].append(video_uid)
+        self.core.event("broadcast_ended", doc, video_uid=video_uid)
+        return video_uid
+
     def on_publish(self, doc: dict, now: float) -> Optional[str]:
-        if not doc.get("enabled", True):
-            return "live input is disabled"
-        if self.core.faults.active(NAME, "never_ready"):
-            return "ingest refused (fault never_ready)"
-        return None
-
-    def after_publish(self, doc: dict, now: float) -> None:
-        back = doc.get("broadcast") and doc.get("finish_at") is not None
-        doc.update(broadcast=True, finish_at=None)
-        self.core.set_status(doc, RECONNECTED if back else CONNECTED)
-
-    def on_publish_done(self, doc: dict, now: float) -> None:
-        self.core.set_status(doc, CLIENT_DISCONNECT)
-        if doc.get("broadcast"):
-            # "timeoutSeconds": how long the input waits for the encoder before the recording
-            # becomes a video; 0 means the platform default (here: at once).
-            doc["finish_at"] = now + int(doc["recording"].get("timeoutSeconds") or 0)
-        self.core.save(doc)
-
-    def recover(self, doc: dict, now: float) -> None:
-        if doc.get("status") in (CONNECTED, RECONNECTED):
-            self.on_publish_done(doc, now)
-
-    def tick(self, doc: dict, now: float) -> None:
-        finish_at = doc.get("finish_at")
-        if finish_at is not None and not doc.get("publishing") and now >= finish_at:
-            doc.update(finish_at=None, broadcast=False)
-            if doc["recording"].get("mode") == "automatic":
-                video_uid = new_uid()
-                doc["videos"].append(video_uid)
-                doc["pending_videos"].append(video_uid)
-                self.core.event("broadcast_ended", doc, video_uid=video_uid)
-            else:
-                self.core.event("broadcast_ended", doc)
-            self.core.save(doc)
-        if doc.get("pending_videos") and not doc.get("publishing"):
-            for video_uid in list(doc["pending_videos"]):
-                doc["pending_videos"].remove(video_uid)
-                if not self.core.start_remux(doc, video_uid):
-                    self.core.event("recording_failed", doc, media_id=video_uid, error="nothing was recorded")
-            self.core.save(doc)
+        return "live input is disabled" if not doc.get("enabled", True) else super().on_publish(doc, now)
 
     # for the media server and the admin API ----------------------------------------------------
     def media(self, req: Request, rest: list) -> Response:

@@ -180,7 +180,7 @@ class FastPix(FastPixState):
                                                     "userAgents": {"defaultPolicy": "allow", "allow": [],
                                                                    "deny": []}}}],
             "mediaIds": [], "srt_playback_id": secrets.token_hex(16), "srt_playback_secret": secrets.token_hex(16),
-            "connected": False, "broadcast": False, "active_at": None, "idle_at": None, "pending_media": [],
+            "connected": False, "broadcast": False, "live_at": None, "idle_at": None, "pending_media": [],
         }
         self.core.add(doc)
         self.core.event("created", doc)
@@ -222,10 +222,8 @@ class FastPix(FastPixState):
             return error(400, "stream cannot be completed", "Only active streams can be marked as completed.")
         self.core.event("finish_requested", doc)
         self.core.drop_publisher(doc)
-        doc.update(connected=False, idle_at=None, active_at=None)
-        self.core.set_status(doc, IDLE)
-        self.notify(doc, "idle")
-        self._end_broadcast(doc)
+        doc["connected"] = False
+        self.timeline.end(doc)
         return json_response(200, {"success": True})
 
     def _enable(self, req: Request, doc: dict) -> Response:
@@ -241,10 +239,8 @@ class FastPix(FastPixState):
             return error(400, "stream already disabled", "The stream is already disabled.")
         self.core.event("disabled", doc)
         self.core.drop_publisher(doc)
-        doc.update(connected=False, idle_at=None, active_at=None)
-        self.core.set_status(doc, DISABLED)
-        self.notify(doc, "disabled")
-        self._end_broadcast(doc)
+        doc["connected"] = False
+        self.timeline.end(doc, DISABLED)
         return json_response(200, {"success": True})
 
     def _viewers(self, req: Request, doc: dict) -> Response:

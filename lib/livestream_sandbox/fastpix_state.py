@@ -18,9 +18,10 @@ import json
 import time
 import uuid
 from datetime import datetime, timezone
-from typing import Optional
+from typing import Any, Optional
 
 from .model import ProviderModel
+from .timeline import Timeline, Words
 from .webhooks import fastpix_signature
 
 NAME = "fastpix"
@@ -35,6 +36,10 @@ class FastPixState(ProviderModel):
     """Streams, their JSON and what happens to them over time."""
 
     name = NAME
+
+    def __init__(self, core: Any) -> None:
+        super().__init__(core)
+        self.timeline = Timeline(self, Words(live=ACTIVE, ended=IDLE, preparing=PREPARING))
 
     # rendering (the spec's live stream object) ----------------------------------------------------
     def stream(self, doc: dict) -> dict:
@@ -74,68 +79,36 @@ class FastPixState(ProviderModel):
             self.core.send_webhook(url, body, {"FastPix-Signature": signature},
                                    provider=NAME, stream_id=doc["id"], type=event_type)
 
-    # ingest and timers -------------------------------------------------------------------------
-    def _end_broadcast(self, doc: dict) -> None:
-        """A broadcast is over: list its recording in mediaIds now, remux it once the FLV is closed."""
-        if not doc.get("broadcast"):
-            return
-        doc["broadcast"] = False
-        if doc["enableRecording"]:
-            media_id = str(uuid.uuid4())
-            doc["mediaIds"].append(media_id)
-            doc["pending_media"].append(media_id)
-            self.notify(doc, "video.media.created", obj={"type": "media", "id": media_id},
-                        data={"id": media_id, "streamId": doc["id"], "status": "created",
-                              "playbackUrl": self.media_url(media_id)})
-        self.core.save(doc)
+    # the timeline's hooks (timeline.py) -------------------------------------------------------------
+    def window(self, doc: dict) -> float:
+        return doc["reconnectWindow"]
+
+    def connected(self, doc: dict, back: bool) -> None:
+        self.notify(doc, "connected", "active" if back else "preparing")
+
+    def went_live(self, doc: dict) -> None:
+        self.notify(doc, "active", "recording")
+
+    def disconnected(self, doc: dict) -> None:
+        self.notify(doc, "disconnected")
+
+    def ended(self, doc: dict) -> Optional[str]:
+        """Idle (or disabled): the recording is listed in mediaIds now, remuxed once the FLV is closed."""
+        self.notify(doc, "idle" if doc["status"] == IDLE else "disabled")
+        if not doc.get("broadcast") or not doc["enableRecording"]:
+            return None
+        media_id = str(uuid.uuid4())
+        doc["mediaIds"].append(media_id)
+        self.notify(doc, "video.media.created", obj={"type": "media", "id": media_id},
+                    data={"id": media_id, "streamId": doc["id"], "status": "created",
+                          "playbackUrl": self.media_url(media_id)})
+        return media_id
 
     def media_url(self, media_id: str) -> str:
         return f"{self.core.places.api_url}/transcoded/{media_id}/video.m3u8"
 
     def on_publish(self, doc: dict, now: float) -> Optional[str]:
-        if doc["status"] == DISABLED:
-            return "stream is disabled"
-        if self.core.faults.active(NAME, "never_ready"):
-            return "ingest refused (fault never_ready)"
-        return None
-
-    def after_publish(self, doc: dict, now: float) -> None:
-        doc.update(connected=True, idle_at=None)
-        if doc["status"] == ACTIVE:  # reconnected inside the reconnect window
-            self.notify(doc, "connected", "active")
-            self.core.save(doc)
-            return
-        doc.update(broadcast=True, active_at=now + self.core.config.prepare_delay)
-        self.core.set_status(doc, PREPARING)
-        self.notify(doc, "connected", "preparing")
-
-    def on_publish_done(self, doc: dict, now: float) -> None:
-        doc["connected"] = False
-        if doc["status"] in (PREPARING, ACTIVE):
-            doc["idle_at"] = now + doc["reconnectWindow"]
-            self.notify(doc, "disconnected")
-        self.core.save(doc)
-
-    def recover(self, doc: dict, now: float) -> None:
-        if doc.get("connected"):
-            self.on_publish_done(doc, now)
-
-    def tick(self, doc: dict, now: float) -> None:
-        if doc["status"] == PREPARING and doc.get("connected") and now >= (doc.get("active_at") or now):
-            doc["active_at"] = None
-            self.core.set_status(doc, ACTIVE)
-            self.notify(doc, "active", "recording")
-        if doc.get("idle_at") is not None and not doc.get("connected") and now >= doc["idle_at"]:
-            doc.update(idle_at=None, active_at=None)
-            self.core.set_status(doc, IDLE)
-            self.notify(doc, "idle")
-            self._end_broadcast(doc)
-        if doc.get("pending_media") and not doc.get("publishing"):
-            for media_id in list(doc["pending_media"]):
-                doc["pending_media"].remove(media_id)
-                if not self.core.start_remux(doc, media_id):
-                    self.core.event("recording_failed", doc, media_id=media_id, error="nothing was recorded")
-            self.core.save(doc)
+        return "stream is disabled" if doc["status"] == DISABLED else super().on_publish(doc, now)
 
     # for the media server and the admin API ----------------------------------------------------
     def by_playback_id(self, playback_id: str) -> Optional[dict]:

@@ -85,6 +85,46 @@ class ProviderModel:
     def bad_body(self, exc: BadBody) -> Response:
         return self.error_response(400)
 
+    # the stream's life (core.py calls these with the lock held; TP Streams has its own) ---------
+    timeline: Any = None
+
+    def on_publish(self, doc: dict, now: float) -> Optional[str]:
+        """Why nginx must refuse this publisher, or None."""
+        if self.core.faults.active(self.name, "never_ready"):
+            return "ingest refused (fault never_ready)"
+        return None
+
+    def after_publish(self, doc: dict, now: float) -> None:
+        self.timeline.connect(doc, now)
+
+    def on_publish_done(self, doc: dict, now: float) -> None:
+        self.timeline.disconnect(doc, now)
+
+    def recover(self, doc: dict, now: float) -> None:
+        """After a restart: an encoder that was connected is gone with the old nginx."""
+        if doc.get("connected"):
+            self.timeline.disconnect(doc, now)
+
+    def tick(self, doc: dict, now: float) -> None:
+        self.timeline.tick(doc, now)
+
+    # the timeline's hooks (``timeline.py``) ----------------------------------------------------
+    def window(self, doc: dict) -> float:
+        return 0.0
+
+    def connected(self, doc: dict, back: bool) -> None:
+        pass
+
+    def went_live(self, doc: dict) -> None:
+        pass
+
+    def disconnected(self, doc: dict) -> None:
+        pass
+
+    def ended(self, doc: dict) -> Optional[str]:
+        """The broadcast ended: the id of its recording (to be remuxed), or None."""
+        return None
+
     # the one dispatch --------------------------------------------------------------------------
     def handle(self, req: Request) -> Response:
         for row in self.routes:

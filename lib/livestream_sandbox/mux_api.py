@@ -142,7 +142,7 @@ class Mux(MuxState):
             "new_asset_settings": body.get("new_asset_settings"),
             "passthrough": body.get("passthrough"), "meta": body.get("meta"), "test": body.get("test", False),
             "recent_asset_ids": [], "pending_media": [], "connected": False, "broadcast": False,
-            "active_at": None, "idle_at": None,
+            "live_at": None, "idle_at": None,
         }
         self.core.add(doc)
         self.core.event("created", doc)
@@ -164,7 +164,7 @@ class Mux(MuxState):
             self.core.event("finish_requested", doc)  # the demo's "provider stream ended" step
             self.core.drop_publisher(doc)
             doc["connected"] = False
-            self.end_broadcast(doc)
+            self.timeline.end(doc)
         return json_response(200, {"data": {}})
 
     def _enable(self, req: Request, doc: dict) -> Response:
@@ -178,6 +178,6 @@ class Mux(MuxState):
             self.core.event("disabled", doc)
             self.core.drop_publisher(doc)
             doc["connected"] = False
-            self.end_broadcast(doc)
+            self.timeline.end(doc)
             self.core.set_status(doc, DISABLED)
         return json_response(200, {"data": {}})

@@ -13,10 +13,11 @@ encoder leaves and ``reconnect_window`` seconds pass without a reconnect, or at 
 from __future__ import annotations
 
 import secrets
-from typing import Optional
+from typing import Any, Optional
 
 from .media import _FILE, file_response
 from .model import ProviderModel
+from .timeline import Timeline, Words
 from .web import Request, Response, text
 
 NAME = "mux"
@@ -34,6 +35,10 @@ class MuxState(ProviderModel):
     """Streams, their JSON and what happens to them over time."""
 
     name = NAME
+
+    def __init__(self, core: Any) -> None:
+        super().__init__(core)
+        self.timeline = Timeline(self, Words(live=ACTIVE, ended=IDLE))
 
     # rendering ---------------------------------------------------------------------------------
     def stream(self, doc: dict) -> dict:
@@ -66,58 +71,22 @@ class MuxState(ProviderModel):
     def media_url(self, asset_id: str) -> str:
         return f"{self.core.places.api_url}/transcoded/{asset_id}/video.m3u8"
 
-    # broadcasts --------------------------------------------------------------------------------
-    def end_broadcast(self, doc: dict) -> None:
-        """The broadcast is over: ``idle``, its asset listed, remuxed once the FLV is closed."""
-        doc.update(idle_at=None, active_at=None)
-        self.core.set_status(doc, IDLE)
+    # the timeline's hooks (timeline.py) -----------------------------------------------------
+    def window(self, doc: dict) -> float:
+        return doc["reconnect_window"]
+
+    def went_live(self, doc: dict) -> None:
+        doc["active_asset_id"] = mux_id() if doc.get("new_asset_settings") else None
+
+    def ended(self, doc: dict) -> Optional[str]:
+        """Idle again: the broadcast's asset is listed, remuxed once the FLV is closed."""
         asset_id = doc.pop("active_asset_id", None)
         if doc.get("broadcast") and asset_id:
             doc["recent_asset_ids"].append(asset_id)
-            doc["pending_media"].append(asset_id)
-        doc["broadcast"] = False
-        self.core.save(doc)
+        return asset_id
 
     def on_publish(self, doc: dict, now: float) -> Optional[str]:
-        if doc["status"] == DISABLED:
-            return "live stream is disabled"
-        if self.core.faults.active(NAME, "never_ready"):
-            return "ingest refused (fault never_ready)"
-        return None
-
-    def after_publish(self, doc: dict, now: float) -> None:
-        doc.update(connected=True, idle_at=None)
-        if doc["status"] == ACTIVE:  # reconnected inside the reconnect window
-            self.core.save(doc)
-            return
-        doc.update(broadcast=True, active_at=now + self.core.config.prepare_delay)
-        self.core.save(doc)
-
-    def on_publish_done(self, doc: dict, now: float) -> None:
-        doc["connected"] = False
-        if doc["status"] == ACTIVE:
-            doc["idle_at"] = now + float(doc["reconnect_window"])
-        elif doc.get("broadcast"):  # left before media flowed
-            doc.update(broadcast=False, active_at=None)
-        self.core.save(doc)
-
-    def recover(self, doc: dict, now: float) -> None:
-        if doc.get("connected"):
-            self.on_publish_done(doc, now)
-
-    def tick(self, doc: dict, now: float) -> None:
-        if (doc["status"] == IDLE and doc.get("connected") and doc.get("active_at") is not None
-                and now >= doc["active_at"]):
-            doc.update(active_at=None, active_asset_id=mux_id() if doc.get("new_asset_settings") else None)
-            self.core.set_status(doc, ACTIVE)
-        if doc.get("idle_at") is not None and not doc.get("connected") and now >= doc["idle_at"]:
-            self.end_broadcast(doc)
-        if doc.get("pending_media") and not doc.get("publishing"):
-            for asset_id in list(doc["pending_media"]):
-                doc["pending_media"].remove(asset_id)
-                if not self.core.start_remux(doc, asset_id):
-                    self.core.event("recording_failed", doc, media_id=asset_id, error="nothing was recorded")
-            self.core.save(doc)
+        return "live stream is disabled" if doc["status"] == DISABLED else super().on_publish(doc, now)
 
     # for the media server and the admin API ----------------------------------------------------
     def by_playback_id(self, playback_id: str) -> Optional[dict]:
