@@ -39,9 +39,9 @@ import threading
 from dataclasses import asdict, dataclass
 from typing import Optional
 
+from . import registry
 from .config import MAX_DELAY, bounded
 
-PROVIDERS = ("tpstreams", "fastpix", "cloudflare", "apivideo", "mux", "all")
 REQUEST_KINDS = ("latency", "error_rate", "status", "rate_limit", "reject_auth", "drop", "malformed")
 STATE_KINDS = ("never_ready", "boot_error")
 KINDS = REQUEST_KINDS + STATE_KINDS
@@ -114,8 +114,9 @@ def from_dict(data: dict) -> Fault:
     provider = str(data.get("provider") or "all")
     if kind not in KINDS:
         raise ValueError(f"unknown fault kind {kind!r}; choose one of: {', '.join(KINDS)}")
-    if provider not in PROVIDERS:
-        raise ValueError(f"unknown provider {provider!r}; choose one of: {', '.join(PROVIDERS)}")
+    providers = (*registry.names(), "all")
+    if provider not in providers:
+        raise ValueError(f"unknown provider {provider!r}; choose one of: {', '.join(providers)}")
     fault = Fault(kind=kind, provider=provider)
     value = data.get("value")
     if data.get("count") not in (None, ""):

@@ -16,7 +16,7 @@ from __future__ import annotations
 import base64
 import re
 import secrets
-from typing import Any, Callable, Dict, List, NamedTuple, Optional, Pattern
+from typing import Any, Callable, Dict, List, NamedTuple, Optional, Pattern, Tuple
 
 from .web import BadBody, Request, Response
 
@@ -54,13 +54,42 @@ class ProviderModel:
     name = ""
     #: Refuse another method before checking the credentials (api.video answers 405 first).
     methods_first = False
+    #: The request paths of its API (the router sends them here, with faults applied).
+    api_paths: Pattern[str] = re.compile(r"(?!)")
+    #: The first path parts of its live playback (``media.py`` hands the rest to ``playback``).
+    playback_prefix: Tuple[str, ...] = ()
+    #: Its playback URL after the sandbox's origin, for ``info`` ("/stream/<playback_id>.m3u8").
+    playback_pattern = ""
+    #: The product's ``playback_url_template`` setting after the origin, if it declares one.
+    playback_template = ""
+    #: The demo credentials it accepts: field -> default. The product's declaration of the same
+    #: fields says which are secret and which environment variable a client reads each from.
+    credentials: Dict[str, str] = {}
 
     def __init__(self, core: Any) -> None:
         self.core = core
         self.creds = core.config.credentials
         self.routes: List[Route] = self.route_table()
 
-    # what each provider fills in ---------------------------------------------------------------
+    # what each provider fills in (registry.py reads the declarations) ----------------------------
+    def api_info(self, api_url: str) -> str:
+        """Where its API is, for ``info``."""
+        return api_url
+
+    @classmethod
+    def env_fields(cls, login: bool) -> Tuple[str, ...]:
+        """The credentials a client gets in its environment (TP Streams: a token or a login)."""
+        return tuple(cls.credentials)
+
+    @classmethod
+    def extra_env(cls, api_url: str, rtmp_url: str, srt_url: str) -> Dict[str, str]:
+        """Variables the product reads that its declaration does not name."""
+        return {}
+
+    def playback(self, req: Request, rest: list) -> Response:
+        raise NotImplementedError
+
+    # ---------------------------------------------------------------
     def route_table(self) -> List[Route]:
         return []
 

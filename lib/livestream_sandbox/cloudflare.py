@@ -1,4 +1,17 @@
-"""A Cloudflare Stream-compatible live input API (https://developers.cloudflare.com/api/resources/stream/subresources/live_inputs/).
+"""Cloudflare Stream look-alike, the state side: the live input object, statuses, recordings, HLS.
+
+Timeline (https://developers.cloudflare.com/stream/stream-live/): a live input is created
+with its RTMPS stream key and SRT passphrase at once, ``status`` null. An encoder
+connects -> ``connected`` (``reconnected`` when it comes back); it leaves ->
+``client_disconnect``. With ``recording.mode`` "automatic" the input plays over HLS while
+live and, ``recording.timeoutSeconds`` after the encoder left without coming back, the
+recording becomes a video (here: remuxed under ``vod/<video uid>/``). ``enabled: false``
+refuses (and cuts) the encoder; DELETE forgets the input. The RTMPS URL answered is the
+sandbox's own loopback ``rtmp://`` ingest; there is no SRT or WebRTC ingest here (their
+URLs are only given). The HTTP routes are in ``cloudflare_api``.
+
+The HTTP side:
+A Cloudflare Stream-compatible live input API (https://developers.cloudflare.com/api/resources/stream/subresources/live_inputs/).
 
 ``/client/v4/accounts/{account_id}/stream/live_inputs`` (GET list, POST create) and
 ``.../live_inputs/{uid}`` (GET, PUT, DELETE), ``Authorization: Bearer <API token>``, and
@@ -17,13 +30,32 @@ refused field; 971 with 429; 10001/10002 for 5xx), create answering 200, DELETE 
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
+import uuid
+from datetime import datetime, timezone
 from typing import Any, Optional
 
-from .cloudflare_state import NAME, CloudflareState
-from .model import route
-from .web import BadBody, Request, Response, json_response
+from .media import hls_folder, serve_live
+from .model import ProviderModel, route
+from .timeline import Timeline, Words
+from .web import BadBody, Request, Response, json_response, text
+
+NAME = "cloudflare"
+
+
+CONNECTED, RECONNECTED, CLIENT_DISCONNECT = "connected", "reconnected", "client_disconnect"
+
+
+def iso(ts: float) -> str:
+    """The API's time format, e.g. "2021-09-23T05:05:53.451415Z"."""
+    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def new_uid() -> str:
+    return uuid.uuid4().hex  # 32 hex characters, like Cloudflare's uids
+
 
 _FORCED = {  # what a forced status (faults.py) answers: code, message
     400: (10005, "Bad request"),
@@ -38,7 +70,11 @@ _FORCED = {  # what a forced status (faults.py) answers: code, message
     502: (10002, "An unknown error has occurred"),
     503: (10001, "Service temporarily unavailable"),
 }
+
+
 RECORDING_MODES = ("off", "automatic")
+
+
 MIN_RECORDING_DAYS = 30
 
 
@@ -62,8 +98,118 @@ def refused(fields: list) -> Response:
     return json_response(400, {"success": False, "errors": errors, "messages": [], "result": None})
 
 
-class Cloudflare(CloudflareState):
-    """The routes of the Cloudflare Stream look-alike."""
+class Cloudflare(ProviderModel):
+    """The cloudflare look-alike: its streams, their JSON, their life and its HTTP routes."""
+
+    name = NAME
+    api_paths = re.compile(r"^/client/v4/")
+    playback_prefix = ("cloudflare",)
+    playback_pattern = "/cloudflare/<uid>/manifest/video.m3u8"
+    playback_template = "/cloudflare/{uid}/manifest/video.m3u8"
+    # The account ID of the API reference's examples; any token string.
+    credentials = {"account_id": "023e105f4ecef8ad9ca31a8372d0c353", "api_token": "sandbox-cloudflare-api-token"}
+
+    def api_info(self, api_url: str) -> str:
+        return f"{api_url}/client/v4/accounts/{self.creds.cloudflare_account_id}/stream/live_inputs"
+
+    def __init__(self, core: Any) -> None:
+        super().__init__(core)
+        self.timeline = Timeline(self, Words(live=CONNECTED, gone=CLIENT_DISCONNECT, reconnected=RECONNECTED),
+                                 prepare=False)
+
+    # rendering -----------------------------------------------------------------------------------
+    def new_doc(self, now: float, meta: dict, recording: dict, delete_after: Optional[int],
+                enabled: bool) -> dict:
+        uid = new_uid()
+        return {
+            "provider": NAME, "id": uid, "key": secrets.token_hex(16) + uid, "srt_passphrase": secrets.token_hex(16),
+            "playback_key": secrets.token_hex(16), "created": now, "modified": now, "status": None,
+            "enabled": enabled, "meta": meta, "recording": recording, "deleteRecordingAfterDays": delete_after,
+            "videos": [], "pending_media": [], "broadcast": False, "connected": False, "idle_at": None,
+        }
+
+    def live_input(self, doc: dict) -> dict:
+        """The live input object (https://developers.cloudflare.com/api/resources/stream/subresources/live_inputs/)."""
+        places = self.core.places
+        body = {
+            "uid": doc["id"], "created": iso(doc["created"]), "modified": iso(doc["modified"]),
+            "meta": dict(doc["meta"]), "enabled": doc["enabled"], "recording": dict(doc["recording"]),
+            "rtmps": {"url": places.rtmp_url, "streamKey": doc["key"]},
+            # Playback over RTMPS/SRT/WebRTC is not served by the sandbox: the shapes only.
+            "rtmpsPlayback": {"url": places.rtmp_url, "streamKey": doc["playback_key"]},
+            "srt": {"url": places.srt_url, "streamId": doc["id"], "passphrase": doc["srt_passphrase"]},
+            "srtPlayback": {"url": places.srt_url, "streamId": "play" + doc["id"],
+                            "passphrase": doc["playback_key"]},
+            "webRTC": {"url": f"{places.api_url}/cloudflare/{doc['id']}/webRTC/publish"},
+            "webRTCPlayback": {"url": f"{places.api_url}/cloudflare/{doc['id']}/webRTC/play"},
+            "status": doc["status"],
+        }
+        if doc.get("deleteRecordingAfterDays") is not None:
+            body["deleteRecordingAfterDays"] = doc["deleteRecordingAfterDays"]
+        return body
+
+    @staticmethod
+    def list_item(doc: dict) -> dict:
+        """A list entry: no credentials and no status ("request a single live input")."""
+        item = {"uid": doc["id"], "created": iso(doc["created"]), "modified": iso(doc["modified"]),
+                "meta": dict(doc["meta"])}
+        if doc.get("deleteRecordingAfterDays") is not None:
+            item["deleteRecordingAfterDays"] = doc["deleteRecordingAfterDays"]
+        return item
+
+    def playback_url(self, doc: dict) -> str:
+        """Where the sandbox plays it (the real one: customer-<code>.cloudflarestream.com/<uid>/...)."""
+        return f"{self.core.places.api_url}/cloudflare/{doc['id']}/manifest/video.m3u8"
+
+    def video_url(self, video_uid: str) -> str:
+        return f"{self.core.places.api_url}/transcoded/{video_uid}/video.m3u8"
+
+    # changes ---------------------------------------------------------------------------------
+    def disable(self, doc: dict) -> None:
+        """``enabled: false``: the encoder is cut and refused until the input is enabled again."""
+        doc["enabled"] = False
+        self.core.drop_publisher(doc)
+        self.core.event("disabled", doc)
+
+    def enable(self, doc: dict) -> None:
+        doc["enabled"] = True
+        self.core.event("enabled", doc)
+
+    # the timeline's hooks (timeline.py) -----------------------------------------------------
+    def window(self, doc: dict) -> float:
+        # "timeoutSeconds": how long the input waits for the encoder before the recording
+        # becomes a video; 0 means the platform default (here: at once).
+        return int(doc["recording"].get("timeoutSeconds") or 0)
+
+    def ended(self, doc: dict) -> Optional[str]:
+        if doc["recording"].get("mode") != "automatic":
+            self.core.event("broadcast_ended", doc)
+            return None
+        video_uid = new_uid()
+        doc["videos"].append(video_uid)
+        self.core.event("broadcast_ended", doc, video_uid=video_uid)
+        return video_uid
+
+    def on_publish(self, doc: dict, now: float) -> Optional[str]:
+        return "live input is disabled" if not doc.get("enabled", True) else super().on_publish(doc, now)
+
+    # for the media server and the admin API ----------------------------------------------------
+    def playback(self, req: Request, rest: list) -> Response:
+        """``/cloudflare/<uid>/manifest/video.m3u8`` and its segments: live HLS while the input
+        records (recording mode "off": "not available for playback")."""
+        if len(rest) != 3 or rest[1] != "manifest":
+            return text(404, "Not found")
+        with self.core.lock:
+            doc = self.core.get(NAME, rest[0])
+            folder = hls_folder(self.core, doc.get("key") if doc and doc["recording"].get("mode") == "automatic"
+                                else None)
+        return serve_live(req, folder, rest[2])
+
+    def summary(self, doc: dict) -> dict:
+        return {"status": doc["status"], "enabled": doc["enabled"], "meta": dict(doc["meta"]),
+                "playback_urls": [self.playback_url(doc)], "media_ids": list(doc["videos"]),
+                "recording_urls": [self.video_url(v) for v in doc["videos"]
+                                   if self.core.job_state(doc, v) == "ready"]}
 
     def error_response(self, status: int, retry_after: Optional[float] = None) -> Response:
         """The v4 error envelope for a forced status (faults.py)."""
@@ -185,3 +331,6 @@ class Cloudflare(CloudflareState):
         self.core.remove(doc)
         self.core.event("deleted", doc)
         return ok(None)
+
+
+Model = Cloudflare

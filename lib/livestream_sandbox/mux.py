@@ -1,4 +1,16 @@
-"""A Mux Video-compatible live-stream API (https://www.mux.com/docs/api-reference/video/live-streams).
+"""Mux Video look-alike, the state side: the live stream object, statuses, recordings, playback.
+
+Timeline (https://www.mux.com/docs/guides/start-live-streaming): a new stream is
+``idle``; an encoder connects and, once media flows (after ``prepare_delay``), it is
+``active`` with an ``active_asset_id`` (the recording of this broadcast). When the
+encoder leaves and ``reconnect_window`` seconds pass without a reconnect, or at once on
+``PUT .../complete``, it is ``idle`` again and the asset moves to ``recent_asset_ids``
+(remuxed from nginx-rtmp's recording when ``new_asset_settings`` asked for one).
+``disabled`` refuses encoders. No Mux webhooks are sent. The HTTP routes are in
+``mux_api``.
+
+The HTTP side:
+A Mux Video-compatible live-stream API (https://www.mux.com/docs/api-reference/video/live-streams).
 
 Paths under ``/video/v1/live-streams``, HTTP Basic with the access token ID and secret
 (https://www.mux.com/docs/core/make-api-requests), snake_case ``{"data": ...}``
@@ -11,19 +23,44 @@ the error body shape (UNVERIFIED, see ``livestream.providers.mux``).
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
 from typing import Any, Optional
 
-from .model import basic_auth_matches, route
-from .mux_state import ACTIVE, DISABLED, IDLE, NAME, MuxState, mux_id
+from .media import serve_by_id
+from .model import ProviderModel, basic_auth_matches, route
+from .timeline import Timeline, Words
 from .web import BadBody, Request, Response, empty, json_response
 
-API_PREFIX = "/video/"
+NAME = "mux"
+
+
+IDLE, ACTIVE, DISABLED = "idle", "active", "disabled"
+
+
+#: Where the sandbox plays a playback ID (the real service: https://stream.mux.com/{id}.m3u8).
+PLAYBACK_PREFIX = "/mux/stream/"
+
+
+def mux_id() -> str:
+    """An ID in Mux's style: 44 URL-safe characters."""
+    return secrets.token_urlsafe(33)
+
+
+
+
 MAX_RECONNECT_WINDOW = 1800  # "Max: 1800s (30 minutes)"
+
+
 MAX_LIMIT = 100
+
+
 POLICIES = ("public", "signed")
+
+
 LATENCY_MODES = ("low", "reduced", "standard")
+
 
 _ERRORS = {
     400: ("invalid_parameters", "The request could not be processed."),
@@ -48,8 +85,86 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-class Mux(MuxState):
-    """The routes of the Mux look-alike."""
+class Mux(ProviderModel):
+    """The mux look-alike: its streams, their JSON, their life and its HTTP routes."""
+
+    name = NAME
+    api_paths = re.compile(r"^/video/")
+    playback_prefix = ("mux", "stream")
+    playback_pattern = PLAYBACK_PREFIX + "<playback_id>.m3u8"
+    playback_template = PLAYBACK_PREFIX + "{playback_id}.m3u8"
+    credentials = {"token_id": "sandbox-mux-token-id", "token_secret": "sandbox-mux-token-secret"}
+
+    def api_info(self, api_url: str) -> str:
+        return f"{api_url}/video/v1/live-streams"
+
+    def __init__(self, core: Any) -> None:
+        super().__init__(core)
+        self.timeline = Timeline(self, Words(live=ACTIVE, ended=IDLE))
+
+    # rendering ---------------------------------------------------------------------------------
+    def stream(self, doc: dict) -> dict:
+        """The ``LiveStream`` object of the API reference (only the fields that are set)."""
+        out = {
+            "id": doc["id"], "stream_key": doc["key"], "srt_passphrase": doc["srt_passphrase"],
+            "status": doc["status"], "created_at": str(int(doc["created"])),
+            "playback_ids": [dict(p) for p in doc["playback_ids"]],
+            "reconnect_window": doc["reconnect_window"], "latency_mode": doc["latency_mode"],
+            "max_continuous_duration": 43200,
+        }
+        if doc.get("new_asset_settings") is not None:
+            out["new_asset_settings"] = doc["new_asset_settings"]
+        for key in ("passthrough", "meta"):
+            if doc.get(key) is not None:
+                out[key] = doc[key]
+        if doc.get("test"):
+            out["test"] = True
+        if doc["recent_asset_ids"]:
+            out["recent_asset_ids"] = list(doc["recent_asset_ids"])
+        if doc["status"] == ACTIVE:
+            out["active_ingest_protocol"] = "rtmp"
+            if doc.get("active_asset_id"):
+                out["active_asset_id"] = doc["active_asset_id"]
+        return out
+
+    def playback_url(self, playback_id: str) -> str:
+        return f"{self.core.places.api_url}{PLAYBACK_PREFIX}{playback_id}.m3u8"
+
+    def media_url(self, asset_id: str) -> str:
+        return f"{self.core.places.api_url}/transcoded/{asset_id}/video.m3u8"
+
+    # the timeline's hooks (timeline.py) -----------------------------------------------------
+    def window(self, doc: dict) -> float:
+        return doc["reconnect_window"]
+
+    def went_live(self, doc: dict) -> None:
+        doc["active_asset_id"] = mux_id() if doc.get("new_asset_settings") else None
+
+    def ended(self, doc: dict) -> Optional[str]:
+        """Idle again: the broadcast's asset is listed, remuxed once the FLV is closed."""
+        asset_id = doc.pop("active_asset_id", None)
+        if doc.get("broadcast") and asset_id:
+            doc["recent_asset_ids"].append(asset_id)
+        return asset_id
+
+    def on_publish(self, doc: dict, now: float) -> Optional[str]:
+        return "live stream is disabled" if doc["status"] == DISABLED else super().on_publish(doc, now)
+
+    # for the media server and the admin API ----------------------------------------------------
+    def playback(self, req: Request, rest: list) -> Response:
+        """``/mux/stream/<playback_id>.m3u8`` and its segments ``/mux/stream/<playback_id>/<n>.ts``."""
+        def key_of(playback_id: str) -> Optional[str]:
+            return next((d["key"] for d in self.core.streams(NAME)
+                         if any(p["id"] == playback_id for p in d["playback_ids"])), None)
+        return serve_by_id(self.core, req, rest, key_of)
+
+    def summary(self, doc: dict) -> dict:
+        return {"status": doc["status"], "connected": doc.get("connected", False),
+                "reconnect_window": doc["reconnect_window"], "idle_at": doc.get("idle_at"),
+                "playback_urls": [self.playback_url(p["id"]) for p in doc["playback_ids"]],
+                "media_ids": list(doc["recent_asset_ids"]),
+                "recording_urls": [self.media_url(a) for a in doc["recent_asset_ids"]
+                                   if self.core.job_state(doc, a) == "ready"]}
 
     def error_response(self, status: int, retry_after: Optional[float] = None) -> Response:
         """The error body for a forced status (faults)."""
@@ -181,3 +296,6 @@ class Mux(MuxState):
             self.timeline.end(doc)
             self.core.set_status(doc, DISABLED)
         return json_response(200, {"data": {}})
+
+
+Model = Mux
