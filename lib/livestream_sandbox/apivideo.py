@@ -10,7 +10,7 @@ API lists the recordings. A stream can be broadcast to again afterwards.
 
 Playback: ``assets.hls`` is ``<api_url>/apivideo-live/<liveStreamId>.m3u8`` (the real
 service: ``https://live.api.video/<liveStreamId>.m3u8``), served by ``media`` through
-``media_prefix``/``media``. The HTTP routes are in ``apivideo_api``.
+``playback_prefix``/``playback``. The HTTP routes are below.
 
 The HTTP side:
 An api.video-compatible live-stream API at the origin's root, like https://ws.api.video.
@@ -192,15 +192,12 @@ class ApiVideo(ProviderModel):
         return serve_by_id(self.core, req, rest, lambda stream_id: (self.core.get(NAME, stream_id) or {}).get("key"))
 
     # for the admin API ----------------------------------------------------------------------------
-    def video_url(self, video_id: str) -> str:
-        return f"{self.core.places.api_url}/transcoded/{video_id}/video.m3u8"
 
     def summary(self, doc: dict) -> dict:
         return {"status": doc["status"], "broadcasting": doc["status"] == BROADCASTING,
                 "connected": doc.get("connected", False), "idle_at": doc.get("idle_at"),
                 "playback_urls": [self.playback_url(doc)], "media_ids": list(doc["videos"]),
-                "recording_urls": [self.video_url(v) for v in doc["videos"]
-                                   if self.core.job_state(doc, v) == "ready"]}
+                "recording_urls": self.ready_recordings(doc, doc["videos"])}
 
 
     def error_response(self, status: int, retry_after: Optional[float] = None) -> Response:
@@ -343,9 +340,7 @@ class ApiVideo(ProviderModel):
             "status": IDLE, "connected": False, "broadcast": False, "live_at": None, "idle_at": None,
             "complete_at": None, "videos": [], "pending_media": [],
         }
-        self.core.add(doc)
-        self.core.event("created", doc)
-        self.core.event("key_issued", doc, boot_seconds=0)
+        self.add_stream(doc)
         return json_response(201, self.stream(doc))
 
     def _get(self, req: Request, doc: dict) -> Response:
@@ -365,9 +360,7 @@ class ApiVideo(ProviderModel):
         return json_response(200, self.stream(doc))
 
     def _delete(self, req: Request, doc: dict) -> Response:
-        self.core.drop_publisher(doc)
-        self.core.remove(doc)
-        self.core.event("deleted", doc)
+        self.delete_stream(doc)
         return empty(204)
 
     def _complete(self, req: Request, doc: dict) -> Response:

@@ -8,7 +8,7 @@ live and, ``recording.timeoutSeconds`` after the encoder left without coming bac
 recording becomes a video (here: remuxed under ``vod/<video uid>/``). ``enabled: false``
 refuses (and cuts) the encoder; DELETE forgets the input. The RTMPS URL answered is the
 sandbox's own loopback ``rtmp://`` ingest; there is no SRT or WebRTC ingest here (their
-URLs are only given). The HTTP routes are in ``cloudflare_api``.
+URLs are only given). The HTTP routes are below.
 
 The HTTP side:
 A Cloudflare Stream-compatible live input API (https://developers.cloudflare.com/api/resources/stream/subresources/live_inputs/).
@@ -16,7 +16,7 @@ A Cloudflare Stream-compatible live input API (https://developers.cloudflare.com
 ``/client/v4/accounts/{account_id}/stream/live_inputs`` (GET list, POST create) and
 ``.../live_inputs/{uid}`` (GET, PUT, DELETE), ``Authorization: Bearer <API token>``, and
 every answer in the v4 envelope ``{"success", "errors": [{"code", "message"}], "messages",
-"result"}``. The live input object and the timeline are in ``cloudflare_state``.
+"result"}``. The live input object and the timeline are above.
 
 The documented parts are the paths, the bodies and the envelope. Where the docs are
 silent the sandbox chooses, and says so here (UNVERIFIED against the real service):
@@ -161,8 +161,6 @@ class Cloudflare(ProviderModel):
         """Where the sandbox plays it (the real one: customer-<code>.cloudflarestream.com/<uid>/...)."""
         return f"{self.core.places.api_url}/cloudflare/{doc['id']}/manifest/video.m3u8"
 
-    def video_url(self, video_uid: str) -> str:
-        return f"{self.core.places.api_url}/transcoded/{video_uid}/video.m3u8"
 
     # changes ---------------------------------------------------------------------------------
     def disable(self, doc: dict) -> None:
@@ -208,8 +206,7 @@ class Cloudflare(ProviderModel):
     def summary(self, doc: dict) -> dict:
         return {"status": doc["status"], "enabled": doc["enabled"], "meta": dict(doc["meta"]),
                 "playback_urls": [self.playback_url(doc)], "media_ids": list(doc["videos"]),
-                "recording_urls": [self.video_url(v) for v in doc["videos"]
-                                   if self.core.job_state(doc, v) == "ready"]}
+                "recording_urls": self.ready_recordings(doc, doc["videos"])}
 
     def error_response(self, status: int, retry_after: Optional[float] = None) -> Response:
         """The v4 error envelope for a forced status (faults.py)."""
@@ -295,9 +292,7 @@ class Cloudflare(ProviderModel):
         recording.update(changes.get("recording", {}))
         doc = self.new_doc(time.time(), changes.get("meta", {}), recording,
                            changes.get("deleteRecordingAfterDays"), changes.get("enabled", True))
-        self.core.add(doc)
-        self.core.event("created", doc)
-        self.core.event("key_issued", doc, boot_seconds=0)
+        self.add_stream(doc)
         return ok(self.live_input(doc))
 
     def _get(self, req: Request, account: str, doc: dict) -> Response:
@@ -327,9 +322,7 @@ class Cloudflare(ProviderModel):
 
     def _delete(self, req: Request, account: str, doc: dict) -> Response:
         # "Prevents a live input from being streamed to": a live encoder is cut too.
-        self.core.drop_publisher(doc)
-        self.core.remove(doc)
-        self.core.event("deleted", doc)
+        self.delete_stream(doc)
         return ok(None)
 
 

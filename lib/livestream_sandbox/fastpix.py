@@ -9,7 +9,7 @@ without a reconnect -> "idle" (``idle``) and the recording is listed in ``mediaI
 (``video.media.created``). ``/finish`` and ``/live-disable`` end the broadcast at
 once and cut the encoder. Webhooks (https://docs.fastpix.io/docs/live-events) are signed with
 ``FastPix-Signature`` (https://docs.fastpix.io/docs/webhook-signature-verification).
-The HTTP routes are in ``fastpix_api``.
+The HTTP routes are below.
 
 The HTTP side:
 A FastPix-compatible live-stream API, as FastPix's OpenAPI spec describes it.
@@ -19,7 +19,7 @@ Source: the spec, https://github.com/FastPix/fastpix-python/blob/v1.1.3/fastpix_
 Paths under ``/v1/live/streams``, HTTP Basic with the access token id and secret
 key, camelCase ``{success, data}`` envelopes and ``{success:false, error:{code,
 message, description}}`` errors, 422 with ``error.fields`` for validation, the
-stream object (``fastpix_state``) and its four statuses. The key is in the
+stream object (above) and its four statuses. The key is in the
 201 create answer. The sandbox's choices where the docs are silent: list ``limit`` is
 1..50 (the cap of FastPix's WordPress plugin, ``PAGE_MAX`` in
 https://github.com/FastPix/wordpress/blob/947c38f0b762bc2b79428bc201674e18e0d93bbe/includes/class-fastpix-api-client.php);
@@ -173,11 +173,9 @@ class FastPix(ProviderModel):
         doc["mediaIds"].append(media_id)
         self.notify(doc, "video.media.created", obj={"type": "media", "id": media_id},
                     data={"id": media_id, "streamId": doc["id"], "status": "created",
-                          "playbackUrl": self.media_url(media_id)})
+                          "playbackUrl": self.recording_url(media_id)})
         return media_id
 
-    def media_url(self, media_id: str) -> str:
-        return f"{self.core.places.api_url}/transcoded/{media_id}/video.m3u8"
 
     def on_publish(self, doc: dict, now: float) -> Optional[str]:
         return "stream is disabled" if doc["status"] == DISABLED else super().on_publish(doc, now)
@@ -195,8 +193,7 @@ class FastPix(ProviderModel):
                 "reconnect_window": doc["reconnectWindow"], "idle_at": doc.get("idle_at"),
                 "playback_urls": [self.playback_url(p["id"]) for p in doc["playbackIds"]],
                 "media_ids": list(doc["mediaIds"]),
-                "recording_urls": [self.media_url(m) for m in doc["mediaIds"]
-                                   if self.core.job_state(doc, m) == "ready"]}
+                "recording_urls": self.ready_recordings(doc, doc["mediaIds"])}
 
     def error_response(self, status: int, retry_after: Optional[float] = None) -> Response:
         """The documented error envelope (the OpenAPI spec's error schemas) for a forced status."""
@@ -321,9 +318,7 @@ class FastPix(ProviderModel):
             "mediaIds": [], "srt_playback_id": secrets.token_hex(16), "srt_playback_secret": secrets.token_hex(16),
             "connected": False, "broadcast": False, "live_at": None, "idle_at": None, "pending_media": [],
         }
-        self.core.add(doc)
-        self.core.event("created", doc)
-        self.core.event("key_issued", doc, boot_seconds=0)
+        self.add_stream(doc)
         self.notify(doc, "created")
         return json_response(201, {"success": True, "data": self.stream(doc)})
 
@@ -348,9 +343,7 @@ class FastPix(ProviderModel):
         return json_response(200, {"success": True, "data": self.stream(doc)})
 
     def _delete(self, req: Request, doc: dict) -> Response:
-        self.core.drop_publisher(doc)  # the spec's delete-live-stream: it disconnects the encoder if live
-        self.core.remove(doc)
-        self.core.event("deleted", doc)
+        self.delete_stream(doc)
         self.notify(doc, "deleted")
         return json_response(200, {"success": True})
 

@@ -3,7 +3,7 @@
 ============================================  =================================================
 ``/live/<org>/<asset_id>/video.m3u8``         TP Streams ``hls_url`` (shape of its webhook-response page)
 ``/stream/<playback_id>.m3u8``                FastPix playback (``stream.fastpix.com/{id}.m3u8``)
-``/cloudflare/<uid>/manifest/video.m3u8``     Cloudflare Stream live HLS (``cloudflare_state``)
+``/cloudflare/<uid>/manifest/video.m3u8``     Cloudflare Stream live HLS (``cloudflare``)
 ``/transcoded/<media_id>/video.m3u8``         a recording as HLS VOD (TP ``video.playback_url``,
                                               FastPix ``mediaIds``); ``video.mp4`` alongside
 ``/live-chat/<org>/<asset_id>/``              a placeholder for TP ``chat_embed_url``

@@ -48,7 +48,7 @@ def basic_auth_matches(req: Request, user: str, password: str) -> bool:
 
 
 class ProviderModel:
-    """The base of each provider look-alike (``tpstreams_api``, ``fastpix_api``, ...)."""
+    """The base of each provider look-alike (``tpstreams``, ``fastpix``, ... in ``registry``)."""
 
     #: The provider's name (faults, the event log, the stream documents).
     name = ""
@@ -136,6 +136,27 @@ class ProviderModel:
 
     def tick(self, doc: dict, now: float) -> None:
         self.timeline.tick(doc, now)
+
+    # what every provider's routes do alike -----------------------------------------------------
+    def add_stream(self, doc: dict) -> None:
+        """A new stream whose key is issued at once (TP Streams boots a server first)."""
+        self.core.add(doc)
+        self.core.event("created", doc)
+        self.core.event("key_issued", doc, boot_seconds=0)
+
+    def delete_stream(self, doc: dict) -> None:
+        """Forget a stream; a live encoder is cut (every provider's delete stops the ingest)."""
+        self.core.drop_publisher(doc)
+        self.core.remove(doc)
+        self.core.event("deleted", doc)
+
+    def recording_url(self, media_id: str) -> str:
+        """Where a remuxed recording plays (``media.py`` serves ``/transcoded/``)."""
+        return f"{self.core.places.api_url}/transcoded/{media_id}/video.m3u8"
+
+    def ready_recordings(self, doc: dict, media_ids: list) -> list:
+        """The recording URLs of those of ``media_ids`` whose remux is done (the admin view)."""
+        return [self.recording_url(m) for m in media_ids if self.core.job_state(doc, m) == "ready"]
 
     # the timeline's hooks (``timeline.py``) ----------------------------------------------------
     def window(self, doc: dict) -> float:

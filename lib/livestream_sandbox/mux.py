@@ -6,8 +6,8 @@ Timeline (https://www.mux.com/docs/guides/start-live-streaming): a new stream is
 encoder leaves and ``reconnect_window`` seconds pass without a reconnect, or at once on
 ``PUT .../complete``, it is ``idle`` again and the asset moves to ``recent_asset_ids``
 (remuxed from nginx-rtmp's recording when ``new_asset_settings`` asked for one).
-``disabled`` refuses encoders. No Mux webhooks are sent. The HTTP routes are in
-``mux_api``.
+``disabled`` refuses encoders. No Mux webhooks are sent. The HTTP routes are
+below.
 
 The HTTP side:
 A Mux Video-compatible live-stream API (https://www.mux.com/docs/api-reference/video/live-streams).
@@ -15,7 +15,7 @@ A Mux Video-compatible live-stream API (https://www.mux.com/docs/api-reference/v
 Paths under ``/video/v1/live-streams``, HTTP Basic with the access token ID and secret
 (https://www.mux.com/docs/core/make-api-requests), snake_case ``{"data": ...}``
 answers and ``{"error": {"type", "messages"}}`` errors, the live stream object and its
-``idle``/``active``/``disabled`` statuses (``mux_state``). The key is in the 201
+``idle``/``active``/``disabled`` statuses (above). The key is in the 201
 create answer. The sandbox's choices where the docs are silent: list ``limit`` is
 1..100; ``complete`` on a stream that is not active answers 200 and does nothing;
 the error body shape (UNVERIFIED, see ``livestream.providers.mux``).
@@ -130,8 +130,6 @@ class Mux(ProviderModel):
     def playback_url(self, playback_id: str) -> str:
         return f"{self.core.places.api_url}{PLAYBACK_PREFIX}{playback_id}.m3u8"
 
-    def media_url(self, asset_id: str) -> str:
-        return f"{self.core.places.api_url}/transcoded/{asset_id}/video.m3u8"
 
     # the timeline's hooks (timeline.py) -----------------------------------------------------
     def window(self, doc: dict) -> float:
@@ -163,8 +161,7 @@ class Mux(ProviderModel):
                 "reconnect_window": doc["reconnect_window"], "idle_at": doc.get("idle_at"),
                 "playback_urls": [self.playback_url(p["id"]) for p in doc["playback_ids"]],
                 "media_ids": list(doc["recent_asset_ids"]),
-                "recording_urls": [self.media_url(a) for a in doc["recent_asset_ids"]
-                                   if self.core.job_state(doc, a) == "ready"]}
+                "recording_urls": self.ready_recordings(doc, doc["recent_asset_ids"])}
 
     def error_response(self, status: int, retry_after: Optional[float] = None) -> Response:
         """The error body for a forced status (faults)."""
@@ -259,18 +256,14 @@ class Mux(ProviderModel):
             "recent_asset_ids": [], "pending_media": [], "connected": False, "broadcast": False,
             "live_at": None, "idle_at": None,
         }
-        self.core.add(doc)
-        self.core.event("created", doc)
-        self.core.event("key_issued", doc, boot_seconds=0)
+        self.add_stream(doc)
         return json_response(201, {"data": self.stream(doc)})
 
     def _get(self, req: Request, doc: dict) -> Response:
         return json_response(200, {"data": self.stream(doc)})
 
     def _delete(self, req: Request, doc: dict) -> Response:
-        self.core.drop_publisher(doc)
-        self.core.remove(doc)
-        self.core.event("deleted", doc)
+        self.delete_stream(doc)
         return empty(204)
 
     def _complete(self, req: Request, doc: dict) -> Response:

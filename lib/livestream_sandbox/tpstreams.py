@@ -10,7 +10,7 @@ stays "Not Started"); a publish gives "Streaming", its end "Disconnected";
 Every change is POSTed to the org's webhooks with ``x-streams-token``
 (https://developer.tpstreams.com/docs/server-api/webhooks,
 https://developer.tpstreams.com/docs/live-stream-api/webhook-response).
-The HTTP routes are in ``tpstreams_api``.
+The HTTP routes are below.
 
 The HTTP side:
 A TP Streams-compatible live-stream API, as developer.tpstreams.com documents it.
@@ -19,7 +19,7 @@ Paths under ``/api/v1/<org>/`` as documented (its live-stream pages, e.g.
 https://developer.tpstreams.com/docs/live-stream-api/create_live_stream_instantly), ``Authorization: Token <t>``
 (https://developer.tpstreams.com/docs/server-api/authentication, lower-case ``token`` accepted too),
 DRF-style errors (the only bodies the docs show, in https://developer.tpstreams.com/docs/server-api/assets),
-asset JSON in snake_case exactly as the docs' examples (``tpstreams_state``), status words of
+asset JSON in snake_case exactly as the docs' examples (above), status words of
 https://developer.tpstreams.com/docs/live-stream-api/live-stream-event-status. The sandbox's own choices
 where the docs are silent: create answers 201 (DRF ``CreateAPIView``); a valid token
 for another org gets 403; lists are newest first with ``limit``/``offset`` (default
@@ -397,9 +397,7 @@ class TPStreams(ProviderModel):
         return json_response(200, self.asset(doc, detail_view=True))
 
     def _delete(self, req: Request, org: str, doc: dict) -> Response:
-        self.core.drop_publisher(doc)  # delete-live-stream-api: deleting a live stream stops its server
-        self.core.remove(doc)
-        self.core.event("deleted", doc)
+        self.delete_stream(doc)
         return empty(204)
 
     def _start_server(self, req: Request, org: str, doc: dict) -> Response:
