@@ -146,16 +146,34 @@ class Sandbox(_Endpoints):
             raise OSError(exc.errno, f"cannot listen on {config.host}:{config.port} ({exc.strerror})") from None
         host = _url_host(config.host)
         self.api_url = places.api_url = f"http://{host}:{self._http.server_address[1]}"
-        rtmp_port = config.rtmp_port or free_port(config.host)
-        self.rtmp_url = places.rtmp_url = f"rtmp://{host}:{rtmp_port}/live"
-        # No SRT ingest in the sandbox: the URL exists so clients can build settings; nothing listens
-        # (SRT is UDP, so sharing the RTMP port number is harmless and keeps it stable).
-        self.srt_url = places.srt_url = f"srt://{host}:{rtmp_port}"
+        self._ingest_at(config.rtmp_port or free_port(config.host))
         core.load()
         self._http.start()
         core.start()
+        # A free port picked here can be taken by a sandbox starting beside this one (parallel
+        # test workers) before nginx binds it: then nginx fails, and another free port is tried.
+        for attempt in range(1 if config.rtmp_port or self.tools is None else 3):
+            if attempt:
+                self._ingest_at(free_port(config.host))
+            try:
+                self._start_nginx()
+                break
+            except RuntimeError:
+                if config.rtmp_port or attempt == 2:
+                    raise
+
+    def _ingest_at(self, rtmp_port: int) -> None:
+        host = _url_host(self.config.host)
+        self.rtmp_port = rtmp_port
+        self.rtmp_url = self.core.places.rtmp_url = f"rtmp://{host}:{rtmp_port}/live"
+        # No SRT ingest in the sandbox: the URL exists so clients can build settings; nothing listens
+        # (SRT is UDP, so sharing the RTMP port number is harmless and keeps it stable).
+        self.srt_url = self.core.places.srt_url = f"srt://{host}:{rtmp_port}"
+
+    def _start_nginx(self) -> None:
         if self.tools is not None:
-            self._nginx = Nginx(self.tools, self.data_dir, config.host, rtmp_port, self.api_url)
+            assert self.data_dir is not None
+            self._nginx = Nginx(self.tools, self.data_dir, self.config.host, self.rtmp_port, self.api_url)
             self._nginx.start()
 
     def stop(self) -> None:
