@@ -1,7 +1,7 @@
 """The sandbox: a local provider for demos, tests and benchmarks.
 
-TP Streams- and FastPix-compatible HTTP APIs (``tpstreams_api``/``tpstreams_state``,
-``fastpix_api``/``fastpix_state``) in front of a real nginx-rtmp ingest (``ingest``) with live HLS and recordings
+Provider look-alike HTTP APIs, one module each (``tpstreams``, ``fastpix``, ``cloudflare``, ``apivideo``,
+``mux``, listed in ``registry``) in front of a real nginx-rtmp ingest (``ingest``) with live HLS and recordings
 (``media``, ``recording``), webhooks (``webhooks``), fault injection (``faults``),
 an inspection/control API (``admin``), and state that survives a restart (``store``).
 It binds to loopback only.

@@ -38,10 +38,9 @@ import urllib.request
 from typing import Any, Callable, Optional
 
 from . import faults as faultlib
+from .config import TIMINGS, bounded
 from .core import Core
 from .web import BadBody, Request, Response, json_response
-
-_TIMINGS = ("boot_delay", "prepare_delay", "recording_delay", "complete_delay")
 
 
 def mask(value: Optional[str]) -> Optional[str]:
@@ -133,17 +132,15 @@ class Admin:
             if not isinstance(data, dict):
                 raise ValueError("config changes must be a JSON object")
             for name, value in data.items():
-                if name in _TIMINGS:
-                    if float(value) < 0:
-                        raise ValueError(f"{name} cannot be negative")
-                    setattr(config, name, float(value))
+                if name in TIMINGS:
+                    setattr(config, name, bounded(value, name))
                 elif name == "tpstreams_page_size":
-                    config.tpstreams_page_size = max(1, int(value))
+                    config.tpstreams_page_size = int(bounded(value, name, 1, 1000))
                 elif name in ("fastpix_webhook_url", "fastpix_webhook_secret"):
                     setattr(config, name, value or (None if name.endswith("url") else ""))
                 else:
                     raise ValueError(f"unknown config field {name!r}")
-        out = {name: getattr(config, name) for name in _TIMINGS}
+        out = {name: getattr(config, name) for name in TIMINGS}
         out.update(tpstreams_page_size=config.tpstreams_page_size, fastpix_webhook_url=config.fastpix_webhook_url,
                    fastpix_webhook_secret=config.fastpix_webhook_secret if req.flag("reveal") else "***")
         return json_response(200, out)

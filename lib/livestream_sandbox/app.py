@@ -20,81 +20,23 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Optional, Sequence
 
 from . import faults as faultlib
+from . import registry
 from .admin import Admin, AdminClient
-from .apivideo_api import ApiVideo
-from .cloudflare_api import Cloudflare
-from .config import Credentials, SandboxConfig, check_loopback, credentials_from, default_environ
+from .config import Credentials, SandboxConfig, check_loopback, check_timings, credentials_from, default_environ
 from .core import Core, Places
-from .fastpix_api import FastPix
 from .ingest import Nginx, TiedChild, Tools, find_tools, free_port
 from .media import Media
-from .mux_api import API_PREFIX as MUX_API_PREFIX
-from .mux_api import Mux
-from .mux_state import PLAYBACK_PREFIX as MUX_PLAYBACK_PREFIX
+from .registry import client_env
 from .server import Router, SandboxHTTPServer
 from .store import Store
-from .tpstreams_api import TPStreams
-
-#: The variables of ``client_env`` that hold a secret (masked in ``info`` unless revealed).
-SECRET_ENV = ("TPSTREAMS_API_TOKEN", "TPSTREAMS_PASSWORD", "FASTPIX_SECRET_KEY", "CLOUDFLARE_API_TOKEN",
-              "APIVIDEO_API_KEY", "MUX_TOKEN_SECRET")
 
 
 def _url_host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
-
-
-def client_env(api_url: str, rtmp_url: str, srt_url: str, creds: Credentials, *,
-               tpstreams_login: bool = False) -> dict:
-    """The environment variables the provider clients read, pointed at a sandbox."""
-    env = {
-        "TPSTREAMS_API_BASE_URL": api_url,
-        "TPSTREAMS_ORG_ID": creds.tpstreams_org_id,
-        "FASTPIX_API_BASE_URL": api_url,
-        "FASTPIX_ACCESS_TOKEN_ID": creds.fastpix_access_token_id,
-        "FASTPIX_SECRET_KEY": creds.fastpix_secret_key,
-        "FASTPIX_INGEST_RTMPS_URL": rtmp_url,
-        "FASTPIX_INGEST_SRT_URL": srt_url,
-        "FASTPIX_PLAYBACK_URL_TEMPLATE": api_url + "/stream/{playback_id}.m3u8",
-        "CLOUDFLARE_API_BASE_URL": api_url,
-        "CLOUDFLARE_ACCOUNT_ID": creds.cloudflare_account_id,
-        "CLOUDFLARE_API_TOKEN": creds.cloudflare_api_token,
-        "CLOUDFLARE_PLAYBACK_URL_TEMPLATE": api_url + "/cloudflare/{uid}/manifest/video.m3u8",
-        "APIVIDEO_API_BASE_URL": api_url,
-        "APIVIDEO_API_KEY": creds.apivideo_api_key,
-        "APIVIDEO_INGEST_RTMPS_URL": rtmp_url,
-        "APIVIDEO_INGEST_RTMP_URL": rtmp_url,
-        "APIVIDEO_INGEST_SRT_URL": srt_url,
-        "MUX_API_BASE_URL": api_url,
-        "MUX_TOKEN_ID": creds.mux_token_id,
-        "MUX_TOKEN_SECRET": creds.mux_token_secret,
-        "MUX_INGEST_RTMP_URL": rtmp_url,
-        "MUX_INGEST_SRT_URL": srt_url,
-        "MUX_PLAYBACK_URL_TEMPLATE": api_url + MUX_PLAYBACK_PREFIX + "{playback_id}.m3u8",
-    }
-    if tpstreams_login:
-        env.update(TPSTREAMS_USERNAME=creds.tpstreams_username, TPSTREAMS_PASSWORD=creds.tpstreams_password)
-    else:
-        env["TPSTREAMS_API_TOKEN"] = creds.tpstreams_api_token
-    return env
-
-
-class _Router(Router):
-    """The shared router plus Mux: its API under ``/video/`` (faults apply) and its
-    playback under ``/mux/stream/`` (served by the Mux model, no faults)."""
-
-    def provider_of(self, path: str) -> Optional[str]:
-        return "mux" if path.startswith(MUX_API_PREFIX) else super().provider_of(path)
-
-    def dispatch(self, req: Any) -> Any:
-        if req.path.startswith(MUX_PLAYBACK_PREFIX):
-            return self.core.models["mux"].playback(req), None
-        return super().dispatch(req)
 
 
 class _Endpoints:
@@ -115,12 +57,8 @@ class _Endpoints:
         return AdminClient(self.api_url)
 
     def hls_url_pattern(self) -> dict:
-        return {"tpstreams": self.api_url + "/live/<org>/<asset_id>/video.m3u8",
-                "fastpix": self.api_url + "/stream/<playback_id>.m3u8",
-                "cloudflare": self.api_url + "/cloudflare/<uid>/manifest/video.m3u8",
-                "apivideo": self.api_url + "/apivideo-live/<liveStreamId>.m3u8",
-                "mux": self.api_url + MUX_PLAYBACK_PREFIX + "<playback_id>.m3u8",
-                "recordings": self.api_url + "/transcoded/<media_id>/video.m3u8"}
+        patterns = {model.name: self.api_url + model.playback_pattern for model in registry.models()}
+        return {**patterns, "recordings": self.api_url + "/transcoded/<media_id>/video.m3u8"}
 
     def __enter__(self) -> Any:
         self.start()  # type: ignore[attr-defined]
@@ -145,6 +83,7 @@ class Sandbox(_Endpoints):
             complete_delay=complete_delay, tpstreams_page_size=tpstreams_page_size, credentials=creds,
             fastpix_webhook_url=hook_url, fastpix_webhook_secret=hook_secret, faults=tuple(faults),
             ingest=ingest, seed=seed)
+        check_timings(self.config)
         self.credentials = creds
         for spec in self.config.faults:
             faultlib.parse_spec(spec)  # fail early on a bad spec
@@ -198,28 +137,43 @@ class Sandbox(_Endpoints):
             book.add(faultlib.parse_spec(spec))
         places = Places(self.data_dir)
         core = self._core = Core(config, self._store, book, places, self.tools.ffmpeg if self.tools else None)
-        core.register(TPStreams(core))
-        core.register(FastPix(core))
-        core.register(Cloudflare(core))
-        core.register(ApiVideo(core))
-        core.register(Mux(core))
-        router = _Router(core, Admin(core, self.info), Media(core))
+        for model in registry.models():
+            core.register(model(core))
+        router = Router(core, Admin(core, self.info), Media(core))
         try:
             self._http = SandboxHTTPServer((config.host, config.port), router)
         except OSError as exc:
             raise OSError(exc.errno, f"cannot listen on {config.host}:{config.port} ({exc.strerror})") from None
         host = _url_host(config.host)
         self.api_url = places.api_url = f"http://{host}:{self._http.server_address[1]}"
-        rtmp_port = config.rtmp_port or free_port(config.host)
-        self.rtmp_url = places.rtmp_url = f"rtmp://{host}:{rtmp_port}/live"
-        # No SRT ingest in the sandbox: the URL exists so clients can build settings; nothing listens
-        # (SRT is UDP, so sharing the RTMP port number is harmless and keeps it stable).
-        self.srt_url = places.srt_url = f"srt://{host}:{rtmp_port}"
+        self._ingest_at(config.rtmp_port or free_port(config.host))
         core.load()
         self._http.start()
         core.start()
+        # A free port picked here can be taken by a sandbox starting beside this one (parallel
+        # test workers) before nginx binds it: then nginx fails, and another free port is tried.
+        for attempt in range(1 if config.rtmp_port or self.tools is None else 3):
+            if attempt:
+                self._ingest_at(free_port(config.host))
+            try:
+                self._start_nginx()
+                break
+            except RuntimeError:
+                if config.rtmp_port or attempt == 2:
+                    raise
+
+    def _ingest_at(self, rtmp_port: int) -> None:
+        host = _url_host(self.config.host)
+        self.rtmp_port = rtmp_port
+        self.rtmp_url = self.core.places.rtmp_url = f"rtmp://{host}:{rtmp_port}/live"
+        # No SRT ingest in the sandbox: the URL exists so clients can build settings; nothing listens
+        # (SRT is UDP, so sharing the RTMP port number is harmless and keeps it stable).
+        self.srt_url = self.core.places.srt_url = f"srt://{host}:{rtmp_port}"
+
+    def _start_nginx(self) -> None:
         if self.tools is not None:
-            self._nginx = Nginx(self.tools, self.data_dir, config.host, rtmp_port, self.api_url)
+            assert self.data_dir is not None
+            self._nginx = Nginx(self.tools, self.data_dir, self.config.host, self.rtmp_port, self.api_url)
             self._nginx.start()
 
     def stop(self) -> None:
@@ -252,20 +206,16 @@ class Sandbox(_Endpoints):
 
     def info(self, reveal: bool = False) -> dict:
         """Where everything is (the CLI prints it, ``GET /_sandbox/info`` serves it)."""
-        creds = asdict(self.credentials) if reveal else self.credentials.masked()
+        creds = self.credentials.as_dict() if reveal else self.credentials.masked()
         env = self.env()
         if not reveal:
-            env = {k: ("***" if k in SECRET_ENV else v) for k, v in env.items()}
+            secret = registry.secret_env()
+            env = {k: ("***" if k in secret else v) for k, v in env.items()}
+        apis = {f"{name}_api": model.api_info(self.api_url) for name, model in self.core.models.items()}
         return {"api_url": self.api_url, "rtmp_url": self.rtmp_url, "srt_url": self.srt_url,
-                "admin_url": self.api_url + "/_sandbox/", "playback": self.hls_url_pattern(),
-                "tpstreams_api": f"{self.api_url}/api/v1/{self.credentials.tpstreams_org_id}/",
-                "fastpix_api": f"{self.api_url}/v1/live/streams",
-                "cloudflare_api": f"{self.api_url}/client/v4/accounts/{self.credentials.cloudflare_account_id}"
-                                  "/stream/live_inputs",
-                "apivideo_api": f"{self.api_url}/live-streams",
-                "mux_api": f"{self.api_url}/video/v1/live-streams", "data_dir": str(self.data_dir),
-                "ingest": self.config.ingest, "credentials": creds, "env": env, "pid": os.getpid(),
-                "boot_delay": self.config.boot_delay}
+                "admin_url": self.api_url + "/_sandbox/", "playback": self.hls_url_pattern(), **apis,
+                "data_dir": str(self.data_dir), "ingest": self.config.ingest, "credentials": creds, "env": env,
+                "pid": os.getpid(), "boot_delay": self.config.boot_delay}
 
 
 class SandboxProcess(_Endpoints):

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from . import faults as faultlib
 from .app import Sandbox
-from .config import CREDENTIAL_DEFAULTS, ENV_PREFIX
+from .config import ENV_PREFIX, credential_defaults
 from .ingest import MissingToolError
 
 DEFAULT_PORT = 8750
@@ -61,7 +61,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--ready-file", default=None, metavar="PATH",
                         help="write the sandbox's details (with credentials) as JSON here once it is up")
     parser.add_argument("--json", action="store_true", help="print the details as one JSON line")
-    for name, (env_name, default) in CREDENTIAL_DEFAULTS.items():
+    for name, (env_name, default) in credential_defaults().items():
         parser.add_argument("--" + name.replace("_", "-"), default=None, metavar="VALUE",
                             help=f"default: ${ENV_PREFIX}{env_name} or {default!r}")
 
@@ -100,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
     """Start the sandbox, print where it is, block until Ctrl-C or SIGTERM; the exit code."""
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="sandbox: %(message)s")
-    credentials = {name: getattr(args, name, None) for name in CREDENTIAL_DEFAULTS}
+    credentials = {name: getattr(args, name, None) for name in credential_defaults()}
     try:
         for spec in args.fault:
             faultlib.parse_spec(spec)

@@ -1,25 +1,10 @@
 """The sandbox's settings: where it listens, its demo credentials, its timings.
 
-Every credential has a readable default so a demo works out of the box, and can be
-set by a constructor argument, a CLI flag or an environment variable:
-
-==================================  ===============================  =========================
-environment variable                CLI flag                         default
-==================================  ===============================  =========================
-SANDBOX_TPSTREAMS_ORG_ID            --tpstreams-org-id               ``sandbx``
-SANDBOX_TPSTREAMS_API_TOKEN         --tpstreams-api-token            ``sandbox-tpstreams-token``
-SANDBOX_TPSTREAMS_USERNAME          --tpstreams-username             ``demo@sandbox.local``
-SANDBOX_TPSTREAMS_PASSWORD          --tpstreams-password             ``sandbox-password``
-SANDBOX_FASTPIX_ACCESS_TOKEN_ID     --fastpix-access-token-id        ``sandbox-fastpix-token-id``
-SANDBOX_FASTPIX_SECRET_KEY          --fastpix-secret-key             ``sandbox-fastpix-secret-key``
-SANDBOX_FASTPIX_WEBHOOK_URL         --fastpix-webhook-url            none (no FastPix webhooks)
-SANDBOX_FASTPIX_WEBHOOK_SECRET      --fastpix-webhook-secret         ``sandbox-webhook-secret``
-SANDBOX_CLOUDFLARE_ACCOUNT_ID       --cloudflare-account-id          ``023e105f4ecef8ad9ca31a8372d0c353``
-SANDBOX_CLOUDFLARE_API_TOKEN        --cloudflare-api-token           ``sandbox-cloudflare-api-token``
-SANDBOX_APIVIDEO_API_KEY            --apivideo-api-key               ``sandbox-apivideo-api-key``
-SANDBOX_MUX_TOKEN_ID                --mux-token-id                   ``sandbox-mux-token-id``
-SANDBOX_MUX_TOKEN_SECRET            --mux-token-secret               ``sandbox-mux-token-secret``
-==================================  ===============================  =========================
+Each provider model names its credentials with a readable default (``registry``), so a
+demo works out of the box; each can be set by a constructor argument or CLI flag named
+``<provider>_<field>`` (``--fastpix-secret-key``) or a ``SANDBOX_<PROVIDER>_<FIELD>``
+environment variable (``SANDBOX_FASTPIX_SECRET_KEY``). The FastPix webhook URL and
+secret are set the same way (``--fastpix-webhook-url``, ``SANDBOX_FASTPIX_WEBHOOK_SECRET``).
 
 The sandbox only ever binds to loopback (``127.0.0.0/8``, ``::1``, ``localhost``).
 """
@@ -27,55 +12,47 @@ The sandbox only ever binds to loopback (``127.0.0.0/8``, ``::1``, ``localhost``
 from __future__ import annotations
 
 import ipaddress
+import math
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping, Optional, Sequence
 
+from . import registry
+
 ENV_PREFIX = "SANDBOX_"
+#: The timings of ``SandboxConfig`` that the admin API may change at run time.
+TIMINGS = ("boot_delay", "prepare_delay", "recording_delay", "complete_delay")
 
-#: constructor/flag name -> environment variable (without the prefix) and default.
-CREDENTIAL_DEFAULTS = {
-    "tpstreams_org_id": ("TPSTREAMS_ORG_ID", "sandbx"),
-    "tpstreams_api_token": ("TPSTREAMS_API_TOKEN", "sandbox-tpstreams-token"),
-    "tpstreams_username": ("TPSTREAMS_USERNAME", "demo@sandbox.local"),
-    "tpstreams_password": ("TPSTREAMS_PASSWORD", "sandbox-password"),
-    "fastpix_access_token_id": ("FASTPIX_ACCESS_TOKEN_ID", "sandbox-fastpix-token-id"),
-    "fastpix_secret_key": ("FASTPIX_SECRET_KEY", "sandbox-fastpix-secret-key"),
-    "fastpix_webhook_url": ("FASTPIX_WEBHOOK_URL", None),
-    "fastpix_webhook_secret": ("FASTPIX_WEBHOOK_SECRET", "sandbox-webhook-secret"),
-    "cloudflare_account_id": ("CLOUDFLARE_ACCOUNT_ID", "023e105f4ecef8ad9ca31a8372d0c353"),
-    "cloudflare_api_token": ("CLOUDFLARE_API_TOKEN", "sandbox-cloudflare-api-token"),
-    "apivideo_api_key": ("APIVIDEO_API_KEY", "sandbox-apivideo-api-key"),
-    "mux_token_id": ("MUX_TOKEN_ID", "sandbox-mux-token-id"),
-    "mux_token_secret": ("MUX_TOKEN_SECRET", "sandbox-mux-token-secret"),
-}
+#: Settings that are not credentials but are set like them (flag, ``SANDBOX_*``): name -> default.
+WEBHOOK_DEFAULTS = {"fastpix_webhook_url": None, "fastpix_webhook_secret": "sandbox-webhook-secret"}
 
 
-@dataclass
+def credential_defaults() -> dict:
+    """constructor/flag name -> (environment variable without the prefix, default)."""
+    names = {name: default for name, default, _, _ in registry.credential_fields()}
+    names.update(WEBHOOK_DEFAULTS)
+    return {name: (name.upper(), default) for name, default in names.items()}
+
+
 class Credentials:
-    """The demo accounts the sandbox accepts (one TP Streams org, one FastPix workspace)."""
+    """The demo accounts the sandbox accepts: ``tpstreams_org_id``, ``fastpix_secret_key``... (``registry``)."""
 
-    tpstreams_org_id: str = "sandbx"
-    tpstreams_api_token: str = "sandbox-tpstreams-token"
-    tpstreams_username: str = "demo@sandbox.local"
-    tpstreams_password: str = "sandbox-password"
-    fastpix_access_token_id: str = "sandbox-fastpix-token-id"
-    fastpix_secret_key: str = "sandbox-fastpix-secret-key"
-    # The account ID of the API reference's examples; any token string.
-    cloudflare_account_id: str = "023e105f4ecef8ad9ca31a8372d0c353"
-    cloudflare_api_token: str = "sandbox-cloudflare-api-token"
-    apivideo_api_key: str = "sandbox-apivideo-api-key"
-    mux_token_id: str = "sandbox-mux-token-id"
-    mux_token_secret: str = "sandbox-mux-token-secret"
+    def __init__(self, **values: str) -> None:
+        for name, default, _, _ in registry.credential_fields():
+            setattr(self, name, values.pop(name, default))
+        if values:
+            raise TypeError(f"unknown credential(s): {', '.join(sorted(values))}")
+
+    def as_dict(self) -> dict:
+        return {name: getattr(self, name) for name, _, _, _ in registry.credential_fields()}
 
     def masked(self) -> dict:
-        """The credentials with the secret halves hidden (for logs and the admin API)."""
-        out = asdict(self)
-        for name in ("tpstreams_api_token", "tpstreams_password", "fastpix_secret_key", "cloudflare_api_token",
-                     "apivideo_api_key", "mux_token_secret"):
-            out[name] = "***"
-        return out
+        """The credentials with the secret ones hidden (for logs and the admin API)."""
+        return {name: "***" if secret else getattr(self, name) for name, _, secret, _ in registry.credential_fields()}
+
+    def __repr__(self) -> str:
+        return f"Credentials({self.masked()})"
 
 
 @dataclass
@@ -113,7 +90,7 @@ class SandboxConfig:
 def credentials_from(values: Mapping[str, Optional[str]], environ: Mapping[str, str]) -> tuple:
     """(Credentials, webhook url, webhook secret): explicit values, else SANDBOX_* env, else defaults."""
     resolved = {}
-    for name, (env_name, default) in CREDENTIAL_DEFAULTS.items():
+    for name, (env_name, default) in credential_defaults().items():
         value = values.get(name)
         if value is None:
             value = environ.get(ENV_PREFIX + env_name) or default
@@ -121,6 +98,31 @@ def credentials_from(values: Mapping[str, Optional[str]], environ: Mapping[str, 
     url = resolved.pop("fastpix_webhook_url")
     secret = resolved.pop("fastpix_webhook_secret")
     return Credentials(**resolved), url, secret
+
+
+#: The longest delay the sandbox accepts anywhere (timings, fault latency, Retry-After): a day.
+MAX_DELAY = 86400.0
+
+
+def bounded(value: object, name: str, low: float = 0.0, high: float = MAX_DELAY) -> float:
+    """``value`` as a finite number from ``low`` to ``high``; ``ValueError`` saying the range otherwise.
+
+    NaN and infinity would pass a plain ``< 0`` test and then make every JSON answer that
+    shows them invalid (``json.dumps`` writes ``NaN``/``Infinity``), so they are refused here.
+    """
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        number = math.nan
+    if isinstance(value, bool) or not math.isfinite(number) or not low <= number <= high:
+        raise ValueError(f"{name} must be a number from {low:g} to {high:g}, not {value!r}")
+    return number
+
+
+def check_timings(config: SandboxConfig) -> None:
+    """Refuse timings that are negative, NaN, infinite or longer than ``MAX_DELAY``."""
+    for name in TIMINGS:
+        setattr(config, name, bounded(getattr(config, name), name))
 
 
 def check_loopback(host: str) -> None:

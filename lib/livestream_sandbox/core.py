@@ -1,6 +1,6 @@
 """The sandbox's shared state: streams, the event log, timers, publishing and recordings.
 
-Provider models (``tpstreams_state``, ``fastpix_state``) own their status words and JSON;
+Provider models (``registry``: ``tpstreams``, ``fastpix``...) own their status words and JSON;
 this module holds what they share: the stream documents (in memory, written through
 to ``store``), one lock, a scheduler thread that calls each model's ``tick`` ten times
 a second (deadlines are epoch seconds, so they survive a restart), the nginx-rtmp

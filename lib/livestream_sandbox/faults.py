@@ -39,7 +39,9 @@ import threading
 from dataclasses import asdict, dataclass
 from typing import Optional
 
-PROVIDERS = ("tpstreams", "fastpix", "cloudflare", "apivideo", "mux", "all")
+from . import registry
+from .config import MAX_DELAY, bounded
+
 REQUEST_KINDS = ("latency", "error_rate", "status", "rate_limit", "reject_auth", "drop", "malformed")
 STATE_KINDS = ("never_ready", "boot_error")
 KINDS = REQUEST_KINDS + STATE_KINDS
@@ -72,11 +74,14 @@ class Action:
     fault_id: int = 0
 
 
+#: The range of each number a fault takes (``bounded`` refuses NaN, infinity and anything outside).
+_RANGES = {"latency": (0.0, MAX_DELAY), "retry_after": (0.0, MAX_DELAY), "error_rate": (0.0, 1.0),
+           "status": (400, 599), "rate_limit": (0.0, MAX_DELAY), "count": (1, 1_000_000)}
+
+
 def _number(text: str, what: str) -> float:
-    try:
-        return float(text)
-    except ValueError:
-        raise ValueError(f"fault {what} must be a number, not {text!r}") from None
+    low, high = _RANGES.get(what, (0.0, MAX_DELAY))
+    return bounded(text, f"fault {what}", low, high)
 
 
 def parse_spec(spec: str) -> Fault:
@@ -109,8 +114,9 @@ def from_dict(data: dict) -> Fault:
     provider = str(data.get("provider") or "all")
     if kind not in KINDS:
         raise ValueError(f"unknown fault kind {kind!r}; choose one of: {', '.join(KINDS)}")
-    if provider not in PROVIDERS:
-        raise ValueError(f"unknown provider {provider!r}; choose one of: {', '.join(PROVIDERS)}")
+    providers = (*registry.names(), "all")
+    if provider not in providers:
+        raise ValueError(f"unknown provider {provider!r}; choose one of: {', '.join(providers)}")
     fault = Fault(kind=kind, provider=provider)
     value = data.get("value")
     if data.get("count") not in (None, ""):

@@ -3,7 +3,7 @@
 ============================================  =================================================
 ``/live/<org>/<asset_id>/video.m3u8``         TP Streams ``hls_url`` (shape of its webhook-response page)
 ``/stream/<playback_id>.m3u8``                FastPix playback (``stream.fastpix.com/{id}.m3u8``)
-``/cloudflare/<uid>/manifest/video.m3u8``     Cloudflare Stream live HLS (``cloudflare_state``)
+``/cloudflare/<uid>/manifest/video.m3u8``     Cloudflare Stream live HLS (``cloudflare``)
 ``/transcoded/<media_id>/video.m3u8``         a recording as HLS VOD (TP ``video.playback_url``,
                                               FastPix ``mediaIds``); ``video.mp4`` alongside
 ``/live-chat/<org>/<asset_id>/``              a placeholder for TP ``chat_embed_url``
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 from .core import Core
 from .web import Request, Response, text
@@ -55,8 +55,45 @@ def file_response(path: Path, req: Request) -> Response:
     return Response(200, data, ctype, headers)
 
 
+def hls_folder(core: Core, key: Optional[str]) -> Optional[Path]:
+    """nginx-rtmp's live HLS folder of a stream key, if it exists."""
+    folder = core.places.hls_dir / key if key else None
+    return folder if folder is not None and folder.is_dir() else None
+
+
+def serve_live(req: Request, folder: Optional[Path], name: str, playlist: str = "video.m3u8") -> Response:
+    """``<playlist>`` (nginx's ``index.m3u8``) or a segment of a live folder whose URIs stay beside it."""
+    if folder is None:
+        return _not_found()
+    if name == playlist:
+        return file_response(folder / "index.m3u8", req)
+    return file_response(folder / name, req) if name.endswith(".ts") else _not_found()
+
+
+def serve_by_id(core: Core, req: Request, rest: list, key_of: Callable[[str], Optional[str]]) -> Response:
+    """``<id>.m3u8`` and ``<id>/<segment>.ts`` (FastPix, Mux, api.video playback): the playlist's
+    segment URIs are rewritten under ``<id>/`` so the stream key never shows."""
+    if not rest or len(rest) > 2:
+        return _not_found()
+    play_id = rest[0][: -len(".m3u8")] if len(rest) == 1 and rest[0].endswith(".m3u8") else rest[0]
+    with core.lock:
+        folder = hls_folder(core, key_of(play_id))
+    if folder is None:
+        return _not_found()
+    if len(rest) == 2:
+        return file_response(folder / rest[1], req) if rest[1].endswith(".ts") else _not_found()
+    if not rest[0].endswith(".m3u8"):
+        return _not_found()
+    answer = file_response(folder / "index.m3u8", req)
+    if answer.status == 200:
+        lines = answer.body.decode("utf-8", "replace").splitlines()
+        answer.body = ("\n".join(ln if not ln.strip() or ln.startswith("#") else f"{play_id}/{ln.strip()}"
+                                 for ln in lines) + "\n").encode("utf-8")
+    return answer
+
+
 class Media:
-    """GET routes for live HLS and recordings."""
+    """GET routes for live HLS (each model's ``playback_prefix``) and recordings."""
 
     def __init__(self, core: Core) -> None:
         self.core = core
@@ -66,57 +103,17 @@ class Media:
             return text(405, "Method not allowed")
         parts = [p for p in req.path.split("/") if p]
         if not parts:
-            return text(200, "obs-livestream sandbox: TP Streams API under /api/, FastPix under /v1/, "
-                             "control under /_sandbox/\n")
+            return text(200, "obs-livestream sandbox: provider APIs, their playback, control under /_sandbox/\n")
         if any(not _FILE.match(p) for p in parts):
             return _not_found()
         head = parts[0]
-        if head == "live" and len(parts) == 4:
-            return self._tp_live(req, parts[1], parts[2], parts[3])
-        if head == "stream" and len(parts) in (2, 3):
-            return self._fastpix_live(req, parts[1:])
-        if head == "cloudflare":
-            return self.core.models["cloudflare"].media(req, parts[1:])
         if head == "transcoded" and len(parts) == 3:
             return file_response(self.core.places.vod_dir / parts[1] / parts[2], req)
         if head == "live-chat" and len(parts) == 3:
             return text(200, f"<!doctype html><title>Live chat</title><p>Sandbox chat for {parts[2]}</p>",
                         "text/html; charset=utf-8")
-        for model in self.core.models.values():  # a provider model serving its own playback paths
-            if head == getattr(model, "media_prefix", None) and len(parts) in (2, 3):
-                return model.media(req, parts[1:])
+        for model in self.core.models.values():
+            prefix = model.playback_prefix
+            if tuple(parts[:len(prefix)]) == prefix:
+                return model.playback(req, parts[len(prefix):])
         return _not_found()
-
-    def _key_dir(self, key: Optional[str]) -> Optional[Path]:
-        if not key:
-            return None
-        folder = self.core.places.hls_dir / key
-        return folder if folder.is_dir() else None
-
-    def _tp_live(self, req: Request, org: str, stream_id: str, name: str) -> Response:
-        with self.core.lock:
-            folder = self._key_dir(self.core.models["tpstreams"].hls_key(org, stream_id))
-        if folder is None:
-            return _not_found()
-        if name == "video.m3u8":
-            return file_response(folder / "index.m3u8", req)
-        return file_response(folder / name, req) if name.endswith(".ts") else _not_found()
-
-    def _fastpix_live(self, req: Request, rest: list) -> Response:
-        playback_id = rest[0][: -len(".m3u8")] if len(rest) == 1 and rest[0].endswith(".m3u8") else rest[0]
-        with self.core.lock:
-            doc = self.core.models["fastpix"].by_playback_id(playback_id)
-            folder = self._key_dir(doc.get("key") if doc else None)
-        if folder is None:
-            return _not_found()
-        if len(rest) == 2:
-            return file_response(folder / rest[1], req) if rest[1].endswith(".ts") else _not_found()
-        if not rest[0].endswith(".m3u8"):
-            return _not_found()
-        answer = file_response(folder / "index.m3u8", req)
-        if answer.status == 200:
-            lines = answer.body.decode("utf-8", "replace").splitlines()
-            rewritten = [ln if not ln.strip() or ln.startswith("#") else f"{playback_id}/{ln.strip()}"
-                         for ln in lines]
-            answer.body = ("\n".join(rewritten) + "\n").encode("utf-8")
-        return answer

@@ -1,9 +1,10 @@
 """The sandbox's HTTP server (stdlib ``ThreadingHTTPServer``) and its router.
 
-``/api/...`` goes to the TP Streams model, ``/v1/...`` to FastPix, ``/client/v4/...`` to
-Cloudflare Stream, ``/_sandbox/...`` to the admin API, everything else to the media
-server. Faults (``faults.py``) apply to the provider APIs only: the wait first, then a forced answer, or the real answer
-spoiled on its way out (dropped connection, malformed JSON).
+``/_sandbox/...`` goes to the admin API, a provider API's path (each model's
+``api_paths``: ``/api/`` TP Streams, ``/v1/`` FastPix, ``/video/`` Mux...) to its model,
+everything else to the media server. Faults (``faults.py``) apply to the provider APIs
+only: the wait first, then a forced answer, or the real answer spoiled on its way out
+(dropped connection, malformed JSON).
 """
 
 from __future__ import annotations
@@ -38,17 +39,8 @@ class Router:
         self.media = media
 
     def provider_of(self, path: str) -> Optional[str]:
-        if path.startswith("/api/"):
-            return "tpstreams"
-        if path.startswith("/v1/"):
-            return "fastpix"
-        if path.startswith("/client/v4/"):
-            return "cloudflare"
-        for model in self.core.models.values():  # APIs at the origin's root (api.video's /live-streams)
-            owns = getattr(model, "owns_path", None)
-            if owns is not None and owns(path):
-                return model.name
-        return None
+        """The provider whose API serves ``path`` (each model's ``api_paths``), or None."""
+        return next((name for name, model in self.core.models.items() if model.api_paths.match(path)), None)
 
     def dispatch(self, req: Request) -> tuple[Response, Optional[Action]]:
         if req.path == "/_sandbox" or req.path.startswith("/_sandbox/"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from livestream_sandbox import AdminError
+from livestream_sandbox import AdminError, Sandbox
 
 
 def test_streams_mask_keys_unless_revealed(api_sandbox, fp):
@@ -127,3 +127,34 @@ def test_playback_urls_are_404_until_there_is_media(api_sandbox, tp, fp):
                         timeout=5).status_code == 404
     assert requests.get(f"{api_sandbox.api_url}/transcoded/nope/video.m3u8", timeout=5).status_code == 404
     assert requests.get(f"{api_sandbox.api_url}/live/../../etc/passwd", timeout=5).status_code == 404
+
+
+@pytest.mark.parametrize("value", ["-1", "NaN", "Infinity", "-Infinity", "1e400", '"soon"', "true"])
+@pytest.mark.parametrize("setting", ["boot_delay", "prepare_delay", "recording_delay", "complete_delay"])
+def test_a_delay_outside_its_range_is_refused_with_a_json_error(api_sandbox, setting, value):
+    # Raw bodies: NaN and Infinity are what Python's json module writes for float("nan") and float("inf").
+    answer = requests.patch(f"{api_sandbox.api_url}/_sandbox/config", data=f'{{"{setting}": {value}}}',
+                            headers={"Content-Type": "application/json"}, timeout=5)
+    assert answer.status_code == 400
+    assert f"{setting} must be a number from 0 to 86400" in answer.json()["error"]
+    config = requests.get(f"{api_sandbox.api_url}/_sandbox/config", timeout=5)
+    assert config.json()[setting] == pytest.approx(0.3 if setting == "boot_delay" else 0.2)
+
+
+@pytest.mark.parametrize("fault", ['{"kind": "latency", "value": NaN}', '{"kind": "latency", "value": -2}',
+                                   '{"kind": "latency", "value": Infinity}', '{"spec": "latency=inf"}',
+                                   '{"kind": "rate_limit", "value": NaN}', '{"kind": "status", "value": 503, '
+                                   '"retry_after": Infinity}', '{"kind": "status", "value": 503, "count": 1e400}'])
+def test_a_fault_with_a_non_finite_or_negative_number_is_refused(api_sandbox, fault):
+    answer = requests.post(f"{api_sandbox.api_url}/_sandbox/faults", data=fault,
+                           headers={"Content-Type": "application/json"}, timeout=5)
+    assert answer.status_code == 400
+    assert "must be a number from" in answer.json()["error"]
+    listed = requests.get(f"{api_sandbox.api_url}/_sandbox/faults", timeout=5)
+    assert listed.json() == {"faults": []}  # valid JSON, nothing added
+
+
+@pytest.mark.parametrize("delay", [float("nan"), float("inf"), -0.5])
+def test_a_sandbox_with_a_bad_delay_does_not_start(tmp_path, delay):
+    with pytest.raises(ValueError, match="prepare_delay must be a number from 0 to 86400"):
+        Sandbox(tmp_path / "data", ingest=False, prepare_delay=delay, environ={})

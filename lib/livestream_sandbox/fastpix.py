@@ -1,11 +1,25 @@
-"""A FastPix-compatible live-stream API, as FastPix's OpenAPI spec describes it.
+"""FastPix look-alike, the state side: the stream object, statuses, timeline, webhooks.
+
+Timeline (https://docs.fastpix.io/docs/live-stream-disconnects and the statuses of
+FastPix's OpenAPI spec, https://github.com/FastPix/fastpix-python/blob/v1.1.3/fastpix_python/fastpix.yaml):
+an encoder connects -> "preparing"
+(webhooks ``connected``, ``preparing``) -> after ``prepare_delay`` "active" (``active``,
+``recording``); on disconnect ``disconnected``, and after ``reconnectWindow`` seconds
+without a reconnect -> "idle" (``idle``) and the recording is listed in ``mediaIds``
+(``video.media.created``). ``/finish`` and ``/live-disable`` end the broadcast at
+once and cut the encoder. Webhooks (https://docs.fastpix.io/docs/live-events) are signed with
+``FastPix-Signature`` (https://docs.fastpix.io/docs/webhook-signature-verification).
+The HTTP routes are below.
+
+The HTTP side:
+A FastPix-compatible live-stream API, as FastPix's OpenAPI spec describes it.
 
 Source: the spec, https://github.com/FastPix/fastpix-python/blob/v1.1.3/fastpix_python/fastpix.yaml
 (paths, bodies, envelopes, errors, statuses), with https://docs.fastpix.io/reference/create-new-stream.
 Paths under ``/v1/live/streams``, HTTP Basic with the access token id and secret
 key, camelCase ``{success, data}`` envelopes and ``{success:false, error:{code,
 message, description}}`` errors, 422 with ``error.fields`` for validation, the
-stream object (``fastpix_state``) and its four statuses. The key is in the
+stream object (above) and its four statuses. The key is in the
 201 create answer. The sandbox's choices where the docs are silent: list ``limit`` is
 1..50 (the cap of FastPix's WordPress plugin, ``PAGE_MAX`` in
 https://github.com/FastPix/wordpress/blob/947c38f0b762bc2b79428bc201674e18e0d93bbe/includes/class-fastpix-api-client.php);
@@ -16,32 +30,43 @@ is tolerated; private playback IDs play without a token; enable sends a
 
 from __future__ import annotations
 
-import base64
+import json
 import math
 import re
 import secrets
 import time
 import uuid
+from datetime import datetime, timezone
 from typing import Any, Optional
 
-from .fastpix_state import ACTIVE, DISABLED, IDLE, NAME, FastPixState
+from .media import serve_by_id
+from .model import ProviderModel, basic_auth_matches, route
+from .timeline import Timeline, Words
 from .web import BadBody, Request, Response, json_response
+from .webhooks import fastpix_signature
+
+NAME = "fastpix"
+
+
+IDLE, PREPARING, ACTIVE, DISABLED = "idle", "preparing", "active", "disabled"
+
+
+def _iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{int(ts % 1 * 1000):03d}Z"
+
 
 RESOLUTIONS = ("1080p", "720p", "480p")
+
+
 POLICIES = ("public", "private")
+
+
 MAX_RECONNECT_WINDOW = 1800  # "The maximum allowed ... is 1,800 seconds" (docs.fastpix.io/docs/live-stream-disconnects)
+
+
 MAX_LIMIT = 50
 
-_ROUTES = [
-    ("streams", re.compile(r"^/v1/live/streams/?$")),
-    ("stream", re.compile(r"^/v1/live/streams/(?P<id>[^/]+)/?$")),
-    ("finish", re.compile(r"^/v1/live/streams/(?P<id>[^/]+)/finish/?$")),
-    ("enable", re.compile(r"^/v1/live/streams/(?P<id>[^/]+)/live-enable/?$")),
-    ("disable", re.compile(r"^/v1/live/streams/(?P<id>[^/]+)/live-disable/?$")),
-    ("viewers", re.compile(r"^/v1/live/streams/(?P<id>[^/]+)/viewer-count/?$")),
-]
-_METHODS = {"streams": ("GET", "POST"), "stream": ("GET", "PATCH", "DELETE"), "finish": ("PUT",),
-            "enable": ("PUT",), "disable": ("PUT",), "viewers": ("GET",)}
+
 _MESSAGES = {
     400: ("Bad Request", "The request could not be processed."),
     401: ("Unauthorized", "Invalid or missing access token id / secret key."),
@@ -66,9 +91,109 @@ def error(status: int, message: Optional[str] = None, description: Optional[str]
     return json_response(status, {"success": False, "error": body}, headers)
 
 
+class FastPix(ProviderModel):
+    """The fastpix look-alike: its streams, their JSON, their life and its HTTP routes."""
 
-class FastPix(FastPixState):
-    """The routes of the FastPix look-alike."""
+    name = NAME
+    api_paths = re.compile(r"^/v1/")
+    playback_prefix = ("stream",)
+    playback_pattern = "/stream/<playback_id>.m3u8"
+    credentials = {"access_token_id": "sandbox-fastpix-token-id", "secret_key": "sandbox-fastpix-secret-key"}
+
+    def api_info(self, api_url: str) -> str:
+        return f"{api_url}/v1/live/streams"
+
+    @classmethod
+    def extra_env(cls, api_url: str, rtmp_url: str, srt_url: str) -> dict:
+        """What the product reads but does not declare as a setting."""
+        return {"FASTPIX_INGEST_SRT_URL": srt_url,
+                "FASTPIX_PLAYBACK_URL_TEMPLATE": api_url + "/stream/{playback_id}.m3u8"}
+
+    def __init__(self, core: Any) -> None:
+        super().__init__(core)
+        self.timeline = Timeline(self, Words(live=ACTIVE, ended=IDLE, preparing=PREPARING))
+
+    # rendering (the spec's live stream object) ----------------------------------------------------
+    def stream(self, doc: dict) -> dict:
+        return {
+            "streamId": doc["id"], "streamKey": doc["key"], "srtSecret": doc["srt_secret"], "trial": False,
+            "status": doc["status"], "maxResolution": doc["maxResolution"], "maxDuration": 28800,
+            "createdAt": _iso(doc["created"]), "reconnectWindow": doc["reconnectWindow"],
+            "enableRecording": doc["enableRecording"], "enableDvrMode": doc["enableDvrMode"],
+            "lowLatency": False, "closedCaptions": False, "mediaPolicy": doc["mediaPolicy"],
+            "metadata": dict(doc["metadata"]), "playbackIds": [dict(p) for p in doc["playbackIds"]],
+            "mediaIds": list(doc["mediaIds"]),
+            "srtPlaybackResponse": {"srtPlaybackStreamId": doc["srt_playback_id"],
+                                    "srtPlaybackSecret": doc["srt_playback_secret"]},
+            "simulcastResponses": [],
+        }
+
+    def playback_url(self, playback_id: str) -> str:
+        return f"{self.core.places.api_url}/stream/{playback_id}.m3u8"
+
+    def notify(self, doc: dict, *types: str, data: Optional[dict] = None, obj: Optional[dict] = None) -> None:
+        """Send ``video.live_stream.<type>`` webhooks (docs.fastpix.io/docs/live-events) if a URL is configured."""
+        url = self.core.config.fastpix_webhook_url
+        for kind in types:
+            event_type = kind if "." in kind else f"video.live_stream.{kind}"
+            if not url:
+                continue
+            envelope = {
+                "type": event_type, "id": str(uuid.uuid4()),
+                "object": obj or {"type": "live", "id": doc["id"]},
+                "workspace": {"id": self.core.config.fastpix_workspace_id,
+                              "name": self.core.config.fastpix_workspace_name},
+                "data": data if data is not None else self.stream(doc),
+                "createdAt": _iso(time.time()), "attempts": [],
+            }
+            body = json.dumps(envelope).encode("utf-8")
+            signature = fastpix_signature(body, self.core.config.fastpix_webhook_secret)
+            self.core.send_webhook(url, body, {"FastPix-Signature": signature},
+                                   provider=NAME, stream_id=doc["id"], type=event_type)
+
+    # the timeline's hooks (timeline.py) -------------------------------------------------------------
+    def window(self, doc: dict) -> float:
+        return doc["reconnectWindow"]
+
+    def connected(self, doc: dict, back: bool) -> None:
+        self.notify(doc, "connected", "active" if back else "preparing")
+
+    def went_live(self, doc: dict) -> None:
+        self.notify(doc, "active", "recording")
+
+    def disconnected(self, doc: dict) -> None:
+        self.notify(doc, "disconnected")
+
+    def ended(self, doc: dict) -> Optional[str]:
+        """Idle (or disabled): the recording is listed in mediaIds now, remuxed once the FLV is closed."""
+        self.notify(doc, "idle" if doc["status"] == IDLE else "disabled")
+        if not doc.get("broadcast") or not doc["enableRecording"]:
+            return None
+        media_id = str(uuid.uuid4())
+        doc["mediaIds"].append(media_id)
+        self.notify(doc, "video.media.created", obj={"type": "media", "id": media_id},
+                    data={"id": media_id, "streamId": doc["id"], "status": "created",
+                          "playbackUrl": self.recording_url(media_id)})
+        return media_id
+
+
+    def on_publish(self, doc: dict, now: float) -> Optional[str]:
+        return "stream is disabled" if doc["status"] == DISABLED else super().on_publish(doc, now)
+
+    # for the media server and the admin API ----------------------------------------------------
+    def playback(self, req: Request, rest: list) -> Response:
+        """``/stream/<playback_id>.m3u8`` (``stream.fastpix.com/{id}.m3u8``) and its segments."""
+        def key_of(playback_id: str) -> Optional[str]:
+            return next((d["key"] for d in self.core.streams(NAME)
+                         if any(p["id"] == playback_id for p in d["playbackIds"])), None)
+        return serve_by_id(self.core, req, rest, key_of)
+
+    def summary(self, doc: dict) -> dict:
+        return {"status": doc["status"], "connected": doc.get("connected", False),
+                "reconnect_window": doc["reconnectWindow"], "idle_at": doc.get("idle_at"),
+                "playback_urls": [self.playback_url(p["id"]) for p in doc["playbackIds"]],
+                "media_ids": list(doc["mediaIds"]),
+                "recording_urls": self.ready_recordings(doc, doc["mediaIds"])}
 
     def error_response(self, status: int, retry_after: Optional[float] = None) -> Response:
         """The documented error envelope (the OpenAPI spec's error schemas) for a forced status."""
@@ -81,40 +206,29 @@ class FastPix(FastPixState):
         return error(status, headers={"WWW-Authenticate": 'Basic realm="FastPix"'} if status == 401 else None)
 
     # HTTP ----------------------------------------------------------------------------------------
-    def handle(self, req: Request) -> Response:
-        route, match = next(((r, m) for r, p in _ROUTES if (m := p.match(req.path))), (None, None))
-        if route is None or match is None:
-            return error(404)
-        denied = self._authenticate(req)
-        if denied is not None:
-            return denied
-        if req.method not in _METHODS[route]:
-            return error(405)
-        args = match.groupdict()
-        try:
-            with self.core.lock:
-                if "id" in args:
-                    doc = self.core.get(NAME, args["id"])
-                    if doc is None:
-                        return error(404, "Stream not found", "No live stream exists with this streamId.")
-                    return getattr(self, f"_{route}_{req.method.lower()}")(req, doc)
-                return getattr(self, f"_{route}_{req.method.lower()}")(req)
-        except BadBody:
-            return error(400, description="The request body is not valid JSON.")
+    def route_table(self) -> list:
+        one = r"^/v1/live/streams/(?P<id>[^/]+)"
+        return [
+            route(r"^/v1/live/streams/?$", {"GET": self._list, "POST": self._create}),
+            route(one + r"/?$", {"GET": self._get, "PATCH": self._update, "DELETE": self._delete}),
+            route(one + r"/finish/?$", {"PUT": self._finish}),
+            route(one + r"/live-enable/?$", {"PUT": self._enable}),
+            route(one + r"/live-disable/?$", {"PUT": self._disable}),
+            route(one + r"/viewer-count/?$", {"GET": self._viewers}),
+        ]
 
-    def _authenticate(self, req: Request) -> Optional[Response]:
-        scheme, _, encoded = req.header("Authorization").strip().partition(" ")
-        if scheme.lower() == "basic":
-            try:
-                user, _, password = base64.b64decode(encoded.strip()).decode("utf-8").partition(":")
-            except (ValueError, UnicodeDecodeError):
-                user, password = "", ""
-            if (secrets.compare_digest(user, self.creds.fastpix_access_token_id)
-                    and secrets.compare_digest(password, self.creds.fastpix_secret_key)):
-                return None
+    def missing(self, req: Request) -> Response:
+        return error(404, "Stream not found", "No live stream exists with this streamId.")
+
+    def bad_body(self, exc: BadBody) -> Response:
+        return error(400, description="The request body is not valid JSON.")
+
+    def authenticate(self, req: Request, args: dict) -> Optional[Response]:
+        if basic_auth_matches(req, self.creds.fastpix_access_token_id, self.creds.fastpix_secret_key):
+            return None
         return self.error_response(401)
 
-    def _streams_get(self, req: Request) -> Response:
+    def _list(self, req: Request) -> Response:
         fields = []
 
         def integer(name: str, default: int, low: int, high: Optional[int] = None) -> int:
@@ -167,7 +281,7 @@ class FastPix(FastPixState):
             if flag in settings and not isinstance(settings[flag], bool):
                 fields.append({"field": f"{prefix}{flag}", "message": f"{flag} must be a boolean"})
 
-    def _streams_post(self, req: Request) -> Response:
+    def _create(self, req: Request) -> Response:
         body = req.data()
         if not isinstance(body, dict):
             return error(422, description="The request body must be a JSON object.",
@@ -202,18 +316,16 @@ class FastPix(FastPixState):
                                                     "userAgents": {"defaultPolicy": "allow", "allow": [],
                                                                    "deny": []}}}],
             "mediaIds": [], "srt_playback_id": secrets.token_hex(16), "srt_playback_secret": secrets.token_hex(16),
-            "connected": False, "broadcast": False, "active_at": None, "idle_at": None, "pending_media": [],
+            "connected": False, "broadcast": False, "live_at": None, "idle_at": None, "pending_media": [],
         }
-        self.core.add(doc)
-        self.core.event("created", doc)
-        self.core.event("key_issued", doc, boot_seconds=0)
+        self.add_stream(doc)
         self.notify(doc, "created")
         return json_response(201, {"success": True, "data": self.stream(doc)})
 
-    def _stream_get(self, req: Request, doc: dict) -> Response:
+    def _get(self, req: Request, doc: dict) -> Response:
         return json_response(200, {"success": True, "data": self.stream(doc)})
 
-    def _stream_patch(self, req: Request, doc: dict) -> Response:
+    def _update(self, req: Request, doc: dict) -> Response:
         body = req.data()
         if not isinstance(body, dict):
             return error(422, fields=[{"field": "body", "message": "must be an object"}])
@@ -230,27 +342,23 @@ class FastPix(FastPixState):
         self.notify(doc, "updated")
         return json_response(200, {"success": True, "data": self.stream(doc)})
 
-    def _stream_delete(self, req: Request, doc: dict) -> Response:
-        self.core.drop_publisher(doc)  # the spec's delete-live-stream: it disconnects the encoder if live
-        self.core.remove(doc)
-        self.core.event("deleted", doc)
+    def _delete(self, req: Request, doc: dict) -> Response:
+        self.delete_stream(doc)
         self.notify(doc, "deleted")
         return json_response(200, {"success": True})
 
-    def _finish_put(self, req: Request, doc: dict) -> Response:
+    def _finish(self, req: Request, doc: dict) -> Response:
         # Verbatim, as FastPix's live API answered it:
         # https://github.com/FastPix/node-sdk/blob/V2.0.6/tests/NON_GET_ENDPOINTS_VALIDATION_REPORT.md
         if doc["status"] != ACTIVE:
             return error(400, "stream cannot be completed", "Only active streams can be marked as completed.")
         self.core.event("finish_requested", doc)
         self.core.drop_publisher(doc)
-        doc.update(connected=False, idle_at=None, active_at=None)
-        self.core.set_status(doc, IDLE)
-        self.notify(doc, "idle")
-        self._end_broadcast(doc)
+        doc["connected"] = False
+        self.timeline.end(doc)
         return json_response(200, {"success": True})
 
-    def _enable_put(self, req: Request, doc: dict) -> Response:
+    def _enable(self, req: Request, doc: dict) -> Response:
         if doc["status"] != DISABLED:
             return error(400, "stream already enabled", "The stream is already active, idle, or preparing.")
         self.core.event("enabled", doc)
@@ -258,16 +366,17 @@ class FastPix(FastPixState):
         self.notify(doc, "enabled")
         return json_response(200, {"success": True})
 
-    def _disable_put(self, req: Request, doc: dict) -> Response:
+    def _disable(self, req: Request, doc: dict) -> Response:
         if doc["status"] == DISABLED:
             return error(400, "stream already disabled", "The stream is already disabled.")
         self.core.event("disabled", doc)
         self.core.drop_publisher(doc)
-        doc.update(connected=False, idle_at=None, active_at=None)
-        self.core.set_status(doc, DISABLED)
-        self.notify(doc, "disabled")
-        self._end_broadcast(doc)
+        doc["connected"] = False
+        self.timeline.end(doc, DISABLED)
         return json_response(200, {"success": True})
 
-    def _viewers_get(self, req: Request, doc: dict) -> Response:
+    def _viewers(self, req: Request, doc: dict) -> Response:
         return json_response(200, {"success": True, "data": {"views": 0}})
+
+
+Model = FastPix

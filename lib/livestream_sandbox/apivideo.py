@@ -1,4 +1,19 @@
-"""An api.video-compatible live-stream API at the origin's root, like https://ws.api.video.
+"""api.video look-alike, the state side: the live stream object, ``broadcasting``, timeline, playback.
+
+Timeline (https://docs.api.video/live-streaming): an encoder connects -> after
+``prepare_delay`` ``broadcasting`` is true; on disconnect it stays true for the
+reconnect window (api.video: "reconnect within 1 minute") and then turns false; ``PUT
+.../complete`` answers 202 and cuts the encoder within about a second. Each broadcast
+is recorded into a "video" (``vi...``, remuxed under ``/transcoded/<id>/``): api.video
+records live streams into its Videos API, which this sandbox does not serve; the admin
+API lists the recordings. A stream can be broadcast to again afterwards.
+
+Playback: ``assets.hls`` is ``<api_url>/apivideo-live/<liveStreamId>.m3u8`` (the real
+service: ``https://live.api.video/<liveStreamId>.m3u8``), served by ``media`` through
+``playback_prefix``/``playback``. The HTTP routes are below.
+
+The HTTP side:
+An api.video-compatible live-stream API at the origin's root, like https://ws.api.video.
 
 ``POST /auth/api-key {"apiKey"}`` and ``POST /auth/refresh {"refreshToken"}`` answer
 ``{access_token, refresh_token, token_type: "Bearer", expires_in: 3600}``
@@ -21,27 +36,59 @@ from __future__ import annotations
 import math
 import re
 import secrets
+import string
 import time
 import uuid
+from datetime import datetime, timezone
 from typing import Any, Optional
 
-from .apivideo_state import IDLE, NAME, ApiVideoState, new_id
+from .media import serve_by_id
+from .model import ProviderModel, route
+from .timeline import Timeline, Words
 from .web import BadBody, Request, Response, empty, json_response
 
+NAME = "apivideo"
+
+
+IDLE, BROADCASTING = "idle", "broadcasting"  # sandbox words for the event log; the API says a bool
+
+
+#: Seconds an encoder may be gone before the broadcast ends (api.video documents one minute).
+RECONNECT_WINDOW = 60.0
+
+
+#: Seconds from ``complete`` to the end of the broadcast ("within seconds", asynchronously).
+COMPLETE_DELAY = 1.0
+
+
+MEDIA_PREFIX = "apivideo-live"
+
+
+_ID_ALPHABET = string.ascii_letters + string.digits
+
+
+def new_id(prefix: str) -> str:
+    """An id shaped like api.video's: a two-letter prefix and 22 letters or digits."""
+    return prefix + "".join(secrets.choice(_ID_ALPHABET) for _ in range(22))
+
+
+def iso(ts: float) -> str:
+    """ATOM time with an offset, as in the documented examples ("2020-07-29T10:45:35+00:00")."""
+    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+
+
 TOKEN_SECONDS = 3600
+
+
 MAX_PAGE_SIZE = 100
+
+
 SORT_FIELDS = ("name", "createdAt", "updatedAt")
 
-_ROUTES = [
-    ("api_key", re.compile(r"^/auth/api-key/?$")),
-    ("refresh", re.compile(r"^/auth/refresh/?$")),
-    ("streams", re.compile(r"^/live-streams/?$")),
-    ("stream", re.compile(r"^/live-streams/(?P<id>[^/]+)/?$")),
-    ("complete", re.compile(r"^/live-streams/(?P<id>[^/]+)/complete/?$")),
-]
-_METHODS = {"api_key": ("POST",), "refresh": ("POST",), "streams": ("GET", "POST"),
-            "stream": ("GET", "PATCH", "DELETE"), "complete": ("PUT",)}
+
 _DOCS = "https://docs.api.video/reference/"
+
+
 _PROBLEMS = {
     400: ("invalid-attribute", "An attribute is invalid."),
     401: ("authentication-failed", "The authentication failed."),
@@ -67,18 +114,91 @@ def problem(status: int, *, name: Optional[str] = None, detail: Optional[str] = 
     return json_response(status, body, headers)
 
 
-class ApiVideo(ApiVideoState):
-    """The routes of the api.video look-alike."""
+class ApiVideo(ProviderModel):
+    """The apivideo look-alike: its streams, their JSON, their life and its HTTP routes."""
+
+    name = NAME
+    # api.video's paths sit at the origin's root (https://ws.api.video/live-streams)
+    api_paths = re.compile(r"^/(auth/|live-streams(?!-))")
+    playback_prefix = (MEDIA_PREFIX,)
+    playback_pattern = f"/{MEDIA_PREFIX}/<liveStreamId>.m3u8"
+    credentials = {"api_key": "sandbox-apivideo-api-key"}
+
+    def api_info(self, api_url: str) -> str:
+        return f"{api_url}/live-streams"
+    reconnect_window = RECONNECT_WINDOW
+
+    methods_first = True  # its 405 comes before the credentials are looked at
 
     def __init__(self, core: Any) -> None:
         super().__init__(core)
+        self.timeline = Timeline(self, Words(live=BROADCASTING, ended=IDLE), early_leave_ends=True)
         self._access: dict[str, float] = {}  # access token -> expiry (epoch seconds)
         self._refresh_tokens: set[str] = set()
 
-    @staticmethod
-    def owns_path(path: str) -> bool:
-        """The router's question: api.video's paths sit at the origin's root."""
-        return path.startswith(("/auth/", "/live-streams")) and not path.startswith("/live-streams-")
+    # rendering ------------------------------------------------------------------------------------
+    def stream(self, doc: dict) -> dict:
+        """The documented live stream object (https://docs.api.video/reference/api/Live-Streams)."""
+        base = f"{self.core.places.api_url}/{MEDIA_PREFIX}/{doc['id']}"
+        body = {
+            "liveStreamId": doc["id"], "createdAt": iso(doc["created"]), "updatedAt": iso(doc["updated"]),
+            "streamKey": doc["key"], "restreams": [], "name": doc["name"], "public": doc["public"],
+            "broadcasting": doc["status"] == BROADCASTING,
+            "assets": {
+                "iframe": f'<iframe src="{base}" width="100%" height="100%" frameborder="0" scrolling="no" '
+                          'allowfullscreen=""></iframe>',
+                "player": base, "hls": base + ".m3u8", "thumbnail": base + "/thumbnail.jpg",
+            },
+        }
+        if doc.get("playerId"):
+            body["playerId"] = doc["playerId"]
+        return body
+
+    def playback_url(self, doc: dict) -> str:
+        return f"{self.core.places.api_url}/{MEDIA_PREFIX}/{doc['id']}.m3u8"
+
+    # the timeline's hooks (timeline.py) and ``complete`` ---------------------------------------
+    def window(self, doc: dict) -> float:
+        return self.reconnect_window
+
+    def connected(self, doc: dict, back: bool) -> None:
+        doc["complete_at"] = None
+
+    def ended(self, doc: dict) -> Optional[str]:
+        """Not broadcasting: the recording becomes a video once the FLV is closed."""
+        doc["complete_at"] = None
+        if not doc.get("broadcast"):
+            return None
+        video_id = new_id("vi")
+        doc["videos"].append(video_id)
+        return video_id
+
+    def complete(self, doc: dict, now: float) -> None:
+        """``PUT .../complete``: end the broadcast shortly, cutting the encoder."""
+        self.core.event("complete_requested", doc)
+        doc["complete_at"] = now + COMPLETE_DELAY
+        self.core.save(doc)
+
+    def tick(self, doc: dict, now: float) -> None:
+        if doc.get("complete_at") is not None and now >= doc["complete_at"]:
+            self.core.drop_publisher(doc)
+            doc["connected"] = False
+            self.timeline.end(doc)
+        self.timeline.tick(doc, now)
+
+    # playback (media.py hands ``/apivideo-live/...`` here) -------------------------------------
+    def playback(self, req: Request, rest: list) -> Response:
+        """``<id>.m3u8`` (segment URIs rewritten under ``<id>/``) and ``<id>/<segment>.ts``."""
+        return serve_by_id(self.core, req, rest, lambda stream_id: (self.core.get(NAME, stream_id) or {}).get("key"))
+
+    # for the admin API ----------------------------------------------------------------------------
+
+    def summary(self, doc: dict) -> dict:
+        return {"status": doc["status"], "broadcasting": doc["status"] == BROADCASTING,
+                "connected": doc.get("connected", False), "idle_at": doc.get("idle_at"),
+                "playback_urls": [self.playback_url(doc)], "media_ids": list(doc["videos"]),
+                "recording_urls": self.ready_recordings(doc, doc["videos"])}
+
 
     def error_response(self, status: int, retry_after: Optional[float] = None) -> Response:
         """The documented problem body for a forced status (faults)."""
@@ -91,28 +211,21 @@ class ApiVideo(ApiVideoState):
         return problem(status)
 
     # HTTP ----------------------------------------------------------------------------------------
-    def handle(self, req: Request) -> Response:
-        route, match = next(((r, m) for r, p in _ROUTES if (m := p.match(req.path))), (None, None))
-        if route is None or match is None:
-            return problem(404)
-        if req.method not in _METHODS[route]:
-            return problem(405)
-        try:
-            with self.core.lock:
-                if route in ("api_key", "refresh"):
-                    return getattr(self, f"_{route}")(req)
-                denied = self._authenticate(req)
-                if denied is not None:
-                    return denied
-                args = match.groupdict()
-                if "id" in args:
-                    doc = self.core.get(NAME, args["id"])
-                    if doc is None:
-                        return problem(404, name="liveStreamId")
-                    return getattr(self, f"_{route}_{req.method.lower()}")(req, doc)
-                return getattr(self, f"_{route}_{req.method.lower()}")(req)
-        except BadBody:
-            return problem(400, kind="invalid-body", title="The request body is not valid JSON.")
+    def route_table(self) -> list:
+        one = r"^/live-streams/(?P<id>[^/]+)"
+        return [
+            route(r"^/auth/api-key/?$", {"POST": self._api_key}, public=True),
+            route(r"^/auth/refresh/?$", {"POST": self._refresh}, public=True),
+            route(r"^/live-streams/?$", {"GET": self._list, "POST": self._create}),
+            route(one + r"/?$", {"GET": self._get, "PATCH": self._update, "DELETE": self._delete}),
+            route(one + r"/complete/?$", {"PUT": self._complete}),
+        ]
+
+    def missing(self, req: Request) -> Response:
+        return problem(404, name="liveStreamId")
+
+    def bad_body(self, exc: BadBody) -> Response:
+        return problem(400, kind="invalid-body", title="The request body is not valid JSON.")
 
     # auth ----------------------------------------------------------------------------------------
     def _issue(self) -> Response:
@@ -144,7 +257,7 @@ class ApiVideo(ApiVideoState):
         self.core.event("token_refreshed", provider=NAME)
         return self._issue()
 
-    def _authenticate(self, req: Request) -> Optional[Response]:
+    def authenticate(self, req: Request, args: dict) -> Optional[Response]:
         scheme, _, token = req.header("Authorization").strip().partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             return problem(401, kind="authentication-missing-authorization-header",
@@ -155,7 +268,7 @@ class ApiVideo(ApiVideoState):
         return None
 
     # live streams --------------------------------------------------------------------------------
-    def _streams_get(self, req: Request) -> Response:
+    def _list(self, req: Request) -> Response:
         def integer(name: str, default: int, low: int, high: Optional[int] = None) -> Optional[int]:
             raw = req.query.get(name)
             if raw is None:
@@ -213,7 +326,7 @@ class ApiVideo(ApiVideoState):
             return problem(400, name="playerId", detail="This value should be of type string.")
         return None
 
-    def _streams_post(self, req: Request) -> Response:
+    def _create(self, req: Request) -> Response:
         body = req.data()
         if not isinstance(body, dict):
             return problem(400, kind="invalid-body", title="The request body must be a JSON object.")
@@ -225,17 +338,15 @@ class ApiVideo(ApiVideoState):
             "provider": NAME, "id": new_id("li"), "key": str(uuid.uuid4()), "created": now, "updated": now,
             "name": body["name"], "public": body.get("public", True), "playerId": body.get("playerId"),
             "status": IDLE, "connected": False, "broadcast": False, "live_at": None, "idle_at": None,
-            "complete_at": None, "videos": [], "pending_videos": [],
+            "complete_at": None, "videos": [], "pending_media": [],
         }
-        self.core.add(doc)
-        self.core.event("created", doc)
-        self.core.event("key_issued", doc, boot_seconds=0)
+        self.add_stream(doc)
         return json_response(201, self.stream(doc))
 
-    def _stream_get(self, req: Request, doc: dict) -> Response:
+    def _get(self, req: Request, doc: dict) -> Response:
         return json_response(200, self.stream(doc))
 
-    def _stream_patch(self, req: Request, doc: dict) -> Response:
+    def _update(self, req: Request, doc: dict) -> Response:
         body = req.data()
         if not isinstance(body, dict):
             return problem(400, kind="invalid-body", title="The request body must be a JSON object.")
@@ -248,12 +359,13 @@ class ApiVideo(ApiVideoState):
         self.core.event("updated", doc, fields=sorted(changes))
         return json_response(200, self.stream(doc))
 
-    def _stream_delete(self, req: Request, doc: dict) -> Response:
-        self.core.drop_publisher(doc)
-        self.core.remove(doc)
-        self.core.event("deleted", doc)
+    def _delete(self, req: Request, doc: dict) -> Response:
+        self.delete_stream(doc)
         return empty(204)
 
-    def _complete_put(self, req: Request, doc: dict) -> Response:
+    def _complete(self, req: Request, doc: dict) -> Response:
         self.complete(doc, time.time())
         return empty(202)
+
+
+Model = ApiVideo

@@ -1,9 +1,21 @@
-"""A Mux Video-compatible live-stream API (https://www.mux.com/docs/api-reference/video/live-streams).
+"""Mux Video look-alike, the state side: the live stream object, statuses, recordings, playback.
+
+Timeline (https://www.mux.com/docs/guides/start-live-streaming): a new stream is
+``idle``; an encoder connects and, once media flows (after ``prepare_delay``), it is
+``active`` with an ``active_asset_id`` (the recording of this broadcast). When the
+encoder leaves and ``reconnect_window`` seconds pass without a reconnect, or at once on
+``PUT .../complete``, it is ``idle`` again and the asset moves to ``recent_asset_ids``
+(remuxed from nginx-rtmp's recording when ``new_asset_settings`` asked for one).
+``disabled`` refuses encoders. No Mux webhooks are sent. The HTTP routes are
+below.
+
+The HTTP side:
+A Mux Video-compatible live-stream API (https://www.mux.com/docs/api-reference/video/live-streams).
 
 Paths under ``/video/v1/live-streams``, HTTP Basic with the access token ID and secret
 (https://www.mux.com/docs/core/make-api-requests), snake_case ``{"data": ...}``
 answers and ``{"error": {"type", "messages"}}`` errors, the live stream object and its
-``idle``/``active``/``disabled`` statuses (``mux_state``). The key is in the 201
+``idle``/``active``/``disabled`` statuses (above). The key is in the 201
 create answer. The sandbox's choices where the docs are silent: list ``limit`` is
 1..100; ``complete`` on a stream that is not active answers 200 and does nothing;
 the error body shape (UNVERIFIED, see ``livestream.providers.mux``).
@@ -11,30 +23,45 @@ the error body shape (UNVERIFIED, see ``livestream.providers.mux``).
 
 from __future__ import annotations
 
-import base64
 import re
 import secrets
 import time
 from typing import Any, Optional
 
-from .mux_state import ACTIVE, DISABLED, IDLE, NAME, MuxState, mux_id
+from .media import serve_by_id
+from .model import ProviderModel, basic_auth_matches, route
+from .timeline import Timeline, Words
 from .web import BadBody, Request, Response, empty, json_response
 
-API_PREFIX = "/video/"
+NAME = "mux"
+
+
+IDLE, ACTIVE, DISABLED = "idle", "active", "disabled"
+
+
+#: Where the sandbox plays a playback ID (the real service: https://stream.mux.com/{id}.m3u8).
+PLAYBACK_PREFIX = "/mux/stream/"
+
+
+def mux_id() -> str:
+    """An ID in Mux's style: 44 URL-safe characters."""
+    return secrets.token_urlsafe(33)
+
+
+
+
 MAX_RECONNECT_WINDOW = 1800  # "Max: 1800s (30 minutes)"
+
+
 MAX_LIMIT = 100
+
+
 POLICIES = ("public", "signed")
+
+
 LATENCY_MODES = ("low", "reduced", "standard")
 
-_ROUTES = [
-    ("streams", re.compile(r"^/video/v1/live-streams/?$")),
-    ("stream", re.compile(r"^/video/v1/live-streams/(?P<id>[^/]+)/?$")),
-    ("complete", re.compile(r"^/video/v1/live-streams/(?P<id>[^/]+)/complete/?$")),
-    ("enable", re.compile(r"^/video/v1/live-streams/(?P<id>[^/]+)/enable/?$")),
-    ("disable", re.compile(r"^/video/v1/live-streams/(?P<id>[^/]+)/disable/?$")),
-]
-_METHODS = {"streams": ("GET", "POST"), "stream": ("GET", "DELETE"), "complete": ("PUT",),
-            "enable": ("PUT",), "disable": ("PUT",)}
+
 _ERRORS = {
     400: ("invalid_parameters", "The request could not be processed."),
     401: ("unauthorized", "Unauthorized request"),
@@ -58,8 +85,83 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-class Mux(MuxState):
-    """The routes of the Mux look-alike."""
+class Mux(ProviderModel):
+    """The mux look-alike: its streams, their JSON, their life and its HTTP routes."""
+
+    name = NAME
+    api_paths = re.compile(r"^/video/")
+    playback_prefix = ("mux", "stream")
+    playback_pattern = PLAYBACK_PREFIX + "<playback_id>.m3u8"
+    playback_template = PLAYBACK_PREFIX + "{playback_id}.m3u8"
+    credentials = {"token_id": "sandbox-mux-token-id", "token_secret": "sandbox-mux-token-secret"}
+
+    def api_info(self, api_url: str) -> str:
+        return f"{api_url}/video/v1/live-streams"
+
+    def __init__(self, core: Any) -> None:
+        super().__init__(core)
+        self.timeline = Timeline(self, Words(live=ACTIVE, ended=IDLE))
+
+    # rendering ---------------------------------------------------------------------------------
+    def stream(self, doc: dict) -> dict:
+        """The ``LiveStream`` object of the API reference (only the fields that are set)."""
+        out = {
+            "id": doc["id"], "stream_key": doc["key"], "srt_passphrase": doc["srt_passphrase"],
+            "status": doc["status"], "created_at": str(int(doc["created"])),
+            "playback_ids": [dict(p) for p in doc["playback_ids"]],
+            "reconnect_window": doc["reconnect_window"], "latency_mode": doc["latency_mode"],
+            "max_continuous_duration": 43200,
+        }
+        if doc.get("new_asset_settings") is not None:
+            out["new_asset_settings"] = doc["new_asset_settings"]
+        for key in ("passthrough", "meta"):
+            if doc.get(key) is not None:
+                out[key] = doc[key]
+        if doc.get("test"):
+            out["test"] = True
+        if doc["recent_asset_ids"]:
+            out["recent_asset_ids"] = list(doc["recent_asset_ids"])
+        if doc["status"] == ACTIVE:
+            out["active_ingest_protocol"] = "rtmp"
+            if doc.get("active_asset_id"):
+                out["active_asset_id"] = doc["active_asset_id"]
+        return out
+
+    def playback_url(self, playback_id: str) -> str:
+        return f"{self.core.places.api_url}{PLAYBACK_PREFIX}{playback_id}.m3u8"
+
+
+    # the timeline's hooks (timeline.py) -----------------------------------------------------
+    def window(self, doc: dict) -> float:
+        return doc["reconnect_window"]
+
+    def went_live(self, doc: dict) -> None:
+        doc["active_asset_id"] = mux_id() if doc.get("new_asset_settings") else None
+
+    def ended(self, doc: dict) -> Optional[str]:
+        """Idle again: the broadcast's asset is listed, remuxed once the FLV is closed."""
+        asset_id = doc.pop("active_asset_id", None)
+        if doc.get("broadcast") and asset_id:
+            doc["recent_asset_ids"].append(asset_id)
+        return asset_id
+
+    def on_publish(self, doc: dict, now: float) -> Optional[str]:
+        return "live stream is disabled" if doc["status"] == DISABLED else super().on_publish(doc, now)
+
+    # for the media server and the admin API ----------------------------------------------------
+    def playback(self, req: Request, rest: list) -> Response:
+        """``/mux/stream/<playback_id>.m3u8`` and its segments ``/mux/stream/<playback_id>/<n>.ts``."""
+        def key_of(playback_id: str) -> Optional[str]:
+            return next((d["key"] for d in self.core.streams(NAME)
+                         if any(p["id"] == playback_id for p in d["playback_ids"])), None)
+        return serve_by_id(self.core, req, rest, key_of)
+
+    def summary(self, doc: dict) -> dict:
+        return {"status": doc["status"], "connected": doc.get("connected", False),
+                "reconnect_window": doc["reconnect_window"], "idle_at": doc.get("idle_at"),
+                "playback_urls": [self.playback_url(p["id"]) for p in doc["playback_ids"]],
+                "media_ids": list(doc["recent_asset_ids"]),
+                "recording_urls": self.ready_recordings(doc, doc["recent_asset_ids"])}
 
     def error_response(self, status: int, retry_after: Optional[float] = None) -> Response:
         """The error body for a forced status (faults)."""
@@ -67,41 +169,26 @@ class Mux(MuxState):
             return error(429, headers={"Retry-After": str(int(retry_after or 1))})
         return error(status, headers={"WWW-Authenticate": 'Basic realm="Mux"'} if status == 401 else None)
 
-    def handle(self, req: Request) -> Response:
-        route, match = next(((r, m) for r, p in _ROUTES if (m := p.match(req.path))), (None, None))
-        if route is None or match is None:
-            return error(404)
-        denied = self._authenticate(req)
-        if denied is not None:
-            return denied
-        if req.method not in _METHODS[route]:
-            return error(405)
-        args = match.groupdict()
-        try:
-            with self.core.lock:
-                if "id" in args:
-                    doc = self.core.get(NAME, args["id"])
-                    if doc is None:
-                        return error(404)
-                    return getattr(self, f"_{route}_{req.method.lower()}")(req, doc)
-                return getattr(self, f"_{route}_{req.method.lower()}")(req)
-        except BadBody:
-            return error(400, "Invalid JSON in the request body")
+    def route_table(self) -> list:
+        one = r"^/video/v1/live-streams/(?P<id>[^/]+)"
+        return [
+            route(r"^/video/v1/live-streams/?$", {"GET": self._list, "POST": self._create}),
+            route(one + r"/?$", {"GET": self._get, "DELETE": self._delete}),
+            route(one + r"/complete/?$", {"PUT": self._complete}),
+            route(one + r"/enable/?$", {"PUT": self._enable}),
+            route(one + r"/disable/?$", {"PUT": self._disable}),
+        ]
 
-    def _authenticate(self, req: Request) -> Optional[Response]:
-        scheme, _, encoded = req.header("Authorization").strip().partition(" ")
-        if scheme.lower() == "basic":
-            try:
-                user, _, password = base64.b64decode(encoded.strip()).decode("utf-8").partition(":")
-            except (ValueError, UnicodeDecodeError):
-                user, password = "", ""
-            if (secrets.compare_digest(user, self.creds.mux_token_id)
-                    and secrets.compare_digest(password, self.creds.mux_token_secret)):
-                return None
+    def bad_body(self, exc: BadBody) -> Response:
+        return error(400, "Invalid JSON in the request body")
+
+    def authenticate(self, req: Request, args: dict) -> Optional[Response]:
+        if basic_auth_matches(req, self.creds.mux_token_id, self.creds.mux_token_secret):
+            return None
         return self.error_response(401)
 
     # routes --------------------------------------------------------------------------------------
-    def _streams_get(self, req: Request) -> Response:
+    def _list(self, req: Request) -> Response:
         problems = []
         numbers = {}
         for name, default, high in (("limit", 25, MAX_LIMIT), ("page", 1, None)):
@@ -149,7 +236,7 @@ class Mux(MuxState):
             problems.append("new_asset_settings must be an object")
         return problems
 
-    def _streams_post(self, req: Request) -> Response:
+    def _create(self, req: Request) -> Response:
         body = req.data()
         if not isinstance(body, dict):
             return error(400, "The request body must be a JSON object")
@@ -167,42 +254,41 @@ class Mux(MuxState):
             "new_asset_settings": body.get("new_asset_settings"),
             "passthrough": body.get("passthrough"), "meta": body.get("meta"), "test": body.get("test", False),
             "recent_asset_ids": [], "pending_media": [], "connected": False, "broadcast": False,
-            "active_at": None, "idle_at": None,
+            "live_at": None, "idle_at": None,
         }
-        self.core.add(doc)
-        self.core.event("created", doc)
-        self.core.event("key_issued", doc, boot_seconds=0)
+        self.add_stream(doc)
         return json_response(201, {"data": self.stream(doc)})
 
-    def _stream_get(self, req: Request, doc: dict) -> Response:
+    def _get(self, req: Request, doc: dict) -> Response:
         return json_response(200, {"data": self.stream(doc)})
 
-    def _stream_delete(self, req: Request, doc: dict) -> Response:
-        self.core.drop_publisher(doc)
-        self.core.remove(doc)
-        self.core.event("deleted", doc)
+    def _delete(self, req: Request, doc: dict) -> Response:
+        self.delete_stream(doc)
         return empty(204)
 
-    def _complete_put(self, req: Request, doc: dict) -> Response:
+    def _complete(self, req: Request, doc: dict) -> Response:
         """End the broadcast now: the recording is completed and the encoder is cut."""
         if doc["status"] == ACTIVE:
             self.core.event("finish_requested", doc)  # the demo's "provider stream ended" step
             self.core.drop_publisher(doc)
             doc["connected"] = False
-            self.end_broadcast(doc)
+            self.timeline.end(doc)
         return json_response(200, {"data": {}})
 
-    def _enable_put(self, req: Request, doc: dict) -> Response:
+    def _enable(self, req: Request, doc: dict) -> Response:
         if doc["status"] == DISABLED:
             self.core.event("enabled", doc)
             self.core.set_status(doc, IDLE)
         return json_response(200, {"data": {}})
 
-    def _disable_put(self, req: Request, doc: dict) -> Response:
+    def _disable(self, req: Request, doc: dict) -> Response:
         if doc["status"] != DISABLED:
             self.core.event("disabled", doc)
             self.core.drop_publisher(doc)
             doc["connected"] = False
-            self.end_broadcast(doc)
+            self.timeline.end(doc)
             self.core.set_status(doc, DISABLED)
         return json_response(200, {"data": {}})
+
+
+Model = Mux

@@ -1,0 +1,329 @@
+"""Cloudflare Stream look-alike, the state side: the live input object, statuses, recordings, HLS.
+
+Timeline (https://developers.cloudflare.com/stream/stream-live/): a live input is created
+with its RTMPS stream key and SRT passphrase at once, ``status`` null. An encoder
+connects -> ``connected`` (``reconnected`` when it comes back); it leaves ->
+``client_disconnect``. With ``recording.mode`` "automatic" the input plays over HLS while
+live and, ``recording.timeoutSeconds`` after the encoder left without coming back, the
+recording becomes a video (here: remuxed under ``vod/<video uid>/``). ``enabled: false``
+refuses (and cuts) the encoder; DELETE forgets the input. The RTMPS URL answered is the
+sandbox's own loopback ``rtmp://`` ingest; there is no SRT or WebRTC ingest here (their
+URLs are only given). The HTTP routes are below.
+
+The HTTP side:
+A Cloudflare Stream-compatible live input API (https://developers.cloudflare.com/api/resources/stream/subresources/live_inputs/).
+
+``/client/v4/accounts/{account_id}/stream/live_inputs`` (GET list, POST create) and
+``.../live_inputs/{uid}`` (GET, PUT, DELETE), ``Authorization: Bearer <API token>``, and
+every answer in the v4 envelope ``{"success", "errors": [{"code", "message"}], "messages",
+"result"}``. The live input object and the timeline are above.
+
+The documented parts are the paths, the bodies and the envelope. Where the docs are
+silent the sandbox chooses, and says so here (UNVERIFIED against the real service):
+the error codes (10000 "Authentication error" with 403 for a wrong token, as public
+reports show; 6003/6111 with 400 for a malformed Authorization header; 7003 for an
+unknown route; 10003 for an unknown live input; 10005 with ``source.pointer`` for a
+refused field; 971 with 429; 10001/10002 for 5xx), create answering 200, DELETE answering
+200 with ``result: null``, a PUT changing only the fields it carries, and
+``deleteRecordingAfterDays`` below 30 being refused ("minimum 30" in the reference).
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+import uuid
+from datetime import datetime, timezone
+from typing import Any, Optional
+
+from .media import hls_folder, serve_live
+from .model import ProviderModel, route
+from .timeline import Timeline, Words
+from .web import BadBody, Request, Response, json_response, text
+
+NAME = "cloudflare"
+
+
+CONNECTED, RECONNECTED, CLIENT_DISCONNECT = "connected", "reconnected", "client_disconnect"
+
+
+def iso(ts: float) -> str:
+    """The API's time format, e.g. "2021-09-23T05:05:53.451415Z"."""
+    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def new_uid() -> str:
+    return uuid.uuid4().hex  # 32 hex characters, like Cloudflare's uids
+
+
+_FORCED = {  # what a forced status (faults.py) answers: code, message
+    400: (10005, "Bad request"),
+    401: (10000, "Authentication error"),
+    403: (10000, "Authentication error"),
+    404: (10003, "Live input not found"),
+    405: (10405, "Method not allowed"),
+    409: (10005, "Conflict"),
+    422: (10005, "Bad request"),
+    429: (971, "Please wait and consider throttling your request speed"),
+    500: (10002, "An unknown error has occurred"),
+    502: (10002, "An unknown error has occurred"),
+    503: (10001, "Service temporarily unavailable"),
+}
+
+
+RECORDING_MODES = ("off", "automatic")
+
+
+MIN_RECORDING_DAYS = 30
+
+
+def ok(result: Any, status: int = 200) -> Response:
+    return json_response(status, {"success": True, "errors": [], "messages": [], "result": result})
+
+
+def failure(status: int, code: int, message: str, *, pointer: Optional[str] = None,
+            chain: Optional[list] = None, headers: Optional[dict] = None) -> Response:
+    item: dict[str, Any] = {"code": code, "message": message}
+    if pointer:
+        item["source"] = {"pointer": pointer}
+    if chain:
+        item["error_chain"] = chain
+    return json_response(status, {"success": False, "errors": [item], "messages": [], "result": None}, headers)
+
+
+def refused(fields: list) -> Response:
+    """400 naming each refused field (``[(pointer, message), ...]``)."""
+    errors = [{"code": 10005, "message": message, "source": {"pointer": pointer}} for pointer, message in fields]
+    return json_response(400, {"success": False, "errors": errors, "messages": [], "result": None})
+
+
+class Cloudflare(ProviderModel):
+    """The cloudflare look-alike: its streams, their JSON, their life and its HTTP routes."""
+
+    name = NAME
+    api_paths = re.compile(r"^/client/v4/")
+    playback_prefix = ("cloudflare",)
+    playback_pattern = "/cloudflare/<uid>/manifest/video.m3u8"
+    playback_template = "/cloudflare/{uid}/manifest/video.m3u8"
+    # The account ID of the API reference's examples; any token string.
+    credentials = {"account_id": "023e105f4ecef8ad9ca31a8372d0c353", "api_token": "sandbox-cloudflare-api-token"}
+
+    def api_info(self, api_url: str) -> str:
+        return f"{api_url}/client/v4/accounts/{self.creds.cloudflare_account_id}/stream/live_inputs"
+
+    def __init__(self, core: Any) -> None:
+        super().__init__(core)
+        self.timeline = Timeline(self, Words(live=CONNECTED, gone=CLIENT_DISCONNECT, reconnected=RECONNECTED),
+                                 prepare=False)
+
+    # rendering -----------------------------------------------------------------------------------
+    def new_doc(self, now: float, meta: dict, recording: dict, delete_after: Optional[int],
+                enabled: bool) -> dict:
+        uid = new_uid()
+        return {
+            "provider": NAME, "id": uid, "key": secrets.token_hex(16) + uid, "srt_passphrase": secrets.token_hex(16),
+            "playback_key": secrets.token_hex(16), "created": now, "modified": now, "status": None,
+            "enabled": enabled, "meta": meta, "recording": recording, "deleteRecordingAfterDays": delete_after,
+            "videos": [], "pending_media": [], "broadcast": False, "connected": False, "idle_at": None,
+        }
+
+    def live_input(self, doc: dict) -> dict:
+        """The live input object (https://developers.cloudflare.com/api/resources/stream/subresources/live_inputs/)."""
+        places = self.core.places
+        body = {
+            "uid": doc["id"], "created": iso(doc["created"]), "modified": iso(doc["modified"]),
+            "meta": dict(doc["meta"]), "enabled": doc["enabled"], "recording": dict(doc["recording"]),
+            "rtmps": {"url": places.rtmp_url, "streamKey": doc["key"]},
+            # Playback over RTMPS/SRT/WebRTC is not served by the sandbox: the shapes only.
+            "rtmpsPlayback": {"url": places.rtmp_url, "streamKey": doc["playback_key"]},
+            "srt": {"url": places.srt_url, "streamId": doc["id"], "passphrase": doc["srt_passphrase"]},
+            "srtPlayback": {"url": places.srt_url, "streamId": "play" + doc["id"],
+                            "passphrase": doc["playback_key"]},
+            "webRTC": {"url": f"{places.api_url}/cloudflare/{doc['id']}/webRTC/publish"},
+            "webRTCPlayback": {"url": f"{places.api_url}/cloudflare/{doc['id']}/webRTC/play"},
+            "status": doc["status"],
+        }
+        if doc.get("deleteRecordingAfterDays") is not None:
+            body["deleteRecordingAfterDays"] = doc["deleteRecordingAfterDays"]
+        return body
+
+    @staticmethod
+    def list_item(doc: dict) -> dict:
+        """A list entry: no credentials and no status ("request a single live input")."""
+        item = {"uid": doc["id"], "created": iso(doc["created"]), "modified": iso(doc["modified"]),
+                "meta": dict(doc["meta"])}
+        if doc.get("deleteRecordingAfterDays") is not None:
+            item["deleteRecordingAfterDays"] = doc["deleteRecordingAfterDays"]
+        return item
+
+    def playback_url(self, doc: dict) -> str:
+        """Where the sandbox plays it (the real one: customer-<code>.cloudflarestream.com/<uid>/...)."""
+        return f"{self.core.places.api_url}/cloudflare/{doc['id']}/manifest/video.m3u8"
+
+
+    # changes ---------------------------------------------------------------------------------
+    def disable(self, doc: dict) -> None:
+        """``enabled: false``: the encoder is cut and refused until the input is enabled again."""
+        doc["enabled"] = False
+        self.core.drop_publisher(doc)
+        self.core.event("disabled", doc)
+
+    def enable(self, doc: dict) -> None:
+        doc["enabled"] = True
+        self.core.event("enabled", doc)
+
+    # the timeline's hooks (timeline.py) -----------------------------------------------------
+    def window(self, doc: dict) -> float:
+        # "timeoutSeconds": how long the input waits for the encoder before the recording
+        # becomes a video; 0 means the platform default (here: at once).
+        return int(doc["recording"].get("timeoutSeconds") or 0)
+
+    def ended(self, doc: dict) -> Optional[str]:
+        if doc["recording"].get("mode") != "automatic":
+            self.core.event("broadcast_ended", doc)
+            return None
+        video_uid = new_uid()
+        doc["videos"].append(video_uid)
+        self.core.event("broadcast_ended", doc, video_uid=video_uid)
+        return video_uid
+
+    def on_publish(self, doc: dict, now: float) -> Optional[str]:
+        return "live input is disabled" if not doc.get("enabled", True) else super().on_publish(doc, now)
+
+    # for the media server and the admin API ----------------------------------------------------
+    def playback(self, req: Request, rest: list) -> Response:
+        """``/cloudflare/<uid>/manifest/video.m3u8`` and its segments: live HLS while the input
+        records (recording mode "off": "not available for playback")."""
+        if len(rest) != 3 or rest[1] != "manifest":
+            return text(404, "Not found")
+        with self.core.lock:
+            doc = self.core.get(NAME, rest[0])
+            folder = hls_folder(self.core, doc.get("key") if doc and doc["recording"].get("mode") == "automatic"
+                                else None)
+        return serve_live(req, folder, rest[2])
+
+    def summary(self, doc: dict) -> dict:
+        return {"status": doc["status"], "enabled": doc["enabled"], "meta": dict(doc["meta"]),
+                "playback_urls": [self.playback_url(doc)], "media_ids": list(doc["videos"]),
+                "recording_urls": self.ready_recordings(doc, doc["videos"])}
+
+    def error_response(self, status: int, retry_after: Optional[float] = None) -> Response:
+        """The v4 error envelope for a forced status (faults.py)."""
+        code, message = _FORCED.get(status, (10000 + status, "Request failed"))
+        if status == 429:
+            return failure(429, code, message, headers={"Retry-After": str(int(retry_after or 1))})
+        if status in (400, 422):
+            return failure(status, code, message, pointer="/meta")
+        return failure(status, code, message)
+
+    # HTTP ----------------------------------------------------------------------------------------
+    def route_table(self) -> list:
+        inputs = r"^/client/v4/accounts/(?P<account>[^/]+)/stream/live_inputs"
+        return [
+            route(inputs + r"/?$", {"GET": self._list, "POST": self._create}),
+            route(inputs + r"/(?P<id>[^/]+)/?$", {"GET": self._get, "PUT": self._update, "DELETE": self._delete}),
+        ]
+
+    def not_found(self, req: Request) -> Response:
+        return failure(404, 7003, f"Could not route to {req.path}, perhaps your object identifier is invalid?")
+
+    def bad_body(self, exc: BadBody) -> Response:
+        return failure(400, 10005, "The request body is not valid JSON")
+
+    def authenticate(self, req: Request, args: dict) -> Optional[Response]:
+        scheme, _, token = req.header("Authorization").strip().partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return failure(400, 6003, "Invalid request headers",
+                           chain=[{"code": 6111, "message": "Invalid format for Authorization header"}])
+        # A token of another account cannot reach this one: the same answer as a wrong token.
+        if not (secrets.compare_digest(token.strip(), self.creds.cloudflare_api_token)
+                and secrets.compare_digest(args["account"], self.creds.cloudflare_account_id)):
+            return self.error_response(403)
+        return None
+
+    def _validate(self, body: dict) -> tuple[list, dict]:
+        """The refused fields and the accepted changes of a create or update body."""
+        fields: list = []
+        changes: dict = {}
+        if "meta" in body:
+            if isinstance(body["meta"], dict):
+                changes["meta"] = dict(body["meta"])
+            else:
+                fields.append(("/meta", "meta must be an object"))
+        if "recording" in body:
+            recording = body["recording"]
+            if not isinstance(recording, dict):
+                fields.append(("/recording", "recording must be an object"))
+            else:
+                if "mode" in recording and recording["mode"] not in RECORDING_MODES:
+                    fields.append(("/recording/mode", "mode must be one of: off, automatic"))
+                timeout = recording.get("timeoutSeconds", 0)
+                if isinstance(timeout, bool) or not isinstance(timeout, int) or timeout < 0:
+                    fields.append(("/recording/timeoutSeconds", "timeoutSeconds must be a non-negative integer"))
+                changes["recording"] = recording
+        if "deleteRecordingAfterDays" in body:
+            days = body["deleteRecordingAfterDays"]
+            if days is not None and (isinstance(days, bool) or not isinstance(days, (int, float))
+                                     or days < MIN_RECORDING_DAYS):
+                fields.append(("/deleteRecordingAfterDays",
+                               f"deleteRecordingAfterDays must be at least {MIN_RECORDING_DAYS}"))
+            changes["deleteRecordingAfterDays"] = days
+        if "enabled" in body:
+            if isinstance(body["enabled"], bool):
+                changes["enabled"] = body["enabled"]
+            else:
+                fields.append(("/enabled", "enabled must be a boolean"))
+        return fields, changes
+
+    def _list(self, req: Request, account: str) -> Response:
+        docs = self.core.streams(NAME)
+        return ok({"liveInputs": [self.list_item(d) for d in docs], "range": 0, "total": len(docs)})
+
+    def _create(self, req: Request, account: str) -> Response:
+        body = req.data()
+        if not isinstance(body, dict):
+            return refused([("/", "the request body must be a JSON object")])
+        fields, changes = self._validate(body)
+        if fields:
+            return refused(fields)
+        recording = {"mode": "off", "timeoutSeconds": 0, "requireSignedURLs": False, "allowedOrigins": None,
+                     "hideLiveViewerCount": False}
+        recording.update(changes.get("recording", {}))
+        doc = self.new_doc(time.time(), changes.get("meta", {}), recording,
+                           changes.get("deleteRecordingAfterDays"), changes.get("enabled", True))
+        self.add_stream(doc)
+        return ok(self.live_input(doc))
+
+    def _get(self, req: Request, account: str, doc: dict) -> Response:
+        return ok(self.live_input(doc))
+
+    def _update(self, req: Request, account: str, doc: dict) -> Response:
+        body = req.data()
+        if not isinstance(body, dict):
+            return refused([("/", "the request body must be a JSON object")])
+        fields, changes = self._validate(body)
+        if fields:
+            return refused(fields)
+        if "meta" in changes:
+            doc["meta"] = changes["meta"]
+        if "recording" in changes:
+            doc["recording"].update(changes["recording"])
+        if "deleteRecordingAfterDays" in changes:
+            doc["deleteRecordingAfterDays"] = changes["deleteRecordingAfterDays"]
+        if changes.get("enabled") is False and doc["enabled"]:
+            self.disable(doc)
+        elif changes.get("enabled") is True and not doc["enabled"]:
+            self.enable(doc)
+        doc["modified"] = time.time()
+        self.core.save(doc)
+        self.core.event("updated", doc, fields=sorted(changes))
+        return ok(self.live_input(doc))
+
+    def _delete(self, req: Request, account: str, doc: dict) -> Response:
+        # "Prevents a live input from being streamed to": a live encoder is cut too.
+        self.delete_stream(doc)
+        return ok(None)
+
+
+Model = Cloudflare

@@ -1,0 +1,205 @@
+"""``ProviderModel``: what every provider look-alike shares, above all its one request dispatch.
+
+A model lists its routes as a table of bound methods (``route_table``): a path pattern,
+``{"GET": self.list_streams, ...}`` and whether the route needs no credentials (a login).
+``handle`` then does, for every provider, what each ``*_api`` module used to repeat:
+find the route (``not_found``), check the credentials (the one ``authenticate`` hook,
+given the path's groups, so an org or account in the path can be checked too), refuse
+another method (``not_allowed``, before the credentials when ``methods_first``), look up
+the stream named by the ``id`` group (``missing``) and answer a body that is not JSON
+(``bad_body``). Nothing is found by a built method name: an unknown path can only reach
+what the table names.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import secrets
+from typing import Any, Callable, Dict, List, NamedTuple, Optional, Pattern, Tuple
+
+from .web import BadBody, Request, Response
+
+Handler = Callable[..., Response]
+
+
+class Route(NamedTuple):
+    pattern: Pattern[str]
+    methods: Dict[str, Handler]
+    public: bool = False
+
+
+def route(pattern: str, methods: Dict[str, Handler], *, public: bool = False) -> Route:
+    """One row of a route table; a named group ``id`` is looked up as the provider's stream."""
+    return Route(re.compile(pattern), methods, public)
+
+
+def basic_auth_matches(req: Request, user: str, password: str) -> bool:
+    """HTTP Basic (RFC 7617) with exactly these credentials, compared in constant time."""
+    scheme, _, encoded = req.header("Authorization").strip().partition(" ")
+    if scheme.lower() != "basic":
+        return False
+    try:
+        given_user, _, given_password = base64.b64decode(encoded.strip()).decode("utf-8").partition(":")
+    except (ValueError, UnicodeDecodeError):
+        return False
+    # Both comparisons run whatever the first answers: no timing hint of which half was wrong.
+    return bool(secrets.compare_digest(given_user, user) & secrets.compare_digest(given_password, password))
+
+
+class ProviderModel:
+    """The base of each provider look-alike (``tpstreams``, ``fastpix``, ... in ``registry``)."""
+
+    #: The provider's name (faults, the event log, the stream documents).
+    name = ""
+    #: Refuse another method before checking the credentials (api.video answers 405 first).
+    methods_first = False
+    #: The request paths of its API (the router sends them here, with faults applied).
+    api_paths: Pattern[str] = re.compile(r"(?!)")
+    #: The first path parts of its live playback (``media.py`` hands the rest to ``playback``).
+    playback_prefix: Tuple[str, ...] = ()
+    #: Its playback URL after the sandbox's origin, for ``info`` ("/stream/<playback_id>.m3u8").
+    playback_pattern = ""
+    #: The product's ``playback_url_template`` setting after the origin, if it declares one.
+    playback_template = ""
+    #: The demo credentials it accepts: field -> default. The product's declaration of the same
+    #: fields says which are secret and which environment variable a client reads each from.
+    credentials: Dict[str, str] = {}
+
+    def __init__(self, core: Any) -> None:
+        self.core = core
+        self.creds = core.config.credentials
+        self.routes: List[Route] = self.route_table()
+
+    # what each provider fills in (registry.py reads the declarations) ----------------------------
+    def api_info(self, api_url: str) -> str:
+        """Where its API is, for ``info``."""
+        return api_url
+
+    @classmethod
+    def env_fields(cls, login: bool) -> Tuple[str, ...]:
+        """The credentials a client gets in its environment (TP Streams: a token or a login)."""
+        return tuple(cls.credentials)
+
+    @classmethod
+    def extra_env(cls, api_url: str, rtmp_url: str, srt_url: str) -> Dict[str, str]:
+        """Variables the product reads that its declaration does not name."""
+        return {}
+
+    def playback(self, req: Request, rest: list) -> Response:
+        raise NotImplementedError
+
+    # ---------------------------------------------------------------
+    def route_table(self) -> List[Route]:
+        return []
+
+    def authenticate(self, req: Request, args: dict) -> Optional[Response]:
+        """None when the request may go on, else the provider's refusal."""
+        return None
+
+    def error_response(self, status: int, retry_after: Optional[float] = None) -> Response:
+        """The provider's documented error body for ``status`` (faults force these too)."""
+        raise NotImplementedError
+
+    def not_found(self, req: Request) -> Response:
+        return self.error_response(404)
+
+    def not_allowed(self, req: Request) -> Response:
+        return self.error_response(405)
+
+    def missing(self, req: Request) -> Response:
+        """No stream has the path's ``id``."""
+        return self.error_response(404)
+
+    def bad_body(self, exc: BadBody) -> Response:
+        return self.error_response(400)
+
+    # the stream's life (core.py calls these with the lock held; TP Streams has its own) ---------
+    timeline: Any = None
+
+    def on_publish(self, doc: dict, now: float) -> Optional[str]:
+        """Why nginx must refuse this publisher, or None."""
+        if self.core.faults.active(self.name, "never_ready"):
+            return "ingest refused (fault never_ready)"
+        return None
+
+    def after_publish(self, doc: dict, now: float) -> None:
+        self.timeline.connect(doc, now)
+
+    def on_publish_done(self, doc: dict, now: float) -> None:
+        self.timeline.disconnect(doc, now)
+
+    def recover(self, doc: dict, now: float) -> None:
+        """After a restart: an encoder that was connected is gone with the old nginx."""
+        if doc.get("connected"):
+            self.timeline.disconnect(doc, now)
+
+    def tick(self, doc: dict, now: float) -> None:
+        self.timeline.tick(doc, now)
+
+    # what every provider's routes do alike -----------------------------------------------------
+    def add_stream(self, doc: dict) -> None:
+        """A new stream whose key is issued at once (TP Streams boots a server first)."""
+        self.core.add(doc)
+        self.core.event("created", doc)
+        self.core.event("key_issued", doc, boot_seconds=0)
+
+    def delete_stream(self, doc: dict) -> None:
+        """Forget a stream; a live encoder is cut (every provider's delete stops the ingest)."""
+        self.core.drop_publisher(doc)
+        self.core.remove(doc)
+        self.core.event("deleted", doc)
+
+    def recording_url(self, media_id: str) -> str:
+        """Where a remuxed recording plays (``media.py`` serves ``/transcoded/``)."""
+        return f"{self.core.places.api_url}/transcoded/{media_id}/video.m3u8"
+
+    def ready_recordings(self, doc: dict, media_ids: list) -> list:
+        """The recording URLs of those of ``media_ids`` whose remux is done (the admin view)."""
+        return [self.recording_url(m) for m in media_ids if self.core.job_state(doc, m) == "ready"]
+
+    # the timeline's hooks (``timeline.py``) ----------------------------------------------------
+    def window(self, doc: dict) -> float:
+        return 0.0
+
+    def connected(self, doc: dict, back: bool) -> None:
+        pass
+
+    def went_live(self, doc: dict) -> None:
+        pass
+
+    def disconnected(self, doc: dict) -> None:
+        pass
+
+    def ended(self, doc: dict) -> Optional[str]:
+        """The broadcast ended: the id of its recording (to be remuxed), or None."""
+        return None
+
+    # the one dispatch --------------------------------------------------------------------------
+    def handle(self, req: Request) -> Response:
+        for row in self.routes:
+            match = row.pattern.match(req.path)
+            if match is not None:
+                break
+        else:
+            return self.not_found(req)
+        args = match.groupdict()
+        handler = row.methods.get(req.method)
+        if handler is None and (self.methods_first or row.public):
+            return self.not_allowed(req)
+        if not row.public:
+            denied = self.authenticate(req, args)
+            if denied is not None:
+                return denied
+        if handler is None:
+            return self.not_allowed(req)
+        try:
+            with self.core.lock:
+                if "id" in args:
+                    doc = self.core.get(self.name, args.pop("id"))
+                    if doc is None:
+                        return self.missing(req)
+                    args["doc"] = doc
+                return handler(req, **args)
+        except BadBody as exc:
+            return self.bad_body(exc)
