@@ -36,10 +36,11 @@ from ..errors import (
 from ..http import Service, coerce_model, join_messages
 from ..models import EndResult, Ingest, LiveStream, StreamStatus
 from ..tokencache import TokenCache
-from . import register
+from . import register, wire
 from .base import OptionsInput, check_credential_text
 from .declare import Capabilities, CredentialField, StreamOption
 from .http_base import HttpProvider
+from .kit import HeaderAuth
 
 log = logging.getLogger(__name__)
 
@@ -200,20 +201,7 @@ class TPStreamsOptions(BaseModel):
         return value
 
 
-def _text(value: Any) -> Optional[str]:
-    return value.strip() if isinstance(value, str) and value.strip() else None
-
-
-def _datetime(value: Any) -> Optional[datetime]:
-    """A "YYYY-MM-DD HH:MM:SS" (or ISO 8601) time; None if absent or unreadable."""
-    text = _text(value)
-    if text is None:
-        return None
-    try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        log.debug("TP Streams: unreadable time %r", text)
-        return None
+_text = wire.text
 
 
 def _asset_id(value: Any) -> Optional[str]:
@@ -222,15 +210,12 @@ def _asset_id(value: Any) -> Optional[str]:
     return str(value)
 
 
-#: A string field of a wire object: trimmed, None when absent, empty or not a string.
-Text = Annotated[Optional[str], BeforeValidator(_text)]
-Time = Annotated[Optional[datetime], BeforeValidator(_datetime)]
+Text, Time = wire.Text, wire.Time
 #: A nested object: None when absent or not a JSON object.
 ObjectOnly = BeforeValidator(lambda value: value if isinstance(value, dict) else None)
 
 
-class _Wire(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+_Wire = wire.WireModel
 
 
 class WireLiveStream(_Wire):
@@ -290,20 +275,6 @@ def parse_asset(body: Any) -> LiveStream:
         scheduled_start=live.start,
         created_at=asset.created or asset.created_at,
     )
-
-
-class _TokenAuth(requests.auth.AuthBase):
-    """``Authorization: Token <token>`` (https://developer.tpstreams.com/docs/server-api/authentication/)."""
-
-    def __init__(self, token: str) -> None:
-        self._token = token
-
-    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        request.headers["Authorization"] = f"Token {self._token}"
-        return request
-
-    def __repr__(self) -> str:
-        return "_TokenAuth(***)"
 
 
 @register
@@ -533,7 +504,7 @@ class TPStreams(HttpProvider):
         url = path if path.startswith(("http://", "https://")) else self._prefix + path
         token, fresh = self._current_token()
         try:
-            return self._http.request(method, url, auth=_TokenAuth(token), **kwargs)
+            return self._http.request(method, url, auth=HeaderAuth("Token", token), **kwargs)
         except AuthenticationError:
             if self._cache is None or fresh:
                 raise
@@ -541,7 +512,7 @@ class TPStreams(HttpProvider):
             self._cache.discard(self._cache_key, token)
             self._token = None
             token, _ = self._current_token()
-            return self._http.request(method, url, auth=_TokenAuth(token), **kwargs)
+            return self._http.request(method, url, auth=HeaderAuth("Token", token), **kwargs)
 
     def _current_token(self) -> tuple[str, bool]:
         """The token to use, and whether it was minted by a login just now."""
