@@ -298,7 +298,6 @@ class ApiVideo(HttpProvider):
     settings_prefix = "apivideo"
     Credentials = ApiVideoCredentials
     Options = ApiVideoOptions
-    supports_scheduling = False
     default_base_url = PRODUCTION_URL
     base_url_env = BASE_URL_ENV
     poll_interval = 3.0

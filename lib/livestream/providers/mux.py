@@ -314,7 +314,6 @@ class Mux(HttpProvider):
     service = SERVICE
     Credentials = MuxCredentials
     Options = MuxOptions
-    supports_scheduling = False
     streams_path = STREAMS_PATH
     default_base_url = "https://api.mux.com"
     base_url_env = BASE_URL_ENV
