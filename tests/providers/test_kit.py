@@ -23,7 +23,7 @@ from livestream.errors import (
     UnexpectedResponseError,
 )
 from livestream.http import HttpClient, Service, coerce_model
-from livestream.providers.kit import BasicCredentials, CredentialModel, HeaderAuth, basic_auth
+from livestream.providers.kit import BasicCredentials, CredentialModel, HeaderAuth, RefreshingAuth, basic_auth
 from livestream.providers.wire import WireModel, parse_time
 from livestream.retry import RetryPolicy
 from tests.providers.credentials import CREDENTIALS
@@ -203,3 +203,62 @@ def test_a_malformed_ingest_override_is_a_configuration_error_naming_the_variabl
         with pytest.raises(ConfigurationError) as caught:
             cls(CREDENTIALS[cls.name], environ={setting.env: value})
         assert setting.env in caught.value.hint, (cls.name, setting.env)
+
+
+# ---------------------------------------------------------------------------- the refreshing auth
+
+
+class _Logins:
+    """A login that hands out numbered tokens; ``saved`` is a token from an earlier login."""
+
+    def __init__(self, saved=None):
+        self.saved, self.minted, self.forgotten = saved, 0, []
+
+    def current(self):
+        if self.saved:
+            return self.saved, False
+        self.minted += 1
+        self.saved = f"tok-{self.minted}"
+        return self.saved, True
+
+    def forget(self, token):
+        self.forgotten.append(token)
+        self.saved = None
+
+
+def _refusing(*refused):
+    sent = []
+
+    def request(auth):
+        sent.append(auth.token())
+        if auth.token() in refused:
+            raise AuthenticationError("Example rejected the token (401)", provider="Example", status_code=401)
+        return auth.token()
+
+    return request, sent
+
+
+def test_a_saved_token_refused_with_401_logs_in_again_once():
+    logins = _Logins(saved="tok-old")
+    request, sent = _refusing("tok-old")
+    auth = RefreshingAuth("Token", logins.current, logins.forget, service="Example")
+    assert auth.send(request) == "tok-1"
+    assert sent == ["tok-old", "tok-1"] and logins.forgotten == ["tok-old"] and logins.minted == 1
+
+
+def test_a_token_minted_just_now_and_refused_is_not_tried_again():
+    logins = _Logins()
+    request, sent = _refusing("tok-1")
+    auth = RefreshingAuth("Bearer", logins.current, logins.forget, service="Example")
+    with pytest.raises(AuthenticationError):
+        auth.send(request)
+    assert sent == ["tok-1"] and logins.forgotten == []
+
+
+def test_a_second_401_after_logging_in_again_is_raised():
+    logins = _Logins(saved="tok-old")
+    request, sent = _refusing("tok-old", "tok-1")
+    auth = RefreshingAuth("Token", logins.current, logins.forget, service="Example")
+    with pytest.raises(AuthenticationError):
+        auth.send(request)
+    assert sent == ["tok-old", "tok-1"]

@@ -48,7 +48,7 @@ from . import register, wire
 from .base import OptionsInput, check_credential_text
 from .declare import Capabilities, CredentialField, Setting, StreamOption
 from .http_base import HttpProvider
-from .kit import HeaderAuth
+from .kit import RefreshingAuth
 from .wire import parse_time
 from .wire import protocol_of as _protocol_of
 
@@ -373,6 +373,7 @@ class ApiVideo(HttpProvider):
             hooks.append(_rate_limit_header)
         self._clock = clock or time.monotonic
         self._token_lock = threading.Lock()
+        self._auth = RefreshingAuth("Bearer", self._bearer, self._forget_token, service=SERVICE.name)
         self._access: Optional[SecretStr] = None
         self._refresh: Optional[SecretStr] = None
         self._expires_at = 0.0
@@ -468,28 +469,22 @@ class ApiVideo(HttpProvider):
 
     def _call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         """One API request with a valid access token; on a 401 log in again once."""
-        bearer, fresh = self._bearer()
-        try:
-            return self._http.request(method, path, auth=bearer, **kwargs)
-        except AuthenticationError:
-            if fresh:
-                raise  # a token obtained just now was refused: logging in again will not help
-            log.info("api.video refused the access token; logging in again with the API key")
-            with self._token_lock:
-                self._access = None
-            bearer, _ = self._bearer()
-            return self._http.request(method, path, auth=bearer, **kwargs)
+        return self._auth.send(lambda auth: self._http.request(method, path, auth=auth, **kwargs))
 
-    def _bearer(self) -> tuple[HeaderAuth, bool]:
-        """The Bearer auth for the next request, and whether its token is new."""
+    def _forget_token(self, token: Any) -> None:
+        with self._token_lock:
+            self._access = None
+
+    def _bearer(self) -> tuple[SecretStr, bool]:
+        """The access token for the next request, and whether it is new."""
         with self._token_lock:
             if self._access is None:
                 self._login()
-                return HeaderAuth("Bearer", self._access), True  # type: ignore[arg-type]
+                return self._access, True  # type: ignore[return-value]
             if self._clock() >= self._expires_at - REFRESH_MARGIN:
                 self._renew()
-                return HeaderAuth("Bearer", self._access), True  # type: ignore[arg-type]
-            return HeaderAuth("Bearer", self._access), False
+                return self._access, True  # type: ignore[return-value]
+            return self._access, False
 
     def _login(self) -> None:
         """``POST /auth/api-key {"apiKey"}``.

@@ -8,19 +8,25 @@ cannot carry, an empty secret) and registers every secret for redaction.
 
 ``HeaderAuth`` is the one ``Authorization: <scheme> <token>`` auth (TP Streams'
 ``Token``, Cloudflare's and api.video's ``Bearer``); ``basic_auth`` registers the
-encoded Basic header value as a secret too.
+encoded Basic header value as a secret too. ``RefreshingAuth`` is the one "log in,
+cache, log in again once on a 401" flow that TP Streams' login and api.video's token
+exchange share.
 """
 
 from __future__ import annotations
 
 import base64
+import logging
 from typing import Any, Callable, ClassVar, Union
 
 import requests
 from pydantic import BaseModel, ConfigDict, SecretStr, field_validator
 
 from .. import secrets
+from ..errors import AuthenticationError
 from .base import check_credential_text
+
+log = logging.getLogger(__name__)
 
 
 class CredentialModel(BaseModel):
@@ -99,3 +105,30 @@ class HeaderAuth(requests.auth.AuthBase):
 
     def __repr__(self) -> str:
         return f"HeaderAuth({self.scheme!r}, ***)"
+
+
+class RefreshingAuth:
+    """A token got by logging in: sent as ``HeaderAuth``, and on a 401 forgotten and got
+    again once, unless it was minted just now (then logging in again cannot help).
+
+    ``current()`` gives ``(token, fresh)``: the token to send (from memory, a cache or a
+    new login) and whether it came from a login made for this request; ``forget(token)``
+    drops a refused one from memory and any cache.
+    """
+
+    def __init__(self, scheme: str, current: Callable[[], tuple[Any, bool]], forget: Callable[[Any], None],
+                 *, service: str) -> None:
+        self.scheme, self.current, self.forget, self.service = scheme, current, forget, service
+
+    def send(self, request: Callable[[HeaderAuth], requests.Response]) -> requests.Response:
+        """``request(auth)`` with the current token; once more with a new one after a 401."""
+        token, fresh = self.current()
+        try:
+            return request(HeaderAuth(self.scheme, token))
+        except AuthenticationError:
+            if fresh:
+                raise
+            log.info("%s refused the saved login token; logging in again", self.service)
+            self.forget(token)
+            token, _ = self.current()
+            return request(HeaderAuth(self.scheme, token))

@@ -40,7 +40,7 @@ from . import register, wire
 from .base import OptionsInput, check_credential_text
 from .declare import Capabilities, CredentialField, StreamOption
 from .http_base import HttpProvider
-from .kit import HeaderAuth
+from .kit import RefreshingAuth
 
 log = logging.getLogger(__name__)
 
@@ -340,6 +340,7 @@ class TPStreams(HttpProvider):
         self._key: Optional[str] = None
         if creds.uses_login:
             self._cache = token_cache if token_cache is not None else TokenCache(environ=self.environ)
+        self._auth = RefreshingAuth("Token", self._current_token, self._forget_token, service=SERVICE.name)
 
     @property
     def _cache_key(self) -> str:
@@ -502,20 +503,18 @@ class TPStreams(HttpProvider):
         """One API call under ``/api/v1/<org>/`` with the token; logs in again once on
         a 401 if the token came from an earlier login (it may have been revoked)."""
         url = path if path.startswith(("http://", "https://")) else self._prefix + path
-        token, fresh = self._current_token()
-        try:
-            return self._http.request(method, url, auth=HeaderAuth("Token", token), **kwargs)
-        except AuthenticationError:
-            if self._cache is None or fresh:
-                raise
-            log.info("TP Streams refused the cached login token; logging in again")
+        return self._auth.send(lambda auth: self._http.request(method, url, auth=auth, **kwargs))
+
+    def _forget_token(self, token: str) -> None:
+        if self._cache is not None:
             self._cache.discard(self._cache_key, token)
-            self._token = None
-            token, _ = self._current_token()
-            return self._http.request(method, url, auth=HeaderAuth("Token", token), **kwargs)
+        self._token = None
 
     def _current_token(self) -> tuple[str, bool]:
-        """The token to use, and whether it was minted by a login just now."""
+        """The token to use, and whether logging in again could not help (an API token,
+        or one minted by a login just now)."""
+        if self._cache is None:
+            return self._token, True  # the user's API token: nothing to log in with
         if self._token:
             return self._token, False
         assert self._cache is not None
