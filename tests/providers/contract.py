@@ -16,7 +16,7 @@ from typing import Any, Callable, ClassVar, Optional
 
 import pytest
 
-from livestream import providers, secrets
+from livestream import providers
 from livestream.errors import (
     AuthenticationError,
     ConfigurationError,
@@ -69,14 +69,7 @@ class ProviderContract:
     def script_login(self, fake: Any) -> None:
         """Script what precedes the first API call (a login, a token exchange): nothing here."""
 
-    # --- the shared tests ---------------------------------------------------------------
-
-    @pytest.fixture(autouse=True)
-    def _secrets_left_as_found(self):
-        before = secrets.registered()
-        yield
-        secrets.forget_all()
-        secrets.register(*before)
+    # --- the shared tests (tests/providers/conftest.py restores the secret registry) ----
 
     def test_it_is_registered_and_declares_itself(self):
         if self.registered:

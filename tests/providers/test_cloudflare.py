@@ -79,14 +79,6 @@ def live_input(**changes):
     return data
 
 
-@pytest.fixture(autouse=True)
-def _secrets_left_as_found():
-    before = secrets.registered()
-    yield
-    secrets.forget_all()
-    secrets.register(*before)
-
-
 @pytest.fixture
 def cf(fake, sleeps):
     client = Cloudflare({"account_id": ACCOUNT, "api_token": TOKEN}, session=fake.session(),

@@ -47,14 +47,6 @@ class TokenCredentials(CredentialModel):
     note: Optional[str] = None
 
 
-@pytest.fixture(autouse=True)
-def _secrets_left_as_found():
-    before = secrets.registered()
-    yield
-    secrets.forget_all()
-    secrets.register(*before)
-
-
 # ---------------------------------------------------------------------------- credential bases
 
 

@@ -23,6 +23,7 @@ from urllib.parse import quote
 import requests
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
+from .. import secrets
 from ..errors import ConfigurationError, InvalidRequestError
 from ..http import Service, coerce_model, join_messages
 from ..models import EndResult, Ingest, LiveStream, StreamStatus
@@ -235,6 +236,9 @@ def parse_stream(
     wire = WireStream.model_validate(data)  # every field optional: cannot fail on a dict
     if not wire.streamId:
         raise ValueError("the stream has no 'streamId'")
+    # The stream key is secret whichever protocol OBS uses: an SRT go-live does not put
+    # it in an Ingest (which would register it), yet an error body may echo it.
+    secrets.register(wire.streamKey, wire.srtSecret, wire.srtSecert)
     ingest = None
     if protocol == "srt":
         passphrase = wire.srtSecret or wire.srtSecert  # the webhook docs misspell it
