@@ -9,7 +9,7 @@ import threading
 import pytest
 import requests
 
-from livestream.errors import ConfigurationError, NotFoundError, UnexpectedResponseError
+from livestream.errors import ConfigurationError, NoResponseError, NotFoundError, UnexpectedResponseError
 from livestream.http import HttpClient, Service, normalize_base_url
 from livestream.retry import RetryPolicy
 
@@ -107,3 +107,77 @@ def test_an_endless_answer_is_cut_at_the_cap(endless_server):
     # Stopped reading soon after the cap (socket buffers hold a few more MiB at most),
     # not after the 256 MiB the server would have sent.
     assert sent["bytes"] < 64 * 1024 * 1024
+
+
+@pytest.fixture
+def dripping_server():
+    """A real server that answers one byte at a time, a fifth of a second apart: each
+    byte restarts requests' read timeout, so only a deadline for the whole request ends it.
+    ``drip_headers`` drips the status line and headers too; otherwise only the body."""
+    state = {"drip_headers": False, "stop": threading.Event()}
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args):
+            pass
+
+        def _drip(self, data):
+            for byte in data:
+                if state["stop"].wait(0.2):
+                    return
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+
+        def do_GET(self):  # noqa: N802 - http.server's name
+            body = b'{"data": "' + b"x" * 200 + b'"}'
+            head = (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                    b"Content-Length: %d\r\n\r\n" % len(body))
+            try:
+                if state["drip_headers"]:
+                    self._drip(head)
+                else:
+                    self.wfile.write(head)
+                    self.wfile.flush()
+                self._drip(body)
+            except OSError:
+                pass
+
+        do_POST = do_GET  # noqa: N815
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", state
+    state["stop"].set()
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize("drip_headers", [False, True], ids=["body", "headers"])
+def test_a_dripping_answer_ends_with_a_too_slow_error(dripping_server, drip_headers):
+    url, state = dripping_server
+    state["drip_headers"] = drip_headers
+    session = requests.Session()
+    session.trust_env = False
+    # Each byte comes well within the read timeout; the answer would take over 40 s whole.
+    client = HttpClient(SERVICE, url, session=session, timeout=(5.0, 5.0), deadline=1.0,
+                        policy=RetryPolicy(max_retries=3))
+    with pytest.raises(NoResponseError) as caught:
+        client.request_json("GET", "/x")
+    client.close()
+    assert "Example answered too slowly" in str(caught.value)
+    assert "within 1 s" in str(caught.value)
+
+
+def test_a_dripping_create_is_not_sent_again_and_says_it_may_have_been_made(dripping_server):
+    url, _ = dripping_server
+    session = requests.Session()
+    session.trust_env = False
+    client = HttpClient(SERVICE, url, session=session, deadline=0.5, sleep=lambda _: None)
+    with pytest.raises(NoResponseError) as caught:
+        client.request("POST", "/x", json={}, idempotent=False)
+    client.close()
+    assert "too slowly" in str(caught.value)
+    assert "may still have been carried out" in caught.value.hint

@@ -32,9 +32,11 @@ from __future__ import annotations
 import itertools
 import logging
 import random
+import socket
+import threading
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Optional, Union
+from typing import Any, Callable, Mapping, Optional, TypeVar, Union
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import requests
@@ -62,6 +64,10 @@ log = logging.getLogger(__name__)
 #: (connect, read) seconds. TP Streams answers a create in about a second; 20 s of
 #: read time is generous without freezing the go-live flow for minutes.
 DEFAULT_TIMEOUT: tuple[float, float] = (5.0, 20.0)
+#: Seconds for one whole attempt: connect, headers and the entire body. requests' read
+#: timeout restarts with every byte received, so a provider that drips its answer one
+#: byte at a time would otherwise hold a request (and the go-live) for as long as it likes.
+DEFAULT_DEADLINE = 30.0
 Timeout = Union[float, tuple[float, float], None]
 
 _MAX_PROVIDER_MESSAGE = 300
@@ -88,6 +94,10 @@ class Service:
     #: ``(status, body) -> True`` when an answer other than 401 means the credentials were
     #: rejected (an API that answers a malformed Authorization header with a 400).
     rejects_credentials: Optional[Callable[[int, Any], bool]] = None
+    #: ``(status, body) -> (message, hint)`` where an error body means something the status
+    #: alone does not say (Cloudflare's 7003: the account ID is not right); ``{said}`` in the
+    #: message is the status and the provider's words. None: the table's words.
+    explain: Optional[Callable[[int, Any], Optional[tuple[str, str]]]] = None
 
 
 # --------------------------------------------------------------------------- base URL
@@ -173,8 +183,18 @@ def validation_message(error: Mapping[str, Any]) -> str:
 # --------------------------------------------------------------------------- errors
 
 
+class DeadlineExceeded(requests.exceptions.Timeout):
+    """The whole request (connect, headers and body) took longer than its deadline."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"no complete answer within {seconds:g} s")
+        self.seconds = seconds
+
+
 def classify_exception(exc: BaseException) -> ExcKind:
     """Whether a requests exception happened before anything was sent (see ``retry``)."""
+    if isinstance(exc, DeadlineExceeded):
+        return ExcKind.TOO_SLOW
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return ExcKind.CONNECT
     if isinstance(exc, requests.exceptions.SSLError):
@@ -269,7 +289,7 @@ class ResponseTooLarge(Exception):
     """An answer longer than the cap (internal: becomes ``UnexpectedResponseError``)."""
 
 
-def read_capped(response: requests.Response, limit: int) -> None:
+def read_capped(response: requests.Response, limit: int, *, stop: Callable[[], bool] = lambda: False) -> None:
     """Load a streamed response's body, at most ``limit`` bytes; ``ResponseTooLarge`` beyond.
 
     The client asks requests for ``stream=True`` so nothing is read before this; the
@@ -289,6 +309,9 @@ def read_capped(response: requests.Response, limit: int) -> None:
     chunks: list[bytes] = []
     total = 0
     for chunk in response.iter_content(_CHUNK):
+        if stop():  # the caller gave up on this answer (its deadline passed)
+            response.close()
+            return
         total += len(chunk)
         if total > limit:
             response.close()
@@ -357,6 +380,40 @@ def error_for_status(
     return error
 
 
+#: What a failure without an answer becomes, by how far the request got (``retry.ExcKind``):
+#: the error class, its message and hint. ``{name}``, ``{where}``, ``{reason}``, ``{within}``,
+#: ``{maybe_done}`` and ``{base_url_env}`` are filled in.
+_TRANSPORT_ERRORS: dict[ExcKind, tuple[type[LivestreamError], str, str]] = {
+    ExcKind.CONNECT: (NoResponseError, "Could not connect to {name}{where}: {reason}",
+                      "check the network connection, and {base_url_env} if you set it"),
+    ExcKind.TLS: (NoResponseError, "The secure connection to {name}{where} failed (TLS)",
+                  "check the system clock, the certificates and any intercepting proxy"),
+    ExcKind.READ_TIMEOUT: (NoResponseError, "{name} did not answer{within}", "{maybe_done}"),
+    ExcKind.TOO_SLOW: (NoResponseError, "{name} answered too slowly: the answer was not complete{within}",
+                       "{maybe_done}"),
+    ExcKind.CONNECTION_LOST: (NoResponseError, "The connection to {name} was lost before it answered ({reason})",
+                              "{maybe_done}"),
+}
+_CONFIG_EXCEPTIONS = (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
+                      requests.exceptions.InvalidSchema, requests.exceptions.InvalidHeader)
+
+#: What a refusal becomes, by HTTP status: the error class, its message and hint.
+#: ``{name}``, ``{said}`` (status and the provider's message), ``{what}``, ``{listed}``
+#: (per-field messages), ``{wait}`` and the ``Service``'s hints are filled in.
+_STATUS_ERRORS: dict[int, tuple[type[LivestreamError], str, str]] = {
+    401: (AuthenticationError, "{name} rejected the {credential} ({said})", "{auth_hint}"),
+    403: (PermissionDeniedError, "{name} refused the request ({said})", "{permission_hint}"),
+    404: (NotFoundError, "{name} has no such {what} ({said})", "{not_found_hint}"),
+    **dict.fromkeys((400, 409, 422), (InvalidRequestError, "{name} rejected the request ({said}){listed}",
+                                      "{fix}")),
+    429: (RateLimitedError, "{name} is limiting the rate of requests ({said})", "{wait}"),
+}
+_SERVER_ERROR = (ProviderServerError, "{name} failed on its side ({said})",
+                 "try again in a few minutes; if it persists, check {name}'s status page")
+_OTHER_REFUSAL = (ProviderRefusedError, "{name} refused the request ({said})",
+                  "the {name} API may have changed: please report it with the log")
+
+
 def _error_for(
     service: Service,
     response: Optional[requests.Response],
@@ -368,121 +425,113 @@ def _error_for(
     timeout: Timeout,
     origin: Optional[str],
 ) -> LivestreamError:
-    name = service.name
-    where = f" at {origin}" if origin else ""
-    common: dict[str, Any] = {"provider": name}
     if response is None:
-        kind = classify_exception(exc) if exc is not None else ExcKind.OTHER
-        maybe_done = (
-            f"the {method} may still have been carried out: check {name} before repeating it"
-            if not is_idempotent(method)
-            else "check the network connection and try again"
-        )
-        if isinstance(exc, (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
-                            requests.exceptions.InvalidSchema, requests.exceptions.InvalidHeader)):
-            return ConfigurationError(
-                f"Cannot send a request to {name}: the URL or a header is invalid ({type(exc).__name__})",
-                hint=f"check {service.base_url_env} and the credentials for stray characters",
-            )
-        if kind is ExcKind.CONNECT:
-            return NoResponseError(
-                f"Could not connect to {name}{where}: {_exception_reason(exc)}",
-                hint=f"check the network connection, and {service.base_url_env} if you set it",
-                request_sent=False,
-                **common,
-            )
-        if kind is ExcKind.TLS:
-            return NoResponseError(
-                f"The secure connection to {name}{where} failed (TLS)",
-                hint="check the system clock, the certificates and any intercepting proxy",
-                **common,
-            )
-        if kind is ExcKind.READ_TIMEOUT:
-            read = timeout[1] if isinstance(timeout, tuple) else timeout
-            within = f" within {read:g} s" if isinstance(read, (int, float)) else " in time"
-            return NoResponseError(f"{name} did not answer{within}", hint=maybe_done, **common)
-        if kind is ExcKind.CONNECTION_LOST:
-            return NoResponseError(
-                f"The connection to {name} was lost before it answered ({_exception_reason(exc)})",
-                hint=maybe_done,
-                **common,
-            )
-        if isinstance(exc, requests.exceptions.TooManyRedirects):
-            return UnexpectedResponseError(
-                f"{name} redirected too many times",
-                hint=f"check {service.base_url_env} if you set it",
-                **common,
-            )
-        label = type(exc).__name__ if exc is not None else "unknown error"
-        return NoResponseError(
-            f"The request to {name} failed ({label})",
-            hint="try again; if it keeps failing, report it with the log",
-            **common,
-        )
-
-    status = response.status_code
-    common["status_code"] = status
+        return _transport_error(service, exc, method=method, timeout=timeout, origin=origin)
+    name, status = service.name, response.status_code
+    common: dict[str, Any] = {"provider": name, "status_code": status}
     if 200 <= status < 300:
         return UnexpectedResponseError(
             f"{name} sent an answer obs-livestream does not understand ({detail or 'unexpected body'})",
             hint=f"check that {service.base_url_env} (if set) points at the {name} API; "
-            "otherwise the API may have changed: please report it",
-            **common,
-        )
+            "otherwise the API may have changed: please report it", **common)
     if status < 200 or 300 <= status < 400:
         return UnexpectedResponseError(
             f"{name} answered with an unexpected HTTP {status}",
-            hint=f"check {service.base_url_env} if you set it: the base URL should be the API's origin",
-            **common,
-        )
+            hint=f"check {service.base_url_env} if you set it: the base URL should be the API's origin", **common)
 
     body = _body_of(response)
+    provider_message, field_errors = _provider_words(service, body)
+    said = f"{status}: {provider_message}" if provider_message else str(status)
+    listed = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in field_errors.items())
+    retry_after = parse_retry_after(response.headers.get("Retry-After")) if status == 429 else None
+    rejected = status == 401 or bool(service.rejects_credentials and service.rejects_credentials(status, body))
+    kind = 401 if rejected else status
+    cls, message, hint = _STATUS_ERRORS.get(kind) or (_SERVER_ERROR if status >= 500 else _OTHER_REFUSAL)
+    values = {
+        "name": name, "said": said, "what": what or "object", "credential": service.credential,
+        "auth_hint": service.auth_hint, "permission_hint": service.permission_hint,
+        "not_found_hint": service.not_found_hint, "listed": f": {listed}" if listed else "",
+        "fix": "fix the fields named above and try again" if listed else "check the values sent and try again",
+        "wait": f"wait {retry_after:.0f} s and try again" if retry_after is not None else "wait a minute and try again",
+    }
+    explained = service.explain(status, body) if service.explain else None
+    message, hint = explained if explained else (message.format(**values), hint.format(**values))
+    extra: dict[str, Any] = {"field_errors": field_errors} if cls is InvalidRequestError else {}
+    if cls is RateLimitedError:
+        extra["retry_after"] = retry_after
+    return cls(message.format(said=said) if explained else message, hint=hint,
+               provider_message=provider_message, **extra, **common)
+
+
+def _provider_words(service: Service, body: Any) -> tuple[Optional[str], dict[str, list[str]]]:
+    """The provider's own message and per-field messages of an error body, shortened and redacted."""
     parse = service.parse_error or parse_error_body
     try:
         provider_message, field_errors = parse(body)
     except (TypeError, ValueError, AttributeError, RecursionError):
         provider_message, field_errors = None, {}  # an odd body: the status still says what happened
-    provider_message = _short(provider_message)
-    field_errors = {
-        secrets.redact(k): [_short(m) or "" for m in v] for k, v in field_errors.items()
-    }
-    common["provider_message"] = provider_message
-    said = f"{status}: {provider_message}" if provider_message else str(status)
+    fields = {secrets.redact(k): [_short(m) or "" for m in v] for k, v in field_errors.items()}
+    return _short(provider_message), fields
 
-    rejected = status == 401 or bool(service.rejects_credentials and service.rejects_credentials(status, body))
-    if rejected:
-        return AuthenticationError(f"{name} rejected the {service.credential} ({said})",
-                                   hint=service.auth_hint, **common)
-    if status == 403:
-        return PermissionDeniedError(f"{name} refused the request ({said})",
-                                     hint=service.permission_hint, **common)
-    if status == 404:
-        return NotFoundError(f"{name} has no such {what or 'object'} ({said})",
-                             hint=service.not_found_hint, **common)
-    if status in (400, 409, 422):
-        listed = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in field_errors.items())
-        message = f"{name} rejected the request ({said})" + (f": {listed}" if listed else "")
-        hint = "fix the fields named above and try again" if listed else "check the values sent and try again"
-        return InvalidRequestError(message, hint=hint, field_errors=field_errors, **common)
-    if status == 429:
-        retry_after = parse_retry_after(response.headers.get("Retry-After"))
-        wait = f"wait {retry_after:.0f} s and try again" if retry_after is not None else "wait a minute and try again"
-        return RateLimitedError(f"{name} is limiting the rate of requests ({said})", hint=wait,
-                                retry_after=retry_after, **common)
-    if status >= 500:
-        return ProviderServerError(
-            f"{name} failed on its side ({said})",
-            hint=f"try again in a few minutes; if it persists, check {name}'s status page",
-            **common,
-        )
-    return ProviderRefusedError(
-        f"{name} refused the request ({said})",
-        hint=f"the {name} API may have changed: please report it with the log",
-        **common,
-    )
+
+def _transport_error(service: Service, exc: Optional[BaseException], *, method: str, timeout: Timeout,
+                     origin: Optional[str]) -> LivestreamError:
+    """The error for a request that got no answer (``exc`` from requests, or a deadline)."""
+    name = service.name
+    if isinstance(exc, _CONFIG_EXCEPTIONS):
+        return ConfigurationError(
+            f"Cannot send a request to {name}: the URL or a header is invalid ({type(exc).__name__})",
+            hint=f"check {service.base_url_env} and the credentials for stray characters")
+    if isinstance(exc, requests.exceptions.TooManyRedirects):
+        return UnexpectedResponseError(f"{name} redirected too many times",
+                                       hint=f"check {service.base_url_env} if you set it", provider=name)
+    kind = classify_exception(exc) if exc is not None else ExcKind.OTHER
+    if kind not in _TRANSPORT_ERRORS:
+        label = type(exc).__name__ if exc is not None else "unknown error"
+        return NoResponseError(f"The request to {name} failed ({label})",
+                               hint="try again; if it keeps failing, report it with the log", provider=name)
+    cls, message, hint = _TRANSPORT_ERRORS[kind]
+    limit = exc.seconds if isinstance(exc, DeadlineExceeded) else (
+        timeout[1] if isinstance(timeout, tuple) else timeout)
+    values = {
+        "name": name, "where": f" at {origin}" if origin else "", "base_url_env": service.base_url_env,
+        "reason": _exception_reason(exc) if exc is not None else "unknown",
+        "within": f" within {limit:g} s" if isinstance(limit, (int, float)) else " in time",
+        "maybe_done": (f"the {method} may still have been carried out: check {name} before repeating it"
+                       if not is_idempotent(method) else "check the network connection and try again"),
+    }
+    extra = {"request_sent": False} if kind is ExcKind.CONNECT else {}
+    return cls(message.format(**values), hint=hint.format(**values), provider=name, **extra)
 
 
 # --------------------------------------------------------------------------- client
+
+
+def _interrupt(response: requests.Response) -> None:
+    """Wake a helper thread blocked reading ``response``: shut its socket down.
+
+    Not ``response.close()``: that waits for the reader's buffer lock, held by the very
+    read it should end. Where the socket cannot be found (a test double), the helper
+    thread ends by itself at its next read timeout.
+    """
+    connection = getattr(response.raw, "_connection", None)
+    sock = getattr(connection, "sock", None)
+    try:
+        if sock is not None:
+            sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+def wire_problem(exc: ValidationError) -> str:
+    """What is wrong with an answer, naming fields only (never a value: it may be a key)."""
+    problems = []
+    for error in exc.errors()[:3]:
+        where = ".".join(str(p) for p in error.get("loc", ())) or "the body"
+        problems.append(f"{where}: {error.get('type', 'invalid')}")
+    return "; ".join(problems) or "the body: invalid"
 
 
 class HttpClient:
@@ -499,8 +548,10 @@ class HttpClient:
         rng: Optional[random.Random] = None,
         policy: RetryPolicy = DEFAULT_POLICY,
         auth: Optional[requests.auth.AuthBase] = None,
+        deadline: float = DEFAULT_DEADLINE,
     ) -> None:
         self.service = service
+        self.deadline = deadline
         self.base_url = normalize_base_url(base_url, env_name=service.base_url_env, service=service.name)
         self.origin = origin_of(self.base_url)
         self.session = session if session is not None else requests.Session()
@@ -560,26 +611,12 @@ class HttpClient:
         maybe_delivered = False
         for attempt in itertools.count():
             started = time.monotonic()
-            too_large = False
             try:
-                response = self.session.request(
-                    method,
-                    url,
-                    json=json,
-                    params=params,
-                    headers=self._headers,
-                    auth=auth or self.auth,
-                    timeout=self.timeout,
-                    allow_redirects=False,
-                    stream=True,  # read by read_capped, with a size limit
-                )
-                try:
-                    read_capped(response, self.max_response_bytes)
-                except ResponseTooLarge:
-                    too_large = True
+                response, too_large = self._attempt(method, url, json=json, params=params, auth=auth or self.auth)
             except requests.RequestException as exc:
                 kind = classify_exception(exc)
-                maybe_delivered = maybe_delivered or kind in (ExcKind.READ_TIMEOUT, ExcKind.CONNECTION_LOST)
+                maybe_delivered = maybe_delivered or kind in (ExcKind.READ_TIMEOUT, ExcKind.TOO_SLOW,
+                                                          ExcKind.CONNECTION_LOST)
                 if should_retry(method, None, kind, attempt, idempotent, policy=self.policy):
                     self._pause(attempt, None, f"{method} {shown} failed ({kind.value})")
                     continue
@@ -607,9 +644,60 @@ class HttpClient:
             raise self._error(response, method=method, what=what)
         raise AssertionError("unreachable")  # pragma: no cover
 
+    def _attempt(self, method: str, url: str, **kwargs: Any) -> tuple[requests.Response, bool]:
+        """One attempt, whole (connect, headers, body), within ``deadline`` seconds.
+
+        It runs on a helper thread that the caller waits for against a monotonic
+        deadline: requests' timeouts apply per socket operation, so only a watch from
+        outside can bound a drip. A late attempt is abandoned (its connection closed as
+        soon as its answer is in hand) and ``DeadlineExceeded`` raised.
+        """
+        outcome: dict[str, Any] = {}
+        done = threading.Event()
+        abandoned = threading.Event()
+
+        def run() -> None:
+            try:
+                response = self.session.request(method, url, headers=self._headers, timeout=self.timeout,
+                                                allow_redirects=False, stream=True, **kwargs)
+                outcome["response"] = response
+                try:
+                    read_capped(response, self.max_response_bytes, stop=abandoned.is_set)
+                    outcome["too_large"] = False
+                except ResponseTooLarge:
+                    outcome["too_large"] = True
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+                outcome["error"] = exc
+            finally:
+                done.set()
+
+        worker = threading.Thread(target=run, name="livestream-http", daemon=True)
+        worker.start()
+        if not done.wait(self.deadline):
+            abandoned.set()
+            late = outcome.get("response")
+            if late is not None:
+                _interrupt(late)
+            raise DeadlineExceeded(self.deadline)
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["response"], outcome["too_large"]
+
     def request_json(self, method: str, path: str, **kwargs: Any) -> Any:
         """``request`` and decode its JSON body (``UnexpectedResponseError`` if it is not JSON)."""
         return self.json_of(self.request(method, path, **kwargs))
+
+    def request_model(self, method: str, path: str, model: type[ModelT], **kwargs: Any) -> ModelT:
+        """``request`` and validate its JSON body into ``model`` (what streamlink's
+        ``schema=`` does); ``UnexpectedResponseError`` names the fields, never a value."""
+        return self.model_of(self.request(method, path, **kwargs), model)
+
+    def model_of(self, response: requests.Response, model: type[ModelT]) -> ModelT:
+        """The JSON body of a 2xx ``response`` as ``model``, or the unexpected-answer error."""
+        try:
+            return model.model_validate(self.json_of(response))
+        except ValidationError as exc:
+            raise self.unexpected(response, wire_problem(exc)) from None
 
     def json_of(self, response: requests.Response) -> Any:
         """The decoded JSON body of a 2xx response."""

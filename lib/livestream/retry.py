@@ -52,6 +52,7 @@ class ExcKind(str, enum.Enum):
     TLS = "tls"  # the TLS handshake failed (certificate, protocol): nothing sent, not transient
     READ_TIMEOUT = "read_timeout"  # sent, no answer in time: the server may have acted
     CONNECTION_LOST = "connection_lost"  # reset/closed mid-exchange: the server may have acted
+    TOO_SLOW = "too_slow"  # the whole request outlived its deadline (a drip): not retried, it was spent
     OTHER = "other"  # a bad URL, too many redirects...: retrying will not help
 
 

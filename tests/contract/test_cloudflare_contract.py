@@ -12,8 +12,6 @@ from livestream.errors import (
     InvalidRequestError,
     NotFoundError,
     PermissionDeniedError,
-    ProviderServerError,
-    RateLimitedError,
 )
 from livestream.models import StreamStatus
 
@@ -122,17 +120,3 @@ def test_errors_map_to_the_error_tree(client_for, client, sandbox, admin):
         client._http.request("POST", client._inputs, json={"deleteRecordingAfterDays": 3}, idempotent=False)
     assert invalid.value.status_code == 400
     assert invalid.value.field_errors == {"deleteRecordingAfterDays": ["deleteRecordingAfterDays must be at least 30"]}
-
-
-def test_rate_limits_and_server_errors(client, admin, sleeps):
-    admin.add_fault("cloudflare:rate_limit=3,count=1")
-    client.check_credentials()
-    assert sleeps == [3.0]
-    admin.add_fault("cloudflare:rate_limit=120,count=1")  # longer than the client will sleep
-    with pytest.raises(RateLimitedError) as limited:
-        client.check_credentials()
-    assert limited.value.retry_after == 120
-    admin.add_fault("cloudflare:status=503")
-    with pytest.raises(ProviderServerError) as failed:
-        client.list()
-    assert "Service temporarily unavailable" in str(failed.value)

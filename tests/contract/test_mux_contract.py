@@ -11,8 +11,6 @@ from livestream.errors import (
     InvalidRequestError,
     NotFoundError,
     PermissionDeniedError,
-    ProviderServerError,
-    RateLimitedError,
 )
 from livestream.models import StreamStatus
 from tests.sandbox.support import wait_until
@@ -131,16 +129,3 @@ def test_errors_map_to_the_error_tree(client_for, client, sandbox, admin):
     admin.add_fault("mux:status=403,count=1")
     with pytest.raises(PermissionDeniedError):
         client.check_credentials()
-
-
-def test_rate_limits_and_server_errors(client, admin, sleeps):
-    admin.add_fault("mux:rate_limit=3,count=1")
-    client.check_credentials()
-    assert sleeps == [3.0]
-    admin.add_fault("mux:rate_limit=120,count=1")  # longer than the client will sleep
-    with pytest.raises(RateLimitedError) as limited:
-        client.check_credentials()
-    assert limited.value.retry_after == 120
-    admin.add_fault("mux:status=503")
-    with pytest.raises(ProviderServerError):
-        client.list()

@@ -34,6 +34,7 @@ from livestream.providers.apivideo import (
     map_status,
 )
 from tests.fakehttp import read_timeout_error
+from tests.providers.contract import ProviderContract
 
 API_KEY = "av-api-key-1f2e3d4c5b6a7980"
 ACCESS = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.access-1"
@@ -457,21 +458,39 @@ def test_a_list_without_data_is_unexpected(logged_in, av):
         av.list()
 
 
+#: The stream while an encoder publishes to it (the SDK's get/200 with ``broadcasting: true``).
+BROADCASTING = dict(copy.deepcopy(STREAM), broadcasting=True)
+
+
 def test_end_completes_the_stream(logged_in, av):
+    logged_in.expect("GET", STREAM_URL, json=BROADCASTING)
     logged_in.expect("PUT", f"{STREAM_URL}/complete", status=202, body=b"")
     result = av.end(STREAM_ID)
     assert result.ended and "completing" in result.message
-    sent = logged_in.requests[1]
-    assert sent.body is None and sent.headers["Authorization"] == f"Bearer {ACCESS}"
+    sent = logged_in.requests[2]
+    assert sent.method == "PUT" and sent.body is None and sent.headers["Authorization"] == f"Bearer {ACCESS}"
+
+
+def test_end_reads_broadcasting_first_and_completes_nothing_idle(logged_in, av):
+    # Complete is documented for a broadcasting stream only (the Live Streams reference,
+    # https://docs.api.video/reference/api/Live-Streams); the SDK's get/200 body
+    # (api.video-python-client test/payloads/live_streams/get/responses/200.json) says
+    # ``broadcasting: false``, so nothing is sent to complete.
+    logged_in.expect("GET", STREAM_URL, json=STREAM)
+    result = av.end(STREAM_ID)
+    assert not result.ended and "not broadcasting" in result.message
+    assert [r.method for r in logged_in.requests] == ["POST", "GET"]
 
 
 def test_end_of_an_unknown_stream_is_not_found(logged_in, av):
+    logged_in.expect("GET", STREAM_URL, json=BROADCASTING)
     logged_in.expect("PUT", f"{STREAM_URL}/complete", status=404, json=NOT_FOUND)  # the SDK's complete/404
     with pytest.raises(NotFoundError):
         av.end(STREAM_ID)
 
 
 def test_a_refused_complete_means_nothing_to_end(logged_in, av):
+    logged_in.expect("GET", STREAM_URL, json=BROADCASTING)
     logged_in.expect("PUT", f"{STREAM_URL}/complete", status=400,
                      json={**INVALID, "name": "liveStreamId", "detail": "The live stream is not broadcasting."})
     result = av.end(STREAM_ID)
@@ -552,3 +571,17 @@ def test_secrets_never_reach_messages_or_logs(logged_in, av, caplog):
     shown = str(info.value) + repr(info.value) + repr(info.value.field_errors) + caplog.text
     for secret in (STREAM_KEY, ACCESS, API_KEY, REFRESH):
         assert secret not in shown
+
+
+class TestApiVideoContract(ProviderContract):
+    """The shared provider tests (tests/providers/contract.py), after the token exchange."""
+
+    provider = ApiVideo
+    credentials = {"api_key": API_KEY}
+    stream_id = STREAM_ID
+    get_url = STREAM_URL
+    statuses = {True: StreamStatus.LIVE, False: StreamStatus.NOT_STARTED, None: StreamStatus.UNKNOWN}
+    map_status = staticmethod(map_status)
+
+    def script_login(self, fake):
+        fake.expect("POST", LOGIN, json=_token())

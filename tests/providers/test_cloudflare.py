@@ -28,6 +28,7 @@ from livestream.errors import (
 from livestream.models import StreamStatus
 from livestream.providers.cloudflare import AFTER_KEY, REFERENCE_KEY, Cloudflare, map_status, parse_live_input
 from tests.fakehttp import read_timeout_error
+from tests.providers.contract import ProviderContract
 
 ACCOUNT = "023e105f4ecef8ad9ca31a8372d0c353"  # the API reference's example account ID
 TOKEN = "Sn3lZJTBX6kkg7OdcBUAxOO963GEIyGQqnFTOFYY"  # the API reference's example token
@@ -76,14 +77,6 @@ def live_input(**changes):
     data = copy.deepcopy(FULL)
     data.update(changes)
     return data
-
-
-@pytest.fixture(autouse=True)
-def _secrets_left_as_found():
-    before = secrets.registered()
-    yield
-    secrets.forget_all()
-    secrets.register(*before)
 
 
 @pytest.fixture
@@ -511,3 +504,89 @@ def test_no_secret_reaches_a_message_a_repr_or_a_log(fake, cf, caplog):
         for secret in (TOKEN, STREAM_KEY, SRT_PASSPHRASE):
             assert secret not in text
     assert secrets.redact(f"Authorization: Bearer {TOKEN}") == "Authorization: Bearer ***"
+
+
+# ---------------------------------------------------------------------------- corrections (sources cited)
+
+
+def test_the_live_inputs_playback_hls_is_the_playback_url_and_the_template_a_fallback():
+    # ``LiveInput.playback: {hls, dash}`` (cloudflare-python 5.9 / cloudflare-typescript 7.3,
+    # types/stream/live_input); the URLs are the watch page's manifest forms
+    # (https://developers.cloudflare.com/stream/stream-live/watch-live-stream/).
+    hls = f"https://customer-m033z5x00ks6nunl.cloudflarestream.com/{UID}/manifest/video.m3u8"
+    dash = f"https://customer-m033z5x00ks6nunl.cloudflarestream.com/{UID}/manifest/video.mpd"
+    raw = live_input(playback={"hls": hls, "dash": dash})
+    assert parse_live_input(raw, playback_template="https://other.example/{uid}.m3u8").playback_url == hls
+    assert parse_live_input(live_input(), playback_template="https://other.example/{uid}.m3u8").playback_url == \
+        f"https://other.example/{UID}.m3u8"
+    assert parse_live_input(live_input(playback={"hls": None, "dash": dash})).playback_url is None
+
+
+@pytest.mark.parametrize("days, accepted", [(30, True), (1096, True), (29, False), (1097, False), (3650, False)])
+def test_delete_recording_after_days_is_30_to_1096(cf, fake, days, accepted):
+    # deleteRecordingAfterDays: "minimum 30, maximum 1096" (the create body of
+    # https://developers.cloudflare.com/api/resources/stream/subresources/live_inputs/methods/create/).
+    option = next(o for o in Cloudflare.stream_options if o.name == "delete_recording_after_days")
+    assert option.maximum == 1096
+    if not accepted:
+        with pytest.raises(ConfigurationError):
+            cf.create("x", options={"delete_recording_after_days": days})
+        assert fake.requests == []
+        return
+    fake.expect("POST", INPUTS, json=envelope(DOCS_CREATED))
+    cf.create("x", options={"delete_recording_after_days": days})
+    assert fake.requests[0].json["deleteRecordingAfterDays"] == days
+
+
+def test_code_7003_says_the_account_id_is_not_right(cf, fake):
+    # The v4 envelope (https://developers.cloudflare.com/fundamentals/api/how-to/make-api-calls/)
+    # with the routing error a wrong account ID gets.
+    fake.expect("GET", f"{ONE}", status=400, json=failure(
+        {"code": 7003, "message": "Could not route to /client/v4/accounts/023e105f4ecef8ad9ca31a8372d0c353/"
+                                  "stream/live_inputs, perhaps your object identifier is invalid?"}))
+    with pytest.raises(InvalidRequestError) as caught:
+        cf.get(UID)
+    assert "the account ID is not right" in str(caught.value)
+    assert "CLOUDFLARE_ACCOUNT_ID" in caught.value.hint and "check the values sent" not in caught.value.hint
+
+
+@pytest.mark.parametrize("account", ["023e105f4ecef8ad9ca31a8372d0c35", "023e105f4ecef8ad9ca31a8372d0c35z",
+                                     "my-account", "023e105f-4ece-f8ad-9ca3-1a8372d0c353"])
+def test_an_account_id_that_is_not_32_hex_characters_is_refused_before_any_request(fake, account):
+    # account_id: "Identifier", maxLength 32 (the API reference's path parameter; its example
+    # 023e105f4ecef8ad9ca31a8372d0c353 is the dashboard's 32 hex characters).
+    with pytest.raises(ConfigurationError) as caught:
+        Cloudflare({"account_id": account, "api_token": TOKEN}, session=fake.session(), environ={})
+    assert "32 hexadecimal characters" in caught.value.hint and account not in str(caught.value)
+    assert fake.requests == []
+
+
+@pytest.mark.parametrize("status, expected", [
+    ("connected", StreamStatus.LIVE),
+    ({"current": {"state": "connected"}}, StreamStatus.LIVE),
+    ({"current": {"state": "disconnected"}}, StreamStatus.DISCONNECTED),
+    ("client_disconnect", StreamStatus.DISCONNECTED),
+])
+def test_status_is_read_as_a_string_and_as_an_object(status, expected):
+    # The string form: LiveInput.status in cloudflare-python (src/cloudflare/types/stream/live_input.py);
+    # the object form ``status.current.state`` ("connected" | "disconnected") as other answers carry it.
+    assert parse_live_input(live_input(status=status)).status is expected
+
+
+def test_a_five_digit_fraction_in_a_time_is_read_on_every_python():
+    # The schema example's "2014-01-02T02:20:00.12345Z" style (5 digits): datetime.fromisoformat
+    # of Python 3.9/3.10 reads only 3 or 6.
+    stream = parse_live_input(live_input(created="2014-01-02T02:20:00.12345Z"))
+    assert stream.created_at.isoformat() == "2014-01-02T02:20:00.123450+00:00"
+
+
+class TestCloudflareContract(ProviderContract):
+    """The shared provider tests (tests/providers/contract.py)."""
+
+    provider = Cloudflare
+    credentials = {"account_id": ACCOUNT, "api_token": TOKEN}
+    stream_id = UID
+    get_url = ONE
+    statuses = {None: StreamStatus.NOT_STARTED, "connected": StreamStatus.LIVE,
+                "client_disconnect": StreamStatus.DISCONNECTED, "ttl_exceeded": StreamStatus.ENDED}
+    map_status = staticmethod(map_status)

@@ -38,6 +38,7 @@ from tests.fakehttp import (
     connection_reset_error,
     read_timeout_error,
 )
+from tests.providers.contract import ProviderContract
 
 TOKEN_ID = "fp-token-id-5f2c7a"
 SECRET_KEY = "fp-secret-key-9d8e7f6a5b4c"
@@ -506,3 +507,15 @@ def test_a_reconnect_window_under_a_minute_is_refused_with_the_range(fp):
     with pytest.raises(ConfigurationError) as info:
         fp.create("Class", options={"reconnect_window": 30})
     assert "60 to 1800 seconds" in str(info.value)
+
+
+class TestFastPixContract(ProviderContract):
+    """The shared provider tests (tests/providers/contract.py)."""
+
+    provider = FastPix
+    credentials = {"access_token_id": TOKEN_ID, "secret_key": SECRET_KEY}
+    stream_id = STREAM_ID
+    get_url = f"{STREAMS}/{STREAM_ID}"
+    statuses = {"idle": StreamStatus.NOT_STARTED, "preparing": StreamStatus.CONNECTING,
+                "active": StreamStatus.LIVE, "disabled": StreamStatus.DISABLED}
+    map_status = staticmethod(map_status)

@@ -27,6 +27,7 @@ from livestream.errors import (
 from livestream.models import StreamStatus
 from livestream.providers.mux import RTMP_SERVER, RTMPS_SERVER, SRT_SERVER, Mux, map_status
 from tests.fakehttp import read_timeout_error
+from tests.providers.contract import ProviderContract
 
 TOKEN_ID = "44c819de-4add-4c9f-b2e9-384a0a71bede"
 TOKEN_SECRET = "INKxCoZ+cX6l1yrR6vqzYHVaeFEcqvZShznWM1U/No8KsV7h6Jxu1XXuTUQ91sdiGONK3H7NE7H"
@@ -372,3 +373,54 @@ def test_secrets_never_show_in_reprs_errors_or_logs(mux, fake, caplog):
     for secret in (TOKEN_SECRET, SRT_PASSPHRASE, BASIC.split()[1]):
         assert secret not in shown
     assert secrets.redact(f"key={STREAM_KEY}") == f"key={secrets.REDACTED}"
+
+
+# ---------------------------------------------------------------------------- corrections (sources cited)
+
+
+def test_recordings_are_always_made_and_the_option_sets_their_playback_policy(mux, fake):
+    # "Every live stream on Mux is automatically recorded as an asset"
+    # (https://www.mux.com/docs/guides/stream-recordings-of-live-streams): the option gives
+    # the recording the stream's playback policy (new_asset_settings), it does not record.
+    option = next(o for o in Mux.stream_options if o.name == "recording_playback")
+    assert "record" not in {o.name for o in Mux.stream_options}
+    assert "playback" in option.label.lower() and "records every broadcast" in option.help
+    assert option.setting == "record"  # the settings key saved by the earlier checkbox, still read
+    fake.expect("POST", STREAMS, status=201, json=CREATED)
+    mux.create("Signed recordings", options={"playback_policy": "signed", "recording_playback": True})
+    assert fake.requests[0].json["new_asset_settings"] == {"playback_policies": ["signed"]}
+
+
+def test_the_earlier_record_option_name_is_still_accepted(mux, fake):
+    fake.expect("POST", STREAMS, status=201, json=CREATED)
+    mux.create("Old caller", options={"record": False})
+    assert "new_asset_settings" not in fake.requests[0].json
+
+
+def test_an_srt_answer_without_a_passphrase_is_a_clear_error_at_once(fake, sleeps):
+    # The LiveStream object of https://www.mux.com/docs/api-reference/video/live-streams/create-live-stream
+    # carries srt_passphrase for SRT ingest; the documented create answer (CREATED) has none.
+    client = Mux({"token_id": TOKEN_ID, "token_secret": TOKEN_SECRET}, session=fake.session(),
+                 sleep=sleeps.append, environ={})
+    fake.expect("POST", STREAMS, status=201, json=CREATED)
+    with pytest.raises(UnexpectedResponseError) as caught:
+        client.create("SRT", options={"protocol": "srt"})
+    assert "no SRT passphrase" in str(caught.value) and "RTMPS" in caught.value.hint
+    assert STREAM_KEY not in str(caught.value) + caught.value.hint
+    fake.expect("GET", f"{STREAMS}/{STREAM_ID}", json=CREATED)
+    with pytest.raises(UnexpectedResponseError):
+        client.get(STREAM_ID)
+    fake.expect("GET", f"{STREAMS}?limit=100&page=1", json=LISTED)
+    assert len(client.list()) == 2  # a listing is only read, never refused for one stream
+    client.close()
+
+
+class TestMuxContract(ProviderContract):
+    """The shared provider tests (tests/providers/contract.py)."""
+
+    provider = Mux
+    credentials = {"token_id": TOKEN_ID, "token_secret": TOKEN_SECRET}
+    stream_id = STREAM_ID
+    get_url = f"{STREAMS}/{STREAM_ID}"
+    statuses = {"idle": StreamStatus.NOT_STARTED, "active": StreamStatus.LIVE, "disabled": StreamStatus.DISABLED}
+    map_status = staticmethod(map_status)

@@ -33,6 +33,7 @@ from livestream.models import StreamStatus
 from livestream.providers.tpstreams import TPStreams, TPStreamsOptions, map_status, parse_asset
 from livestream.tokencache import TokenCache, forget_memory
 from tests.fakehttp import connection_refused_error, read_timeout_error
+from tests.providers.contract import ProviderContract
 
 ORG = "4xu8ay"
 TOKEN = "tp-api-token-0123456789abcdef"
@@ -711,3 +712,15 @@ def test_a_drf_field_error_is_named_in_the_message(fake, tp):
     with pytest.raises(InvalidRequestError) as info:
         tp.create("Class", options={"latency": "Low Latency"})
     assert 'latency: "Fast" is not a valid choice.' in str(info.value)
+
+
+class TestTPStreamsContract(ProviderContract):
+    """The shared provider tests (tests/providers/contract.py), with the API token."""
+
+    provider = TPStreams
+    credentials = {"organization_id": ORG, "api_token": TOKEN}
+    stream_id = "4PtERT9d9uK"
+    get_url = f"{API}/assets/4PtERT9d9uK/"
+    statuses = {"Not Started": StreamStatus.NOT_STARTED, "Streaming": StreamStatus.LIVE,
+                "Disconnected": StreamStatus.DISCONNECTED, "Stopped": StreamStatus.ENDED}
+    map_status = staticmethod(map_status)

@@ -48,6 +48,8 @@ from . import register, wire
 from .base import OptionsInput, check_credential_text
 from .declare import Capabilities, CredentialField, Setting, StreamOption
 from .http_base import HttpProvider
+from .kit import RefreshingAuth
+from .wire import parse_time
 from .wire import protocol_of as _protocol_of
 
 log = logging.getLogger(__name__)
@@ -100,8 +102,7 @@ AUTH_SERVICE = dataclasses.replace(SERVICE, credential="API key")
 # ---------------------------------------------------------------------------- wire shapes
 
 
-class _Wire(BaseModel):
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+_Wire = wire.WireModel
 
 
 class AccessToken(_Wire):
@@ -188,20 +189,6 @@ def _rate_limit_header(response: requests.Response, *args: Any, **kwargs: Any) -
     return response
 
 
-class _Bearer(requests.auth.AuthBase):
-    """``Authorization: Bearer <access token>``; its repr never shows the token."""
-
-    def __init__(self, token: SecretStr) -> None:
-        self._token = token
-
-    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        request.headers["Authorization"] = "Bearer " + self._token.get_secret_value()
-        return request
-
-    def __repr__(self) -> str:
-        return "_Bearer(***)"
-
-
 # ---------------------------------------------------------------------------- user input
 
 
@@ -259,13 +246,7 @@ def map_status(broadcasting: Any) -> StreamStatus:
     return StreamStatus.UNKNOWN
 
 
-def _when(text: Optional[str]) -> Optional[datetime]:
-    if not text:
-        return None
-    try:
-        return datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
+
 
 
 
@@ -301,7 +282,7 @@ def parse_stream(data: Any, *, protocol: str = "rtmps", servers: Optional[dict] 
         playback_url=hls or None,
         # A broadcast is recorded into a video of the Videos API; not a live-stream field.
         recording_url=None,
-        created_at=_when(wire.created_at),
+        created_at=parse_time(wire.created_at),
     )
 
 
@@ -317,7 +298,6 @@ class ApiVideo(HttpProvider):
     settings_prefix = "apivideo"
     Credentials = ApiVideoCredentials
     Options = ApiVideoOptions
-    supports_scheduling = False
     default_base_url = PRODUCTION_URL
     base_url_env = BASE_URL_ENV
     poll_interval = 3.0
@@ -393,6 +373,7 @@ class ApiVideo(HttpProvider):
             hooks.append(_rate_limit_header)
         self._clock = clock or time.monotonic
         self._token_lock = threading.Lock()
+        self._auth = RefreshingAuth("Bearer", self._bearer, self._forget_token, service=SERVICE.name)
         self._access: Optional[SecretStr] = None
         self._refresh: Optional[SecretStr] = None
         self._expires_at = 0.0
@@ -407,9 +388,7 @@ class ApiVideo(HttpProvider):
         exist). ``reference`` is not stored: live streams have no metadata field, so
         ``find_created`` matches the name and ``createdAt``.
         """
-        if start is not None:
-            raise ConfigurationError("api.video cannot schedule live streams",
-                                     hint="create the stream when you are ready to go live")
+        self._refuse_schedule(start)
         title = (title or "").strip()
         if not title:
             raise ConfigurationError("An api.video live stream needs a name", hint="give a non-empty title")
@@ -423,11 +402,6 @@ class ApiVideo(HttpProvider):
         if isinstance(stream_id, str) and stream_id:
             self._protocols[stream_id] = opts.protocol
         return self._parsed(response, data)
-
-    def start(self, stream_id: str) -> LiveStream:
-        """api.video streams cannot be scheduled, so there is nothing to start."""
-        raise ConfigurationError("api.video live streams cannot be scheduled or started",
-                                 hint="go live to a new stream, or reuse an existing stream ID")
 
     def get(self, stream_id: str) -> LiveStream:
         """``GET /live-streams/{liveStreamId}``."""
@@ -461,9 +435,14 @@ class ApiVideo(HttpProvider):
         """``PUT /live-streams/{liveStreamId}/complete`` (202): api.video ends the broadcast
         and its recording within seconds; the stream can be broadcast to again.
 
-        UNVERIFIED: what ``complete`` answers for a stream that is not broadcasting is
-        not documented; a 400/409 there is taken as "nothing to end".
+        ``complete`` is documented for a running (broadcasting) stream only (the Live
+        Streams reference, https://docs.api.video/reference/api/Live-Streams), so
+        ``broadcasting`` is read first, as Mux's client reads its status: a stream that
+        is not broadcasting has nothing to end (``EndResult(ended=False)``). A 400/409 from
+        ``complete`` (the broadcast stopped meanwhile) is the same.
         """
+        if self.get(stream_id).status is StreamStatus.NOT_STARTED:
+            return EndResult(ended=False, message="nothing to end (the api.video live stream is not broadcasting)")
         try:
             self._call("PUT", self._path(stream_id, "complete"), what=f"live stream {stream_id}")
         except InvalidRequestError as refused:
@@ -490,28 +469,22 @@ class ApiVideo(HttpProvider):
 
     def _call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         """One API request with a valid access token; on a 401 log in again once."""
-        bearer, fresh = self._bearer()
-        try:
-            return self._http.request(method, path, auth=bearer, **kwargs)
-        except AuthenticationError:
-            if fresh:
-                raise  # a token obtained just now was refused: logging in again will not help
-            log.info("api.video refused the access token; logging in again with the API key")
-            with self._token_lock:
-                self._access = None
-            bearer, _ = self._bearer()
-            return self._http.request(method, path, auth=bearer, **kwargs)
+        return self._auth.send(lambda auth: self._http.request(method, path, auth=auth, **kwargs))
 
-    def _bearer(self) -> tuple[_Bearer, bool]:
-        """The Bearer auth for the next request, and whether its token is new."""
+    def _forget_token(self, token: Any) -> None:
+        with self._token_lock:
+            self._access = None
+
+    def _bearer(self) -> tuple[SecretStr, bool]:
+        """The access token for the next request, and whether it is new."""
         with self._token_lock:
             if self._access is None:
                 self._login()
-                return _Bearer(self._access), True  # type: ignore[arg-type]
+                return self._access, True  # type: ignore[return-value]
             if self._clock() >= self._expires_at - REFRESH_MARGIN:
                 self._renew()
-                return _Bearer(self._access), True  # type: ignore[arg-type]
-            return _Bearer(self._access), False
+                return self._access, True  # type: ignore[return-value]
+            return self._access, False
 
     def _login(self) -> None:
         """``POST /auth/api-key {"apiKey"}``.

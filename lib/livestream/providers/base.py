@@ -50,6 +50,16 @@ def check_credential_text(value: Any, label: str, *, header: bool) -> Any:
     return value
 
 
+class _FromCapabilities:
+    """A class attribute that reads one field of the class's ``capabilities``."""
+
+    def __init__(self, field: str) -> None:
+        self.field = field
+
+    def __get__(self, obj: Any, owner: type) -> bool:
+        return bool(getattr(owner.capabilities, self.field))
+
+
 class Provider(abc.ABC):
     """A streaming provider's live-stream API."""
 
@@ -61,17 +71,16 @@ class Provider(abc.ABC):
     Credentials: ClassVar[type[BaseModel]]
     #: pydantic model of the per-stream options the provider accepts at create.
     Options: ClassVar[type[BaseModel]]
-    #: True if streams can be scheduled and started later (``create(start=...)``, ``start``).
-    supports_scheduling: ClassVar[bool] = False
     #: The service's origin; the documented paths are appended to it.
     default_base_url: ClassVar[str]
     #: Environment variable that overrides the origin (the sandbox and tests use it).
     base_url_env: ClassVar[str]
     #: Seconds between polls while waiting for the ingest or watching the status.
     poll_interval: ClassVar[float] = 3.0
-    #: True if the provider boots a server after the create (the key comes later): a
-    #: scheduled go-live then prepares that long ahead instead of a few seconds.
-    boots_server: ClassVar[bool] = False
+    #: Read-only views of ``capabilities`` (``scheduling``, ``boots_server``) for the callers
+    #: that read these older names; a provider states its capabilities once, there.
+    supports_scheduling = _FromCapabilities("scheduling")
+    boots_server = _FromCapabilities("boots_server")
 
     # --- the declaration the panel and the CLI are generated from (``declare``) ---
     #: The panel's settings keys start with ``<settings_prefix>_`` ("tp_api_token").
@@ -84,17 +93,17 @@ class Provider(abc.ABC):
     credentials_note: ClassVar[str] = ""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
-        """Keep ``capabilities`` and the older ClassVars (``supports_scheduling``,
-        ``boots_server``, which the session reads) saying the same, whichever a
-        subclass sets."""
+        """A subclass written against the older names (``supports_scheduling = True``, a
+        test double) has them folded into ``capabilities``, which stays the one statement."""
         super().__init_subclass__(**kwargs)
-        own = cls.__dict__
-        if "capabilities" in own:
-            cls.supports_scheduling = cls.capabilities.scheduling
-            cls.boots_server = cls.capabilities.boots_server
-        elif "supports_scheduling" in own or "boots_server" in own:
-            cls.capabilities = dataclasses.replace(cls.capabilities, scheduling=cls.supports_scheduling,
-                                                   boots_server=cls.boots_server)
+        legacy = {attr: cls.__dict__[name] for name, attr in (("supports_scheduling", "scheduling"),
+                                                               ("boots_server", "boots_server"))
+                  if name in cls.__dict__ and not isinstance(cls.__dict__[name], _FromCapabilities)}
+        if legacy:
+            cls.capabilities = dataclasses.replace(cls.capabilities, **legacy)
+            for name in ("supports_scheduling", "boots_server"):
+                if name in cls.__dict__:
+                    delattr(cls, name)
 
     @classmethod
     def declaration(cls) -> Declaration:

@@ -32,6 +32,7 @@ code is not in the API's answer, so the "Playback URL template" setting supplies
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime
 from typing import Any, ClassVar, Collection, Literal, Optional
 from urllib.parse import quote, urlsplit
@@ -46,10 +47,11 @@ from ..errors import (
 )
 from ..http import Service, coerce_model
 from ..models import EndResult, Ingest, LiveStream, StreamStatus
-from . import register
-from .base import OptionsInput, check_credential_text
+from . import register, wire
+from .base import OptionsInput
 from .declare import Capabilities, CredentialField, Setting, StreamOption
 from .http_base import HttpProvider
+from .kit import CredentialModel, HeaderAuth
 from .wire import lower as _lower
 from .wire import text as _text
 
@@ -67,8 +69,15 @@ API_PREFIX = "/client/v4"
 REFERENCE_KEY = "obs_livestream_ref"
 AFTER_KEY = "obs_livestream_after"
 AFTER_DISABLE, AFTER_DELETE = "disable", "delete"
-#: ``deleteRecordingAfterDays`` has a documented minimum of 30.
-MIN_RECORDING_DAYS = 30
+#: ``deleteRecordingAfterDays``: "minimum 30, maximum 1096" (the live input's create body in
+#: https://developers.cloudflare.com/api/resources/stream/subresources/live_inputs/methods/create/).
+MIN_RECORDING_DAYS, MAX_RECORDING_DAYS = 30, 1096
+#: An account ID: "Identifier" of 32 characters (the API reference's ``account_id``, e.g.
+#: ``023e105f4ecef8ad9ca31a8372d0c353``), as the dashboard shows it: lower-case hex.
+ACCOUNT_ID = re.compile(r"[0-9a-fA-F]{32}")
+#: "Could not route to /client/v4/accounts/..., perhaps your object identifier is invalid?":
+#: what the v4 API answers for an account ID it does not know (or that the token cannot see).
+ACCOUNT_ID_CODE = 7003
 #: This client's own ceiling for ``recording.timeoutSeconds`` (the API documents none;
 #: "0 is recommended for most use cases and indicates the platform default").
 MAX_RECORDING_TIMEOUT = 3600
@@ -84,6 +93,7 @@ SERVICE = Service(
     # Defined below, with the wire models.
     parse_error=lambda body: read_errors(body),
     rejects_credentials=lambda status, body: rejects_credentials(status, body),
+    explain=lambda status, body: explain(status, body),
 )
 
 # ``status`` of a live input ("the connection status of a live input", null when no
@@ -97,6 +107,9 @@ _STATUSES = {
     "reconnected": StreamStatus.LIVE,
     "new_configuration_accepted": StreamStatus.LIVE,  # the encoder changed its settings mid-stream
     "reconnecting": StreamStatus.DISCONNECTED,
+    # ``status.current.state`` of the object form says "connected" or "disconnected"
+    # (cloudflare-typescript's live input status object; the string form has no "disconnected").
+    "disconnected": StreamStatus.DISCONNECTED,
     "client_disconnect": StreamStatus.DISCONNECTED,
     "failed_to_connect": StreamStatus.DISCONNECTED,
     "failed_to_reconnect": StreamStatus.DISCONNECTED,
@@ -138,27 +151,22 @@ def status_word(value: Any) -> Optional[str]:
 # ----------------------------------------------------------------------------- input models
 
 
-class CloudflareCredentials(BaseModel):
+class CloudflareCredentials(CredentialModel):
     """An account ID (in the URL path) and an API token (Bearer)."""
 
-    # hide_input_in_errors: pydantic's error text would otherwise quote the value.
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, hide_input_in_errors=True)
+    header_fields = frozenset({"api_token"})
 
-    account_id: str = Field(min_length=1, max_length=32)  # the API reference: "maxLength 32"
-    api_token: SecretStr
+    account_id: str = Field(min_length=1, title="account ID")
+    api_token: SecretStr = Field(title="API token")
 
     @field_validator("account_id")
     @classmethod
-    def _one_line(cls, value: str) -> str:
-        return check_credential_text(value, "account ID", header=False)
-
-    @field_validator("api_token")
-    @classmethod
-    def _sendable_token(cls, value: SecretStr) -> SecretStr:
-        if not value.get_secret_value().strip():
-            raise ValueError("the API token is empty")
-        return check_credential_text(value, "API token", header=True)
-
+    def _hex_account(cls, value: str) -> str:
+        # Checked before any request: a wrong one answers only a puzzling 7003 (see ACCOUNT_ID_CODE).
+        if not ACCOUNT_ID.fullmatch(value):
+            raise ValueError("the account ID is 32 hexadecimal characters (0-9, a-f): copy the Account ID "
+                             "from the Cloudflare dashboard")
+        return value
 
 
 class CloudflareOptions(BaseModel):
@@ -169,7 +177,7 @@ class CloudflareOptions(BaseModel):
 
     enable_recording: bool = True  # recording.mode "automatic" (also what makes it play live) or "off"
     recording_timeout: int = Field(0, ge=0, le=MAX_RECORDING_TIMEOUT)  # recording.timeoutSeconds
-    delete_recording_after_days: int = Field(0, ge=0, le=3650)  # 0: not sent (recordings are kept)
+    delete_recording_after_days: int = Field(0, ge=0, le=MAX_RECORDING_DAYS)  # 0: not sent (recordings are kept)
     protocol: Literal["rtmps", "srt"] = "rtmps"  # not sent: picks the ingest from the answer
     after_stream: Literal["disable", "delete"] = AFTER_DISABLE  # not sent as such: kept in meta
 
@@ -182,16 +190,16 @@ class CloudflareOptions(BaseModel):
     @classmethod
     def _at_least_30(cls, value: int) -> int:
         if 0 < value < MIN_RECORDING_DAYS:
-            raise ValueError(f"Cloudflare deletes recordings after {MIN_RECORDING_DAYS} days at the earliest: "
-                             f"give {MIN_RECORDING_DAYS} or more, or 0 to keep them")
+            raise ValueError(f"Cloudflare keeps recordings at least {MIN_RECORDING_DAYS} days "
+                             f"(at most {MAX_RECORDING_DAYS}): give {MIN_RECORDING_DAYS} days or more, "
+                             "or 0 to keep them")
         return value
 
 
 # ----------------------------------------------------------------------------- wire models
 
 
-class _Wire(BaseModel):
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+_Wire = wire.WireModel
 
 
 class RtmpsInput(_Wire):
@@ -210,8 +218,8 @@ class LiveInputWire(_Wire):
     only ``uid``, ``created``, ``modified``, ``meta`` and ``deleteRecordingAfterDays``)."""
 
     uid: str = Field(min_length=1)
-    created: Optional[datetime] = None
-    modified: Optional[datetime] = None
+    created: wire.Time = None
+    modified: wire.Time = None
     meta: Optional[dict[str, Any]] = None
     enabled: Optional[bool] = None
     recording: Optional[dict[str, Any]] = None
@@ -224,15 +232,6 @@ class LiveInputWire(_Wire):
     def _meta_object(cls, value: Any) -> Any:
         return value if isinstance(value, dict) else None  # "meta" is free-form: ignore a non-object
 
-    @field_validator("created", "modified", mode="before")
-    @classmethod
-    def _time_or_none(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            try:
-                return datetime.fromisoformat(value.replace("Z", "+00:00"))
-            except ValueError:
-                return None
-        return value if isinstance(value, datetime) else None
 
 
 class LiveInputList(_Wire):
@@ -271,11 +270,19 @@ def _scheme(url: str) -> str:
 
 
 def playback_from(raw: dict[str, Any]) -> Optional[str]:
-    """An HLS URL among the answer's ``*Playback`` objects, if Cloudflare ever sends one.
+    """The live input's HLS URL: ``playback.hls``, else an HLS URL among its ``*Playback`` objects.
 
-    The documented ones (``rtmpsPlayback``, ``srtPlayback``, ``webRTCPlayback``) are not
-    HLS, so today this finds nothing and the playback URL template decides.
+    ``playback: {hls, dash}`` is the live input's playback object in the newer official
+    SDKs (cloudflare-python 5.9, cloudflare-typescript 7.3: ``LiveInput.playback``).
+    UNVERIFIED here: the SDK releases this was checked against (cloudflare-python 4.3,
+    ``src/cloudflare/types/stream/live_input.py``) do not have it yet. Without it the
+    playback URL template decides (the ``*Playback`` objects are RTMPS/SRT/WebRTC).
     """
+    playback = raw.get("playback")
+    if isinstance(playback, dict):
+        url = _text(playback.get("hls"))
+        if url and _scheme(url) in ("http", "https"):
+            return url
     for key, value in raw.items():
         if key.endswith("Playback") and isinstance(value, dict):
             url = _text(value.get("url"))
@@ -389,18 +396,13 @@ def rejects_credentials(status: int, body: Any) -> bool:
     return status == 400 and bool(parse_errors(body)[2] & _BAD_AUTH_HEADER_CODES)
 
 
-class _BearerAuth(requests.auth.AuthBase):
-    """``Authorization: Bearer <API token>``."""
-
-    def __init__(self, token: str) -> None:
-        self._token = token
-
-    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        request.headers["Authorization"] = f"Bearer {self._token}"
-        return request
-
-    def __repr__(self) -> str:
-        return "_BearerAuth(***)"
+def explain(status: int, body: Any) -> Optional[tuple[str, str]]:
+    """Code 7003 ("could not route to ..., perhaps your object identifier is invalid"):
+    the account ID in the path is not one the token can reach."""
+    if status >= 500 or ACCOUNT_ID_CODE not in parse_errors(body)[2]:
+        return None
+    return ("Cloudflare Stream: the account ID is not right ({said})",
+            f"check {ACCOUNT_ENV}: the 32-character Account ID of the account the API token belongs to")
 
 
 def _check_template(template: str) -> str:
@@ -432,7 +434,6 @@ class Cloudflare(HttpProvider):
     Credentials = CloudflareCredentials
     Options = CloudflareOptions
     service = SERVICE
-    supports_scheduling = False
     default_base_url = "https://api.cloudflare.com"  # the origin: paths carry /client/v4
     base_url_env = BASE_URL_ENV
     poll_interval = 3.0
@@ -454,8 +455,9 @@ class Cloudflare(HttpProvider):
                      help="recording.timeoutSeconds: how long the encoder may be away before the recording "
                           "becomes a video; 0 is Cloudflare's default"),
         StreamOption("delete_recording_after_days", "Delete recordings after (days)", "int", default=0,
-                     minimum=0, maximum=3650,
-                     help="deleteRecordingAfterDays: 0 keeps recordings; otherwise at least 30"),
+                     minimum=0, maximum=MAX_RECORDING_DAYS,
+                     help=f"deleteRecordingAfterDays: 0 keeps recordings; otherwise "
+                          f"{MIN_RECORDING_DAYS}-{MAX_RECORDING_DAYS}"),
         StreamOption("protocol", "Ingest protocol", "choice", default="rtmps",
                      choices=(("rtmps", "RTMPS"), ("srt", "SRT")),
                      help="what OBS publishes with: RTMPS (server and stream key) or SRT (stream ID and "
@@ -493,7 +495,7 @@ class Cloudflare(HttpProvider):
         self._inputs = f"{API_PREFIX}/accounts/{quote(account, safe='')}/stream/live_inputs"
 
     def auth(self) -> requests.auth.AuthBase:
-        return _BearerAuth(self.credentials.api_token.get_secret_value())
+        return HeaderAuth("Bearer", self.credentials.api_token)
 
     def __repr__(self) -> str:
         return f"Cloudflare(account_id={self.credentials.account_id!r}, base_url={self.base_url!r})"
@@ -505,9 +507,7 @@ class Cloudflare(HttpProvider):
         """``POST .../live_inputs`` with ``meta``, ``recording``, ``deleteRecordingAfterDays``
         and ``enabled: true``. Never retried once it may have reached Cloudflare (a second
         input would exist); ``reference`` goes into ``meta``, where ``find_created`` looks."""
-        if start is not None:
-            raise ConfigurationError("Cloudflare Stream cannot schedule live streams",
-                                     hint="create the live input when you are ready to go live")
+        self._refuse_schedule(start)
         title = (title or "").strip()
         if not title:
             raise ConfigurationError("A Cloudflare Stream live input needs a title", hint="give a non-empty title")

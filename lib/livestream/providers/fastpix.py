@@ -14,7 +14,6 @@ Extra methods beyond the ``Provider`` contract: ``enable(id)`` and ``disable(id)
 
 from __future__ import annotations
 
-import base64
 import functools
 import logging
 from datetime import datetime
@@ -29,9 +28,10 @@ from ..errors import ConfigurationError, InvalidRequestError
 from ..http import Service, coerce_model, join_messages
 from ..models import EndResult, Ingest, LiveStream, StreamStatus
 from . import register, wire
-from .base import OptionsInput, check_credential_text
+from .base import OptionsInput
 from .declare import Capabilities, CredentialField, Setting, StreamOption
 from .http_base import HttpProvider
+from .kit import BasicCredentials
 from .wire import lower as _lower
 from .wire import protocol_of as _protocol_of
 from .wire import text as _text
@@ -69,10 +69,8 @@ REFERENCE_KEY = "obs_livestream_ref"
 PAGE_SIZE = 50  # what FastPix's WordPress plugin asks for (assumed to be the maximum)
 _MAX_PAGES = 200
 
-class Envelope(BaseModel):
+class Envelope(wire.WireModel):
     """Every answer: ``{"success": true, "data": ...}`` (lists add ``pagination``)."""
-
-    model_config = ConfigDict(extra="ignore")
 
     success: Optional[bool] = None
     data: Any = None
@@ -98,8 +96,6 @@ class _Error(BaseModel):
 class ErrorBody(BaseModel):
     """``{"success": false, "error": {"code", "message", "description", "fields": [{"field",
     "message"}]}}`` (``fields`` on a 422); older answers: ``{"errors": [{"field", "message"}]}``."""
-
-    model_config = ConfigDict(extra="ignore")
 
     error: Optional[Union[_Error, str]] = None
     errors: list[Union[_FieldError, str]] = Field(default_factory=list)
@@ -154,31 +150,11 @@ def map_status(word: Any) -> StreamStatus:
     return _STATUSES.get(word.strip().lower(), StreamStatus.UNKNOWN)
 
 
-class FastPixCredentials(BaseModel):
+class FastPixCredentials(BasicCredentials):
     """An access token: its ID (Basic username) and secret key (Basic password)."""
 
-    # hide_input_in_errors: pydantic's error text would otherwise quote the value.
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, hide_input_in_errors=True)
-
-    access_token_id: str = Field(min_length=1)
-    secret_key: SecretStr
-
-    def model_post_init(self, __context: object) -> None:
-        secrets.register(self.access_token_id, self.secret_key)
-
-    @field_validator("access_token_id")
-    @classmethod
-    def _sendable_id(cls, value: str) -> str:
-        # Both halves travel in the Basic Authorization header.
-        return check_credential_text(value, "access token ID", header=True)
-
-    @field_validator("secret_key")
-    @classmethod
-    def _not_empty(cls, value: SecretStr) -> SecretStr:
-        if not value.get_secret_value().strip():
-            raise ValueError("the secret key is empty")
-        return check_credential_text(value, "secret key", header=True)
-
+    access_token_id: str = Field(min_length=1, title="access token ID")
+    secret_key: SecretStr = Field(title="secret key")
 
 
 class FastPixOptions(BaseModel):
@@ -213,24 +189,11 @@ class FastPixOptions(BaseModel):
 
 
 
-def _optional_text(value: Any) -> Optional[str]:
-    return value.strip() if isinstance(value, str) and value.strip() else None
-
-
-def _iso_time(value: Any) -> Optional[datetime]:
-    text = _optional_text(value)
-    try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
-    except ValueError:
-        return None
-
-
 def _objects(value: Any) -> list[Any]:
     return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
-#: A string field of a wire object: trimmed, None when absent, empty or not a string.
-Text = Annotated[Optional[str], BeforeValidator(_optional_text)]
+Text = wire.Text
 
 
 class WirePlaybackId(BaseModel):
@@ -244,8 +207,6 @@ class WireStream(BaseModel):
     """FastPix's stream object (the ``data`` of create/get/list), read leniently: a field
     of the wrong type counts as absent, so only what the client needs can fail it."""
 
-    model_config = ConfigDict(extra="ignore")
-
     streamId: Text = None  # noqa: N815 - the API's camelCase
     status: Text = None
     streamKey: Text = None  # noqa: N815
@@ -255,7 +216,7 @@ class WireStream(BaseModel):
         default_factory=list)
     metadata: Annotated[dict[str, Any], BeforeValidator(lambda v: v if isinstance(v, dict) else {})] = Field(
         default_factory=dict)
-    createdAt: Annotated[Optional[datetime], BeforeValidator(_iso_time)] = None  # noqa: N815
+    createdAt: wire.Time = None  # noqa: N815
 
 
 def parse_stream(
@@ -275,6 +236,9 @@ def parse_stream(
     wire = WireStream.model_validate(data)  # every field optional: cannot fail on a dict
     if not wire.streamId:
         raise ValueError("the stream has no 'streamId'")
+    # The stream key is secret whichever protocol OBS uses: an SRT go-live does not put
+    # it in an Ingest (which would register it), yet an error body may echo it.
+    secrets.register(wire.streamKey, wire.srtSecret, wire.srtSecert)
     ingest = None
     if protocol == "srt":
         passphrase = wire.srtSecret or wire.srtSecert  # the webhook docs misspell it
@@ -314,6 +278,8 @@ class FastPix(HttpProvider):
     Credentials = FastPixCredentials
     Options = FastPixOptions
     service = SERVICE
+    streams_path = STREAMS_PATH
+    stream_id_hint = "give the streamId of the live stream"
     default_base_url = "https://api.fastpix.com"
     base_url_env = "FASTPIX_API_BASE_URL"
     poll_interval = 3.0
@@ -372,15 +338,6 @@ class FastPix(HttpProvider):
         # The protocol chosen at create, per stream; others get ``self.protocol``.
         self._protocols: dict[str, str] = {}
 
-    def auth(self) -> requests.auth.AuthBase:
-        """HTTP Basic: the access token ID and the secret key."""
-        creds: FastPixCredentials = self.credentials  # type: ignore[assignment]
-        token_id, secret = creds.access_token_id, creds.secret_key.get_secret_value()
-        # The Basic header value is as secret as the key it encodes; the token ID too.
-        secrets.register(token_id, base64.b64encode(f"{token_id}:{secret}".encode("latin-1", "replace"))
-                         .decode("ascii"))
-        return requests.auth.HTTPBasicAuth(token_id, secret)
-
     # ------------------------------------------------------------------ operations
 
     def create(self, title: str, *, options: OptionsInput = None, start: Optional[datetime] = None,
@@ -391,9 +348,7 @@ class FastPix(HttpProvider):
         ``reference`` goes into the stream's metadata (``obs_livestream_ref``), where
         ``find_created`` looks for it if the answer is lost.
         """
-        if start is not None:
-            raise ConfigurationError("FastPix cannot schedule live streams",
-                                     hint="create the stream when you are ready to go live")
+        self._refuse_schedule(start)
         title = (title or "").strip()
         if not title:
             raise ConfigurationError("A FastPix live stream needs a title", hint="give a non-empty title")
@@ -496,12 +451,6 @@ class FastPix(HttpProvider):
                            params={"limit": 1, "offset": 1, "orderBy": "desc"})
 
     # ------------------------------------------------------------------ plumbing
-
-    def _path(self, stream_id: str, action: Optional[str] = None) -> str:
-        text = str(stream_id or "").strip()
-        if not text:
-            raise ConfigurationError("No FastPix stream ID given", hint="give the streamId of the live stream")
-        return f"{STREAMS_PATH}/{quote(text, safe='')}" + (f"/{action}" if action else "")
 
     def _data(self, response: requests.Response, want: type = dict) -> Any:
         """``data`` of the ``{"success": true, "data": ...}`` envelope."""

@@ -6,9 +6,11 @@ here), the base URL (explicit, else ``<PROVIDER>_API_BASE_URL``, else the real
 service), the ``requests`` session with its timeouts, retries and error mapping
 (``livestream.http.HttpClient``), ``close`` and a repr that never shows a secret.
 
-A provider subclass sets ``service`` (how messages name it), may override ``auth()``
-(the ``requests`` auth for its scheme) and ``setup()`` (its own settings), and builds
-its paths on ``self._http``. Parsing error bodies (the ``parse_error`` of its
+A provider subclass sets ``service`` (how messages name it) and ``streams_path``,
+may override ``auth()`` (the default: HTTP Basic for ``BasicCredentials``) and
+``setup()`` (its own settings), and builds its paths with ``_path``. A provider that
+does not declare scheduling gets ``start()`` and the refusal of ``create(start=...)``
+from here. Parsing error bodies (the ``parse_error`` of its
 ``service``; ``http`` has only a generic reader) and wire objects (pydantic models)
 stays in the provider's own module.
 """
@@ -16,14 +18,19 @@ stays in the provider's own module.
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from typing import Any, ClassVar, Mapping, Optional
+from urllib.parse import quote
 
 import requests
 from pydantic import BaseModel, SecretStr
 
 from .. import secrets
+from ..errors import ConfigurationError
 from ..http import HttpClient, Service, coerce_model, resolve_base_url
+from ..models import LiveStream
 from .base import Provider
+from .kit import BasicCredentials, basic_auth
 
 
 class HttpProvider(Provider):
@@ -31,6 +38,10 @@ class HttpProvider(Provider):
 
     #: How error messages name the service and what they tell the user to check.
     service: ClassVar[Service]
+    #: The documented collection path ("/video/v1/live-streams"); ``_path`` appends an ID.
+    streams_path: ClassVar[str] = ""
+    #: How the user finds the ID ``_path`` needs ("give the live stream's ID").
+    stream_id_hint: ClassVar[str] = "give the live stream's ID"
 
     def __init__(
         self,
@@ -39,6 +50,7 @@ class HttpProvider(Provider):
         base_url: Optional[str] = None,
         session: Optional[requests.Session] = None,
         timeout: Any = None,
+        deadline: Optional[float] = None,
         sleep: Any = None,
         rng: Any = None,
         environ: Optional[Mapping[str, str]] = None,
@@ -50,8 +62,9 @@ class HttpProvider(Provider):
         secrets.register(*self._secret_values())
         url = resolve_base_url(base_url, env_name=self.base_url_env, default=self.default_base_url,
                                environ=self.environ, service=self.display_name)
+        extra = {"deadline": deadline} if deadline is not None else {}
         self._http = HttpClient(self.service, url, session=session, timeout=timeout, sleep=sleep, rng=rng,
-                                auth=self.auth())
+                                auth=self.auth(), **extra)
         self.setup(**settings)
 
     def _secret_values(self) -> list[Any]:
@@ -65,8 +78,31 @@ class HttpProvider(Provider):
         return values
 
     def auth(self) -> Optional[requests.auth.AuthBase]:
-        """The ``requests`` auth for every request (None: the subclass adds headers itself)."""
+        """The ``requests`` auth for every request: HTTP Basic for ``BasicCredentials``
+        (None: the subclass adds headers itself)."""
+        if isinstance(self.credentials, BasicCredentials):
+            return basic_auth(self.credentials)
         return None
+
+    def _path(self, stream_id: str, action: Optional[str] = None) -> str:
+        """``<streams_path>/<quoted id>[/<action>]``; a blank ID is a clear error, not a list call."""
+        text = str(stream_id or "").strip()
+        if not text:
+            raise ConfigurationError(f"No {self.service.name} live stream ID given", hint=self.stream_id_hint)
+        return f"{self.streams_path}/{quote(text, safe='')}" + (f"/{action}" if action else "")
+
+    def _refuse_schedule(self, start: Optional[datetime]) -> None:
+        """``create(start=...)`` of a provider that does not declare scheduling."""
+        if start is not None and not self.capabilities.scheduling:
+            raise ConfigurationError(f"{self.service.name} cannot schedule live streams",
+                                     hint="create the stream when you are ready to go live")
+
+    def start(self, stream_id: str) -> LiveStream:
+        """Nothing to start where streams cannot be scheduled (the default); providers
+        that schedule, or enable a disabled stream first, override it."""
+        raise ConfigurationError(
+            f"{self.service.name} live streams cannot be scheduled, so there is nothing to start",
+            hint="reuse the stream by its ID instead, or create a new one")
 
     def setup(self, **settings: Any) -> None:
         """The provider's own settings (declared in ``settings``); unknown ones are refused."""

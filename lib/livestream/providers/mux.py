@@ -17,7 +17,6 @@ seconds, or at once on ``PUT .../complete``); ``disabled`` refuses encoders.
 
 from __future__ import annotations
 
-import base64
 import functools
 import logging
 from datetime import datetime, timezone
@@ -25,16 +24,16 @@ from typing import Any, Literal, Optional
 from urllib.parse import quote
 
 import requests
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
-from .. import secrets
-from ..errors import ConfigurationError, InvalidRequestError
+from ..errors import ConfigurationError, InvalidRequestError, UnexpectedResponseError
 from ..http import Service, coerce_model
 from ..models import EndResult, Ingest, LiveStream, StreamStatus
 from . import register, wire
-from .base import OptionsInput, check_credential_text
+from .base import OptionsInput
 from .declare import Capabilities, CredentialField, Setting, StreamOption
 from .http_base import HttpProvider
+from .kit import BasicCredentials
 from .wire import lower as _lower
 from .wire import protocol_of as _protocol_of
 from .wire import text as _text
@@ -104,30 +103,11 @@ def map_status(word: Any) -> StreamStatus:
 # ---------------------------------------------------------------------- inputs
 
 
-class MuxCredentials(BaseModel):
+class MuxCredentials(BasicCredentials):
     """An access token: its ID (Basic username) and secret (Basic password)."""
 
-    # hide_input_in_errors: pydantic's error text would otherwise quote the value.
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, hide_input_in_errors=True)
-
-    token_id: str = Field(min_length=1)
-    token_secret: SecretStr
-
-    def model_post_init(self, __context: object) -> None:
-        secrets.register(self.token_id, self.token_secret)
-
-    @field_validator("token_id")
-    @classmethod
-    def _sendable_id(cls, value: str) -> str:
-        return check_credential_text(value, "token ID", header=True)  # Basic header
-
-    @field_validator("token_secret")
-    @classmethod
-    def _sendable_secret(cls, value: SecretStr) -> SecretStr:
-        if not value.get_secret_value().strip():
-            raise ValueError("the token secret is empty")
-        return check_credential_text(value, "token secret", header=True)
-
+    token_id: str = Field(min_length=1, title="token ID")
+    token_secret: SecretStr = Field(title="token secret")
 
 
 class MuxOptions(BaseModel):
@@ -140,8 +120,12 @@ class MuxOptions(BaseModel):
     # reduced and low latency, which would end a broadcast on the first network hiccup.
     reconnect_window: int = Field(60, ge=0, le=MAX_RECONNECT_WINDOW)
     playback_policy: Literal["public", "signed"] = "public"
-    #: Record each broadcast into a Mux asset (``new_asset_settings``).
-    record: bool = True
+    #: Give each broadcast's recording the stream's playback policy (``new_asset_settings``).
+    #: Mux records every broadcast as an asset whatever this says ("Every live stream on Mux
+    #: is automatically recorded as an asset",
+    #: https://www.mux.com/docs/guides/stream-recordings-of-live-streams); without it the
+    #: asset has no playback ID. ``record`` is the option's earlier name, still accepted.
+    recording_playback: bool = Field(True, validation_alias=AliasChoices("recording_playback", "record"))
     #: A free test stream: watermarked, limited to 5 minutes, deleted after 24 h.
     test: bool = False
     protocol: Literal["rtmps", "rtmp", "srt"] = "rtmps"  # not sent: picks the ingest
@@ -155,8 +139,7 @@ class MuxOptions(BaseModel):
 # ---------------------------------------------------------------------- wire shapes
 
 
-class _Wire(BaseModel):
-    model_config = ConfigDict(extra="ignore", hide_input_in_errors=True)
+_Wire = wire.WireModel
 
 
 class MuxPlaybackId(_Wire):
@@ -331,7 +314,7 @@ class Mux(HttpProvider):
     service = SERVICE
     Credentials = MuxCredentials
     Options = MuxOptions
-    supports_scheduling = False
+    streams_path = STREAMS_PATH
     default_base_url = "https://api.mux.com"
     base_url_env = BASE_URL_ENV
     poll_interval = 3.0
@@ -355,8 +338,12 @@ class Mux(HttpProvider):
         StreamOption("protocol", "Ingest protocol", "choice", default="rtmps",
                      choices=(("rtmps", "RTMPS"), ("rtmp", "RTMP"), ("srt", "SRT")),
                      help="how OBS sends the video to Mux"),
-        StreamOption("record", "Record each broadcast", "bool", default=True, flag="recording",
-                     help="keep every broadcast as a Mux asset"),
+        # The settings key stays "mux_record" (key=), so scene collections saved with the
+        # earlier "Record each broadcast" checkbox keep their choice.
+        StreamOption("recording_playback", "Recordings playable (same playback policy)", "bool", default=True,
+                     key="record", flag="recording-playback",
+                     help="Mux records every broadcast as an asset; this gives the recording a playback ID "
+                          "with the stream's playback policy (off: recorded, but not playable until you add one)"),
         StreamOption("test", "Test stream (free, 5 minutes, watermarked)", "bool", default=False,
                      help="a free Mux test stream: watermarked, cut after 5 minutes, recording deleted after 24 h"),
     )
@@ -373,10 +360,6 @@ class Mux(HttpProvider):
 
     def setup(self, *, ingest_rtmp_url: Optional[str] = None, ingest_srt_url: Optional[str] = None,
               playback_url_template: Optional[str] = None, protocol: Optional[str] = None) -> None:
-        token_id = self.credentials.token_id
-        secret = self.credentials.token_secret.get_secret_value()
-        # The Basic header value is as secret as the token it encodes.
-        secrets.register(base64.b64encode(f"{token_id}:{secret}".encode("latin-1", "replace")).decode("ascii"))
         env = self.environ
         rtmp = ingest_rtmp_url or env.get(INGEST_RTMP_ENV)
         self.rtmp_server = _ingest_url(rtmp, ("rtmps", "rtmp"), INGEST_RTMP_ENV) if rtmp else None
@@ -391,10 +374,6 @@ class Mux(HttpProvider):
         # The protocol chosen at create, per stream; other streams get ``self.protocol``.
         self._protocols: dict[str, str] = {}
 
-    def auth(self) -> requests.auth.AuthBase:
-        return requests.auth.HTTPBasicAuth(self.credentials.token_id,
-                                           self.credentials.token_secret.get_secret_value())
-
     # ------------------------------------------------------------------ operations
 
     def create(self, title: str, *, options: OptionsInput = None, start: Optional[datetime] = None,
@@ -405,9 +384,7 @@ class Mux(HttpProvider):
         ``find_created`` looks for it if the answer is lost). Never retried once it may
         have reached Mux (a second stream would exist).
         """
-        if start is not None:
-            raise ConfigurationError("Mux cannot schedule live streams",
-                                     hint="create the stream when you are ready to go live")
+        self._refuse_schedule(start)
         title = (title or "").strip()
         if not title:
             raise ConfigurationError("A Mux live stream needs a title", hint="give a non-empty title")
@@ -424,26 +401,22 @@ class Mux(HttpProvider):
             "meta": {"title": title},
             "test": opts.test,
         }
-        if opts.record:
-            # UNVERIFIED: without new_asset_settings Mux records nothing (the docs show it
-            # only as the way to set the recorded asset's playback policies).
+        if opts.recording_playback:
+            # Mux records each broadcast either way; this gives the recording a playback ID
+            # of the stream's policy ("new_asset_settings": the settings of the assets the
+            # live stream creates, https://www.mux.com/docs/guides/stream-recordings-of-live-streams).
             body["new_asset_settings"] = {"playback_policies": [opts.playback_policy]}
         if reference:
             body["passthrough"] = reference
         response = self._http.request("POST", STREAMS_PATH, json=body, idempotent=False, what="environment")
         wire = self._stream_of(response)
         self._protocols[wire.id] = opts.protocol
-        return self._parsed(wire)
-
-    def start(self, stream_id: str) -> LiveStream:
-        """Mux has no scheduled streams: nothing to start."""
-        raise ConfigurationError("Mux live streams cannot be scheduled, so there is nothing to start",
-                                 hint="reuse the stream by its ID instead, or create a new one")
+        return self._parsed(wire, response)
 
     def get(self, stream_id: str) -> LiveStream:
         """``GET /video/v1/live-streams/{LIVE_STREAM_ID}``."""
         response = self._http.request("GET", self._path(stream_id), what=f"live stream {stream_id}")
-        return self._parsed(self._stream_of(response))
+        return self._parsed(self._stream_of(response), response)
 
     def list(self) -> list[LiveStream]:  # noqa: A003 - the API's own word
         """``GET /video/v1/live-streams?limit=..&page=..`` over every page (``page`` is
@@ -452,10 +425,7 @@ class Mux(HttpProvider):
         for page in range(1, _MAX_PAGES + 1):
             response = self._http.request("GET", STREAMS_PATH, what="environment",
                                           params={"limit": PAGE_SIZE, "page": page})
-            try:
-                items = MuxListEnvelope.model_validate(self._http.json_of(response)).data
-            except ValidationError as exc:
-                raise self._http.unexpected(response, _wire_problem(exc)) from None
+            items = self._http.model_of(response, MuxListEnvelope).data
             streams.extend(self._parsed(item) for item in items)
             if len(items) < PAGE_SIZE:
                 break
@@ -494,26 +464,20 @@ class Mux(HttpProvider):
 
     # ------------------------------------------------------------------ plumbing
 
-    def _path(self, stream_id: str, action: Optional[str] = None) -> str:
-        text = str(stream_id or "").strip()
-        if not text:
-            raise ConfigurationError("No Mux live stream ID given", hint="give the live stream's ID")
-        return f"{STREAMS_PATH}/{quote(text, safe='')}" + (f"/{action}" if action else "")
-
     def _stream_of(self, response: requests.Response) -> MuxLiveStream:
-        try:
-            return MuxStreamEnvelope.model_validate(self._http.json_of(response)).data
-        except ValidationError as exc:
-            raise self._http.unexpected(response, _wire_problem(exc)) from None
+        return self._http.model_of(response, MuxStreamEnvelope).data
 
-    def _parsed(self, wire: MuxLiveStream) -> LiveStream:
-        return parse_stream(wire, protocol=self._protocols.get(wire.id, self.protocol),
-                            rtmp_server=self.rtmp_server, srt_server=self.srt_server,
-                            playback_template=self.playback_template)
+    def _parsed(self, wire: MuxLiveStream, response: Optional[requests.Response] = None) -> LiveStream:
+        """The stream; with the ``response`` of one stream's create or get, an SRT stream
+        that has a key but no ``srt_passphrase`` is an error at once (waiting for the
+        ingest would only run out the timeout: no answer will ever carry one)."""
+        protocol = self._protocols.get(wire.id, self.protocol)
+        stream = parse_stream(wire, protocol=protocol, rtmp_server=self.rtmp_server, srt_server=self.srt_server,
+                              playback_template=self.playback_template)
+        if response is not None and protocol == "srt" and stream.ingest is None and _text(wire.stream_key):
+            raise UnexpectedResponseError(
+                "Mux gave the live stream no SRT passphrase (srt_passphrase), so OBS cannot publish over SRT",
+                hint="choose RTMPS (or RTMP) for Mux, or check that SRT ingest is available to the environment",
+                provider=SERVICE.name, status_code=response.status_code)
+        return stream
 
-
-def _wire_problem(exc: ValidationError) -> str:
-    """What is wrong with a body, naming fields only (never a value: it may be a key)."""
-    first = exc.errors()[0] if exc.errors() else {}
-    where = ".".join(str(p) for p in first.get("loc", ())) or "the body"
-    return f"{where}: {first.get('type', 'invalid')}"

@@ -36,10 +36,11 @@ from ..errors import (
 from ..http import Service, coerce_model, join_messages
 from ..models import EndResult, Ingest, LiveStream, StreamStatus
 from ..tokencache import TokenCache
-from . import register
+from . import register, wire
 from .base import OptionsInput, check_credential_text
 from .declare import Capabilities, CredentialField, StreamOption
 from .http_base import HttpProvider
+from .kit import RefreshingAuth
 
 log = logging.getLogger(__name__)
 
@@ -200,20 +201,7 @@ class TPStreamsOptions(BaseModel):
         return value
 
 
-def _text(value: Any) -> Optional[str]:
-    return value.strip() if isinstance(value, str) and value.strip() else None
-
-
-def _datetime(value: Any) -> Optional[datetime]:
-    """A "YYYY-MM-DD HH:MM:SS" (or ISO 8601) time; None if absent or unreadable."""
-    text = _text(value)
-    if text is None:
-        return None
-    try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        log.debug("TP Streams: unreadable time %r", text)
-        return None
+_text = wire.text
 
 
 def _asset_id(value: Any) -> Optional[str]:
@@ -222,15 +210,12 @@ def _asset_id(value: Any) -> Optional[str]:
     return str(value)
 
 
-#: A string field of a wire object: trimmed, None when absent, empty or not a string.
-Text = Annotated[Optional[str], BeforeValidator(_text)]
-Time = Annotated[Optional[datetime], BeforeValidator(_datetime)]
+Text, Time = wire.Text, wire.Time
 #: A nested object: None when absent or not a JSON object.
 ObjectOnly = BeforeValidator(lambda value: value if isinstance(value, dict) else None)
 
 
-class _Wire(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+_Wire = wire.WireModel
 
 
 class WireLiveStream(_Wire):
@@ -290,20 +275,6 @@ def parse_asset(body: Any) -> LiveStream:
         scheduled_start=live.start,
         created_at=asset.created or asset.created_at,
     )
-
-
-class _TokenAuth(requests.auth.AuthBase):
-    """``Authorization: Token <token>`` (https://developer.tpstreams.com/docs/server-api/authentication/)."""
-
-    def __init__(self, token: str) -> None:
-        self._token = token
-
-    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        request.headers["Authorization"] = f"Token {self._token}"
-        return request
-
-    def __repr__(self) -> str:
-        return "_TokenAuth(***)"
 
 
 @register
@@ -369,6 +340,7 @@ class TPStreams(HttpProvider):
         self._key: Optional[str] = None
         if creds.uses_login:
             self._cache = token_cache if token_cache is not None else TokenCache(environ=self.environ)
+        self._auth = RefreshingAuth("Token", self._current_token, self._forget_token, service=SERVICE.name)
 
     @property
     def _cache_key(self) -> str:
@@ -531,20 +503,18 @@ class TPStreams(HttpProvider):
         """One API call under ``/api/v1/<org>/`` with the token; logs in again once on
         a 401 if the token came from an earlier login (it may have been revoked)."""
         url = path if path.startswith(("http://", "https://")) else self._prefix + path
-        token, fresh = self._current_token()
-        try:
-            return self._http.request(method, url, auth=_TokenAuth(token), **kwargs)
-        except AuthenticationError:
-            if self._cache is None or fresh:
-                raise
-            log.info("TP Streams refused the cached login token; logging in again")
+        return self._auth.send(lambda auth: self._http.request(method, url, auth=auth, **kwargs))
+
+    def _forget_token(self, token: str) -> None:
+        if self._cache is not None:
             self._cache.discard(self._cache_key, token)
-            self._token = None
-            token, _ = self._current_token()
-            return self._http.request(method, url, auth=_TokenAuth(token), **kwargs)
+        self._token = None
 
     def _current_token(self) -> tuple[str, bool]:
-        """The token to use, and whether it was minted by a login just now."""
+        """The token to use, and whether logging in again could not help (an API token,
+        or one minted by a login just now)."""
+        if self._cache is None:
+            return self._token, True  # the user's API token: nothing to log in with
         if self._token:
             return self._token, False
         assert self._cache is not None

@@ -1,14 +1,19 @@
 """Small readers and checks every provider module needs for its wire objects.
 
-Kept here once: how an optional text field is read, how an ingest URL override is
-checked, and how a playback URL template is checked, with messages that name the
-provider and the environment variable to fix.
+Kept here once: the base of every wire model, how an optional text field and a
+timestamp are read, how an ingest URL override is checked, and how a playback URL
+template is checked, with messages that name the provider and the environment
+variable to fix.
 """
 
 from __future__ import annotations
 
-from typing import Any, Optional
+import re
+from datetime import datetime
+from typing import Annotated, Any, Optional
 from urllib.parse import urlsplit
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict
 
 from ..errors import ConfigurationError
 
@@ -18,6 +23,43 @@ INGEST_PROTOCOLS = ("rtmps", "rtmp", "srt")
 def text(value: Any) -> Optional[str]:
     """A JSON string field, stripped; None when absent, empty or not a string."""
     return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+class WireModel(BaseModel):
+    """The base of every provider's answer model: unknown fields ignored (APIs grow),
+    names or aliases accepted, and no input value in a validation error (it may be a key)."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, hide_input_in_errors=True)
+
+
+#: ``2024-01-02T03:04:05.12345Z``: the fraction of seconds, any number of digits.
+_FRACTION = re.compile(r"(\d{2}:\d{2}:\d{2})[.,](\d+)")
+
+
+def parse_time(value: Any) -> Optional[datetime]:
+    """An ISO 8601 time (or TP Streams' "YYYY-MM-DD HH:MM:SS"); None when absent or unreadable.
+
+    Python 3.9 and 3.10 (the Windows and macOS bundles) read only 3 or 6 digits of a
+    fraction and no ``Z``: the fraction is padded or cut to 6 digits and ``Z`` becomes
+    ``+00:00`` first, so Cloudflare's own schema example (5 digits) reads everywhere.
+    """
+    if isinstance(value, datetime):
+        return value
+    text_value = text(value)
+    if text_value is None:
+        return None
+    text_value = re.sub(r"[zZ]$", "+00:00", text_value)
+    text_value = _FRACTION.sub(lambda m: f"{m.group(1)}.{(m.group(2) + '000000')[:6]}", text_value, count=1)
+    try:
+        return datetime.fromisoformat(text_value)
+    except ValueError:
+        return None
+
+
+#: A string field of a wire object: trimmed, None when absent, empty or not a string.
+Text = Annotated[Optional[str], BeforeValidator(lambda value: text(value))]
+#: A time field of a wire object: None when absent or unreadable.
+Time = Annotated[Optional[datetime], BeforeValidator(parse_time)]
 
 
 def lower(value: Any) -> Any:
@@ -34,8 +76,12 @@ def protocol_of(url: str) -> str:
 def ingest_url(url: str, schemes: tuple[str, ...], env_name: str, *, service: str) -> str:
     """An ingest server override, checked: one of ``schemes`` with a host."""
     url = url.strip()
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in schemes or not parts.hostname:
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for ":99999" or ":abc"
+    except ValueError:  # "srt://[::1", a port out of range: not a URL at all
+        parts = None
+    if parts is None or parts.scheme.lower() not in schemes or not parts.hostname:
         raise ConfigurationError(f"The {service} ingest URL {url!r} is not a {' or '.join(schemes)} URL",
                                  hint=f"fix {env_name} (or the ingest URL setting), or unset it")
     return url
