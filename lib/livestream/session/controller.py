@@ -28,18 +28,19 @@ from __future__ import annotations
 import logging
 import queue
 import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any, Callable, Optional
 
 from .. import secrets
-from ..errors import LivestreamError, NotFoundError, ObsRefusedError
-from ..models import EndResult, LiveStream
-from ..providers.base import Provider
+from ..errors import LivestreamError, ObsRefusedError
+from ..models import LiveStream
 from . import states
 from .flow import Flow
 from .golive import GoLive, first_words, obtain_stream, timed_out
-from .ledger import Ledger, LedgerEntry
-from .noted import Noted, note_answer
+from .inbox import Command, JobDone, ObsEvent
+from .ledger import Ledger
+from .lifecycle import Lifecycle
+from .noted import note_answer
 from .pending import PendingEnds, ProviderFor
 from .ports import ObsPort
 from .preflight import refuse_if_any
@@ -47,33 +48,9 @@ from .record import Record
 from .request import GoLiveRequest, Policies
 from .snapshot import Level, Snapshot
 from .states import State
-from .worker import InlineWorker, Worker, call_with_deadline
+from .worker import InlineWorker, Worker
 
 log = logging.getLogger("livestream.session")
-
-# --- inbox messages ---------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Command:
-    name: str
-    request: Optional[GoLiveRequest] = None
-
-
-@dataclass(frozen=True)
-class _ObsEvent:
-    name: str  # started | stopped | reconnecting | reconnected
-    error: Optional[str] = None
-
-
-@dataclass(frozen=True)
-class _JobDone:
-    #: The go-live the job was submitted for: applied only while it is still the current one.
-    go: GoLive
-    kind: str
-    result: Any
-    error: Optional[BaseException]
-
 
 Listener = Callable[[Snapshot], None]
 
@@ -81,7 +58,7 @@ Listener = Callable[[Snapshot], None]
 _AFTER_SETTLING = frozenset({"final"})
 
 
-class Controller(Flow):
+class Controller(Lifecycle, Flow):
     """Drives one go-live at a time. All public methods are thread-safe posts except
     ``tick``, ``recover`` and ``shutdown``, which run on the thread that owns OBS calls."""
 
@@ -125,38 +102,38 @@ class Controller(Flow):
     # --- posting (any thread) ---------------------------------------------
 
     def go_live(self, request: GoLiveRequest) -> None:
-        self._inbox.put(_Command("go_live", request))
+        self._inbox.put(Command("go_live", request))
 
     def prepare(self, request: GoLiveRequest) -> None:
-        self._inbox.put(_Command("go_live", replace(request, start_streaming=False)))
+        self._inbox.put(Command("go_live", replace(request, start_streaming=False)))
 
     def resume(self) -> None:
         """Continue a prepared or recovered session (state READY): start streaming to it."""
-        self._inbox.put(_Command("resume"))
+        self._inbox.put(Command("resume"))
 
     def end(self) -> None:
         """End the go-live: stop OBS streaming, end the provider stream, restore settings.
         With nothing live, end the earlier streams still pending in the ledger."""
-        self._inbox.put(_Command("end"))
+        self._inbox.put(Command("end"))
 
     def end_all(self) -> None:
         """End the go-live, if any, and every earlier stream still open in the ledger now."""
-        self._inbox.put(_Command("end_all"))
+        self._inbox.put(Command("end_all"))
 
     def refresh(self) -> None:
-        self._inbox.put(_Command("refresh"))
+        self._inbox.put(Command("refresh"))
 
     def streaming_started(self) -> None:
-        self._inbox.put(_ObsEvent("started"))
+        self._inbox.put(ObsEvent("started"))
 
     def streaming_stopped(self, error: Optional[str] = None) -> None:
-        self._inbox.put(_ObsEvent("stopped", error))
+        self._inbox.put(ObsEvent("stopped", error))
 
     def streaming_reconnecting(self) -> None:
-        self._inbox.put(_ObsEvent("reconnecting"))
+        self._inbox.put(ObsEvent("reconnecting"))
 
     def streaming_reconnected(self) -> None:
-        self._inbox.put(_ObsEvent("reconnected"))
+        self._inbox.put(ObsEvent("reconnected"))
 
     def add_listener(self, listener: Listener) -> None:
         self._listeners.append(listener)
@@ -185,106 +162,18 @@ class Controller(Flow):
         if self.pending is not None:
             self.pending.tick()
 
-    def recover(self, record: LedgerEntry, provider: Provider) -> None:
-        """Adopt a go-live found in the ledger after a reload, collection switch or crash."""
-        if self.state.is_active:
-            return
-        go = GoLive(provider, previous=record.previous(), service_applied=record.service_applied)
-        if record.restore_pending:
-            # Ended on exit while OBS still held the stream settings: put them back now.
-            self._restore_previous(go)
-            if not go.service_applied:
-                self.ledger.update(record.entry_id, restore_pending=False, service_applied=False)
-                self._message("Restored your stream settings from the last session")
-            self.worker.submit(provider.close, lambda _result, _error: None)
-            return
-        go.record, go.stream_id = Record(self.ledger, record, wall=self.wall), record.stream_id
-        self._go = go
-        self._snapshot_update(provider=provider.display_name, stream_id=record.stream_id, title=record.title,
-                              playback_url=record.playback_url, chat_url=record.chat_url)
-        if self.obs.is_streaming():
-            self._enter(State.LIVE, "Live (recovered after a restart)")
-            go.next_status_at = self.clock()
-            return
-        go.recovered = True
-        self._enter(State.READY, f"{provider.display_name} stream {record.stream_id} from an earlier session is "
-                    "still open: press Go live to resume it or End stream to end it", level="warning")
-
-    def shutdown(self, *, end_stream: bool, timeout: float = 5.0) -> None:
-        """OBS is exiting (or the script unloading): no more events will come.
-
-        A create still in flight is waited for (up to ``timeout``), so the stream it
-        makes is on record and not orphaned. With ``end_stream`` the provider stream is
-        then ended *now*, on this thread, with a short deadline (OBS stops streaming on
-        exit without telling scripts). Without it the record stays on disk so the next
-        load offers to resume or end the stream. Settings OBS will not take back now
-        (it is still streaming) are restored at the next load, from the record.
-        """
-        deadline = time.monotonic() + timeout
-        go = self._go
-        if go is not None and self.state is State.CREATING and go.stream_id is None:
-            self._await_created(go, deadline)
-        self.worker.stop(timeout=0.5)
-        if self.pending is not None:
-            self.pending.close()
-        self._lookups.stop(timeout=0.1)
-        if not (self.state.is_active and go and go.stream_id):
-            # A create still unanswered stays "creating" in the ledger: the next start
-            # looks for its stream and ends it.
-            return
-        self._save(go)
-        if end_stream:
-            self._end_on_exit(go, max(0.5, deadline - time.monotonic()))
-
-    def _end_on_exit(self, go: GoLive, timeout: float) -> None:
-        """End the provider stream on this thread, within ``timeout``; else leave it to pending ends."""
-        provider, stream_id, record = go.provider, go.stream_id, go.record
-        try:
-            result = call_with_deadline(lambda: provider.end(stream_id), timeout)
-        except NotFoundError:
-            result = EndResult(ended=False, message="the stream no longer exists")
-        except LivestreamError as exc:
-            log.warning("Could not end the stream on exit (%s); it will be retried at next start", exc)
-            if record:
-                record.failed(exc, service_applied=go.service_applied)
-            return
-        if result is None:
-            log.warning("Ending the stream on exit timed out; it will be retried at next start")
-            if record:
-                record.failed(LivestreamError("ending timed out on exit"), service_applied=go.service_applied)
-            return
-        log.info("Ended %s stream %s on exit", provider.display_name, stream_id)
-        self._restore_previous(go)
-        if record:
-            # OBS refused the restore (still streaming): the next load puts the settings back.
-            record.ended(service_applied=go.service_applied, previous=go.previous,
-                         restore_pending=bool(go.service_applied and self.policies.restore_previous))
-
-    def _await_created(self, go: GoLive, deadline: float) -> None:
-        """Wait for the in-flight create's result and take its stream id, for the record."""
-        while time.monotonic() < deadline:
-            try:
-                item = self._inbox.get(timeout=0.05)
-            except queue.Empty:
-                continue
-            if isinstance(item, _JobDone) and item.kind == "created" and item.go is go:
-                if isinstance(item.result, Noted) and item.result.stream is not None:
-                    go.stream_id = item.result.stream.id
-                    self._update_from_stream(item.result.stream)
-                return
-
     # --- dispatch -----------------------------------------------------------
 
     def _handle(self, item: object) -> None:
-        if isinstance(item, _Command):
+        if isinstance(item, Command):
             if item.name == "go_live":
                 assert item.request is not None
                 self._cmd_go_live(item.request)
             else:
                 _COMMANDS[item.name](self)
-        elif isinstance(item, _ObsEvent):
+        elif isinstance(item, ObsEvent):
             _OBS_EVENTS[item.name](self, item.error)
-        elif isinstance(item, _JobDone):
+        elif isinstance(item, JobDone):
             if item.go is not self._go and not (item.kind in _AFTER_SETTLING and self._go is None):
                 return  # a result from a go-live that is over
             item.go.jobs.discard(item.kind)
@@ -409,39 +298,13 @@ class Controller(Flow):
             self._last_timer_emit = now
             self._emit()
 
-    def _tick_creating(self, go: GoLive, now: float) -> None:
-        if now >= go.next_find_at:
-            self._find_created(go)
-
-    def _tick_waiting(self, go: GoLive, now: float) -> None:
-        if now >= go.next_poll_at and "poll" not in go.jobs:
-            # Paced from the start of each poll, so a slow answer does not slow the pace.
-            go.next_poll_at = now + go.provider.poll_delay(now - self.snapshot.since)
-            provider, stream_id, ledger = go.provider, go.stream_id, self.ledger
-            entry_id = (go.record.entry_id if go.record else None) or ""
-            self._submit(go, "poll", lambda: note_answer(ledger, entry_id, provider.get(stream_id), first=False))
-
-    def _tick_live(self, go: GoLive, now: float) -> None:
-        if now >= go.next_status_at and "status" not in go.jobs:
-            go.next_status_at = now + self.policies.status_interval
-            self._read_status(go)
-
-    def _tick_ending(self, go: GoLive, now: float) -> None:
-        if go.next_end_at and now >= go.next_end_at:
-            go.next_end_at = 0.0
-            self._end_provider_stream(go)
-        elif go.waiting_for_obs_stop and now - go.stop_requested_at > 30 and not self.obs.is_streaming():
-            # The stop event never came (e.g. OBS lost it): carry on.
-            go.waiting_for_obs_stop = False
-            self._end_provider_stream(go)
-
     # --- bookkeeping ----------------------------------------------------
 
     def _submit(self, go: GoLive, kind: str, fn: Callable[[], Any], *, worker: Any = None) -> None:
         go.jobs.add(kind)
 
         def done(result: Any, error: Optional[BaseException]) -> None:
-            self._inbox.put(_JobDone(go, kind, result, error))
+            self._inbox.put(JobDone(go, kind, result, error))
 
         (worker or self.worker).submit(fn, done)
 
@@ -521,35 +384,6 @@ class Controller(Flow):
             go.record.save(**facts)
         else:
             go.record.sync(**facts)
-
-    def _show_pending(self) -> None:
-        """Put the earlier streams still open into the snapshot (emitted with the next change)."""
-        if self.pending is None:
-            return
-        self.pending.refresh()
-        self._snapshot_update(
-            open_streams=tuple(e.public_view(self.wall()) for e in self.pending.entries()),
-            pending_line=self.pending.summary(),
-        )
-
-    def _pending_changed(self) -> None:
-        assert self.pending is not None
-        self._show_pending()
-        if self._end_pending_requested and not self.pending.requested:
-            self._end_pending_requested = False
-            failure = self.pending.last_failure
-            if self.state.is_active:
-                pass  # a new go-live meanwhile: its own state stays on the status line
-            elif failure is not None:
-                self._fail(type(failure)(
-                    f"Could not end an earlier stream: {failure.message}",
-                    hint="obs-livestream keeps trying until the provider confirms",
-                ))
-                return
-            else:
-                self._enter(State.IDLE, "Ended the earlier streams that were still open")
-                return
-        self._emit()
 
     def _emit(self) -> None:
         for listener in list(self._listeners):

@@ -323,3 +323,31 @@ class Flow(_Base):
         if go.stream_id and "status" not in go.jobs:
             provider, stream_id = go.provider, go.stream_id
             self._submit(go, "status", lambda: provider.get(stream_id))
+
+    # --- the timer, per state ---------------------------------------------
+
+    def _tick_creating(self, go: GoLive, now: float) -> None:
+        if now >= go.next_find_at:
+            self._find_created(go)
+
+    def _tick_waiting(self, go: GoLive, now: float) -> None:
+        if now >= go.next_poll_at and "poll" not in go.jobs:
+            # Paced from the start of each poll, so a slow answer does not slow the pace.
+            go.next_poll_at = now + go.provider.poll_delay(now - self.snapshot.since)
+            provider, stream_id, ledger = go.provider, go.stream_id, self.ledger
+            entry_id = (go.record.entry_id if go.record else None) or ""
+            self._submit(go, "poll", lambda: note_answer(ledger, entry_id, provider.get(stream_id), first=False))
+
+    def _tick_live(self, go: GoLive, now: float) -> None:
+        if now >= go.next_status_at and "status" not in go.jobs:
+            go.next_status_at = now + self.policies.status_interval
+            self._read_status(go)
+
+    def _tick_ending(self, go: GoLive, now: float) -> None:
+        if go.next_end_at and now >= go.next_end_at:
+            go.next_end_at = 0.0
+            self._end_provider_stream(go)
+        elif go.waiting_for_obs_stop and now - go.stop_requested_at > 30 and not self.obs.is_streaming():
+            # The stop event never came (e.g. OBS lost it): carry on.
+            go.waiting_for_obs_stop = False
+            self._end_provider_stream(go)
