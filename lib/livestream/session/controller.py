@@ -249,7 +249,14 @@ class Controller(Lifecycle, Flow):
             self._enter(State.LIVE, "Live")
             go.watch.reset()
             self._save(go)
-            go.next_status_at = self.clock() + self.policies.status_interval
+            # Read the provider's status now: what the user sees must not wait a whole interval
+            # (TP Streams showed "Not Started" 12 s into being live). Never faster than the
+            # provider's pace, though: right after an ingest poll, one poll interval after it.
+            now = self.clock()
+            go.next_status_at = max(now, go.last_poll_at + go.poll_interval())
+            if go.next_status_at <= now:
+                self._read_status(go)
+                go.next_status_at = now + self.policies.status_interval
 
     def _obs_stopped(self, error: Optional[str]) -> None:
         self._snapshot_update(reconnecting=False)
@@ -311,8 +318,10 @@ class Controller(Lifecycle, Flow):
     def _settle(self) -> None:
         """The go-live is over: drop it, and close its client after its last job."""
         go, self._go = self._go, None
-        if go is not None and "final" not in go.jobs:  # the last look closes it itself
-            self.worker.submit(go.provider.close, lambda _result, _error: None)
+        if go is None or "final" in go.jobs:  # the last look closes it itself
+            return
+        # After a status read still out on the look-up thread, or else the worker's last job.
+        (self._lookups if "status" in go.jobs else self.worker).submit(go.provider.close, lambda _r, _e: None)
 
     def _enter(self, state: State, message: str = "", level: Level = "info") -> None:
         old = self.state

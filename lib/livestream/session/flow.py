@@ -173,6 +173,8 @@ class Flow(_Base):
         elif go.provider_end_shown:
             go.provider_end_shown = False
             self._message("Live")  # a later answer says it is running after all
+        else:
+            self._emit()  # the status and its age are shown at once, not at the next second's emit
 
     def _unconfirmed_end(self, go: GoLive, stream: LiveStream) -> None:
         """An end-of-stream word that may not mean the end (``watch``): ask again soon, act on
@@ -319,10 +321,11 @@ class Flow(_Base):
             self._show_pending()
 
     def _read_status(self, go: GoLive) -> Any:
-        """Ask the provider for the stream's status now (once at a time)."""
+        """Ask the provider for the stream's status now (once at a time). On the look-up
+        thread: an End pressed meanwhile must not wait behind a slow status answer."""
         if go.stream_id and "status" not in go.jobs:
             provider, stream_id = go.provider, go.stream_id
-            self._submit(go, "status", lambda: provider.get(stream_id))
+            self._submit(go, "status", lambda: provider.get(stream_id), worker=self._lookups)
 
     # --- the timer, per state ---------------------------------------------
 
@@ -334,6 +337,7 @@ class Flow(_Base):
         if now >= go.next_poll_at and "poll" not in go.jobs:
             # Paced from the start of each poll, so a slow answer does not slow the pace.
             go.next_poll_at = now + go.provider.poll_delay(now - self.snapshot.since)
+            go.last_poll_at = now
             provider, stream_id, ledger = go.provider, go.stream_id, self.ledger
             entry_id = (go.record.entry_id if go.record else None) or ""
             self._submit(go, "poll", lambda: note_answer(ledger, entry_id, provider.get(stream_id), first=False))

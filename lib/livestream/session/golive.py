@@ -60,6 +60,8 @@ class GoLive:
     next_poll_at: float = NEVER
     next_status_at: float = NEVER
     next_end_at: float = 0.0
+    #: When the last ingest poll left: the first status read keeps the provider's pace after it.
+    last_poll_at: float = -NEVER
     stop_requested_at: float = 0.0
 
     @property
