@@ -428,6 +428,7 @@ _RESULTS: dict[str, Callable[[Controller, GoLive, Any, Optional[BaseException]],
 _STATE_TICKS: dict[State, Callable[[Controller, GoLive, float], None]] = {
     State.CREATING: Controller._tick_creating,
     State.WAITING_FOR_INGEST: Controller._tick_waiting,
+    State.READY: Controller._tick_ready,
     State.LIVE: Controller._tick_live,
     State.ENDING: Controller._tick_ending,
 }

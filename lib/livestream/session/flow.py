@@ -211,14 +211,15 @@ class Flow(_Base):
         # One last look, for the recording URL the user will want; then its client is closed.
         provider, stream_id = go.provider, go.stream_id
         self._submit(go, "final", closing(provider, lambda: provider.get(stream_id)), worker=self._lookups)
-        self._enter(State.ENDED, f"Ended ({result.message})" if not result.ended and result.message else "Ended")
+        why = go.ended_because or (result.message if not result.ended else None)
+        self._enter(State.ENDED, f"Ended ({why})" if why else "Ended")
 
     def _end_failed(self, go: GoLive, err: LivestreamError) -> None:
         """Ending failed for good here: the ledger keeps it (retried until the provider confirms)."""
-        self._restore_previous(go)
         if go.record:
             go.record.failed(err, service_applied=go.service_applied)
             self._show_pending()
+        self._restore_previous(go)
         self._fail(
             type(err)(
                 f"Could not end {go.name} stream {go.stream_id}: {err.message}",
@@ -279,6 +280,10 @@ class Flow(_Base):
 
     def _begin_ending(self, go: GoLive, message: str) -> None:
         was = self.state
+        if go.record is not None and go.stream_id:
+            # In the ledger before OBS is told anything: a reload from here on ends the stream.
+            go.record.ending(restore_pending=bool(go.service_applied and self.policies.restore_previous),
+                             previous=go.previous)
         self._enter(State.ENDING, message, level="warning" if go.failure else "info")
         if was in (State.STARTING, State.LIVE) and self.obs.is_streaming():
             go.waiting_for_obs_stop = True
@@ -298,6 +303,10 @@ class Flow(_Base):
             else:
                 self._enter(State.ENDED, "Ended")
             return
+        # The user's settings go back now, whatever the provider answers and however long it takes.
+        self._restore_previous(go)
+        if go.record is not None and not go.service_applied:
+            go.record.restored()
         provider, stream_id = go.provider, go.stream_id
         self._submit(go, "end", lambda: provider.end(stream_id))
 
@@ -347,6 +356,15 @@ class Flow(_Base):
             go.next_status_at = now + self.policies.status_interval
             self._read_status(go)
 
+    def _tick_ready(self, go: GoLive, now: float) -> None:
+        if go.recovered and now >= go.offer_until:
+            # Nobody pressed anything (an unattended machine): the billed stream must not stay open.
+            go.ended_because = f"nobody resumed it within {_duration(now - self.snapshot.since)}"
+            log.warning("%s stream %s from an earlier session was not resumed: ending it (%s)", go.name,
+                        go.stream_id, go.ended_because)
+            self._begin_ending(go, f"{go.name} stream {go.stream_id} from an earlier session: {go.ended_because}; "
+                               "ending it")
+
     def _tick_ending(self, go: GoLive, now: float) -> None:
         if go.next_end_at and now >= go.next_end_at:
             go.next_end_at = 0.0
@@ -355,3 +373,8 @@ class Flow(_Base):
             # The stop event never came (e.g. OBS lost it): carry on.
             go.waiting_for_obs_stop = False
             self._end_provider_stream(go)
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(round(max(0.0, seconds)))
+    return f"{seconds} s" if seconds < 120 else f"{seconds // 60} min"

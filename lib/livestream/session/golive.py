@@ -62,6 +62,10 @@ class GoLive:
     next_end_at: float = 0.0
     #: When the last ingest poll left: the first status read keeps the provider's pace after it.
     last_poll_at: float = -NEVER
+    #: A recovered stream not resumed by then is ended (``Policies.resume_offer``).
+    offer_until: float = NEVER
+    #: Why the go-live was ended without anyone asking, for the last status line.
+    ended_because: Optional[str] = None
     stop_requested_at: float = 0.0
 
     @property

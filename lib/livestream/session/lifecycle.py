@@ -21,6 +21,7 @@ from .inbox import JobDone
 from .ledger import LedgerEntry
 from .noted import Noted
 from .record import Record
+from .request import MAX_RESUME_OFFER
 from .states import State
 from .worker import call_with_deadline
 
@@ -57,8 +58,11 @@ class Lifecycle(_Base):
             go.next_status_at = self.clock()
             return
         go.recovered = True
+        offer = max(0.0, min(float(self.policies.resume_offer), MAX_RESUME_OFFER))
+        go.offer_until = self.clock() + offer
         self._enter(State.READY, f"{provider.display_name} stream {record.stream_id} from an earlier session is "
-                    "still open: press Go live to resume it or End stream to end it", level="warning")
+                    "still open: press Go live to resume it or End stream to end it (it is ended in "
+                    f"{int(offer)} s if nobody does)", level="warning")
 
     def shutdown(self, *, end_stream: bool, timeout: float = 5.0) -> None:
         """OBS is exiting (or the script unloading): no more events will come.

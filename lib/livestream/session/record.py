@@ -89,6 +89,24 @@ class Record:
             assert self.entry is not None
             self.ledger.put(self.entry)
 
+    def ending(self, *, restore_pending: bool, previous: Optional[StreamService]) -> None:
+        """The end begins: on disk before OBS is told to stop, so a reload or a crash from
+        here on hands the stream to pending ends (it is no longer offered for resume), and
+        ``restore_pending`` has the next load put the user's settings back if OBS still holds them."""
+        entry = self.entry
+        if entry is None or not entry.stream_id:
+            return
+        entry.state, entry.session_state = "ending", "ending"
+        entry.restore_pending = restore_pending
+        entry.previous_service = previous.to_dict() if previous else entry.previous_service
+        self.ledger.put(entry)
+
+    def restored(self) -> None:
+        """OBS has the user's own settings back: nothing left for the next load to restore."""
+        if self.entry is not None and self.entry.restore_pending:
+            self.entry.restore_pending, self.entry.service_applied = False, False
+            self.ledger.put(self.entry)
+
     def ended(self, *, service_applied: bool, previous: Optional[StreamService],
               restore_pending: bool = False) -> None:
         """The provider confirmed the end: the entry is settled (pruned after a day).
