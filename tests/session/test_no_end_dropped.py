@@ -97,3 +97,19 @@ def test_a_prepared_go_live_waits_in_ready_for_as_long_as_it_takes(harness):
     h.ctrl.prepare(GoLiveRequest(provider=h.provider, title="Scheduled class"))
     h.run(seconds=600, step=10)
     assert h.state is S.READY and h.provider.count("end") == 0
+
+
+def test_a_ledger_that_cannot_be_written_while_live_still_ends_the_stream(harness, monkeypatch):
+    h = harness()
+    go_live(h)
+
+    def read_only(*_args, **_kwargs):
+        raise OSError(30, "Read-only file system")
+
+    monkeypatch.setattr(h.ledger, "put", read_only)
+    monkeypatch.setattr(h.ledger, "update", read_only)
+    h.ctrl.end()
+    h.run(seconds=5)
+    assert h.provider.count("end") == 1
+    assert h.obs.service == PREVIOUS_SERVICE and not h.obs.streaming
+    assert not h.ctrl.state.is_active

@@ -71,3 +71,15 @@ def test_a_lost_create_goes_to_pending_ends_and_a_refused_one_is_forgotten(tmp_p
                           previous=None)
     refused.forget()
     assert [e.state for e in ledger.entries()] == ["ending"]
+
+
+def test_an_end_that_cannot_be_written_does_not_stop_the_end(tmp_path, monkeypatch):
+    ledger, record = _open(tmp_path)
+    record.save(stream_id="s1", previous=PREVIOUS_SERVICE, service_applied=True)
+
+    def full_disk(_entry):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(ledger, "put", full_disk)
+    record.ending(restore_pending=True, previous=PREVIOUS_SERVICE)  # logged, not raised
+    assert record.entry is not None and record.entry.state == "ending"  # still known in memory

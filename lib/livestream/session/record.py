@@ -11,6 +11,7 @@ second settling cannot undo the first.
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Callable, Optional
 
 from .. import secrets
@@ -19,6 +20,8 @@ from .ledger import Ledger, LedgerEntry, new_entry_id
 from .pending import backoff
 from .ports import StreamService
 from .request import GoLiveRequest
+
+log = logging.getLogger("livestream.session")
 
 
 class Record:
@@ -99,13 +102,13 @@ class Record:
         entry.state, entry.session_state = "ending", "ending"
         entry.restore_pending = restore_pending
         entry.previous_service = previous.to_dict() if previous else entry.previous_service
-        self.ledger.put(entry)
+        self._write("the end")
 
     def restored(self) -> None:
         """OBS has the user's own settings back: nothing left for the next load to restore."""
         if self.entry is not None and self.entry.restore_pending:
             self.entry.restore_pending, self.entry.service_applied = False, False
-            self.ledger.put(self.entry)
+            self._write("the restored settings")
 
     def ended(self, *, service_applied: bool, previous: Optional[StreamService],
               restore_pending: bool = False) -> None:
@@ -131,6 +134,15 @@ class Record:
         if self.entry is not None:
             self.ledger.remove(self.entry.entry_id)
             self.entry = None
+
+    def _write(self, what: str) -> None:
+        """Write the entry as it stands; a ledger that cannot be written must not stop the
+        end itself (the entry in memory still knows the stream, and the next write tries again)."""
+        assert self.entry is not None
+        try:
+            self.ledger.put(self.entry)
+        except OSError as exc:
+            log.warning("Could not write %s to the ledger of provider streams: %s", what, exc)
 
     def _settle(self, **changes: Any) -> None:
         if self.entry is not None:
