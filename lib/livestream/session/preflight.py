@@ -49,18 +49,18 @@ def refuse_if_any(obs: ObsPort) -> None:
 
 def _refusals(obs: ObsPort) -> Iterator[Refusal]:
     if obs.is_streaming():
-        yield (Refusal(
+        yield Refusal(
             "OBS is already streaming", "stop streaming in OBS first, then press Go live",
-            "OBS is streaming now (it must have stopped by then)"))
+            "OBS is streaming now (it must have stopped by then)")
     account = obs.linked_account()
     if account:
-        yield (Refusal(
+        yield Refusal(
             f"A {account} account is linked in Settings > Stream",
             "OBS would replace the stream key (or open its broadcast dialog); press Disconnect Account there, "
             + _OWN_PROFILE,
-            f"a {account} account is linked in Settings > Stream: press Disconnect Account there"))
+            f"a {account} account is linked in Settings > Stream: press Disconnect Account there")
     if obs.multitrack_video():
-        yield (Refusal(
+        yield Refusal(
             "Enhanced Broadcasting (multitrack video) is on in Settings > Stream",
             "OBS would stream to its own server instead of the provider's; untick it there, " + _OWN_PROFILE,
-            "Enhanced Broadcasting (multitrack video) is on in Settings > Stream: untick it there"))
+            "Enhanced Broadcasting (multitrack video) is on in Settings > Stream: untick it there")
