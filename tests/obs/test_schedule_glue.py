@@ -138,3 +138,16 @@ def test_cancel_button_drops_the_schedule(script: Script, studio: FakeObsStudio,
     script.ticks(30)
     assert backend.count("create") == 0
     assert script.app.schedule.line() == "Nothing scheduled"
+
+
+def test_preflight_reports_enhanced_broadcasting_minutes_ahead(script: Script, studio: FakeObsStudio, backend):
+    studio.version = (30 << 24) | (2 << 16) | 3  # OBS 30.2: the first with multitrack video
+    studio.profile.sections["Stream1"] = {"EnableMultitrackVideo": "true"}
+    script.load(schedule_at=local_text(time.time() + 600))
+    clock = with_clock(script)
+    script.panel().click("schedule_set")
+    clock.offset = 330  # 4.5 minutes ahead
+    script.tick_until(lambda: "Pre-flight check:" in script.status, what="the pre-flight warning")
+    assert "Enhanced Broadcasting" in script.status and "untick it" in script.status
+    assert "Enhanced Broadcasting" in script.app.schedule.line()
+    assert backend.count("create") == 0

@@ -141,3 +141,15 @@ def test_a_stream_whose_end_failed_shows_in_the_dock_and_the_panel_until_it_is_e
     backend.fail["end"] = []  # the provider is back: the next retry (5 s) ends it
     script.tick_until(lambda: not view(script).get("open_streams"), timeout=10, what="the stream ended")
     assert script.app.pending_line() == ""
+
+
+def test_the_dock_and_the_panel_say_how_fresh_the_provider_status_is(script: Script, studio: FakeObsStudio):
+    script.load()
+    script.go_live()
+    script.tick_until(lambda: view(script)["state"] == "live" and view(script)["provider_status"],
+                      what="the dock to show the provider's status")
+    shown = view(script)
+    assert shown["provider_status_age"] is not None and shown["provider_status_age"] >= 0
+    assert "status_read_at" not in shown  # the page gets the age, not a clock reading
+    provider = script.app.controller.snapshot.provider
+    assert f"| {provider}: {shown['provider_status']}, " in script.status and script.status.endswith(" s ago")

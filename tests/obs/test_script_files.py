@@ -12,9 +12,15 @@ from script_harness import Script
 
 
 def test_while_live_nothing_is_read_or_written_until_something_changes(script: Script, studio: FakeObsStudio,
-                                                                         monkeypatch):
+                                                                         monkeypatch, backend):
     script.load()
     script.go_live()
+    # The provider's status is read once right after OBS starts: a change, published when it comes.
+    script.tick_until(lambda: backend.count("get") >= 1, what="the first status read")
+    settle = time.monotonic() + 0.5
+    while time.monotonic() < settle:
+        script.ticks(5)
+        time.sleep(0.05)
     profile = sys.modules["livestream.obs.profile"]  # the script's own import
     reads: list[str] = []
     real_read_ini = profile._read_ini

@@ -58,7 +58,8 @@ def test_fastpix_like_key_at_create_goes_live_without_polling(harness):
     h = harness(key_after_polls=0)
     go_live(h)
     assert h.state is S.LIVE
-    assert h.provider.count("get") == 0
+    # No poll for the ingest: the one status read is the one right after OBS started.
+    assert h.provider.count("get") == 1
     assert h.obs.calls.count("start_streaming") == 1
 
 
@@ -447,3 +448,43 @@ def test_a_create_in_flight_at_unload_or_exit_is_not_orphaned(tmp_path, end_stre
     else:
         assert provider.count("end") == 0
         assert ledger.resumable("script").stream_id == "s1"  # the next load offers to resume or end it
+
+
+def test_the_provider_status_is_read_as_soon_as_obs_starts_publishing(harness):
+    h = harness(key_after_polls=0)
+    h.obs.auto_events = False
+    go_live(h)
+    assert h.state is S.STARTING and h.provider.count("get") == 0
+    h.clock.now += 2
+    h.obs.streaming = True
+    h.ctrl.streaming_started()
+    h.run()
+    assert h.state is S.LIVE
+    assert h.provider.count("get") == 1  # not 15 s later, at the first status interval
+    assert h.ctrl.snapshot.status_read_at == h.clock.now
+    h.run(seconds=10)
+    assert h.provider.count("get") == 1  # then at the usual pace
+
+
+def test_the_snapshot_says_how_old_the_provider_status_is(harness):
+    h = harness(key_after_polls=0)
+    go_live(h)
+    read_at = h.ctrl.snapshot.status_read_at
+    assert read_at is not None
+    status = h.ctrl.snapshot.provider_status
+    assert h.ctrl.snapshot.provider_status_line(read_at + 3) == f"{status}, 3 s ago"
+    assert h.ctrl.snapshot.to_dict(read_at + 3)["provider_status_age"] == 3.0
+
+
+def test_right_after_an_ingest_poll_the_first_status_read_keeps_the_providers_pace(harness):
+    h = harness(key_after_polls=2)
+    asked_at = []
+    get = h.provider.get
+    h.provider.get = lambda stream_id: asked_at.append(h.clock.now) or get(stream_id)
+    go_live(h)
+    while h.state is not S.LIVE:
+        h.run(seconds=0.5, step=0.5)
+    assert len(asked_at) == 2 and asked_at[-1] > h.clock.now - 1  # the poll that brought the key
+    h.run(seconds=4, step=0.5)
+    # Not at once (the provider was just asked): one poll interval (3 s) after that poll.
+    assert asked_at[2:] == [asked_at[1] + 3.0]

@@ -75,7 +75,11 @@ class DockFeed:
 
     def _stamped(self) -> dict[str, Any]:
         view = dict(self._view)
-        view["elapsed"] = round(max(0.0, self._clock() - self._since), 1)
+        now = self._clock()
+        view["elapsed"] = round(max(0.0, now - self._since), 1)
+        if "status_read_at" in view:
+            read_at = view.pop("status_read_at")
+            view["provider_status_age"] = None if read_at is None else round(max(0.0, now - read_at), 1)
         return view
 
 
@@ -157,6 +161,8 @@ def session_view(snapshot: Snapshot, *, notice: tuple[str, str] = ("", "info"),
         "level": snapshot.level,
         "provider": _text(snapshot.provider),
         "provider_status": _text(snapshot.provider_status),
+        # When it was read (monotonic): the feed stamps its age at each read (``DockFeed``).
+        "status_read_at": snapshot.status_read_at,
         "stream_id": _text(snapshot.stream_id),
         "title": _text(snapshot.title),
         "playback_url": _text(snapshot.playback_url),

@@ -403,9 +403,13 @@ class ScriptApp:
         text, level = self.notice
         if text:
             return secrets.redact(text), level
-        snapshot = self.controller.snapshot
+        snapshot, now = self.controller.snapshot, time.monotonic()
+        line = snapshot.status_line(now)
+        if snapshot.state is State.LIVE and snapshot.provider_status:
+            # What the provider says, and how fresh that is: "TP Streams: Streaming, 3 s ago".
+            line += f" | {snapshot.provider or 'Provider'}: {snapshot.provider_status_line(now)}"
         # Error messages may quote a provider's reply: never show a registered secret.
-        return secrets.redact(snapshot.status_line(time.monotonic())), snapshot.level
+        return secrets.redact(line), snapshot.level
 
     def write_status(self) -> None:
         """Put the status line and URLs into the panel's settings.

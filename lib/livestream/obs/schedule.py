@@ -22,11 +22,12 @@ import queue
 import threading
 import time
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from .. import secrets
 from ..errors import LivestreamError
 from ..session import localtime
+from ..session.preflight import preflight
 from ..session.schedule import REQUEST_SLOT, Action, Scheduler, ScheduleStore
 from ..session.snapshot import Snapshot
 from . import profile
@@ -120,7 +121,7 @@ class ScheduleGlue:
 
     def _do(self, actions: list[Action]) -> None:
         for action in actions:
-            getattr(self, f"_act_{action.kind}")(action)
+            _ACTIONS[action.kind](self, action)
 
     def _act_notice(self, action: Action) -> None:
         level = {"info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}[action.level]
@@ -147,13 +148,8 @@ class ScheduleGlue:
 
     def _act_preflight(self, _action: Action) -> None:
         """Everything that would stop the go-live, checked while there is still time."""
-        problems: list[str] = []
-        port = self.app.port
-        if port.is_streaming():
-            problems.append("OBS is streaming now (it must have stopped by then)")
-        account = port.linked_account()
-        if account:
-            problems.append(f"a {account} account is linked in Settings > Stream: press Disconnect Account there")
+        # The same refusals the go-live would meet at the set time (``session.preflight``).
+        problems = [refusal.ahead for refusal in preflight(self.app.port)]
         try:
             provider = self.app.config.request(start_streaming=False).provider
         except LivestreamError as exc:
@@ -214,3 +210,13 @@ class ScheduleGlue:
             self._profile_checked = now
             self._profile_dir = profile.profile_dir()
         return self._profile_dir / PERSISTENT_FILE if self._profile_dir else None
+
+
+#: Each action the scheduler decides (``session.schedule.Action.kind``) and who carries it out.
+_ACTIONS: dict[str, Callable[[ScheduleGlue, Action], None]] = {
+    "notice": ScheduleGlue._act_notice,
+    "prepare": ScheduleGlue._act_prepare,
+    "start": ScheduleGlue._act_start,
+    "end": ScheduleGlue._act_end,
+    "preflight": ScheduleGlue._act_preflight,
+}

@@ -24,6 +24,13 @@ class Policies:
     status_interval: float = 15.0
     #: Attempts at ending the provider stream before giving up and telling the user.
     end_attempts: int = 3
+    #: How long a stream found open at start-up is offered for resume before it is ended
+    #: (nobody may be at an unattended machine to press anything); at most ``MAX_RESUME_OFFER``.
+    resume_offer: float = 120.0
+
+
+#: The longest a resume offer lasts, whatever the setting: the stream is billed meanwhile.
+MAX_RESUME_OFFER = 300.0
 
 
 @dataclass

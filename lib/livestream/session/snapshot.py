@@ -23,6 +23,8 @@ class Snapshot:
     stream_id: Optional[str] = None
     title: Optional[str] = None
     provider_status: Optional[str] = None
+    #: When the provider's status was last read (the controller's clock), for its age.
+    status_read_at: Optional[float] = None
     playback_url: Optional[str] = None
     chat_url: Optional[str] = None
     recording_url: Optional[str] = None
@@ -42,6 +44,14 @@ class Snapshot:
             return f"{text} for {_duration(now - self.since)}"
         return text
 
+    def provider_status_line(self, now: float) -> str:
+        """The provider's status and how old it is, e.g. "Streaming, 3 s ago"; "" if unknown."""
+        if not self.provider_status:
+            return ""
+        if self.status_read_at is None:
+            return self.provider_status
+        return f"{self.provider_status}, {_age(now - self.status_read_at)} ago"
+
     def to_dict(self, now: float) -> dict[str, Any]:
         return {
             "state": self.state.value,
@@ -51,6 +61,9 @@ class Snapshot:
             "stream_id": self.stream_id,
             "title": self.title,
             "provider_status": self.provider_status,
+            "provider_status_age": (None if self.status_read_at is None
+                                    else round(max(0.0, now - self.status_read_at), 1)),
+            "provider_status_line": self.provider_status_line(now),
             "playback_url": self.playback_url,
             "chat_url": self.chat_url,
             "recording_url": self.recording_url,
@@ -66,3 +79,10 @@ def _duration(seconds: float) -> str:
     h, rest = divmod(seconds, 3600)
     m, s = divmod(rest, 60)
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def _age(seconds: float) -> str:
+    seconds = int(max(0, seconds))
+    if seconds < 120:
+        return f"{seconds} s"
+    return f"{seconds // 60} min"

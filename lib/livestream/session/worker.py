@@ -16,6 +16,9 @@ import queue
 import threading
 from typing import Any, Callable, Optional
 
+from .. import secrets
+from ..errors import LivestreamError
+
 log = logging.getLogger(__name__)
 
 Done = Callable[[Any, Optional[BaseException]], None]
@@ -71,3 +74,28 @@ class InlineWorker:
 
     def stop(self, timeout: float = 0.0) -> None:
         pass
+
+
+def as_error(error: BaseException) -> LivestreamError:
+    """A worker's exception as one of ours (a bug's text redacted)."""
+    if isinstance(error, LivestreamError):
+        return error
+    return LivestreamError(f"Unexpected error: {secrets.redact(error)}")
+
+
+def call_with_deadline(fn: Callable[[], Any], timeout: float) -> Any:
+    """Run ``fn`` on a daemon thread; its result, or None after ``timeout`` seconds."""
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            box["result"] = fn()
+        except BaseException as exc:  # noqa: BLE001
+            box["error"] = exc
+
+    thread = threading.Thread(target=run, name="obs-livestream-exit", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if "error" in box:
+        raise as_error(box["error"])
+    return box.get("result")

@@ -42,6 +42,17 @@
     node.textContent = view.state === "live" ? duration(seconds) : Math.floor(seconds) + " s";
   }
 
+  // The provider's status and how long ago it was read ("Streaming, 3 s ago"), ticking locally.
+  function renderProviderStatus() {
+    if (!view) return;
+    let text = view.provider_status || "-";
+    if (view.provider_status && view.provider_status_age != null) {
+      const age = Math.floor(view.provider_status_age + (performance.now() - receivedAt) / 1000);
+      text += ", " + (age < 120 ? age + " s" : Math.floor(age / 60) + " min") + " ago";
+    }
+    setText("provider_status", text);
+  }
+
   function render(v) {
     document.body.dataset.state = v.state;
     document.body.dataset.level = v.level || "info";
@@ -61,7 +72,6 @@
     const hasStream = Boolean(v.provider || v.stream_id);
     el("stream").hidden = !hasStream;
     setText("provider", v.provider);
-    setText("provider_status", v.provider_status || "-");
     setText("title", v.title);
     el("title_row").hidden = !v.title;
     setText("stream_id", v.stream_id || "-");
@@ -115,6 +125,7 @@
       return li;
     }));
     renderElapsed();
+    renderProviderStatus();
   }
 
   function accept(v) {
@@ -178,6 +189,7 @@
   // poll once a second until they are back.
   setInterval(() => {
     renderElapsed();
+    renderProviderStatus();
     const now = performance.now();
     if (now - lastEventAt > 2500 && now - lastPollAt >= 1000) poll();
   }, 250);
