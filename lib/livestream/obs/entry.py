@@ -94,7 +94,8 @@ def script_properties() -> Any:
             panel.show_dock(app.settings, app.dock.url)
     status = app.status() if app else ("", "info")
     scheduled = app.scheduled if app else []
-    props = panel.build(CALLBACKS, status, scheduled, app.pending_line() if app else "")
+    props = panel.build(CALLBACKS, status, scheduled, app.pending_line() if app else "",
+                        app.ledger.write_problem if app else None)
     if app is not None and app.settings is not None:
         panel.apply_visibility(props, app.settings)
     return props

@@ -98,15 +98,21 @@ def _group(props: Any, name: str, label: str) -> Any:
 
 
 def build(
-    callbacks: Mapping[str, Callable], status: tuple[str, str], scheduled: list[tuple[str, str]], pending: str = ""
+    callbacks: Mapping[str, Callable], status: tuple[str, str], scheduled: list[tuple[str, str]], pending: str = "",
+    ledger_problem: Optional[str] = None,
 ) -> Any:
     """The whole panel. ``callbacks`` maps button and modified-callback names to functions;
-    ``pending`` says which earlier streams are still open (shown with a button to end them)."""
+    ``pending`` says which earlier streams are still open (shown with a button to end them);
+    ``ledger_problem`` why the ledger file cannot be written (open streams kept in memory)."""
     props = obs.obs_properties_create()
 
     text, level = status
     info = obs.obs_properties_add_text(props, "status", "Status", obs.OBS_TEXT_INFO)
     obs.obs_property_text_set_info_type(info, getattr(obs, LEVELS.get(level, LEVELS["info"])))
+    if ledger_problem:
+        # The go-live and its end go on from memory, but a crash now would lose the entry.
+        problem = obs.obs_properties_add_text(props, "ledger_problem", f"Ledger: {ledger_problem}", obs.OBS_TEXT_INFO)
+        obs.obs_property_text_set_info_type(problem, obs.OBS_TEXT_INFO_ERROR)
     if pending:
         # Earlier provider streams the ledger is still ending (e.g. the provider was down).
         warn = obs.obs_properties_add_text(props, "open_streams", "Still open", obs.OBS_TEXT_INFO)

@@ -15,6 +15,13 @@ exclusive lock on ``ledger.lock``, then an atomic replace of the file. A damaged
 file is kept aside as ``ledger.json.bad`` and the ledger starts empty, so a broken
 file never stops a go-live.
 
+The ledger also survives its own file while a stream is open: each ``Ledger`` keeps
+in memory the entries it wrote until they are settled and on disk. If the file
+vanishes, turns to garbage or loses an entry, the next read writes them back; if the
+file cannot be written, the change is kept in memory (``write_problem`` says why)
+and the go-live and its end go on. Only a *new* entry that cannot be written is
+refused, so a full or read-only state folder stops a go-live before anything exists.
+
 The entry of a go-live also holds what the front end needs to resume it after a
 reload or crash (the user's previous stream settings, which hold their stream key,
 as OBS's own ``service.json`` does: hence the 0600 mode).
@@ -142,6 +149,12 @@ class Ledger:
         self._lock_path = self.path.with_name(self.path.name.replace(".json", "") + ".lock")
         self._cache: Optional[list[LedgerEntry]] = None
         self._cache_stamp: Optional[tuple[int, int, int]] = None
+        #: Entries this ledger wrote that are unsettled or not yet on disk: never lost.
+        self._held: dict[str, LedgerEntry] = {}
+        #: Ids whose newest version is only in memory (the last write failed).
+        self._unsaved: set[str] = set()
+        #: Why the file cannot be written right now (None when it can), for the panel and log.
+        self.write_problem: Optional[str] = None
 
     # --- reading -------------------------------------------------------------
 
@@ -188,7 +201,7 @@ class Ledger:
                     return
             entries.append(stored)
 
-        self._modify(change)
+        self._modify(change, stored.entry_id)
         return entry
 
     def update(self, entry_id: str, **changes: Any) -> Optional[LedgerEntry]:
@@ -204,14 +217,14 @@ class Ledger:
                     found.append(entries[i])
                     return
 
-        self._modify(change)
+        self._modify(change, entry_id)
         return found[0] if found else None
 
     def remove(self, entry_id: str) -> None:
         def change(entries: list[LedgerEntry]) -> None:
             entries[:] = [e for e in entries if e.entry_id != entry_id]
 
-        self._modify(change)
+        self._modify(change, entry_id)
 
     def prune(self, now: Optional[float] = None, *, keep_seconds: float = KEEP_ENDED_SECONDS) -> int:
         """Drop ended entries older than ``keep_seconds``; how many were dropped."""
@@ -229,15 +242,75 @@ class Ledger:
 
     # --- internals -----------------------------------------------------------
 
-    def _modify(self, change: Callable[[list[LedgerEntry]], None]) -> None:
+    def _modify(self, change: Callable[[list[LedgerEntry]], None], entry_id: Optional[str] = None) -> None:
         with self._locked():
             entries = self._read()
+            known = entry_id in self._held or any(e.entry_id == entry_id for e in entries)
             change(entries)
-            paths.write_private(self.path, _File(entries=entries).model_dump_json(indent=2))
+            changed = next((e for e in entries if e.entry_id == entry_id), None)
+            try:
+                self._write(entries)
+            except OSError:
+                if entry_id is not None and not known:
+                    # A new entry nobody can find again after a crash: refuse it (nothing created yet).
+                    self._cache = None  # it holds the refused entry; the next read rebuilds it
+                    raise
+                if entry_id is not None:
+                    self._unsaved.add(entry_id)
+            if entry_id is not None:
+                if changed is None:
+                    self._held.pop(entry_id, None)
+                    self._unsaved.discard(entry_id)
+                else:
+                    self._held[entry_id] = changed.model_copy(deep=True)
+            self._settle_held()
             self._cache, self._cache_stamp = entries, self._stamp()
 
+    def _write(self, entries: list[LedgerEntry]) -> None:
+        """Replace the file (caller holds the lock); on failure say so once and re-raise."""
+        try:
+            paths.write_private(self.path, _File(entries=entries).model_dump_json(indent=2))
+        except OSError as exc:
+            problem = f"the ledger file cannot be written ({exc.strerror or exc}); open streams are kept in memory"
+            if problem != self.write_problem:
+                log.warning("%s: %s", self.path.name, problem)
+            self.write_problem = problem
+            raise
+        if self.write_problem:
+            log.warning("%s: the ledger file can be written again", self.path.name)
+        self.write_problem = None
+        self._unsaved.clear()
+
+    def _settle_held(self) -> None:
+        """Forget held entries that are settled and on disk."""
+        for key in [k for k, e in self._held.items() if e.settled and k not in self._unsaved]:
+            del self._held[key]
+
+    def _merge_held(self, entries: list[LedgerEntry]) -> bool:
+        """Put back what the file lost of the entries this ledger holds; True if it changed."""
+        changed = False
+        for key, held in list(self._held.items()):
+            index = next((i for i, e in enumerate(entries) if e.entry_id == key), None)
+            if index is None:
+                log.warning("The ledger file lost %s; writing it back", held.label())
+                entries.append(held.model_copy(deep=True))
+                changed = True
+                continue
+            on_file = entries[index]
+            newer_on_file = on_file.updated_at > held.updated_at or (
+                on_file.updated_at == held.updated_at and key not in self._unsaved)
+            if newer_on_file:
+                # Another process changed it since (``ledger end``): the file is the truth.
+                self._held[key] = on_file.model_copy(deep=True)
+                self._unsaved.discard(key)
+            else:
+                entries[index] = held.model_copy(deep=True)
+                changed = True
+        self._settle_held()
+        return changed
+
     def _read(self) -> list[LedgerEntry]:
-        """The file's entries (caller holds the lock)."""
+        """The file's entries, with the held ones put back (caller holds the lock)."""
         try:
             text = self.path.read_text(encoding="utf-8")
         except FileNotFoundError:
@@ -251,6 +324,9 @@ class Ledger:
                 with contextlib.suppress(OSError):
                     self.path.replace(self.path.with_name(self.path.name + ".bad"))
                 entries = []
+        if self._merge_held(entries):
+            with contextlib.suppress(OSError):  # write_problem says why; memory still holds them
+                self._write(entries)
         self._cache, self._cache_stamp = entries, self._stamp()
         return entries
 
