@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -86,7 +87,9 @@ def test_the_dock_follows_a_hotkey_go_live_and_its_buttons_drive_the_flow(tmp_pa
         assert page.link("chat_url") == published["chat_url"]
         # The timeline lists every step of this go-live, however short.
         assert page.timeline() == ["creating", "waiting_for_ingest", "ready", "starting", "live"]
-        page.wait_for(lambda: page.text("provider_status") == "Streaming", 30, "the provider status Streaming")
+        # The status carries its age since issue 18: "Streaming, 3 s ago".
+        page.wait_for(lambda: re.fullmatch(r"Streaming, \d+ s ago", page.text("provider_status") or ""), 30,
+                      "the provider status Streaming with its age")
         page.wait_for(lambda: page.text("bitrate").endswith("kb/s") and not page.text("bitrate").startswith("0 "),
                       15, "OBS's output bitrate")
         assert "frames" in page.text("dropped")
