@@ -538,7 +538,4 @@ class ApiVideo(HttpProvider):
     def _parsed(self, response: requests.Response, data: Any) -> LiveStream:
         stream_id = data.get("liveStreamId") if isinstance(data, dict) else None
         protocol = self._protocols.get(stream_id, self.protocol) if isinstance(stream_id, str) else self.protocol
-        try:
-            return parse_stream(data, protocol=protocol, servers=self.servers)
-        except ValueError as exc:
-            raise self._http.unexpected(response, str(exc)) from None
+        return self._http.parsed(response, parse_stream, data, protocol=protocol, servers=self.servers)

@@ -622,21 +622,10 @@ class Cloudflare(HttpProvider):
 
     def _result(self, response: requests.Response) -> dict[str, Any]:
         """``result`` of a successful v4 envelope, as an object."""
-        body = self._http.json_of(response)
-        try:
-            envelope = Envelope.model_validate(body)
-        except ValidationError:
-            raise self._http.unexpected(response, "no {success, result} envelope") from None
-        if not envelope.success:
-            raise self._http.unexpected(response, "'success' is false in a 2xx answer")
-        if not isinstance(envelope.result, dict):
-            raise self._http.unexpected(response, "'result' is not a JSON object")
-        return envelope.result
+        return self._http.unwrap(response, Envelope, "result", shape="{success, result}",
+                                 failed="'success' is false in a 2xx answer")
 
     def _parsed(self, response: requests.Response, raw: Any) -> LiveStream:
         uid = _text(raw.get("uid")) if isinstance(raw, dict) else None
-        try:
-            return parse_live_input(raw, protocol=self._protocols.get(uid or "", "rtmps"),
-                                    playback_template=self.playback_template)
-        except ValueError as exc:
-            raise self._http.unexpected(response, str(exc)) from None
+        return self._http.parsed(response, parse_live_input, raw, protocol=self._protocols.get(uid or "", "rtmps"),
+                                 playback_template=self.playback_template)

@@ -454,21 +454,11 @@ class FastPix(HttpProvider):
 
     def _data(self, response: requests.Response, want: type = dict) -> Any:
         """``data`` of the ``{"success": true, "data": ...}`` envelope."""
-        try:
-            envelope = Envelope.model_validate(self._http.json_of(response))
-        except ValidationError:
-            raise self._http.unexpected(response, "no success envelope") from None
-        if envelope.success is False:
-            raise self._http.unexpected(response, "no success envelope")
-        if not isinstance(envelope.data, want):
-            raise self._http.unexpected(response, f"'data' is not a JSON {'list' if want is list else 'object'}")
-        return envelope.data
+        return self._http.unwrap(response, Envelope, "data", shape="success", failed="no success envelope", want=want)
 
     def _parsed(self, response: requests.Response, data: Any) -> LiveStream:
         stream_id = _text(data.get("streamId")) if isinstance(data, dict) else None
-        try:
-            return parse_stream(data, protocol=self._protocols.get(stream_id or "", self.protocol),
-                                rtmps_server=self.rtmps_server, srt_server=self.srt_server,
-                                playback_template=self.playback_template)
-        except ValueError as exc:
-            raise self._http.unexpected(response, str(exc)) from None
+        return self._http.parsed(response, parse_stream, data,
+                                 protocol=self._protocols.get(stream_id or "", self.protocol),
+                                 rtmps_server=self.rtmps_server, srt_server=self.srt_server,
+                                 playback_template=self.playback_template)

@@ -494,10 +494,7 @@ class TPStreams(HttpProvider):
         return self._parsed(response, self._http.json_of(response))
 
     def _parsed(self, response: requests.Response, body: Any) -> LiveStream:
-        try:
-            return parse_asset(body)
-        except ValueError as exc:
-            raise self._http.unexpected(response, str(exc)) from None
+        return self._http.parsed(response, parse_asset, body)
 
     def _call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         """One API call under ``/api/v1/<org>/`` with the token; logs in again once on
