@@ -137,7 +137,7 @@ def map_status(word: Any, *, enabled: Optional[bool] = True) -> StreamStatus:
     word = status_word(word)
     if word is None:
         return StreamStatus.NOT_STARTED
-    return _STATUSES.get(word.strip().lower(), StreamStatus.UNKNOWN)
+    return wire.status_of(word, _STATUSES, StreamStatus.UNKNOWN)
 
 
 def status_word(value: Any) -> Optional[str]:

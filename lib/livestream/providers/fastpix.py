@@ -145,9 +145,7 @@ _STATUSES = {  # https://docs.fastpix.io/docs/live-events (lower-case on the wir
 
 def map_status(word: Any) -> StreamStatus:
     """A FastPix status word as a ``StreamStatus``."""
-    if not isinstance(word, str):
-        return StreamStatus.UNKNOWN
-    return _STATUSES.get(word.strip().lower(), StreamStatus.UNKNOWN)
+    return wire.status_of(word, _STATUSES, StreamStatus.UNKNOWN)
 
 
 class FastPixCredentials(BasicCredentials):

@@ -95,9 +95,7 @@ _STATUSES = {
 
 def map_status(word: Any) -> StreamStatus:
     """A Mux status word (``idle``, ``active``, ``disabled``) as a ``StreamStatus``."""
-    if not isinstance(word, str):
-        return StreamStatus.UNKNOWN
-    return _STATUSES.get(word.strip().lower(), StreamStatus.UNKNOWN)
+    return wire.status_of(word, _STATUSES, StreamStatus.UNKNOWN)
 
 
 # ---------------------------------------------------------------------- inputs
