@@ -45,7 +45,7 @@ from ..errors import (
     ConfigurationError,
     NotFoundError,
 )
-from ..http import Service, coerce_model
+from ..http import Service
 from ..models import EndResult, Ingest, LiveStream, StreamStatus
 from . import register, wire
 from .base import OptionsInput
@@ -430,6 +430,8 @@ class Cloudflare(HttpProvider):
 
     name = "cloudflare"
     display_name = "Cloudflare Stream"
+    stream_noun = "live input"
+    stream_id_hint = "give the live input's ID (uid)"
     settings_prefix = "cloudflare"
     Credentials = CloudflareCredentials
     Options = CloudflareOptions
@@ -507,11 +509,7 @@ class Cloudflare(HttpProvider):
         """``POST .../live_inputs`` with ``meta``, ``recording``, ``deleteRecordingAfterDays``
         and ``enabled: true``. Never retried once it may have reached Cloudflare (a second
         input would exist); ``reference`` goes into ``meta``, where ``find_created`` looks."""
-        self._refuse_schedule(start)
-        title = (title or "").strip()
-        if not title:
-            raise ConfigurationError("A Cloudflare Stream live input needs a title", hint="give a non-empty title")
-        opts: CloudflareOptions = coerce_model(CloudflareOptions, options, what="Cloudflare Stream options")
+        title, opts = self._prelude(title, options, start)
         meta = {"name": title, AFTER_KEY: opts.after_stream}
         if reference:
             meta[REFERENCE_KEY] = reference
@@ -613,12 +611,8 @@ class Cloudflare(HttpProvider):
         meta = result.get("meta") if isinstance(result.get("meta"), dict) else {}
         return AFTER_DELETE if _lower(meta.get(AFTER_KEY)) == AFTER_DELETE else AFTER_DISABLE
 
-    def _path(self, stream_id: str) -> str:
-        text = str(stream_id or "").strip()
-        if not text:
-            raise ConfigurationError("No Cloudflare Stream live input ID given",
-                                     hint="give the live input's ID (uid)")
-        return f"{self._inputs}/{quote(text, safe='')}"
+    def _collection(self) -> str:
+        return self._inputs
 
     def _result(self, response: requests.Response) -> dict[str, Any]:
         """``result`` of a successful v4 envelope, as an object."""

@@ -25,7 +25,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, V
 
 from .. import secrets
 from ..errors import ConfigurationError, InvalidRequestError
-from ..http import Service, coerce_model, join_messages
+from ..http import Service, join_messages
 from ..models import EndResult, Ingest, LiveStream, StreamStatus
 from . import register, wire
 from .base import OptionsInput
@@ -346,11 +346,7 @@ class FastPix(HttpProvider):
         ``reference`` goes into the stream's metadata (``obs_livestream_ref``), where
         ``find_created`` looks for it if the answer is lost.
         """
-        self._refuse_schedule(start)
-        title = (title or "").strip()
-        if not title:
-            raise ConfigurationError("A FastPix live stream needs a title", hint="give a non-empty title")
-        opts: FastPixOptions = coerce_model(FastPixOptions, options, what="FastPix options")
+        title, opts = self._prelude(title, options, start)
         metadata = dict(opts.metadata)
         metadata["livestream_name"] = opts.livestream_name or metadata.get("livestream_name") or title
         if reference:

@@ -27,7 +27,7 @@ import requests
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from ..errors import ConfigurationError, InvalidRequestError, UnexpectedResponseError
-from ..http import Service, coerce_model
+from ..http import Service
 from ..models import EndResult, Ingest, LiveStream, StreamStatus
 from . import register, wire
 from .base import OptionsInput
@@ -382,16 +382,12 @@ class Mux(HttpProvider):
         ``find_created`` looks for it if the answer is lost). Never retried once it may
         have reached Mux (a second stream would exist).
         """
-        self._refuse_schedule(start)
-        title = (title or "").strip()
-        if not title:
-            raise ConfigurationError("A Mux live stream needs a title", hint="give a non-empty title")
+        title, opts = self._prelude(title, options, start)
         if len(title) > MAX_TITLE:
             raise ConfigurationError("The title is too long for Mux", hint=f"use at most {MAX_TITLE} characters")
         if reference and len(reference) > MAX_PASSTHROUGH:
             raise ConfigurationError("The stream reference is too long for Mux's passthrough",
                                      hint=f"at most {MAX_PASSTHROUGH} characters")
-        opts: MuxOptions = coerce_model(MuxOptions, options, what="Mux options")
         body: dict[str, Any] = {
             "playback_policies": [opts.playback_policy],
             "latency_mode": opts.latency_mode,

@@ -394,10 +394,7 @@ class TPStreams(HttpProvider):
         do not say which time zone TP Streams reads it in. Never retried once it may
         have reached the server: a second POST would create (and bill) a second stream.
         """
-        title = (title or "").strip()
-        if not title:
-            raise ConfigurationError("A TP Streams live stream needs a title", hint="give a non-empty title")
-        opts: TPStreamsOptions = coerce_model(TPStreamsOptions, options, what="TP Streams options")
+        title, opts = self._prelude(title, options, start)
         body: dict[str, Any] = {"title": title}
         if opts.latency is not None:
             body["latency"] = opts.latency
