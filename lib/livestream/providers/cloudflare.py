@@ -23,7 +23,8 @@ A live input cannot be "stopped": the broadcast ends when the encoder disconnect
 stops streaming, which the go-live flow does first); ``end`` then disables the input
 (``PUT {"enabled": false}``) or deletes it, as the stream option "After the stream" says.
 
-No HLS playback URL is in the live input object: it is
+The HLS playback URL is the live input's ``playback.hls`` where the answer carries it
+(``playback_from``); otherwise it is
 ``https://customer-<code>.cloudflarestream.com/<uid>/manifest/video.m3u8`` and the customer
 code is not in the API's answer, so the "Playback URL template" setting supplies it
 (https://developers.cloudflare.com/stream/stream-live/watch-live-stream/).
