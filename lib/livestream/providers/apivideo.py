@@ -40,7 +40,7 @@ import requests
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from .. import secrets
-from ..errors import AuthenticationError, ConfigurationError, InvalidRequestError
+from ..errors import AuthenticationError, InvalidRequestError
 from ..http import HttpClient, Service, join_messages
 from ..models import EndResult, Ingest, LiveStream, StreamStatus
 from . import register, wire
@@ -359,12 +359,7 @@ class ApiVideo(HttpProvider):
                                 ("rtmp", "rtmps"), INGEST_RTMP_ENV),
             "srt": _ingest_url(ingest_srt_url or env.get(INGEST_SRT_ENV) or SRT_SERVER, ("srt",), INGEST_SRT_ENV),
         }
-        default_protocol = (protocol or "rtmps").strip().lower()
-        if default_protocol not in PROTOCOLS:
-            raise ConfigurationError(f"Unknown api.video ingest protocol {protocol!r}",
-                                     hint="use rtmps, rtmp or srt")
-        self.protocol = default_protocol
-        self._protocols: dict[str, str] = {}  # chosen at create, per stream
+        self._choose_protocol(protocol)
         # One more client for the token exchange, whose 401 means "wrong API key", on the
         # same session.
         plain = self._http

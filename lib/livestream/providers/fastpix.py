@@ -329,12 +329,7 @@ class FastPix(HttpProvider):
                                       ("srt",), INGEST_SRT_ENV)
         self.playback_template = _check_template(
             playback_url_template or env.get(PLAYBACK_TEMPLATE_ENV) or PLAYBACK_URL_TEMPLATE)
-        default_protocol = _lower(protocol) or "rtmps"
-        if default_protocol not in ("rtmps", "srt"):
-            raise ConfigurationError(f"Unknown FastPix ingest protocol {protocol!r}", hint="use rtmps or srt")
-        self.protocol = default_protocol
-        # The protocol chosen at create, per stream; others get ``self.protocol``.
-        self._protocols: dict[str, str] = {}
+        self._choose_protocol(protocol)
 
     # ------------------------------------------------------------------ operations
 

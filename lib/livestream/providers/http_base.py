@@ -110,6 +110,18 @@ class HttpProvider(Provider):
                                      hint="give a non-empty title")
         return title, coerce_model(self.Options, options, what=f"{self.service.name} options")
 
+    def _choose_protocol(self, protocol: Optional[str]) -> None:
+        """The default ingest protocol (``setup``'s ``protocol``: one of the declared
+        ``capabilities.protocols``, RTMPS when not given), and the per-stream memory of
+        the protocol each ``create`` chose (other streams get the default)."""
+        chosen = (protocol or "").strip().lower() or "rtmps"
+        names = self.capabilities.protocols
+        if chosen not in names:
+            raise ConfigurationError(f"Unknown {self.service.name} ingest protocol {protocol!r}",
+                                     hint=f"use {', '.join(names[:-1])} or {names[-1]}")
+        self.protocol = chosen
+        self._protocols: dict[str, str] = {}
+
     def _refuse_schedule(self, start: Optional[datetime]) -> None:
         """``create(start=...)`` of a provider that does not declare scheduling."""
         if start is not None and not self.capabilities.scheduling:

@@ -365,12 +365,7 @@ class Mux(HttpProvider):
                                       INGEST_SRT_ENV)
         self.playback_template = _check_template(
             playback_url_template or env.get(PLAYBACK_TEMPLATE_ENV) or PLAYBACK_URL_TEMPLATE)
-        chosen = _lower(protocol) or "rtmps"
-        if chosen not in self.capabilities.protocols:
-            raise ConfigurationError(f"Unknown Mux ingest protocol {protocol!r}", hint="use rtmps, rtmp or srt")
-        self.protocol = chosen
-        # The protocol chosen at create, per stream; other streams get ``self.protocol``.
-        self._protocols: dict[str, str] = {}
+        self._choose_protocol(protocol)
 
     # ------------------------------------------------------------------ operations
 
