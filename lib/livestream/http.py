@@ -523,6 +523,7 @@ def _interrupt(response: requests.Response) -> None:
         pass
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
+ResultT = TypeVar("ResultT")
 
 
 def wire_problem(exc: ValidationError) -> str:
@@ -698,6 +699,32 @@ class HttpClient:
             return model.model_validate(self.json_of(response))
         except ValidationError as exc:
             raise self.unexpected(response, wire_problem(exc)) from None
+
+    def parsed(self, response: requests.Response, parse: Callable[..., ResultT], *args: Any, **kwargs: Any) -> ResultT:
+        """``parse(*args, **kwargs)`` on data from ``response``; the ``ValueError`` a
+        provider's parser raises for a body the docs do not describe becomes the
+        unexpected-answer error (one place, not one ``try`` per provider)."""
+        try:
+            return parse(*args, **kwargs)
+        except ValueError as exc:
+            raise self.unexpected(response, str(exc)) from None
+
+    def unwrap(self, response: requests.Response, envelope: type[BaseModel], field: str, *,
+               shape: str, failed: str, want: type = dict) -> Any:
+        """``field`` of the JSON envelope a 2xx ``response`` carries (FastPix's
+        ``{success, data}``, Cloudflare's ``{success, result}``): no such envelope is
+        ``no <shape> envelope``, ``success: false`` is ``failed``, and a ``field`` that
+        is not a ``want`` (an object or a list) says so."""
+        try:
+            body = envelope.model_validate(self.json_of(response))
+        except ValidationError:
+            raise self.unexpected(response, f"no {shape} envelope") from None
+        if getattr(body, "success", None) is False:
+            raise self.unexpected(response, failed)
+        value = getattr(body, field)
+        if not isinstance(value, want):
+            raise self.unexpected(response, f"'{field}' is not a JSON {'list' if want is list else 'object'}")
+        return value
 
     def json_of(self, response: requests.Response) -> Any:
         """The decoded JSON body of a 2xx response."""

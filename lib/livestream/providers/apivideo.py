@@ -35,14 +35,13 @@ import threading
 import time
 from datetime import datetime
 from typing import Any, Callable, Literal, Optional
-from urllib.parse import quote
 
 import requests
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from .. import secrets
-from ..errors import AuthenticationError, ConfigurationError, InvalidRequestError
-from ..http import HttpClient, Service, coerce_model, join_messages
+from ..errors import AuthenticationError, InvalidRequestError
+from ..http import HttpClient, Service, join_messages
 from ..models import EndResult, Ingest, LiveStream, StreamStatus
 from . import register, wire
 from .base import OptionsInput, check_credential_text
@@ -295,6 +294,9 @@ class ApiVideo(HttpProvider):
 
     name = "apivideo"
     display_name = "api.video"
+    streams_path = STREAMS_PATH
+    stream_id_hint = "give the liveStreamId of the live stream (li...)"
+    title_word = "name"
     settings_prefix = "apivideo"
     Credentials = ApiVideoCredentials
     Options = ApiVideoOptions
@@ -357,12 +359,7 @@ class ApiVideo(HttpProvider):
                                 ("rtmp", "rtmps"), INGEST_RTMP_ENV),
             "srt": _ingest_url(ingest_srt_url or env.get(INGEST_SRT_ENV) or SRT_SERVER, ("srt",), INGEST_SRT_ENV),
         }
-        default_protocol = (protocol or "rtmps").strip().lower()
-        if default_protocol not in PROTOCOLS:
-            raise ConfigurationError(f"Unknown api.video ingest protocol {protocol!r}",
-                                     hint="use rtmps, rtmp or srt")
-        self.protocol = default_protocol
-        self._protocols: dict[str, str] = {}  # chosen at create, per stream
+        self._choose_protocol(protocol)
         # One more client for the token exchange, whose 401 means "wrong API key", on the
         # same session.
         plain = self._http
@@ -388,11 +385,7 @@ class ApiVideo(HttpProvider):
         exist). ``reference`` is not stored: live streams have no metadata field, so
         ``find_created`` matches the name and ``createdAt``.
         """
-        self._refuse_schedule(start)
-        title = (title or "").strip()
-        if not title:
-            raise ConfigurationError("An api.video live stream needs a name", hint="give a non-empty title")
-        opts: ApiVideoOptions = coerce_model(ApiVideoOptions, options, what="api.video options")
+        title, opts = self._prelude(title, options, start)
         body: dict[str, Any] = {"name": title, "public": opts.public}
         if opts.player_id:
             body["playerId"] = opts.player_id
@@ -528,17 +521,7 @@ class ApiVideo(HttpProvider):
 
     # ------------------------------------------------------------------ plumbing
 
-    def _path(self, stream_id: str, action: Optional[str] = None) -> str:
-        text = str(stream_id or "").strip()
-        if not text:
-            raise ConfigurationError("No api.video live stream ID given",
-                                     hint="give the liveStreamId of the live stream (li...)")
-        return f"{STREAMS_PATH}/{quote(text, safe='')}" + (f"/{action}" if action else "")
-
     def _parsed(self, response: requests.Response, data: Any) -> LiveStream:
         stream_id = data.get("liveStreamId") if isinstance(data, dict) else None
         protocol = self._protocols.get(stream_id, self.protocol) if isinstance(stream_id, str) else self.protocol
-        try:
-            return parse_stream(data, protocol=protocol, servers=self.servers)
-        except ValueError as exc:
-            raise self._http.unexpected(response, str(exc)) from None
+        return self._http.parsed(response, parse_stream, data, protocol=protocol, servers=self.servers)

@@ -23,7 +23,8 @@ A live input cannot be "stopped": the broadcast ends when the encoder disconnect
 stops streaming, which the go-live flow does first); ``end`` then disables the input
 (``PUT {"enabled": false}``) or deletes it, as the stream option "After the stream" says.
 
-No HLS playback URL is in the live input object: it is
+The HLS playback URL is the live input's ``playback.hls`` where the answer carries it
+(``playback_from``); otherwise it is
 ``https://customer-<code>.cloudflarestream.com/<uid>/manifest/video.m3u8`` and the customer
 code is not in the API's answer, so the "Playback URL template" setting supplies it
 (https://developers.cloudflare.com/stream/stream-live/watch-live-stream/).
@@ -45,7 +46,7 @@ from ..errors import (
     ConfigurationError,
     NotFoundError,
 )
-from ..http import Service, coerce_model
+from ..http import Service
 from ..models import EndResult, Ingest, LiveStream, StreamStatus
 from . import register, wire
 from .base import OptionsInput
@@ -137,7 +138,7 @@ def map_status(word: Any, *, enabled: Optional[bool] = True) -> StreamStatus:
     word = status_word(word)
     if word is None:
         return StreamStatus.NOT_STARTED
-    return _STATUSES.get(word.strip().lower(), StreamStatus.UNKNOWN)
+    return wire.status_of(word, _STATUSES, StreamStatus.UNKNOWN)
 
 
 def status_word(value: Any) -> Optional[str]:
@@ -430,6 +431,8 @@ class Cloudflare(HttpProvider):
 
     name = "cloudflare"
     display_name = "Cloudflare Stream"
+    stream_noun = "live input"
+    stream_id_hint = "give the live input's ID (uid)"
     settings_prefix = "cloudflare"
     Credentials = CloudflareCredentials
     Options = CloudflareOptions
@@ -507,11 +510,7 @@ class Cloudflare(HttpProvider):
         """``POST .../live_inputs`` with ``meta``, ``recording``, ``deleteRecordingAfterDays``
         and ``enabled: true``. Never retried once it may have reached Cloudflare (a second
         input would exist); ``reference`` goes into ``meta``, where ``find_created`` looks."""
-        self._refuse_schedule(start)
-        title = (title or "").strip()
-        if not title:
-            raise ConfigurationError("A Cloudflare Stream live input needs a title", hint="give a non-empty title")
-        opts: CloudflareOptions = coerce_model(CloudflareOptions, options, what="Cloudflare Stream options")
+        title, opts = self._prelude(title, options, start)
         meta = {"name": title, AFTER_KEY: opts.after_stream}
         if reference:
             meta[REFERENCE_KEY] = reference
@@ -613,30 +612,15 @@ class Cloudflare(HttpProvider):
         meta = result.get("meta") if isinstance(result.get("meta"), dict) else {}
         return AFTER_DELETE if _lower(meta.get(AFTER_KEY)) == AFTER_DELETE else AFTER_DISABLE
 
-    def _path(self, stream_id: str) -> str:
-        text = str(stream_id or "").strip()
-        if not text:
-            raise ConfigurationError("No Cloudflare Stream live input ID given",
-                                     hint="give the live input's ID (uid)")
-        return f"{self._inputs}/{quote(text, safe='')}"
+    def _collection(self) -> str:
+        return self._inputs
 
     def _result(self, response: requests.Response) -> dict[str, Any]:
         """``result`` of a successful v4 envelope, as an object."""
-        body = self._http.json_of(response)
-        try:
-            envelope = Envelope.model_validate(body)
-        except ValidationError:
-            raise self._http.unexpected(response, "no {success, result} envelope") from None
-        if not envelope.success:
-            raise self._http.unexpected(response, "'success' is false in a 2xx answer")
-        if not isinstance(envelope.result, dict):
-            raise self._http.unexpected(response, "'result' is not a JSON object")
-        return envelope.result
+        return self._http.unwrap(response, Envelope, "result", shape="{success, result}",
+                                 failed="'success' is false in a 2xx answer")
 
     def _parsed(self, response: requests.Response, raw: Any) -> LiveStream:
         uid = _text(raw.get("uid")) if isinstance(raw, dict) else None
-        try:
-            return parse_live_input(raw, protocol=self._protocols.get(uid or "", "rtmps"),
-                                    playback_template=self.playback_template)
-        except ValueError as exc:
-            raise self._http.unexpected(response, str(exc)) from None
+        return self._http.parsed(response, parse_live_input, raw, protocol=self._protocols.get(uid or "", "rtmps"),
+                                 playback_template=self.playback_template)

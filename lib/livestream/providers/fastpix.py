@@ -25,7 +25,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, V
 
 from .. import secrets
 from ..errors import ConfigurationError, InvalidRequestError
-from ..http import Service, coerce_model, join_messages
+from ..http import Service, join_messages
 from ..models import EndResult, Ingest, LiveStream, StreamStatus
 from . import register, wire
 from .base import OptionsInput
@@ -145,9 +145,7 @@ _STATUSES = {  # https://docs.fastpix.io/docs/live-events (lower-case on the wir
 
 def map_status(word: Any) -> StreamStatus:
     """A FastPix status word as a ``StreamStatus``."""
-    if not isinstance(word, str):
-        return StreamStatus.UNKNOWN
-    return _STATUSES.get(word.strip().lower(), StreamStatus.UNKNOWN)
+    return wire.status_of(word, _STATUSES, StreamStatus.UNKNOWN)
 
 
 class FastPixCredentials(BasicCredentials):
@@ -331,12 +329,7 @@ class FastPix(HttpProvider):
                                       ("srt",), INGEST_SRT_ENV)
         self.playback_template = _check_template(
             playback_url_template or env.get(PLAYBACK_TEMPLATE_ENV) or PLAYBACK_URL_TEMPLATE)
-        default_protocol = _lower(protocol) or "rtmps"
-        if default_protocol not in ("rtmps", "srt"):
-            raise ConfigurationError(f"Unknown FastPix ingest protocol {protocol!r}", hint="use rtmps or srt")
-        self.protocol = default_protocol
-        # The protocol chosen at create, per stream; others get ``self.protocol``.
-        self._protocols: dict[str, str] = {}
+        self._choose_protocol(protocol)
 
     # ------------------------------------------------------------------ operations
 
@@ -348,11 +341,7 @@ class FastPix(HttpProvider):
         ``reference`` goes into the stream's metadata (``obs_livestream_ref``), where
         ``find_created`` looks for it if the answer is lost.
         """
-        self._refuse_schedule(start)
-        title = (title or "").strip()
-        if not title:
-            raise ConfigurationError("A FastPix live stream needs a title", hint="give a non-empty title")
-        opts: FastPixOptions = coerce_model(FastPixOptions, options, what="FastPix options")
+        title, opts = self._prelude(title, options, start)
         metadata = dict(opts.metadata)
         metadata["livestream_name"] = opts.livestream_name or metadata.get("livestream_name") or title
         if reference:
@@ -454,21 +443,11 @@ class FastPix(HttpProvider):
 
     def _data(self, response: requests.Response, want: type = dict) -> Any:
         """``data`` of the ``{"success": true, "data": ...}`` envelope."""
-        try:
-            envelope = Envelope.model_validate(self._http.json_of(response))
-        except ValidationError:
-            raise self._http.unexpected(response, "no success envelope") from None
-        if envelope.success is False:
-            raise self._http.unexpected(response, "no success envelope")
-        if not isinstance(envelope.data, want):
-            raise self._http.unexpected(response, f"'data' is not a JSON {'list' if want is list else 'object'}")
-        return envelope.data
+        return self._http.unwrap(response, Envelope, "data", shape="success", failed="no success envelope", want=want)
 
     def _parsed(self, response: requests.Response, data: Any) -> LiveStream:
         stream_id = _text(data.get("streamId")) if isinstance(data, dict) else None
-        try:
-            return parse_stream(data, protocol=self._protocols.get(stream_id or "", self.protocol),
-                                rtmps_server=self.rtmps_server, srt_server=self.srt_server,
-                                playback_template=self.playback_template)
-        except ValueError as exc:
-            raise self._http.unexpected(response, str(exc)) from None
+        return self._http.parsed(response, parse_stream, data,
+                                 protocol=self._protocols.get(stream_id or "", self.protocol),
+                                 rtmps_server=self.rtmps_server, srt_server=self.srt_server,
+                                 playback_template=self.playback_template)

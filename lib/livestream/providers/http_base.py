@@ -42,6 +42,10 @@ class HttpProvider(Provider):
     streams_path: ClassVar[str] = ""
     #: How the user finds the ID ``_path`` needs ("give the live stream's ID").
     stream_id_hint: ClassVar[str] = "give the live stream's ID"
+    #: What the API calls one stream (Cloudflare: "live input"); messages use it.
+    stream_noun: ClassVar[str] = "live stream"
+    #: What the API calls a stream's title (api.video: "name"); messages use it.
+    title_word: ClassVar[str] = "title"
 
     def __init__(
         self,
@@ -84,12 +88,39 @@ class HttpProvider(Provider):
             return basic_auth(self.credentials)
         return None
 
+    def _collection(self) -> str:
+        """The path of the streams collection (Cloudflare's holds the account ID)."""
+        return self.streams_path
+
     def _path(self, stream_id: str, action: Optional[str] = None) -> str:
-        """``<streams_path>/<quoted id>[/<action>]``; a blank ID is a clear error, not a list call."""
+        """``<collection>/<quoted id>[/<action>]``; a blank ID is a clear error, not a list call."""
         text = str(stream_id or "").strip()
         if not text:
-            raise ConfigurationError(f"No {self.service.name} live stream ID given", hint=self.stream_id_hint)
-        return f"{self.streams_path}/{quote(text, safe='')}" + (f"/{action}" if action else "")
+            raise ConfigurationError(f"No {self.service.name} {self.stream_noun} ID given", hint=self.stream_id_hint)
+        return f"{self._collection()}/{quote(text, safe='')}" + (f"/{action}" if action else "")
+
+    def _prelude(self, title: str, options: Any, start: Optional[datetime]) -> tuple[str, Any]:
+        """What every ``create`` checks first: scheduling (if not declared), a non-blank
+        title, and the options validated into ``Options``. Returns (title, options)."""
+        self._refuse_schedule(start)
+        title = (title or "").strip()
+        if not title:
+            article = "An" if self.service.name[0].lower() in "aeiou" else "A"
+            raise ConfigurationError(f"{article} {self.service.name} {self.stream_noun} needs a {self.title_word}",
+                                     hint="give a non-empty title")
+        return title, coerce_model(self.Options, options, what=f"{self.service.name} options")
+
+    def _choose_protocol(self, protocol: Optional[str]) -> None:
+        """The default ingest protocol (``setup``'s ``protocol``: one of the declared
+        ``capabilities.protocols``, RTMPS when not given), and the per-stream memory of
+        the protocol each ``create`` chose (other streams get the default)."""
+        chosen = (protocol or "").strip().lower() or "rtmps"
+        names = self.capabilities.protocols
+        if chosen not in names:
+            raise ConfigurationError(f"Unknown {self.service.name} ingest protocol {protocol!r}",
+                                     hint=f"use {', '.join(names[:-1])} or {names[-1]}")
+        self.protocol = chosen
+        self._protocols: dict[str, str] = {}
 
     def _refuse_schedule(self, start: Optional[datetime]) -> None:
         """``create(start=...)`` of a provider that does not declare scheduling."""

@@ -27,7 +27,7 @@ import requests
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from ..errors import ConfigurationError, InvalidRequestError, UnexpectedResponseError
-from ..http import Service, coerce_model
+from ..http import Service
 from ..models import EndResult, Ingest, LiveStream, StreamStatus
 from . import register, wire
 from .base import OptionsInput
@@ -95,9 +95,7 @@ _STATUSES = {
 
 def map_status(word: Any) -> StreamStatus:
     """A Mux status word (``idle``, ``active``, ``disabled``) as a ``StreamStatus``."""
-    if not isinstance(word, str):
-        return StreamStatus.UNKNOWN
-    return _STATUSES.get(word.strip().lower(), StreamStatus.UNKNOWN)
+    return wire.status_of(word, _STATUSES, StreamStatus.UNKNOWN)
 
 
 # ---------------------------------------------------------------------- inputs
@@ -367,12 +365,7 @@ class Mux(HttpProvider):
                                       INGEST_SRT_ENV)
         self.playback_template = _check_template(
             playback_url_template or env.get(PLAYBACK_TEMPLATE_ENV) or PLAYBACK_URL_TEMPLATE)
-        chosen = _lower(protocol) or "rtmps"
-        if chosen not in self.capabilities.protocols:
-            raise ConfigurationError(f"Unknown Mux ingest protocol {protocol!r}", hint="use rtmps, rtmp or srt")
-        self.protocol = chosen
-        # The protocol chosen at create, per stream; other streams get ``self.protocol``.
-        self._protocols: dict[str, str] = {}
+        self._choose_protocol(protocol)
 
     # ------------------------------------------------------------------ operations
 
@@ -384,16 +377,12 @@ class Mux(HttpProvider):
         ``find_created`` looks for it if the answer is lost). Never retried once it may
         have reached Mux (a second stream would exist).
         """
-        self._refuse_schedule(start)
-        title = (title or "").strip()
-        if not title:
-            raise ConfigurationError("A Mux live stream needs a title", hint="give a non-empty title")
+        title, opts = self._prelude(title, options, start)
         if len(title) > MAX_TITLE:
             raise ConfigurationError("The title is too long for Mux", hint=f"use at most {MAX_TITLE} characters")
         if reference and len(reference) > MAX_PASSTHROUGH:
             raise ConfigurationError("The stream reference is too long for Mux's passthrough",
                                      hint=f"at most {MAX_PASSTHROUGH} characters")
-        opts: MuxOptions = coerce_model(MuxOptions, options, what="Mux options")
         body: dict[str, Any] = {
             "playback_policies": [opts.playback_policy],
             "latency_mode": opts.latency_mode,

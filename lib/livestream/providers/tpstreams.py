@@ -394,10 +394,7 @@ class TPStreams(HttpProvider):
         do not say which time zone TP Streams reads it in. Never retried once it may
         have reached the server: a second POST would create (and bill) a second stream.
         """
-        title = (title or "").strip()
-        if not title:
-            raise ConfigurationError("A TP Streams live stream needs a title", hint="give a non-empty title")
-        opts: TPStreamsOptions = coerce_model(TPStreamsOptions, options, what="TP Streams options")
+        title, opts = self._prelude(title, options, start)
         body: dict[str, Any] = {"title": title}
         if opts.latency is not None:
             body["latency"] = opts.latency
@@ -494,10 +491,7 @@ class TPStreams(HttpProvider):
         return self._parsed(response, self._http.json_of(response))
 
     def _parsed(self, response: requests.Response, body: Any) -> LiveStream:
-        try:
-            return parse_asset(body)
-        except ValueError as exc:
-            raise self._http.unexpected(response, str(exc)) from None
+        return self._http.parsed(response, parse_asset, body)
 
     def _call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         """One API call under ``/api/v1/<org>/`` with the token; logs in again once on

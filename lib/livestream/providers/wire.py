@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any, Mapping, Optional, TypeVar
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict
@@ -18,6 +18,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict
 from ..errors import ConfigurationError
 
 INGEST_PROTOCOLS = ("rtmps", "rtmp", "srt")
+StatusT = TypeVar("StatusT")
 
 
 def text(value: Any) -> Optional[str]:
@@ -65,6 +66,12 @@ Time = Annotated[Optional[datetime], BeforeValidator(parse_time)]
 def lower(value: Any) -> Any:
     """A string lower-cased and stripped (choices compared case-insensitively); others as given."""
     return value.strip().lower() if isinstance(value, str) else value
+
+
+def status_of(word: Any, table: Mapping[str, StatusT], unknown: StatusT) -> StatusT:
+    """A provider's status word looked up case-insensitively in its ``table``;
+    ``unknown`` for a word the table lacks or a value that is not text."""
+    return table.get(word.strip().lower(), unknown) if isinstance(word, str) else unknown
 
 
 def protocol_of(url: str) -> str:
