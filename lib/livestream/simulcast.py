@@ -19,15 +19,22 @@ from __future__ import annotations
 
 import enum
 import json
+import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional, Sequence
 from urllib.parse import urlsplit
 
 from pydantic import SecretStr
 
 from . import secrets
-from .errors import ConfigurationError
+from .errors import ConfigurationError, LivestreamError, ProviderUnavailableError
+
+log = logging.getLogger("livestream.simulcast")
+
+if TYPE_CHECKING:
+    from .models import EndResult
+    from .providers.base import Provider
 
 #: URL schemes a target may have; a provider declares which of them it takes.
 SCHEMES = ("rtmp", "rtmps", "srt")
@@ -95,6 +102,20 @@ class TargetState:
     def describe(self) -> str:
         why = f" ({self.reason})" if self.reason else ""
         return f"{self.name}: {self.status.value}{why}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """What the ledger keeps and ``status --json`` shows: never the key."""
+        return {"name": self.name, "target_id": self.target_id, "status": self.status.value,
+                "reason": self.reason, "host": self.host}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> TargetState:
+        try:
+            status = TargetStatus(data.get("status") or "added")
+        except ValueError:
+            status = TargetStatus.ADDED
+        return cls(name=str(data.get("name") or ""), target_id=str(data.get("target_id") or ""), status=status,
+                   reason=data.get("reason"), host=str(data.get("host") or ""))
 
 
 def target_from_mapping(item: Any, index: int, environ: Mapping[str, str]) -> SimulcastTarget:
@@ -200,3 +221,49 @@ def check_targets(targets: Sequence[SimulcastTarget], *, provider: str,
     if support.max_targets is not None and len(targets) > support.max_targets:
         raise ConfigurationError(f"{provider} restreams to at most {support.max_targets} destinations, "
                                  f"{len(targets)} were given", hint="remove some simulcast targets")
+
+
+# ---------------------------------------------------------------- on the worker thread
+
+
+def add_all(provider: Provider, stream_id: str, targets: Sequence[SimulcastTarget]) -> list[TargetState]:
+    """Add every target, one request each; a target the provider refuses is FAILED with
+    its reason (the main stream goes on: a failed target is a warning, never the end)."""
+    states = []
+    for target in targets:
+        try:
+            states.append(provider.add_simulcast_target(stream_id, target))
+        except LivestreamError as refused:
+            log.warning("Simulcast target %r (%s) was not added: %s", target.name, target.host, refused)
+            states.append(TargetState(name=target.name, target_id="", status=TargetStatus.FAILED,
+                                      reason=secrets.redact(refused.message), host=target.host))
+    return states
+
+
+def remove_all(provider: Provider, stream_id: str, targets: Sequence[TargetState]) -> None:
+    """Remove every target this go-live added. A provider that cannot be reached raises
+    (after trying each), so the end is retried with them; a refusal is logged and the
+    target forgotten (nothing more can be done with it than the provider allows)."""
+    unavailable: Optional[ProviderUnavailableError] = None
+    for target in targets:
+        if not target.target_id or target.status is TargetStatus.REMOVED:
+            continue
+        try:
+            provider.remove_simulcast_target(stream_id, target)
+        except ProviderUnavailableError as passing:
+            unavailable = unavailable or passing
+        except LivestreamError as refused:
+            log.warning("Simulcast target %r could not be removed: %s", target.name, refused)
+    if unavailable is not None:
+        raise unavailable
+
+
+def end_with_targets(provider: Provider, stream_id: str, targets: Sequence[Mapping[str, Any] | TargetState]
+                     ) -> EndResult:
+    """Remove the go-live's simulcast targets, then end the stream (``Provider.end``): the
+    one way a stream is ended (the go-live, the pending ends, OBS unloading), so a reused
+    stream never restreams to last week's destinations."""
+    states = [t if isinstance(t, TargetState) else TargetState.from_dict(t) for t in targets]
+    if states and provider.capabilities.simulcast is not None:
+        remove_all(provider, stream_id, states)
+    return provider.end(stream_id)
