@@ -97,11 +97,19 @@ class Restreamer:
             target.update(status=ERRORED, error="the sandbox has no ffmpeg to relay with")
             return
         source = f"{self.core.places.rtmp_url}/{doc['key']}"
-        cmd = [ffmpeg, "-nostdin", "-loglevel", "error", "-rw_timeout", "5000000", "-i", source,
+        # A long probe: a relay that joins OBS's broadcast gets audio at once but video only from
+        # the next keyframe (seen here 8 s later); ffmpeg's default 5 s probe then misses the
+        # video and the copy would carry audio only.
+        cmd = [ffmpeg, "-nostdin", "-loglevel", "warning", "-rw_timeout", "5000000",
+               "-analyzeduration", "20000000", "-probesize", "50000000", "-i", source,
                "-c", "copy", "-f", "flv" if not target["url"].startswith("srt://") else "mpegts",
                relay_destination(target)]
-        self._relays[ref] = (TiedChild(cmd, "relay", stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                       stderr=subprocess.DEVNULL), now)
+        logs = self.core.places.data_dir / "relays"
+        logs.mkdir(exist_ok=True)
+        # Its errors go to a file per target (what a test or a person reads when one fails).
+        with open(logs / f"{ref[1]}.log", "ab") as log_file:
+            self._relays[ref] = (TiedChild(cmd, "relay", stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                           stderr=log_file), now)
         target.update(status=STARTING, error=None)
         self.core.event("simulcast_starting", doc, target=ref[1])
 
