@@ -14,10 +14,12 @@ from typing import Any, Callable, Mapping, Optional
 
 from pydantic import BaseModel, SecretStr
 
-from livestream.errors import NotFoundError, ObsRefusedError
+from livestream.errors import InvalidRequestError, NotFoundError, ObsRefusedError
 from livestream.models import EndResult, Ingest, LiveStream, StreamStatus
 from livestream.providers.base import OptionsInput, Provider
+from livestream.providers.declare import Capabilities
 from livestream.session.ports import StreamService
+from livestream.simulcast import SimulcastSupport, SimulcastTarget, TargetState, TargetStatus
 
 PREVIOUS_SERVICE = StreamService("rtmp_common", {"service": "Twitch", "server": "auto", "key": "live_user_own_key"})
 
@@ -99,7 +101,8 @@ class FakeProvider(Provider):
     display_name = "Fake Provider"
     Credentials = _Credentials
     Options = _Options
-    supports_scheduling = True
+    capabilities = Capabilities(scheduling=True, simulcast=SimulcastSupport(
+        max_targets=3, schemes=("rtmp", "rtmps"), only_while_idle=True, reports_status=True))
     default_base_url = "http://fake.invalid"
     base_url_env = "FAKE_API_BASE_URL"
     poll_interval = 3.0
@@ -120,6 +123,8 @@ class FakeProvider(Provider):
         self.calls: list[tuple[str, Optional[str]]] = []
         self._ids = (f"s{n}" for n in itertools.count(1))
         self.on_call: Optional[Callable[[str], None]] = None
+        #: Simulcast targets held per stream: target id -> name (Mux-like: added only while idle).
+        self.targets: dict[str, dict[str, str]] = {}
         #: An error raised by the next create *after* the stream was made (a lost answer).
         self.create_lands_then_fails: Optional[BaseException] = None
 
@@ -201,6 +206,28 @@ class FakeProvider(Provider):
     def check_credentials(self) -> None:
         self.calls.append(("check_credentials", None))
         self._maybe_fail("check_credentials")
+
+    def add_simulcast_target(self, stream_id: str, target: SimulcastTarget) -> TargetState:
+        self.calls.append(("add_target", target.name))
+        self._maybe_fail("add_target")
+        if self.streams[stream_id]["status"] is not StreamStatus.NOT_STARTED:
+            raise InvalidRequestError("simulcast targets can only be added while the stream is idle",
+                                      provider=self.display_name, status_code=400)
+        held = self.targets.setdefault(stream_id, {})
+        target_id = f"t{len(held) + 1}"
+        held[target_id] = target.name
+        return TargetState(name=target.name, target_id=target_id, status=TargetStatus.IDLE, host=target.host)
+
+    def remove_simulcast_target(self, stream_id: str, target: TargetState) -> None:
+        self.calls.append(("remove_target", target.target_id))
+        self._maybe_fail("remove_target")
+        self.targets.get(stream_id, {}).pop(target.target_id, None)
+
+    def simulcast_targets(self, stream_id: str) -> list[TargetState]:
+        self.calls.append(("targets", stream_id))
+        live = self.streams[stream_id]["status"] is StreamStatus.LIVE
+        return [TargetState(name=name, target_id=tid, status=TargetStatus.LIVE if live else TargetStatus.IDLE)
+                for tid, name in self.targets.get(stream_id, {}).items()]
 
     def count(self, op: str) -> int:
         return sum(1 for name, _ in self.calls if name == op)

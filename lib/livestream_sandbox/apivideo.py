@@ -44,6 +44,7 @@ from typing import Any, Optional
 
 from .media import serve_by_id
 from .model import ProviderModel, route
+from .restream import add_target
 from .timeline import Timeline, Words
 from .web import BadBody, Request, Response, empty, json_response
 
@@ -81,6 +82,8 @@ TOKEN_SECONDS = 3600
 
 
 MAX_PAGE_SIZE = 100
+#: "Currently api.video supports up to 5 restreams" (https://docs.api.video/live-streaming/restreams).
+MAX_RESTREAMS = 5
 
 
 SORT_FIELDS = ("name", "createdAt", "updatedAt")
@@ -142,7 +145,9 @@ class ApiVideo(ProviderModel):
         base = f"{self.core.places.api_url}/{MEDIA_PREFIX}/{doc['id']}"
         body = {
             "liveStreamId": doc["id"], "createdAt": iso(doc["created"]), "updatedAt": iso(doc["updated"]),
-            "streamKey": doc["key"], "restreams": [], "name": doc["name"], "public": doc["public"],
+            "streamKey": doc["key"], "name": doc["name"], "public": doc["public"],
+            "restreams": [{"name": t["name"], "serverUrl": t["url"], "streamKey": t["key"]}
+                          for t in doc.get("targets", {}).values()],
             "broadcasting": doc["status"] == BROADCASTING,
             "assets": {
                 "iframe": f'<iframe src="{base}" width="100%" height="100%" frameborder="0" scrolling="no" '
@@ -324,7 +329,31 @@ class ApiVideo(ProviderModel):
             return problem(400, name="public", detail="This value should be of type bool.")
         if "playerId" in body and body["playerId"] is not None and not isinstance(body["playerId"], str):
             return problem(400, name="playerId", detail="This value should be of type string.")
+        if "restreams" in body:
+            restreams = body["restreams"]
+            if not isinstance(restreams, list) or len(restreams) > MAX_RESTREAMS:
+                return problem(400, name="restreams", detail=f"This collection should contain {MAX_RESTREAMS} "
+                               "elements or less.")
+            for item in restreams:
+                if not isinstance(item, dict) or not all(isinstance(item.get(k), str) and item.get(k)
+                                                         for k in ("name", "serverUrl", "streamKey")):
+                    return problem(400, name="restreams", detail="Each restream needs a name, serverUrl and "
+                                   "streamKey.")
+                if not item["serverUrl"].startswith(("rtmp://", "rtmps://")):
+                    return problem(400, name="restreams", detail="The serverUrl should be an RTMP(S) URL.")
         return None
+
+    @staticmethod
+    def set_restreams(doc: dict, restreams: list) -> None:
+        """The list replaces the stream's restreams (targets kept by name keep their state)."""
+        old = {t["name"]: t for t in doc.get("targets", {}).values()}
+        doc["targets"] = {}
+        for item in restreams:
+            kept = old.get(item["name"])
+            if kept and (kept["url"], kept["key"]) == (item["serverUrl"], item["streamKey"]):
+                doc["targets"][kept["id"]] = kept
+            else:
+                add_target(doc, url=item["serverUrl"], key=item["streamKey"], name=item["name"])
 
     def _create(self, req: Request) -> Response:
         body = req.data()
@@ -340,6 +369,7 @@ class ApiVideo(ProviderModel):
             "status": IDLE, "connected": False, "broadcast": False, "live_at": None, "idle_at": None,
             "complete_at": None, "videos": [], "pending_media": [],
         }
+        self.set_restreams(doc, body.get("restreams", []))
         self.add_stream(doc)
         return json_response(201, self.stream(doc))
 
@@ -353,7 +383,9 @@ class ApiVideo(ProviderModel):
         refused = self._check(body, creating=False)
         if refused is not None:
             return refused
-        changes = {k: body[k] for k in ("name", "public", "playerId") if k in body}
+        changes = {k: body[k] for k in ("name", "public", "playerId", "restreams") if k in body}
+        if "restreams" in changes:
+            self.set_restreams(doc, changes.pop("restreams"))
         doc.update(changes, updated=time.time())
         self.core.save(doc)
         self.core.event("updated", doc, fields=sorted(changes))

@@ -39,6 +39,7 @@ from typing import Any, Optional
 
 from .media import hls_folder, serve_live
 from .model import ProviderModel, route
+from .restream import add_target
 from .timeline import Timeline, Words
 from .web import BadBody, Request, Response, json_response, text
 
@@ -223,6 +224,9 @@ class Cloudflare(ProviderModel):
         return [
             route(inputs + r"/?$", {"GET": self._list, "POST": self._create}),
             route(inputs + r"/(?P<id>[^/]+)/?$", {"GET": self._get, "PUT": self._update, "DELETE": self._delete}),
+            route(inputs + r"/(?P<id>[^/]+)/outputs/?$", {"GET": self._outputs, "POST": self._add_output}),
+            route(inputs + r"/(?P<id>[^/]+)/outputs/(?P<output>[^/]+)/?$",
+                  {"PUT": self._update_output, "DELETE": self._delete_output}),
         ]
 
     def not_found(self, req: Request) -> Response:
@@ -319,6 +323,52 @@ class Cloudflare(ProviderModel):
         self.core.save(doc)
         self.core.event("updated", doc, fields=sorted(changes))
         return ok(self.live_input(doc))
+
+    # outputs: "used to simulcast or restream live video to other RTMP or SRT destinations"
+    @staticmethod
+    def output(target: dict) -> dict:
+        return {"uid": target["id"], "url": target["url"], "streamKey": target["key"],
+                "enabled": target["enabled"]}
+
+    def _outputs(self, req: Request, account: str, doc: dict) -> Response:
+        return ok([self.output(t) for t in doc.get("targets", {}).values()])
+
+    def _add_output(self, req: Request, account: str, doc: dict) -> Response:
+        body = req.data()
+        if not isinstance(body, dict):
+            return refused([("/", "the request body must be a JSON object")])
+        url, key = body.get("url"), body.get("streamKey")
+        fields = []
+        if not isinstance(url, str) or not url.startswith(("rtmp://", "rtmps://", "srt://")):
+            fields.append(("/url", "url must be an RTMP(S) or SRT URL"))
+        if not isinstance(key, str):
+            fields.append(("/streamKey", "streamKey must be a string"))
+        if "enabled" in body and not isinstance(body["enabled"], bool):
+            fields.append(("/enabled", "enabled must be a boolean"))
+        if fields:
+            return refused(fields)
+        target = add_target(doc, url=url, key=key, enabled=body.get("enabled", True))
+        self.core.save(doc)
+        self.core.event("output_created", doc, target=target["id"])
+        return ok(self.output(target))
+
+    def _update_output(self, req: Request, account: str, doc: dict, output: str) -> Response:
+        target = doc.get("targets", {}).get(output)
+        body = req.data()
+        if target is None:
+            return self.error_response(404)
+        if not isinstance(body, dict) or not isinstance(body.get("enabled"), bool):
+            return refused([("/enabled", "enabled must be a boolean")])
+        target["enabled"] = body["enabled"]
+        self.core.save(doc)
+        return ok(self.output(target))
+
+    def _delete_output(self, req: Request, account: str, doc: dict, output: str) -> Response:
+        if doc.get("targets", {}).pop(output, None) is None:
+            return self.error_response(404)
+        self.core.save(doc)
+        self.core.event("output_deleted", doc, target=output)
+        return ok(None)
 
     def _delete(self, req: Request, account: str, doc: dict) -> Response:
         # "Prevents a live input from being streamed to": a live encoder is cut too.

@@ -20,6 +20,7 @@ from typing import Any, Optional
 from . import recording
 from .config import SandboxConfig
 from .faults import FaultBook
+from .restream import Restreamer
 from .store import Store
 from .web import Request, Response, empty, text
 from .webhooks import Delivery, WebhookDispatcher
@@ -68,6 +69,7 @@ class Core:
                                           timeout=config.webhook_timeout)
         self._stop = threading.Event()
         self._thread: Optional[threading.Thread] = None
+        self.restreamer = Restreamer(self)
 
     # lifecycle ---------------------------------------------------------------------------------
     def register(self, model: Any) -> None:
@@ -99,6 +101,7 @@ class Core:
         if self._thread:
             self._thread.join(2.0)
             self._thread = None
+        self.restreamer.stop_all()
         self.webhooks.stop()
 
     def _loop(self) -> None:
@@ -108,6 +111,7 @@ class Core:
                 for doc in list(self.docs.values()):
                     try:
                         self.models[doc["provider"]].tick(doc, now)
+                        self.restreamer.sync(doc, now)
                     except Exception:  # one broken stream must not stop every timer
                         log.exception("timer failed for %s %s", doc["provider"], doc["id"])
 
@@ -129,6 +133,7 @@ class Core:
         self.store.save_stream(doc)
 
     def remove(self, doc: dict) -> None:
+        self.restreamer.forget(doc)
         self.docs.pop(self._ref(doc), None)
         self.store.delete_stream(doc["provider"], doc["id"])
 
@@ -191,6 +196,8 @@ class Core:
             if name == "on_publish":
                 return self._on_publish(doc, key, client, now, form)
             if name == "on_update":
+                if str(form.get("call", "")) == "update_play":
+                    return empty(200)  # a player (a simulcast relay) is not the publisher this guards
                 if doc is None or doc.get("drop_publisher") or doc.get("client_id") != client:
                     return text(403, "stop")
                 return empty(200)

@@ -41,6 +41,7 @@ from typing import Any, Optional
 
 from .media import serve_by_id
 from .model import ProviderModel, basic_auth_matches, route
+from .restream import add_target
 from .timeline import Timeline, Words
 from .web import BadBody, Request, Response, json_response
 from .webhooks import fastpix_signature
@@ -125,8 +126,13 @@ class FastPix(ProviderModel):
             "mediaIds": list(doc["mediaIds"]),
             "srtPlaybackResponse": {"srtPlaybackStreamId": doc["srt_playback_id"],
                                     "srtPlaybackSecret": doc["srt_playback_secret"]},
-            "simulcastResponses": [],
+            "simulcastResponses": [self.simulcast(t) for t in doc.get("targets", {}).values()],
         }
+
+    @staticmethod
+    def simulcast(target: dict) -> dict:
+        return {"simulcastId": target["id"], "url": target["url"], "streamKey": target["key"],
+                "isEnabled": target["enabled"], "metadata": dict(target.get("metadata") or {})}
 
     def playback_url(self, playback_id: str) -> str:
         return f"{self.core.places.api_url}/stream/{playback_id}.m3u8"
@@ -215,6 +221,9 @@ class FastPix(ProviderModel):
             route(one + r"/live-enable/?$", {"PUT": self._enable}),
             route(one + r"/live-disable/?$", {"PUT": self._disable}),
             route(one + r"/viewer-count/?$", {"GET": self._viewers}),
+            route(one + r"/simulcast/?$", {"POST": self._add_simulcast}),
+            route(one + r"/simulcast/(?P<target>[^/]+)/?$",
+                  {"GET": self._get_simulcast, "PUT": self._update_simulcast, "DELETE": self._delete_simulcast}),
         ]
 
     def missing(self, req: Request) -> Response:
@@ -324,6 +333,43 @@ class FastPix(ProviderModel):
 
     def _get(self, req: Request, doc: dict) -> Response:
         return json_response(200, {"success": True, "data": self.stream(doc)})
+
+    def _add_simulcast(self, req: Request, doc: dict) -> Response:
+        """"A simulcast can only be created when the parent live stream is in idle state"."""
+        body = req.data()
+        if not isinstance(body, dict) or not isinstance(body.get("url"), str) \
+                or not body["url"].startswith(("rtmp://", "rtmps://")) or not isinstance(body.get("streamKey"), str):
+            return error(422, "Invalid request", "url (an RTMP URL) and streamKey are required")
+        if "metadata" in body and not isinstance(body["metadata"], dict):
+            return error(422, "Invalid request", "metadata must be an object")
+        if doc["status"] != "idle":
+            return error(400, "Bad request", "a simulcast can only be created while the stream is idle")
+        target = add_target(doc, url=body["url"], key=body["streamKey"])
+        target["metadata"] = dict(body.get("metadata") or {})
+        self.core.save(doc)
+        self.notify(doc, "simulcast_target.created", data=self.simulcast(target))
+        return json_response(201, {"success": True, "data": self.simulcast(target)})
+
+    def _get_simulcast(self, req: Request, doc: dict, target: str) -> Response:
+        found = doc.get("targets", {}).get(target)
+        return json_response(200, {"success": True, "data": self.simulcast(found)}) if found else error(404)
+
+    def _update_simulcast(self, req: Request, doc: dict, target: str) -> Response:
+        found, body = doc.get("targets", {}).get(target), req.data()
+        if found is None:
+            return error(404)
+        if not isinstance(body, dict) or not isinstance(body.get("isEnabled"), bool):
+            return error(422, "Invalid request", "isEnabled must be a boolean")
+        found["enabled"] = body["isEnabled"]
+        self.core.save(doc)
+        return json_response(200, {"success": True, "data": self.simulcast(found)})
+
+    def _delete_simulcast(self, req: Request, doc: dict, target: str) -> Response:
+        if doc.get("targets", {}).pop(target, None) is None:
+            return error(404)
+        self.core.save(doc)
+        self.notify(doc, "simulcast_target.deleted", data={"simulcastId": target})
+        return json_response(200, {"success": True})
 
     def _update(self, req: Request, doc: dict) -> Response:
         body = req.data()

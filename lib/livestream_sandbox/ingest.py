@@ -199,6 +199,7 @@ class Nginx:
         self.root = Path(data_dir) / "nginx"
         self.hls_dir = Path(data_dir) / "hls"
         self.record_dir = Path(data_dir) / "recordings"
+        self.simulcast_dir = Path(data_dir) / "simulcast"
         self.host = host
         self.port = port
         self.callback_base = callback_base.rstrip("/")
@@ -250,13 +251,20 @@ class Nginx:
             f"      record_path {_nginx_quote(self.record_dir)};",
             "      record_unique on;",
             "    }",
+            # Where simulcast tests point their targets (restream.py relays there): it
+            # records what arrives, one file per stream key, for ffprobe.
+            "    application simulcast {",
+            "      live on;",
+            "      record all;",
+            f"      record_path {_nginx_quote(self.simulcast_dir)};",
+            "    }",
             "  }",
             "}",
         ]
         return "\n".join(lines) + "\n"
 
     def start(self, timeout: float = 10.0) -> None:
-        for folder in (self.root, self.hls_dir, self.record_dir):
+        for folder in (self.root, self.hls_dir, self.record_dir, self.simulcast_dir):
             folder.mkdir(parents=True, exist_ok=True)
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
         with socket.socket(family, socket.SOCK_STREAM) as probe:  # a clear message for a busy port

@@ -30,6 +30,7 @@ from typing import Any, Optional
 
 from .media import serve_by_id
 from .model import ProviderModel, basic_auth_matches, route
+from .restream import add_target
 from .timeline import Timeline, Words
 from .web import BadBody, Request, Response, empty, json_response
 
@@ -121,10 +122,24 @@ class Mux(ProviderModel):
             out["test"] = True
         if doc["recent_asset_ids"]:
             out["recent_asset_ids"] = list(doc["recent_asset_ids"])
+        if doc.get("targets"):
+            out["simulcast_targets"] = [self.target(t) for t in doc["targets"].values()]
         if doc["status"] == ACTIVE:
             out["active_ingest_protocol"] = "rtmp"
             if doc.get("active_asset_id"):
                 out["active_asset_id"] = doc["active_asset_id"]
+        return out
+
+    @staticmethod
+    def target(target: dict) -> dict:
+        """A ``SimulcastTarget``: id, passthrough, status, stream_key, url."""
+        out = {"id": target["id"], "status": target["status"], "url": target["url"]}
+        if target.get("key"):
+            out["stream_key"] = target["key"]
+        if target.get("name"):
+            out["passthrough"] = target["name"]
+        if target["status"] == "errored":
+            out["error_severity"] = "normal"
         return out
 
     def playback_url(self, playback_id: str) -> str:
@@ -177,6 +192,9 @@ class Mux(ProviderModel):
             route(one + r"/complete/?$", {"PUT": self._complete}),
             route(one + r"/enable/?$", {"PUT": self._enable}),
             route(one + r"/disable/?$", {"PUT": self._disable}),
+            route(one + r"/simulcast-targets/?$", {"POST": self._add_target}),
+            route(one + r"/simulcast-targets/(?P<target>[^/]+)/?$",
+                  {"GET": self._get_target, "DELETE": self._delete_target}),
         ]
 
     def bad_body(self, exc: BadBody) -> Response:
@@ -274,6 +292,34 @@ class Mux(ProviderModel):
             doc["connected"] = False
             self.timeline.end(doc)
         return json_response(200, {"data": {}})
+
+    def _add_target(self, req: Request, doc: dict) -> Response:
+        """``POST .../simulcast-targets``: "only allowed when the parent live stream is idle"."""
+        body = req.data()
+        if not isinstance(body, dict):
+            return error(400, "The request body must be a JSON object")
+        url = body.get("url")
+        if not isinstance(url, str) or not re.match(r"^(rtmps?|srt)://[^/\s]+", url):
+            return error(400, "url must be an RTMP(s) or SRT URL")
+        if "passthrough" in body and (not isinstance(body["passthrough"], str) or len(body["passthrough"]) > 255):
+            return error(400, "passthrough must be a string of at most 255 characters")
+        if doc["status"] != IDLE:
+            return error(400, "Simulcast targets can only be added while the live stream is idle")
+        target = add_target(doc, url=url, key=str(body.get("stream_key") or ""), name=body.get("passthrough") or "")
+        self.core.event("simulcast_target_created", doc, target=target["id"])
+        self.core.save(doc)
+        return json_response(201, {"data": self.target(target)})
+
+    def _get_target(self, req: Request, doc: dict, target: str) -> Response:
+        found = doc.get("targets", {}).get(target)
+        return json_response(200, {"data": self.target(found)}) if found else error(404)
+
+    def _delete_target(self, req: Request, doc: dict, target: str) -> Response:
+        if doc.get("targets", {}).pop(target, None) is None:
+            return error(404)
+        self.core.event("simulcast_target_deleted", doc, target=target)
+        self.core.save(doc)
+        return empty(204)
 
     def _enable(self, req: Request, doc: dict) -> Response:
         if doc["status"] == DISABLED:

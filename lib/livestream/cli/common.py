@@ -14,6 +14,7 @@ from ..errors import ConfigurationError
 from ..http import coerce_model
 from ..providers.base import Provider
 from ..providers.declare import Declaration, StreamOption
+from ..simulcast import SimulcastTarget, check_targets, load_targets_file
 
 
 def _declarations() -> list[Declaration]:
@@ -159,3 +160,26 @@ def seconds(value: str) -> float:
     if not math.isfinite(number) or number <= 0:
         raise argparse.ArgumentTypeError(f"give a number of seconds above 0, not {value!r}")
     return number
+
+
+def add_simulcast_argument(parser: argparse.ArgumentParser) -> None:
+    """``--simulcast-file``, with the providers that can restream named in its help."""
+    able = ", ".join(c.display_name for c in providers.all_providers() if c.capabilities.simulcast) or "none"
+    parser.add_argument(
+        "--simulcast-file", metavar="FILE",
+        help=f"also stream to these destinations, restreamed by the provider ({able}): a JSON list of "
+             '{"name": ..., "url": "rtmp://...", "stream_key": ...}, or "stream_key_env": VARIABLE '
+             "instead of the key")
+
+
+def simulcast_targets(args: argparse.Namespace, provider: Provider,
+                      environ: Optional[dict[str, str]] = None) -> list[SimulcastTarget]:
+    """The targets of ``--simulcast-file``, checked against what the provider declares
+    (before anything is created); none without the option."""
+    path = getattr(args, "simulcast_file", None)
+    if not path:
+        return []
+    targets = load_targets_file(path, os.environ if environ is None else environ)
+    check_targets(targets, provider=provider.display_name, support=provider.capabilities.simulcast,
+                  able=[c.display_name for c in providers.all_providers() if c.capabilities.simulcast])
+    return targets

@@ -14,7 +14,17 @@ from datetime import datetime
 
 from .. import providers
 from ..errors import ConfigurationError, IngestTimeoutError
-from .common import add_provider_arguments, add_stream_options, build_provider, parse_start, seconds, stream_options
+from ..simulcast import add_all
+from .common import (
+    add_provider_arguments,
+    add_simulcast_argument,
+    add_stream_options,
+    build_provider,
+    parse_start,
+    seconds,
+    simulcast_targets,
+    stream_options,
+)
 from .output import emit, progress, progress_done, table
 
 
@@ -53,6 +63,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--start", type=parse_start, metavar='"YYYY-MM-DD HH:MM:SS"',
                    help=f"schedule instead of starting now ({scheduling}; start it later with 'start ID')")
     add_stream_options(p)
+    add_simulcast_argument(p)
     p.set_defaults(func=cmd_create)
 
     for name, func, text in (
@@ -108,8 +119,15 @@ def cmd_create(args: argparse.Namespace) -> int:
                   f"{provider.display_name} does not start scheduled streams by itself: run "
                   "'obs_livestream.py start ID' (or Go live with the scheduled stream) when you are ready, "
                   "or create it without --start to start it now.", file=sys.stderr)
+        targets = simulcast_targets(args, provider)  # checked before anything is created
         stream = provider.create(args.title, options=stream_options(args, provider.name), start=args.start)
-        emit(stream.display(reveal=args.show_secrets), as_json=args.json, reveal=args.show_secrets)
+        shown = stream.display(reveal=args.show_secrets)
+        if targets:
+            # A stream made outside a go-live: its targets stay until removed on the provider's
+            # side (the provider's dashboard or API): say so in the output.
+            shown["simulcast"] = [state.describe() + (f" [{state.target_id}]" if state.target_id else "")
+                                  for state in add_all(provider, stream.id, targets)]
+        emit(shown, as_json=args.json, reveal=args.show_secrets)
     return 0
 
 

@@ -24,12 +24,15 @@ from ..session.ledger import Ledger, LedgerEntry
 from ..session.request import GoLiveRequest, Policies
 from ..session.states import State
 from ..session.worker import Worker
+from ..simulcast import TargetState
 from .common import (
     add_provider_arguments,
+    add_simulcast_argument,
     add_stream_options,
     build_provider,
     provider_name,
     seconds,
+    simulcast_targets,
     stream_options,
 )
 from .output import emit, printable, progress, progress_done
@@ -61,6 +64,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-restore", action="store_true", help="keep the provider's settings in OBS afterwards")
     p.add_argument("--follow", action="store_true", help="stay attached; end everything on Ctrl-C or OBS stop")
     add_stream_options(p)
+    add_simulcast_argument(p)
     p.set_defaults(func=cmd_go_live)
 
     p = sub.add_parser(
@@ -180,6 +184,7 @@ def cmd_go_live(args: argparse.Namespace) -> int:
         request = GoLiveRequest(
             provider=provider, mode=mode, title=args.title.strip(), stream_id=args.scheduled or args.stream_id,
             options=stream_options(args, name), start_streaming=False if args.prepare else True, origin="remote",
+            simulcast=simulcast_targets(args, provider),
         )
         client = _client(args)
         cleanup.callback(client.close)
@@ -286,7 +291,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     }
     if record is not None:
         view: dict[str, Any] = {"provider": record.provider, "stream_id": record.stream_id, "state": record.state,
-                                "playback_url": record.playback_url, "chat_url": record.chat_url}
+                                "playback_url": record.playback_url, "chat_url": record.chat_url,
+                                "simulcast": [TargetState.from_dict(t).describe() for t in record.targets]}
         try:
             cls = providers.get(record.provider)
             with cls(cls.credentials_from_env(os.environ), base_url=record.api_base_url) as provider:
@@ -381,11 +387,12 @@ def _schedule_summary(published: Optional[dict[str, Any]]) -> Optional[dict[str,
 
 def _published_view(data: dict[str, Any]) -> dict[str, Any]:
     keys = ("state", "status_line", "provider", "stream_id", "title", "provider_status", "playback_url",
-            "chat_url", "recording_url")
+            "chat_url", "recording_url", "targets")
     return {k: data.get(k) for k in keys}
 
 
 def _summary(snap: Any) -> dict[str, Any]:
     return {"state": snap.state.value, "message": snap.message, "provider": snap.provider,
             "stream_id": snap.stream_id, "title": snap.title, "playback_url": snap.playback_url,
-            "chat_url": snap.chat_url, "recording_url": snap.recording_url}
+            "chat_url": snap.chat_url, "recording_url": snap.recording_url,
+            "simulcast": [TargetState.from_dict(t).describe() for t in snap.targets]}

@@ -15,12 +15,15 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional
 
+from pydantic import SecretStr
+
 from .. import providers, secrets
 from ..errors import ConfigurationError
 from ..http import validation_message
 from ..providers.base import CredentialTextError, Provider
 from ..providers.declare import Declaration, StreamOption
 from ..session.request import GoLiveRequest, Policies
+from ..simulcast import SimulcastTarget
 
 #: The provider chosen until the user picks one.
 DEFAULT_PROVIDER = "tpstreams"
@@ -46,6 +49,10 @@ SCRIPT_FIELDS: dict[str, Any] = {
     "schedule_late_minutes": 0,
     "schedule_boot_seconds": 30,
 }
+#: The panel's "Also stream to" slots: ``simulcast_<n>_name``, ``_url`` and ``_key`` (a secret).
+SIMULCAST_SLOTS = 3
+SCRIPT_FIELDS.update({f"simulcast_{n}_{part}": "" for n in range(1, SIMULCAST_SLOTS + 1)
+                      for part in ("name", "url", "key")})
 
 
 def declarations() -> list[Declaration]:
@@ -86,7 +93,8 @@ def fields() -> dict[str, Any]:
 
 def secret_keys() -> set[str]:
     """The setting keys holding secrets (masked in reprs, registered for redaction)."""
-    return {decl.setting_key(f) for decl in declarations() for f in decl.credential_fields if f.secret}
+    keys = {decl.setting_key(f) for decl in declarations() for f in decl.credential_fields if f.secret}
+    return keys | {f"simulcast_{n}_key" for n in range(1, SIMULCAST_SLOTS + 1)}
 
 
 @dataclass
@@ -210,7 +218,22 @@ class PanelConfig:
             stream_id=stream_id,
             options=self.options(),
             start_streaming=start_streaming,
+            simulcast=self.simulcast_targets(),
         )
+
+    def simulcast_targets(self) -> list[SimulcastTarget]:
+        """The filled "Also stream to" slots; one half filled in says which field is missing."""
+        targets = []
+        for n in range(1, SIMULCAST_SLOTS + 1):
+            name, url, key = (str(self.values.get(f"simulcast_{n}_{part}") or "").strip()
+                              for part in ("name", "url", "key"))
+            if not (name or url or key):
+                continue
+            if not url:
+                raise ConfigurationError(f"Also stream to #{n} has no server URL",
+                                         hint="enter the destination's rtmp:// server URL, or clear the slot")
+            targets.append(SimulcastTarget(name=name or f"Target {n}", url=url, stream_key=SecretStr(key)))
+        return targets
 
 
 def _first_error(exc: ValueError, decl: Declaration) -> str:

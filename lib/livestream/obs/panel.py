@@ -17,7 +17,7 @@ import obspython as obs
 
 from ..providers.declare import Declaration, StreamOption
 from ..session import localtime
-from .config import DEFAULT_PROVIDER, PanelConfig, base_url_key, declarations, fields
+from .config import DEFAULT_PROVIDER, SIMULCAST_SLOTS, PanelConfig, base_url_key, declarations, fields
 
 DOCK_STEPS = (
     "A live status page with Go live / Prepare / End for a dock, updated every second. Add it once: "
@@ -163,6 +163,8 @@ def build(
             for option in shown:
                 _option(group, decl.setting_key(option), option)
 
+    _simulcast_group(props)
+
     behaviour = _group(props, "behaviour", "Behaviour")
     obs.obs_properties_add_bool(behaviour, "start_when_ready", "Start streaming when the ingest is ready")
     obs.obs_properties_add_bool(behaviour, "end_on_stop", "End the provider stream when OBS stops streaming")
@@ -203,6 +205,30 @@ def _option(props: Any, key: str, option: StreamOption) -> Any:
     return prop
 
 
+def _simulcast_group(props: Any) -> None:
+    """"Also stream to": destinations the provider restreams to (its simulcast), keys as passwords."""
+    group = _group(props, "simulcast", "Also stream to")
+    obs.obs_properties_add_text(group, "simulcast_help", "", obs.OBS_TEXT_INFO)
+    for n in range(1, SIMULCAST_SLOTS + 1):
+        obs.obs_properties_add_text(group, f"simulcast_{n}_name", f"#{n} name", obs.OBS_TEXT_DEFAULT)
+        url = obs.obs_properties_add_text(group, f"simulcast_{n}_url", f"#{n} server URL", obs.OBS_TEXT_DEFAULT)
+        obs.obs_property_set_long_description(url, "rtmp:// or rtmps:// (srt:// where the provider takes it), "
+                                                   "e.g. rtmp://a.rtmp.youtube.com/live2")
+        obs.obs_properties_add_text(group, f"simulcast_{n}_key", f"#{n} stream key", obs.OBS_TEXT_PASSWORD)
+
+
+def simulcast_help(decl: Declaration) -> str:
+    """What the "Also stream to" group says for the chosen provider."""
+    support = decl.capabilities.simulcast
+    if support is None:
+        able = ", ".join(d.display_name for d in declarations() if d.capabilities.simulcast)
+        return f"{decl.display_name} does not restream to other destinations ({able} do)."
+    most = f"up to {support.max_targets}" if support.max_targets else "several"
+    takes = ", ".join(f"{s}://" for s in support.schemes)
+    return (f"{decl.display_name} restreams this go-live to {most} destinations ({takes}); each is added "
+            "before OBS starts and removed when the stream ends. OBS uploads once.")
+
+
 def _schedule_group(props: Any, callbacks: Mapping[str, Callable]) -> None:
     """Go live at a set time and end after a duration (``livestream.obs.schedule``)."""
     group = _group(props, "schedule", "Schedule")
@@ -240,6 +266,14 @@ def apply_visibility(props: Any, settings: Any) -> None:
         for cred in decl.credential_fields:
             show(decl.setting_key(cred), decl.name == provider and not use_env)
         show(options_group(decl), decl.name == provider)
+    chosen = next((d for d in declarations() if d.name == provider), None)
+    if chosen is not None:
+        help_text = obs.obs_properties_get(props, "simulcast_help")
+        if help_text is not None:
+            obs.obs_property_set_description(help_text, simulcast_help(chosen))
+        for n in range(1, SIMULCAST_SLOTS + 1):
+            for part in ("name", "url", "key"):
+                show(f"simulcast_{n}_{part}", chosen.capabilities.simulcast is not None)
     show("title", mode == "new")
     show("scheduled_id", mode == "scheduled")
     show("refresh_scheduled", mode == "scheduled")

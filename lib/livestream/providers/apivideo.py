@@ -35,6 +35,7 @@ import threading
 import time
 from datetime import datetime
 from typing import Any, Callable, Literal, Optional
+from urllib.parse import urlsplit
 
 import requests
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
@@ -43,6 +44,7 @@ from .. import secrets
 from ..errors import AuthenticationError, InvalidRequestError
 from ..http import HttpClient, Service, join_messages
 from ..models import EndResult, Ingest, LiveStream, StreamStatus
+from ..simulcast import SimulcastSupport, SimulcastTarget, TargetState
 from . import register, wire
 from .base import OptionsInput, check_credential_text
 from .declare import Capabilities, CredentialField, Setting, StreamOption
@@ -154,6 +156,18 @@ class Problem(_Wire):
     detail: Optional[str] = None
     name: Optional[str] = None
     problems: list[Problem] = Field(default_factory=list)
+
+
+class Restream(wire.WireModel):
+    """One of a live stream's ``restreams`` (``RestreamsResponseObject`` in the official clients)."""
+
+    name: str = ""
+    serverUrl: Optional[str] = None  # noqa: N815 - the wire name
+    streamKey: Optional[str] = None  # noqa: N815 - the wire name
+
+
+class RestreamList(wire.WireModel):
+    restreams: list[Restream] = Field(default_factory=list)
 
 
 def parse_problem(body: Any) -> Optional[Problem]:
@@ -341,6 +355,9 @@ class ApiVideo(HttpProvider):
     capabilities = Capabilities(
         scheduling=False, reuse=True, protocols=PROTOCOLS, boots_server=False,
         ending="completes the broadcast (api.video ends it within seconds); the stream can be used again",
+        # "Currently api.video supports up to 5 restreams", to RTMPS and RTMP destinations
+        # (https://docs.api.video/live-streaming/restreams); no status per restream.
+        simulcast=SimulcastSupport(max_targets=5, schemes=("rtmp", "rtmps")),
     )
     credentials_note = f"a sandbox key also needs {BASE_URL_ENV}={SANDBOX_URL}"
 
@@ -457,6 +474,40 @@ class ApiVideo(HttpProvider):
         with self._token_lock:
             self._access = self._refresh = None
         self._http.close()
+
+    # ------------------------------------------------------------------ simulcast
+
+    def add_simulcast_target(self, stream_id: str, target: SimulcastTarget) -> TargetState:
+        """The stream's ``restreams`` list with this one added, sent whole with ``PATCH``
+        (a restream has no ID or endpoint of its own: the list is replaced). The target's
+        name, unique per go-live, stands for its ID."""
+        held = [r for r in self._restreams(stream_id) if r.name != target.name]
+        mine = Restream(name=target.name, serverUrl=target.url, streamKey=target.stream_key.get_secret_value())
+        self._set_restreams(stream_id, [*held, mine])
+        return TargetState(name=target.name, target_id=target.name, host=target.host)
+
+    def remove_simulcast_target(self, stream_id: str, target: TargetState) -> None:
+        """The ``restreams`` list without the target's name, sent whole; gone already: nothing sent."""
+        held = self._restreams(stream_id)
+        kept = [r for r in held if r.name != target.target_id]
+        if len(kept) != len(held):
+            self._set_restreams(stream_id, kept)
+
+    def simulcast_targets(self, stream_id: str) -> list[TargetState]:
+        return [TargetState(name=r.name, target_id=r.name, host=urlsplit(r.serverUrl or "").hostname or "")
+                for r in self._restreams(stream_id)]
+
+    def _restreams(self, stream_id: str) -> list[Restream]:
+        response = self._call("GET", self._path(stream_id), what=f"live stream {stream_id}")
+        try:
+            return RestreamList.model_validate(self._http.json_of(response)).restreams
+        except ValidationError:
+            raise self._http.unexpected(response, "'restreams' is not a list of restreams") from None
+
+    def _set_restreams(self, stream_id: str, restreams: list[Restream]) -> None:
+        """``PATCH /live-streams/{liveStreamId} {"restreams": [...]}``: idempotent, the whole list."""
+        self._call("PATCH", self._path(stream_id), json={"restreams": [r.model_dump() for r in restreams]},
+                   idempotent=True, what=f"live stream {stream_id}")
 
     # ------------------------------------------------------------------ auth
 

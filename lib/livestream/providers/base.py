@@ -20,6 +20,7 @@ from pydantic import BaseModel, SecretStr
 
 from ..errors import ConfigurationError
 from ..models import EndResult, LiveStream, StreamStatus
+from ..simulcast import SimulcastTarget, TargetState
 from .declare import Capabilities, CredentialField, Declaration, Setting, StreamOption
 
 OptionsInput = Union[Mapping[str, Any], BaseModel, None]
@@ -200,6 +201,26 @@ class Provider(abc.ABC):
     @abc.abstractmethod
     def check_credentials(self) -> None:
         """One cheap authenticated call; raises ``AuthenticationError`` and friends."""
+
+    # --- simulcast: only providers whose ``capabilities.simulcast`` is set override these ---
+
+    def add_simulcast_target(self, stream_id: str, target: SimulcastTarget) -> TargetState:
+        """Have the provider restream ``stream_id`` to ``target``; the state names the
+        provider's id for it (what ``remove_simulcast_target`` takes)."""
+        raise self._no_simulcast()
+
+    def remove_simulcast_target(self, stream_id: str, target: TargetState) -> None:
+        """Stop restreaming to ``target`` (deleted on the provider); a target already gone is no error."""
+        raise self._no_simulcast()
+
+    def simulcast_targets(self, stream_id: str) -> list[TargetState]:
+        """The targets the provider holds for ``stream_id``, with their status where it reports one."""
+        raise self._no_simulcast()
+
+    @classmethod
+    def _no_simulcast(cls) -> ConfigurationError:
+        return ConfigurationError(f"{cls.display_name} does not restream to other destinations",
+                                  hint="remove the simulcast targets")
 
     def close(self) -> None:  # noqa: B027 - optional hook, not abstract
         """Release the HTTP session."""

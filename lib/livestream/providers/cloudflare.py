@@ -48,6 +48,7 @@ from ..errors import (
 )
 from ..http import Service
 from ..models import EndResult, Ingest, LiveStream, StreamStatus
+from ..simulcast import SimulcastSupport, SimulcastTarget, TargetState, TargetStatus
 from . import register, wire
 from .base import OptionsInput
 from .declare import Capabilities, CredentialField, Setting, StreamOption
@@ -260,6 +261,23 @@ class Envelope(_Wire):
     errors: list[ErrorItem] = Field(default_factory=list)
     messages: list[Any] = Field(default_factory=list)
     result: Any = None
+
+
+class LiveInputOutput(_Wire):
+    """An output of a live input: "used to simulcast or restream live video to other RTMP or
+    SRT destinations" (https://developers.cloudflare.com/api/resources/stream/subresources/live_inputs/subresources/outputs/)."""
+
+    uid: str = Field(min_length=1)
+    url: Optional[str] = None
+    enabled: Optional[bool] = None
+
+
+class OutputEnvelope(Envelope):
+    result: LiveInputOutput
+
+
+class OutputsEnvelope(Envelope):
+    result: list[LiveInputOutput]
 
 
 # ----------------------------------------------------------------------------- parsing
@@ -482,6 +500,9 @@ class Cloudflare(HttpProvider):
         scheduling=False, reuse=False, protocols=("rtmps", "srt"), boots_server=False,
         ending="a live input cannot be stopped: OBS disconnects, then the input is disabled "
                "(or deleted, with 'After the stream: delete')",
+        # Outputs: RTMP(S) or SRT destinations, any number ("one live input can have many
+        # outputs"); each only "enabled" or not, no status of its own.
+        simulcast=SimulcastSupport(max_targets=None, schemes=("rtmp", "rtmps", "srt")),
     )
 
     def __init__(self, credentials: Any, **kwargs: Any) -> None:
@@ -602,6 +623,28 @@ class Cloudflare(HttpProvider):
     def check_credentials(self) -> None:
         """The live input list: cheap, authenticated and scoped to the account."""
         self._http.request("GET", self._inputs, what=f"account {self.credentials.account_id}")
+
+    # ------------------------------------------------------------------ simulcast
+
+    def add_simulcast_target(self, stream_id: str, target: SimulcastTarget) -> TargetState:
+        """``POST .../live_inputs/{uid}/outputs`` with ``url``, ``streamKey`` and ``enabled``."""
+        body = {"url": target.url, "streamKey": target.stream_key.get_secret_value(), "enabled": True}
+        made = self._http.request_model("POST", f"{self._path(stream_id)}/outputs", OutputEnvelope, json=body,
+                                        idempotent=False, what=f"live input {stream_id}").result
+        return TargetState(name=target.name, target_id=made.uid, host=target.host)
+
+    def remove_simulcast_target(self, stream_id: str, target: TargetState) -> None:
+        """``DELETE .../live_inputs/{uid}/outputs/{output_uid}``."""
+        self._remove(f"{self._path(stream_id)}/outputs/{quote(target.target_id, safe='')}",
+                     what=f"output of live input {stream_id}")
+
+    def simulcast_targets(self, stream_id: str) -> list[TargetState]:
+        """``GET .../live_inputs/{uid}/outputs``; a disabled output is reported as removed."""
+        outputs = self._http.request_model("GET", f"{self._path(stream_id)}/outputs", OutputsEnvelope,
+                                           what=f"live input {stream_id}").result
+        return [TargetState(name=urlsplit(o.url or "").hostname or o.uid, target_id=o.uid,
+                            status=TargetStatus.ADDED if o.enabled is not False else TargetStatus.REMOVED)
+                for o in outputs]
 
     # ------------------------------------------------------------------ plumbing
 

@@ -7,7 +7,8 @@ render them. A provider module declares, next to its client:
 - ``stream_options``: the per-stream options of its ``Options`` model (label, kind,
   choices or range, default, help, CLI flag);
 - ``settings``: connection settings that are not credentials (an ingest URL override);
-- ``capabilities``: scheduled streams, reusing an existing stream, ingest protocols.
+- ``capabilities``: scheduled streams, reusing an existing stream, ingest protocols,
+  simulcast targets.
 
 From these the OBS panel builds its properties and settings keys (``<prefix>_<key>``,
 ``settings_prefix`` on the provider), the CLI its flags and help, and both read the
@@ -18,6 +19,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any, Literal, Optional, Sequence, Tuple
+
+from ..simulcast import SimulcastSupport
 
 Kind = Literal["text", "choice", "bool", "int"]
 
@@ -115,6 +118,8 @@ class Capabilities:
     boots_server: bool = False
     #: How a stream ends, in the user's words (the CLI's ``stop`` help).
     ending: str = "ends the broadcast"
+    #: How the provider restreams to other destinations (simulcast); None: it cannot.
+    simulcast: Optional[SimulcastSupport] = None
 
 
 @dataclass(frozen=True)

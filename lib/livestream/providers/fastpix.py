@@ -27,6 +27,7 @@ from .. import secrets
 from ..errors import ConfigurationError, InvalidRequestError
 from ..http import Service, join_messages
 from ..models import EndResult, Ingest, LiveStream, StreamStatus
+from ..simulcast import SimulcastSupport, SimulcastTarget, TargetState, TargetStatus
 from . import register, wire
 from .base import OptionsInput
 from .declare import Capabilities, CredentialField, Setting, StreamOption
@@ -141,6 +142,19 @@ _STATUSES = {  # https://docs.fastpix.io/docs/live-events (lower-case on the wir
     "active": StreamStatus.LIVE,
     "disabled": StreamStatus.DISABLED,
 }
+
+
+#: The ``metadata`` entry that keeps a simulcast target's name.
+TARGET_NAME_KEY = "obs_livestream_target"
+
+
+class Simulcast(wire.WireModel):
+    """A simulcast target as FastPix answers it."""
+
+    simulcastId: str = Field(min_length=1)  # noqa: N815 - the wire name
+    url: Optional[str] = None
+    isEnabled: Optional[bool] = None  # noqa: N815 - the wire name
+    metadata: Optional[dict[str, Any]] = None
 
 
 def map_status(word: Any) -> StreamStatus:
@@ -314,7 +328,13 @@ class FastPix(HttpProvider):
         Setting("ingest_rtmps_url", "FastPix ingest server override", env=INGEST_RTMPS_ENV, key="ingest_url",
                 help="an rtmps:// (or rtmp://) server to publish to instead of FastPix's"),
     )
-    capabilities = Capabilities(reuse=True, protocols=("rtmps", "srt"), ending="finishes the broadcast")
+    capabilities = Capabilities(
+        reuse=True, protocols=("rtmps", "srt"), ending="finishes the broadcast",
+        # "a simulcast can only be created when the parent live stream is in idle state",
+        # one target per call, to an RTMP(S) URL (SimulcastStream in the official SDK,
+        # https://github.com/FastPix/python-server-sdk); no limit is documented.
+        simulcast=SimulcastSupport(max_targets=None, schemes=("rtmp", "rtmps"), only_while_idle=True),
+    )
 
     def setup(  # type: ignore[override]
         self, *, ingest_rtmps_url: Optional[str] = None, ingest_srt_url: Optional[str] = None,
@@ -438,6 +458,38 @@ class FastPix(HttpProvider):
         """One stream of the first page: cheap and authenticated."""
         self._http.request("GET", STREAMS_PATH, what="workspace",
                            params={"limit": 1, "offset": 1, "orderBy": "desc"})
+
+    # ------------------------------------------------------------------ simulcast
+
+    def add_simulcast_target(self, stream_id: str, target: SimulcastTarget) -> TargetState:
+        """``POST /v1/live/streams/{streamId}/simulcast`` with ``url``, ``streamKey`` and the
+        target's name in ``metadata`` (201 ``{simulcastId, url, streamKey, isEnabled}``)."""
+        body = {"url": target.url, "streamKey": target.stream_key.get_secret_value(),
+                "metadata": {TARGET_NAME_KEY: target.name}}
+        response = self._http.request("POST", self._path(stream_id, "simulcast"), json=body, idempotent=False,
+                                      what=f"live stream {stream_id}")
+        made = self._simulcast_of(response, self._data(response))
+        return TargetState(name=target.name, target_id=made.simulcastId, host=target.host)
+
+    def remove_simulcast_target(self, stream_id: str, target: TargetState) -> None:
+        """``DELETE /v1/live/streams/{streamId}/simulcast/{simulcastId}``."""
+        self._remove(self._path(stream_id, f"simulcast/{quote(target.target_id, safe='')}"),
+                     what=f"simulcast of live stream {stream_id}")
+
+    def simulcast_targets(self, stream_id: str) -> list[TargetState]:
+        """The stream's ``simulcastResponses``; a disabled one is reported as removed."""
+        response = self._http.request("GET", self._path(stream_id), what=f"live stream {stream_id}")
+        data = self._data(response)
+        held = [self._simulcast_of(response, item) for item in _objects(data.get("simulcastResponses"))]
+        return [TargetState(name=(t.metadata or {}).get(TARGET_NAME_KEY) or t.simulcastId, target_id=t.simulcastId,
+                            status=TargetStatus.REMOVED if t.isEnabled is False else TargetStatus.ADDED)
+                for t in held]
+
+    def _simulcast_of(self, response: requests.Response, data: Any) -> Simulcast:
+        try:
+            return Simulcast.model_validate(data)
+        except ValidationError:
+            raise self._http.unexpected(response, "no simulcastId in the simulcast") from None
 
     # ------------------------------------------------------------------ plumbing
 

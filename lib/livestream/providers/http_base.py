@@ -26,7 +26,7 @@ import requests
 from pydantic import BaseModel, SecretStr
 
 from .. import secrets
-from ..errors import ConfigurationError
+from ..errors import ConfigurationError, NotFoundError
 from ..http import HttpClient, Service, coerce_model, resolve_base_url
 from ..models import LiveStream
 from .base import Provider
@@ -121,6 +121,14 @@ class HttpProvider(Provider):
                                      hint=f"use {', '.join(names[:-1])} or {names[-1]}")
         self.protocol = chosen
         self._protocols: dict[str, str] = {}
+
+    def _remove(self, path: str, *, what: str, method: str = "DELETE", json: Any = None) -> None:
+        """Remove a sub-resource (a simulcast target): one already gone (404) is no error,
+        so a retried removal after a lost answer ends quietly."""
+        try:
+            self._http.request(method, path, json=json, what=what)
+        except NotFoundError:
+            pass
 
     def _refuse_schedule(self, start: Optional[datetime]) -> None:
         """``create(start=...)`` of a provider that does not declare scheduling."""

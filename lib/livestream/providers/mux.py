@@ -29,6 +29,7 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, Vali
 from ..errors import ConfigurationError, InvalidRequestError, UnexpectedResponseError
 from ..http import Service
 from ..models import EndResult, Ingest, LiveStream, StreamStatus
+from ..simulcast import SimulcastSupport, SimulcastTarget, TargetState, TargetStatus
 from . import register, wire
 from .base import OptionsInput
 from .declare import Capabilities, CredentialField, Setting, StreamOption
@@ -90,6 +91,16 @@ _STATUSES = {
     "idle": StreamStatus.NOT_STARTED,
     "active": StreamStatus.LIVE,
     "disabled": StreamStatus.DISABLED,
+}
+
+
+#: A simulcast target's ``status``: "idle" until the parent stream connects, "starting",
+#: "broadcasting" once it pushes to the destination, "errored" (and it may recover).
+_TARGET_STATUSES = {
+    "idle": TargetStatus.IDLE,
+    "starting": TargetStatus.CONNECTING,
+    "broadcasting": TargetStatus.LIVE,
+    "errored": TargetStatus.FAILED,
 }
 
 
@@ -167,11 +178,26 @@ class MuxLiveStream(_Wire):
     recent_asset_ids: list[str] = Field(default_factory=list)
     active_ingest_protocol: Optional[str] = None
     test: Optional[bool] = None
+    simulcast_targets: list[MuxSimulcastTarget] = Field(default_factory=list)
 
     @field_validator("created_at", mode="before")
     @classmethod
     def _timestamp_text(cls, value: Any) -> Any:
         return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+
+
+class MuxSimulcastTarget(_Wire):
+    """A ``SimulcastTarget`` (https://www.mux.com/docs/api-reference/video/live-streams/create-live-stream-simulcast-target)."""
+
+    id: str = Field(min_length=1)
+    passthrough: Optional[str] = None
+    status: Optional[str] = None
+    url: Optional[str] = None
+    error_severity: Optional[str] = None
+
+
+class MuxSimulcastEnvelope(_Wire):
+    data: MuxSimulcastTarget
 
 
 class MuxStreamEnvelope(_Wire):
@@ -354,7 +380,12 @@ class Mux(HttpProvider):
                 help=f"with {{playback_id}}; default {PLAYBACK_URL_TEMPLATE}"),
     )
     capabilities = Capabilities(scheduling=False, reuse=True, protocols=("rtmps", "rtmp", "srt"),
-                                boots_server=False, ending="signals Mux that the broadcast is complete")
+                                boots_server=False, ending="signals Mux that the broadcast is complete",
+                                # Targets only while the stream is idle; RTMP(S), or SRT when
+                                # OBS publishes over SRT (CreateSimulcastTargetRequest.url).
+                                # UNVERIFIED: Mux's most targets per stream (not in the reference).
+                                simulcast=SimulcastSupport(max_targets=None, schemes=("rtmp", "rtmps", "srt"),
+                                                           only_while_idle=True, reports_status=True))
 
     def setup(self, *, ingest_rtmp_url: Optional[str] = None, ingest_srt_url: Optional[str] = None,
               playback_url_template: Optional[str] = None, protocol: Optional[str] = None) -> None:
@@ -450,6 +481,35 @@ class Mux(HttpProvider):
     def check_credentials(self) -> None:
         """One stream of the first page: cheap and authenticated."""
         self._http.request("GET", STREAMS_PATH, what="environment", params={"limit": 1, "page": 1})
+
+    # ------------------------------------------------------------------ simulcast
+
+    def add_simulcast_target(self, stream_id: str, target: SimulcastTarget) -> TargetState:
+        """``POST /video/v1/live-streams/{LIVE_STREAM_ID}/simulcast-targets`` with ``url``,
+        ``stream_key`` and the target's name as ``passthrough``; only while the stream is idle."""
+        body = {"url": target.url, "stream_key": target.stream_key.get_secret_value(),
+                "passthrough": target.name}
+        made = self._http.request_model("POST", self._path(stream_id, "simulcast-targets"), MuxSimulcastEnvelope,
+                                        json=body, idempotent=False, what=f"live stream {stream_id}").data
+        return self._target_state(made, target.name, target.host)
+
+    def remove_simulcast_target(self, stream_id: str, target: TargetState) -> None:
+        """``DELETE .../simulcast-targets/{SIMULCAST_TARGET_ID}``."""
+        self._remove(self._path(stream_id, f"simulcast-targets/{quote(target.target_id, safe='')}"),
+                     what=f"simulcast target of live stream {stream_id}")
+
+    def simulcast_targets(self, stream_id: str) -> list[TargetState]:
+        """The live stream's ``simulcast_targets``, each with its status."""
+        response = self._http.request("GET", self._path(stream_id), what=f"live stream {stream_id}")
+        held = self._stream_of(response).simulcast_targets
+        return [self._target_state(t, _text(t.passthrough) or t.id, "") for t in held]
+
+    @staticmethod
+    def _target_state(wire: MuxSimulcastTarget, name: str, host: str) -> TargetState:
+        status = _TARGET_STATUSES.get((wire.status or "").strip().lower(), TargetStatus.ADDED)
+        reason = f"Mux says {wire.status}" + (f" ({wire.error_severity})" if wire.error_severity else "") \
+            if status is TargetStatus.FAILED else None
+        return TargetState(name=name, target_id=wire.id, status=status, reason=reason, host=host)
 
     # ------------------------------------------------------------------ plumbing
 

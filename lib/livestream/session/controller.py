@@ -34,6 +34,8 @@ from typing import Any, Callable, Optional
 from .. import secrets
 from ..errors import LivestreamError, ObsRefusedError
 from ..models import LiveStream
+from ..providers import all_providers
+from ..simulcast import check_targets
 from . import states
 from .flow import Flow
 from .golive import GoLive, first_words, obtain_stream, timed_out
@@ -191,6 +193,8 @@ class Controller(Lifecycle, Flow):
             return
         refuse_if_any(self.obs)
         provider = request.provider
+        check_targets(request.simulcast, provider=provider.display_name, support=provider.capabilities.simulcast,
+                      able=[p.display_name for p in all_providers() if p.capabilities.simulcast])
         go = self._go = GoLive(provider, request=request, previous=self.obs.get_stream_service())
         go.start_policy(self.policies, request.start_streaming)
         self._snapshot_update(
@@ -388,7 +392,7 @@ class Controller(Lifecycle, Flow):
         snap = self.snapshot
         facts = dict(stream_id=go.stream_id, title=snap.title, session_state=self.state.value,
                      previous=go.previous, service_applied=go.service_applied or applying or go.applying_on_disk,
-                     playback_url=snap.playback_url, chat_url=snap.chat_url)
+                     playback_url=snap.playback_url, chat_url=snap.chat_url, targets=go.targets)
         if write:
             go.record.save(**facts)
         else:
@@ -421,6 +425,8 @@ _RESULTS: dict[str, Callable[[Controller, GoLive, Any, Optional[BaseException]],
     "resumed": Controller._done_resumed,
     "poll": Controller._done_poll,
     "status": Controller._done_status,
+    "targets": Controller._done_targets,
+    "target_status": Controller._done_target_status,
     "end": Controller._done_end,
     "final": Controller._done_final,
 }

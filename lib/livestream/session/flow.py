@@ -10,6 +10,7 @@ by the results, the commands and the OBS events.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Optional
 
 from ..errors import (
@@ -21,6 +22,7 @@ from ..errors import (
     may_have_been_carried_out,
 )
 from ..models import EndResult, LiveStream, StreamStatus
+from ..simulcast import TargetState, TargetStatus, add_all, end_with_targets
 from .golive import NEVER, GoLive, closing
 from .noted import Noted, note_answer
 from .ports import StreamService
@@ -245,6 +247,12 @@ class Flow(_Base):
 
     def _apply_ingest(self, go: GoLive, stream: LiveStream) -> None:
         assert stream.ingest is not None
+        if go.request is not None and go.request.simulcast and not go.targets_added:
+            # Before OBS publishes: Mux and FastPix take targets only while the stream is idle.
+            self._add_targets(go, stream)
+            return
+        if "targets" in go.jobs:
+            return  # a poll answered while the targets are being added: their answer goes on
         if not go.applying_on_disk:
             # Write-ahead: the ledger says the settings are being replaced before they are, so
             # a crash in between still puts the user's own back (``noted``). Usually the worker
@@ -261,6 +269,31 @@ class Flow(_Base):
         self._enter(State.READY, "Ready: OBS has the server and stream key")
         if go.start_streaming:
             self._start_obs(go)
+
+    def _add_targets(self, go: GoLive, stream: LiveStream) -> None:
+        go.targets_added = True
+        assert go.request is not None and go.stream_id
+        targets, provider, stream_id = list(go.request.simulcast), go.provider, go.stream_id
+        self._message(f"Adding {len(targets)} simulcast target{'s' if len(targets) != 1 else ''} on {go.name}")
+        self._submit(go, "targets", lambda: (add_all(provider, stream_id, targets), stream))
+
+    def _done_targets(self, go: GoLive, answer: Optional[tuple[list[TargetState], LiveStream]],
+                      error: Optional[BaseException]) -> None:
+        if error is not None:  # add_all answers every refusal itself: this is a bug, not the provider
+            raise as_error(error)
+        assert answer is not None
+        go.targets, stream = answer
+        self._save(go)
+        self._snapshot_update(targets=tuple(t.to_dict() for t in go.targets))
+        failed = [t for t in go.targets if t.status is TargetStatus.FAILED]
+        if failed:
+            # A failed target never stops the main stream: said, and the go-live goes on.
+            self._message("Not restreaming to " + "; ".join(t.describe() for t in failed)
+                          + ": check that target's server URL and stream key", level="warning")
+        if self.state is State.WAITING_FOR_INGEST and not go.cancel_requested:
+            self._apply_ingest(go, stream)
+        elif go.cancel_requested:
+            self._begin_ending(go, "Cancelled: ending the live stream")
 
     def _start_obs(self, go: GoLive) -> None:
         self._enter(State.STARTING, "Starting OBS streaming")
@@ -307,8 +340,8 @@ class Flow(_Base):
         self._restore_previous(go)
         if go.record is not None and not go.service_applied:
             go.record.restored()
-        provider, stream_id = go.provider, go.stream_id
-        self._submit(go, "end", lambda: provider.end(stream_id))
+        provider, stream_id, targets = go.provider, go.stream_id, list(go.targets)
+        self._submit(go, "end", lambda: end_with_targets(provider, stream_id, targets))
 
     def _restore_previous(self, go: GoLive) -> None:
         if not (go.service_applied and self.policies.restore_previous and go.previous):
@@ -328,6 +361,24 @@ class Flow(_Base):
         if go.record and go.record.entry is not None:
             go.record.to_pending(error)
             self._show_pending()
+
+    def _read_targets(self, go: GoLive) -> None:
+        """Each target's status, where the provider reports one (Mux), with the stream's."""
+        if go.stream_id and go.targets and go.provider.capabilities.simulcast is not None \
+                and go.provider.capabilities.simulcast.reports_status and "target_status" not in go.jobs:
+            provider, stream_id = go.provider, go.stream_id
+            self._submit(go, "target_status", lambda: provider.simulcast_targets(stream_id), worker=self._lookups)
+
+    def _done_target_status(self, go: GoLive, held: Optional[list[TargetState]],
+                            error: Optional[BaseException]) -> None:
+        if error is not None or held is None:
+            log.warning("Reading the simulcast targets' status failed: %s", as_error(error) if error else "no answer")
+            return
+        by_id = {t.target_id: t for t in held}
+        go.targets = [replace(t, status=by_id[t.target_id].status, reason=by_id[t.target_id].reason)
+                      if t.target_id in by_id else t for t in go.targets]
+        self._snapshot_update(targets=tuple(t.to_dict() for t in go.targets))
+        self._emit()
 
     def _read_status(self, go: GoLive) -> Any:
         """Ask the provider for the stream's status now (once at a time). On the look-up
@@ -355,6 +406,7 @@ class Flow(_Base):
         if now >= go.next_status_at and "status" not in go.jobs:
             go.next_status_at = now + self.policies.status_interval
             self._read_status(go)
+            self._read_targets(go)
 
     def _tick_ready(self, go: GoLive, now: float) -> None:
         if go.recovered and now >= go.offer_until:

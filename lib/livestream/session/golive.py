@@ -18,6 +18,7 @@ from typing import Any, Callable, Optional
 from ..errors import ConfigurationError, IngestTimeoutError, LivestreamError, ObsRefusedError
 from ..models import LiveStream
 from ..providers.base import Provider
+from ..simulcast import TargetState
 from .ports import StreamService
 from .record import Record
 from .request import GoLiveRequest, Policies
@@ -67,6 +68,9 @@ class GoLive:
     #: Why the go-live was ended without anyone asking, for the last status line.
     ended_because: Optional[str] = None
     stop_requested_at: float = 0.0
+    #: The simulcast targets the provider holds for this go-live (``targets_added``: asked).
+    targets: list[TargetState] = field(default_factory=list)
+    targets_added: bool = False
 
     @property
     def name(self) -> str:

@@ -92,6 +92,8 @@ class LedgerEntry(BaseModel):
     restore_pending: bool = False
     playback_url: Optional[str] = None
     chat_url: Optional[str] = None
+    #: Simulcast targets added for this go-live (``TargetState.to_dict``: no keys): removed at its end.
+    targets: list[dict[str, Any]] = Field(default_factory=list)
 
     @property
     def settled(self) -> bool:
@@ -124,6 +126,7 @@ class LedgerEntry(BaseModel):
             "retry_in": retry_in,
             "created_at": self.created_at,
             "ended_at": self.ended_at,
+            "targets": [dict(t) for t in self.targets],
         }
 
     def __repr__(self) -> str:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from ..errors import LivestreamError, NotFoundError
 from ..models import EndResult
 from ..providers.base import Provider
+from ..simulcast import end_with_targets
 from .golive import GoLive
 from .inbox import JobDone
 from .ledger import LedgerEntry
@@ -92,9 +93,9 @@ class Lifecycle(_Base):
 
     def _end_on_exit(self, go: GoLive, timeout: float) -> None:
         """End the provider stream on this thread, within ``timeout``; else leave it to pending ends."""
-        provider, stream_id, record = go.provider, go.stream_id, go.record
+        provider, stream_id, record, targets = go.provider, go.stream_id, go.record, list(go.targets)
         try:
-            result = call_with_deadline(lambda: provider.end(stream_id), timeout)
+            result = call_with_deadline(lambda: end_with_targets(provider, stream_id, targets), timeout)
         except NotFoundError:
             result = EndResult(ended=False, message="the stream no longer exists")
         except LivestreamError as exc:

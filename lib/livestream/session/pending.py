@@ -25,6 +25,7 @@ from .. import secrets
 from ..errors import LivestreamError, NotFoundError
 from ..models import EndResult
 from ..providers.base import Provider
+from ..simulcast import end_with_targets
 from .ledger import Ledger, LedgerEntry
 from .worker import InlineWorker, Worker
 
@@ -271,7 +272,7 @@ def _end_entry(provider: Provider, entry: LedgerEntry, known: set[str]) -> _Outc
             if found is None:
                 return _Outcome(entry.entry_id, None, not_found=True)
             stream_id = found.id
-        return _Outcome(entry.entry_id, stream_id, result=provider.end(stream_id))
+        return _Outcome(entry.entry_id, stream_id, result=end_with_targets(provider, stream_id, entry.targets))
     except LivestreamError as exc:
         return _Outcome(entry.entry_id, stream_id, error=exc)
 

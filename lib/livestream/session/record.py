@@ -84,6 +84,8 @@ class Record:
         entry.service_applied = bool(facts.get("service_applied"))
         entry.playback_url = facts.get("playback_url")
         entry.chat_url = facts.get("chat_url")
+        if "targets" in facts:
+            entry.targets = [t.to_dict() for t in facts["targets"]]
         return True
 
     def save(self, **facts: Any) -> None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Optional
 
 from ..providers.base import Provider
+from ..simulcast import SimulcastTarget
 
 Mode = Literal["new", "scheduled", "existing"]
 
@@ -46,3 +47,5 @@ class GoLiveRequest:
     start_streaming: Optional[bool] = None
     #: Who asked (kept in the ledger): "panel", "hotkey", "remote", "schedule".
     origin: str = "panel"
+    #: Other destinations the provider restreams this go-live to (added before OBS publishes).
+    simulcast: list[SimulcastTarget] = field(default_factory=list)

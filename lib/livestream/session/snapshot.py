@@ -34,6 +34,8 @@ class Snapshot:
     open_streams: tuple[dict[str, Any], ...] = ()
     #: e.g. "1 earlier stream still open on TP Streams: ending it (retrying in 30 s)".
     pending_line: str = ""
+    #: The go-live's simulcast targets (``TargetState.to_dict``: name, status, reason, host).
+    targets: tuple[dict[str, Any], ...] = ()
 
     def status_line(self, now: float) -> str:
         """e.g. "Waiting for the ingest server... 12 s"."""
@@ -70,6 +72,7 @@ class Snapshot:
             "reconnecting": self.reconnecting,
             "open_streams": [dict(e) for e in self.open_streams],
             "pending_line": self.pending_line,
+            "targets": [dict(t) for t in self.targets],
             "elapsed": round(max(0.0, now - self.since), 1),
         }
 
