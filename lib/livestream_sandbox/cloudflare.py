@@ -166,8 +166,7 @@ class Cloudflare(ProviderModel):
     def disable(self, doc: dict) -> None:
         """``enabled: false``: the encoder is cut and refused until the input is enabled again."""
         doc["enabled"] = False
-        self.core.drop_publisher(doc)
-        self.core.event("disabled", doc)
+        self.core.cut_off(doc, "disabled")
 
     def enable(self, doc: dict) -> None:
         doc["enabled"] = True
