@@ -223,3 +223,12 @@ def test_disabled_follows_publish_ended_whichever_arrives_first(api_sandbox, cf,
     kinds = [e["kind"] for e in api_sandbox.admin.events(stream_id=uid)
              if e["kind"] in ("publish_started", "publish_ended", "disabled")]
     assert kinds == ["publish_started", "publish_ended", "disabled"]
+
+
+def test_a_body_that_is_not_an_object_is_refused_on_create_and_update(cf):
+    uid = cf.create()["uid"]
+    for method, path in (("POST", ""), ("PUT", f"/{uid}")):
+        answer = cf.call(method, path, json=["not", "an", "object"])
+        assert answer.status_code == 400 and answer.json()["success"] is False, (method, answer.text)
+        assert "the request body must be a JSON object" in answer.text
+    assert cf.get(uid)["meta"] == {"name": "Sandbox class"}  # the refused update changed nothing
