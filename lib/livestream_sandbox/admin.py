@@ -25,6 +25,8 @@ Event kinds: ``created``, ``server_start_requested``, ``key_issued``, ``boot_fai
 ``enabled``, ``disabled``, ``updated``, ``deleted``, ``recording_file_closed``,
 ``recording_started``, ``recording_ready``, ``recording_failed``, ``webhook_registered``,
 ``webhook_delivered``, ``webhook_failed``, ``login``, ``fault_applied``.
+A ``disabled`` that cuts an attached encoder follows its ``publish_ended`` (``Core.cut_off``),
+whichever of the two reached the sandbox first.
 """
 
 from __future__ import annotations

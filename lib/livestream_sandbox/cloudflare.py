@@ -167,8 +167,7 @@ class Cloudflare(ProviderModel):
     def disable(self, doc: dict) -> None:
         """``enabled: false``: the encoder is cut and refused until the input is enabled again."""
         doc["enabled"] = False
-        self.core.drop_publisher(doc)
-        self.core.event("disabled", doc)
+        self.core.cut_off(doc, "disabled")
 
     def enable(self, doc: dict) -> None:
         doc["enabled"] = True
@@ -246,8 +245,10 @@ class Cloudflare(ProviderModel):
             return self.error_response(403)
         return None
 
-    def _validate(self, body: dict) -> tuple[list, dict]:
+    def _validate(self, body: Any) -> tuple[list, dict]:
         """The refused fields and the accepted changes of a create or update body."""
+        if not isinstance(body, dict):
+            return [("/", "the request body must be a JSON object")], {}
         fields: list = []
         changes: dict = {}
         if "meta" in body:
@@ -285,10 +286,7 @@ class Cloudflare(ProviderModel):
         return ok({"liveInputs": [self.list_item(d) for d in docs], "range": 0, "total": len(docs)})
 
     def _create(self, req: Request, account: str) -> Response:
-        body = req.data()
-        if not isinstance(body, dict):
-            return refused([("/", "the request body must be a JSON object")])
-        fields, changes = self._validate(body)
+        fields, changes = self._validate(req.data())
         if fields:
             return refused(fields)
         recording = {"mode": "off", "timeoutSeconds": 0, "requireSignedURLs": False, "allowedOrigins": None,
@@ -303,10 +301,7 @@ class Cloudflare(ProviderModel):
         return ok(self.live_input(doc))
 
     def _update(self, req: Request, account: str, doc: dict) -> Response:
-        body = req.data()
-        if not isinstance(body, dict):
-            return refused([("/", "the request body must be a JSON object")])
-        fields, changes = self._validate(body)
+        fields, changes = self._validate(req.data())
         if fields:
             return refused(fields)
         if "meta" in changes:

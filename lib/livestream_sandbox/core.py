@@ -84,6 +84,7 @@ class Core:
                 doc["publishing"] = False
                 doc["client_id"] = None
                 doc["drop_publisher"] = False
+                self._after_publish(doc)  # the publisher went with the old nginx
                 self.models[doc["provider"]].recover(doc, now)
                 for media_id, job in doc.get("jobs", {}).items():
                     if job.get("state") == "running":
@@ -207,6 +208,7 @@ class Core:
                     doc["client_id"] = None
                     doc["drop_publisher"] = False
                     self.event("publish_ended", doc)
+                    self._after_publish(doc)
                     self.models[doc["provider"]].on_publish_done(doc, now)
                     self.save(doc)
                 return empty(200)
@@ -242,6 +244,24 @@ class Core:
         """Make nginx cut the current publisher at its next ``on_update`` (within about a second)."""
         if doc.get("publishing"):
             doc["drop_publisher"] = True
+
+    def cut_off(self, doc: dict, kind: str) -> None:
+        """Record ``kind`` ("disabled") and cut the publisher, in one defined order of events.
+
+        A client that ends a broadcast stops its encoder and disables the stream; under load
+        nginx's ``on_publish_done`` may arrive before or after the API call. Either way the
+        events read ``publish_ended`` then ``kind``: while an encoder is still attached,
+        ``kind`` waits for its ``publish_ended`` (within about a second, see above)."""
+        if doc.get("publishing"):
+            doc["drop_publisher"] = True
+            doc.setdefault("after_publish", []).append(kind)
+        else:
+            self.event(kind, doc)
+
+    def _after_publish(self, doc: dict) -> None:
+        """The events ``cut_off`` held back until the publisher was gone."""
+        for kind in doc.pop("after_publish", []):
+            self.event(kind, doc)
 
     # recordings --------------------------------------------------------------------------------
     def new_recordings(self, doc: dict) -> list[Path]:

@@ -415,8 +415,7 @@ class FastPix(ProviderModel):
     def _disable(self, req: Request, doc: dict) -> Response:
         if doc["status"] == DISABLED:
             return error(400, "stream already disabled", "The stream is already disabled.")
-        self.core.event("disabled", doc)
-        self.core.drop_publisher(doc)
+        self.core.cut_off(doc, "disabled")
         doc["connected"] = False
         self.timeline.end(doc, DISABLED)
         return json_response(200, {"success": True})

@@ -329,8 +329,7 @@ class Mux(ProviderModel):
 
     def _disable(self, req: Request, doc: dict) -> Response:
         if doc["status"] != DISABLED:
-            self.core.event("disabled", doc)
-            self.core.drop_publisher(doc)
+            self.core.cut_off(doc, "disabled")
             doc["connected"] = False
             self.timeline.end(doc)
             self.core.set_status(doc, DISABLED)

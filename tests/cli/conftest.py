@@ -5,8 +5,8 @@
   recognisable values (``SECRETS``) so the secrets tests can look for them in output.
   Faults added by a test are cleared after it.
 * ``cli``: a ``CliRunner``: ``cli("list", "-p", "tpstreams")`` runs
-  ``python obs_livestream.py list -p tpstreams`` from the repository root with the
-  sandbox's ``TPSTREAMS_*``/``FASTPIX_*`` variables and a private
+  ``python obs_livestream.py list -p tpstreams`` from the repository root with an
+  environment scrubbed of every provider's declared variables, the sandbox's variables and a private
   ``OBS_LIVESTREAM_STATE_DIR``, and returns the ``CompletedProcess`` (text).
 """
 
@@ -22,6 +22,7 @@ from typing import Iterable, Iterator, Mapping, Optional
 import pytest
 
 from livestream_sandbox import Sandbox
+from tests.secrets_kit import scrubbed_env
 
 REPO = Path(__file__).resolve().parents[2]
 ENTRY = REPO / "obs_livestream.py"
@@ -38,12 +39,10 @@ SECRETS = {
 CREDENTIALS = dict(SECRETS, tpstreams_org_id="cliorg", tpstreams_username="cli@sandbox.local",
                    fastpix_access_token_id="fp-token-id-cli")
 
-# Variables from the developer's shell that would change what the CLI does.
-_SCRUB_PREFIXES = ("TPSTREAMS_", "FASTPIX_", "OBS_WEBSOCKET_", "OBS_LIVESTREAM_")
-
-
 def base_env(state_dir: Path, extra: Optional[Mapping[str, str]] = None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(_SCRUB_PREFIXES)}
+    # Every provider's declared variables go, not just a hard-coded few: a sixth provider's
+    # variables in the developer's shell cannot change what the CLI does.
+    env = scrubbed_env(os.environ)
     env["OBS_LIVESTREAM_STATE_DIR"] = str(state_dir)
     env["PYTHONUNBUFFERED"] = "1"
     env.update(extra or {})

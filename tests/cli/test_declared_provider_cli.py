@@ -1,4 +1,4 @@
-"""A provider declared in this file alone drives the CLI: ``providers``, the flags and
+"""A provider declared in the tests alone (tests/throwaway_provider.py) drives the CLI: ``providers``, the flags and
 help of ``create``, and the options it parses, with no CLI code naming it.
 
 It shares ``--protocol`` with FastPix: the flag is added once, offering both
@@ -9,52 +9,16 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Literal
 
 import pytest
-from pydantic import BaseModel, Field, SecretStr
 
 from livestream import providers
 from livestream.cli import build_parser, main
 from livestream.cli.common import stream_options
 from livestream.errors import ConfigurationError
-from livestream.providers.declare import Capabilities, CredentialField, StreamOption
-from livestream_fakes import FakeProvider
+from tests.throwaway_provider import build
 
-
-class ThrowawayCredentials(BaseModel):
-    account: str
-    api_key: SecretStr
-
-
-class ThrowawayOptions(BaseModel):
-    quality: Literal["hd", "sd"] = "hd"
-    buffer_seconds: int = Field(10, ge=5, le=60)
-    chat: bool = False
-    protocol: Literal["srt", "rtmp"] = "srt"
-
-
-class Throwaway(FakeProvider):
-    name = "throwaway"
-    display_name = "Throwaway Live"
-    Credentials = ThrowawayCredentials
-    Options = ThrowawayOptions
-    default_base_url = "https://api.throwaway.invalid"
-    base_url_env = "THROWAWAY_API_BASE_URL"
-    credential_fields = (
-        CredentialField("account", "Account", env="THROWAWAY_ACCOUNT"),
-        CredentialField("api_key", "API key", env="THROWAWAY_API_KEY", secret=True),
-    )
-    stream_options = (
-        StreamOption("quality", "Quality", "choice", default="hd", choices=(("hd", "HD"), ("sd", "SD")),
-                     cli_values=(("high", "hd"), ("low", "sd")), help="picture quality"),
-        StreamOption("buffer_seconds", "Buffer (s)", "int", default=10, minimum=5, maximum=60,
-                     help="seconds of buffer, 5-60"),
-        StreamOption("chat", "Live chat", "bool", help="open a live chat"),
-        StreamOption("protocol", "Ingest protocol", "choice", default="srt",
-                     choices=(("srt", "SRT"), ("rtmp", "RTMP"))),
-    )
-    capabilities = Capabilities(scheduling=True, protocols=("srt", "rtmp"), ending="closes the room")
+Throwaway = build()
 
 
 @pytest.fixture
@@ -71,7 +35,7 @@ def test_it_is_listed_with_its_capabilities(throwaway, capsys):
     rows = {row["name"]: row for row in json.loads(capsys.readouterr().out)}
     row = rows["throwaway"]
     assert (row["display_name"], row["scheduling"], row["reuse"], row["protocols"]) == (
-        "Throwaway Live", True, False, "srt, rtmp")
+        "Throwaway Live", True, True, "srt, rtmp")
     assert row["credentials"] == "THROWAWAY_ACCOUNT, THROWAWAY_API_KEY"
     assert main(["providers"]) == 0
     assert "Throwaway Live" in capsys.readouterr().out

@@ -5,10 +5,8 @@ from __future__ import annotations
 import pytest
 
 from livestream.errors import (
-    AuthenticationError,
     InvalidRequestError,
     NotFoundError,
-    PermissionDeniedError,
 )
 from livestream.models import StreamStatus
 from tests.sandbox.support import FP, wait_until
@@ -83,17 +81,9 @@ def test_delete_then_not_found(client):
         client.get(stream.id)
 
 
-def test_errors_map_to_the_error_tree(client_for, client, sandbox, admin):
-    wrong = dict(sandbox.env(), FASTPIX_SECRET_KEY="not-the-secret-0417")
-    with pytest.raises(AuthenticationError) as refused:
-        client_for("fastpix", wrong).check_credentials()
-    assert refused.value.status_code == 401 and "not-the-secret-0417" not in str(refused.value)
-    with pytest.raises(NotFoundError):
-        client.get("0" * 32)
+def test_a_422_is_an_invalid_request_with_its_fields(client, admin):
+    # A wrong key, an unknown stream and a 403: test_rate_limits_and_server_errors.py, for every provider.
     admin.add_fault("fastpix:status=422,count=1")
     with pytest.raises(InvalidRequestError) as invalid:
         client.create("Refused")
     assert invalid.value.status_code == 422 and invalid.value.field_errors
-    admin.add_fault("fastpix:status=403,count=1")
-    with pytest.raises(PermissionDeniedError):
-        client.check_credentials()

@@ -94,15 +94,10 @@ def test_delete_then_not_found(client):
         client.delete(stream.id)
 
 
-def test_errors_map_to_the_error_tree(client_for, sandbox, client):
-    bad_token = dict(sandbox.env(), TPSTREAMS_API_TOKEN="not-the-token-0417")
-    with pytest.raises(AuthenticationError) as refused:
-        client_for("tpstreams", bad_token).check_credentials()
-    assert refused.value.status_code == 401 and "not-the-token-0417" not in str(refused.value)
+def test_another_org_a_bad_title_and_a_blank_one_are_refused(client_for, sandbox, client):
+    # A wrong token, an unknown stream and a 403 fault: test_rate_limits_and_server_errors.py.
     with pytest.raises(PermissionDeniedError):
         client_for("tpstreams", dict(sandbox.env(), TPSTREAMS_ORG_ID="otherorg")).check_credentials()
-    with pytest.raises(NotFoundError):
-        client.get("doesnotexist")
     with pytest.raises(InvalidRequestError) as invalid:
         client.create("x" * 300)
     assert invalid.value.status_code == 400 and "title" in invalid.value.field_errors
@@ -123,12 +118,6 @@ def test_username_and_password_log_in_once(client_for, sandbox, admin, tmp_path)
     wrong = dict(env, TPSTREAMS_PASSWORD="not-the-password-0417")
     with pytest.raises(AuthenticationError):
         client_for("tpstreams", wrong, token_cache=TokenCache(tmp_path / "tokens.json")).check_credentials()
-
-
-def test_rate_limits_are_waited_out_with_retry_after(client, admin, sleeps):
-    admin.add_fault("tpstreams:rate_limit=2,count=1")
-    client.check_credentials()
-    assert sleeps == [2.0]
 
 
 def test_server_errors_are_retried_then_raised(client, admin, sleeps):

@@ -1,4 +1,4 @@
-"""A provider declared in this file alone drives the panel: no front-end code names it.
+"""A provider declared in the tests alone (tests/throwaway_provider.py) drives the panel: no front-end code names it.
 
 It is registered in the freshly imported registry of each script load (the fixtures
 throw those modules away after the test), with credentials, options of every kind,
@@ -8,54 +8,18 @@ a connection setting and capabilities unlike the built-in providers'.
 from __future__ import annotations
 
 import sys
-from typing import Any, Literal, Optional
+from typing import Any
 
 from fake_obspython import CONSTANTS, FakeObsStudio
 from script_harness import Script
 
+from tests.throwaway_provider import PANEL_SETTINGS, build
+
 
 def register_throwaway() -> None:
-    from pydantic import BaseModel, SecretStr
-
     from livestream import providers
-    from livestream.providers.declare import Capabilities, CredentialField, Setting, StreamOption
-    from livestream_fakes import FakeProvider
 
-    class ThrowawayCredentials(BaseModel):
-        account: str
-        api_key: SecretStr
-
-    class ThrowawayOptions(BaseModel):
-        quality: Literal["hd", "sd"] = "hd"
-        buffer_seconds: int = 10
-        chat: bool = False
-
-    class Throwaway(FakeProvider):
-        name = "throwaway"
-        display_name = "Throwaway Live"
-        Credentials = ThrowawayCredentials
-        Options = ThrowawayOptions
-        default_base_url = "https://api.throwaway.invalid"
-        base_url_env = "THROWAWAY_API_BASE_URL"
-        settings_prefix = "tw"
-        credential_fields = (
-            CredentialField("account", "Account", env="THROWAWAY_ACCOUNT"),
-            CredentialField("api_key", "API key", env="THROWAWAY_API_KEY", secret=True),
-        )
-        stream_options = (
-            StreamOption("quality", "Quality", "choice", default="hd", choices=(("hd", "HD"), ("sd", "SD"))),
-            StreamOption("buffer_seconds", "Buffer (s)", "int", default=10, minimum=5, maximum=60, step=5),
-            StreamOption("chat", "Live chat", "bool"),
-        )
-        settings = (Setting("region", "Throwaway region"),)
-        capabilities = Capabilities(reuse=True, protocols=("srt",))
-
-        def __init__(self, credentials: Any = None, *, base_url: Optional[str] = None,
-                     region: Optional[str] = None) -> None:
-            super().__init__(credentials, base_url=base_url)
-            self.credentials, self.region = credentials, region
-
-    providers.register(Throwaway)
+    providers.register(build())
 
 
 def load(script: Script, **settings: Any) -> Script:
@@ -63,7 +27,7 @@ def load(script: Script, **settings: Any) -> Script:
     return script.load(**settings)
 
 
-THROWAWAY = {"provider": "throwaway", "use_env": False, "tw_account": "acme", "tw_api_key": "tw-key-Vb8nM3kQ"}
+THROWAWAY = PANEL_SETTINGS
 
 
 def test_its_credentials_options_and_settings_appear_for_it_alone(script: Script):
@@ -99,7 +63,7 @@ def test_choosing_another_provider_hides_its_fields(script: Script):
 def test_its_settings_become_the_client_and_the_options_of_a_go_live(script: Script, studio: FakeObsStudio):
     load(script, **THROWAWAY, tw_quality="sd", tw_buffer_seconds=20, tw_chat=True, tw_region="eu-1")
     config = script.app.config
-    assert config.options() == {"quality": "sd", "buffer_seconds": 20, "chat": True}
+    assert config.options() == {"quality": "sd", "buffer_seconds": 20, "chat": True, "protocol": "srt"}
     client = config.build_provider()
     assert type(client).name == "throwaway" and client.region == "eu-1"
     assert client.credentials.account == "acme"

@@ -171,12 +171,6 @@ def test_it_reads_the_api_key_from_the_environment():
     assert creds.api_key.get_secret_value() == API_KEY
 
 
-def test_a_missing_api_key_names_the_variable():
-    with pytest.raises(ConfigurationError) as info:
-        ApiVideo.credentials_from_env({})
-    assert "APIVIDEO_API_KEY" in str(info.value)
-
-
 def test_a_pasted_line_break_is_refused_without_echoing_the_key():
     with pytest.raises(ConfigurationError) as info:
         ApiVideo.credentials_from_env({"APIVIDEO_API_KEY": "abcd\nefgh-secret"})

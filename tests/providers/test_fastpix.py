@@ -115,11 +115,6 @@ def test_it_is_registered_as_fastpix():
         "FastPix", False, "https://api.fastpix.com", "FASTPIX_API_BASE_URL")
 
 
-def test_it_reads_credentials_from_the_environment():
-    creds = FastPix.credentials_from_env({"FASTPIX_ACCESS_TOKEN_ID": TOKEN_ID, "FASTPIX_SECRET_KEY": SECRET_KEY})
-    assert creds.access_token_id == TOKEN_ID and creds.secret_key.get_secret_value() == SECRET_KEY
-
-
 @pytest.mark.parametrize("env, named", [
     ({}, ["FASTPIX_ACCESS_TOKEN_ID", "FASTPIX_SECRET_KEY"]),
     ({"FASTPIX_ACCESS_TOKEN_ID": TOKEN_ID}, ["FASTPIX_SECRET_KEY"]),

@@ -92,11 +92,9 @@ def test_it_is_registered_with_the_declared_names():
     assert not declared.capabilities.scheduling and declared.capabilities.reuse
 
 
-def test_every_declared_option_is_a_field_of_the_options_model_with_the_same_default():
-    fields = Mux.Options.model_fields
+def test_every_declared_choice_validates_and_the_reconnect_window_is_bounded():
+    # Each option a field of Options with the same default: TestMuxContract.
     for option in Mux.stream_options:
-        assert option.name in fields
-        assert fields[option.name].default == option.default
         for value, _label in option.choices:
             Mux.Options(**{option.name: value})  # every choice validates
     reconnect = next(o for o in Mux.stream_options if o.name == "reconnect_window")

@@ -172,11 +172,6 @@ def test_it_is_registered_as_tpstreams():
     assert cls.poll_interval == 3.0
 
 
-def test_it_reads_a_token_from_the_environment():
-    creds = TPStreams.credentials_from_env({"TPSTREAMS_ORG_ID": ORG, "TPSTREAMS_API_TOKEN": TOKEN})
-    assert creds.organization_id == ORG and creds.api_token.get_secret_value() == TOKEN
-
-
 def test_it_reads_a_username_and_password_from_the_environment():
     creds = TPStreams.credentials_from_env(
         {"TPSTREAMS_ORG_ID": ORG, "TPSTREAMS_USERNAME": USERNAME, "TPSTREAMS_PASSWORD": PASSWORD})

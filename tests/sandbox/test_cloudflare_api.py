@@ -197,3 +197,38 @@ def test_a_real_publish_plays_over_hls_and_becomes_a_recording(tmp_path):
         view = live.admin.stream(uid)
         assert view["media_ids"] == [event["media_id"]] and view["recording_urls"]
         assert float(ffprobe(tools.ffprobe, view["recording_urls"][0])["format"]["duration"]) > 1
+
+
+def _nginx(sandbox: Any, callback: str, key: str) -> None:
+    """What nginx-rtmp posts for an encoder on ``key`` (the sandbox's admin API takes it as nginx does)."""
+    answer = requests.post(f"{sandbox.api_url}/_sandbox/rtmp/{callback}",
+                           data={"app": "live", "name": key, "clientid": "7"}, timeout=10)
+    assert answer.status_code == 200, answer.text
+
+
+@pytest.mark.parametrize("encoder_leaves_first", [True, False], ids=["encoder-first", "disable-first"])
+def test_disabled_follows_publish_ended_whichever_arrives_first(api_sandbox, cf, encoder_leaves_first):
+    # A client ending a broadcast stops OBS and disables the input; under load nginx's
+    # on_publish_done reaches the sandbox before or after the PUT. The events keep one order.
+    made = cf.create()
+    uid, key = made["uid"], made["rtmps"]["streamKey"]
+    _nginx(api_sandbox, "on_publish", key)
+    if encoder_leaves_first:
+        _nginx(api_sandbox, "on_publish_done", key)
+        cf.call("PUT", f"/{uid}", json={"enabled": False})
+    else:
+        cf.call("PUT", f"/{uid}", json={"enabled": False})
+        assert cf.get(uid)["enabled"] is False  # the API answers at once; only the event waits
+        _nginx(api_sandbox, "on_publish_done", key)
+    kinds = [e["kind"] for e in api_sandbox.admin.events(stream_id=uid)
+             if e["kind"] in ("publish_started", "publish_ended", "disabled")]
+    assert kinds == ["publish_started", "publish_ended", "disabled"]
+
+
+def test_a_body_that_is_not_an_object_is_refused_on_create_and_update(cf):
+    uid = cf.create()["uid"]
+    for method, path in (("POST", ""), ("PUT", f"/{uid}")):
+        answer = cf.call(method, path, json=["not", "an", "object"])
+        assert answer.status_code == 400 and answer.json()["success"] is False, (method, answer.text)
+        assert "the request body must be a JSON object" in answer.text
+    assert cf.get(uid)["meta"] == {"name": "Sandbox class"}  # the refused update changed nothing
