@@ -159,3 +159,22 @@ def seconds(value: str) -> float:
     if not math.isfinite(number) or number <= 0:
         raise argparse.ArgumentTypeError(f"give a number of seconds above 0, not {value!r}")
     return number
+
+
+def checkout_only(module: str, command: str) -> Any:
+    """Import ``module``, tooling that only the git checkout carries (``demo``, ``sandbox``).
+
+    A release bundle holds the product package alone (``release/archive.py``), so there
+    the import fails: one line saying so, exit code 2, rather than a traceback. Imported
+    here, when the command runs, so ``--help`` and the other commands never load it.
+    """
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name != module.split(".")[0]:
+            raise  # the tooling is there but misses something of its own: show it
+        raise ConfigurationError(
+            f"'{command}' comes with the git checkout of obs-livestream only, not with a release bundle"
+        ) from None
