@@ -338,7 +338,7 @@ class ApiVideo(HttpProvider):
     )
     capabilities = Capabilities(
         scheduling=False, reuse=True, protocols=PROTOCOLS, boots_server=False,
-        ending="completes the broadcast (api.video ends it within seconds); the stream can be used again",
+        ending="completes the broadcast within seconds; the stream can be used again",
     )
     credentials_note = f"a sandbox key also needs {BASE_URL_ENV}={SANDBOX_URL}"
 
