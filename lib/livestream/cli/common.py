@@ -4,6 +4,7 @@ where its API is, its credentials (from the environment) and per-stream options.
 from __future__ import annotations
 
 import argparse
+import importlib
 import math
 import os
 from datetime import datetime
@@ -168,8 +169,6 @@ def checkout_only(module: str, command: str) -> Any:
     the import fails: one line saying so, exit code 2, rather than a traceback. Imported
     here, when the command runs, so ``--help`` and the other commands never load it.
     """
-    import importlib
-
     try:
         return importlib.import_module(module)
     except ModuleNotFoundError as exc:
