@@ -602,6 +602,7 @@ def test_obs_version_is_asked_for_when_hello_lacks_it(client: ObsClient, fake: F
 
 @pytest.mark.parametrize(("obs_version", "stored", "expected"), [
     ("30.2.3", "true", True), ("32.2.2+ds-1+b2", "1", True), ("32.2.2", "false", False), ("30.2.3", None, False),
+    ("32.2.2", "-1", True), ("32.2.2", "0", False),  # as OBS reads it (config_get_bool), and as the script in OBS does
     ("29.0.2", "true", False),  # no Enhanced Broadcasting before 30.2, whatever the profile says
 ])
 def test_multitrack_video_reads_the_profile_of_obs_30_2_and_later(

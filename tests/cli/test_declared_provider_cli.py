@@ -87,3 +87,18 @@ def test_a_fastpix_reconnect_window_under_a_minute_names_the_range():
     with pytest.raises(ConfigurationError) as info:
         stream_options(parse("-p", "fastpix", "--reconnect-window", "30"), "fastpix")
     assert "--reconnect-window: the reconnect window must be 60 to 1800 seconds" in str(info.value)
+
+
+def test_stop_help_says_how_each_provider_ends_a_stream_in_its_own_sentence(capsys):
+    with pytest.raises(SystemExit):
+        main(["stop", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    for cls in providers.all_providers():
+        ending = cls.declaration().capabilities.ending
+        assert f"{cls.display_name} {ending}." in text
+        assert cls.display_name not in ending  # not "api.video completes ... (api.video ends it ...)"
+    # The list of commands keeps the short line.
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    stop_line = next(line for line in capsys.readouterr().out.splitlines() if line.strip().startswith("stop "))
+    assert stop_line.split(None, 1)[1] == "end a live stream's broadcast"

@@ -131,7 +131,7 @@ def test_the_dock_url_is_shown_only_with_show_secrets():
 def test_status_json_reports_the_dock_url_only_with_show_secrets(monkeypatch, capsys, tmp_path, flags, shown):
     monkeypatch.setenv("OBS_LIVESTREAM_STATE_DIR", str(tmp_path))
     client = FakeObs([({"outputActive": False}, published("idle"))])
-    monkeypatch.setattr(remote_commands, "_client", lambda args: client)
+    monkeypatch.setattr(remote_commands, "connect", lambda args: client)
     assert main(["status", "--json", *flags]) == 0
     output = capsys.readouterr().out
     result = json.loads(output)

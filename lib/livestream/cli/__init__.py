@@ -19,10 +19,19 @@ from typing import Optional, Sequence
 
 from .. import __version__, providers, secrets
 from ..errors import LivestreamError
+from . import (
+    demo_commands,
+    ledger_commands,
+    provider_commands,
+    remote_commands,
+    sandbox_commands,
+    schedule_commands,
+)
 from .output import PrintableFormatter, make_output_safe, printable
 
-COMMAND_MODULES = ("provider_commands", "remote_commands", "ledger_commands", "sandbox_commands", "demo_commands",
-                   "schedule_commands")
+# In the order ``--help`` lists their commands.
+COMMAND_MODULES = (provider_commands, remote_commands, ledger_commands, sandbox_commands, demo_commands,
+                   schedule_commands)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,15 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"obs-livestream {__version__}")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    import importlib
-
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"{__name__}.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name and exc.name.startswith(f"{__name__}.{name}"):
-                continue  # a command family not built yet
-            raise
+    for module in COMMAND_MODULES:
         module.register(sub)
     # "-v" after the command too ("list -p NAME -vv"), as users type it; not set unless given.
     for command in sub.choices.values():

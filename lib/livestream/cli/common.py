@@ -4,6 +4,7 @@ where its API is, its credentials (from the environment) and per-stream options.
 from __future__ import annotations
 
 import argparse
+import importlib
 import math
 import os
 from datetime import datetime
@@ -183,3 +184,20 @@ def simulcast_targets(args: argparse.Namespace, provider: Provider,
     check_targets(targets, provider=provider.display_name, support=provider.capabilities.simulcast,
                   able=[c.display_name for c in providers.all_providers() if c.capabilities.simulcast])
     return targets
+
+
+def checkout_only(module: str, command: str) -> Any:
+    """Import ``module``, tooling that only the git checkout carries (``demo``, ``sandbox``).
+
+    A release bundle holds the product package alone (``release/archive.py``), so there
+    the import fails: one line saying so, exit code 2, rather than a traceback. Imported
+    here, when the command runs, so ``--help`` and the other commands never load it.
+    """
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name != module.split(".")[0]:
+            raise  # the tooling is there but misses something of its own: show it
+        raise ConfigurationError(
+            f"'{command}' comes with the git checkout of obs-livestream only, not with a release bundle"
+        ) from None

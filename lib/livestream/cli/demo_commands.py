@@ -6,8 +6,10 @@ The flow is in ``livestream_demo``; this only parses the options.
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from .. import providers
+from .common import checkout_only
 
 
 def positive_seconds(text: str) -> float:
@@ -43,10 +45,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    "one folder per run, the last five kept (default build/demo/ in the repository)")
 
     def run(args: argparse.Namespace) -> int:
-        from pathlib import Path
-
-        import livestream_demo as demo
-
+        demo = checkout_only("livestream_demo", "demo")
         try:
             result = demo.run(args.provider, args.seconds, out_dir=Path(args.out) if args.out else None,
                               boot_delay=args.boot_delay, headless=args.headless)

@@ -20,6 +20,7 @@ from ..errors import ConfigurationError, LivestreamError
 from ..session.ledger import Ledger, LedgerEntry
 from ..session.pending import PendingEnds
 from ..session.worker import InlineWorker
+from .connection import provider_for_entry
 from .output import emit
 
 #: Rounds of attempts ``ledger end`` makes (finding a lost create's stream, then ending it).
@@ -93,8 +94,6 @@ def end_entries(ledger: Ledger, key: Optional[str], *, api_base_url: Optional[st
                       next_attempt_at=now)
 
     def provider_for(entry: LedgerEntry) -> Any:
-        from .remote_commands import provider_for_entry
-
         return provider_for_entry(entry, api_base_url)
 
     pending = PendingEnds(ledger, InlineWorker(), provider_for, is_held=lambda entry_id: entry_id not in ids)

@@ -48,8 +48,9 @@ def _can(what: str) -> str:
 def register(sub: argparse._SubParsersAction) -> None:
     CREDENTIALS_HELP = credentials_help()  # noqa: N806 - built once per parser, from the registry
     scheduling = _can("scheduling")
-    endings = "; ".join(f"{cls.display_name} {cls.declaration().capabilities.ending}"
-                        for cls in providers.all_providers())
+    # One sentence per provider: "Mux Video signals Mux that the broadcast is complete."
+    endings = " ".join(f"{cls.display_name} {cls.declaration().capabilities.ending}."
+                       for cls in providers.all_providers())
     p = sub.add_parser("providers", help="list the supported providers",
                        description="List the supported providers and what they can do.")
     p.add_argument("--json", action="store_true", help="machine-readable output")
@@ -66,13 +67,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_simulcast_argument(p)
     p.set_defaults(func=cmd_create)
 
-    for name, func, text in (
-        ("get", cmd_get, "show one live stream"),
-        ("start", cmd_start, f"start the server of a scheduled stream ({scheduling})"),
-        ("stop", cmd_stop, f"end a live stream's broadcast ({endings})"),
-        ("delete", cmd_delete, "delete a live stream for good"),
+    for name, func, text, more in (
+        ("get", cmd_get, "show one live stream", ""),
+        ("start", cmd_start, f"start the server of a scheduled stream ({scheduling})", ""),
+        ("stop", cmd_stop, "end a live stream's broadcast", endings + " "),
+        ("delete", cmd_delete, "delete a live stream for good", ""),
     ):
-        p = sub.add_parser(name, help=text, description=text[0].upper() + text[1:] + ". " + CREDENTIALS_HELP)
+        p = sub.add_parser(name, help=text,
+                           description=text[0].upper() + text[1:] + ". " + more + CREDENTIALS_HELP)
         add_provider_arguments(p)
         p.add_argument("stream_id", metavar="ID", help="the provider's stream ID")
         p.set_defaults(func=func)

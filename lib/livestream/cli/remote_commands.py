@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 import re
 import sys
 import time
@@ -18,6 +17,7 @@ from typing import Any, Optional
 
 from .. import errors, providers, secrets
 from ..errors import ConfigurationError, LivestreamError, ObsRefusedError
+from ..remote.port import RemoteObsPort
 from ..session import bridge
 from ..session.controller import Controller
 from ..session.ledger import Ledger, LedgerEntry
@@ -35,8 +35,11 @@ from .common import (
     simulcast_targets,
     stream_options,
 )
+from .connection import add_obs_arguments, connect, provider_for_entry
+from .ledger_commands import end_entries
 from .output import emit, printable, progress, progress_done
-from .status_watch import status_line
+from .schedule_commands import summary as schedule_summary
+from .status_watch import status_line, watch
 
 HOTKEYS = {"go-live": "obs_livestream.go_live", "prepare": "obs_livestream.prepare", "end": "obs_livestream.end_stream"}
 TICK = 0.1
@@ -50,7 +53,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "live; 'end' ends it later. With --follow it stays until Ctrl-C or until OBS stops streaming, "
         "then ends the provider stream. Ctrl-C before going live cancels cleanly.",
     )
-    _add_obs_arguments(p)
+    add_obs_arguments(p)
     add_provider_arguments(p)
     p.add_argument("--title", "-t", default="", help="title of the new live stream")
     can = {what: ", ".join(c.display_name for c in providers.all_providers()
@@ -73,7 +76,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "for a go-live started by 'go-live' from this machine or by the script inside OBS. "
         "Harmless when nothing is live.",
     )
-    _add_obs_arguments(p)
+    add_obs_arguments(p)
     p.add_argument("--api-base-url", metavar="URL", help="the provider API's origin (default: as when started)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_end)
@@ -81,7 +84,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("status", help="OBS's stream status and the live session, wherever it was started",
                        description="Show OBS's stream output status, the session of the script inside OBS "
                        "(if loaded) and a go-live started from this machine, with its provider status.")
-    _add_obs_arguments(p)
+    add_obs_arguments(p)
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--watch", action="store_true", help="redraw every second until Ctrl-C")
     p.add_argument("--show-secrets", action="store_true",
@@ -91,29 +94,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("trigger", help="press the script's go-live / prepare / end hotkey and follow it",
                        description="Press one of the script's hotkeys in OBS over obs-websocket and follow "
                        "the script's session until it succeeds or fails, with the reason.")
-    _add_obs_arguments(p)
+    add_obs_arguments(p)
     p.add_argument("action", choices=sorted(HOTKEYS), help="which hotkey to press")
     p.add_argument("--wait", type=seconds, default=240.0, metavar="SECONDS", help="give up after (default 240)")
     p.add_argument("--json", action="store_true", help="print the final session as JSON")
     p.set_defaults(func=cmd_trigger)
-
-
-def _add_obs_arguments(p: argparse.ArgumentParser) -> None:
-    g = p.add_argument_group("OBS connection")
-    g.add_argument("--obs-url", default=os.environ.get("OBS_WEBSOCKET_URL") or "ws://localhost:4455",
-                   help="obs-websocket URL (default: $OBS_WEBSOCKET_URL or ws://localhost:4455)")
-    g.add_argument("--obs-password", default=None,
-                   help="obs-websocket password (better: $OBS_WEBSOCKET_PASSWORD, kept out of the process list)")
-    g.add_argument("--obs-timeout", type=seconds, default=10.0, metavar="SECONDS",
-                   help="connect and request deadline (default 10)")
-
-
-def _client(args: argparse.Namespace) -> Any:
-    from ..remote.client import ObsClient
-
-    password = args.obs_password if args.obs_password is not None else os.environ.get("OBS_WEBSOCKET_PASSWORD")
-    secrets.register(password)
-    return ObsClient(args.obs_url, password, timeout=args.obs_timeout).connect()
 
 
 def _owner(client: Any) -> str:
@@ -121,18 +106,10 @@ def _owner(client: Any) -> str:
     return "remote:" + re.sub(r"[^A-Za-z0-9.:-]+", "-", f"{client.host}:{client.port}")
 
 
-def provider_for_entry(entry: LedgerEntry, base_url: Optional[str] = None) -> Any:
-    """A client for a ledger entry's provider, with this machine's credentials (environment)."""
-    cls = providers.get(entry.provider)
-    return cls(cls.credentials_from_env(os.environ), base_url=base_url or entry.api_base_url)
-
-
 class _Session:
     """A controller over obs-websocket, ticked by this process."""
 
     def __init__(self, client: Any, policies: Policies) -> None:
-        from ..remote.port import RemoteObsPort
-
         self.port = RemoteObsPort(client)
         self.owner = _owner(client)
         self.ledger = Ledger()
@@ -186,7 +163,7 @@ def cmd_go_live(args: argparse.Namespace) -> int:
             options=stream_options(args, name), start_streaming=False if args.prepare else True, origin="remote",
             simulcast=simulcast_targets(args, provider),
         )
-        client = _client(args)
+        client = connect(args)
         cleanup.callback(client.close)
         existing = Ledger().resumable(_owner(client))
         if existing is not None and not existing.restore_pending:
@@ -216,7 +193,7 @@ def cmd_go_live(args: argparse.Namespace) -> int:
 
 
 def cmd_end(args: argparse.Namespace) -> int:
-    client = _client(args)
+    client = connect(args)
     try:
         record = Ledger().resumable(_owner(client))
         if record is not None:
@@ -227,8 +204,6 @@ def cmd_end(args: argparse.Namespace) -> int:
             args.action, args.wait = "end", 120.0
             return _trigger(args, client)
         if Ledger().unsettled():
-            from .ledger_commands import end_entries
-
             return end_entries(Ledger(), None, api_base_url=args.api_base_url, as_json=args.json)
         message = "Nothing is live"
         if client.is_streaming():
@@ -257,10 +232,8 @@ def _end_own(args: argparse.Namespace, client: Any, record: LedgerEntry) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    client = _client(args)
+    client = connect(args)
     if args.watch:
-        from .status_watch import watch
-
         try:
             return watch(client, show_secrets=args.show_secrets)
         finally:
@@ -294,8 +267,7 @@ def cmd_status(args: argparse.Namespace) -> int:
                                 "playback_url": record.playback_url, "chat_url": record.chat_url,
                                 "simulcast": [TargetState.from_dict(t).describe() for t in record.targets]}
         try:
-            cls = providers.get(record.provider)
-            with cls(cls.credentials_from_env(os.environ), base_url=record.api_base_url) as provider:
+            with provider_for_entry(record) as provider:
                 view["provider_status"] = provider.get(record.stream_id).provider_status
         except LivestreamError as exc:
             view["provider_status"] = f"unknown ({exc})"
@@ -313,7 +285,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_trigger(args: argparse.Namespace) -> int:
-    client = _client(args)
+    client = connect(args)
     try:
         return _trigger(args, client)
     finally:
@@ -380,9 +352,7 @@ _OPEN_KEYS = ("entry_id", "provider", "stream_id", "title", "state", "last_error
 
 
 def _schedule_summary(published: Optional[dict[str, Any]]) -> Optional[dict[str, Any]]:
-    from .schedule_commands import summary
-
-    return summary((published or {}).get("schedule"))
+    return schedule_summary((published or {}).get("schedule"))
 
 
 def _published_view(data: dict[str, Any]) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..errors import ConfigurationError
+from .common import checkout_only
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -21,15 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "(nginx-rtmp) and HLS playback, until Ctrl-C. 'sandbox --help' lists its options.",
     )
     def run(args: argparse.Namespace) -> int:
-        try:
-            from livestream_sandbox.__main__ import main
-        except ModuleNotFoundError as exc:
-            if exc.name != "livestream_sandbox":
-                raise
-            raise ConfigurationError(
-                "The sandbox is not part of this install (release bundles carry only the OBS script)",
-                hint="run it from a clone of the repository: bash scripts/demo, or python obs_livestream.py sandbox",
-            ) from None
+        main = checkout_only("livestream_sandbox.__main__", "sandbox").main
         return main(list(args.passthrough_args), prog="obs_livestream.py sandbox")
 
     p.set_defaults(func=run, passthrough=True)

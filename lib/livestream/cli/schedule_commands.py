@@ -22,8 +22,8 @@ from typing import Any, Optional
 from ..errors import ConfigurationError, ObsRefusedError
 from ..session import bridge, localtime
 from ..session.schedule import REQUEST_SLOT
+from .connection import add_obs_arguments, connect
 from .output import emit
-from .remote_commands import _add_obs_arguments, _client
 
 #: Seconds between re-sending an unanswered request (a write of the script's may cross ours).
 RESEND_EVERY = 3.0
@@ -53,7 +53,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     w = actions.add_parser("show", help="the scheduled go-live and the set end of the current one")
     w.set_defaults(func=cmd_show)
     for command in (p, s, c, w):
-        _add_obs_arguments(command)
+        add_obs_arguments(command)
         command.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_show)
 
@@ -87,7 +87,7 @@ def cmd_cancel(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    client = _client(args)
+    client = connect(args)
     try:
         published = bridge.read(client)
     finally:
@@ -100,7 +100,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def _request(args: argparse.Namespace, request: dict[str, Any]) -> int:
-    client = _client(args)
+    client = connect(args)
     try:
         published = _send(client, request, args.wait)
     finally:

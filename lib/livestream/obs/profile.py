@@ -33,7 +33,7 @@ from typing import Any, Optional
 
 import obspython as obs
 
-from .. import paths
+from .. import paths, profile_rules
 
 
 def _read_ini(path: Path) -> configparser.RawConfigParser:
@@ -58,7 +58,6 @@ def semantic(major: int, minor: int = 0, patch: int = 0) -> int:
 
 
 USER_INI_SINCE = semantic(31)
-MULTITRACK_SINCE = semantic(30, 2)
 
 
 def obs_version() -> int:
@@ -115,19 +114,7 @@ def linked_account() -> Optional[str]:
     folder = profile_dir()
     if folder is None:
         return None
-    value = _read_ini(folder / "basic.ini").get("Auth", "Type", fallback="").strip()
-    return None if not value or value.lower() == "none" else value
-
-
-def config_bool(value: str) -> bool:
-    """libobs ``config_get_bool``: "true" (any case) or a non-zero number."""
-    value = value.strip()
-    if value.lower() == "true":
-        return True
-    try:
-        return int(value) != 0
-    except ValueError:
-        return False
+    return profile_rules.linked_account(_read_ini(folder / "basic.ini").get("Auth", "Type", fallback=None))
 
 
 def multitrack_video_in(profile_folder: Path, version: int) -> bool:
@@ -137,10 +124,8 @@ def multitrack_video_in(profile_folder: Path, version: int) -> bool:
     service settings or ``rtmp_custom``: frontend/utility/BasicOutputHandler.cpp), which
     is not the server and key the script set. Older OBS has no such thing.
     """
-    if version < MULTITRACK_SINCE:
-        return False
-    value = _read_ini(profile_folder / "basic.ini").get("Stream1", "EnableMultitrackVideo", fallback="")
-    return config_bool(value)
+    value = _read_ini(profile_folder / "basic.ini").get("Stream1", "EnableMultitrackVideo", fallback=None)
+    return profile_rules.multitrack_video(value, ((version >> 24) & 0xFF, (version >> 16) & 0xFF))
 
 
 def multitrack_video() -> bool:

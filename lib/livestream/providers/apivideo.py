@@ -354,7 +354,7 @@ class ApiVideo(HttpProvider):
     )
     capabilities = Capabilities(
         scheduling=False, reuse=True, protocols=PROTOCOLS, boots_server=False,
-        ending="completes the broadcast (api.video ends it within seconds); the stream can be used again",
+        ending="completes the broadcast within seconds; the stream can be used again",
         # "Currently api.video supports up to 5 restreams", to RTMPS and RTMP destinations
         # (https://docs.api.video/live-streaming/restreams); no status per restream.
         simulcast=SimulcastSupport(max_targets=5, schemes=("rtmp", "rtmps")),

@@ -498,7 +498,7 @@ class Cloudflare(HttpProvider):
     # and a disabled input refuses the encoder, so a reused one would work once at most.
     capabilities: ClassVar[Capabilities] = Capabilities(
         scheduling=False, reuse=False, protocols=("rtmps", "srt"), boots_server=False,
-        ending="a live input cannot be stopped: OBS disconnects, then the input is disabled "
+        ending="cannot stop a live input: once OBS disconnects, the input is disabled "
                "(or deleted, with 'After the stream: delete')",
         # Outputs: RTMP(S) or SRT destinations, any number ("one live input can have many
         # outputs"); each only "enabled" or not, no status of its own.

@@ -116,7 +116,8 @@ class Capabilities:
     #: The provider boots a server after the create: the key comes later (a scheduled
     #: go-live then prepares that long ahead).
     boots_server: bool = False
-    #: How a stream ends, in the user's words (the CLI's ``stop`` help).
+    #: How a stream ends, in the user's words, after the provider's name: a sentence
+    #: without its full stop (the CLI's ``stop`` help: "FastPix finishes the broadcast.").
     ending: str = "ends the broadcast"
     #: How the provider restreams to other destinations (simulcast); None: it cannot.
     simulcast: Optional[SimulcastSupport] = None

@@ -48,7 +48,7 @@ import websocket
 from obswebsocket import core as _obs_core
 from pydantic import SecretStr
 
-from .. import secrets
+from .. import profile_rules, secrets
 from ..errors import ConfigurationError, ObsRefusedError, ObsUnreachableError
 from ..session.ports import StreamService
 
@@ -787,10 +787,7 @@ class ObsClient:
         OBS keeps it in the profile's basic.ini, ``[Auth] Type`` (UI/auth-base.cpp,
         ``Auth::Save``/``Auth::Load``); old versions wrote ``None`` for no account.
         """
-        value = self.get_profile_parameter("Auth", "Type")
-        if not value or value.strip().lower() == "none":
-            return None
-        return value
+        return profile_rules.linked_account(self.get_profile_parameter("Auth", "Type"))
 
     def multitrack_video(self) -> bool:
         """True if Enhanced Broadcasting (multitrack video) is on in OBS 30.2+'s current profile.
@@ -799,10 +796,9 @@ class ObsClient:
         OBS before 30.2 has no such output, whatever the profile says.
         """
         match = re.match(r"(\d+)\.(\d+)", self.obs_version() or "")
-        if match and (int(match.group(1)), int(match.group(2))) < (30, 2):
-            return False
-        value = (self.get_profile_parameter("Stream1", "EnableMultitrackVideo") or "").strip()
-        return value.lower() == "true" or (value.isdigit() and int(value) != 0)
+        # An unknown version is read as new: the check then errs on the safe side.
+        version = (int(match.group(1)), int(match.group(2))) if match else profile_rules.MULTITRACK_SINCE
+        return profile_rules.multitrack_video(self.get_profile_parameter("Stream1", "EnableMultitrackVideo"), version)
 
 
 def _blank(value: Any) -> Any:
