@@ -4,12 +4,11 @@ where its API is, its credentials (from the environment) and per-stream options.
 from __future__ import annotations
 
 import argparse
-import math
 import os
 from datetime import datetime
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
-from .. import providers
+from .. import bounds, providers
 from ..errors import ConfigurationError
 from ..http import coerce_model
 from ..providers.base import Provider
@@ -146,16 +145,20 @@ def parse_start(value: str) -> datetime:
         raise argparse.ArgumentTypeError('use the form "YYYY-MM-DD HH:MM:SS", e.g. "2026-12-01 15:30:00"') from None
 
 
-def seconds(value: str) -> float:
-    """A duration flag (``--timeout 30``): a finite number of seconds above zero.
+def bounded(name: str) -> Callable[[str], float]:
+    """An ``argparse`` ``type=`` for the number ``bounds.BOUNDS[name]``: out of its range
+    (NaN, infinity, a negative wait, ``1e308``) is refused with the range, exit 2."""
 
-    ``float()`` alone accepts "nan", "inf" and negatives: ``--timeout nan`` never
-    times out (every comparison with NaN is false) and polled ten times a second.
-    """
-    try:
-        number = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a number of seconds") from None
-    if not math.isfinite(number) or number <= 0:
-        raise argparse.ArgumentTypeError(f"give a number of seconds above 0, not {value!r}")
-    return number
+    def parse(value: str) -> float:
+        try:
+            return bounds.check(name, value, label="")
+        except ConfigurationError as exc:
+            raise argparse.ArgumentTypeError(f"{value!r}: {exc.hint}") from None
+
+    parse.__name__ = name  # argparse names the type in "invalid <name> value"
+    return parse
+
+
+# A duration flag (``--timeout 30``): a finite number of seconds above zero, at most an hour.
+# ``float()`` alone accepts "nan", "inf" and negatives: ``--timeout nan`` never times out.
+seconds = bounded("timeout_seconds")

@@ -34,7 +34,7 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-from .. import paths
+from .. import bounds, paths
 from ..errors import ConfigurationError
 from . import localtime
 
@@ -149,12 +149,17 @@ class Scheduler:
         if self.schedule is not None and self.schedule.phase in ("preparing", "starting"):
             raise ConfigurationError("A scheduled go-live is already under way",
                                      hint="cancel it first, or end the stream")
+        bounds.check_schedule_time(at, now)  # NaN, infinity, year 9999: refused before any timer sees it
         if at <= now + 1:
             raise ConfigurationError(
                 f"{localtime.show(at, self.tz)} has already passed (now {localtime.show(now, self.tz)})",
                 hint="pick a later time")
         if end_after is not None and end_after <= 0:
             end_after = None
+        if end_after is not None:  # 1e20 minutes overflowed datetime on every timer tick
+            end_after = bounds.check("end_after_seconds", end_after)
+        if end_at is not None:
+            bounds.check_schedule_time(end_at, now)
         if end_at is not None and end_at <= at:
             raise ConfigurationError("The end time is not after the go-live time", hint="pick a later end")
         self.schedule = Schedule(at=at, end_after=end_after, end_at=end_at, origin=origin, created_at=now)
