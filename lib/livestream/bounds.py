@@ -38,8 +38,13 @@ BOUNDS = {
     "end_after_seconds": Bound("the duration until the set end", 0, 7 * DAY, "seconds"),
     "wait_seconds": Bound("the wait", 0, 3600, "seconds"),
     "timeout_seconds": Bound("the timeout", 0, 3600, "seconds"),
-    "schedule_ahead_seconds": Bound("the scheduled time", 0, SCHEDULE_HORIZON_DAYS * DAY,
-                                    "seconds from now"),
+    # The script's panel settings, keyed by their setting name: the panel's number boxes
+    # take their range from here, and a saved value outside it (an edited or older
+    # settings file) is refused with the same words.
+    "schedule_end_after": Bound("End after", 0, 24 * 60, "minutes", low_inclusive=True),
+    "schedule_late_minutes": Bound("Start late up to", 0, 24 * 60, "minutes", low_inclusive=True),
+    "schedule_boot_seconds": Bound("The server boot time", 5, 600, "seconds", low_inclusive=True),
+    "ingest_timeout": Bound("Give up waiting for the ingest after", 30, 900, "seconds", low_inclusive=True),
 }
 
 
