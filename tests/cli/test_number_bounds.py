@@ -1,4 +1,4 @@
-"""Every number flag is refused outside its range with the range in the message (exit 2),
+"""Every number flag (and the state folder) is refused outside its range with the range in the message (exit 2),
 never a traceback: ``--end-after 1e20`` once made the script raise OverflowError on every
 timer tick, ``--wait -1`` was reported later as "did not answer within -1 s"."""
 
@@ -26,3 +26,14 @@ LATER = "2099-01-01 10:00"  # never reached: each case is refused before OBS is 
 def test_a_number_out_of_range_is_exit_2_with_the_allowed_range(cli, args, needle):
     result = _fails(cli(*args), 2, needle)
     assert "Traceback" not in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("below", ["", "sub"])
+def test_a_state_folder_that_is_a_file_is_exit_2_with_what_to_do(cli, tmp_path, below):
+    in_the_way = tmp_path / "state-file"
+    in_the_way.write_text("not a folder")
+    folder = in_the_way / below if below else in_the_way
+    result = _fails(cli("ledger", env={"OBS_LIVESTREAM_STATE_DIR": str(folder)}), 2,
+                    "is a file, not a folder", "OBS_LIVESTREAM_STATE_DIR")
+    assert "Traceback" not in result.stderr, result.stderr
+    assert in_the_way.read_text() == "not a folder"  # nothing overwritten
