@@ -139,6 +139,7 @@ class Scheduler:
         self._state_since = self.clock()
         self._creating_took = 0.0
         self._pending_actions: list[Action] = []
+        self.late_allowed = 0.0  # the panel's late-start limit, given to ``loaded``
 
     # --- the user's commands ---------------------------------------------------------
 
@@ -223,6 +224,7 @@ class Scheduler:
         """Right after the script loads: a schedule under way goes back to waiting (the
         reloaded script prepares again, resuming the stream it had); one whose time passed
         while OBS was closed starts late only within ``late_allowed`` seconds."""
+        self.late_allowed = late_allowed
         s = self.schedule
         if s is None or s.phase not in ("waiting", "preparing", "starting"):
             return []
@@ -292,6 +294,12 @@ class Scheduler:
             if busy and now >= s.at + self.timing.grace:
                 actions += self._settle("failed", f"Could not go live at {localtime.show(s.at, self.tz)}: "
                                         f"another go-live was under way ({state.replace('_', ' ')})", "error")
+            elif not busy and now - s.at > max(self.timing.grace, self.late_allowed):
+                # Only a wall-clock jump gets here (sleep and resume, an NTP step): the same
+                # late-start limit as at load time, so it never starts hours late.
+                actions += self._settle("missed", f"Skipped the go-live scheduled at {localtime.show(s.at, self.tz)}"
+                                        f": the clock jumped past it ({localtime.countdown(now - s.at)} late). "
+                                        "Allow a late start under Schedule to start it anyway", "warning")
             elif not busy and now >= s.at - (self.timing.create_lead if lead is None else lead):
                 s.phase, s.seen_session = "preparing", False
                 s.message = f"Preparing the go-live at {localtime.show(s.at, self.tz)}"
