@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from datetime import datetime
 from typing import Any, Callable, Optional
 
@@ -12,7 +13,7 @@ from .. import bounds, providers
 from ..errors import ConfigurationError
 from ..http import coerce_model
 from ..providers.base import Provider
-from ..providers.declare import Declaration, StreamOption
+from ..providers.declare import Declaration, StreamOption, option_warnings
 
 
 def _declarations() -> list[Declaration]:
@@ -117,6 +118,8 @@ def stream_options(args: argparse.Namespace, provider_name: str) -> dict[str, An
         options[option.name] = value
     coerce_model(cls.Options, options, what=f"{cls.display_name} options",
                  field_names={o.name: "--" + o.cli_flag for o in cls.stream_options})
+    for text in option_warnings(cls.stream_options, options):
+        print(f"warning: {cls.display_name} {text}", file=sys.stderr)
     return options
 
 
