@@ -11,6 +11,8 @@ import sys
 from pathlib import Path
 from typing import Mapping, Optional
 
+from .errors import ConfigurationError
+
 APP_DIR_NAME = "obs-livestream"
 
 
@@ -28,6 +30,25 @@ def state_dir(environ: Optional[Mapping[str, str]] = None) -> Path:
     else:
         base = Path(env.get("XDG_CONFIG_HOME") or home / ".config")
     return base / APP_DIR_NAME
+
+
+def check_state_dir(folder: Optional[Path] = None) -> Path:
+    """The state folder, or ``ConfigurationError`` saying what to do if it cannot be one:
+    a file in its place (or in its path), or a missing folder that cannot be created
+    where it would go. Not created here; a read-only *existing* folder is the ledger's
+    own concern (it refuses a go-live before anything is created)."""
+    folder = folder or state_dir()
+    hint = "set OBS_LIVESTREAM_STATE_DIR to a folder you can write, or remove what is in the way"
+    probe = folder
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    if not probe.is_dir():
+        raise ConfigurationError(f"The state folder {folder} cannot be used: {probe} is a file, not a folder",
+                                 hint=hint)
+    if probe != folder and not os.access(probe, os.W_OK | os.X_OK):
+        raise ConfigurationError(f"The state folder {folder} is missing and cannot be created in {probe}",
+                                 hint=hint)
+    return folder
 
 
 def private_dir(folder: Path) -> Path:

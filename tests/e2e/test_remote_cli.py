@@ -126,6 +126,29 @@ def test_go_live_then_end(studio, tmp_path, provider):
     print(f"{provider}: live after {went_live:.1f} s")
 
 
+def test_the_cli_go_live_is_in_its_ledger_and_a_failed_end_stays_there_to_be_ended(studio, tmp_path):
+    """The CLI's own go-live (no script driving it) records its stream in this machine's
+    ledger; an end the provider refuses keeps the entry, and 'ledger end --all' ends it."""
+    result = ok(run(studio, tmp_path, "go-live", "--provider", "tpstreams", "--title", "Remote ledger"))
+    stream_id = field(result.stdout, "stream_id")
+    assert stream_id in ok(run(studio, tmp_path, "ledger", "--json")).stdout  # recorded while live
+
+    studio.sandbox.admin.add_fault("tpstreams:status=503")
+    try:
+        failed = run(studio, tmp_path, "end")
+    finally:
+        studio.sandbox.admin.clear_faults()
+    assert not studio.client.is_streaming()
+    assert studio.stream_service() == PREVIOUS_SERVICE  # settings restored whatever the provider said
+    still = ok(run(studio, tmp_path, "ledger", "--json")).stdout
+    assert stream_id in still, f"end exit {failed.returncode}: {failed.stdout}{failed.stderr}\nledger: {still}"
+
+    ok(run(studio, tmp_path, "ledger", "end", "--all"))
+    wait_until(lambda: studio.sandbox.admin.stream(stream_id)["status"] in ENDED["tpstreams"], 15,
+               "the stream ended from the ledger")
+    assert stream_id not in ok(run(studio, tmp_path, "ledger", "--json")).stdout
+
+
 # --- 2. the script's hotkeys, followed from the command line ------------------------------
 
 def test_trigger_go_live_status_and_end(studio, tmp_path):

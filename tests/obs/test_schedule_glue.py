@@ -151,3 +151,16 @@ def test_preflight_reports_enhanced_broadcasting_minutes_ahead(script: Script, s
     assert "Enhanced Broadcasting" in script.status and "untick it" in script.status
     assert "Enhanced Broadcasting" in script.app.schedule.line()
     assert backend.count("create") == 0
+
+
+def test_a_saved_end_after_outside_its_range_is_refused_with_the_range_and_no_timer_raises(
+        script: Script, studio: FakeObsStudio):
+    """An edited settings file (OBS keeps these as 64-bit integers) with 10**15 minutes would
+    overflow the end time on every tick; 5 s for the ingest is below what the panel allows."""
+    script.load(schedule_at=local_text(time.time() + 120), schedule_end_after=10**15, ingest_timeout=5)
+    assert script.panel().click("schedule_set") is True
+    assert "End after" in script.status and "up to 1440 minutes" in script.status, script.status
+    assert script.app.schedule.scheduler.schedule is None  # nothing scheduled with a wrong end
+    script.ticks(20)
+    assert "Traceback" not in studio.log_text()
+    assert "Setting ingest_timeout" in studio.log_text() and "up to 900 seconds" in studio.log_text()

@@ -627,3 +627,11 @@ def test_a_credential_that_cannot_be_sent_is_refused_without_showing_it(script: 
     assert "Traceback" not in studio.log_text()
     assert backend.calls == []
     assert studio.service.describe() == ORIGINAL_SERVICE
+
+
+def test_picking_srt_for_mux_warns_in_the_panel_and_the_log(script: Script, studio: FakeObsStudio):
+    """Mux's SRT stream id is the stream key, and OBS logs it when an SRT connection fails."""
+    script.load(provider="mux", mux_protocol="srt")
+    assert "stream id is the stream key" in script.status and "pick RTMPS" in script.status, script.status
+    script.ticks(5)  # the timer hands the script's log lines to OBS
+    assert "stream id is the stream key" in studio.log_text()

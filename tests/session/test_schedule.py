@@ -236,3 +236,51 @@ def test_a_go_live_busy_at_the_time_fails_the_schedule_instead_of_stacking(store
     seen = run(scheduler, clock, 90, state="live")
     assert [a.kind for _, a in seen] == ["preflight", "notice"]
     assert "another go-live was under way" in seen[1][1].text
+
+
+@pytest.mark.parametrize("request_fields, needle", [
+    ({"end_after": 1e20 * 60}, "up to 604800 seconds"),
+    ({"end_after": "nan"}, "up to 604800 seconds"),
+    ({"end_after": "inf"}, "up to 604800 seconds"),
+    ({"at": float("nan")}, "within 366 days"),
+    ({"at": 1e18}, "within 366 days"),
+    ({"end_at": float("inf")}, "within 366 days"),
+])
+def test_a_remote_request_with_a_number_out_of_range_is_refused_and_the_timer_keeps_ticking(
+        store, request_fields, needle):
+    clock = Clock(epoch("2026-12-01 09:00:00"))
+    scheduler = Scheduler(store, clock=clock, tz=BERLIN)
+    request = {"id": "r1", "action": "set", "at": epoch("2026-12-01 10:00:00"), **request_fields}
+    answer = scheduler.handle_request(request)
+    assert not answer["ok"] and needle in answer["message"], answer
+    assert scheduler.schedule is None
+    run(scheduler, clock, 5)  # once raised OverflowError on every tick; now nothing is scheduled
+
+
+def test_a_far_end_after_that_fits_the_range_still_ends(store):
+    clock = Clock(epoch("2026-12-01 09:00:00"))
+    scheduler = Scheduler(store, clock=clock, tz=BERLIN)
+    answer = scheduler.handle_request({"id": "r1", "action": "set", "at": epoch("2026-12-01 10:00:00"),
+                                       "end_after": 7 * 24 * 3600})
+    assert answer["ok"] and "end after 10080 min" in answer["message"], answer
+
+
+def test_a_forward_clock_jump_while_running_skips_the_go_live_instead_of_starting_hours_late(store):
+    """Sleep and resume, or an NTP step of 5 h, while OBS runs: the late-start limit applies
+    as at load time, and the schedule fires once or not at all."""
+    clock = Clock(epoch("2026-12-01 09:00:00"))
+    scheduler = Scheduler(store, clock=clock, tz=BERLIN)
+    scheduler.loaded(late_allowed=10 * 60)
+    scheduler.set(epoch("2026-12-01 09:30:00"))
+    assert "prepare" not in kinds(run(scheduler, clock, 60))
+    clock.advance(5 * 3600)  # the wall clock steps five hours
+    actions = run(scheduler, clock, 60)
+    assert "prepare" not in kinds(actions)
+    assert any("the clock jumped past it (4 h 31 min late)" in a.text for _, a in actions), [a.text for _, a in actions]
+    assert scheduler.view()["state"] == "missed"
+
+    scheduler.set(clock.now + 600)
+    clock.advance(600 + 5 * 60)  # a smaller jump, within the allowed late start: it starts, once
+    assert kinds(run(scheduler, clock, 60)).count("prepare") == 1
+    clock.advance(-3600)  # and a step back does not prepare it again
+    assert "prepare" not in kinds(run(scheduler, clock, 60))

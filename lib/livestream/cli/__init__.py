@@ -17,7 +17,7 @@ import logging
 import sys
 from typing import Optional, Sequence
 
-from .. import __version__, providers, secrets
+from .. import __version__, paths, providers, secrets
 from ..errors import LivestreamError
 from . import (
     demo_commands,
@@ -80,6 +80,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         parser.print_help()
         return 2
     try:
+        paths.check_state_dir()  # a file in its place: a clear exit 2, not a traceback later
         return int(args.func(args) or 0)
     except LivestreamError as exc:
         print(f"error: {printable(secrets.redact(exc))}", file=sys.stderr)

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import math
 import os
+import sys
 from datetime import datetime
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
-from .. import providers
+from .. import bounds, providers
 from ..errors import ConfigurationError
 from ..http import coerce_model
 from ..providers.base import Provider
-from ..providers.declare import Declaration, StreamOption
+from ..providers.declare import Declaration, StreamOption, option_warnings
 from ..simulcast import SimulcastTarget, check_targets, load_targets_file
 
 
@@ -120,6 +120,8 @@ def stream_options(args: argparse.Namespace, provider_name: str) -> dict[str, An
         options[option.name] = value
     coerce_model(cls.Options, options, what=f"{cls.display_name} options",
                  field_names={o.name: "--" + o.cli_flag for o in cls.stream_options})
+    for text in option_warnings(cls.stream_options, options):
+        print(f"warning: {cls.display_name} {text}", file=sys.stderr)
     return options
 
 
@@ -148,19 +150,23 @@ def parse_start(value: str) -> datetime:
         raise argparse.ArgumentTypeError('use the form "YYYY-MM-DD HH:MM:SS", e.g. "2026-12-01 15:30:00"') from None
 
 
-def seconds(value: str) -> float:
-    """A duration flag (``--timeout 30``): a finite number of seconds above zero.
+def bounded(name: str) -> Callable[[str], float]:
+    """An ``argparse`` ``type=`` for the number ``bounds.BOUNDS[name]``: out of its range
+    (NaN, infinity, a negative wait, ``1e308``) is refused with the range, exit 2."""
 
-    ``float()`` alone accepts "nan", "inf" and negatives: ``--timeout nan`` never
-    times out (every comparison with NaN is false) and polled ten times a second.
-    """
-    try:
-        number = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a number of seconds") from None
-    if not math.isfinite(number) or number <= 0:
-        raise argparse.ArgumentTypeError(f"give a number of seconds above 0, not {value!r}")
-    return number
+    def parse(value: str) -> float:
+        try:
+            return bounds.check(name, value, label="")
+        except ConfigurationError as exc:
+            raise argparse.ArgumentTypeError(f"{value!r}: {exc.hint}") from None
+
+    parse.__name__ = name  # argparse names the type in "invalid <name> value"
+    return parse
+
+
+# A duration flag (``--timeout 30``): a finite number of seconds above zero, at most an hour.
+# ``float()`` alone accepts "nan", "inf" and negatives: ``--timeout nan`` never times out.
+seconds = bounded("timeout_seconds")
 
 
 def add_simulcast_argument(parser: argparse.ArgumentParser) -> None:

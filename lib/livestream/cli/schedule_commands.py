@@ -19,9 +19,11 @@ import time
 import uuid
 from typing import Any, Optional
 
+from .. import bounds
 from ..errors import ConfigurationError, ObsRefusedError
 from ..session import bridge, localtime
 from ..session.schedule import REQUEST_SLOT
+from .common import bounded
 from .connection import add_obs_arguments, connect
 from .output import emit
 
@@ -41,14 +43,16 @@ def register(sub: argparse._SubParsersAction) -> None:
                            "machine's local time unless --tz), replacing a schedule not yet under way.")
     s.add_argument("--at", required=True, metavar='"YYYY-MM-DD HH:MM[:SS]"', help="when to be live")
     end = s.add_mutually_exclusive_group()
-    end.add_argument("--end-after", type=float, metavar="MINUTES", help="end this long after the set time")
+    end.add_argument("--end-after", type=bounded("end_after_minutes"), metavar="MINUTES",
+                     help="end this long after the set time")
     end.add_argument("--end-at", metavar='"YYYY-MM-DD HH:MM[:SS]"', help="end at this time")
     s.add_argument("--tz", metavar="ZONE", help="read the times in this IANA zone, e.g. Europe/Berlin")
-    s.add_argument("--wait", type=float, default=15.0, metavar="SECONDS",
+    s.add_argument("--wait", type=bounded("wait_seconds"), default=15.0, metavar="SECONDS",
                    help="how long to wait for the script's answer (default 15)")
     s.set_defaults(func=cmd_set)
     c = actions.add_parser("cancel", help="cancel the scheduled go-live (ends a stream it already prepared)")
-    c.add_argument("--wait", type=float, default=15.0, metavar="SECONDS", help="wait for the answer (default 15)")
+    c.add_argument("--wait", type=bounded("wait_seconds"), default=15.0, metavar="SECONDS",
+                   help="wait for the answer (default 15)")
     c.set_defaults(func=cmd_cancel)
     w = actions.add_parser("show", help="the scheduled go-live and the set end of the current one")
     w.set_defaults(func=cmd_show)
@@ -74,8 +78,7 @@ def cmd_set(args: argparse.Namespace) -> int:
     at = localtime.parse(args.at, tz)
     if at <= time.time():
         raise ConfigurationError(f"{localtime.show(at, tz)} has already passed", hint="pick a later time")
-    if args.end_after is not None and args.end_after <= 0:
-        raise ConfigurationError("--end-after must be more than 0 minutes")
+    bounds.check_schedule_time(at, time.time())
     request = {"id": uuid.uuid4().hex[:12], "action": "set", "at": at,
                "end_after": args.end_after * 60 if args.end_after else None,
                "end_at": localtime.parse(args.end_at, tz) if args.end_at else None}

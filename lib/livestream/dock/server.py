@@ -17,7 +17,8 @@ refused; and an ``Origin``, when a browser sends one, must be this server itself
 no other site can press the buttons. Replies forbid caching, framing and referrers
 (the token must not leak through a link the page opens).
 
-The server runs on its own daemon threads (``ThreadingHTTPServer``) and only calls the
+The server runs on its own daemon threads (``ThreadingHTTPServer``, at most
+``MAX_CONNECTIONS``, each closed after ``IDLE_TIMEOUT`` of silence) and only calls the
 ``actions`` it was given, which post to the controller's inbox; it never calls obspython.
 The port and token are kept in the state folder, so the URL the user pasted once into
 OBS stays valid across restarts (a new port only if the old one is taken).
@@ -46,6 +47,10 @@ STATIC = Path(__file__).with_name("static")
 FILES = {"": ("dock.html", "text/html; charset=utf-8"), "dock.css": ("dock.css", "text/css; charset=utf-8"),
          "dock.js": ("dock.js", "text/javascript; charset=utf-8")}
 HEARTBEAT = 1.0  # seconds between events when nothing changes: the page's clock and health stay fresh
+# A connection that sends nothing (or cannot take the answer) for this long is closed:
+# an idle socket needs no token, so without it each held a thread for ever.
+IDLE_TIMEOUT = 10.0
+MAX_CONNECTIONS = 32  # a dock or two, a browser tab, a poller: far below what a thread flood needs
 SECURITY_HEADERS = {
     "Cache-Control": "no-store",
     "Referrer-Policy": "no-referrer",
@@ -69,10 +74,35 @@ def load_address(path: Path) -> tuple[Optional[int], Optional[str]]:
 
 
 class _Server(ThreadingHTTPServer):
+    """At most ``MAX_CONNECTIONS`` at once, each on its own thread: one more is closed at
+    once, so 1,500 idle sockets cannot become 1,500 threads in OBS's process, and the
+    accept loop never waits for a slot (a stuck client cannot block the others)."""
+
     daemon_threads = True
     allow_reuse_address = True  # rebind the same port right after a script reload
 
     dock: DockServer
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        if not self._slots.acquire(blocking=False):
+            log.debug("The status dock has %d connections open: closing one more", MAX_CONNECTIONS)
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
 
 
 class DockServer:
@@ -158,6 +188,10 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
     server_version = "obs-livestream-dock"
     sys_version = ""
+
+    def setup(self) -> None:
+        self.timeout = IDLE_TIMEOUT  # the socket's timeout for every read and write (StreamRequestHandler)
+        super().setup()
 
     # --- dispatch ---------------------------------------------------------------
 

@@ -24,6 +24,7 @@ import obspython as obs
 
 from .. import providers, secrets
 from ..errors import LivestreamError
+from ..providers.declare import option_warnings
 from ..session import bridge
 from ..session.controller import Controller
 from ..session.ledger import Ledger, LedgerEntry
@@ -129,6 +130,19 @@ class ScriptApp:
     def update(self, config: PanelConfig) -> None:
         self.config = config
         self.controller.policies = config.policies()
+        self._warn_about_options(config)
+
+    def _warn_about_options(self, config: PanelConfig) -> None:
+        """A chosen option the provider declares a warning for (Mux's SRT): the status line."""
+        try:
+            cls = config.provider_class()
+        except LivestreamError:
+            return
+        texts = option_warnings(cls.stream_options, config.options())
+        text = f"{cls.display_name} {'; '.join(texts)}" if texts else ""
+        if text and self.notice[0] != text:
+            self.notice = (text, "warning")
+            log.warning("%s", text)
 
     def tick(self) -> None:
         """The timer: recovery on the first tick, then the controller, then the log."""

@@ -11,19 +11,22 @@ below, and each registered provider's from its declaration (``providers.declare`
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional
 
 from pydantic import SecretStr
 
-from .. import providers, secrets
+from .. import bounds, providers, secrets
 from ..errors import ConfigurationError
 from ..http import validation_message
 from ..providers.base import CredentialTextError, Provider
 from ..providers.declare import Declaration, StreamOption
 from ..session.request import GoLiveRequest, Policies
 from ..simulcast import SimulcastTarget
+
+log = logging.getLogger(__name__)
 
 #: The provider chosen until the user picks one.
 DEFAULT_PROVIDER = "tpstreams"
@@ -112,6 +115,19 @@ class PanelConfig:
         except KeyError:
             raise AttributeError(name) from None
 
+    def number(self, key: str, *, strict: bool = False) -> float:
+        """A number setting inside ``bounds.BOUNDS[key]``. A saved value outside it (an edited
+        or older settings file: NaN, 1e20) is said in the log with the allowed range and the
+        default is used, so no timer raises; ``strict``: raise it (a button shows it)."""
+        try:
+            return bounds.check(key, self.values.get(key, SCRIPT_FIELDS[key]))
+        except ConfigurationError as exc:
+            if strict:
+                raise
+            default = float(SCRIPT_FIELDS[key])
+            log.warning("Setting %s: %s; using %g", key, exc, default)
+            return default
+
     def __repr__(self) -> str:
         hidden = secret_keys()
         shown = {k: ("***" if k in hidden and v else v) for k, v in self.values.items()}
@@ -194,7 +210,7 @@ class PanelConfig:
             start_when_ready=bool(self.start_when_ready),
             end_on_stop=bool(self.end_on_stop),
             restore_previous=bool(self.restore_previous),
-            ingest_timeout=float(self.ingest_timeout),
+            ingest_timeout=self.number("ingest_timeout"),
         )
 
     def request(self, *, start_streaming: Optional[bool] = None) -> GoLiveRequest:

@@ -15,6 +15,7 @@ from typing import Any, Callable, Mapping, Optional
 
 import obspython as obs
 
+from .. import bounds
 from ..providers.declare import Declaration, StreamOption
 from ..session import localtime
 from .config import DEFAULT_PROVIDER, SIMULCAST_SLOTS, PanelConfig, base_url_key, declarations, fields
@@ -81,6 +82,12 @@ def read_config(settings: Any) -> PanelConfig:
         else:
             values[key] = obs.obs_data_get_string(settings, key)
     return PanelConfig.from_mapping(values)
+
+
+def _range(key: str) -> tuple[int, int]:
+    """A number box's range, from the bounds table the script checks saved values against."""
+    bound = bounds.BOUNDS[key]
+    return int(bound.low), int(bound.high)
 
 
 def _list(props: Any, name: str, label: str, items: tuple, editable: bool = False) -> Any:
@@ -170,7 +177,8 @@ def build(
     obs.obs_properties_add_bool(behaviour, "end_on_stop", "End the provider stream when OBS stops streaming")
     obs.obs_properties_add_bool(behaviour, "restore_previous", "Restore my previous stream settings afterwards")
     obs.obs_properties_add_bool(behaviour, "end_on_exit", "End the provider stream when OBS exits")
-    obs.obs_properties_add_int(behaviour, "ingest_timeout", "Give up waiting for the ingest after (s)", 30, 900, 10)
+    obs.obs_properties_add_int(behaviour, "ingest_timeout", "Give up waiting for the ingest after (s)",
+                               *_range("ingest_timeout"), 10)
 
     advanced = _group(props, "advanced", "Advanced")
     for decl in decls:
@@ -237,15 +245,17 @@ def _schedule_group(props: Any, callbacks: Mapping[str, Callable]) -> None:
     at = obs.obs_properties_add_text(group, "schedule_at", f"Go live at (YYYY-MM-DD HH:MM, {zone})",
                                      obs.OBS_TEXT_DEFAULT)
     obs.obs_property_set_long_description(at, f"Local time of this computer ({zone}), e.g. {localtime.EXAMPLE}")
-    end = obs.obs_properties_add_int(group, "schedule_end_after", "End after (minutes, 0: no set end)", 0, 24 * 60, 5)
+    end = obs.obs_properties_add_int(group, "schedule_end_after", "End after (minutes, 0: no set end)",
+                                     *_range("schedule_end_after"), 5)
     obs.obs_property_set_long_description(end, "Applies to every go-live, scheduled or not; Stop Streaming in OBS "
                                           "still ends at once")
     obs.obs_properties_add_int(group, "schedule_late_minutes",
-                               "If OBS was closed at that time, start up to (minutes late; 0: skip)", 0, 24 * 60, 5)
+                               "If OBS was closed at that time, start up to (minutes late; 0: skip)",
+                               *_range("schedule_late_minutes"), 5)
     booting = [d.display_name for d in declarations() if d.capabilities.boots_server]
     boot = obs.obs_properties_add_int(group, "schedule_boot_seconds",
                                       f"{' / '.join(booting) or 'Provider'} server boot time (s), until measured",
-                                      5, 600, 5)
+                                      *_range("schedule_boot_seconds"), 5)
     obs.obs_property_set_visible(boot, bool(booting))
     obs.obs_properties_add_button(group, "schedule_set", "Schedule", callbacks["schedule"])
     obs.obs_properties_add_button(group, "schedule_cancel", "Cancel schedule", callbacks["schedule_cancel"])

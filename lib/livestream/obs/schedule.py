@@ -62,9 +62,9 @@ class ScheduleGlue:
         config = self.app.config
         try:
             at = localtime.parse(config.schedule_at)
-            minutes = int(config.schedule_end_after or 0)
+            end_after = self._end_after(strict=True)
             with self._lock:
-                self.scheduler.set(at, end_after=minutes * 60 if minutes > 0 else None, origin="panel")
+                self.scheduler.set(at, end_after=end_after, origin="panel")
                 line = self.scheduler.line()
             self.app.notice = (f"Scheduled. {line}", "info")
         except LivestreamError as exc:
@@ -91,7 +91,7 @@ class ScheduleGlue:
         with self._lock:
             if not self._loaded:
                 self._loaded = True
-                late = float(self.app.config.schedule_late_minutes or 0) * 60
+                late = self.app.config.number("schedule_late_minutes") * 60
                 self._do(self.scheduler.loaded(late_allowed=late))
             self._read_request()
             self._apply_preflight()
@@ -102,10 +102,14 @@ class ScheduleGlue:
             self.app._publish(self.app.controller.snapshot)
 
     def _on_snapshot(self, snapshot: Snapshot) -> None:
-        minutes = int(self.app.config.schedule_end_after or 0)
+        end_after = self._end_after()
         with self._lock:
             self._do(self.scheduler.observe(snapshot.state.value, snapshot.stream_id, self.app.config.provider,
-                                            end_after=minutes * 60 if minutes > 0 else None))
+                                            end_after=end_after))
+
+    def _end_after(self, *, strict: bool = False) -> Optional[float]:
+        minutes = self.app.config.number("schedule_end_after", strict=strict)
+        return minutes * 60 if minutes > 0 else None
 
     def _lead(self) -> float:
         config = self.app.config
@@ -115,7 +119,7 @@ class ScheduleGlue:
             return self.scheduler.timing.create_lead
         return self.scheduler.lead(cls.name, boots_server=bool(getattr(cls, "boots_server", False)),
                                    poll_interval=float(cls.poll_interval),
-                                   configured_boot=float(config.schedule_boot_seconds or 30))
+                                   configured_boot=self.app.config.number("schedule_boot_seconds"))
 
     # --- actions -----------------------------------------------------------------------
 

@@ -47,7 +47,7 @@ from ..models import EndResult, Ingest, LiveStream, StreamStatus
 from ..simulcast import SimulcastSupport, SimulcastTarget, TargetState
 from . import register, wire
 from .base import OptionsInput, check_credential_text
-from .declare import Capabilities, CredentialField, Setting, StreamOption
+from .declare import SRT_ID_IS_KEY, Capabilities, CredentialField, Setting, StreamOption
 from .http_base import HttpProvider
 from .kit import RefreshingAuth
 from .wire import parse_time
@@ -342,6 +342,7 @@ class ApiVideo(HttpProvider):
             choices=(("rtmps", "RTMPS (encrypted)"), ("rtmp", "RTMP"), ("srt", "SRT")),
             help=f"How OBS sends the video: RTMPS to {RTMPS_SERVER}, RTMP to {RTMP_SERVER}, or SRT to "
                  f"{SRT_SERVER} with the stream key as streamid.",
+            warnings=(("srt", SRT_ID_IS_KEY),),
         ),
     )
     settings = (

@@ -74,6 +74,8 @@ class StreamOption:
     #: The panel's settings key after the provider's prefix; defaults to ``name``.
     key: Optional[str] = None
     panel: bool = True
+    #: (value, warning): said in the panel and the CLI when the user picks that value.
+    warnings: Tuple[Tuple[Any, str], ...] = ()
 
     @property
     def setting(self) -> str:
@@ -85,6 +87,20 @@ class StreamOption:
         if self.kind == "bool" and self.default is True:
             return "no-" + base
         return base
+
+
+#: The warning of a provider whose SRT stream id is the stream key itself (Mux, api.video).
+SRT_ID_IS_KEY = ("over SRT the stream id is the stream key, and OBS writes it to its own log when "
+                 "an SRT connection fails: pick RTMPS to keep the key out of OBS's log")
+
+
+def option_warnings(options: Sequence[StreamOption], values: Any) -> list[str]:
+    """The declared warnings for the chosen ``values`` (option name -> value)."""
+    found = []
+    for option in options:
+        chosen = values.get(option.name) if values else None
+        found += [f"{option.label}: {text}" for value, text in option.warnings if value == chosen]
+    return found
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from ..models import EndResult, Ingest, LiveStream, StreamStatus
 from ..simulcast import SimulcastSupport, SimulcastTarget, TargetState, TargetStatus
 from . import register, wire
 from .base import OptionsInput
-from .declare import Capabilities, CredentialField, Setting, StreamOption
+from .declare import SRT_ID_IS_KEY, Capabilities, CredentialField, Setting, StreamOption
 from .http_base import HttpProvider
 from .kit import BasicCredentials
 from .wire import lower as _lower
@@ -361,7 +361,7 @@ class Mux(HttpProvider):
                      help="public: anyone with the URL can watch; signed: viewers need a signed token"),
         StreamOption("protocol", "Ingest protocol", "choice", default="rtmps",
                      choices=(("rtmps", "RTMPS"), ("rtmp", "RTMP"), ("srt", "SRT")),
-                     help="how OBS sends the video to Mux"),
+                     help="how OBS sends the video to Mux", warnings=(("srt", SRT_ID_IS_KEY),)),
         # The settings key stays "mux_record" (key=), so scene collections saved with the
         # earlier "Record each broadcast" checkbox keep their choice.
         StreamOption("recording_playback", "Recordings playable (same playback policy)", "bool", default=True,

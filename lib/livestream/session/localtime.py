@@ -35,8 +35,13 @@ def parse(text: str, tz: Optional[tzinfo] = None) -> float:
     if naive is None:
         raise ConfigurationError(f"Cannot read the time {text!r}",
                                  hint=f'use the form "YYYY-MM-DD HH:MM", e.g. "{EXAMPLE}"')
-    epoch = _to_epoch(naive, tz)
-    if _to_naive(epoch, tz) != naive:
+    try:
+        epoch = _to_epoch(naive, tz)
+        same = _to_naive(epoch, tz) == naive
+    except (ValueError, OverflowError, OSError):  # year 1 in a zone east of UTC: year 0
+        raise ConfigurationError(f"Cannot use the time {text!r}: it is outside the range this computer can show",
+                                 hint=f'use a time within the next year, e.g. "{EXAMPLE}"') from None
+    if not same:
         raise ConfigurationError(
             f"{value} does not exist in {zone_name(epoch, tz)}: the clocks skip it for daylight saving time",
             hint="pick a time outside the skipped hour",

@@ -34,7 +34,7 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-from .. import paths
+from .. import bounds, paths
 from ..errors import ConfigurationError
 from . import localtime
 
@@ -139,6 +139,7 @@ class Scheduler:
         self._state_since = self.clock()
         self._creating_took = 0.0
         self._pending_actions: list[Action] = []
+        self.late_allowed = 0.0  # the panel's late-start limit, given to ``loaded``
 
     # --- the user's commands ---------------------------------------------------------
 
@@ -149,12 +150,17 @@ class Scheduler:
         if self.schedule is not None and self.schedule.phase in ("preparing", "starting"):
             raise ConfigurationError("A scheduled go-live is already under way",
                                      hint="cancel it first, or end the stream")
+        bounds.check_schedule_time(at, now)  # NaN, infinity, year 9999: refused before any timer sees it
         if at <= now + 1:
             raise ConfigurationError(
                 f"{localtime.show(at, self.tz)} has already passed (now {localtime.show(now, self.tz)})",
                 hint="pick a later time")
         if end_after is not None and end_after <= 0:
             end_after = None
+        if end_after is not None:  # 1e20 minutes overflowed datetime on every timer tick
+            end_after = bounds.check("end_after_seconds", end_after)
+        if end_at is not None:
+            bounds.check_schedule_time(end_at, now)
         if end_at is not None and end_at <= at:
             raise ConfigurationError("The end time is not after the go-live time", hint="pick a later end")
         self.schedule = Schedule(at=at, end_after=end_after, end_at=end_at, origin=origin, created_at=now)
@@ -218,6 +224,7 @@ class Scheduler:
         """Right after the script loads: a schedule under way goes back to waiting (the
         reloaded script prepares again, resuming the stream it had); one whose time passed
         while OBS was closed starts late only within ``late_allowed`` seconds."""
+        self.late_allowed = late_allowed
         s = self.schedule
         if s is None or s.phase not in ("waiting", "preparing", "starting"):
             return []
@@ -287,6 +294,12 @@ class Scheduler:
             if busy and now >= s.at + self.timing.grace:
                 actions += self._settle("failed", f"Could not go live at {localtime.show(s.at, self.tz)}: "
                                         f"another go-live was under way ({state.replace('_', ' ')})", "error")
+            elif not busy and now - s.at > max(self.timing.grace, self.late_allowed):
+                # Only a wall-clock jump gets here (sleep and resume, an NTP step): the same
+                # late-start limit as at load time, so it never starts hours late.
+                actions += self._settle("missed", f"Skipped the go-live scheduled at {localtime.show(s.at, self.tz)}"
+                                        f": the clock jumped past it ({localtime.countdown(now - s.at)} late). "
+                                        "Allow a late start under Schedule to start it anyway", "warning")
             elif not busy and now >= s.at - (self.timing.create_lead if lead is None else lead):
                 s.phase, s.seen_session = "preparing", False
                 s.message = f"Preparing the go-live at {localtime.show(s.at, self.tz)}"
