@@ -87,3 +87,15 @@ def test_two_servers_in_one_process_both_serve_metrics(tmp_path: Path):
     finally:
         first.stop()
         second.stop()
+
+
+def test_the_next_scheduled_go_live_is_a_timestamp_until_it_went_live():
+    from livestream.dock import metrics
+    from livestream.dock.feed import next_go_live_at
+
+    assert next_go_live_at({"state": "waiting", "at": 1_900_000_000.0}) == 1_900_000_000.0
+    assert next_go_live_at({"state": "done", "at": 1_900_000_000.0}) is None  # it went live: nothing next
+    assert next_go_live_at(None) is None
+    view = dict(session_view(Snapshot(state=State.IDLE, since=0.0)), elapsed=0.0, next_go_live_at=1_900_000_000.0)
+    assert samples(metrics.render(view))[("obs_livestream_next_go_live_timestamp_seconds", ())] == 1_900_000_000.0
+    assert b"next_go_live" not in metrics.render(dict(view, next_go_live_at=None))

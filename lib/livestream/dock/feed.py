@@ -182,6 +182,14 @@ def session_view(snapshot: Snapshot, *, notice: tuple[str, str] = ("", "info"),
     return view
 
 
+def next_go_live_at(schedule: Optional[Mapping[str, Any]]) -> Optional[float]:
+    """When a published schedule (``Scheduler.view()``) goes live next, Unix time, or None
+    once it went live or has nothing waiting."""
+    if not schedule or schedule.get("state") not in ("waiting", "preparing", "starting") or schedule.get("at") is None:
+        return None
+    return float(schedule["at"])
+
+
 def open_stream_view(entry: Any) -> dict[str, Any]:
     """One earlier, still open provider stream: from a mapping or an object with the
     fields ``provider, stream_id, title, state, last_error`` (e.g. a ledger entry)."""
