@@ -83,7 +83,7 @@ def test_prometheus_scrapes_the_state_and_health_of_a_go_live(tmp_path: Path, ne
             _wait_value(api, "obs_livestream_output_bitrate_kbps", lambda v: v > 0, 20, "OBS's bitrate", log)
             _wait_value(api, "obs_livestream_live_seconds", lambda v: v > 0, 15, "the live duration", log)
 
-            studio.press("end")
+            studio.press("end_stream")
             assert studio.wait_state("ended", "failed", timeout=60)["state"] == "ended"
             _wait_value(api, 'obs_livestream_session_state{state="ended"}', lambda v: v == 1, 15, "ended", log)
             assert _query(api, "obs_livestream_live_seconds") == 0
