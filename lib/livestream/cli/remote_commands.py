@@ -13,6 +13,7 @@ import contextlib
 import re
 import sys
 import time
+from pathlib import Path
 from typing import Any, Optional
 
 from .. import errors, providers, secrets
@@ -87,6 +88,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_obs_arguments(p)
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--watch", action="store_true", help="redraw every second until Ctrl-C")
+    p.add_argument("--hosts", metavar="FILE", type=Path,
+                   help="every room in FILE at once, one line each (see docs/remote-and-cli.md)")
     p.add_argument("--show-secrets", action="store_true",
                    help="also show the status dock's URL (it carries the token that lets it start and end streams)")
     p.set_defaults(func=cmd_status)
@@ -232,6 +235,10 @@ def _end_own(args: argparse.Namespace, client: Any, record: LedgerEntry) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    if args.hosts is not None:
+        from . import rooms
+
+        return rooms.run(rooms.load_rooms(args.hosts, args.obs_timeout), as_json=args.json, watch=args.watch)
     client = connect(args)
     if args.watch:
         try:

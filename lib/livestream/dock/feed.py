@@ -11,7 +11,8 @@ View fields (all optional for a reader except ``state``)::
     stream_id, title, playback_url, chat_url, recording_url, reconnecting, notice,
     can (which buttons make sense: go_live, prepare, end), history (this go-live's
     states with the seconds each took), health ({active, bitrate_kbps, dropped_frames,
-    total_frames, dropped_percent, reconnecting} or None), open_streams (a list of
+    total_frames, dropped_percent, reconnecting} or None), error_kind (the last
+    error's class name or None), open_streams (a list of
     {provider, stream_id, title, state, last_error}; absent when nobody supplies it)
 """
 
@@ -173,10 +174,20 @@ def session_view(snapshot: Snapshot, *, notice: tuple[str, str] = ("", "info"),
         "can": actions_for(snapshot.state),
         "history": list(history or []),
         "health": dict(health) if health else None,
+        # The class name only (for the metrics): a message may quote provider details.
+        "error_kind": type(snapshot.error).__name__ if snapshot.error is not None else None,
     }
     if open_streams is not None:
         view["open_streams"] = [open_stream_view(entry) for entry in open_streams]
     return view
+
+
+def next_go_live_at(schedule: Optional[Mapping[str, Any]]) -> Optional[float]:
+    """When a published schedule (``Scheduler.view()``) goes live next, Unix time, or None
+    once it went live or has nothing waiting."""
+    if not schedule or schedule.get("state") not in ("waiting", "preparing", "starting") or schedule.get("at") is None:
+        return None
+    return float(schedule["at"])
 
 
 def open_stream_view(entry: Any) -> dict[str, Any]:

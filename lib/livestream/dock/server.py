@@ -7,7 +7,9 @@
 Routes, all under the secret token: ``GET /<token>/`` the page (and its ``dock.css``,
 ``dock.js``), ``GET /<token>/state`` the view as JSON, ``GET /<token>/events`` the view
 as server-sent events (on every change, at least once a second), ``POST
-/<token>/action/<go_live|prepare|end>``.
+/<token>/action/<go_live|prepare|end>``, ``GET /<token>/metrics`` for Prometheus
+(``metrics.py``; also ``GET /metrics`` with ``Authorization: Bearer <token>``, which is
+what Prometheus's ``authorization`` scrape setting sends).
 
 Who may talk to it (anything else gets 403): only loopback (it binds 127.0.0.1); only
 requests carrying the token (an unguessable ``secrets.token_urlsafe``), so another
@@ -37,6 +39,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, Optional
 
 from .. import paths, secrets
+from . import metrics
 from .feed import DockFeed
 
 log = logging.getLogger("livestream.dock")
@@ -179,6 +182,9 @@ class DockServer:
         if (headers.get("Sec-Fetch-Site") or "same-origin") not in ("same-origin", "none"):
             return "cross-site request"
         token = path.lstrip("/").split("/", 1)[0].split("?", 1)[0]
+        if token == "metrics":  # Prometheus: the token comes in the Authorization header
+            scheme, _, token = (headers.get("Authorization") or "").partition(" ")
+            token = token.strip() if scheme.lower() == "bearer" else ""
         if not hmac.compare_digest(token.encode(), self.token.encode()):
             return "missing or wrong token"
         return None
@@ -209,6 +215,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(HTTPStatus.OK, json.dumps(view).encode(), "application/json")
         elif rest == "events":
             self._events()
+        elif rest == "metrics":
+            _, view = self.server.dock.feed.latest()
+            self._send(HTTPStatus.OK, metrics.render(view), metrics.CONTENT_TYPE)
         else:
             self._send(HTTPStatus.NOT_FOUND, b"not found", "text/plain")
 
@@ -243,6 +252,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(HTTPStatus.FORBIDDEN, f"forbidden: {reason}".encode(), "text/plain")
             return None
         path = self.path.split("?", 1)[0].lstrip("/")
+        if path == "metrics":
+            return "metrics"
         if "/" not in path:
             return _NO_SLASH
         return path.split("/", 1)[1]

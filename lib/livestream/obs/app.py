@@ -23,6 +23,7 @@ from typing import Any, Callable, Optional
 import obspython as obs
 
 from .. import providers, secrets
+from ..dock.feed import next_go_live_at
 from ..errors import LivestreamError
 from ..providers.declare import option_warnings
 from ..session import bridge
@@ -121,6 +122,7 @@ class ScriptApp:
                                 "end": self.end_stream}).start()
         self.controller.add_listener(self.dock.observe)
         self.dock.open_streams = self._open_streams  # earlier streams still being ended
+        self.dock.next_go_live = lambda: next_go_live_at(self.schedule.view())  # for the dock's /metrics
         # Import the provider clients now, off OBS's threads, rather than on the first Go live.
         self.worker.submit(providers.names, lambda result, error: None)
         self.schedule = ScheduleGlue(self)  # scheduled go-live, end after a duration

@@ -37,6 +37,8 @@ class ScriptDock:
         self.feed = DockFeed()
         self.server = DockServer(self.feed, actions, state_dir=state_dir)
         self.open_streams: Optional[Callable[[], Iterable[Any]]] = None
+        #: When the next scheduled go-live starts (Unix time) or None, for the metrics.
+        self.next_go_live: Optional[Callable[[], Optional[float]]] = None
         self._meter = HealthMeter()
         self._history = History()
         self._health: Optional[dict[str, Any]] = None
@@ -74,17 +76,26 @@ class ScriptDock:
             self._open = self._open_streams()
             self._health_changed = True
         open_streams = self._open
-        shown = (snapshot, notice, open_streams)
+        next_at = self._next_go_live()
+        shown = (snapshot, notice, open_streams, next_at)
         if shown == self._shown and not self._health_changed:
             return  # nothing new: keep the timer's work tiny
         self._shown, self._health_changed = shown, False
         self._history.observe(snapshot)
         view = session_view(snapshot, notice=notice, health=self._health, history=self._history.view(now),
                             open_streams=open_streams)
+        view["next_go_live_at"] = next_at
         self.feed.publish(view, since=snapshot.since)
 
     def stop(self) -> None:
         self.server.stop()
+
+    def _next_go_live(self) -> Optional[float]:
+        try:
+            return self.next_go_live() if self.next_go_live is not None else None
+        except Exception:  # the dock must never break the timer
+            log.exception("Could not read the next scheduled go-live for the status dock")
+            return None
 
     def _open_streams(self) -> Optional[tuple[Any, ...]]:
         if self.open_streams is None:
