@@ -24,6 +24,7 @@ import obspython as obs
 
 from .. import providers, secrets
 from ..errors import LivestreamError
+from ..notify.glue import Notifications
 from ..session import bridge
 from ..session.controller import Controller
 from ..session.ledger import Ledger, LedgerEntry
@@ -119,6 +120,8 @@ class ScriptApp:
         self.dock = ScriptDock({"go_live": self.go_live, "prepare": lambda: self.go_live(start_streaming=False),
                                 "end": self.end_stream}).start()
         self.controller.add_listener(self.dock.observe)
+        self.notifications = Notifications()  # posts on its own thread
+        self.controller.add_listener(self.notifications.observe)
         self.dock.open_streams = self._open_streams  # earlier streams still being ended
         # Import the provider clients now, off OBS's threads, rather than on the first Go live.
         self.worker.submit(providers.names, lambda result, error: None)
@@ -129,6 +132,7 @@ class ScriptApp:
     def update(self, config: PanelConfig) -> None:
         self.config = config
         self.controller.policies = config.policies()
+        self.notifications.configure(config.notify_urls, config.notify_live_template)
 
     def tick(self) -> None:
         """The timer: recovery on the first tick, then the controller, then the log."""
@@ -176,8 +180,14 @@ class ScriptApp:
         finally:
             if held:
                 self._controller_busy.release()
+        # A short grace for the "ended" post; the thread is a daemon, so this is the only wait.
+        self.notifications.close(timeout=1.0)
         self._flush_publish()
         self.log_handler.flush_to_obs()
+
+    def send_test_notification(self) -> None:
+        """The panel's "Send a test notification" button (queued: no wait here)."""
+        self.notice = (self.notifications.send_test(), "error" if self.notifications.problem else "info")
 
     # --- commands from buttons, hotkeys (any thread) --------------------------
 

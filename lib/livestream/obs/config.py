@@ -45,6 +45,9 @@ SCRIPT_FIELDS: dict[str, Any] = {
     "schedule_end_after": 0,
     "schedule_late_minutes": 0,
     "schedule_boot_seconds": 30,
+    # Notifications (livestream.notify): webhook URLs one per line (secrets), the "live" text.
+    "notify_urls": "",
+    "notify_live_template": "{title} is live: {playback_url}",
 }
 
 
@@ -86,7 +89,8 @@ def fields() -> dict[str, Any]:
 
 def secret_keys() -> set[str]:
     """The setting keys holding secrets (masked in reprs, registered for redaction)."""
-    return {decl.setting_key(f) for decl in declarations() for f in decl.credential_fields if f.secret}
+    keys = {decl.setting_key(f) for decl in declarations() for f in decl.credential_fields if f.secret}
+    return keys | {"notify_urls"}  # webhook URLs carry their tokens
 
 
 @dataclass
