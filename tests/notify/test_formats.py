@@ -24,6 +24,9 @@ FAILED = Snapshot(state=State.FAILED, since=0.0, provider="mux", title="Maths 10
     ("https://hooks.slack.com/services/T0/B0/xyz", Kind.SLACK),
     ("https://ntfy.sh/my-class", Kind.NTFY),
     ("ntfy:https://push.example.org/room1", Kind.NTFY),
+    ("slack:https://chat.example.org/hooks/abc", Kind.SLACK),
+    ("discord:http://127.0.0.1:8080/hook", Kind.DISCORD),
+    ("json:https://hooks.slack.com/services/x", Kind.GENERIC),
     ("https://discord.com/channels/1/2", Kind.GENERIC),  # not a webhook
     ("https://example.org/hook", Kind.GENERIC),
 ])

@@ -4,9 +4,12 @@
   https://discord.com/developers/docs/resources/webhook#execute-webhook).
 * Slack: ``{"text": text}`` (incoming webhooks, https://api.slack.com/messaging/webhooks).
 * ntfy: the message as the plain-text body, with ``Title``, ``Tags`` and ``Click`` headers
-  (https://docs.ntfy.sh/publish/). ``https://ntfy.sh/<topic>``, or any URL the user prefixes
-  with ``ntfy:`` (a self-hosted ntfy server).
+  (https://docs.ntfy.sh/publish/), for ``https://ntfy.sh/<topic>``.
 * Anything else: generic JSON with every field of the event.
+
+A prefix names the format for a URL on another host: ``ntfy:https://push.example.org/room``
+(a self-hosted ntfy), ``slack:`` (Slack-compatible incoming webhooks, e.g. Mattermost's,
+https://developers.mattermost.com/integrate/webhooks/incoming/), ``discord:`` and ``json:``.
 """
 
 from __future__ import annotations
@@ -17,7 +20,6 @@ from dataclasses import dataclass
 from typing import Any, Optional
 from urllib.parse import urlsplit
 
-NTFY_PREFIX = "ntfy:"
 GENERIC_FIELDS = ("event", "provider", "stream_id", "title", "playback_url", "chat_url", "at",
                   "message", "origin")
 
@@ -34,6 +36,9 @@ class Kind(str, enum.Enum):
                 "generic": "webhook"}[self.value]
 
 
+PREFIXES = {"ntfy": Kind.NTFY, "slack": Kind.SLACK, "discord": Kind.DISCORD, "json": Kind.GENERIC}
+
+
 @dataclass(frozen=True)
 class Target:
     """One configured URL; ``name`` ("Discord webhook #1") is what logs show instead of it."""
@@ -48,8 +53,10 @@ class Target:
 
 def kind_of(url: str) -> tuple[Kind, str]:
     """(kind, the URL to post to) for one configured line."""
-    if url.lower().startswith(NTFY_PREFIX):
-        return Kind.NTFY, url[len(NTFY_PREFIX):].strip()
+    prefix, _, rest = url.partition(":")
+    forced = PREFIXES.get(prefix.lower())
+    if forced is not None and not rest.startswith("//"):
+        return forced, rest.strip()
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     if host in ("discord.com", "discordapp.com") and parts.path.startswith("/api/webhooks/"):
