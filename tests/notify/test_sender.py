@@ -12,8 +12,7 @@ from livestream.notify.sender import Notifier
 from livestream.retry import RetryPolicy
 from livestream.session.snapshot import Snapshot
 from livestream.session.states import State
-
-from .receiver import Receiver
+from tests.webhook_receiver import Receiver
 
 LIVE = Snapshot(state=State.LIVE, since=0.0, title="Class", playback_url="https://play.example/x")
 
