@@ -111,3 +111,14 @@ def test_an_end_without_going_live_is_not_announced() -> None:
     w(Snapshot(state=State.CREATING, since=0.0))
     w(Snapshot(state=State.ENDED, since=0.0))
     assert seen == []
+
+
+def test_a_session_recovered_while_live_is_not_announced_again_but_its_end_is() -> None:
+    seen: list[dict] = []
+    w = EventWatcher(seen.append)
+    w(Snapshot(state=State.IDLE, since=0.0))
+    w(Snapshot(state=State.LIVE, since=0.0, title="Class"))  # a script reload, OBS still streaming
+    w(Snapshot(state=State.ENDING, since=0.0))
+    w(Snapshot(state=State.ENDED, since=0.0))
+    assert [e["event"] for e in seen] == ["ended"]
+    assert seen[0]["text"] == "Class has ended."  # no duration: not known after a reload

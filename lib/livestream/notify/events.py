@@ -7,6 +7,7 @@ cares about. Building the dict is cheap and does no I/O; the ``Notifier`` posts 
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from datetime import datetime, timezone
 from typing import Any, Callable, Optional
@@ -82,7 +83,7 @@ class EventWatcher:
         self._origin = origin
         self._state: Optional[State] = None
         self._live_since: Optional[float] = None
-        self._live_snap: Optional[Snapshot] = None
+        self._live_snap: Optional[Snapshot] = None  # set while live: the "ended" event's URLs
 
     def __call__(self, snap: Snapshot) -> None:
         old, self._state = self._state, snap.state
@@ -91,14 +92,20 @@ class EventWatcher:
                 self._live_snap = snap  # keep the latest URLs for the "ended" event
             return
         if snap.state is State.LIVE:
-            self._live_since, self._live_snap = self._clock(), snap
+            self._live_snap = snap
+            if old in (None, State.IDLE):
+                # Recovered after a script reload with OBS still streaming: it was announced
+                # when it went live; how long it has been live is not known here.
+                self._live_since = None
+                return
+            self._live_since = self._clock()
             self._emit(event_for("live", snap, live_template=self._template() or DEFAULT_LIVE_TEMPLATE,
                                  origin=self._origin))
-        elif snap.state is State.ENDED and self._live_since is not None:
-            base = self._live_snap or snap
-            merged = Snapshot(**{**base.__dict__, "state": snap.state,
-                                 "recording_url": snap.recording_url or base.recording_url})
-            duration = self._clock() - self._live_since
+        elif snap.state is State.ENDED and self._live_snap is not None:
+            base = self._live_snap
+            merged = dataclasses.replace(base, state=snap.state,
+                                         recording_url=snap.recording_url or base.recording_url)
+            duration = None if self._live_since is None else self._clock() - self._live_since
             self._live_since = self._live_snap = None
             self._emit(event_for("ended", merged, duration_s=duration, origin=self._origin))
         elif snap.state is State.FAILED:
