@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import socket
+import sys
 
 import pytest
 from script_harness import Script
@@ -75,3 +76,20 @@ def test_a_url_that_is_not_one_is_named_by_line_without_echoing_it(script: Scrip
     script.panel().click("notify_test")
     assert "notification URL #2 is not an http(s) URL" in script.status
     assert "TOKEN-" not in script.status
+
+
+def test_a_failed_go_live_posts_why_and_what_to_do_with_secrets_masked(script: Script, backend, receiver):
+    token = "tp-secret-token-5551234"
+    script.load(notify_urls=f"{receiver.url}/json/TOKEN-j1", tp_org_id="org1", tp_api_token=token)
+    errors = sys.modules["livestream.errors"]  # the script's own import
+    backend.fail["create"] = errors.AuthenticationError(f"401 from https://api.invalid/?token={token}",
+                                                        hint="check the API token under Credentials")
+    script.panel().click("go_live")
+    script.tick_until(lambda: script.state == "failed", what="the failure")
+    script.tick_until(lambda: receiver.requests, what="the failed post")
+
+    payload = json.loads(receiver.requests[0]["body"])
+    assert payload["event"] == "failed"
+    assert payload["message"].startswith("Going live failed: 401 from")
+    assert "What to do: check the API token under Credentials" in payload["message"]
+    assert token not in receiver.requests[0]["body"].decode()

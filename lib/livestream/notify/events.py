@@ -12,6 +12,7 @@ import time
 from datetime import datetime, timezone
 from typing import Any, Callable, Optional
 
+from .. import secrets
 from ..session.snapshot import Snapshot, _duration
 from ..session.states import State
 
@@ -66,9 +67,10 @@ def event_for(kind: str, snap: Snapshot, *, live_template: str = DEFAULT_LIVE_TE
     else:  # "test" and future kinds carry their text in the snapshot's message
         text = snap.message or kind
         event.update(headline="OBS livestream notification", tags=["bell"])
-    event["text"] = text
-    event["message"] = text
-    return event
+    event["text"] = event["message"] = text
+    # A provider's error may quote a token or a key (an HTTP library's message): mask every
+    # registered secret before anything leaves the machine.
+    return {k: secrets.redact(v) if isinstance(v, str) else v for k, v in event.items()}
 
 
 class EventWatcher:
