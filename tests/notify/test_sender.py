@@ -80,7 +80,7 @@ def test_the_worker_thread_posts_and_logs_name_the_target_not_the_url(caplog) ->
     assert json.loads(rx.requests[0]["body"])["content"].startswith("Class is live")
     assert rx.requests[0]["path"].endswith("TOKEN-abcdef")
     assert "Discord webhook #1" in caplog.text and "TOKEN-abcdef" not in caplog.text
-    assert n.results == [("Discord webhook #1", "live", "sent")]
+    assert list(n.results) == [("Discord webhook #1", "live", "sent")]
 
 
 def test_an_unreachable_target_fails_without_its_url_in_the_reason() -> None:

@@ -10,6 +10,7 @@ flood a channel). Logs name a target ("Discord webhook #1"), never its URL.
 
 from __future__ import annotations
 
+import collections
 import logging
 import queue
 import random
@@ -41,8 +42,8 @@ class Notifier:
         self._last: dict[str, float] = {}
         self._queue: queue.Queue = queue.Queue()
         self._thread: Optional[threading.Thread] = None
-        #: (target name, event kind, outcome) per finished post, for the panel and tests.
-        self.results: list[tuple[str, str, str]] = []
+        #: (target name, event kind, outcome) of the latest posts (bounded: OBS runs for days).
+        self.results: collections.deque[tuple[str, str, str]] = collections.deque(maxlen=50)
 
     def submit(self, event: dict[str, Any], *, force: bool = False) -> bool:
         """Queue ``event`` for every target; False if there are none or it is rate limited."""
