@@ -54,7 +54,8 @@ def test_live_and_ended_reach_a_local_webhook_in_each_format(tmp_path, need_tool
     assert by_kind["ntfy"][0]["headers"]["Click"] == session["playback_url"]
     generic = [json.loads(r["body"]) for r in by_kind["json"]]
     assert [g["event"] for g in generic] == ["live", "ended"]
-    assert generic[0]["stream_id"] == session["stream_id"] and generic[0]["provider"] == "tpstreams"
+    assert generic[0]["stream_id"] == session["stream_id"]
+    assert generic[0]["provider"] == "TP Streams"  # the display name, as the panel shows it
     for req in rx.requests:
         assert stream_key.encode() not in req["body"] and b"TOKEN-" not in req["body"]
         assert all(stream_key not in v for v in req["headers"].values())
