@@ -119,6 +119,10 @@ class _Session:
         self.controller = Controller(self.port, policies=policies, ledger=self.ledger, worker=Worker(),
                                      owner=self.owner, provider_for=provider_for_entry)
         self.port.attach(self.controller)
+        from ..notify.glue import Notifications  # OBS_LIVESTREAM_NOTIFY_URLS; posts on its own thread
+
+        self.notifications = Notifications.from_env()
+        self.controller.add_listener(self.notifications.observe)
         self._last_line = ""
 
     def run_until(self, done: set[State], *, timeout: Optional[float] = None) -> State:
@@ -152,6 +156,7 @@ class _Session:
     def close(self) -> None:
         self.port.detach()
         self.controller.worker.stop()
+        self.notifications.close(timeout=15.0)  # a CLI may wait: let "live"/"ended" go out
 
 
 def cmd_go_live(args: argparse.Namespace) -> int:

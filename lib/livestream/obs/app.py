@@ -25,6 +25,7 @@ import obspython as obs
 from .. import providers, secrets
 from ..dock.feed import next_go_live_at
 from ..errors import LivestreamError
+from ..notify.glue import Notifications
 from ..providers.declare import option_warnings
 from ..session import bridge
 from ..session.controller import Controller
@@ -121,6 +122,8 @@ class ScriptApp:
         self.dock = ScriptDock({"go_live": self.go_live, "prepare": lambda: self.go_live(start_streaming=False),
                                 "end": self.end_stream}).start()
         self.controller.add_listener(self.dock.observe)
+        self.notifications = Notifications()  # posts on its own thread
+        self.controller.add_listener(self.notifications.observe)
         self.dock.open_streams = self._open_streams  # earlier streams still being ended
         self.dock.next_go_live = lambda: next_go_live_at(self.schedule.view())  # for the dock's /metrics
         # Import the provider clients now, off OBS's threads, rather than on the first Go live.
@@ -132,6 +135,7 @@ class ScriptApp:
     def update(self, config: PanelConfig) -> None:
         self.config = config
         self.controller.policies = config.policies()
+        self.notifications.configure(config.notify_urls, config.notify_live_template)
         self._warn_about_options(config)
 
     def _warn_about_options(self, config: PanelConfig) -> None:
@@ -192,8 +196,14 @@ class ScriptApp:
         finally:
             if held:
                 self._controller_busy.release()
+        # A short grace for the "ended" post; the thread is a daemon, so this is the only wait.
+        self.notifications.close(timeout=1.0)
         self._flush_publish()
         self.log_handler.flush_to_obs()
+
+    def send_test_notification(self) -> None:
+        """The panel's "Send a test notification" button (queued: no wait here)."""
+        self.notice = (self.notifications.send_test(), "error" if self.notifications.problem else "info")
 
     # --- commands from buttons, hotkeys (any thread) --------------------------
 

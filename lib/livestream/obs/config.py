@@ -51,6 +51,9 @@ SCRIPT_FIELDS: dict[str, Any] = {
     "schedule_end_after": 0,
     "schedule_late_minutes": 0,
     "schedule_boot_seconds": 30,
+    # Notifications (livestream.notify): webhook URLs one per line (secrets), the "live" text.
+    "notify_urls": "",
+    "notify_live_template": "{title} is live: {playback_url}",
 }
 #: The panel's "Also stream to" slots: ``simulcast_<n>_name``, ``_url`` and ``_key`` (a secret).
 SIMULCAST_SLOTS = 3
@@ -97,7 +100,8 @@ def fields() -> dict[str, Any]:
 def secret_keys() -> set[str]:
     """The setting keys holding secrets (masked in reprs, registered for redaction)."""
     keys = {decl.setting_key(f) for decl in declarations() for f in decl.credential_fields if f.secret}
-    return keys | {f"simulcast_{n}_key" for n in range(1, SIMULCAST_SLOTS + 1)}
+    keys |= {f"simulcast_{n}_key" for n in range(1, SIMULCAST_SLOTS + 1)}
+    return keys | {"notify_urls"}  # webhook URLs carry their tokens
 
 
 @dataclass

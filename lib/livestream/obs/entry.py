@@ -214,6 +214,12 @@ def _btn_test_credentials(props: Any, prop: Any) -> bool:
     return True
 
 
+def _btn_notify_test(props: Any, prop: Any) -> bool:
+    app.send_test_notification()
+    app.write_status()
+    return True
+
+
 def _btn_refresh_scheduled(props: Any, prop: Any) -> bool:
     panel.fill_scheduled(props, app.scheduled)  # what the last fetch found; the next one starts now
     app.fetch_scheduled()
@@ -267,6 +273,7 @@ CALLBACKS = {
     "end_all": _btn_end_all,
     "refresh_status": _btn_refresh_status,
     "test_credentials": _btn_test_credentials,
+    "notify_test": _btn_notify_test,
     "refresh_scheduled": _btn_refresh_scheduled,
     "open_player": _btn_open_player,
     "open_chat": _btn_open_chat,

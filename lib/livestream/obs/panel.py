@@ -138,6 +138,7 @@ def build(
     obs.obs_properties_add_button(dock, "open_dock", "Open the dock in a browser", callbacks["open_dock"])
 
     _schedule_group(props, callbacks)
+    _notify_group(props, callbacks)
 
     decls = declarations()
     provider = _list(props, "provider", "Provider", providers_list())
@@ -235,6 +236,18 @@ def simulcast_help(decl: Declaration) -> str:
     takes = ", ".join(f"{s}://" for s in support.schemes)
     return (f"{decl.display_name} restreams this go-live to {most} destinations ({takes}); each is added "
             "before OBS starts and removed when the stream ends. OBS uploads once.")
+
+
+def _notify_group(props: Any, callbacks: Mapping[str, Callable]) -> None:
+    """Webhook URLs (livestream.notify) and the "live" announcement's template."""
+    group = _group(props, "notify", "Notifications")
+    urls = obs.obs_properties_add_text(group, "notify_urls", "Webhook URLs (one per line)", obs.OBS_TEXT_MULTILINE)
+    obs.obs_property_set_long_description(
+        urls, "Discord or Slack webhooks, ntfy topics (https://ntfy.sh/topic, or ntfy:https://your.server/topic), "
+              "or any URL for JSON. They carry tokens: keep them private.")
+    template = obs.obs_properties_add_text(group, "notify_live_template", "Live message", obs.OBS_TEXT_DEFAULT)
+    obs.obs_property_set_long_description(template, "Fields: {title} {playback_url} {chat_url} {provider} {stream_id}")
+    obs.obs_properties_add_button(group, "notify_test", "Send a test notification", callbacks["notify_test"])
 
 
 def _schedule_group(props: Any, callbacks: Mapping[str, Callable]) -> None:

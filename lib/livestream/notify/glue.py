@@ -1,0 +1,80 @@
+"""``Notifications``: the one object a front end holds (the script, the CLI).
+
+It is a controller listener (``controller.add_listener(notifications.observe)``), keeps
+its targets in step with the settings (``configure``), and sends a test message on
+request. Everything slow happens on the ``Notifier``'s own thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any, Mapping, Optional
+
+from ..session.snapshot import Snapshot
+from ..session.states import State
+from .events import DEFAULT_LIVE_TEMPLATE, EventWatcher, event_for
+from .formats import parse_targets
+from .sender import Notifier
+
+log = logging.getLogger(__name__)
+
+ENV_URLS = "OBS_LIVESTREAM_NOTIFY_URLS"
+
+
+class Notifications:
+    def __init__(self, *, origin: str = "obs", **notifier_kw: Any) -> None:
+        self._origin = origin
+        self._notifier_kw = notifier_kw
+        self._urls: Optional[str] = None
+        self.template = DEFAULT_LIVE_TEMPLATE
+        self.notifier = Notifier([], **notifier_kw)
+        self.problem = ""  # why the URLs cannot be used, for the panel
+        self._watcher = EventWatcher(self._submit, live_template=lambda: self.template, origin=origin)
+
+    @classmethod
+    def from_env(cls, environ: Optional[Mapping[str, str]] = None, **kw: Any) -> Notifications:
+        """For the CLI's own go-lives: the URLs in ``OBS_LIVESTREAM_NOTIFY_URLS``."""
+        env = os.environ if environ is None else environ
+        self = cls(origin="cli", **kw)
+        self.configure(env.get(ENV_URLS, ""), env.get("OBS_LIVESTREAM_NOTIFY_LIVE_TEMPLATE", ""))
+        return self
+
+    def configure(self, urls: str, template: str = "") -> None:
+        """New settings; the targets are rebuilt only when the URLs changed."""
+        self.template = template.strip() or DEFAULT_LIVE_TEMPLATE
+        if urls == self._urls:
+            return
+        self._urls = urls
+        try:
+            targets = parse_targets(urls)
+            self.problem = ""
+        except ValueError as exc:
+            targets, self.problem = [], str(exc)
+            log.warning("%s", exc)
+        old, self.notifier = self.notifier, Notifier(targets, **self._notifier_kw)
+        old.close(timeout=0)
+        if targets:
+            log.info("notifications go to %s", ", ".join(t.name for t in targets))
+
+    def observe(self, snap: Snapshot) -> None:
+        """The controller listener: cheap, never blocks (posting is queued)."""
+        self._watcher(snap)
+
+    def send_test(self) -> str:
+        """The panel's "Send a test notification"; returns what to show the user."""
+        if self.problem:
+            return self.problem
+        targets = self.notifier.targets
+        if not targets:
+            return "No notification URLs entered: add one per line under Notifications"
+        snap = Snapshot(state=State.IDLE, since=0.0, title="Test",
+                        message="Test notification from obs-livestream: notifications work.")
+        self.notifier.submit(event_for("test", snap, origin=self._origin), force=True)
+        return f"Sending a test notification to {', '.join(t.name for t in targets)}"
+
+    def close(self, timeout: float = 5.0) -> None:
+        self.notifier.close(timeout)
+
+    def _submit(self, event: dict[str, Any]) -> None:
+        self.notifier.submit(event)

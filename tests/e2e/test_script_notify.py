@@ -1,0 +1,62 @@
+"""The script in a real OBS 29 announces a go-live and its end to a local webhook in each format.
+
+A real HTTP receiver on loopback stands in for Discord, Slack, ntfy and a generic JSON hook
+(the ``discord:``/``slack:``/``ntfy:`` prefixes pick the format for a local URL). No payload
+carries the stream key or a webhook token, and the script's log names targets, not URLs.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from tests.e2e.studio import Studio
+from tests.webhook_receiver import Receiver
+
+pytestmark = [pytest.mark.e2e, pytest.mark.obs_versions("29")]
+
+
+def _wait(rx: Receiver, count: int, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while len(rx.requests) < count and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert len(rx.requests) >= count, rx.requests
+
+
+def test_live_and_ended_reach_a_local_webhook_in_each_format(tmp_path, need_tools, obs_under_test):
+    need_tools("obs", "Xvfb", "nginx", "ffmpeg")
+    with Receiver() as rx:
+        urls = "\n".join([f"discord:{rx.url}/discord/TOKEN-d1", f"slack:{rx.url}/slack/TOKEN-s1",
+                          f"ntfy:{rx.url}/ntfy/TOKEN-n1", f"{rx.url}/json/TOKEN-j1"])
+        settings = {"notify_urls": urls}
+        with Studio.start(tmp_path, settings=settings, **obs_under_test.obs_kwargs()) as studio:
+            studio.press("go_live")
+            session = studio.wait_state("live", "failed", timeout=90)
+            assert session["state"] == "live", f"{session}\n{studio.script_log()}"
+            stream_key = studio.stream_service()["settings"]["key"]
+            _wait(rx, 4)
+            studio.client.stop_stream()
+            assert studio.wait_state("ended", "failed", timeout=60)["state"] == "ended"
+            _wait(rx, 8)
+            log = studio.script_log()
+
+    by_kind: dict[str, list[dict]] = {}
+    for req in rx.requests:
+        by_kind.setdefault(req["path"].split("/")[1], []).append(req)
+    discord = [json.loads(r["body"])["content"] for r in by_kind["discord"]]
+    assert discord[0].startswith("E2E tpstreams class is live: " + session["playback_url"])
+    assert discord[1].startswith("E2E tpstreams class has ended after")
+    assert [json.loads(r["body"])["text"] for r in by_kind["slack"]] == discord
+    assert [r["headers"]["Title"] for r in by_kind["ntfy"]] == ["E2E tpstreams class is live",
+                                                                 "E2E tpstreams class has ended"]
+    assert by_kind["ntfy"][0]["headers"]["Click"] == session["playback_url"]
+    generic = [json.loads(r["body"]) for r in by_kind["json"]]
+    assert [g["event"] for g in generic] == ["live", "ended"]
+    assert generic[0]["stream_id"] == session["stream_id"]
+    assert generic[0]["provider"] == "TP Streams"  # the display name, as the panel shows it
+    for req in rx.requests:
+        assert stream_key.encode() not in req["body"] and b"TOKEN-" not in req["body"]
+        assert all(stream_key not in v for v in req["headers"].values())
+    assert "Discord webhook #1" in log and "TOKEN-" not in log
