@@ -165,7 +165,7 @@ class Timetable:
         return [asdict(e) for e in self.entries]
 
     @classmethod
-    def from_dict(cls, data: Any, tz: Optional[tzinfo] = None) -> "Timetable":
+    def from_dict(cls, data: Any, tz: Optional[tzinfo] = None) -> Timetable:
         entries = []
         for item in data if isinstance(data, list) else []:
             if isinstance(item, dict):
