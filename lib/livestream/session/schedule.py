@@ -201,7 +201,7 @@ class Scheduler:
                                     end_at=_number(request.get("end_at")), origin="remote")
                 answer["message"] = self.line()
                 answer["schedule_id"] = schedule.schedule_id
-            elif action in ("add", "remove", "skip"):
+            elif action in ("add", "remove", "skip", "import"):
                 answer["message"] = self.timetable_request(action, request)
             elif action == "cancel":
                 had = self.schedule is not None
@@ -414,14 +414,23 @@ class Scheduler:
             raw.pop("skipped", None)
             entry = self.timetable.add(Entry(**raw), now)
             message = f"Added entry {entry.entry_id}: {entry.describe()}"
+        elif action == "import":
+            from .ical import import_calendar  # icalendar is loaded only when a calendar is imported
+
+            added = import_calendar(self.timetable, str(request.get("text") or ""), now,
+                                    preset=Preset(**(request.get("preset") or {})),
+                                    days=int(request.get("days") or 90))
+            message = f"Imported {len(added)} go-live(s) from the calendar"
         elif action == "remove":
             entry = self.timetable.remove(str(request.get("entry_id")))
             message = f"Removed entry {entry.entry_id}: {entry.describe()}"
         else:
+            if "at" not in request:  # the CLI names the go-live by its wall time in the studio
+                request = {**request, "at": localtime.parse(str(request.get("at_wall")), self.tz)}
             occ = self.timetable.skip(str(request.get("entry_id")), float(request["at"]))
             message = f"Skipping entry {occ.entry_id} once, at {localtime.show(occ.at, self.tz)}"
         s = self.schedule
-        if s is not None and s.origin == "timetable" and s.phase == "waiting" and action != "add":
+        if s is not None and s.origin == "timetable" and s.phase == "waiting" and action in ("remove", "skip"):
             entry_id, at = s.schedule_id.split("@")
             if entry_id == str(request.get("entry_id")) and (action == "remove" or float(at) == float(request["at"])):
                 self.schedule = None
