@@ -217,15 +217,7 @@ def cmd_cancel(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    client = _client(args)
-    try:
-        published = bridge.read(client)
-    finally:
-        client.close()
-    if published is None:
-        raise ObsRefusedError("The obs-livestream script has published nothing in this OBS profile",
-                              hint="add obs_livestream.py in OBS under Tools > Scripts")
-    emit(summary(published.get("schedule")) or {"message": "Nothing scheduled"}, as_json=args.json)
+    emit(summary(_published_schedule(args)) or {"message": "Nothing scheduled"}, as_json=args.json)
     return 0
 
 
