@@ -151,3 +151,21 @@ def test_preflight_reports_enhanced_broadcasting_minutes_ahead(script: Script, s
     assert "Enhanced Broadcasting" in script.status and "untick it" in script.status
     assert "Enhanced Broadcasting" in script.app.schedule.line()
     assert backend.count("create") == 0
+
+
+def test_a_timetable_entry_goes_live_with_its_own_title(script: Script, studio: FakeObsStudio, backend):
+    script.load()
+    clock = with_clock(script)
+    start = datetime.fromtimestamp(time.time() + 180).replace(second=0, microsecond=0)
+    scheduler = script.app.schedule.scheduler
+    answer = scheduler.handle_request({"id": "r1", "action": "add", "entry": {
+        "start": start.strftime("%Y-%m-%d %H:%M"), "duration": 60,
+        "preset": {"provider": "fake", "title": "Class {n}: {weekday} {date:%d %b}"}}})
+    assert answer["ok"], answer
+    script.ticks(5)
+    assert script.app.schedule.line().startswith("Go live at ")
+    clock.offset = start.timestamp() - time.time()
+    script.wait_for_start_request()
+    (stream,) = backend.streams.values()
+    weekday = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"][start.weekday()]
+    assert stream["title"] == f"Class 1: {weekday} {start:%d %b}"
