@@ -45,6 +45,8 @@ SCRIPT_FIELDS: dict[str, Any] = {
     "schedule_end_after": 0,
     "schedule_late_minutes": 0,
     "schedule_boot_seconds": 30,
+    # The timetable's go-live picked in the panel for Skip once / Remove entry ("entry_id@epoch").
+    "timetable_pick": "",
 }
 
 

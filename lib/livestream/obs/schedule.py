@@ -78,6 +78,26 @@ class ScheduleGlue:
             self._do(self.scheduler.cancel())
         self.app.notice = ("Cancelled the scheduled go-live" if had else "Nothing was scheduled", "info")
 
+    def upcoming(self) -> list[tuple[str, str]]:
+        """The timetable's next three go-lives for the panel: ("entry_id@epoch", "time: title")."""
+        with self._lock:
+            return [(f"{o['entry_id']}@{o['at']!r}", f"{o['at_local']} ({o['entry_id']})"
+                     + (f": {o['title']}" if o["title"] else ""))
+                    for o in self.scheduler.timetable_view()["next"]]
+
+    def timetable_picked(self, action: str) -> None:
+        """Skip once / Remove entry for the go-live picked in the panel's list."""
+        entry_id, _, at = str(self.app.config.timetable_pick or "").partition("@")
+        if not entry_id:
+            self.app.notice = ("Pick a go-live of the timetable first", "error")
+            return
+        try:
+            with self._lock:
+                message = self.scheduler.timetable_request(action, {"entry_id": entry_id, "at": float(at)})
+            self.app.notice = (message, "info")
+        except LivestreamError as exc:
+            self.app.notice = (str(exc), "error")
+
     def line(self) -> str:
         with self._lock:
             return secrets.redact(self.scheduler.line())
