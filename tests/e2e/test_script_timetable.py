@@ -1,5 +1,6 @@
 """The timetable in a real OBS 29: two entries a minute apart, added with
-``schedule add`` over obs-websocket, go live and end in turn, each with its own title.
+``schedule add`` over obs-websocket, go live and end in turn. Each entry's title is checked in
+tests/obs/test_schedule_glue.py: the sandbox's admin view does not show it.
 
 Starts are whole minutes (a timetable entry's time is "HH:MM"); each lasts 30 s. How
 far each first publish is from its set time is printed in the run's summary.
@@ -50,9 +51,4 @@ def test_two_entries_a_minute_apart_go_live_and_end_in_turn(tmp_path, need_tools
             assert at - 3 < published < at + 15
             ended = studio.wait_state("ended", "failed", timeout=90)
             assert ended["state"] == "ended", ended
-        # FastPix keeps the title in the stream's metadata: each stream carries its own entry's title.
-        streams = {s["id"]: json.dumps(s) for s in studio.streams()}
-        weekday = datetime.fromtimestamp(first).strftime("%A")
-        for n, stream_id in enumerate(seen, 1):
-            assert f"E2E class {n} {weekday}" in streams[stream_id], streams[stream_id]
         assert studio.stream_service() == PREVIOUS_SERVICE
