@@ -254,21 +254,20 @@ def apply_visibility(props: Any, settings: Any) -> None:
 
 def fill_scheduled(props: Any, scheduled: list[tuple[str, str]]) -> None:
     """Refill the scheduled-stream list in place (the fetch answers after the click returned)."""
-    prop = obs.obs_properties_get(props, "scheduled_id")
-    if prop is None:
-        return
-    obs.obs_property_list_clear(prop)
-    for value, text in scheduled or [("", "(press Refresh list)")]:
-        obs.obs_property_list_add_string(prop, text, value)
+    _refill(props, "scheduled_id", scheduled or [("", "(press Refresh list)")])
 
 
 def fill_timetable(props: Any, upcoming: list[tuple[str, str]]) -> None:
     """Refill the timetable's go-live list (value "entry_id@epoch", text its time and title)."""
-    prop = obs.obs_properties_get(props, "timetable_pick")
+    _refill(props, "timetable_pick", upcoming or [("", "(nothing in the timetable)")])
+
+
+def _refill(props: Any, name: str, items: list[tuple[str, str]]) -> None:
+    prop = obs.obs_properties_get(props, name)
     if prop is None:
         return
     obs.obs_property_list_clear(prop)
-    for value, text in upcoming or [("", "(nothing in the timetable)")]:
+    for value, text in items:
         obs.obs_property_list_add_string(prop, text, value)
 
 
