@@ -164,3 +164,48 @@ def test_a_saved_end_after_outside_its_range_is_refused_with_the_range_and_no_ti
     script.ticks(20)
     assert "Traceback" not in studio.log_text()
     assert "Setting ingest_timeout" in studio.log_text() and "up to 900 seconds" in studio.log_text()
+
+
+def test_a_timetable_entry_goes_live_with_its_own_title(script: Script, studio: FakeObsStudio, backend):
+    script.load()
+    clock = with_clock(script)
+    start = datetime.fromtimestamp(time.time() + 180).replace(second=0, microsecond=0)
+    scheduler = script.app.schedule.scheduler
+    answer = scheduler.handle_request({"id": "r1", "action": "add", "entry": {
+        "start": start.strftime("%Y-%m-%d %H:%M"), "duration": 60,
+        "preset": {"provider": "fake", "title": "Class {n}: {weekday} {date:%d %b}"}}})
+    assert answer["ok"], answer
+    script.ticks(5)
+    assert script.app.schedule.line().startswith("Go live at ")
+    clock.offset = start.timestamp() - time.time()
+    script.wait_for_start_request()
+    (stream,) = backend.streams.values()
+    weekday = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"][start.weekday()]
+    assert stream["title"] == f"Class 1: {weekday} {start:%d %b}"
+
+
+def test_the_panel_shows_the_next_three_and_skips_one_or_removes_its_entry(script: Script, studio: FakeObsStudio,
+                                                                           backend):
+    script.load()
+    scheduler = script.app.schedule.scheduler
+    first = datetime.fromtimestamp(time.time() + 3600).replace(second=0, microsecond=0)
+    answer = scheduler.handle_request({"id": "r1", "action": "add", "entry": {
+        "start": first.strftime("%Y-%m-%d %H:%M"), "duration": 600, "days": list(range(7)),
+        "preset": {"title": "Daily {n}"}}})
+    assert answer["ok"], answer
+    script.ticks(3)
+    panel = script.panel()
+    items = panel.list_items("timetable_pick")
+    assert [text.split(": ")[-1] for text, _ in items] == ["Daily 1", "Daily 2", "Daily 3"]
+    assert panel.text("timetable_next").count("Daily") == 3
+
+    panel.change("timetable_pick", items[0][1])
+    assert panel.click("timetable_skip") is True
+    assert "Skipping entry" in script.status
+    assert [text.split(": ")[-1] for text, _ in panel.list_items("timetable_pick")] == ["Daily 2", "Daily 3", "Daily 4"]
+    panel.change("timetable_pick", panel.list_items("timetable_pick")[0][1])
+    panel.click("timetable_remove")
+    assert "Removed entry" in script.status
+    assert panel.list_items("timetable_pick") == [("(nothing in the timetable)", "")]
+    script.ticks(3)
+    assert script.app.schedule.line() == "Nothing scheduled"

@@ -451,3 +451,5 @@ class ScriptApp:
             obs.obs_data_set_string(self.settings, "playback_url", snap.playback_url or "")
             obs.obs_data_set_string(self.settings, "chat_url", snap.chat_url or "")
             obs.obs_data_set_string(self.settings, "schedule_status", self.schedule.line())
+            obs.obs_data_set_string(self.settings, "timetable_next",
+                                    "\n".join(text for _, text in self.schedule.upcoming()) or "Nothing")

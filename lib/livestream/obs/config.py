@@ -54,6 +54,8 @@ SCRIPT_FIELDS: dict[str, Any] = {
     # Notifications (livestream.notify): webhook URLs one per line (secrets), the "live" text.
     "notify_urls": "",
     "notify_live_template": "{title} is live: {playback_url}",
+    # The timetable's go-live picked in the panel for Skip once / Remove entry ("entry_id@epoch").
+    "timetable_pick": "",
 }
 #: The panel's "Also stream to" slots: ``simulcast_<n>_name``, ``_url`` and ``_key`` (a secret).
 SIMULCAST_SLOTS = 3

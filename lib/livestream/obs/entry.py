@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import sys
 import webbrowser
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import obspython as obs
 
@@ -98,6 +98,8 @@ def script_properties() -> Any:
                         app.ledger.write_problem if app else None)
     if app is not None and app.settings is not None:
         panel.apply_visibility(props, app.settings)
+    if app is not None:
+        panel.fill_timetable(props, app.schedule.upcoming())
     return props
 
 
@@ -239,6 +241,16 @@ def _btn_schedule_cancel(props: Any, prop: Any) -> bool:
     return True
 
 
+def _btn_timetable(action: str) -> Callable[[Any, Any], bool]:
+    def clicked(props: Any, prop: Any) -> bool:
+        app.schedule.timetable_picked(action)
+        panel.fill_timetable(props, app.schedule.upcoming())
+        app.write_status()
+        return True
+
+    return clicked
+
+
 def _btn_open_player(props: Any, prop: Any) -> bool:
     url = app.controller.snapshot.playback_url
     if url:
@@ -263,6 +275,7 @@ def _on_changed(props: Any, prop: Any, settings: Any) -> bool:
     panel.apply_visibility(props, settings)
     if app is not None:
         panel.fill_scheduled(props, app.scheduled)
+        panel.fill_timetable(props, app.schedule.upcoming())
     return True
 
 
@@ -281,6 +294,8 @@ CALLBACKS = {
     "changed": _on_changed,
     "schedule": _btn_schedule,
     "schedule_cancel": _btn_schedule_cancel,
+    "timetable_skip": _btn_timetable("skip"),
+    "timetable_remove": _btn_timetable("remove"),
 }
 HOTKEY_CALLBACKS = {"go_live": _hk_go_live, "prepare": _hk_prepare, "end_stream": _hk_end_stream}
 

@@ -272,6 +272,12 @@ def _schedule_group(props: Any, callbacks: Mapping[str, Callable]) -> None:
     obs.obs_property_set_visible(boot, bool(booting))
     obs.obs_properties_add_button(group, "schedule_set", "Schedule", callbacks["schedule"])
     obs.obs_properties_add_button(group, "schedule_cancel", "Cancel schedule", callbacks["schedule_cancel"])
+    # The timetable (``schedule add`` / ``schedule import`` on the command line): its next three.
+    obs.obs_properties_add_text(group, "timetable_next", "Timetable, next", obs.OBS_TEXT_INFO)
+    _list(group, "timetable_pick", "Timetable go-live", (("", "(none)"),))
+    obs.obs_properties_add_button(group, "timetable_skip", "Skip this go-live once", callbacks["timetable_skip"])
+    obs.obs_properties_add_button(group, "timetable_remove", "Remove its timetable entry",
+                                  callbacks["timetable_remove"])
 
 
 def apply_visibility(props: Any, settings: Any) -> None:
@@ -305,11 +311,20 @@ def apply_visibility(props: Any, settings: Any) -> None:
 
 def fill_scheduled(props: Any, scheduled: list[tuple[str, str]]) -> None:
     """Refill the scheduled-stream list in place (the fetch answers after the click returned)."""
-    prop = obs.obs_properties_get(props, "scheduled_id")
+    _refill(props, "scheduled_id", scheduled or [("", "(press Refresh list)")])
+
+
+def fill_timetable(props: Any, upcoming: list[tuple[str, str]]) -> None:
+    """Refill the timetable's go-live list (value "entry_id@epoch", text its time and title)."""
+    _refill(props, "timetable_pick", upcoming or [("", "(nothing in the timetable)")])
+
+
+def _refill(props: Any, name: str, items: list[tuple[str, str]]) -> None:
+    prop = obs.obs_properties_get(props, name)
     if prop is None:
         return
     obs.obs_property_list_clear(prop)
-    for value, text in scheduled or [("", "(press Refresh list)")]:
+    for value, text in items:
         obs.obs_property_list_add_string(prop, text, value)
 
 

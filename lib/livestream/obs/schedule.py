@@ -25,9 +25,10 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 from .. import secrets
-from ..errors import LivestreamError
+from ..errors import ConfigurationError, LivestreamError
 from ..session import localtime
 from ..session.preflight import preflight
+from ..session.request import GoLiveRequest
 from ..session.schedule import REQUEST_SLOT, Action, Scheduler, ScheduleStore
 from ..session.snapshot import Snapshot
 from . import profile
@@ -76,6 +77,26 @@ class ScheduleGlue:
             had = self.scheduler.schedule is not None
             self._do(self.scheduler.cancel())
         self.app.notice = ("Cancelled the scheduled go-live" if had else "Nothing was scheduled", "info")
+
+    def upcoming(self) -> list[tuple[str, str]]:
+        """The timetable's next three go-lives for the panel: ("entry_id@epoch", "time: title")."""
+        with self._lock:
+            return [(f"{o['entry_id']}@{o['at']!r}", f"{o['at_local']} ({o['entry_id']})"
+                     + (f": {o['title']}" if o["title"] else ""))
+                    for o in self.scheduler.timetable_view()["next"]]
+
+    def timetable_picked(self, action: str) -> None:
+        """Skip once / Remove entry for the go-live picked in the panel's list."""
+        entry_id, _, at = str(self.app.config.timetable_pick or "").partition("@")
+        if not entry_id:
+            self.app.notice = ("Pick a go-live of the timetable first", "error")
+            return
+        try:
+            with self._lock:
+                message = self.scheduler.timetable_request(action, {"entry_id": entry_id, "at": float(at)})
+            self.app.notice = (message, "info")
+        except LivestreamError as exc:
+            self.app.notice = (str(exc), "error")
 
     def line(self) -> str:
         with self._lock:
@@ -132,9 +153,25 @@ class ScheduleGlue:
         log.log(level, "%s", action.text)
         self.app.notice = (action.text, action.level)
 
+    def _go_live_request(self) -> GoLiveRequest:
+        """The panel's go-live, or a timetable entry's preset: its provider (with that provider's
+        panel credentials), its options over the panel's, its title filled in."""
+        config = self.app.config
+        schedule = self.scheduler.schedule
+        preset = (schedule.preset if schedule is not None else None) or {}
+        if not preset:
+            return config.request(start_streaming=False)
+        provider = preset.get("provider") or config.provider
+        title = preset.get("title") or config.title.strip()
+        if not title:
+            raise ConfigurationError("Enter a title for the live stream", hint="or give the timetable entry a title")
+        options = config.options() if provider == config.provider else {}
+        return GoLiveRequest(provider=config.build_provider(provider), mode="new", title=title,
+                             options={**options, **(preset.get("options") or {})}, start_streaming=False)
+
     def _act_prepare(self, action: Action) -> None:
         try:
-            request = self.app.config.request(start_streaming=False)
+            request = self._go_live_request()
         except LivestreamError as exc:
             self._do(self.scheduler.prepare_refused(str(exc)))
             return
@@ -155,7 +192,7 @@ class ScheduleGlue:
         # The same refusals the go-live would meet at the set time (``session.preflight``).
         problems = [refusal.ahead for refusal in preflight(self.app.port)]
         try:
-            provider = self.app.config.request(start_streaming=False).provider
+            provider = self._go_live_request().provider
         except LivestreamError as exc:
             problems.append(str(exc))
             self._preflight.put((problems, None))

@@ -37,6 +37,7 @@ from typing import Any, Callable, Optional
 from .. import bounds, paths
 from ..errors import ConfigurationError
 from . import localtime
+from .timetable import Entry, Preset, Timetable
 
 log = logging.getLogger("livestream.schedule")
 
@@ -85,6 +86,8 @@ class Schedule:
     message: str = ""
     seen_session: bool = False
     live_at: Optional[float] = None
+    #: A timetable occurrence: its entry's preset (provider, options, the title filled in).
+    preset: Optional[dict[str, Any]] = None
 
     def planned_end(self) -> Optional[float]:
         if self.end_at is not None:
@@ -135,6 +138,13 @@ class Scheduler:
         self.last_request: dict[str, Any] = dict(data.get("last_request") or {})
         self.boot_samples: dict[str, list[float]] = dict(data.get("boot_samples") or {})
         self.connect_samples: list[float] = list(data.get("connect_samples") or [])
+        self.timetable = Timetable.from_dict(data.get("timetable"), tz)
+        if self.schedule is not None and "timetable" not in data and self.schedule.phase == "waiting":
+            # schedule.json from before the timetable: its one go-live becomes an entry too, so
+            # later entries cannot be added on top of it (it stays armed as it was).
+            self.timetable.migrate(self.schedule.at, self.schedule.end_after, self.schedule.end_at)
+            self.schedule.schedule_id = _occurrence_id("migrated", self.schedule.at)
+            self.schedule.origin = "timetable"
         self._state = "idle"
         self._state_since = self.clock()
         self._creating_took = 0.0
@@ -171,6 +181,11 @@ class Scheduler:
     def cancel(self) -> list[Action]:
         """Drop the schedule; if it was already preparing a stream, end that stream too."""
         schedule, self.schedule = self.schedule, None
+        if schedule is not None and schedule.origin == "timetable":
+            # Cancelling a timetable go-live skips that one occurrence; the entry stays.
+            entry_id = schedule.schedule_id.split("@")[0]
+            if any(e.entry_id == entry_id for e in self.timetable.entries):
+                self.timetable.skip(entry_id, schedule.at)
         self._save()
         if schedule is None:
             return []
@@ -192,6 +207,8 @@ class Scheduler:
                                     end_at=_number(request.get("end_at")), origin="remote")
                 answer["message"] = self.line()
                 answer["schedule_id"] = schedule.schedule_id
+            elif action in ("add", "remove", "skip", "import"):
+                answer["message"] = self.timetable_request(action, request)
             elif action == "cancel":
                 had = self.schedule is not None
                 self._pending_actions.extend(self.cancel())
@@ -284,6 +301,7 @@ class Scheduler:
         before the time to prepare (``lead()``; a few seconds if not given)."""
         now = self.clock()
         actions, self._pending_actions = list(self._pending_actions), []
+        actions += self._arm_next(now)
         s = self.schedule
         if s is not None and s.phase == "waiting":
             if not s.checked and now >= s.at - self.timing.preflight_before:
@@ -351,9 +369,10 @@ class Scheduler:
     def view(self) -> Optional[dict[str, Any]]:
         """What is published for remote clients (no countdown, so it changes only with the schedule)."""
         s, e = self.schedule, self.end
-        if s is None and (e is None or e.end_at is None) and not self.last_request:
+        if s is None and (e is None or e.end_at is None) and not self.last_request and not self.timetable.entries:
             return None
-        data: dict[str, Any] = {"request": dict(self.last_request) if self.last_request else None}
+        data: dict[str, Any] = {"request": dict(self.last_request) if self.last_request else None,
+                                "timetable": self.timetable_view()}
         if s is not None:
             planned_end = s.planned_end()
             data.update(
@@ -368,6 +387,77 @@ class Scheduler:
             data["current_end_at_local"] = localtime.show(e.end_at, self.tz)
             data["stream_id"] = e.stream_id
         return data
+
+    # --- the timetable -------------------------------------------------------------------
+
+    def _arm_next(self, now: float) -> list[Action]:
+        """When no go-live is waiting or under way, arm the timetable's next occurrence as the
+        schedule, so the pre-flight, boot lead and missed-start rules above apply to each.
+        One whose start passed more than ``grace`` ago (OBS was closed) is missed, not started."""
+        s = self.schedule
+        if s is not None and s.phase in ("waiting", "preparing", "starting"):
+            return []
+        actions: list[Action] = []
+        for occ in self.timetable.upcoming(now, count=len(self.timetable.entries) + 1):
+            key = _occurrence_id(occ.entry_id, occ.at)
+            if s is not None and s.origin == "timetable" and s.at >= occ.at:
+                continue  # armed already (now done, missed, failed or cancelled)
+            entry = self.timetable.find(occ.entry_id)
+            self.schedule = Schedule(at=occ.at, end_after=occ.end - occ.at, origin="timetable", schedule_id=key,
+                                     created_at=now, preset={**asdict(entry.preset), "title": occ.title})
+            if occ.at < now - self.timing.grace:
+                actions += self._settle("missed", f"Skipped the go-live of entry {occ.entry_id} at "
+                                        f"{localtime.show(occ.at, self.tz)}: it passed while the script was not "
+                                        "running", "warning")
+                s = self.schedule
+                continue
+            log.info("Armed the timetable's next go-live: %s", localtime.show(occ.at, self.tz))
+            self._save()
+            break
+        return actions
+
+    def timetable_request(self, action: str, request: dict[str, Any]) -> str:
+        """``add`` (``entry``: the fields of ``timetable.Entry``), ``remove`` or ``skip`` (``entry_id``,
+        ``at`` for skip): the answer's message. A removed or skipped occurrence already armed is dropped."""
+        now = self.clock()
+        if action == "add":
+            raw = dict(request.get("entry") or {})
+            raw["preset"] = Preset(**(raw.get("preset") or {}))
+            raw.pop("entry_id", None)
+            raw.pop("skipped", None)
+            entry = self.timetable.add(Entry(**raw), now)
+            message = f"Added entry {entry.entry_id}: {entry.describe()}"
+        elif action == "import":
+            from .ical import import_calendar  # icalendar is loaded only when a calendar is imported
+
+            added = import_calendar(self.timetable, str(request.get("text") or ""), now,
+                                    preset=Preset(**(request.get("preset") or {})),
+                                    days=int(request.get("days") or 90))
+            message = f"Imported {len(added)} go-live(s) from the calendar"
+        elif action == "remove":
+            entry = self.timetable.remove(str(request.get("entry_id")))
+            message = f"Removed entry {entry.entry_id}: {entry.describe()}"
+        else:
+            if "at" not in request:  # the CLI names the go-live by its wall time in the studio
+                request = {**request, "at": localtime.parse(str(request.get("at_wall")), self.tz)}
+            occ = self.timetable.skip(str(request.get("entry_id")), float(request["at"]))
+            message = f"Skipping entry {occ.entry_id} once, at {localtime.show(occ.at, self.tz)}"
+        s = self.schedule
+        if s is not None and s.origin == "timetable" and s.phase == "waiting" and action in ("remove", "skip"):
+            entry_id, at = s.schedule_id.split("@")
+            if entry_id == str(request.get("entry_id")) and (action == "remove" or float(at) == float(request["at"])):
+                self.schedule = None
+        self._save()
+        return message
+
+    def timetable_view(self, count: int = 3) -> dict[str, Any]:
+        now = self.clock()
+        return {
+            "entries": [{**asdict(e), "describe": e.describe()} for e in self.timetable.entries],
+            "next": [{"entry_id": o.entry_id, "at": o.at, "at_local": localtime.show(o.at, self.tz),
+                      "end": o.end, "end_local": localtime.show(o.end, self.tz), "n": o.n, "title": o.title}
+                     for o in self.timetable.upcoming(now, count)],
+        }
 
     # --- internals ----------------------------------------------------------------------
 
@@ -422,11 +512,16 @@ class Scheduler:
             "last_request": self.last_request or None,
             "boot_samples": self.boot_samples,
             "connect_samples": self.connect_samples,
+            "timetable": self.timetable.to_dict(),
         }
         try:
             self.store.save(data)
         except OSError as exc:
             log.warning("Could not save the schedule (%s): it will not survive a restart", exc)
+
+
+def _occurrence_id(entry_id: str, at: float) -> str:
+    return f"{entry_id}@{at:.0f}"
 
 
 def _number(value: Any) -> Optional[float]:
