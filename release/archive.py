@@ -22,6 +22,8 @@ TOP = "obs-livestream"  # the folder the archive unzips into; the same in every 
 PROJECT_FILES = ("obs_livestream.py", "README.md", "LICENSE", "requirements.txt")
 NOTICES = "THIRD-PARTY-LICENSES.txt"
 PRODUCT_PACKAGE = "lib/livestream"
+#: The vendored folder every Python of a bundle puts on ``sys.path`` after its own.
+COMMON = "common"
 _ZIP_EPOCH_MIN = 315532800  # 1980-01-01, the earliest time a zip entry can hold
 
 
@@ -49,6 +51,34 @@ def vendored_entries(tag: str, wheels: Iterable[Path]) -> Dict[str, bytes]:
     return entries
 
 
+def share_pure(entries: Dict[str, bytes], tags: Iterable[str]) -> Dict[str, bytes]:
+    """Move what every Python's folder holds byte for byte (pure-Python packages and their
+    .dist-info) into ``vendor/common/``, once instead of once per Python.
+
+    Decided per top-level name (a package, a module, a .dist-info folder), never per file:
+    a package split across two folders on ``sys.path`` would not import (only the first
+    folder holding it is searched). Compiled packages differ between Pythons and stay.
+    """
+    tags = list(tags)
+    if len(tags) < 2:
+        return entries
+    per_tag: Dict[str, Dict[str, Dict[str, bytes]]] = {tag: {} for tag in tags}
+    for name, data in entries.items():
+        parts = name.split("/", 2)
+        if len(parts) == 3 and parts[0] == "vendor" and parts[1] in per_tag:
+            top = parts[2].split("/", 1)[0]
+            per_tag[parts[1]].setdefault(top, {})[parts[2]] = data
+    first = per_tag[tags[0]]
+    shared = [top for top, files in first.items() if all(per_tag[t].get(top) == files for t in tags[1:])]
+    out = dict(entries)
+    for top in shared:
+        for inner, data in first[top].items():
+            for tag in tags:
+                del out[f"vendor/{tag}/{inner}"]
+            out[f"vendor/{COMMON}/{inner}"] = data
+    return out
+
+
 def notices(entries: Mapping[str, bytes]) -> bytes:
     """One text file with each vendored distribution's name, version, licence and licence texts."""
     dists: Dict[str, Dict[str, bytes]] = {}  # "pydantic_core-2.50.5.dist-info" -> {inner path: bytes}
@@ -56,7 +86,8 @@ def notices(entries: Mapping[str, bytes]) -> bytes:
         parts = name.split("/", 3)
         if len(parts) == 4 and parts[0] == "vendor" and parts[2].endswith(".dist-info"):
             dists.setdefault(parts[2], {}).setdefault(parts[3], entries[name])
-    lines = ["Third-party software vendored in vendor/<python>-<platform>/, the same versions in every folder.",
+    lines = ["Third-party software vendored in vendor/<python>-<platform>/ and vendor/common/ (pure Python, "
+             "shared by every Python), the same versions in every folder.",
              "Each distribution's licence files are also in its .dist-info folder there.", ""]
     for dist_info in sorted(dists, key=str.lower):
         files = dists[dist_info]

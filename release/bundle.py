@@ -42,6 +42,7 @@ def build(target: Target, out: Path, cache: Path, epoch: int) -> Path:
     entries = archive.project_entries(ROOT)
     for python, tag in zip(target.versions, target.tags()):
         entries.update(archive.vendored_entries(tag, cached_wheels(cache, target, python)))
+    entries = archive.share_pure(entries, target.tags())
     entries[archive.NOTICES] = archive.notices(entries)
     path = out / archive_name(target)
     archive.write_zip(path, entries, epoch)

@@ -24,6 +24,7 @@ from typing import List, NamedTuple, Optional, Sequence, Tuple
 from . import __version__
 
 VENDOR_DIR = "vendor"
+COMMON_DIR = "common"
 
 # The platforms a bundle can serve: tag suffix -> (archive name, what users call it).
 PLATFORMS = {
@@ -128,6 +129,11 @@ def activate(here: str, interpreter: Optional[Interpreter] = None, path: Optiona
     if folder not in path:
         lib = os.path.join(here, "lib")
         path.insert(path.index(lib) + 1 if lib in path else 0, folder)
+    # Pure-Python packages every Python shares (release/archive.py ``share_pure``), after
+    # the compiled ones of this Python's own folder.
+    common = os.path.join(here, VENDOR_DIR, COMMON_DIR)
+    if os.path.isdir(common) and common not in path:
+        path.insert(path.index(folder) + 1, common)
     return folder
 
 

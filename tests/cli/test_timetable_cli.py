@@ -43,7 +43,7 @@ class FakeObs:
 def obs(tmp_path, monkeypatch):
     now = datetime(2027, 3, 1, 6, 0, tzinfo=BERLIN).timestamp()
     scheduler = Scheduler(ScheduleStore(tmp_path / "s.json"), clock=lambda: now, tz=BERLIN)
-    monkeypatch.setattr(schedule_commands, "_client", lambda args: FakeObs(scheduler))
+    monkeypatch.setattr(schedule_commands, "connect", lambda args: FakeObs(scheduler))
     return scheduler
 
 

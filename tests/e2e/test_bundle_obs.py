@@ -117,7 +117,8 @@ def test_the_linux_bundle_goes_live_in_obs_with_no_packages_installed(tmp_path, 
         loaded_from = json.loads(probe_line(studio.obs, "after"))
         folder = script.parent / "vendor" / f"cp{version.replace('.', '')}-linux_x86_64"
         assert all(loaded_from[n] for n in PACKAGES if "websocket" not in n), loaded_from
-        assert all(path.startswith(str(folder)) for path in loaded_from.values() if path), loaded_from
+        shared = str(script.parent / "vendor" / "common")  # pure-Python packages every Python shares
+        assert all(path.startswith((str(folder), shared)) for path in loaded_from.values() if path), loaded_from
         studio.wait_for_hls(session["playback_url"], segments=2)
         stream = next(s for s in studio.streams() if s["id"] == session["stream_id"])
         assert stream["status"] == "active"
@@ -131,7 +132,8 @@ def test_the_linux_bundle_goes_live_in_obs_with_no_packages_installed(tmp_path, 
                              env=cli_env(studio, tmp_path / "cli-state"))
         assert cli.returncode == 0, cli.stderr
         status_json, origin = cli.stdout.rsplit("OBSWEBSOCKET ", 1)
-        assert origin.startswith(str(script.parent / "vendor" / f"cp3{sys.version_info[1]}-linux_x86_64"))
+        assert origin.startswith((str(script.parent / "vendor" / f"cp3{sys.version_info[1]}-linux_x86_64"),
+                                  str(script.parent / "vendor" / "common")))
         status = json.loads(status_json)
         assert status["obs"]["streaming"] is True
         assert status["script_session"]["stream_id"] == session["stream_id"]

@@ -23,6 +23,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from livestream.vendor import PLATFORMS
+from release.archive import COMMON
 from release.bundle import SIZE_AIM, main
 from release.wheels import TARGETS, parse_headers, read_lock
 from tests.release_bundles.built import REPO, build_bundle
@@ -75,7 +76,8 @@ def test_every_bundle_holds_the_script_lib_docs_licences_and_its_vendored_python
                if "__pycache__" not in p.parts}
     assert product <= shipped_lib
     assert {f.split("/")[1] for f in shipped_lib} == {"livestream"}
-    assert {f.split("/")[1] for f in files if f.startswith("vendor/")} == set(target.tags())
+    # One folder per Python, and the pure-Python packages they all share (archive.share_pure).
+    assert {f.split("/")[1] for f in files if f.startswith("vendor/")} == {*target.tags(), COMMON}
     assert not [f for f in files if "__pycache__" in f or f.endswith(".pyc")]
 
 
@@ -112,7 +114,7 @@ def test_each_vendored_folder_holds_exactly_the_locked_distributions_with_their_
     platform = tag.split("-", 1)[1]
     minor = int(tag[3:tag.index("-")])
     found = {}
-    for dist_info in folder.glob("*.dist-info"):
+    for dist_info in [*folder.glob("*.dist-info"), *(folder.parent / COMMON).glob("*.dist-info")]:
         headers = parse_headers((dist_info / "METADATA").read_text(encoding="utf-8"))
         found[canonicalize_name(headers["Name"])] = (headers["Version"], headers.get_all("Requires-Dist") or [])
     assert {n: v for n, (v, _) in found.items()} == read_lock()
@@ -157,7 +159,7 @@ def test_each_vendored_wheel_is_built_for_the_folders_python_and_platform(tmp_pa
     platform = tag.split("-", 1)[1]
     minor = int(tag[3:tag.index("-")])
     compiled = []
-    for dist_info in sorted(folder.glob("*.dist-info")):
+    for dist_info in sorted([*folder.glob("*.dist-info"), *(folder.parent / COMMON).glob("*.dist-info")]):
         wheel = parse_headers((dist_info / "WHEEL").read_text(encoding="utf-8"))
         tags = wheel.get_all("Tag")
         assert any(_tag_loads(t, minor, platform) for t in tags), f"{dist_info.name} {tags} does not load on {tag}"
@@ -203,12 +205,13 @@ def test_each_compiled_library_is_for_the_folders_python_and_cpu(tmp_path_factor
 @pytest.mark.parametrize("name,tag", FOLDERS, ids=[tag for _, tag in FOLDERS])
 def test_pure_python_packages_import_under_this_hosts_python(tmp_path_factory, name, tag):
     folder = unpacked(tmp_path_factory, name) / "vendor" / tag
-    code = ("import sys, importlib; sys.path.insert(0, sys.argv[1]); "
-            "print('\\n'.join(importlib.import_module(n).__file__ for n in sys.argv[2:]))")
-    result = subprocess.run([sys.executable, "-I", "-c", code, str(folder), *PURE_IMPORTS],
+    common = folder.parent / COMMON
+    code = ("import sys, importlib; sys.path[:0] = sys.argv[1:3]; "
+            "print('\\n'.join(importlib.import_module(n).__file__ for n in sys.argv[3:]))")
+    result = subprocess.run([sys.executable, "-I", "-c", code, str(folder), str(common), *PURE_IMPORTS],
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
-    assert all(line.startswith(str(folder)) for line in result.stdout.split()), result.stdout
+    assert all(line.startswith((str(folder), str(common))) for line in result.stdout.split()), result.stdout
 
 
 def test_the_linux_bundle_runs_the_cli_with_no_installed_packages(tmp_path_factory):
@@ -224,9 +227,11 @@ def test_the_linux_bundle_runs_the_cli_with_no_installed_packages(tmp_path_facto
             "print(pydantic.__file__, pydantic_core._pydantic_core.__file__, requests.__file__, obswebsocket.__file__)")
     where = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True, env=env, timeout=120)
     assert where.returncode == 0, where.stderr
-    vendored = str(script.parent / "vendor" / f"cp3{sys.version_info[1]}-linux_x86_64")
+    vendored = (str(script.parent / "vendor" / f"cp3{sys.version_info[1]}-linux_x86_64"),
+                str(script.parent / "vendor" / COMMON))
     assert len(where.stdout.split()) == 4
     assert all(path.startswith(vendored) for path in where.stdout.split()), where.stdout
+    assert where.stdout.split()[1].startswith(vendored[0]), "compiled pydantic-core from this Python's folder"
 
 
 def test_third_party_licences_name_every_vendored_distribution_with_its_licence_text(bundle):
