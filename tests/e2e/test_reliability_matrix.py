@@ -348,8 +348,8 @@ ROWS = [
         settings={"fp_api_base_url": "http://127.0.0.1:{closed_port}"}),
     # A truncated answer to the create: the stream exists, so it is found and used.
     Row("malformed JSON on create", "fastpix", create_answer_lost("malformed"), r"^ended", state=("ended",)),
-    Row("ingest never ready", "tpstreams", failing_go_live, r"(ready|ingest|server).*(4 s|time)",
-        state=("failed", "ended"), settings={"ingest_timeout": 4}, fault="tpstreams:never_ready"),
+    Row("ingest never ready", "tpstreams", failing_go_live, r"(ready|ingest|server).*(30 s|time)",
+        state=("failed", "ended"), settings={"ingest_timeout": 30}, fault="tpstreams:never_ready"),
     Row("publish refused", "fastpix", failing_go_live, r"(refused|key|connect)", state=("failed", "ended"),
         fault="fastpix:never_ready"),
     # SRT: OBS cannot reach the ingest; its log names the URL, never the passphrase.
