@@ -15,7 +15,7 @@ from ..errors import ConfigurationError
 from ..http import coerce_model
 from ..providers.base import Provider
 from ..providers.declare import Declaration, StreamOption, option_warnings
-from ..simulcast import SimulcastTarget, check_targets, load_targets_file
+from ..simulcast import SimulcastTarget, load_targets_file
 
 
 def _declarations() -> list[Declaration]:
@@ -171,7 +171,7 @@ seconds = bounded("timeout_seconds")
 
 def add_simulcast_argument(parser: argparse.ArgumentParser) -> None:
     """``--simulcast-file``, with the providers that can restream named in its help."""
-    able = ", ".join(c.display_name for c in providers.all_providers() if c.capabilities.simulcast) or "none"
+    able = ", ".join(providers.restreaming()) or "none"
     parser.add_argument(
         "--simulcast-file", metavar="FILE",
         help=f"also stream to these destinations, restreamed by the provider ({able}): a JSON list of "
@@ -187,8 +187,7 @@ def simulcast_targets(args: argparse.Namespace, provider: Provider,
     if not path:
         return []
     targets = load_targets_file(path, os.environ if environ is None else environ)
-    check_targets(targets, provider=provider.display_name, support=provider.capabilities.simulcast,
-                  able=[c.display_name for c in providers.all_providers() if c.capabilities.simulcast])
+    providers.check_simulcast(provider, targets)
     return targets
 
 

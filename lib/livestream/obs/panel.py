@@ -15,7 +15,7 @@ from typing import Any, Callable, Mapping, Optional
 
 import obspython as obs
 
-from .. import bounds
+from .. import bounds, providers
 from ..providers.declare import Declaration, StreamOption
 from ..session import localtime
 from .config import DEFAULT_PROVIDER, SIMULCAST_SLOTS, PanelConfig, base_url_key, declarations, fields
@@ -230,7 +230,7 @@ def simulcast_help(decl: Declaration) -> str:
     """What the "Also stream to" group says for the chosen provider."""
     support = decl.capabilities.simulcast
     if support is None:
-        able = ", ".join(d.display_name for d in declarations() if d.capabilities.simulcast)
+        able = ", ".join(providers.restreaming())
         return f"{decl.display_name} does not restream to other destinations ({able} do)."
     most = f"up to {support.max_targets}" if support.max_targets else "several"
     takes = ", ".join(f"{s}://" for s in support.schemes)

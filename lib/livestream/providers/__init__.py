@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import importlib
 import threading
+from typing import Sequence
 
 from ..errors import ConfigurationError
+from ..simulcast import SimulcastTarget, check_targets
 from .base import Provider
 
 BUILTIN = ("tpstreams", "fastpix", "mux", "cloudflare", "apivideo")
@@ -63,4 +65,16 @@ def all_providers() -> list[type[Provider]]:
     return [_registry[n] for n in names()]
 
 
-__all__ = ["Provider", "register", "get", "names", "all_providers"]
+def restreaming() -> list[str]:
+    """The display names of the providers that declare simulcast, for messages and help."""
+    return [cls.display_name for cls in all_providers() if cls.capabilities.simulcast]
+
+
+def check_simulcast(provider: Provider | type[Provider], targets: Sequence[SimulcastTarget]) -> None:
+    """``simulcast.check_targets`` against what ``provider`` declares, naming the providers
+    that can restream when it cannot: the one check the CLI and the go-live both make."""
+    check_targets(targets, provider=provider.display_name, support=provider.capabilities.simulcast,
+                  able=restreaming())
+
+
+__all__ = ["Provider", "register", "get", "names", "all_providers", "restreaming", "check_simulcast"]

@@ -34,8 +34,7 @@ from typing import Any, Callable, Optional
 from .. import secrets
 from ..errors import LivestreamError, ObsRefusedError
 from ..models import LiveStream
-from ..providers import all_providers
-from ..simulcast import check_targets
+from ..providers import check_simulcast
 from . import states
 from .flow import Flow
 from .golive import GoLive, first_words, obtain_stream, timed_out
@@ -193,8 +192,7 @@ class Controller(Lifecycle, Flow):
             return
         refuse_if_any(self.obs)
         provider = request.provider
-        check_targets(request.simulcast, provider=provider.display_name, support=provider.capabilities.simulcast,
-                      able=[p.display_name for p in all_providers() if p.capabilities.simulcast])
+        check_simulcast(provider, request.simulcast)
         go = self._go = GoLive(provider, request=request, previous=self.obs.get_stream_service())
         go.start_policy(self.policies, request.start_streaming)
         self._snapshot_update(

@@ -284,7 +284,7 @@ class Flow(_Base):
         assert answer is not None
         go.targets, stream = answer
         self._save(go)
-        self._snapshot_update(targets=tuple(t.to_dict() for t in go.targets))
+        self._show_targets(go)
         failed = [t for t in go.targets if t.status is TargetStatus.FAILED]
         if failed:
             # A failed target never stops the main stream: said, and the go-live goes on.
@@ -377,8 +377,12 @@ class Flow(_Base):
         by_id = {t.target_id: t for t in held}
         go.targets = [replace(t, status=by_id[t.target_id].status, reason=by_id[t.target_id].reason)
                       if t.target_id in by_id else t for t in go.targets]
-        self._snapshot_update(targets=tuple(t.to_dict() for t in go.targets))
+        self._show_targets(go)
         self._emit()
+
+    def _show_targets(self, go: GoLive) -> None:
+        """The go-live's targets as front ends show them (the snapshot holds plain dicts)."""
+        self._snapshot_update(targets=tuple(t.to_dict() for t in go.targets))
 
     def _read_status(self, go: GoLive) -> Any:
         """Ask the provider for the stream's status now (once at a time). On the look-up
