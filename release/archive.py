@@ -89,6 +89,7 @@ def notices(entries: Mapping[str, bytes]) -> bytes:
     lines = ["Third-party software vendored in vendor/<python>-<platform>/ and vendor/common/ (pure Python, "
              "shared by every Python), the same versions in every folder.",
              "Each distribution's licence files are also in its .dist-info folder there.", ""]
+    lesser = False
     for dist_info in sorted(dists, key=str.lower):
         files = dists[dist_info]
         headers = parse_headers(files["METADATA"].decode("utf-8"))
@@ -104,7 +105,25 @@ def notices(entries: Mapping[str, bytes]) -> bytes:
         for inner in texts:
             lines += ["", f"--- {dist_info}/{inner} ---", files[inner].decode("utf-8", errors="replace").rstrip()]
         lines.append("")
+        lesser = lesser or "LGPL-3" in licence or "Lesser General Public License v3" in licence
+    if lesser:
+        lines += _gpl_appendix()
     return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+#: Ends the per-distribution blocks when the GPL's text follows them.
+APPENDIX = "#" * 78
+GPL_TEXT = Path(__file__).with_name("licences") / "GPL-3.0.txt"
+
+
+def _gpl_appendix() -> list:
+    """The LGPL-3.0 is a set of permissions added to the GPL-3.0, and its section 4(b) asks
+    that a combined work carry both texts (https://www.gnu.org/licenses/lgpl-3.0.html); the
+    libraries stay unmodified Python source in vendor/, so a user can replace them (4(d))."""
+    return [APPENDIX, "GNU General Public License, version 3",
+            "Distributions above under the LGPL-3.0 are vendored as unmodified Python source in vendor/ and "
+            "may be replaced there by any other version; the LGPL-3.0 supplements this licence:", "",
+            GPL_TEXT.read_text(encoding="utf-8").rstrip(), ""]
 
 
 def source_date_epoch(root: Path, environ: Optional[Mapping[str, str]] = None) -> int:

@@ -23,7 +23,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from livestream.vendor import PLATFORMS
-from release.archive import COMMON
+from release.archive import APPENDIX, COMMON
 from release.bundle import SIZE_AIM, main
 from release.wheels import TARGETS, parse_headers, read_lock
 from tests.release_bundles.built import REPO, build_bundle
@@ -236,8 +236,8 @@ def test_the_linux_bundle_runs_the_cli_with_no_installed_packages(tmp_path_facto
 
 def test_third_party_licences_name_every_vendored_distribution_with_its_licence_text(bundle):
     archive = zipfile.ZipFile(bundle)
-    text = archive.read(TOP + "THIRD-PARTY-LICENSES.txt").decode("utf-8")
-    listed = {}
+    text, *appendix = archive.read(TOP + "THIRD-PARTY-LICENSES.txt").decode("utf-8").split(APPENDIX + "\n")
+    listed, lesser = {}, []
     for block in text.split("=" * 78 + "\n")[1:]:
         title, licence = block.splitlines()[:2]
         name, version = title.rsplit(" ", 1)
@@ -245,7 +245,12 @@ def test_third_party_licences_name_every_vendored_distribution_with_its_licence_
         assert licence.startswith("Licence: ") and len(licence) > len("Licence: ")
         assert texts and all(t.strip() for t in texts), title
         listed[canonicalize_name(name)] = version
+        if "LGPL-3" in licence:
+            lesser.append(name)
     assert listed == read_lock()
+    # The LGPL-3.0 (recurring-ical-events, x-wr-timezone) asks for the GPL-3.0's text beside its own.
+    assert lesser and len(appendix) == 1, "an LGPL-3.0 distribution is vendored: the GPL-3.0 text must follow"
+    assert "GNU GENERAL PUBLIC LICENSE" in appendix[0] and "Version 3, 29 June 2007" in appendix[0]
     dist_infos = {n.split("/")[3] for n in archive.namelist() if n.count("/") >= 4 and ".dist-info/" in n}
     for dist_info in dist_infos:  # and every folder keeps the licence files next to the code
         assert [n for n in archive.namelist() if f"/{dist_info}/" in n and re.search(r"/(licenses/|LICEN[CS]E)", n)]
