@@ -1,5 +1,6 @@
 """Remote control of OBS over obs-websocket v5.
 
-The only package that imports ``obswebsocket`` (obs-websocket-py). ``client.ObsClient``
-wraps it with connect deadlines, typed errors and a safe event thread.
+``protocol`` speaks the v5 protocol over websocket-client (the handshake, requests, the
+receive loop), ``events`` delivers its events, ``client.ObsClient`` adds connect deadlines,
+typed errors and the requests the CLI uses, ``port.RemoteObsPort`` drives the controller.
 """
