@@ -2,7 +2,7 @@
 
 One zip per platform in ``dist/``: the script, ``lib/``, README, LICENSE,
 requirements.txt, THIRD-PARTY-LICENSES.txt and ``vendor/<tag>/`` for each Python its
-OBS can load, with requests, pydantic (+ pydantic-core), obs-websocket-py and their
+OBS can load, with requests, pydantic (+ pydantic-core), websocket-client and their
 dependencies unpacked from wheels pip resolved for exactly that platform and version
 (``--platform/--python-version/--only-binary=:all:``). Wheels are cached in
 ``build/bundle/wheels/<tag>`` until requirements.txt or the lock changes.

@@ -106,7 +106,7 @@ def test_linux_python_no_folder_serves_is_told_to_install_the_packages(tmp_path,
     assert f"OBS runs Python {version[0]}.{version[1]} on Linux x86_64" in message
     assert "3.11, 3.12, 3.13, 3.14" in message
     assert "Python Settings" not in message  # Linux OBS has no such setting
-    assert "install requests, pydantic (v2) and obs-websocket-py into OBS's Python with pip" in message
+    assert "install requests, pydantic (v2) and websocket-client into OBS's Python with pip" in message
 
 
 def test_the_bundle_of_another_platform_names_the_right_one(tmp_path):

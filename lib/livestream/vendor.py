@@ -150,7 +150,7 @@ def _served_versions(tags: Sequence[str], platform_name: str) -> List[Tuple[int,
     return sorted(found)
 
 
-_PIP = ("install requests, pydantic (v2) and obs-websocket-py into OBS's Python with pip "
+_PIP = ("install requests, pydantic (v2) and websocket-client into OBS's Python with pip "
         "(README, \"Install into OBS\")")
 
 

@@ -354,7 +354,7 @@ def _bare_python_imports(root: ObsRoot) -> bool:
 
 
 def _deps_import(root: ObsRoot) -> bool:
-    return _imports(root, "requests, pydantic, obswebsocket", {**_env_without_python(), **root.packages_env()})
+    return _imports(root, "requests, pydantic, websocket", {**_env_without_python(), **root.packages_env()})
 
 
 def ensure(suites: Sequence[str], *, requirements: Path = REPO / "requirements.txt") -> List[ObsRoot]:

@@ -30,7 +30,7 @@ from tests.release_bundles.built import build_bundle
 
 pytestmark = pytest.mark.e2e
 
-PACKAGES = ("requests", "pydantic", "pydantic_core", "pydantic_core._pydantic_core", "obswebsocket", "websocket",
+PACKAGES = ("requests", "pydantic", "pydantic_core", "pydantic_core._pydantic_core", "websocket",
             "urllib3", "typing_extensions")
 PROBE_HOTKEY = "bundle_probe.report"
 PROBE = '''\
@@ -111,7 +111,7 @@ def test_the_linux_bundle_goes_live_in_obs_with_no_packages_installed(tmp_path, 
         session = studio.wait_state("live", "failed", timeout=90)
         assert session["state"] == "live", session
 
-        # The script itself needs no obs-websocket-py (the remote CLI does): imported or not,
+        # The script itself needs no websocket-client (the remote CLI does): imported or not,
         # every package OBS's Python holds now comes from the bundle's folder for its version.
         studio.client.trigger_hotkey(PROBE_HOTKEY)
         loaded_from = json.loads(probe_line(studio.obs, "after"))
@@ -123,11 +123,11 @@ def test_the_linux_bundle_goes_live_in_obs_with_no_packages_installed(tmp_path, 
         stream = next(s for s in studio.streams() if s["id"] == session["stream_id"])
         assert stream["status"] == "active"
 
-        # The remote CLI run from the same folder takes obs-websocket-py from the bundle too
+        # The remote CLI run from the same folder takes websocket-client from the bundle too
         # (asserted by its origin) and sees the script live over obs-websocket.
-        code = (f"import sys; sys.path.insert(0, {str(script.parent)!r}); import obs_livestream, obswebsocket; "
+        code = (f"import sys; sys.path.insert(0, {str(script.parent)!r}); import obs_livestream, websocket; "
                 "from livestream.cli import main; rc = main(['status', '--json']); "
-                "print('OBSWEBSOCKET', obswebsocket.__file__); sys.exit(rc)")
+                "print('OBSWEBSOCKET', websocket.__file__); sys.exit(rc)")
         cli = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True, timeout=60,
                              env=cli_env(studio, tmp_path / "cli-state"))
         assert cli.returncode == 0, cli.stderr

@@ -45,7 +45,7 @@ MARKERS = {
 }
 # Pure-Python distributions' import names: what must import under any Python 3.10+.
 PURE_IMPORTS = ["requests", "urllib3", "idna", "certifi", "charset_normalizer", "typing_extensions",
-                "annotated_types", "typing_inspection", "websocket", "obswebsocket"]
+                "annotated_types", "typing_inspection", "websocket"]
 
 
 @pytest.fixture(scope="module", params=NAMES)
@@ -223,8 +223,8 @@ def test_the_linux_bundle_runs_the_cli_with_no_installed_packages(tmp_path_facto
     assert result.returncode == 0, result.stderr
     assert "tpstreams" in result.stdout and "fastpix" in result.stdout
     code = (f"import sys; sys.path.insert(0, {str(script.parent)!r}); import obs_livestream; "
-            "import pydantic, pydantic_core, requests, obswebsocket; "
-            "print(pydantic.__file__, pydantic_core._pydantic_core.__file__, requests.__file__, obswebsocket.__file__)")
+            "import pydantic, pydantic_core, requests, websocket; "
+            "print(pydantic.__file__, pydantic_core._pydantic_core.__file__, requests.__file__, websocket.__file__)")
     where = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True, env=env, timeout=120)
     assert where.returncode == 0, where.stderr
     vendored = (str(script.parent / "vendor" / f"cp3{sys.version_info[1]}-linux_x86_64"),
