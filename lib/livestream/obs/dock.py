@@ -57,6 +57,11 @@ class ScriptDock:
         return self
 
     @property
+    def health(self) -> Optional[dict[str, Any]]:
+        """OBS's output health as last read (about once a second; None when not streaming)."""
+        return self._health
+
+    @property
     def url(self) -> Optional[str]:
         return self.server.url if self.server.running else None
 
