@@ -247,6 +247,13 @@ def _notify_group(props: Any, callbacks: Mapping[str, Callable]) -> None:
               "or any URL for JSON. They carry tokens: keep them private.")
     template = obs.obs_properties_add_text(group, "notify_live_template", "Live message", obs.OBS_TEXT_DEFAULT)
     obs.obs_property_set_long_description(template, "Fields: {title} {playback_url} {chat_url} {provider} {stream_id}")
+    # The alerts' thresholds (livestream.notify.alerts), their ranges from the bounds table.
+    obs.obs_properties_add_int(group, "notify_reconnect_seconds", "Alert when OBS reconnects for (s)",
+                               *_range("notify_reconnect_seconds"), 5)
+    obs.obs_properties_add_int(group, "notify_open_minutes", "Alert when a stream is still open after (min)",
+                               *_range("notify_open_minutes"), 5)
+    obs.obs_properties_add_int(group, "notify_dropped_percent", "Alert when dropping more frames than (%)",
+                               *_range("notify_dropped_percent"), 1)
     obs.obs_properties_add_button(group, "notify_test", "Send a test notification", callbacks["notify_test"])
 
 
