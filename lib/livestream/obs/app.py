@@ -138,6 +138,7 @@ class ScriptApp:
         self.controller.policies = config.policies()
         self.notifications.configure(config.notify_urls, config.notify_live_template)
         self.notifications.thresholds = Thresholds.from_settings(config.number)
+        self.dock.rebind(config.dock_bind)
         self._warn_about_options(config)
 
     def _warn_about_options(self, config: PanelConfig) -> None:

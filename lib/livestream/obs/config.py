@@ -57,6 +57,8 @@ SCRIPT_FIELDS: dict[str, Any] = {
     "notify_live_template": "{title} is live: {playback_url}",
     # The alerts' thresholds (livestream.notify.alerts): reconnect seconds, open minutes, dropped %.
     **ALERT_SETTINGS,
+    # The status dock's address (livestream.dock.server.BIND_CHOICES): loopback, or every interface.
+    "dock_bind": "127.0.0.1",
     # The timetable's go-live picked in the panel for Skip once / Remove entry ("entry_id@epoch").
     "timetable_pick": "",
 }
