@@ -20,12 +20,11 @@ import pytest
 from livestream import secrets
 from livestream.cli import hosts, main
 from livestream.cli.remote_commands import HOTKEYS, follow_trigger
+from livestream.cli.rooms import Room
 from livestream.cli.schedule_commands import ask
 from livestream.errors import ObsUnreachableError
 from livestream.session.schedule import REQUEST_SLOT
 from tests.cli.test_status_watch import published
-
-Rooms = list
 
 
 class FakeRoom:
@@ -64,9 +63,7 @@ class FakeRoom:
         self.closed = True
 
 
-def room_list(*names: str, timeout: float = 2.0) -> Rooms:
-    from livestream.cli.rooms import Room
-
+def room_list(*names: str, timeout: float = 2.0) -> list[Room]:
     return [Room(name, f"ws://{name}.invalid:4455", timeout=timeout) for name in names]
 
 
