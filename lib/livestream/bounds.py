@@ -45,6 +45,10 @@ BOUNDS = {
     "schedule_late_minutes": Bound("Start late up to", 0, 24 * 60, "minutes", low_inclusive=True),
     "schedule_boot_seconds": Bound("The server boot time", 5, 600, "seconds", low_inclusive=True),
     "ingest_timeout": Bound("Give up waiting for the ingest after", 30, 900, "seconds", low_inclusive=True),
+    "notify_reconnect_seconds": Bound("Notify when OBS reconnects for", 1, 3600, "seconds", low_inclusive=True),
+    "notify_open_minutes": Bound("Notify when a stream is still open after", 1, 24 * 60, "minutes",
+                                 low_inclusive=True),
+    "notify_dropped_percent": Bound("Notify when dropping more frames than", 1, 100, "percent", low_inclusive=True),
 }
 
 

@@ -128,7 +128,7 @@ def test_the_cli_prints_json_and_never_the_password(tmp_path: Path, monkeypatch:
     def connect(room: rooms.Room):
         raise ObsUnreachableError(f"refused the password {room.password}")
 
-    monkeypatch.setattr(rooms, "_connect", connect)
+    monkeypatch.setattr(rooms, "connect_room", connect)
     code = main(["status", "--hosts", str(path), "--json"])
     printed = capsys.readouterr().out
     assert code == 1

@@ -14,10 +14,12 @@ user who ticks "Read credentials from environment variables" would.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Iterator, Optional
 
 import livestream_demo as demo
 from livestream.session import bridge
@@ -280,3 +282,20 @@ def wait_published(studio: Studio, predicate: Any, *, timeout: float = 30.0, wha
         time.sleep(0.2)
     raise AssertionError(f"the script did not publish {what or 'the expected session'} in {timeout} s; "
                          f"last: {last}\nscript log:\n{studio.script_log()}")
+
+
+@contextlib.contextmanager
+def two_rooms(tmp_path: Path) -> Iterator[tuple[Studio, Studio, Path, dict[str, str]]]:
+    """Two idle studios on one sandbox, a hosts file naming them (passwords by variable) and
+    the CLI's environment with those variables and no OBS_WEBSOCKET_PASSWORD."""
+    with Studio.start(tmp_path / "a", provider="tpstreams", boot_delay=2) as room_a, \
+            Studio.start(tmp_path / "b", provider="tpstreams", sandbox=room_a.sandbox) as room_b:
+        for studio in (room_a, room_b):
+            wait_published(studio, lambda s: s.get("state") == "idle", timeout=30, what="the idle session")
+        hosts = tmp_path / "rooms.json"
+        hosts.write_text(json.dumps([
+            {"name": "room-a", "url": room_a.obs.ws_url, "password_env": "ROOM_A_PW", "timeout": 5},
+            {"name": "room-b", "url": room_b.obs.ws_url, "password_env": "ROOM_B_PW", "timeout": 5}]))
+        env = cli_env(room_a, tmp_path / "cli-state", ROOM_A_PW=room_a.obs.password, ROOM_B_PW=room_b.obs.password)
+        env.pop("OBS_WEBSOCKET_PASSWORD")
+        yield room_a, room_b, hosts, env

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.studio import REPO, Studio, cli_command, cli_env, wait_published
+from tests.e2e.studio import REPO, cli_command, two_rooms
 
 pytestmark = pytest.mark.e2e
 
@@ -37,19 +37,9 @@ def _lines_until(process: subprocess.Popen, predicate, timeout: float) -> list[s
 
 def test_status_hosts_shows_each_room_and_a_room_that_stops_answering(tmp_path: Path, need_tools):
     need_tools("obs", "Xvfb", "nginx", "ffmpeg")
-    with Studio.start(tmp_path / "a", provider="tpstreams", boot_delay=2) as room_a, \
-            Studio.start(tmp_path / "b", provider="tpstreams", sandbox=room_a.sandbox) as room_b:
-        for studio in (room_a, room_b):
-            wait_published(studio, lambda s: s.get("state") == "idle", timeout=30, what="the idle session")
+    with two_rooms(tmp_path) as (room_a, room_b, hosts, env):
         room_a.press("go_live")
         assert room_a.wait_state("live", "failed", timeout=90)["state"] == "live", room_a.script_log()
-
-        hosts = tmp_path / "rooms.json"
-        hosts.write_text(json.dumps([
-            {"name": "room-a", "url": room_a.obs.ws_url, "password_env": "ROOM_A_PW", "timeout": 5},
-            {"name": "room-b", "url": room_b.obs.ws_url, "password_env": "ROOM_B_PW", "timeout": 5}]))
-        env = cli_env(room_a, tmp_path / "cli-state", ROOM_A_PW=room_a.obs.password, ROOM_B_PW=room_b.obs.password)
-        env.pop("OBS_WEBSOCKET_PASSWORD")
 
         once = subprocess.run(cli_command("status", "--hosts", str(hosts), "--json"), cwd=REPO, env=env,
                               capture_output=True, text=True, timeout=60)

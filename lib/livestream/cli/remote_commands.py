@@ -101,6 +101,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("action", choices=sorted(HOTKEYS), help="which hotkey to press")
     p.add_argument("--wait", type=seconds, default=240.0, metavar="SECONDS", help="give up after (default 240)")
     p.add_argument("--json", action="store_true", help="print the final session as JSON")
+    p.add_argument("--hosts", metavar="FILE", type=Path,
+                   help="press it in every room in FILE at once, one line each (see docs/remote-and-cli.md)")
     p.set_defaults(func=cmd_trigger)
 
 
@@ -297,6 +299,12 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_trigger(args: argparse.Namespace) -> int:
+    if args.hosts is not None:
+        from . import hosts, rooms
+
+        return hosts.run(rooms.load_rooms(args.hosts, args.obs_timeout),
+                         lambda client: follow_trigger(client, args.action, args.wait, show=False),
+                         wait=args.wait, as_json=args.json)
     client = connect(args)
     try:
         return _trigger(args, client)
@@ -305,47 +313,60 @@ def cmd_trigger(args: argparse.Namespace) -> int:
 
 
 def _trigger(args: argparse.Namespace, client: Any) -> int:
-    hotkey = HOTKEYS[args.action]
+    code, result = follow_trigger(client, args.action, args.wait)
+    if code == 0:
+        emit(result, as_json=args.json)
+    else:
+        print(f"error: {printable(result['error'])}", file=sys.stderr)
+    return code
+
+
+def follow_trigger(client: Any, action: str, wait: float, *, show: bool = True) -> tuple[int, dict[str, Any]]:
+    """Press ``action``'s hotkey and follow the script's session: (0, the session) when it
+    succeeded, (exit code, {"error": why}) when the go-live failed. Raises when the script
+    is not loaded, did not react or took longer than ``wait``. ``show``: progress on stderr."""
+    hotkey = HOTKEYS[action]
     names = {h.get("hotkeyName") if isinstance(h, dict) else h for h in client.call("GetHotkeyList").get("hotkeys", [])}
     if hotkey not in names:
         raise ObsRefusedError("The obs-livestream script is not loaded in OBS",
                               hint="add obs_livestream.py in OBS under Tools > Scripts")
     before = bridge.read(client) or {}
     client.trigger_hotkey(hotkey)
-    success = {"go-live": {"live"}, "prepare": {"ready"}, "end": {"ended", "idle"}}[args.action]
-    ending_earlier = args.action == "end" and not State(before.get("state") or "idle").is_active
+    success = {"go-live": {"live"}, "prepare": {"ready"}, "end": {"ended", "idle"}}[action]
+    ending_earlier = action == "end" and not State(before.get("state") or "idle").is_active
     started, last_line, reacted = time.monotonic(), "", False
-    while time.monotonic() - started < args.wait:
+    while time.monotonic() - started < wait:
         data = bridge.read(client) or {}
         if data.get("seq") != before.get("seq"):
             reacted = True
         line = status_line(data, time.time())  # the script publishes changes, not every second
-        if reacted and line and line != last_line:
+        if show and reacted and line and line != last_line:
             progress(line)
-            last_line = line
+        last_line = line if reacted and line else last_line
         state = data.get("state")
         # End with nothing live ends the earlier streams still open: done when none is left.
         still_open = ending_earlier and bool(data.get("open_streams"))
         if reacted and state in success and not still_open:
-            progress_done()
-            emit(_published_view(data), as_json=args.json)
-            return 0
+            if show:
+                progress_done()
+            return 0, _published_view(data)
         failed_now = state == "failed" and (
             before.get("state") != "failed" or data.get("state_since") != before.get("state_since")
         )
         if reacted and failed_now:
-            progress_done()
+            if show:
+                progress_done()
             error_cls = getattr(errors, data.get("error_type") or "", LivestreamError)
-            print(f"error: {printable(secrets.redact(data.get('message')))}", file=sys.stderr)
-            return getattr(error_cls, "exit_code", 1)
+            return getattr(error_cls, "exit_code", 1), {"error": secrets.redact(data.get("message") or "failed")}
         if not reacted and time.monotonic() - started > 10:
             break
         time.sleep(0.25)
-    progress_done()
+    if show:
+        progress_done()
     if not reacted:
         raise ObsRefusedError("The obs-livestream script did not react to the hotkey",
                               hint="check the script log in OBS (Tools > Scripts > Script Log)")
-    raise errors.SessionError(f"Gave up after {int(args.wait)} s; last state: {last_line or 'unknown'}")
+    raise errors.SessionError(f"Gave up after {int(wait)} s; last state: {last_line or 'unknown'}")
 
 
 def _open_streams(published: Optional[dict[str, Any]], unsettled: list[LedgerEntry]) -> list[dict[str, Any]]:

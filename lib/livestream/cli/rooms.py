@@ -107,10 +107,29 @@ def _from_lines(path: Path, text: str, default_timeout: float) -> list[Room]:
 
 # --- asking the rooms ---------------------------------------------------------------
 
-def _connect(room: Room) -> Any:
+def connect_room(room: Room) -> Any:
     from ..remote.client import ObsClient
 
     return ObsClient(room.url, room.password, timeout=room.timeout).connect()
+
+
+def in_parallel(rooms: list[Room], ask: Callable[[Room], None],
+                budget: Callable[[Room], float]) -> dict[str, threading.Thread]:
+    """``ask(room)`` for every room at once, each on a daemon thread, waiting for each at most
+    ``budget(room)`` (plus a second) from the start; returns the threads still running then
+    (a room that hangs cannot keep the command from exiting)."""
+    threads = {}
+    for room in rooms:
+        t = threading.Thread(target=ask, args=(room,), daemon=True, name=f"room-{room.name}")
+        threads[room.name] = t
+        t.start()
+    start, stuck = time.monotonic(), {}
+    for room in rooms:
+        t = threads[room.name]
+        t.join(max(0.0, budget(room) + 1.0 - (time.monotonic() - start)))
+        if t.is_alive():
+            stuck[room.name] = t
+    return stuck
 
 
 class Poller:
@@ -119,7 +138,7 @@ class Poller:
     def __init__(self, rooms: list[Room], connect: Optional[Callable[[Room], Any]] = None,
                  clock: Callable[[], float] = time.time) -> None:
         self.rooms = rooms
-        self._connect = connect or _connect
+        self._connect = connect or connect_room
         self._clock = clock
         self._clients: dict[str, Any] = {}
         self._meters = {room.name: HealthMeter() for room in rooms}
@@ -128,20 +147,9 @@ class Poller:
     def poll(self) -> list[dict[str, Any]]:
         """One result per room, in file order, within the longest room timeout (plus a little)."""
         results: dict[str, dict[str, Any]] = {}
-        threads = {}
-        for room in self.rooms:
-            if room.name in self._busy and self._busy[room.name].is_alive():
-                continue  # still stuck in the last round: do not pile up threads
-            t = threading.Thread(target=self._ask, args=(room, results), daemon=True, name=f"room-{room.name}")
-            threads[room.name] = t
-            t.start()
-        start = time.monotonic()
-        for room in self.rooms:
-            t = threads.get(room.name)
-            if t is not None:
-                t.join(max(0.0, room.timeout + 1.0 - (time.monotonic() - start)))
-                if t.is_alive():
-                    self._busy[room.name] = t
+        # A room still stuck in the last round is not asked again: threads do not pile up.
+        ready = [room for room in self.rooms if not (room.name in self._busy and self._busy[room.name].is_alive())]
+        self._busy.update(in_parallel(ready, lambda room: self._ask(room, results), lambda room: room.timeout))
         out = []
         for room in self.rooms:
             out.append(results.get(room.name) or {"room": room.name, "url": room.url, "reachable": False,

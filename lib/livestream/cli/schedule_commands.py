@@ -24,6 +24,7 @@ import argparse
 import time
 import uuid
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Optional
 
 from .. import bounds
@@ -80,6 +81,8 @@ def register_timetable(actions: argparse._SubParsersAction) -> list[argparse.Arg
     a.add_argument("--days", metavar="mon,thu", help="repeat weekly on these days, from --start on")
     a.add_argument("--until", metavar="YYYY-MM-DD", help="the last day of a weekly entry (included)")
     _add_preset_arguments(a)
+    a.add_argument("--hosts", metavar="FILE", type=Path,
+                   help="add it in every room in FILE at once, one line each (see docs/remote-and-cli.md)")
     a.set_defaults(func=cmd_add)
     i = actions.add_parser("import", help="add the go-lives of an iCalendar (.ics) file",
                            description="Add each event of an .ics file in the next --days-ahead days as a one-off "
@@ -225,18 +228,26 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def _request(args: argparse.Namespace, request: dict[str, Any]) -> int:
+    if getattr(args, "hosts", None) is not None:
+        from . import hosts, rooms
+
+        return hosts.run(rooms.load_rooms(args.hosts, args.obs_timeout),
+                         lambda client: ask(client, dict(request), args.wait), wait=args.wait, as_json=args.json)
     client = connect(args)
     try:
-        published = _send(client, request, args.wait)
+        code, result = ask(client, request, args.wait)
     finally:
         client.close()
-    view = published.get("schedule") or {}
+    emit(result, as_json=args.json)
+    return code
+
+
+def ask(client: Any, request: dict[str, Any], wait: float) -> tuple[int, dict[str, Any]]:
+    """Send one request to the script and read its answer: (0 or 2 when refused, the answer)."""
+    view = _send(client, request, wait).get("schedule") or {}
     answer = view.get("request") or {}
     result = {"ok": bool(answer.get("ok")), "message": answer.get("message"), "schedule": summary(view)}
-    emit(result, as_json=args.json)
-    if not answer.get("ok"):
-        return ConfigurationError.exit_code
-    return 0
+    return (0 if answer.get("ok") else ConfigurationError.exit_code), result
 
 
 def _send(client: Any, request: dict[str, Any], wait: float) -> dict[str, Any]:

@@ -11,7 +11,10 @@ as server-sent events (on every change, at least once a second), ``POST
 (``metrics.py``; also ``GET /metrics`` with ``Authorization: Bearer <token>``, which is
 what Prometheus's ``authorization`` scrape setting sends).
 
-Who may talk to it (anything else gets 403): only loopback (it binds 127.0.0.1); only
+Who may talk to it (anything else gets 403): only loopback (it binds 127.0.0.1 unless the
+user chose every interface, ``bind="0.0.0.0"``, for a central Prometheus: then any ``Host``
+is taken but the token is still required on every path and the buttons answer only to
+loopback clients); only
 requests carrying the token (an unguessable ``secrets.token_urlsafe``), so another
 local user or a web page cannot guess the URL; only ``Host: 127.0.0.1:<port>`` or
 ``localhost:<port>``, so a DNS-rebinding page (evil.example resolving to 127.0.0.1) is
@@ -45,6 +48,9 @@ from .feed import DockFeed
 log = logging.getLogger("livestream.dock")
 
 HOST = "127.0.0.1"
+#: The settings' choices (``dock_bind``): loopback only, or every interface for a central Prometheus.
+BIND_CHOICES = {"127.0.0.1": "This computer only (127.0.0.1)",
+                "0.0.0.0": "Every network interface (for a central Prometheus): token still required"}
 ADDRESS_FILE = "dock.json"
 STATIC = Path(__file__).with_name("static")
 FILES = {"": ("dock.html", "text/html; charset=utf-8"), "dock.css": ("dock.css", "text/css; charset=utf-8"),
@@ -112,7 +118,10 @@ class DockServer:
     """The dock's HTTP server on 127.0.0.1 (see the module docstring)."""
 
     def __init__(self, feed: DockFeed, actions: Actions, *, state_dir: Optional[Path] = None,
-                 port: Optional[int] = None, token: Optional[str] = None) -> None:
+                 port: Optional[int] = None, token: Optional[str] = None, bind: str = HOST) -> None:
+        if bind not in BIND_CHOICES:
+            raise ValueError(f"the dock binds to one of {', '.join(BIND_CHOICES)}, not {bind!r}")
+        self.bind = bind
         self.feed = feed
         self.actions = dict(actions)
         self._address_file = (state_dir or paths.state_dir()) / ADDRESS_FILE
@@ -127,6 +136,11 @@ class DockServer:
         return f"http://{HOST}:{self.port}/{self.token}/"
 
     @property
+    def beyond_loopback(self) -> bool:
+        """Bound to every interface: others on the network can reach it (with the token)."""
+        return self.bind != HOST
+
+    @property
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
@@ -137,12 +151,12 @@ class DockServer:
         secrets.register(self.token)  # logs and messages never show it
         port = self._wanted_port if self._wanted_port is not None else saved_port or 0
         try:
-            httpd = _Server((HOST, port), _Handler)
+            httpd = _Server((self.bind, port), _Handler)
         except OSError:
             if port == 0:
                 raise
             log.info("The status dock's port %s is taken: using another; the dock URL changes", port)
-            httpd = _Server((HOST, 0), _Handler)
+            httpd = _Server((self.bind, 0), _Handler)
         httpd.dock = self
         self._httpd = httpd
         self.port = httpd.server_address[1]
@@ -172,12 +186,24 @@ class DockServer:
     def allowed_hosts(self) -> set[str]:
         return {f"{HOST}:{self.port}", f"localhost:{self.port}"}
 
-    def refusal(self, path: str, headers: Mapping[str, str]) -> Optional[str]:
-        """Why a request is refused (for the 403 body), or None if it may proceed."""
-        if (headers.get("Host") or "").lower() not in self.allowed_hosts():
+    def refusal(self, path: str, headers: Mapping[str, str], *, method: str = "GET",
+                client: str = HOST) -> Optional[str]:
+        """Why a request is refused (for the 403 body), or None if it may proceed.
+
+        Bound beyond loopback, a scraper names this computer as it knows it (its LAN
+        address or host name), so any ``Host`` is taken, an ``Origin`` must still be that
+        same host, and the buttons answer only to this computer (a ``client`` on loopback)."""
+        host = (headers.get("Host") or "").lower()
+        if self.beyond_loopback:
+            if method == "POST" and not client.startswith("127."):
+                return "the buttons work only from this computer"
+            allowed = {host} if host else set()
+        elif host not in self.allowed_hosts():
             return "wrong Host header"
+        else:
+            allowed = self.allowed_hosts()
         origin = headers.get("Origin")
-        if origin is not None and origin.lower() not in {f"http://{h}" for h in self.allowed_hosts()}:
+        if origin is not None and origin.lower() not in {f"http://{h}" for h in allowed}:
             return "cross-origin request"
         if (headers.get("Sec-Fetch-Site") or "same-origin") not in ("same-origin", "none"):
             return "cross-site request"
@@ -247,7 +273,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _checked_rest(self) -> Any:
         """The path after the token, or None after answering 403."""
-        reason = self.server.dock.refusal(self.path, self.headers)
+        reason = self.server.dock.refusal(self.path, self.headers, method=self.command,
+                                          client=str(self.client_address[0]))
         if reason is not None:
             self._send(HTTPStatus.FORBIDDEN, f"forbidden: {reason}".encode(), "text/plain")
             return None

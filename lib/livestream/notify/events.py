@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable, Optional
 
 from .. import secrets
-from ..session.snapshot import Snapshot, _duration
+from ..session.snapshot import Snapshot, duration_text
 from ..session.states import State
 
 DEFAULT_LIVE_TEMPLATE = "{title} is live: {playback_url}"
@@ -36,18 +36,14 @@ def event_for(kind: str, snap: Snapshot, *, live_template: str = DEFAULT_LIVE_TE
               duration_s: Optional[float] = None, origin: str = "obs") -> dict[str, Any]:
     """One event dict: the generic fields, plus ``text``, ``headline`` and ``tags`` for the formats."""
     title = snap.title or "The stream"
-    event: dict[str, Any] = {
-        "event": kind, "provider": snap.provider, "stream_id": snap.stream_id, "title": snap.title,
-        "playback_url": snap.playback_url, "chat_url": snap.chat_url,
-        "at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "origin": origin,
-    }
+    event = base_event(kind, snap, origin=origin)
     if kind == "live":
         text = render(live_template, {**event, "title": title})
         if snap.chat_url and "{chat_url}" not in live_template:
             text += f"\nChat: {snap.chat_url}"
         event.update(headline=f"{title} is live", tags=["red_circle"])
     elif kind == "ended":
-        took = f" after {_duration(duration_s)}" if duration_s is not None else ""
+        took = f" after {duration_text(duration_s)}" if duration_s is not None else ""
         text = f"{title} has ended{took}."
         if snap.recording_url:
             text += f"\nRecording: {snap.recording_url}"
@@ -67,6 +63,21 @@ def event_for(kind: str, snap: Snapshot, *, live_template: str = DEFAULT_LIVE_TE
     else:  # "test" and future kinds carry their text in the snapshot's message
         text = snap.message or kind
         event.update(headline="OBS livestream notification", tags=["bell"])
+    return finish(event, text)
+
+
+def base_event(kind: str, snap: Optional[Snapshot], *, origin: str) -> dict[str, Any]:
+    """The generic fields every event has (``None`` where there is no go-live to name)."""
+    return {
+        "event": kind, "provider": snap.provider if snap else None, "stream_id": snap.stream_id if snap else None,
+        "title": snap.title if snap else None, "playback_url": snap.playback_url if snap else None,
+        "chat_url": snap.chat_url if snap else None,
+        "at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "origin": origin,
+    }
+
+
+def finish(event: dict[str, Any], text: str) -> dict[str, Any]:
+    """The event with its text, every registered secret masked."""
     event["text"] = event["message"] = text
     # A provider's error may quote a token or a key (an HTTP library's message): mask every
     # registered secret before anything leaves the machine.

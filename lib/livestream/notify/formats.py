@@ -22,6 +22,9 @@ from urllib.parse import urlsplit
 
 GENERIC_FIELDS = ("event", "provider", "stream_id", "title", "playback_url", "chat_url", "at",
                   "message", "origin")
+#: Fields an event adds when it has them (ended, failed, the alerts of ``alerts``).
+EXTRA_FIELDS = ("duration_s", "recording_url", "hint", "reconnecting_s", "provider_status", "stream_ids",
+                "open_state", "dropped_percent", "dropped_frames", "frames")
 
 
 class Kind(str, enum.Enum):
@@ -101,7 +104,7 @@ def build_request(kind: Kind, event: dict[str, Any]) -> tuple[bytes, dict[str, s
             headers["Click"] = event["playback_url"]
         return text.encode("utf-8"), {k: v for k, v in headers.items() if v}
     return _json({**{f: event.get(f) for f in GENERIC_FIELDS}, "message": text,
-                  **{k: event[k] for k in ("duration_s", "recording_url", "hint") if event.get(k)}})
+                  **{k: event[k] for k in EXTRA_FIELDS if event.get(k) is not None}})
 
 
 def _json(obj: dict[str, Any]) -> tuple[bytes, dict[str, str]]:

@@ -1,18 +1,22 @@
 """``Notifications``: the one object a front end holds (the script, the CLI).
 
 It is a controller listener (``controller.add_listener(notifications.observe)``), keeps
-its targets in step with the settings (``configure``), and sends a test message on
-request. Everything slow happens on the ``Notifier``'s own thread.
+its targets in step with the settings (``configure``, ``thresholds``), and sends a test
+message on request. The script's timer also hands it, once a second, what only OBS and
+pending ends know (``watch``: OBS's output health, the open streams) and the scheduler's
+alerts (``schedule_alert``). Everything slow happens on the ``Notifier``'s own thread.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from typing import Any, Mapping, Optional
+import time
+from typing import Any, Callable, Iterable, Mapping, Optional
 
 from ..session.snapshot import Snapshot
 from ..session.states import State
+from . import alerts
 from .events import DEFAULT_LIVE_TEMPLATE, EventWatcher, event_for
 from .formats import parse_targets
 from .sender import Notifier
@@ -20,6 +24,7 @@ from .sender import Notifier
 log = logging.getLogger(__name__)
 
 ENV_URLS = "OBS_LIVESTREAM_NOTIFY_URLS"
+WATCH_EVERY = 1.0  # seconds between looks at the health and open streams (OBS's counters move per second)
 
 
 class Notifications:
@@ -31,6 +36,12 @@ class Notifications:
         self.notifier = Notifier([], **notifier_kw)
         self.problem = ""  # why the URLs cannot be used, for the panel
         self._watcher = EventWatcher(self._submit, live_template=lambda: self.template, origin=origin)
+        self.thresholds = alerts.Thresholds()
+        self._snapshot_alerts = (alerts.ReconnectWatch(), alerts.ProviderWatch())
+        self._open_watch = alerts.OpenStreamWatch()
+        self._frames_watch = alerts.DroppedFramesWatch()
+        self._last_snap: Optional[Snapshot] = None
+        self._watched_at = float("-inf")
 
     @classmethod
     def from_env(cls, environ: Optional[Mapping[str, str]] = None, **kw: Any) -> Notifications:
@@ -60,6 +71,24 @@ class Notifications:
     def observe(self, snap: Snapshot) -> None:
         """The controller listener: cheap, never blocks (posting is queued)."""
         self._watcher(snap)
+        self._last_snap = snap
+        for watch in self._snapshot_alerts:
+            self._submit_all(watch(snap, self.thresholds, self._origin))
+
+    def watch(self, *, health: Optional[Mapping[str, Any]] = None,
+              open_streams: Callable[[], Iterable[Mapping[str, Any]]] = tuple) -> None:
+        """From the script's timer, about once a second: OBS's output health (``dock.HealthMeter``)
+        and (a callable, asked only then) the earlier streams pending ends still holds. Posting is queued."""
+        now = time.monotonic()
+        if now - self._watched_at < WATCH_EVERY:
+            return
+        self._watched_at = now
+        self._submit_all(self._frames_watch(health, self.thresholds, self._origin, self._last_snap))
+        self._submit_all(self._open_watch(open_streams(), self.thresholds, self._origin))
+
+    def schedule_alert(self, kind: str, text: str) -> None:
+        """The scheduler's pre-flight problem or missed go-live (``schedule_problem``/``schedule_missed``)."""
+        self._submit(alerts.schedule_event(kind, text, origin=self._origin))
 
     def send_test(self) -> str:
         """The panel's "Send a test notification"; returns what to show the user."""
@@ -78,3 +107,7 @@ class Notifications:
 
     def _submit(self, event: dict[str, Any]) -> None:
         self.notifier.submit(event)
+
+    def _submit_all(self, events: Iterable[dict[str, Any]]) -> None:
+        for event in events:
+            self._submit(event)

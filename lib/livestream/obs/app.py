@@ -25,6 +25,7 @@ import obspython as obs
 from .. import providers, secrets
 from ..dock.feed import next_go_live_at
 from ..errors import LivestreamError
+from ..notify.alerts import Thresholds
 from ..notify.glue import Notifications
 from ..providers.declare import option_warnings
 from ..session import bridge
@@ -136,6 +137,8 @@ class ScriptApp:
         self.config = config
         self.controller.policies = config.policies()
         self.notifications.configure(config.notify_urls, config.notify_live_template)
+        self.notifications.thresholds = Thresholds.from_settings(config.number)
+        self.dock.rebind(config.dock_bind)
         self._warn_about_options(config)
 
     def _warn_about_options(self, config: PanelConfig) -> None:
@@ -163,6 +166,7 @@ class ScriptApp:
                 self.schedule.tick()
                 self._drain_tasks()
                 self.dock.tick(self.controller.snapshot, self.notice)
+                self.notifications.watch(health=self.dock.health, open_streams=self._open_streams)
             finally:
                 self._controller_busy.release()
         self._flush_publish()

@@ -21,6 +21,7 @@ from pydantic import SecretStr
 from .. import bounds, providers, secrets
 from ..errors import ConfigurationError
 from ..http import validation_message
+from ..notify.alerts import SETTINGS as ALERT_SETTINGS
 from ..providers.base import CredentialTextError, Provider
 from ..providers.declare import Declaration, StreamOption
 from ..session.request import GoLiveRequest, Policies
@@ -54,6 +55,10 @@ SCRIPT_FIELDS: dict[str, Any] = {
     # Notifications (livestream.notify): webhook URLs one per line (secrets), the "live" text.
     "notify_urls": "",
     "notify_live_template": "{title} is live: {playback_url}",
+    # The alerts' thresholds (livestream.notify.alerts): reconnect seconds, open minutes, dropped %.
+    **ALERT_SETTINGS,
+    # The status dock's address (livestream.dock.server.BIND_CHOICES): loopback, or every interface.
+    "dock_bind": "127.0.0.1",
     # The timetable's go-live picked in the panel for Skip once / Remove entry ("entry_id@epoch").
     "timetable_pick": "",
 }

@@ -23,6 +23,7 @@ from typing import Any, Callable, Iterable, Mapping, Optional
 import obspython as obs
 
 from ..dock import DockFeed, DockServer, HealthMeter, History, session_view
+from ..dock.server import BIND_CHOICES
 from ..session.snapshot import Snapshot
 
 HEALTH_EVERY = 1.0  # seconds between reads of OBS's output counters
@@ -34,6 +35,7 @@ class ScriptDock:
     """The dock's server and the timer-side feeding of it."""
 
     def __init__(self, actions: Mapping[str, Callable[[], None]], *, state_dir: Optional[Path] = None) -> None:
+        self._actions, self._state_dir = actions, state_dir
         self.feed = DockFeed()
         self.server = DockServer(self.feed, actions, state_dir=state_dir)
         self.open_streams: Optional[Callable[[], Iterable[Any]]] = None
@@ -55,6 +57,29 @@ class ScriptDock:
         except OSError as exc:
             log.warning("The status dock could not start: %s", exc)
         return self
+
+    def rebind(self, bind: str) -> None:
+        """The panel's "Listen on" (``dock_bind``) changed: serve again on that address, with the
+        same port and token (kept in the state folder), so the dock URL stays the same."""
+        if bind == self.server.bind or bind not in BIND_CHOICES:
+            return
+        self.server.stop()
+        self.feed = DockFeed()
+        self.server = DockServer(self.feed, self._actions, state_dir=self._state_dir, bind=bind)
+        self._shown = ()  # publish the view to the new feed at the next tick
+        self.start()
+        if self.server.beyond_loopback:
+            log.warning("The status dock listens on every network interface (port %s): anyone who can reach "
+                        "this computer and has the token can read the session and /metrics", self.server.port)
+
+    @property
+    def beyond_loopback(self) -> bool:
+        return self.server.running and self.server.beyond_loopback
+
+    @property
+    def health(self) -> Optional[dict[str, Any]]:
+        """OBS's output health as last read (about once a second; None when not streaming)."""
+        return self._health
 
     @property
     def url(self) -> Optional[str]:

@@ -16,6 +16,7 @@ from typing import Any, Callable, Mapping, Optional
 import obspython as obs
 
 from .. import bounds, providers
+from ..dock.server import BIND_CHOICES
 from ..providers.declare import Declaration, StreamOption
 from ..session import localtime
 from .config import DEFAULT_PROVIDER, SIMULCAST_SLOTS, PanelConfig, base_url_key, declarations, fields
@@ -26,6 +27,10 @@ DOCK_STEPS = (
     "Or open it in any browser on this computer. Keep the URL private: it can start and end your stream."
 )
 DOCK_OFF = "The status dock is not running (the script log says why)."
+DOCK_BEYOND_LOOPBACK = (
+    "Warning: the status dock listens on every network interface. Anyone who can reach this computer and has "
+    "the dock URL's token can read the session and its metrics (the buttons answer only to this computer). "
+    "Allow the port only from your Prometheus server in the firewall.")
 LEVELS = {"info": "OBS_TEXT_INFO_NORMAL", "warning": "OBS_TEXT_INFO_WARNING", "error": "OBS_TEXT_INFO_ERROR"}
 
 
@@ -136,6 +141,15 @@ def build(
     obs.obs_properties_add_text(dock, "dock_help", "", obs.OBS_TEXT_INFO)
     obs.obs_properties_add_text(dock, "dock_url", "Dock URL", obs.OBS_TEXT_DEFAULT)
     obs.obs_properties_add_button(dock, "open_dock", "Open the dock in a browser", callbacks["open_dock"])
+    bind = obs.obs_properties_add_list(dock, "dock_bind", "Listen on", obs.OBS_COMBO_TYPE_LIST,
+                                       obs.OBS_COMBO_FORMAT_STRING)
+    for value, label in BIND_CHOICES.items():
+        obs.obs_property_list_add_string(bind, label, value)
+    obs.obs_property_set_long_description(bind, "Every interface lets a Prometheus on another computer scrape "
+                                                "/metrics; every request still needs the URL's token")
+    obs.obs_property_set_modified_callback(bind, callbacks["changed"])  # shows or hides the warning
+    warning = obs.obs_properties_add_text(dock, "dock_bind_warning", DOCK_BEYOND_LOOPBACK, obs.OBS_TEXT_INFO)
+    obs.obs_property_text_set_info_type(warning, obs.OBS_TEXT_INFO_WARNING)
 
     _schedule_group(props, callbacks)
     _notify_group(props, callbacks)
@@ -247,6 +261,13 @@ def _notify_group(props: Any, callbacks: Mapping[str, Callable]) -> None:
               "or any URL for JSON. They carry tokens: keep them private.")
     template = obs.obs_properties_add_text(group, "notify_live_template", "Live message", obs.OBS_TEXT_DEFAULT)
     obs.obs_property_set_long_description(template, "Fields: {title} {playback_url} {chat_url} {provider} {stream_id}")
+    # The alerts' thresholds (livestream.notify.alerts), their ranges from the bounds table.
+    obs.obs_properties_add_int(group, "notify_reconnect_seconds", "Alert when OBS reconnects for (s)",
+                               *_range("notify_reconnect_seconds"), 5)
+    obs.obs_properties_add_int(group, "notify_open_minutes", "Alert when a stream is still open after (min)",
+                               *_range("notify_open_minutes"), 5)
+    obs.obs_properties_add_int(group, "notify_dropped_percent", "Alert when dropping more frames than (%)",
+                               *_range("notify_dropped_percent"), 1)
     obs.obs_properties_add_button(group, "notify_test", "Send a test notification", callbacks["notify_test"])
 
 
@@ -291,6 +312,8 @@ def apply_visibility(props: Any, settings: Any) -> None:
         if prop is not None:
             obs.obs_property_set_visible(prop, visible)
 
+    # Shown while the dock listens beyond loopback (livestream.dock.server).
+    show("dock_bind_warning", (obs.obs_data_get_string(settings, "dock_bind") or "127.0.0.1") != "127.0.0.1")
     for decl in declarations():
         for cred in decl.credential_fields:
             show(decl.setting_key(cred), decl.name == provider and not use_env)

@@ -152,6 +152,8 @@ class ScheduleGlue:
         level = {"info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}[action.level]
         log.log(level, "%s", action.text)
         self.app.notice = (action.text, action.level)
+        if action.alert:
+            self.app.notifications.schedule_alert(action.alert, action.text)
 
     def _go_live_request(self) -> GoLiveRequest:
         """The panel's go-live, or a timetable entry's preset: its provider (with that provider's

@@ -197,7 +197,8 @@ class Controller(Lifecycle, Flow):
         go.start_policy(self.policies, request.start_streaming)
         self._snapshot_update(
             provider=provider.display_name, stream_id=request.stream_id, title=request.title or None,
-            provider_status=None, status_read_at=None, playback_url=None, chat_url=None, recording_url=None,
+            provider_status=None, stream_status=None, status_read_at=None, playback_url=None, chat_url=None,
+            recording_url=None,
         )
         self._enter(State.CREATING, first_words(request))
         # Written before the create leaves, with the marker that finds the stream again if
@@ -370,6 +371,7 @@ class Controller(Lifecycle, Flow):
         snap = self.snapshot
         self._snapshot_update(
             stream_id=stream.id, title=stream.title or snap.title, provider_status=stream.provider_status,
+            stream_status=stream.status.value,
             status_read_at=self.clock() if stream.provider_status else snap.status_read_at,
             playback_url=stream.playback_url or snap.playback_url, chat_url=stream.chat_url or snap.chat_url,
             recording_url=stream.recording_url or snap.recording_url,

@@ -69,6 +69,8 @@ class Action:
     kind: str  # preflight | prepare | start | end | notice
     text: str = ""
     level: str = "info"
+    #: A notice worth a notification (``notify.alerts``): schedule_problem | schedule_missed.
+    alert: str = ""
 
 
 @dataclass
@@ -229,7 +231,7 @@ class Scheduler:
         s.message = ("Pre-flight check: " + "; ".join(problems)) if problems else "Pre-flight check passed"
         self._save()
         return [Action("notice", f"Scheduled go-live at {localtime.show(s.at, self.tz)}: {s.message}",
-                       "warning" if problems else "info")]
+                       "warning" if problems else "info", alert="schedule_problem" if problems else "")]
 
     def prepare_refused(self, reason: str) -> list[Action]:
         """The script could not even build the go-live (e.g. no title): the schedule failed."""
@@ -496,7 +498,7 @@ class Scheduler:
         assert self.schedule is not None
         self.schedule.phase, self.schedule.message = phase, message
         self._save()
-        return [Action("notice", message, level)]
+        return [Action("notice", message, level, alert="schedule_missed" if phase == "missed" else "")]
 
     def _end_words(self, s: Schedule) -> str:
         if s.end_at is not None:

@@ -34,6 +34,9 @@ class Snapshot:
     open_streams: tuple[dict[str, Any], ...] = ()
     #: e.g. "1 earlier stream still open on TP Streams: ending it (retrying in 30 s)".
     pending_line: str = ""
+    #: The provider's status in the product's words (``models.StreamStatus`` value, e.g.
+    #: "disconnected"), beside its own word in ``provider_status``: what notifications watch.
+    stream_status: Optional[str] = None
     #: The go-live's simulcast targets (``TargetState.to_dict``: name, status, reason, host).
     targets: tuple[dict[str, Any], ...] = ()
 
@@ -43,7 +46,7 @@ class Snapshot:
         if self.state.is_active and self.state is not State.LIVE:
             return f"{text}... {int(max(0.0, now - self.since))} s"
         if self.state is State.LIVE:
-            return f"{text} for {_duration(now - self.since)}"
+            return f"{text} for {duration_text(now - self.since)}"
         return text
 
     def provider_status_line(self, now: float) -> str:
@@ -77,7 +80,8 @@ class Snapshot:
         }
 
 
-def _duration(seconds: float) -> str:
+def duration_text(seconds: float) -> str:
+    """A duration as a clock reads it: "4:05", "1:02:03" (whole seconds, never negative)."""
     seconds = int(max(0, seconds))
     h, rest = divmod(seconds, 3600)
     m, s = divmod(rest, 60)
