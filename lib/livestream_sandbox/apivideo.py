@@ -42,10 +42,9 @@ import uuid
 from datetime import datetime, timezone
 from typing import Any, Optional
 
-from .media import serve_by_id
 from .model import ProviderModel, route
 from .restream import add_target
-from .timeline import Timeline, Words
+from .timeline import Words
 from .web import BadBody, Request, Response, empty, json_response
 
 NAME = "apivideo"
@@ -126,16 +125,14 @@ class ApiVideo(ProviderModel):
     playback_prefix = (MEDIA_PREFIX,)
     playback_pattern = f"/{MEDIA_PREFIX}/<liveStreamId>.m3u8"
     credentials = {"api_key": "sandbox-apivideo-api-key"}
-
-    def api_info(self, api_url: str) -> str:
-        return f"{api_url}/live-streams"
+    api_root = "/live-streams"
+    words = Words(live=BROADCASTING, ended=IDLE)
+    timeline_options = {"early_leave_ends": True}
     reconnect_window = RECONNECT_WINDOW
-
     methods_first = True  # its 405 comes before the credentials are looked at
 
     def __init__(self, core: Any) -> None:
         super().__init__(core)
-        self.timeline = Timeline(self, Words(live=BROADCASTING, ended=IDLE), early_leave_ends=True)
         self._access: dict[str, float] = {}  # access token -> expiry (epoch seconds)
         self._refresh_tokens: set[str] = set()
 
@@ -158,9 +155,6 @@ class ApiVideo(ProviderModel):
         if doc.get("playerId"):
             body["playerId"] = doc["playerId"]
         return body
-
-    def playback_url(self, doc: dict) -> str:
-        return f"{self.core.places.api_url}/{MEDIA_PREFIX}/{doc['id']}.m3u8"
 
     # the timeline's hooks (timeline.py) and ``complete`` ---------------------------------------
     def window(self, doc: dict) -> float:
@@ -186,24 +180,19 @@ class ApiVideo(ProviderModel):
 
     def tick(self, doc: dict, now: float) -> None:
         if doc.get("complete_at") is not None and now >= doc["complete_at"]:
-            self.core.drop_publisher(doc)
-            doc["connected"] = False
-            self.timeline.end(doc)
+            self.end_now(doc)
         self.timeline.tick(doc, now)
 
-    # playback (media.py hands ``/apivideo-live/...`` here) -------------------------------------
-    def playback(self, req: Request, rest: list) -> Response:
-        """``<id>.m3u8`` (segment URIs rewritten under ``<id>/``) and ``<id>/<segment>.ts``."""
-        return serve_by_id(self.core, req, rest, lambda stream_id: (self.core.get(NAME, stream_id) or {}).get("key"))
+    # for the media server (``/apivideo-live/<liveStreamId>.m3u8``) and the admin API -----------------
+    def playback_ids(self, doc: dict) -> list:
+        return [doc["id"]]
 
-    # for the admin API ----------------------------------------------------------------------------
+    def media_ids(self, doc: dict) -> list:
+        return doc["videos"]
 
     def summary(self, doc: dict) -> dict:
-        return {"status": doc["status"], "broadcasting": doc["status"] == BROADCASTING,
-                "connected": doc.get("connected", False), "idle_at": doc.get("idle_at"),
-                "playback_urls": [self.playback_url(doc)], "media_ids": list(doc["videos"]),
-                "recording_urls": self.ready_recordings(doc, doc["videos"])}
-
+        return {**super().summary(doc), "broadcasting": doc["status"] == BROADCASTING,
+                "connected": doc.get("connected", False), "idle_at": doc.get("idle_at")}
 
     def error_response(self, status: int, retry_after: Optional[float] = None) -> Response:
         """The documented problem body for a forced status (faults)."""

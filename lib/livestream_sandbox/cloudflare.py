@@ -40,7 +40,7 @@ from typing import Any, Optional
 from .media import hls_folder, serve_live
 from .model import ProviderModel, route
 from .restream import add_target
-from .timeline import Timeline, Words
+from .timeline import Words
 from .web import BadBody, Request, Response, json_response, text
 
 NAME = "cloudflare"
@@ -109,14 +109,9 @@ class Cloudflare(ProviderModel):
     playback_template = "/cloudflare/{uid}/manifest/video.m3u8"
     # The account ID of the API reference's examples; any token string.
     credentials = {"account_id": "023e105f4ecef8ad9ca31a8372d0c353", "api_token": "sandbox-cloudflare-api-token"}
-
-    def api_info(self, api_url: str) -> str:
-        return f"{api_url}/client/v4/accounts/{self.creds.cloudflare_account_id}/stream/live_inputs"
-
-    def __init__(self, core: Any) -> None:
-        super().__init__(core)
-        self.timeline = Timeline(self, Words(live=CONNECTED, gone=CLIENT_DISCONNECT, reconnected=RECONNECTED),
-                                 prepare=False)
+    api_root = "/client/v4/accounts/{cloudflare_account_id}/stream/live_inputs"
+    words = Words(live=CONNECTED, gone=CLIENT_DISCONNECT, reconnected=RECONNECTED)
+    timeline_options = {"prepare": False}  # live the moment the encoder connects
 
     # rendering -----------------------------------------------------------------------------------
     def new_doc(self, now: float, meta: dict, recording: dict, delete_after: Optional[int],
@@ -158,11 +153,6 @@ class Cloudflare(ProviderModel):
             item["deleteRecordingAfterDays"] = doc["deleteRecordingAfterDays"]
         return item
 
-    def playback_url(self, doc: dict) -> str:
-        """Where the sandbox plays it (the real one: customer-<code>.cloudflarestream.com/<uid>/...)."""
-        return f"{self.core.places.api_url}/cloudflare/{doc['id']}/manifest/video.m3u8"
-
-
     # changes ---------------------------------------------------------------------------------
     def disable(self, doc: dict) -> None:
         """``enabled: false``: the encoder is cut and refused until the input is enabled again."""
@@ -203,10 +193,15 @@ class Cloudflare(ProviderModel):
                                 else None)
         return serve_live(req, folder, rest[2])
 
+    def playback_ids(self, doc: dict) -> list:
+        """Its uid (the real URL: customer-<code>.cloudflarestream.com/<uid>/manifest/video.m3u8)."""
+        return [doc["id"]]
+
+    def media_ids(self, doc: dict) -> list:
+        return doc["videos"]
+
     def summary(self, doc: dict) -> dict:
-        return {"status": doc["status"], "enabled": doc["enabled"], "meta": dict(doc["meta"]),
-                "playback_urls": [self.playback_url(doc)], "media_ids": list(doc["videos"]),
-                "recording_urls": self.ready_recordings(doc, doc["videos"])}
+        return {**super().summary(doc), "enabled": doc["enabled"], "meta": dict(doc["meta"])}
 
     def error_response(self, status: int, retry_after: Optional[float] = None) -> Response:
         """The v4 error envelope for a forced status (faults.py)."""

@@ -28,10 +28,9 @@ import secrets
 import time
 from typing import Any, Optional
 
-from .media import serve_by_id
 from .model import ProviderModel, basic_auth_matches, route
 from .restream import add_target
-from .timeline import Timeline, Words
+from .timeline import Words
 from .web import BadBody, Request, Response, empty, json_response
 
 NAME = "mux"
@@ -95,13 +94,8 @@ class Mux(ProviderModel):
     playback_pattern = PLAYBACK_PREFIX + "<playback_id>.m3u8"
     playback_template = PLAYBACK_PREFIX + "{playback_id}.m3u8"
     credentials = {"token_id": "sandbox-mux-token-id", "token_secret": "sandbox-mux-token-secret"}
-
-    def api_info(self, api_url: str) -> str:
-        return f"{api_url}/video/v1/live-streams"
-
-    def __init__(self, core: Any) -> None:
-        super().__init__(core)
-        self.timeline = Timeline(self, Words(live=ACTIVE, ended=IDLE))
+    api_root = "/video/v1/live-streams"
+    words = Words(live=ACTIVE, ended=IDLE)
 
     # rendering ---------------------------------------------------------------------------------
     def stream(self, doc: dict) -> dict:
@@ -142,9 +136,6 @@ class Mux(ProviderModel):
             out["error_severity"] = "normal"
         return out
 
-    def playback_url(self, playback_id: str) -> str:
-        return f"{self.core.places.api_url}{PLAYBACK_PREFIX}{playback_id}.m3u8"
-
 
     # the timeline's hooks (timeline.py) -----------------------------------------------------
     def window(self, doc: dict) -> float:
@@ -163,20 +154,16 @@ class Mux(ProviderModel):
     def on_publish(self, doc: dict, now: float) -> Optional[str]:
         return "live stream is disabled" if doc["status"] == DISABLED else super().on_publish(doc, now)
 
-    # for the media server and the admin API ----------------------------------------------------
-    def playback(self, req: Request, rest: list) -> Response:
-        """``/mux/stream/<playback_id>.m3u8`` and its segments ``/mux/stream/<playback_id>/<n>.ts``."""
-        def key_of(playback_id: str) -> Optional[str]:
-            return next((d["key"] for d in self.core.streams(NAME)
-                         if any(p["id"] == playback_id for p in d["playback_ids"])), None)
-        return serve_by_id(self.core, req, rest, key_of)
+    # for the media server (``/mux/stream/<playback_id>.m3u8`` and its segments) and the admin API -----
+    def playback_ids(self, doc: dict) -> list:
+        return [p["id"] for p in doc["playback_ids"]]
+
+    def media_ids(self, doc: dict) -> list:
+        return doc["recent_asset_ids"]
 
     def summary(self, doc: dict) -> dict:
-        return {"status": doc["status"], "connected": doc.get("connected", False),
-                "reconnect_window": doc["reconnect_window"], "idle_at": doc.get("idle_at"),
-                "playback_urls": [self.playback_url(p["id"]) for p in doc["playback_ids"]],
-                "media_ids": list(doc["recent_asset_ids"]),
-                "recording_urls": self.ready_recordings(doc, doc["recent_asset_ids"])}
+        return {**super().summary(doc), "connected": doc.get("connected", False),
+                "reconnect_window": doc["reconnect_window"], "idle_at": doc.get("idle_at")}
 
     def error_response(self, status: int, retry_after: Optional[float] = None) -> Response:
         """The error body for a forced status (faults)."""
@@ -288,9 +275,7 @@ class Mux(ProviderModel):
         """End the broadcast now: the recording is completed and the encoder is cut."""
         if doc["status"] == ACTIVE:
             self.core.event("finish_requested", doc)  # the demo's "provider stream ended" step
-            self.core.drop_publisher(doc)
-            doc["connected"] = False
-            self.timeline.end(doc)
+            self.end_now(doc)
         return json_response(200, {"data": {}})
 
     def _add_target(self, req: Request, doc: dict) -> Response:
@@ -330,8 +315,7 @@ class Mux(ProviderModel):
     def _disable(self, req: Request, doc: dict) -> Response:
         if doc["status"] != DISABLED:
             self.core.cut_off(doc, "disabled")
-            doc["connected"] = False
-            self.timeline.end(doc)
+            self.end_now(doc)
             self.core.set_status(doc, DISABLED)
         return json_response(200, {"data": {}})
 

@@ -106,8 +106,7 @@ class TPStreams(ProviderModel):
     credentials = {"org_id": "sandbx", "api_token": "sandbox-tpstreams-token", "username": "demo@sandbox.local",
                    "password": "sandbox-password"}
 
-    def api_info(self, api_url: str) -> str:
-        return f"{api_url}/api/v1/{self.creds.tpstreams_org_id}/"
+    api_root = "/api/v1/{tpstreams_org_id}/"
 
     @classmethod
     def env_fields(cls, login: bool) -> tuple:
