@@ -1,4 +1,4 @@
-"""api.video look-alike, the state side: the live stream object, ``broadcasting``, timeline, playback.
+"""An api.video-compatible live-stream API at the origin's root, like https://ws.api.video.
 
 Timeline (https://docs.api.video/live-streaming): an encoder connects -> after
 ``prepare_delay`` ``broadcasting`` is true; on disconnect it stays true for the
@@ -10,10 +10,7 @@ API lists the recordings. A stream can be broadcast to again afterwards.
 
 Playback: ``assets.hls`` is ``<api_url>/apivideo-live/<liveStreamId>.m3u8`` (the real
 service: ``https://live.api.video/<liveStreamId>.m3u8``), served by ``media`` through
-``playback_prefix``/``playback``. The HTTP routes are below.
-
-The HTTP side:
-An api.video-compatible live-stream API at the origin's root, like https://ws.api.video.
+``playback_prefix``/``playback``.
 
 ``POST /auth/api-key {"apiKey"}`` and ``POST /auth/refresh {"refreshToken"}`` answer
 ``{access_token, refresh_token, token_type: "Bearer", expires_in: 3600}``
@@ -49,7 +46,6 @@ from .web import BadBody, Request, Response, empty, json_response
 
 NAME = "apivideo"
 
-
 IDLE, BROADCASTING = "idle", "broadcasting"  # sandbox words for the event log; the API says a bool
 
 
@@ -60,9 +56,7 @@ RECONNECT_WINDOW = 60.0
 #: Seconds from ``complete`` to the end of the broadcast ("within seconds", asynchronously).
 COMPLETE_DELAY = 1.0
 
-
 MEDIA_PREFIX = "apivideo-live"
-
 
 _ID_ALPHABET = string.ascii_letters + string.digits
 
@@ -79,17 +73,13 @@ def iso(ts: float) -> str:
 
 TOKEN_SECONDS = 3600
 
-
 MAX_PAGE_SIZE = 100
 #: "Currently api.video supports up to 5 restreams" (https://docs.api.video/live-streaming/restreams).
 MAX_RESTREAMS = 5
 
-
 SORT_FIELDS = ("name", "createdAt", "updatedAt")
 
-
 _DOCS = "https://docs.api.video/reference/"
-
 
 _PROBLEMS = {
     400: ("invalid-attribute", "An attribute is invalid."),

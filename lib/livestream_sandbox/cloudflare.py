@@ -1,4 +1,4 @@
-"""Cloudflare Stream look-alike, the state side: the live input object, statuses, recordings, HLS.
+"""A Cloudflare Stream-compatible live input API (https://developers.cloudflare.com/api/resources/stream/subresources/live_inputs/).
 
 Timeline (https://developers.cloudflare.com/stream/stream-live/): a live input is created
 with its RTMPS stream key and SRT passphrase at once, ``status`` null. An encoder
@@ -8,10 +8,7 @@ live and, ``recording.timeoutSeconds`` after the encoder left without coming bac
 recording becomes a video (here: remuxed under ``vod/<video uid>/``). ``enabled: false``
 refuses (and cuts) the encoder; DELETE forgets the input. The RTMPS URL answered is the
 sandbox's own loopback ``rtmp://`` ingest; there is no SRT or WebRTC ingest here (their
-URLs are only given). The HTTP routes are below.
-
-The HTTP side:
-A Cloudflare Stream-compatible live input API (https://developers.cloudflare.com/api/resources/stream/subresources/live_inputs/).
+URLs are only given).
 
 ``/client/v4/accounts/{account_id}/stream/live_inputs`` (GET list, POST create) and
 ``.../live_inputs/{uid}`` (GET, PUT, DELETE), ``Authorization: Bearer <API token>``, and
@@ -45,7 +42,6 @@ from .web import BadBody, Request, Response, json_response, text
 
 NAME = "cloudflare"
 
-
 CONNECTED, RECONNECTED, CLIENT_DISCONNECT = "connected", "reconnected", "client_disconnect"
 
 
@@ -72,9 +68,7 @@ _FORCED = {  # what a forced status (faults.py) answers: code, message
     503: (10001, "Service temporarily unavailable"),
 }
 
-
 RECORDING_MODES = ("off", "automatic")
-
 
 MIN_RECORDING_DAYS = 30
 

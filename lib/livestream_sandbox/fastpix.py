@@ -1,4 +1,4 @@
-"""FastPix look-alike, the state side: the stream object, statuses, timeline, webhooks.
+"""A FastPix-compatible live-stream API, as FastPix's OpenAPI spec describes it.
 
 Timeline (https://docs.fastpix.io/docs/live-stream-disconnects and the statuses of
 FastPix's OpenAPI spec, https://github.com/FastPix/fastpix-python/blob/v1.1.3/fastpix_python/fastpix.yaml):
@@ -9,10 +9,6 @@ without a reconnect -> "idle" (``idle``) and the recording is listed in ``mediaI
 (``video.media.created``). ``/finish`` and ``/live-disable`` end the broadcast at
 once and cut the encoder. Webhooks (https://docs.fastpix.io/docs/live-events) are signed with
 ``FastPix-Signature`` (https://docs.fastpix.io/docs/webhook-signature-verification).
-The HTTP routes are below.
-
-The HTTP side:
-A FastPix-compatible live-stream API, as FastPix's OpenAPI spec describes it.
 
 Source: the spec, https://github.com/FastPix/fastpix-python/blob/v1.1.3/fastpix_python/fastpix.yaml
 (paths, bodies, envelopes, errors, statuses), with https://docs.fastpix.io/reference/create-new-stream.
@@ -47,7 +43,6 @@ from .webhooks import fastpix_signature
 
 NAME = "fastpix"
 
-
 IDLE, PREPARING, ACTIVE, DISABLED = "idle", "preparing", "active", "disabled"
 
 
@@ -57,15 +52,11 @@ def _iso(ts: float) -> str:
 
 RESOLUTIONS = ("1080p", "720p", "480p")
 
-
 POLICIES = ("public", "private")
-
 
 MAX_RECONNECT_WINDOW = 1800  # "The maximum allowed ... is 1,800 seconds" (docs.fastpix.io/docs/live-stream-disconnects)
 
-
 MAX_LIMIT = 50
-
 
 _MESSAGES = {
     400: ("Bad Request", "The request could not be processed."),
@@ -172,7 +163,6 @@ class FastPix(ProviderModel):
                     data={"id": media_id, "streamId": doc["id"], "status": "created",
                           "playbackUrl": self.recording_url(media_id)})
         return media_id
-
 
     def on_publish(self, doc: dict, now: float) -> Optional[str]:
         return "stream is disabled" if doc["status"] == DISABLED else super().on_publish(doc, now)

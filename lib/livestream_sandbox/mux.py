@@ -1,4 +1,4 @@
-"""Mux Video look-alike, the state side: the live stream object, statuses, recordings, playback.
+"""A Mux Video-compatible live-stream API (https://www.mux.com/docs/api-reference/video/live-streams).
 
 Timeline (https://www.mux.com/docs/guides/start-live-streaming): a new stream is
 ``idle``; an encoder connects and, once media flows (after ``prepare_delay``), it is
@@ -6,11 +6,7 @@ Timeline (https://www.mux.com/docs/guides/start-live-streaming): a new stream is
 encoder leaves and ``reconnect_window`` seconds pass without a reconnect, or at once on
 ``PUT .../complete``, it is ``idle`` again and the asset moves to ``recent_asset_ids``
 (remuxed from nginx-rtmp's recording when ``new_asset_settings`` asked for one).
-``disabled`` refuses encoders. No Mux webhooks are sent. The HTTP routes are
-below.
-
-The HTTP side:
-A Mux Video-compatible live-stream API (https://www.mux.com/docs/api-reference/video/live-streams).
+``disabled`` refuses encoders. No Mux webhooks are sent.
 
 Paths under ``/video/v1/live-streams``, HTTP Basic with the access token ID and secret
 (https://www.mux.com/docs/core/make-api-requests), snake_case ``{"data": ...}``
@@ -35,7 +31,6 @@ from .web import BadBody, Request, Response, empty, json_response
 
 NAME = "mux"
 
-
 IDLE, ACTIVE, DISABLED = "idle", "active", "disabled"
 
 
@@ -48,19 +43,13 @@ def mux_id() -> str:
     return secrets.token_urlsafe(33)
 
 
-
-
 MAX_RECONNECT_WINDOW = 1800  # "Max: 1800s (30 minutes)"
-
 
 MAX_LIMIT = 100
 
-
 POLICIES = ("public", "signed")
 
-
 LATENCY_MODES = ("low", "reduced", "standard")
-
 
 _ERRORS = {
     400: ("invalid_parameters", "The request could not be processed."),
@@ -135,7 +124,6 @@ class Mux(ProviderModel):
         if target["status"] == "errored":
             out["error_severity"] = "normal"
         return out
-
 
     # the timeline's hooks (timeline.py) -----------------------------------------------------
     def window(self, doc: dict) -> float:
