@@ -253,17 +253,7 @@ class ApiVideo(ProviderModel):
 
     # live streams --------------------------------------------------------------------------------
     def _list(self, req: Request) -> Response:
-        def integer(name: str, default: int, low: int, high: Optional[int] = None) -> Optional[int]:
-            raw = req.query.get(name)
-            if raw is None:
-                return default
-            try:
-                value = int(raw)
-            except ValueError:
-                return None
-            return value if value >= low and (high is None or value <= high) else None
-
-        page, size = integer("currentPage", 1, 1), integer("pageSize", 25, 1, MAX_PAGE_SIZE)
+        page, size = req.integer("currentPage", 1, 1), req.integer("pageSize", 25, 1, MAX_PAGE_SIZE)
         if page is None:
             return problem(400, name="currentPage", detail="This value should be greater than or equal to 1.")
         if size is None:

@@ -218,17 +218,11 @@ class FastPix(ProviderModel):
         fields = []
 
         def integer(name: str, default: int, low: int, high: Optional[int] = None) -> int:
-            raw = req.query.get(name)
-            if raw is None:
-                return default
-            try:
-                value = int(raw)
-            except ValueError:
-                value = low - 1
-            if value < low or (high is not None and value > high):
+            value = req.integer(name, default, low, high)
+            if value is None:
                 bounds = f"between {low} and {high}" if high else f"greater than or equal to {low}"
                 fields.append({"field": name, "message": f"{name} must be an integer {bounds}"})
-            return value
+            return value or low
 
         limit = integer("limit", 10, 1, MAX_LIMIT)
         page = integer("offset", 1, 1)  # the spec: offset is a 1-based PAGE number (default 1); 0 is a 422

@@ -185,12 +185,8 @@ class Mux(ProviderModel):
         problems = []
         numbers = {}
         for name, default, high in (("limit", 25, MAX_LIMIT), ("page", 1, None)):
-            raw = req.query.get(name)
-            try:
-                numbers[name] = default if raw is None else int(raw)
-            except ValueError:
-                numbers[name] = 0
-            if numbers[name] < 1 or (high is not None and numbers[name] > high):
+            numbers[name] = req.integer(name, default, 1, high)
+            if numbers[name] is None:
                 problems.append(f"{name} must be an integer from 1" + (f" to {high}" if high else ""))
         status = req.query.get("status")
         if status is not None and status not in (IDLE, ACTIVE, DISABLED):
