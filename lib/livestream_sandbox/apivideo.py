@@ -107,8 +107,6 @@ def problem(status: int, *, name: Optional[str] = None, detail: Optional[str] = 
 
 
 class ApiVideo(ProviderModel):
-    """The apivideo look-alike: its streams, their JSON, their life and its HTTP routes."""
-
     name = NAME
     # api.video's paths sit at the origin's root (https://ws.api.video/live-streams)
     api_paths = re.compile(r"^/(auth/|live-streams(?!-))")

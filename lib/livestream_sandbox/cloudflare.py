@@ -94,8 +94,6 @@ def refused(fields: list) -> Response:
 
 
 class Cloudflare(ProviderModel):
-    """The cloudflare look-alike: its streams, their JSON, their life and its HTTP routes."""
-
     name = NAME
     api_paths = re.compile(r"^/client/v4/")
     playback_prefix = ("cloudflare",)

@@ -83,8 +83,6 @@ def error(status: int, message: Optional[str] = None, description: Optional[str]
 
 
 class FastPix(ProviderModel):
-    """The fastpix look-alike: its streams, their JSON, their life and its HTTP routes."""
-
     name = NAME
     api_paths = re.compile(r"^/v1/")
     playback_prefix = ("stream",)

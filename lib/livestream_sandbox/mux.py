@@ -75,8 +75,6 @@ def _is_number(value: Any) -> bool:
 
 
 class Mux(ProviderModel):
-    """The mux look-alike: its streams, their JSON, their life and its HTTP routes."""
-
     name = NAME
     api_paths = re.compile(r"^/video/")
     playback_prefix = ("mux", "stream")

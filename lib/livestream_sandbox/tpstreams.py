@@ -87,8 +87,6 @@ def _as_bool(value: object) -> Optional[bool]:
 
 
 class TPStreams(ProviderModel):
-    """The tpstreams look-alike: its streams, their JSON, their life and its HTTP routes."""
-
     name = NAME
     api_paths = re.compile(r"^/api/")
     playback_prefix = ("live",)
