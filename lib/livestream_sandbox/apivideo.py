@@ -1,4 +1,4 @@
-"""api.video look-alike, the state side: the live stream object, ``broadcasting``, timeline, playback.
+"""An api.video-compatible live-stream API at the origin's root, like https://ws.api.video.
 
 Timeline (https://docs.api.video/live-streaming): an encoder connects -> after
 ``prepare_delay`` ``broadcasting`` is true; on disconnect it stays true for the
@@ -10,10 +10,7 @@ API lists the recordings. A stream can be broadcast to again afterwards.
 
 Playback: ``assets.hls`` is ``<api_url>/apivideo-live/<liveStreamId>.m3u8`` (the real
 service: ``https://live.api.video/<liveStreamId>.m3u8``), served by ``media`` through
-``playback_prefix``/``playback``. The HTTP routes are below.
-
-The HTTP side:
-An api.video-compatible live-stream API at the origin's root, like https://ws.api.video.
+``playback_prefix``/``playback``.
 
 ``POST /auth/api-key {"apiKey"}`` and ``POST /auth/refresh {"refreshToken"}`` answer
 ``{access_token, refresh_token, token_type: "Bearer", expires_in: 3600}``
@@ -42,14 +39,12 @@ import uuid
 from datetime import datetime, timezone
 from typing import Any, Optional
 
-from .media import serve_by_id
 from .model import ProviderModel, route
 from .restream import add_target
-from .timeline import Timeline, Words
+from .timeline import Words
 from .web import BadBody, Request, Response, empty, json_response
 
 NAME = "apivideo"
-
 
 IDLE, BROADCASTING = "idle", "broadcasting"  # sandbox words for the event log; the API says a bool
 
@@ -61,9 +56,7 @@ RECONNECT_WINDOW = 60.0
 #: Seconds from ``complete`` to the end of the broadcast ("within seconds", asynchronously).
 COMPLETE_DELAY = 1.0
 
-
 MEDIA_PREFIX = "apivideo-live"
-
 
 _ID_ALPHABET = string.ascii_letters + string.digits
 
@@ -80,17 +73,13 @@ def iso(ts: float) -> str:
 
 TOKEN_SECONDS = 3600
 
-
 MAX_PAGE_SIZE = 100
 #: "Currently api.video supports up to 5 restreams" (https://docs.api.video/live-streaming/restreams).
 MAX_RESTREAMS = 5
 
-
 SORT_FIELDS = ("name", "createdAt", "updatedAt")
 
-
 _DOCS = "https://docs.api.video/reference/"
-
 
 _PROBLEMS = {
     400: ("invalid-attribute", "An attribute is invalid."),
@@ -118,24 +107,20 @@ def problem(status: int, *, name: Optional[str] = None, detail: Optional[str] = 
 
 
 class ApiVideo(ProviderModel):
-    """The apivideo look-alike: its streams, their JSON, their life and its HTTP routes."""
-
     name = NAME
     # api.video's paths sit at the origin's root (https://ws.api.video/live-streams)
     api_paths = re.compile(r"^/(auth/|live-streams(?!-))")
     playback_prefix = (MEDIA_PREFIX,)
     playback_pattern = f"/{MEDIA_PREFIX}/<liveStreamId>.m3u8"
     credentials = {"api_key": "sandbox-apivideo-api-key"}
-
-    def api_info(self, api_url: str) -> str:
-        return f"{api_url}/live-streams"
+    api_root = "/live-streams"
+    words = Words(live=BROADCASTING, ended=IDLE)
+    timeline_options = {"early_leave_ends": True}
     reconnect_window = RECONNECT_WINDOW
-
     methods_first = True  # its 405 comes before the credentials are looked at
 
     def __init__(self, core: Any) -> None:
         super().__init__(core)
-        self.timeline = Timeline(self, Words(live=BROADCASTING, ended=IDLE), early_leave_ends=True)
         self._access: dict[str, float] = {}  # access token -> expiry (epoch seconds)
         self._refresh_tokens: set[str] = set()
 
@@ -158,9 +143,6 @@ class ApiVideo(ProviderModel):
         if doc.get("playerId"):
             body["playerId"] = doc["playerId"]
         return body
-
-    def playback_url(self, doc: dict) -> str:
-        return f"{self.core.places.api_url}/{MEDIA_PREFIX}/{doc['id']}.m3u8"
 
     # the timeline's hooks (timeline.py) and ``complete`` ---------------------------------------
     def window(self, doc: dict) -> float:
@@ -186,24 +168,19 @@ class ApiVideo(ProviderModel):
 
     def tick(self, doc: dict, now: float) -> None:
         if doc.get("complete_at") is not None and now >= doc["complete_at"]:
-            self.core.drop_publisher(doc)
-            doc["connected"] = False
-            self.timeline.end(doc)
+            self.end_now(doc)
         self.timeline.tick(doc, now)
 
-    # playback (media.py hands ``/apivideo-live/...`` here) -------------------------------------
-    def playback(self, req: Request, rest: list) -> Response:
-        """``<id>.m3u8`` (segment URIs rewritten under ``<id>/``) and ``<id>/<segment>.ts``."""
-        return serve_by_id(self.core, req, rest, lambda stream_id: (self.core.get(NAME, stream_id) or {}).get("key"))
+    # for the media server (``/apivideo-live/<liveStreamId>.m3u8``) and the admin API -----------------
+    def playback_ids(self, doc: dict) -> list:
+        return [doc["id"]]
 
-    # for the admin API ----------------------------------------------------------------------------
+    def media_ids(self, doc: dict) -> list:
+        return doc["videos"]
 
     def summary(self, doc: dict) -> dict:
-        return {"status": doc["status"], "broadcasting": doc["status"] == BROADCASTING,
-                "connected": doc.get("connected", False), "idle_at": doc.get("idle_at"),
-                "playback_urls": [self.playback_url(doc)], "media_ids": list(doc["videos"]),
-                "recording_urls": self.ready_recordings(doc, doc["videos"])}
-
+        return {**super().summary(doc), "broadcasting": doc["status"] == BROADCASTING,
+                "connected": doc.get("connected", False), "idle_at": doc.get("idle_at")}
 
     def error_response(self, status: int, retry_after: Optional[float] = None) -> Response:
         """The documented problem body for a forced status (faults)."""
@@ -274,17 +251,7 @@ class ApiVideo(ProviderModel):
 
     # live streams --------------------------------------------------------------------------------
     def _list(self, req: Request) -> Response:
-        def integer(name: str, default: int, low: int, high: Optional[int] = None) -> Optional[int]:
-            raw = req.query.get(name)
-            if raw is None:
-                return default
-            try:
-                value = int(raw)
-            except ValueError:
-                return None
-            return value if value >= low and (high is None or value <= high) else None
-
-        page, size = integer("currentPage", 1, 1), integer("pageSize", 25, 1, MAX_PAGE_SIZE)
+        page, size = req.integer("currentPage", 1, 1), req.integer("pageSize", 25, 1, MAX_PAGE_SIZE)
         if page is None:
             return problem(400, name="currentPage", detail="This value should be greater than or equal to 1.")
         if size is None:

@@ -26,7 +26,7 @@ from typing import Any, Optional, Sequence
 from . import faults as faultlib
 from . import registry
 from .admin import Admin, AdminClient
-from .config import Credentials, SandboxConfig, check_loopback, check_timings, credentials_from, default_environ
+from .config import OPTIONS, Credentials, SandboxConfig, check_loopback, check_timings, credentials_from
 from .core import Core, Places
 from .ingest import Nginx, TiedChild, Tools, find_tools, free_port
 from .media import Media
@@ -68,21 +68,27 @@ class _Endpoints:
         self.stop()  # type: ignore[attr-defined]
 
 
+def _split(values: dict) -> tuple[dict, dict]:
+    """(the ``OPTIONS`` given, the rest: credentials) of a sandbox's keyword arguments."""
+    return {k: v for k, v in values.items() if k in OPTIONS}, {k: v for k, v in values.items() if k not in OPTIONS}
+
+
 class Sandbox(_Endpoints):
-    """TP Streams- and FastPix-compatible APIs in front of a real nginx-rtmp ingest, in this process."""
+    """The providers' look-alike APIs in front of a real nginx-rtmp ingest, in this process.
+
+    Keyword arguments: the ``config.OPTIONS`` (``boot_delay``...) and the credentials
+    (``fastpix_secret_key``...; ``environ``'s ``SANDBOX_*`` variables, then demo values, otherwise).
+    """
 
     def __init__(self, data_dir: Optional[os.PathLike] = None, host: str = "127.0.0.1", port: int = 0,
-                 rtmp_port: int = 0, boot_delay: float = 20.0, *, ingest: bool = True,
-                 faults: Sequence[str] = (), prepare_delay: float = 1.0, recording_delay: float = 1.0,
-                 complete_delay: float = 1.0, tpstreams_page_size: int = 20, seed: Optional[int] = None,
-                 environ: Optional[dict] = None, **credentials: Optional[str]) -> None:
-        creds, hook_url, hook_secret = credentials_from(credentials, default_environ() if environ is None else environ)
+                 rtmp_port: int = 0, *, ingest: bool = True, faults: Sequence[str] = (),
+                 seed: Optional[int] = None, environ: Optional[dict] = None, **values: Any) -> None:
+        options, credentials = _split(values)
+        creds, hook_url, hook_secret = credentials_from(credentials, os.environ if environ is None else environ)
         self.config = SandboxConfig(
             data_dir=Path(data_dir) if data_dir else None, host=host, port=port, rtmp_port=rtmp_port,
-            boot_delay=boot_delay, prepare_delay=prepare_delay, recording_delay=recording_delay,
-            complete_delay=complete_delay, tpstreams_page_size=tpstreams_page_size, credentials=creds,
-            fastpix_webhook_url=hook_url, fastpix_webhook_secret=hook_secret, faults=tuple(faults),
-            ingest=ingest, seed=seed)
+            credentials=creds, fastpix_webhook_url=hook_url, fastpix_webhook_secret=hook_secret,
+            faults=tuple(faults), ingest=ingest, seed=seed, **options)
         check_timings(self.config)
         self.credentials = creds
         for spec in self.config.faults:
@@ -222,15 +228,13 @@ class SandboxProcess(_Endpoints):
     """A sandbox running as ``python -m livestream_sandbox`` in a child process."""
 
     def __init__(self, data_dir: Optional[os.PathLike] = None, host: str = "127.0.0.1", port: int = 0,
-                 rtmp_port: int = 0, boot_delay: float = 20.0, *, ingest: bool = True,
-                 faults: Sequence[str] = (), prepare_delay: float = 1.0, recording_delay: float = 1.0,
-                 complete_delay: float = 1.0, tpstreams_page_size: int = 20, seed: Optional[int] = None,
-                 start_timeout: float = 20.0,
-                 extra_env: Optional[dict] = None, **credentials: Optional[str]) -> None:
-        args = ["--host", host, "--port", str(port), "--rtmp-port", str(rtmp_port),
-                "--boot-delay", str(boot_delay), "--prepare-delay", str(prepare_delay),
-                "--recording-delay", str(recording_delay), "--complete-delay", str(complete_delay),
-                "--tpstreams-page-size", str(tpstreams_page_size)]
+                 rtmp_port: int = 0, *, ingest: bool = True, faults: Sequence[str] = (),
+                 seed: Optional[int] = None, start_timeout: float = 20.0,
+                 extra_env: Optional[dict] = None, **values: Any) -> None:
+        options, credentials = _split(values)
+        args = ["--host", host, "--port", str(port), "--rtmp-port", str(rtmp_port)]
+        for name, (default, _) in OPTIONS.items():
+            args += ["--" + name.replace("_", "-"), str(options.get(name, default))]
         if data_dir:  # otherwise a temporary one, removed by stop() (see start())
             args += ["--data", str(data_dir)]
         if not ingest:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from . import faults as faultlib
 from .app import Sandbox
-from .config import ENV_PREFIX, credential_defaults
+from .config import ENV_PREFIX, OPTIONS, credential_defaults
 from .ingest import MissingToolError
 
 DEFAULT_PORT = 8750
@@ -43,16 +43,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"RTMP ingest port (default {DEFAULT_RTMP_PORT}; 0 = any free port)")
     parser.add_argument("--data", default=DEFAULT_DATA, metavar="DIR",
                         help=f"state, HLS and recordings folder (default {DEFAULT_DATA})")
-    parser.add_argument("--boot-delay", type=float, default=20.0, metavar="S",
-                        help="seconds a TP Streams server boots before its key appears (default 20)")
-    parser.add_argument("--prepare-delay", type=float, default=1.0, metavar="S",
-                        help="seconds a FastPix stream stays 'preparing' (default 1)")
-    parser.add_argument("--recording-delay", type=float, default=1.0, metavar="S",
-                        help="seconds from TP 'Stopped' to 'Recording' (default 1)")
-    parser.add_argument("--complete-delay", type=float, default=1.0, metavar="S",
-                        help="minimum seconds from TP 'Recording' to 'Completed' (default 1)")
-    parser.add_argument("--tpstreams-page-size", type=int, default=20, metavar="N",
-                        help="TP Streams list page size when the request has no limit (default 20)")
+    for name, (default, what) in OPTIONS.items():
+        parser.add_argument("--" + name.replace("_", "-"), type=type(default), default=default,
+                            metavar="N" if isinstance(default, int) else "S", help=f"{what} (default {default:g})")
     parser.add_argument("--fault", action="append", default=[], metavar="SPEC",
                         help="inject a fault, e.g. tpstreams:status=503,count=2 (repeatable)")
     parser.add_argument("--no-ingest", dest="ingest", action="store_false",
@@ -101,14 +94,12 @@ def run(args: argparse.Namespace) -> int:
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="sandbox: %(message)s")
     credentials = {name: getattr(args, name, None) for name in credential_defaults()}
+    options = {name: getattr(args, name) for name in OPTIONS}
     try:
         for spec in args.fault:
             faultlib.parse_spec(spec)
-        sandbox = Sandbox(args.data, host=args.host, port=args.port, rtmp_port=args.rtmp_port,
-                          boot_delay=args.boot_delay, ingest=args.ingest, faults=args.fault,
-                          prepare_delay=args.prepare_delay, recording_delay=args.recording_delay,
-                          complete_delay=args.complete_delay, seed=args.seed,
-                          tpstreams_page_size=args.tpstreams_page_size, **credentials)
+        sandbox = Sandbox(args.data, host=args.host, port=args.port, rtmp_port=args.rtmp_port, ingest=args.ingest,
+                          faults=args.fault, seed=args.seed, **options, **credentials)
         sandbox.start()
     except MissingToolError as exc:
         print(f"sandbox: {exc}", file=sys.stderr)

@@ -1,4 +1,4 @@
-"""Cloudflare Stream look-alike, the state side: the live input object, statuses, recordings, HLS.
+"""A Cloudflare Stream-compatible live input API (https://developers.cloudflare.com/api/resources/stream/subresources/live_inputs/).
 
 Timeline (https://developers.cloudflare.com/stream/stream-live/): a live input is created
 with its RTMPS stream key and SRT passphrase at once, ``status`` null. An encoder
@@ -8,10 +8,7 @@ live and, ``recording.timeoutSeconds`` after the encoder left without coming bac
 recording becomes a video (here: remuxed under ``vod/<video uid>/``). ``enabled: false``
 refuses (and cuts) the encoder; DELETE forgets the input. The RTMPS URL answered is the
 sandbox's own loopback ``rtmp://`` ingest; there is no SRT or WebRTC ingest here (their
-URLs are only given). The HTTP routes are below.
-
-The HTTP side:
-A Cloudflare Stream-compatible live input API (https://developers.cloudflare.com/api/resources/stream/subresources/live_inputs/).
+URLs are only given).
 
 ``/client/v4/accounts/{account_id}/stream/live_inputs`` (GET list, POST create) and
 ``.../live_inputs/{uid}`` (GET, PUT, DELETE), ``Authorization: Bearer <API token>``, and
@@ -40,11 +37,10 @@ from typing import Any, Optional
 from .media import hls_folder, serve_live
 from .model import ProviderModel, route
 from .restream import add_target
-from .timeline import Timeline, Words
+from .timeline import Words
 from .web import BadBody, Request, Response, json_response, text
 
 NAME = "cloudflare"
-
 
 CONNECTED, RECONNECTED, CLIENT_DISCONNECT = "connected", "reconnected", "client_disconnect"
 
@@ -72,9 +68,7 @@ _FORCED = {  # what a forced status (faults.py) answers: code, message
     503: (10001, "Service temporarily unavailable"),
 }
 
-
 RECORDING_MODES = ("off", "automatic")
-
 
 MIN_RECORDING_DAYS = 30
 
@@ -100,8 +94,6 @@ def refused(fields: list) -> Response:
 
 
 class Cloudflare(ProviderModel):
-    """The cloudflare look-alike: its streams, their JSON, their life and its HTTP routes."""
-
     name = NAME
     api_paths = re.compile(r"^/client/v4/")
     playback_prefix = ("cloudflare",)
@@ -109,14 +101,9 @@ class Cloudflare(ProviderModel):
     playback_template = "/cloudflare/{uid}/manifest/video.m3u8"
     # The account ID of the API reference's examples; any token string.
     credentials = {"account_id": "023e105f4ecef8ad9ca31a8372d0c353", "api_token": "sandbox-cloudflare-api-token"}
-
-    def api_info(self, api_url: str) -> str:
-        return f"{api_url}/client/v4/accounts/{self.creds.cloudflare_account_id}/stream/live_inputs"
-
-    def __init__(self, core: Any) -> None:
-        super().__init__(core)
-        self.timeline = Timeline(self, Words(live=CONNECTED, gone=CLIENT_DISCONNECT, reconnected=RECONNECTED),
-                                 prepare=False)
+    api_root = "/client/v4/accounts/{cloudflare_account_id}/stream/live_inputs"
+    words = Words(live=CONNECTED, gone=CLIENT_DISCONNECT, reconnected=RECONNECTED)
+    timeline_options = {"prepare": False}  # live the moment the encoder connects
 
     # rendering -----------------------------------------------------------------------------------
     def new_doc(self, now: float, meta: dict, recording: dict, delete_after: Optional[int],
@@ -158,11 +145,6 @@ class Cloudflare(ProviderModel):
             item["deleteRecordingAfterDays"] = doc["deleteRecordingAfterDays"]
         return item
 
-    def playback_url(self, doc: dict) -> str:
-        """Where the sandbox plays it (the real one: customer-<code>.cloudflarestream.com/<uid>/...)."""
-        return f"{self.core.places.api_url}/cloudflare/{doc['id']}/manifest/video.m3u8"
-
-
     # changes ---------------------------------------------------------------------------------
     def disable(self, doc: dict) -> None:
         """``enabled: false``: the encoder is cut and refused until the input is enabled again."""
@@ -203,10 +185,15 @@ class Cloudflare(ProviderModel):
                                 else None)
         return serve_live(req, folder, rest[2])
 
+    def playback_ids(self, doc: dict) -> list:
+        """Its uid (the real URL: customer-<code>.cloudflarestream.com/<uid>/manifest/video.m3u8)."""
+        return [doc["id"]]
+
+    def media_ids(self, doc: dict) -> list:
+        return doc["videos"]
+
     def summary(self, doc: dict) -> dict:
-        return {"status": doc["status"], "enabled": doc["enabled"], "meta": dict(doc["meta"]),
-                "playback_urls": [self.playback_url(doc)], "media_ids": list(doc["videos"]),
-                "recording_urls": self.ready_recordings(doc, doc["videos"])}
+        return {**super().summary(doc), "enabled": doc["enabled"], "meta": dict(doc["meta"])}
 
     def error_response(self, status: int, retry_after: Optional[float] = None) -> Response:
         """The v4 error envelope for a forced status (faults.py)."""

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import ipaddress
 import math
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping, Optional, Sequence
@@ -23,6 +22,16 @@ from . import registry
 ENV_PREFIX = "SANDBOX_"
 #: The timings of ``SandboxConfig`` that the admin API may change at run time.
 TIMINGS = ("boot_delay", "prepare_delay", "recording_delay", "complete_delay")
+
+#: The numbers a sandbox takes beside its address (``Sandbox(boot_delay=...)``, ``--boot-delay``):
+#: name -> (default, what it is).
+OPTIONS = {
+    "boot_delay": (20.0, "seconds a TP Streams server boots before its key appears"),
+    "prepare_delay": (1.0, "seconds a FastPix stream stays 'preparing'"),
+    "recording_delay": (1.0, "seconds from TP 'Stopped' to 'Recording'"),
+    "complete_delay": (1.0, "minimum seconds from TP 'Recording' to 'Completed'"),
+    "tpstreams_page_size": (20, "TP Streams list page size when the request has no limit"),
+}
 
 #: Settings that are not credentials but are set like them (flag, ``SANDBOX_*``): name -> default.
 WEBHOOK_DEFAULTS = {"fastpix_webhook_url": None, "fastpix_webhook_secret": "sandbox-webhook-secret"}
@@ -136,6 +145,3 @@ def check_loopback(host: str) -> None:
         pass
     raise ValueError(f"the sandbox binds to loopback only (127.0.0.1, ::1 or localhost), not {host!r}")
 
-
-def default_environ() -> Mapping[str, str]:
-    return os.environ

@@ -1,4 +1,4 @@
-"""FastPix look-alike, the state side: the stream object, statuses, timeline, webhooks.
+"""A FastPix-compatible live-stream API, as FastPix's OpenAPI spec describes it.
 
 Timeline (https://docs.fastpix.io/docs/live-stream-disconnects and the statuses of
 FastPix's OpenAPI spec, https://github.com/FastPix/fastpix-python/blob/v1.1.3/fastpix_python/fastpix.yaml):
@@ -9,10 +9,6 @@ without a reconnect -> "idle" (``idle``) and the recording is listed in ``mediaI
 (``video.media.created``). ``/finish`` and ``/live-disable`` end the broadcast at
 once and cut the encoder. Webhooks (https://docs.fastpix.io/docs/live-events) are signed with
 ``FastPix-Signature`` (https://docs.fastpix.io/docs/webhook-signature-verification).
-The HTTP routes are below.
-
-The HTTP side:
-A FastPix-compatible live-stream API, as FastPix's OpenAPI spec describes it.
 
 Source: the spec, https://github.com/FastPix/fastpix-python/blob/v1.1.3/fastpix_python/fastpix.yaml
 (paths, bodies, envelopes, errors, statuses), with https://docs.fastpix.io/reference/create-new-stream.
@@ -39,15 +35,13 @@ import uuid
 from datetime import datetime, timezone
 from typing import Any, Optional
 
-from .media import serve_by_id
 from .model import ProviderModel, basic_auth_matches, route
 from .restream import add_target
-from .timeline import Timeline, Words
+from .timeline import Words
 from .web import BadBody, Request, Response, json_response
 from .webhooks import fastpix_signature
 
 NAME = "fastpix"
-
 
 IDLE, PREPARING, ACTIVE, DISABLED = "idle", "preparing", "active", "disabled"
 
@@ -58,15 +52,11 @@ def _iso(ts: float) -> str:
 
 RESOLUTIONS = ("1080p", "720p", "480p")
 
-
 POLICIES = ("public", "private")
-
 
 MAX_RECONNECT_WINDOW = 1800  # "The maximum allowed ... is 1,800 seconds" (docs.fastpix.io/docs/live-stream-disconnects)
 
-
 MAX_LIMIT = 50
-
 
 _MESSAGES = {
     400: ("Bad Request", "The request could not be processed."),
@@ -93,26 +83,19 @@ def error(status: int, message: Optional[str] = None, description: Optional[str]
 
 
 class FastPix(ProviderModel):
-    """The fastpix look-alike: its streams, their JSON, their life and its HTTP routes."""
-
     name = NAME
     api_paths = re.compile(r"^/v1/")
     playback_prefix = ("stream",)
     playback_pattern = "/stream/<playback_id>.m3u8"
     credentials = {"access_token_id": "sandbox-fastpix-token-id", "secret_key": "sandbox-fastpix-secret-key"}
-
-    def api_info(self, api_url: str) -> str:
-        return f"{api_url}/v1/live/streams"
+    api_root = "/v1/live/streams"
+    words = Words(live=ACTIVE, ended=IDLE, preparing=PREPARING)
 
     @classmethod
     def extra_env(cls, api_url: str, rtmp_url: str, srt_url: str) -> dict:
         """What the product reads but does not declare as a setting."""
         return {"FASTPIX_INGEST_SRT_URL": srt_url,
                 "FASTPIX_PLAYBACK_URL_TEMPLATE": api_url + "/stream/{playback_id}.m3u8"}
-
-    def __init__(self, core: Any) -> None:
-        super().__init__(core)
-        self.timeline = Timeline(self, Words(live=ACTIVE, ended=IDLE, preparing=PREPARING))
 
     # rendering (the spec's live stream object) ----------------------------------------------------
     def stream(self, doc: dict) -> dict:
@@ -133,9 +116,6 @@ class FastPix(ProviderModel):
     def simulcast(target: dict) -> dict:
         return {"simulcastId": target["id"], "url": target["url"], "streamKey": target["key"],
                 "isEnabled": target["enabled"], "metadata": dict(target.get("metadata") or {})}
-
-    def playback_url(self, playback_id: str) -> str:
-        return f"{self.core.places.api_url}/stream/{playback_id}.m3u8"
 
     def notify(self, doc: dict, *types: str, data: Optional[dict] = None, obj: Optional[dict] = None) -> None:
         """Send ``video.live_stream.<type>`` webhooks (docs.fastpix.io/docs/live-events) if a URL is configured."""
@@ -182,24 +162,19 @@ class FastPix(ProviderModel):
                           "playbackUrl": self.recording_url(media_id)})
         return media_id
 
-
     def on_publish(self, doc: dict, now: float) -> Optional[str]:
         return "stream is disabled" if doc["status"] == DISABLED else super().on_publish(doc, now)
 
-    # for the media server and the admin API ----------------------------------------------------
-    def playback(self, req: Request, rest: list) -> Response:
-        """``/stream/<playback_id>.m3u8`` (``stream.fastpix.com/{id}.m3u8``) and its segments."""
-        def key_of(playback_id: str) -> Optional[str]:
-            return next((d["key"] for d in self.core.streams(NAME)
-                         if any(p["id"] == playback_id for p in d["playbackIds"])), None)
-        return serve_by_id(self.core, req, rest, key_of)
+    # for the media server (``/stream/<id>.m3u8``, as ``stream.fastpix.com/{id}.m3u8``) and the admin API --
+    def playback_ids(self, doc: dict) -> list:
+        return [p["id"] for p in doc["playbackIds"]]
+
+    def media_ids(self, doc: dict) -> list:
+        return doc["mediaIds"]
 
     def summary(self, doc: dict) -> dict:
-        return {"status": doc["status"], "connected": doc.get("connected", False),
-                "reconnect_window": doc["reconnectWindow"], "idle_at": doc.get("idle_at"),
-                "playback_urls": [self.playback_url(p["id"]) for p in doc["playbackIds"]],
-                "media_ids": list(doc["mediaIds"]),
-                "recording_urls": self.ready_recordings(doc, doc["mediaIds"])}
+        return {**super().summary(doc), "connected": doc.get("connected", False),
+                "reconnect_window": doc["reconnectWindow"], "idle_at": doc.get("idle_at")}
 
     def error_response(self, status: int, retry_after: Optional[float] = None) -> Response:
         """The documented error envelope (the OpenAPI spec's error schemas) for a forced status."""
@@ -241,17 +216,11 @@ class FastPix(ProviderModel):
         fields = []
 
         def integer(name: str, default: int, low: int, high: Optional[int] = None) -> int:
-            raw = req.query.get(name)
-            if raw is None:
-                return default
-            try:
-                value = int(raw)
-            except ValueError:
-                value = low - 1
-            if value < low or (high is not None and value > high):
+            value = req.integer(name, default, low, high)
+            if value is None:
                 bounds = f"between {low} and {high}" if high else f"greater than or equal to {low}"
                 fields.append({"field": name, "message": f"{name} must be an integer {bounds}"})
-            return value
+            return value or low
 
         limit = integer("limit", 10, 1, MAX_LIMIT)
         page = integer("offset", 1, 1)  # the spec: offset is a 1-based PAGE number (default 1); 0 is a 422
@@ -399,9 +368,7 @@ class FastPix(ProviderModel):
         if doc["status"] != ACTIVE:
             return error(400, "stream cannot be completed", "Only active streams can be marked as completed.")
         self.core.event("finish_requested", doc)
-        self.core.drop_publisher(doc)
-        doc["connected"] = False
-        self.timeline.end(doc)
+        self.end_now(doc)
         return json_response(200, {"success": True})
 
     def _enable(self, req: Request, doc: dict) -> Response:
@@ -416,8 +383,7 @@ class FastPix(ProviderModel):
         if doc["status"] == DISABLED:
             return error(400, "stream already disabled", "The stream is already disabled.")
         self.core.cut_off(doc, "disabled")
-        doc["connected"] = False
-        self.timeline.end(doc, DISABLED)
+        self.end_now(doc, DISABLED)
         return json_response(200, {"success": True})
 
     def _viewers(self, req: Request, doc: dict) -> Response:

@@ -18,6 +18,8 @@ import re
 import secrets
 from typing import Any, Callable, Dict, List, NamedTuple, Optional, Pattern, Tuple
 
+from .media import serve_by_id
+from .timeline import Timeline, Words
 from .web import BadBody, Request, Response
 
 Handler = Callable[..., Response]
@@ -65,16 +67,23 @@ class ProviderModel:
     #: The demo credentials it accepts: field -> default. The product's declaration of the same
     #: fields says which are secret and which environment variable a client reads each from.
     credentials: Dict[str, str] = {}
+    #: Where its API is after the origin, for ``info``; ``{tpstreams_org_id}`` names a credential.
+    api_root = ""
+    #: Its status words: given, the model gets a ``Timeline`` (with ``timeline_options``).
+    words: Optional[Words] = None
+    timeline_options: Dict[str, bool] = {}
 
     def __init__(self, core: Any) -> None:
         self.core = core
         self.creds = core.config.credentials
         self.routes: List[Route] = self.route_table()
+        if self.words is not None:
+            self.timeline = Timeline(self, self.words, **self.timeline_options)
 
     # what each provider fills in (registry.py reads the declarations) ----------------------------
     def api_info(self, api_url: str) -> str:
         """Where its API is, for ``info``."""
-        return api_url
+        return api_url + self.api_root.format(**vars(self.creds))
 
     @classmethod
     def env_fields(cls, login: bool) -> Tuple[str, ...]:
@@ -86,8 +95,29 @@ class ProviderModel:
         """Variables the product reads that its declaration does not name."""
         return {}
 
+    def playback_ids(self, doc: dict) -> List[str]:
+        """The ids that play ``doc`` at ``playback_pattern`` (the ``<...>`` part)."""
+        return []
+
+    def playback_url(self, playback_id: str) -> str:
+        return self.core.places.api_url + re.sub(r"<[^>]+>", playback_id, self.playback_pattern)
+
     def playback(self, req: Request, rest: list) -> Response:
-        raise NotImplementedError
+        """``<id>.m3u8`` and ``<id>/<segment>.ts`` after ``playback_prefix``, by ``playback_ids``."""
+        def key_of(playback_id: str) -> Optional[str]:
+            return next((d["key"] for d in self.core.streams(self.name) if playback_id in self.playback_ids(d)),
+                        None)
+        return serve_by_id(self.core, req, rest, key_of)
+
+    def media_ids(self, doc: dict) -> List[str]:
+        """The ids of ``doc``'s recordings (remuxed under ``/transcoded/<id>/``)."""
+        return []
+
+    def summary(self, doc: dict) -> dict:
+        """What the admin API shows of ``doc`` beside its id and key (providers add their own fields)."""
+        media = self.media_ids(doc)
+        return {"status": doc["status"], "playback_urls": [self.playback_url(p) for p in self.playback_ids(doc)],
+                "media_ids": list(media), "recording_urls": self.ready_recordings(doc, media)}
 
     # ---------------------------------------------------------------
     def route_table(self) -> List[Route]:
@@ -143,6 +173,12 @@ class ProviderModel:
         self.core.add(doc)
         self.core.event("created", doc)
         self.core.event("key_issued", doc, boot_seconds=0)
+
+    def end_now(self, doc: dict, status: Optional[str] = None) -> None:
+        """End the broadcast at once (the API's finish, complete or disable): the encoder is cut."""
+        self.core.drop_publisher(doc)
+        doc["connected"] = False
+        self.timeline.end(doc, status)
 
     def delete_stream(self, doc: dict) -> None:
         """Forget a stream; a live encoder is cut (every provider's delete stops the ingest)."""

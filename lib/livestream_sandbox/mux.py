@@ -1,4 +1,4 @@
-"""Mux Video look-alike, the state side: the live stream object, statuses, recordings, playback.
+"""A Mux Video-compatible live-stream API (https://www.mux.com/docs/api-reference/video/live-streams).
 
 Timeline (https://www.mux.com/docs/guides/start-live-streaming): a new stream is
 ``idle``; an encoder connects and, once media flows (after ``prepare_delay``), it is
@@ -6,11 +6,7 @@ Timeline (https://www.mux.com/docs/guides/start-live-streaming): a new stream is
 encoder leaves and ``reconnect_window`` seconds pass without a reconnect, or at once on
 ``PUT .../complete``, it is ``idle`` again and the asset moves to ``recent_asset_ids``
 (remuxed from nginx-rtmp's recording when ``new_asset_settings`` asked for one).
-``disabled`` refuses encoders. No Mux webhooks are sent. The HTTP routes are
-below.
-
-The HTTP side:
-A Mux Video-compatible live-stream API (https://www.mux.com/docs/api-reference/video/live-streams).
+``disabled`` refuses encoders. No Mux webhooks are sent.
 
 Paths under ``/video/v1/live-streams``, HTTP Basic with the access token ID and secret
 (https://www.mux.com/docs/core/make-api-requests), snake_case ``{"data": ...}``
@@ -28,14 +24,12 @@ import secrets
 import time
 from typing import Any, Optional
 
-from .media import serve_by_id
 from .model import ProviderModel, basic_auth_matches, route
 from .restream import add_target
-from .timeline import Timeline, Words
+from .timeline import Words
 from .web import BadBody, Request, Response, empty, json_response
 
 NAME = "mux"
-
 
 IDLE, ACTIVE, DISABLED = "idle", "active", "disabled"
 
@@ -49,19 +43,13 @@ def mux_id() -> str:
     return secrets.token_urlsafe(33)
 
 
-
-
 MAX_RECONNECT_WINDOW = 1800  # "Max: 1800s (30 minutes)"
-
 
 MAX_LIMIT = 100
 
-
 POLICIES = ("public", "signed")
 
-
 LATENCY_MODES = ("low", "reduced", "standard")
-
 
 _ERRORS = {
     400: ("invalid_parameters", "The request could not be processed."),
@@ -87,21 +75,14 @@ def _is_number(value: Any) -> bool:
 
 
 class Mux(ProviderModel):
-    """The mux look-alike: its streams, their JSON, their life and its HTTP routes."""
-
     name = NAME
     api_paths = re.compile(r"^/video/")
     playback_prefix = ("mux", "stream")
     playback_pattern = PLAYBACK_PREFIX + "<playback_id>.m3u8"
     playback_template = PLAYBACK_PREFIX + "{playback_id}.m3u8"
     credentials = {"token_id": "sandbox-mux-token-id", "token_secret": "sandbox-mux-token-secret"}
-
-    def api_info(self, api_url: str) -> str:
-        return f"{api_url}/video/v1/live-streams"
-
-    def __init__(self, core: Any) -> None:
-        super().__init__(core)
-        self.timeline = Timeline(self, Words(live=ACTIVE, ended=IDLE))
+    api_root = "/video/v1/live-streams"
+    words = Words(live=ACTIVE, ended=IDLE)
 
     # rendering ---------------------------------------------------------------------------------
     def stream(self, doc: dict) -> dict:
@@ -142,10 +123,6 @@ class Mux(ProviderModel):
             out["error_severity"] = "normal"
         return out
 
-    def playback_url(self, playback_id: str) -> str:
-        return f"{self.core.places.api_url}{PLAYBACK_PREFIX}{playback_id}.m3u8"
-
-
     # the timeline's hooks (timeline.py) -----------------------------------------------------
     def window(self, doc: dict) -> float:
         return doc["reconnect_window"]
@@ -163,20 +140,16 @@ class Mux(ProviderModel):
     def on_publish(self, doc: dict, now: float) -> Optional[str]:
         return "live stream is disabled" if doc["status"] == DISABLED else super().on_publish(doc, now)
 
-    # for the media server and the admin API ----------------------------------------------------
-    def playback(self, req: Request, rest: list) -> Response:
-        """``/mux/stream/<playback_id>.m3u8`` and its segments ``/mux/stream/<playback_id>/<n>.ts``."""
-        def key_of(playback_id: str) -> Optional[str]:
-            return next((d["key"] for d in self.core.streams(NAME)
-                         if any(p["id"] == playback_id for p in d["playback_ids"])), None)
-        return serve_by_id(self.core, req, rest, key_of)
+    # for the media server (``/mux/stream/<playback_id>.m3u8`` and its segments) and the admin API -----
+    def playback_ids(self, doc: dict) -> list:
+        return [p["id"] for p in doc["playback_ids"]]
+
+    def media_ids(self, doc: dict) -> list:
+        return doc["recent_asset_ids"]
 
     def summary(self, doc: dict) -> dict:
-        return {"status": doc["status"], "connected": doc.get("connected", False),
-                "reconnect_window": doc["reconnect_window"], "idle_at": doc.get("idle_at"),
-                "playback_urls": [self.playback_url(p["id"]) for p in doc["playback_ids"]],
-                "media_ids": list(doc["recent_asset_ids"]),
-                "recording_urls": self.ready_recordings(doc, doc["recent_asset_ids"])}
+        return {**super().summary(doc), "connected": doc.get("connected", False),
+                "reconnect_window": doc["reconnect_window"], "idle_at": doc.get("idle_at")}
 
     def error_response(self, status: int, retry_after: Optional[float] = None) -> Response:
         """The error body for a forced status (faults)."""
@@ -210,12 +183,8 @@ class Mux(ProviderModel):
         problems = []
         numbers = {}
         for name, default, high in (("limit", 25, MAX_LIMIT), ("page", 1, None)):
-            raw = req.query.get(name)
-            try:
-                numbers[name] = default if raw is None else int(raw)
-            except ValueError:
-                numbers[name] = 0
-            if numbers[name] < 1 or (high is not None and numbers[name] > high):
+            numbers[name] = req.integer(name, default, 1, high)
+            if numbers[name] is None:
                 problems.append(f"{name} must be an integer from 1" + (f" to {high}" if high else ""))
         status = req.query.get("status")
         if status is not None and status not in (IDLE, ACTIVE, DISABLED):
@@ -288,9 +257,7 @@ class Mux(ProviderModel):
         """End the broadcast now: the recording is completed and the encoder is cut."""
         if doc["status"] == ACTIVE:
             self.core.event("finish_requested", doc)  # the demo's "provider stream ended" step
-            self.core.drop_publisher(doc)
-            doc["connected"] = False
-            self.timeline.end(doc)
+            self.end_now(doc)
         return json_response(200, {"data": {}})
 
     def _add_target(self, req: Request, doc: dict) -> Response:
@@ -330,8 +297,7 @@ class Mux(ProviderModel):
     def _disable(self, req: Request, doc: dict) -> Response:
         if doc["status"] != DISABLED:
             self.core.cut_off(doc, "disabled")
-            doc["connected"] = False
-            self.timeline.end(doc)
+            self.end_now(doc)
             self.core.set_status(doc, DISABLED)
         return json_response(200, {"data": {}})
 

@@ -1,4 +1,4 @@
-"""TP Streams look-alike, the state side: asset JSON, status words, timeline, webhooks.
+"""A TP Streams-compatible live-stream API, as developer.tpstreams.com documents it.
 
 Timeline (https://developer.tpstreams.com/docs/live-stream-api/create_live_stream_instantly,
 https://github.com/testpress/streams-docs/blob/46162ee56aa21934875507f86513e00d53dbbd7b/docs/server-api/live-stream-api/live-stream/start-server.md
@@ -10,10 +10,6 @@ stays "Not Started"); a publish gives "Streaming", its end "Disconnected";
 Every change is POSTed to the org's webhooks with ``x-streams-token``
 (https://developer.tpstreams.com/docs/server-api/webhooks,
 https://developer.tpstreams.com/docs/live-stream-api/webhook-response).
-The HTTP routes are below.
-
-The HTTP side:
-A TP Streams-compatible live-stream API, as developer.tpstreams.com documents it.
 
 Paths under ``/api/v1/<org>/`` as documented (its live-stream pages, e.g.
 https://developer.tpstreams.com/docs/live-stream-api/create_live_stream_instantly), ``Authorization: Token <t>``
@@ -45,18 +41,13 @@ from .web import BadBody, Request, Response, empty, json_response, text
 
 NAME = "tpstreams"
 
-
 NOT_STARTED, STREAMING, DISCONNECTED = "Not Started", "Streaming", "Disconnected"
-
 
 STOPPED, RECORDING, COMPLETED, ERROR = "Stopped", "Recording", "Completed", "Error"
 
-
 LATENCIES = ("Low Latency", "Normal Latency")
 
-
 RESOLUTIONS = ["240p", "480p", "720p"]
-
 
 _ALPHABET = string.ascii_letters + string.digits
 
@@ -71,7 +62,6 @@ def random_id(length: int) -> str:
 
 
 _MAX_LIMIT = 100
-
 
 _ERROR_DETAIL = {
     400: "Bad request.", 401: "Invalid token.", 403: "You do not have permission to perform this action.",
@@ -97,8 +87,6 @@ def _as_bool(value: object) -> Optional[bool]:
 
 
 class TPStreams(ProviderModel):
-    """The tpstreams look-alike: its streams, their JSON, their life and its HTTP routes."""
-
     name = NAME
     api_paths = re.compile(r"^/api/")
     playback_prefix = ("live",)
@@ -106,8 +94,7 @@ class TPStreams(ProviderModel):
     credentials = {"org_id": "sandbx", "api_token": "sandbox-tpstreams-token", "username": "demo@sandbox.local",
                    "password": "sandbox-password"}
 
-    def api_info(self, api_url: str) -> str:
-        return f"{api_url}/api/v1/{self.creds.tpstreams_org_id}/"
+    api_root = "/api/v1/{tpstreams_org_id}/"
 
     @classmethod
     def env_fields(cls, login: bool) -> tuple:
@@ -161,7 +148,6 @@ class TPStreams(ProviderModel):
         self.core.set_status(doc, status)
         self.notify(doc)
 
-
     def _boot(self, doc: dict, now: float) -> None:
         doc["boot_ready_at"] = now + self.core.config.boot_delay
         self.core.event("server_start_requested", doc, ready_in=self.core.config.boot_delay)
@@ -169,7 +155,6 @@ class TPStreams(ProviderModel):
 
     def _find(self, stream_id: str) -> Optional[dict]:
         return self.core.get(NAME, stream_id)
-
 
     # ingest and timers (core.py calls these with the lock held) -------------------------------------
     def on_publish(self, doc: dict, now: float) -> Optional[str]:
@@ -264,7 +249,6 @@ class TPStreams(ProviderModel):
             return text(status, f"<h1>Server Error ({status})</h1>", "text/html; charset=utf-8")
         headers = {"WWW-Authenticate": "Token"} if status == 401 else None
         return detail(status, _ERROR_DETAIL.get(status, "Error."), headers)
-
 
     # HTTP ----------------------------------------------------------------------------------------
     def route_table(self) -> list:

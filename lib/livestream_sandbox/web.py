@@ -42,6 +42,17 @@ class Request:
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise BadBody(str(exc)) from None
 
+    def integer(self, name: str, default: int, low: int, high: Optional[int] = None) -> Optional[int]:
+        """The query's whole number ``name`` (``default`` when absent); None if not one from low to high."""
+        raw = self.query.get(name)
+        if raw is None:
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            return None
+        return value if value >= low and (high is None or value <= high) else None
+
     def flag(self, name: str) -> bool:
         return self.query.get(name, "").lower() in ("1", "true", "yes", "on")
 

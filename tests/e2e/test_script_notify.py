@@ -44,21 +44,21 @@ def test_live_and_ended_reach_a_local_webhook_in_each_format(tmp_path, need_tool
 
     by_kind: dict[str, list[dict]] = {}
     for req in rx.requests:
-        by_kind.setdefault(req["path"].split("/")[1], []).append(req)
-    discord = [json.loads(r["body"])["content"] for r in by_kind["discord"]]
+        by_kind.setdefault(req.path.split("/")[1], []).append(req)
+    discord = [json.loads(r.body)["content"] for r in by_kind["discord"]]
     assert discord[0].startswith("E2E tpstreams class is live: " + session["playback_url"])
     assert discord[1].startswith("E2E tpstreams class has ended after")
-    assert [json.loads(r["body"])["text"] for r in by_kind["slack"]] == discord
-    assert [r["headers"]["Title"] for r in by_kind["ntfy"]] == ["E2E tpstreams class is live",
+    assert [json.loads(r.body)["text"] for r in by_kind["slack"]] == discord
+    assert [r.headers["title"] for r in by_kind["ntfy"]] == ["E2E tpstreams class is live",
                                                                  "E2E tpstreams class has ended"]
-    assert by_kind["ntfy"][0]["headers"]["Click"] == session["playback_url"]
-    generic = [json.loads(r["body"]) for r in by_kind["json"]]
+    assert by_kind["ntfy"][0].headers["click"] == session["playback_url"]
+    generic = [json.loads(r.body) for r in by_kind["json"]]
     assert [g["event"] for g in generic] == ["live", "ended"]
     assert generic[0]["stream_id"] == session["stream_id"]
     assert generic[0]["provider"] == "TP Streams"  # the display name, as the panel shows it
     for req in rx.requests:
-        assert stream_key.encode() not in req["body"] and b"TOKEN-" not in req["body"]
-        assert all(stream_key not in v for v in req["headers"].values())
+        assert stream_key.encode() not in req.body and b"TOKEN-" not in req.body
+        assert all(stream_key not in v for v in req.headers.values())
     assert "Discord webhook #1" in log and "TOKEN-" not in log
 
 

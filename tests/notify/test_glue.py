@@ -17,7 +17,7 @@ def test_the_cli_reads_its_urls_from_the_environment_and_registers_them_as_secre
         assert "ENVTOKEN-123456" not in secrets.redact(f"posting to {url}")
         assert n.send_test().startswith("Sending a test notification to webhook #1")
         n.close()
-    payload = json.loads(rx.requests[0]["body"])
+    payload = json.loads(rx.requests[0].body)
     assert payload["event"] == "test" and payload["origin"] == "cli"
 
 

@@ -77,8 +77,8 @@ def test_the_worker_thread_posts_and_logs_name_the_target_not_the_url(caplog) ->
         with caplog.at_level(logging.INFO, logger="livestream"):
             assert n.submit(event_for("live", LIVE))
             n.close()
-    assert json.loads(rx.requests[0]["body"])["content"].startswith("Class is live")
-    assert rx.requests[0]["path"].endswith("TOKEN-abcdef")
+    assert json.loads(rx.requests[0].body)["content"].startswith("Class is live")
+    assert rx.requests[0].path.endswith("TOKEN-abcdef")
     assert "Discord webhook #1" in caplog.text and "TOKEN-abcdef" not in caplog.text
     assert list(n.results) == [("Discord webhook #1", "live", "sent")]
 

@@ -39,7 +39,7 @@ def _urls(rx: Receiver) -> str:
 def _by_path(rx: Receiver) -> dict[str, list[dict]]:
     seen: dict[str, list[dict]] = {}
     for req in rx.requests:
-        seen.setdefault(req["path"].split("/")[1].split("-")[0].split("?")[0], []).append(req)
+        seen.setdefault(req.path.split("/")[1].split("-")[0].split("?")[0], []).append(req)
     return seen
 
 
@@ -52,14 +52,14 @@ def test_a_go_live_and_its_end_post_live_and_ended_in_each_format(script: Script
     script.tick_until(lambda: len(receiver.requests) >= 8, what="the ended posts")
 
     seen = _by_path(receiver)
-    assert json.loads(seen["discord"][0]["body"])["content"].startswith("Join Data science live class: https://")
-    assert "has ended after" in json.loads(seen["discord"][1]["body"])["content"]
-    assert json.loads(seen["slack"][0]["body"])["text"].startswith("Join Data science live class")
-    assert seen["ntfy"][0]["headers"]["Title"] == "Data science live class is live"
-    assert seen["ntfy"][1]["body"].decode().startswith("Data science live class has ended")
-    assert [json.loads(r["body"])["event"] for r in seen["json"]] == ["live", "ended"]
+    assert json.loads(seen["discord"][0].body)["content"].startswith("Join Data science live class: https://")
+    assert "has ended after" in json.loads(seen["discord"][1].body)["content"]
+    assert json.loads(seen["slack"][0].body)["text"].startswith("Join Data science live class")
+    assert seen["ntfy"][0].headers["title"] == "Data science live class is live"
+    assert seen["ntfy"][1].body.decode().startswith("Data science live class has ended")
+    assert [json.loads(r.body)["event"] for r in seen["json"]] == ["live", "ended"]
     for req in receiver.requests:
-        assert b"fake-stream-key" not in req["body"] and b"TOKEN-" not in req["body"]
+        assert b"fake-stream-key" not in req.body and b"TOKEN-" not in req.body
     assert "TOKEN-" not in studio.log_text() and "Discord webhook #1" in studio.log_text()
 
 
@@ -88,8 +88,8 @@ def test_a_failed_go_live_posts_why_and_what_to_do_with_secrets_masked(script: S
     script.tick_until(lambda: script.state == "failed", what="the failure")
     script.tick_until(lambda: receiver.requests, what="the failed post")
 
-    payload = json.loads(receiver.requests[0]["body"])
+    payload = json.loads(receiver.requests[0].body)
     assert payload["event"] == "failed"
     assert payload["message"].startswith("Going live failed: 401 from")
     assert "What to do: check the API token under Credentials" in payload["message"]
-    assert token not in receiver.requests[0]["body"].decode()
+    assert token not in receiver.requests[0].body.decode()

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from livestream_sandbox import Sandbox
+from tests.webhook_receiver import Receiver
 
-from .support import FP, TP, WebhookReceiver
+from .support import FP, TP
 
 
 @pytest.fixture
@@ -31,6 +32,6 @@ def fp(api_sandbox):
 
 @pytest.fixture
 def receiver():
-    hooks = WebhookReceiver()
+    hooks = Receiver()
     yield hooks
     hooks.close()

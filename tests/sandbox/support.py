@@ -1,13 +1,11 @@
-"""Helpers for tests that drive the sandbox: tool checks, a webhook receiver, an encoder, ffprobe."""
+"""Helpers for tests that drive the sandbox: tool checks, an encoder, ffprobe (webhooks: ``tests.webhook_receiver``)."""
 
 from __future__ import annotations
 
 import json
 import os
 import subprocess
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Optional
 
 import pytest
@@ -37,60 +35,6 @@ def wait_until(check: Callable[[], Any], timeout: float = 10.0, what: str = "con
         if time.monotonic() > deadline:
             pytest.fail(f"timed out after {timeout:g}s waiting for {what}", pytrace=False)
         time.sleep(interval)
-
-
-class Hook:
-    """One webhook POST as received."""
-
-    def __init__(self, path: str, headers: dict, body: bytes) -> None:
-        self.path = path
-        self.headers = headers
-        self.body = body
-
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-
-class WebhookReceiver:
-    """A loopback HTTP server that records POSTs; ``statuses`` scripts its first answers."""
-
-    def __init__(self) -> None:
-        self.hooks: list[Hook] = []
-        self.statuses: list[int] = []
-        self._lock = threading.Lock()
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's name
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                with receiver._lock:
-                    status = receiver.statuses.pop(0) if receiver.statuses else 200
-                    if status < 300:
-                        receiver.hooks.append(Hook(self.path, {k.lower(): v for k, v in self.headers.items()},
-                                                   body))
-                self.send_response(status)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
-                                       daemon=True)
-        self.thread.start()
-
-    def received(self, where: Optional[Callable[[Hook], bool]] = None) -> list[Hook]:
-        with self._lock:
-            return [h for h in self.hooks if where is None or where(h)]
-
-    def wait_for(self, where: Callable[[Hook], bool], timeout: float = 10.0, what: str = "a webhook") -> Hook:
-        return wait_until(lambda: next(iter(self.received(where)), None), timeout, what)
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 class Encoder:

@@ -12,8 +12,9 @@ import time
 import pytest
 
 from livestream_sandbox import Sandbox
+from tests.webhook_receiver import Receiver
 
-from .support import FP, TP, Encoder, WebhookReceiver, ffprobe, playlist_ready, require_ingest_tools, wait_until
+from .support import FP, TP, Encoder, ffprobe, playlist_ready, require_ingest_tools, wait_until
 
 pytestmark = pytest.mark.ingest
 
@@ -25,7 +26,7 @@ def tools():
 
 @pytest.fixture(scope="module")
 def hooks():
-    receiver = WebhookReceiver()
+    receiver = Receiver()
     yield receiver
     receiver.close()
 
