@@ -42,7 +42,7 @@ def test_live_and_ended_reach_a_local_webhook_in_each_format(tmp_path, need_tool
             _wait(rx, 8)
             log = studio.script_log()
 
-    by_kind: dict[str, list[dict]] = {}
+    by_kind: dict[str, list] = {}
     for req in rx.requests:
         by_kind.setdefault(req.path.split("/")[1], []).append(req)
     discord = [json.loads(r.body)["content"] for r in by_kind["discord"]]
@@ -63,7 +63,7 @@ def test_live_and_ended_reach_a_local_webhook_in_each_format(tmp_path, need_tool
 
 
 def _events(rx: Receiver) -> list[str]:
-    return [json.loads(r["body"])["event"] for r in rx.requests if r["path"].startswith("/json/")]
+    return [json.loads(r.body)["event"] for r in rx.requests if r.path.startswith("/json/")]
 
 
 def _wait_event(rx: Receiver, kind: str, timeout: float) -> None:
@@ -100,22 +100,22 @@ def test_a_cut_ingest_posts_reconnecting_and_provider_disconnected_in_each_forma
             assert studio.wait_state("ended", "failed", timeout=60)["state"] == "ended"
             log = studio.script_log()
 
-    by_kind: dict[str, list[dict]] = {}
+    by_kind: dict[str, list] = {}
     for req in rx.requests:
-        by_kind.setdefault(req["path"].split("/")[1], []).append(req)
-    generic = {g["event"]: g for g in (json.loads(r["body"]) for r in by_kind["json"])}
+        by_kind.setdefault(req.path.split("/")[1], []).append(req)
+    generic = {g["event"]: g for g in (json.loads(r.body) for r in by_kind["json"])}
     assert generic["reconnecting"]["stream_id"] == session["stream_id"]
     assert generic["reconnecting"]["reconnecting_s"] >= 3
     assert generic["provider_disconnected"]["provider_status"] == "Disconnected"
     assert generic["provider_disconnected"]["message"].startswith('TP Streams reports "E2E tpstreams class" as '
                                                                   "Disconnected")
-    discord = [json.loads(r["body"])["content"] for r in by_kind["discord"]]
+    discord = [json.loads(r.body)["content"] for r in by_kind["discord"]]
     assert any(t.startswith("OBS lost the connection to TP Streams") for t in discord)
     assert any(t.startswith("TP Streams reports") for t in discord)
-    assert [json.loads(r["body"])["text"] for r in by_kind["slack"]] == discord
-    titles = [r["headers"]["Title"] for r in by_kind["ntfy"]]
+    assert [json.loads(r.body)["text"] for r in by_kind["slack"]] == discord
+    titles = [r.headers["title"] for r in by_kind["ntfy"]]
     assert "OBS is reconnecting" in titles and "The provider reports the stream disconnected" in titles
     for req in rx.requests:
-        assert stream_key.encode() not in req["body"] and b"TOKEN-" not in req["body"]
-        assert all(stream_key not in v for v in req["headers"].values())
+        assert stream_key.encode() not in req.body and b"TOKEN-" not in req.body
+        assert all(stream_key not in v for v in req.headers.values())
     assert "TOKEN-" not in log

@@ -15,7 +15,7 @@ from livestream.errors import AuthenticationError
 
 
 def events(rx) -> list[dict]:
-    return [json.loads(r["body"]) for r in rx.requests]
+    return [json.loads(r.body) for r in rx.requests]
 
 
 def test_a_pre_flight_problem_is_posted_with_what_to_do(script: Script, backend, receiver):  # noqa: F811
@@ -29,7 +29,7 @@ def test_a_pre_flight_problem_is_posted_with_what_to_do(script: Script, backend,
     assert event["event"] == "schedule_problem"
     assert "Pre-flight check:" in event["message"] and "refused the credentials" in event["message"]
     assert "fix it before the set time" in event["message"]
-    assert b"TOKEN-" not in receiver.requests[0]["body"]
+    assert b"TOKEN-" not in receiver.requests[0].body
 
 
 def test_a_go_live_missed_while_obs_was_closed_is_posted(script: Script, backend, receiver):  # noqa: F811
@@ -63,4 +63,4 @@ def test_obs_reconnecting_and_dropping_frames_are_posted_while_live(script: Scri
     assert by_kind["dropped_frames"]["dropped_percent"] >= 5
     assert by_kind["dropped_frames"]["stream_id"] == by_kind["live"]["stream_id"]
     assert by_kind["reconnecting"]["message"].startswith("OBS lost the connection to")
-    assert all(b"TOKEN-" not in r["body"] for r in receiver.requests)
+    assert all(b"TOKEN-" not in r.body for r in receiver.requests)
