@@ -82,8 +82,10 @@ def check_simulcast(provider: Provider | type[Provider], targets: Sequence[Simul
     """``simulcast.check_targets`` against what ``provider`` declares (or, with ``obs_side``,
     what OBS can send itself), naming the providers that can restream when it cannot: the
     one check the CLI and the go-live both make."""
-    check_targets(targets, provider=provider.display_name, support=simulcast_support(provider, obs_side=obs_side),
-                  able=restreaming())
+    support = simulcast_support(provider, obs_side=obs_side)
+    sender = provider.display_name if provider.capabilities.simulcast or support is None \
+        else f"OBS (sending for {provider.display_name})"
+    check_targets(targets, provider=sender, support=support, able=restreaming())
 
 
 __all__ = ["Provider", "register", "get", "names", "all_providers", "restreaming", "check_simulcast",
