@@ -105,6 +105,32 @@
       return li;
     }));
 
+    // Simulcast targets: name, status and why (never a key: the view has none).
+    const targets = v.targets || [];
+    el("targets_card").hidden = targets.length === 0;
+    el("targets").replaceChildren(...targets.map((t) => {
+      const li = document.createElement("li");
+      li.dataset.status = t.status || "";
+      li.append(t.name + " ");
+      const status = document.createElement("span");
+      status.className = "status " + (t.status || "");
+      status.textContent = t.status || "-";
+      li.append(status);
+      if (t.host) {
+        const host = document.createElement("span");
+        host.className = "secs mono";
+        host.textContent = " " + t.host;
+        li.append(host);
+      }
+      if (t.reason) {
+        const why = document.createElement("div");
+        why.className = t.status === "failed" ? "error" : "secs";
+        why.textContent = t.reason;
+        li.append(why);
+      }
+      return li;
+    }));
+
     const open = v.open_streams;
     el("open_card").hidden = !(open && open.length);
     el("open_streams").replaceChildren(...(open || []).map((s) => {
