@@ -121,10 +121,14 @@ def test_tp_streams_sends_two_targets_from_obs_itself_and_stop_stops_both(tmp_pa
             ended = next(s for s in studio.streams() if s["id"] == session["stream_id"])["status"]
             assert ended in {"Stopped", "Recording", "Completed"}, ended
             assert studio.stream_service() == PREVIOUS_SERVICE
-            obs_log, log = studio.obs.log_text(), studio.script_log()
             for name in OBS_KEYS:
-                # rtmp-stream.c logs this for an output stopped by obs_output_stop.
-                assert f"[rtmp stream: 'obs_livestream_simulcast_{name}'] User stopped the stream" in obs_log
+                # libobs logs "stopping" as obs_output_stop stops an output (obs_output_actual_stop);
+                # rtmp-stream.c logs "User stopped the stream" when its send thread ends.
+                output = f"obs_livestream_simulcast_{name}"
+                wait_until(lambda o=output: f"Output '{o}': stopping" in studio.obs.log_text(), 10,
+                           f"OBS to stop the output {output}: "
+                           + " | ".join(line for line in studio.obs.log_text().splitlines() if output in line))
+            obs_log, log = studio.obs.log_text(), studio.script_log()
             assert not any(key in log or key in obs_log for key in OBS_KEYS.values())
         for recorded in received:
             kinds = {s["codec_type"]: s["codec_name"] for s in ffprobe("ffprobe", str(recorded))["streams"]}
