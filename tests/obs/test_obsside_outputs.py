@@ -92,3 +92,33 @@ def test_without_the_main_outputs_encoders_every_target_fails_and_nothing_is_cre
     assert {s.status.value for s in states} == {"failed"}
     assert states[0].reason == "OBS's stream output has no encoders to share"
     assert studio.extra_outputs == []
+
+
+# --- the whole script: a go-live on a provider that does not restream -----------------------
+
+
+def test_the_script_sends_the_targets_once_live_and_stop_streaming_stops_them(script, studio, backend):
+    import sys
+    from dataclasses import replace
+
+    script.load(simulcast_1_name="YouTube", simulcast_1_url="rtmp://youtube.example/live2",
+                simulcast_1_key=KEYS["YouTube"])
+    fake = sys.modules["livestream.providers"].get("fake")
+    fake.capabilities = replace(fake.capabilities, simulcast=None)  # as TP Streams: no restreaming
+
+    def shown():
+        return [(t["name"], t["status"]) for t in script.app.controller.snapshot.targets]
+
+    script.go_live()
+    script.tick_until(lambda: studio.extra_outputs, what="the extra output")
+    [youtube] = studio.extra_outputs
+    assert youtube.started and youtube.service.describe()["settings"]["key"] == KEYS["YouTube"]
+    assert backend.count("add_target") == 0, "the provider is not asked to restream"
+    youtube.connect()
+    script.tick_until(lambda: shown() == [("YouTube", "live")], what="the target live")
+
+    studio.stop()  # the user presses Stop Streaming in OBS
+    script.tick_until(lambda: script.state == "ended", what="the end")
+    assert youtube.stopped and youtube.refs == 0
+    assert shown() == [("YouTube", "removed")]
+    assert KEYS["YouTube"] not in studio.log_text()
