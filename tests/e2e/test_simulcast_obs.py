@@ -5,8 +5,9 @@ publishes; the two that listen really receive the broadcast (ffprobe on what the
 the one that does not is a warning while the class stays live, and Stop Streaming removes them.
 
 OBS-side: TP Streams does not restream, so OBS sends two targets itself (extra RTMP outputs
-sharing the main stream's encoders); both receive h264, the dock lists them, and Stop
-Streaming stops both outputs and ends the stream."""
+sharing the main stream's encoders); both receive h264, a third that refuses the connection
+is a failed target while the class stays live, the dock lists them, and Stop Streaming
+stops the outputs and ends the stream."""
 
 from __future__ import annotations
 
@@ -94,6 +95,8 @@ def test_tp_streams_sends_two_targets_from_obs_itself_and_stop_stops_both(tmp_pa
     settings = {}
     for n, (name, key) in enumerate(OBS_KEYS.items(), start=1):
         settings.update({f"simulcast_{n}_name": name, f"simulcast_{n}_url": target_app, f"simulcast_{n}_key": key})
+    settings.update({"simulcast_3_name": "Twitch", "simulcast_3_url": f"rtmp://127.0.0.1:{_closed_port()}/app",
+                     "simulcast_3_key": DEAD_KEY})
     received = [tmp_path / "sandbox" / "simulcast" / f"{key}.flv" for key in OBS_KEYS.values()]
     try:
         with Studio.start(tmp_path, provider="tpstreams", sandbox=sandbox, settings=settings,
@@ -101,8 +104,10 @@ def test_tp_streams_sends_two_targets_from_obs_itself_and_stop_stops_both(tmp_pa
             studio.press("go_live")
             session = studio.wait_state("live", "failed", timeout=90)
             assert session["state"] == "live", f"{session}\n{studio.script_log()}"
-            session = wait_published(studio, lambda s: _statuses(s) == {"YouTube": "live", "Facebook": "live"},
-                                     timeout=60, what="both OBS-side targets live")
+            session = wait_published(studio, lambda s: _statuses(s) == {"YouTube": "live", "Facebook": "live",
+                                                                          "Twitch": "failed"},
+                                     timeout=60, what="both listening targets live, the refused one failed")
+            assert session["state"] == "live", "a failed target does not stop the main stream"
             for recorded in received:
                 wait_until(lambda f=recorded: f.exists() and f.stat().st_size > 100_000, 30,
                            f"media at {recorded.name}")
@@ -117,7 +122,7 @@ def test_tp_streams_sends_two_targets_from_obs_itself_and_stop_stops_both(tmp_pa
             studio.client.stop_stream()  # the user presses Stop Streaming
             session = studio.wait_state("ended", "failed", timeout=60)
             assert session["state"] == "ended", session
-            assert _statuses(session) == {"YouTube": "removed", "Facebook": "removed"}
+            assert _statuses(session) == {"YouTube": "removed", "Facebook": "removed", "Twitch": "removed"}
             ended = next(s for s in studio.streams() if s["id"] == session["stream_id"])["status"]
             assert ended in {"Stopped", "Recording", "Completed"}, ended
             assert studio.stream_service() == PREVIOUS_SERVICE
@@ -129,7 +134,7 @@ def test_tp_streams_sends_two_targets_from_obs_itself_and_stop_stops_both(tmp_pa
                            f"OBS to stop the output {output}: "
                            + " | ".join(line for line in studio.obs.log_text().splitlines() if output in line))
             obs_log, log = studio.obs.log_text(), studio.script_log()
-            assert not any(key in log or key in obs_log for key in OBS_KEYS.values())
+            assert not any(key in log or key in obs_log for key in [*OBS_KEYS.values(), DEAD_KEY])
         for recorded in received:
             kinds = {s["codec_type"]: s["codec_name"] for s in ffprobe("ffprobe", str(recorded))["streams"]}
             assert kinds.get("video") == "h264" and kinds.get("audio") == "aac", (recorded.name, kinds)
