@@ -24,6 +24,8 @@ Everything here runs on the script's timer (the controller's thread inside OBS):
 OBS 30 added multitrack video (``obs_output_get_video_encoder2``, libobs/obs.h at 30.2.3);
 ``obs_output_get_video_encoder`` still returns the first video encoder there and in 32,
 and the go-live refuses Enhanced Broadcasting anyway, so the one call serves 29 to 32.
+The encoders are borrowed from the main output, which OBS keeps for the whole stream (since
+30, ``obs_output_set_video_encoder2`` also takes a reference of its own; 29 takes none).
 """
 
 from __future__ import annotations
