@@ -31,6 +31,8 @@ bench/RESULTS.md. What is measured, and how:
 5. memory    OBS's memory growth per go-live/end cycle through the script after warm-up, next
              to plain StartStream/StopStream cycles in the same OBS (``--cycles``, default 50),
              with threads and open files before and after (bench/memory.py).
+6. simulcast OBS's CPU and dropped frames over 30 s live with one simulcast target sent by OBS
+             itself (TP Streams-like) against none, a fresh OBS per run (bench/simulcast.py).
 """
 
 from __future__ import annotations
@@ -64,7 +66,7 @@ SCRIPT = REPO / "obs_livestream.py"
 BUILD = REPO / "build" / "bench"
 PREVIOUS_SERVICE = {"type": "rtmp_custom",
                     "settings": {"server": "rtmp://previous.example.invalid/app", "key": "bench-own-key"}}
-ALL = ("latency", "stalls", "load", "requests", "memory")
+ALL = ("latency", "stalls", "load", "requests", "memory", "simulcast")
 RESULTS: list[tuple[str, str, str]] = []  # (benchmark, figure, value) for the final table
 
 
@@ -130,12 +132,14 @@ class CountingSandbox:
         self.sandbox.stop()
 
 
-def start_obs(provider: str, cs: CountingSandbox, home: Path, **kwargs: Any) -> HeadlessObs:
+def start_obs(provider: str, cs: CountingSandbox, home: Path, *, extra_settings: Optional[dict] = None,
+              **kwargs: Any) -> HeadlessObs:
     sb = cs.sandbox
     env = dict(sb.env())
     env["OBS_LIVESTREAM_STATE_DIR"] = str(home / "state")
     settings = {"provider": provider, "use_env": True, "title": f"bench {provider}",
-                "tp_api_base_url": sb.api_url, "fp_api_base_url": sb.api_url, "ingest_timeout": 120}
+                "tp_api_base_url": sb.api_url, "fp_api_base_url": sb.api_url, "ingest_timeout": 120,
+                **(extra_settings or {})}
     obs = HeadlessObs(script=str(SCRIPT), script_settings=settings, env=env, service=PREVIOUS_SERVICE,
                       home=str(home / "obs-home"), **kwargs)
     obs.start()
@@ -532,7 +536,7 @@ def machine() -> str:
 def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("benchmarks", nargs="*", metavar="BENCHMARK",
-                        help="latency, stalls, load, requests (default: all)")
+                        help="latency, stalls, load, requests, memory, simulcast (default: all)")
     parser.add_argument("--runs", type=int, default=5, help="runs per measure (default 5)")
     parser.add_argument("--cycles", type=int, default=50, help="go-live/end cycles for 'memory' (default 50)")
     args = parser.parse_args(argv)
@@ -550,6 +554,10 @@ def main(argv: Optional[list[str]] = None) -> int:
         steps.append(lambda: bench_load(args.runs, work))
     if "memory" in which:
         steps.append(lambda: bench_memory(args.cycles, work))
+    if "simulcast" in which:
+        import simulcast  # bench/simulcast.py
+
+        steps.append(lambda: simulcast.bench_simulcast(min(args.runs, 2), 30.0, work))
     for step in steps:
         step()
     say()

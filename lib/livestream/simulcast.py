@@ -10,7 +10,10 @@ broadcast to each target. This module holds what does not depend on the provider
   environment variable instead of carrying the key;
 - ``check_targets``: the checks made before anything is created, against what the
   provider declares (``Capabilities.simulcast``, a ``SimulcastSupport``);
-- ``TargetState``: one target as the provider reports it (connecting, live, failed...).
+- ``TargetState``: one target as the provider reports it (connecting, live, failed...);
+- ``OBS_SIDE``: what OBS itself can send to when the provider does not restream (TP
+  Streams): one extra RTMP output per target sharing the main stream's encoders
+  (``livestream.obs.extra_outputs``).
 
 The provider modules do the HTTP (``Provider.add_simulcast_target`` and friends).
 """
@@ -53,6 +56,14 @@ class SimulcastSupport:
     only_while_idle: bool = False
     #: The provider reports a status per target (Mux); otherwise a target is "added".
     reports_status: bool = False
+
+
+#: Sent by OBS itself (``livestream.obs.extra_outputs``): each target is one more full upload
+#: from the streamer's own connection, so a few at most; RTMP and RTMPS, the protocols of
+#: OBS's ``rtmp_output`` (``plugins/obs-outputs/rtmp-stream.c``), which is what is shared.
+OBS_SIDE = SimulcastSupport(max_targets=4, schemes=("rtmp", "rtmps"), reports_status=True)
+#: ``TargetState.target_id`` of a target OBS sends to: the provider holds nothing to remove.
+OBS_SIDE_ID = "obs"
 
 
 class TargetStatus(str, enum.Enum):

@@ -107,3 +107,20 @@ def test_readers_wait_for_a_change_and_get_the_elapsed_time_now():
     assert feed.wait(new_version, timeout=0)[1]["elapsed"] == 15.0
     feed.close()
     assert feed.closed
+
+
+def test_each_simulcast_target_shows_its_name_status_and_reason_never_a_key():
+    key = "yt-dock-key-7a8b9c0d"
+    secrets.register(key)
+    snap = Snapshot(state=State.LIVE, since=0.0, targets=(
+        {"name": "YouTube", "target_id": "obs", "status": "live", "reason": None, "host": "a.rtmp.youtube.com"},
+        {"name": "Twitch", "target_id": "obs", "status": "failed", "host": "live.twitch.tv",
+         "reason": f"could not connect to rtmp://live.twitch.tv/app/{key}"},
+    ))
+    view = session_view(snap)
+    assert [(t["name"], t["status"], t["host"]) for t in view["targets"]] == [
+        ("YouTube", "live", "a.rtmp.youtube.com"), ("Twitch", "failed", "live.twitch.tv")]
+    assert view["targets"][1]["reason"].startswith("could not connect to rtmp://live.twitch.tv/app/")
+    assert key not in json.dumps(view), "a reason quoting a URL with its key is redacted"
+    assert "target_id" not in view["targets"][0]
+    assert session_view(Snapshot(state=State.IDLE, since=0.0))["targets"] == []

@@ -65,7 +65,8 @@ def test_the_page_loads_its_script_and_style_and_they_hold_the_feed_and_the_butt
     """The real files, as the server gives them: an empty or broken static/ fails here."""
     _, page, _ = request(dock, "GET", f"/{dock.token}/")
     assert b'<script src="dock.js"' in page and b'<link rel="stylesheet" href="dock.css">' in page
-    for button in (b'id="go_live"', b'id="prepare"', b'id="end"', b'id="label"', b'id="message"'):
+    for button in (b'id="go_live"', b'id="prepare"', b'id="end"', b'id="label"', b'id="message"',
+                   b'id="targets"'):
         assert button in page, button
 
     status, script, headers = request(dock, "GET", f"/{dock.token}/dock.js")
@@ -74,6 +75,7 @@ def test_the_page_loads_its_script_and_style_and_they_hold_the_feed_and_the_butt
     assert b'fetch("state"' in script  # the polling fallback
     assert b'fetch("action/" + action' in script  # the buttons post their action
     assert b'addEventListener("click"' in script
+    assert b'v.targets' in script  # each simulcast target's name, status and reason
 
     status, style, headers = request(dock, "GET", f"/{dock.token}/dock.css")
     assert status == 200 and headers["Content-Type"].startswith("text/css")

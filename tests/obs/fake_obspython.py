@@ -287,6 +287,45 @@ class FakeOutput(Counted):
         self.total_frames = 0  # obs_output_get_total_frames()
 
 
+class FakeEncoder(Counted):
+    """An encoder of the frontend's streaming output (OBS holds it)."""
+
+    kind = "obs_encoder"
+
+    def __init__(self, studio: FakeObsStudio, name: str) -> None:
+        super().__init__(studio, held=1)
+        self.name = name
+
+
+class FakeExtraOutput(Counted):
+    """An output the script creates (``obs_output_create("rtmp_output", ...)``).
+
+    ``obs_output_start`` returns at once, as rtmp_output's does; the test decides what the
+    output's connect thread did: ``connect()`` (active), ``fail(error)``, ``lose()``."""
+
+    kind = "obs_output"
+
+    def __init__(self, studio: FakeObsStudio, output_type: str, name: str) -> None:
+        super().__init__(studio)
+        self.type, self.name = output_type, name
+        self.service: Optional[FakeService] = None
+        self.video: Optional[FakeEncoder] = None
+        self.audio: Optional[FakeEncoder] = None
+        self.started = self.stopped = False
+        self.active = self.reconnecting = False
+        self.last_error: Optional[str] = None
+
+    def connect(self) -> None:
+        self.active = True
+
+    def fail(self, error: Optional[str]) -> None:
+        self.active, self.last_error = False, error
+
+    def destroy(self) -> None:
+        if self.active:
+            self.studio.problem(f"the output {self.name!r} was released while active: OBS waits for its threads")
+
+
 class FakeConfig:
     """A profile's ``basic.ini`` (``config_t``)."""
 
@@ -386,6 +425,8 @@ class FakeObsStudio:
         self.service_saves = 0
         self.streaming = False  # obs_frontend_streaming_active()
         self.output: Optional[FakeOutput] = None
+        self.encoders = [FakeEncoder(self, "video"), FakeEncoder(self, "audio")]
+        self.extra_outputs: list[FakeExtraOutput] = []
         self.pending: list[str] = []  # queued frontend actions: "start" / "stop"
         self.start_requests = 0
         self.stop_requests = 0
@@ -948,7 +989,47 @@ class FakeObsStudio:
 
     def obs_output_active(self, output: FakeOutput) -> bool:
         output.check("obs_output_active")
-        return self.streaming
+        return output.active if isinstance(output, FakeExtraOutput) else self.streaming
+
+    # --- outputs the script creates (simulcast sent by OBS) ------------------------
+
+    def obs_output_get_video_encoder(self, output: FakeOutput) -> FakeEncoder:
+        output.check("obs_output_get_video_encoder")
+        return self.encoders[0]  # borrowed: no reference added
+
+    def obs_output_get_audio_encoder(self, output: FakeOutput, idx: int) -> Optional[FakeEncoder]:
+        output.check("obs_output_get_audio_encoder")
+        return self.encoders[1] if idx == 0 else None
+
+    def obs_output_create(self, output_type: str, name: str, settings: Any, hotkey_data: Any) -> FakeExtraOutput:
+        out = FakeExtraOutput(self, output_type, name)
+        self.extra_outputs.append(out)
+        return out
+
+    def obs_output_set_service(self, output: FakeExtraOutput, service: FakeService) -> None:
+        output.check("obs_output_set_service")
+        service.check("obs_output_set_service")
+        output.service = service
+
+    def obs_output_set_video_encoder(self, output: FakeExtraOutput, encoder: FakeEncoder) -> None:
+        output.check("obs_output_set_video_encoder")
+        output.video = encoder
+
+    def obs_output_set_audio_encoder(self, output: FakeExtraOutput, encoder: FakeEncoder, idx: int) -> None:
+        output.check("obs_output_set_audio_encoder")
+        output.audio = encoder
+
+    def obs_output_start(self, output: FakeExtraOutput) -> bool:
+        output.check("obs_output_start")
+        if output.service is None or output.video is None or output.audio is None:
+            return False
+        output.started = True  # the connect runs on the output's thread: the test decides
+        return True
+
+    def obs_output_stop(self, output: FakeExtraOutput) -> None:
+        output.check("obs_output_stop")
+        output.stopped = True
+        output.active = False  # the send thread ends; a real one takes a moment
 
     def obs_output_reconnecting(self, output: FakeOutput) -> bool:
         output.check("obs_output_reconnecting")

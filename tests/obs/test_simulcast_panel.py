@@ -1,4 +1,4 @@
-"""The panel's "Also stream to" group: shown where the provider restreams, keys as passwords,
+"""The panel's "Also stream to" group: the provider's restreaming or OBS's own, keys as passwords,
 filled slots become the go-live's targets, a key never in a repr or the log."""
 
 from __future__ import annotations
@@ -22,8 +22,9 @@ def test_the_group_follows_what_the_provider_declares(script: Script):
     panel.change("provider", "apivideo")
     assert "up to 5 destinations (rtmp://, rtmps://)" in panel.prop("simulcast_help").description
     panel.change("provider", "tpstreams")
-    assert not panel.shown("simulcast_1_url")
-    assert panel.prop("simulcast_help").description.startswith("TP Streams does not restream")
+    assert panel.shown("simulcast_1_url"), "OBS sends the targets itself for a provider that does not restream"
+    assert panel.prop("simulcast_help").description.startswith(
+        "TP Streams does not restream: OBS sends this go-live itself to up to 4 destinations (rtmp://, rtmps://)")
 
 
 def test_filled_slots_are_the_targets_of_the_go_live_and_the_key_stays_secret(script: Script):

@@ -12,7 +12,8 @@ View fields (all optional for a reader except ``state``)::
     can (which buttons make sense: go_live, prepare, end), history (this go-live's
     states with the seconds each took), health ({active, bitrate_kbps, dropped_frames,
     total_frames, dropped_percent, reconnecting} or None), error_kind (the last
-    error's class name or None), open_streams (a list of
+    error's class name or None), targets (the go-live's simulcast targets, a list of
+    {name, status, reason, host}: never a key), open_streams (a list of
     {provider, stream_id, title, state, last_error}; absent when nobody supplies it)
 """
 
@@ -29,6 +30,8 @@ from ..session.snapshot import Snapshot
 from ..session.states import State
 
 OPEN_STREAM_FIELDS = ("provider", "stream_id", "title", "state", "last_error")
+#: What the dock shows of a simulcast target (``TargetState.to_dict`` without the provider's id).
+TARGET_FIELDS = ("name", "status", "reason", "host")
 
 
 class DockFeed:
@@ -176,6 +179,7 @@ def session_view(snapshot: Snapshot, *, notice: tuple[str, str] = ("", "info"),
         "health": dict(health) if health else None,
         # The class name only (for the metrics): a message may quote provider details.
         "error_kind": type(snapshot.error).__name__ if snapshot.error is not None else None,
+        "targets": [target_view(t) for t in snapshot.targets],
     }
     if open_streams is not None:
         view["open_streams"] = [open_stream_view(entry) for entry in open_streams]
@@ -188,6 +192,12 @@ def next_go_live_at(schedule: Optional[Mapping[str, Any]]) -> Optional[float]:
     if not schedule or schedule.get("state") not in ("waiting", "preparing", "starting") or schedule.get("at") is None:
         return None
     return float(schedule["at"])
+
+
+def target_view(target: Mapping[str, Any]) -> dict[str, Any]:
+    """One simulcast target: its name, status, reason and host, redacted (a provider's or
+    OBS's reason may quote a URL with its key); the key itself is never in a snapshot."""
+    return {name: _text(target.get(name)) for name in TARGET_FIELDS}
 
 
 def open_stream_view(entry: Any) -> dict[str, Any]:

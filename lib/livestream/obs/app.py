@@ -192,6 +192,7 @@ class ScriptApp:
             return
         self._shut_down = True
         self.dock.stop()
+        self.port.extra.release()  # simulcast sent by OBS: its outputs go with the script
         # A hotkey callback may be running the controller this instant (it never waits, so
         # this wait is short); after this, act_now does nothing.
         held = self._controller_busy.acquire(timeout=2.0)

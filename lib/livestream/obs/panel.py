@@ -244,8 +244,13 @@ def simulcast_help(decl: Declaration) -> str:
     """What the "Also stream to" group says for the chosen provider."""
     support = decl.capabilities.simulcast
     if support is None:
-        able = ", ".join(providers.restreaming())
-        return f"{decl.display_name} does not restream to other destinations ({able} do)."
+        # In the script OBS can send them itself (``obs.extra_outputs``).
+        obs_side = providers.simulcast_support(decl, obs_side=True)
+        assert obs_side is not None
+        takes = ", ".join(f"{s}://" for s in obs_side.schemes)
+        return (f"{decl.display_name} does not restream: OBS sends this go-live itself to up to "
+                f"{obs_side.max_targets} destinations ({takes}), one more upload from this computer each, "
+                "started once the stream is live and stopped before it ends.")
     most = f"up to {support.max_targets}" if support.max_targets else "several"
     takes = ", ".join(f"{s}://" for s in support.schemes)
     return (f"{decl.display_name} restreams this go-live to {most} destinations ({takes}); each is added "
@@ -325,7 +330,7 @@ def apply_visibility(props: Any, settings: Any) -> None:
             obs.obs_property_set_description(help_text, simulcast_help(chosen))
         for n in range(1, SIMULCAST_SLOTS + 1):
             for part in ("name", "url", "key"):
-                show(f"simulcast_{n}_{part}", chosen.capabilities.simulcast is not None)
+                show(f"simulcast_{n}_{part}", True)  # a provider that does not restream: OBS sends them
     show("title", mode == "new")
     show("scheduled_id", mode == "scheduled")
     show("refresh_scheduled", mode == "scheduled")

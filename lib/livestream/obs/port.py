@@ -10,17 +10,23 @@ and some calls take OBS locks, so a call from another thread can deadlock OBS
 from __future__ import annotations
 
 import json
-from typing import Optional
+from typing import Optional, Sequence
 
 import obspython as obs
 
 from ..errors import ObsRefusedError
 from ..session.ports import StreamService
+from ..simulcast import SimulcastTarget, TargetState
 from . import profile
+from .extra_outputs import ExtraOutputs
 
 
 class ScriptObsPort:
-    """OBS's stream service and output, as the controller needs them."""
+    """OBS's stream service and output, as the controller needs them, and the extra
+    outputs that send simulcast targets from OBS itself (``extra``)."""
+
+    def __init__(self) -> None:
+        self.extra = ExtraOutputs()
 
     def get_stream_service(self) -> StreamService:
         service = obs.obs_frontend_get_streaming_service()  # borrowed: do not release
@@ -65,3 +71,14 @@ class ScriptObsPort:
 
     def multitrack_video(self) -> bool:
         return profile.multitrack_video()
+
+    # --- simulcast sent by OBS itself (``session.obsside.TargetOutputs``) ---------
+
+    def start_targets(self, targets: Sequence[SimulcastTarget]) -> list[TargetState]:
+        return self.extra.start(targets)
+
+    def poll_targets(self) -> Optional[list[TargetState]]:
+        return self.extra.poll()
+
+    def stop_targets(self) -> list[TargetState]:
+        return self.extra.stop()

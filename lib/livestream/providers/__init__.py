@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import importlib
 import threading
-from typing import Sequence
+from typing import Optional, Sequence
 
 from ..errors import ConfigurationError
-from ..simulcast import SimulcastTarget, check_targets
+from ..simulcast import OBS_SIDE, SimulcastSupport, SimulcastTarget, check_targets
 from .base import Provider
 
 BUILTIN = ("tpstreams", "fastpix", "mux", "cloudflare", "apivideo")
@@ -70,11 +70,23 @@ def restreaming() -> list[str]:
     return [cls.display_name for cls in all_providers() if cls.capabilities.simulcast]
 
 
-def check_simulcast(provider: Provider | type[Provider], targets: Sequence[SimulcastTarget]) -> None:
-    """``simulcast.check_targets`` against what ``provider`` declares, naming the providers
-    that can restream when it cannot: the one check the CLI and the go-live both make."""
-    check_targets(targets, provider=provider.display_name, support=provider.capabilities.simulcast,
-                  able=restreaming())
+def simulcast_support(provider: Provider | type[Provider], *, obs_side: bool = False
+                      ) -> Optional[SimulcastSupport]:
+    """How a go-live on ``provider`` reaches its targets: the provider's own restreaming, else
+    (``obs_side``: inside OBS, which can send the extra outputs) OBS itself; None: not at all."""
+    return provider.capabilities.simulcast or (OBS_SIDE if obs_side else None)
 
 
-__all__ = ["Provider", "register", "get", "names", "all_providers", "restreaming", "check_simulcast"]
+def check_simulcast(provider: Provider | type[Provider], targets: Sequence[SimulcastTarget], *,
+                    obs_side: bool = False) -> None:
+    """``simulcast.check_targets`` against what ``provider`` declares (or, with ``obs_side``,
+    what OBS can send itself), naming the providers that can restream when it cannot: the
+    one check the CLI and the go-live both make."""
+    support = simulcast_support(provider, obs_side=obs_side)
+    sender = provider.display_name if provider.capabilities.simulcast or support is None \
+        else f"OBS (sending for {provider.display_name})"
+    check_targets(targets, provider=sender, support=support, able=restreaming())
+
+
+__all__ = ["Provider", "register", "get", "names", "all_providers", "restreaming", "check_simulcast",
+           "simulcast_support"]

@@ -42,6 +42,7 @@ from .inbox import Command, JobDone, ObsEvent
 from .ledger import Ledger
 from .lifecycle import Lifecycle
 from .noted import note_answer
+from .obsside import ObsSide, sends_targets
 from .pending import PendingEnds, ProviderFor
 from .ports import ObsPort
 from .preflight import refuse_if_any
@@ -59,7 +60,7 @@ Listener = Callable[[Snapshot], None]
 _AFTER_SETTLING = frozenset({"final"})
 
 
-class Controller(Lifecycle, Flow):
+class Controller(Lifecycle, Flow, ObsSide):
     """Drives one go-live at a time. All public methods are thread-safe posts except
     ``tick``, ``recover`` and ``shutdown``, which run on the thread that owns OBS calls."""
 
@@ -192,7 +193,7 @@ class Controller(Lifecycle, Flow):
             return
         refuse_if_any(self.obs)
         provider = request.provider
-        check_simulcast(provider, request.simulcast)
+        check_simulcast(provider, request.simulcast, obs_side=sends_targets(self.obs))
         go = self._go = GoLive(provider, request=request, previous=self.obs.get_stream_service())
         go.start_policy(self.policies, request.start_streaming)
         self._snapshot_update(
@@ -260,12 +261,14 @@ class Controller(Lifecycle, Flow):
             if go.next_status_at <= now:
                 self._read_status(go)
                 go.next_status_at = now + self.policies.status_interval
+            self._start_obs_targets(go)
 
     def _obs_stopped(self, error: Optional[str]) -> None:
         self._snapshot_update(reconnecting=False)
         go, state = self._go, self.state
         if go is None:
             return
+        self._stop_obs_targets(go)  # OBS stopped the main stream: the extras must not go on alone
         if state is State.ENDING and go.waiting_for_obs_stop:
             go.waiting_for_obs_stop = False
             self._end_provider_stream(go)

@@ -248,9 +248,12 @@ class Flow(_Base):
     def _apply_ingest(self, go: GoLive, stream: LiveStream) -> None:
         assert stream.ingest is not None
         if go.request is not None and go.request.simulcast and not go.targets_added:
-            # Before OBS publishes: Mux and FastPix take targets only while the stream is idle.
-            self._add_targets(go, stream)
-            return
+            if self._obs_side(go):
+                self._plan_obs_targets(go)  # OBS sends them itself once it is live
+            else:
+                # Before OBS publishes: Mux and FastPix take targets only while the stream is idle.
+                self._add_targets(go, stream)
+                return
         if "targets" in go.jobs:
             return  # a poll answered while the targets are being added: their answer goes on
         if not go.applying_on_disk:
@@ -318,6 +321,7 @@ class Flow(_Base):
             go.record.ending(restore_pending=bool(go.service_applied and self.policies.restore_previous),
                              previous=go.previous)
         self._enter(State.ENDING, message, level="warning" if go.failure else "info")
+        self._stop_obs_targets(go)  # before the main stream: they share its encoders
         if was in (State.STARTING, State.LIVE) and self.obs.is_streaming():
             go.waiting_for_obs_stop = True
             go.stop_requested_at = self.clock()
@@ -411,6 +415,7 @@ class Flow(_Base):
             go.next_status_at = now + self.policies.status_interval
             self._read_status(go)
             self._read_targets(go)
+        self._poll_obs_targets(go)
 
     def _tick_ready(self, go: GoLive, now: float) -> None:
         if go.recovered and now >= go.offer_until:

@@ -18,7 +18,7 @@ from typing import Any, Callable, Optional
 from ..errors import ConfigurationError, IngestTimeoutError, LivestreamError, ObsRefusedError
 from ..models import LiveStream
 from ..providers.base import Provider
-from ..simulcast import TargetState
+from ..simulcast import SimulcastTarget, TargetState
 from .ports import StreamService
 from .record import Record
 from .request import GoLiveRequest, Policies
@@ -71,6 +71,10 @@ class GoLive:
     #: The simulcast targets the provider holds for this go-live (``targets_added``: asked).
     targets: list[TargetState] = field(default_factory=list)
     targets_added: bool = False
+    #: Targets OBS sends itself (the provider does not restream: ``obsside``), and whether
+    #: their outputs are running.
+    obs_targets: list[SimulcastTarget] = field(default_factory=list)
+    obs_targets_started: bool = False
 
     @property
     def name(self) -> str:

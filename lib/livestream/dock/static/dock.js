@@ -26,6 +26,15 @@
     return node;
   }
 
+  // Append a <tag class=...> holding text (as text, never HTML) to parent.
+  function child(parent, tag, className, text) {
+    const node = document.createElement(tag);
+    node.className = className;
+    node.textContent = text;
+    parent.append(node);
+    return node;
+  }
+
   function setLink(id, url) {
     const node = el(id);
     const ok = typeof url === "string" && /^https?:\/\//i.test(url);
@@ -105,23 +114,26 @@
       return li;
     }));
 
+    // Simulcast targets: name, status and why (never a key: the view has none).
+    const targets = v.targets || [];
+    el("targets_card").hidden = targets.length === 0;
+    el("targets").replaceChildren(...targets.map((t) => {
+      const li = document.createElement("li");
+      li.dataset.status = t.status || "";
+      li.append(t.name + " ");
+      child(li, "span", "status " + (t.status || ""), t.status || "-");
+      if (t.host) child(li, "span", "secs mono", " " + t.host);
+      if (t.reason) child(li, "div", t.status === "failed" ? "error" : "secs", t.reason);
+      return li;
+    }));
+
     const open = v.open_streams;
     el("open_card").hidden = !(open && open.length);
     el("open_streams").replaceChildren(...(open || []).map((s) => {
       const li = document.createElement("li");
       li.append([s.provider, s.title || s.stream_id, s.state].filter(Boolean).join(" · "));
-      if (s.title && s.stream_id) {
-        const id = document.createElement("span");
-        id.className = "secs mono";
-        id.textContent = " " + s.stream_id;
-        li.append(id);
-      }
-      if (s.last_error) {
-        const err = document.createElement("div");
-        err.className = "error";
-        err.textContent = s.last_error;
-        li.append(err);
-      }
+      if (s.title && s.stream_id) child(li, "span", "secs mono", " " + s.stream_id);
+      if (s.last_error) child(li, "div", "error", s.last_error);
       return li;
     }));
     renderElapsed();

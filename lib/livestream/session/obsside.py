@@ -1,0 +1,154 @@
+"""Simulcast sent by OBS itself, for a provider that does not restream (TP Streams).
+
+The go-live's targets become extra RTMP outputs inside OBS that share the main stream's
+encoders (``livestream.obs.extra_outputs`` does the obspython part). This module is the
+part that needs no OBS, so it is tested without one:
+
+- ``TargetOutputs``: what an ``ObsPort`` offers when it can send them (the in-process
+  port can; obs-websocket cannot create outputs, so the remote CLI refuses such targets);
+- ``Observed`` and ``judge``: one look at an output (active, reconnecting, OBS's last
+  error) turned into the target's status, the same ``TargetState`` the provider-side
+  targets have;
+- ``ObsSide``: the controller's steps. The targets are planned when the ingest is
+  applied, started once OBS reports the main stream live, read on the timer while
+  live, and stopped before the main stream stops (and when OBS stops it).
+
+A failed target is a warning: the main stream goes on, and the end never waits for it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, Optional, Protocol, Sequence, runtime_checkable
+
+from .. import secrets
+from ..simulcast import OBS_SIDE_ID, SimulcastTarget, TargetState, TargetStatus
+
+if TYPE_CHECKING:
+    from .controller import Controller as _Base
+    from .golive import GoLive
+else:
+    _Base = object
+
+log = logging.getLogger("livestream.session")
+
+#: An output never connected after this long has failed. OBS's RTMP output reports a
+#: refused or unreachable server only by stopping (its ``stop`` signal, which a Python
+#: script cannot safely receive: see ``livestream.obs.app``), often without a last
+#: error, so a target that is not up by then is said to have failed.
+CONNECT_WAIT = 15.0
+
+
+@runtime_checkable
+class TargetOutputs(Protocol):
+    """The optional part of an ``ObsPort`` that sends targets from OBS itself."""
+
+    def start_targets(self, targets: Sequence[SimulcastTarget]) -> list[TargetState]:
+        """Start one output per target next to the live main stream; each one's first state."""
+
+    def poll_targets(self) -> Optional[list[TargetState]]:
+        """Each target's state now, or None when nothing changed since the last call."""
+
+    def stop_targets(self) -> list[TargetState]:
+        """Stop every target (REMOVED); quick: never waits for a connection."""
+
+
+def sends_targets(port: Any) -> bool:
+    """True if ``port`` can send simulcast targets from OBS itself."""
+    return isinstance(port, TargetOutputs)
+
+
+@dataclass(frozen=True)
+class Observed:
+    """One look at an extra output, from the script's timer."""
+
+    active: bool  # connected and sending (or reconnecting: OBS counts both)
+    reconnecting: bool
+    last_error: Optional[str] = None
+
+
+def judge(state: TargetState, seen: Observed, *, waited: float, was_live: bool) -> TargetState:
+    """The target's state after ``seen``, ``waited`` seconds after its start.
+
+    REMOVED is final. FAILED stays failed (with OBS's reason) unless the output turns
+    out to be sending after all (a connect slower than ``CONNECT_WAIT``): OBS does not
+    restart an output that stopped, so a failure is otherwise for the rest of the go-live."""
+    if state.status is TargetStatus.REMOVED:
+        return state
+    error = secrets.redact(seen.last_error) if seen.last_error else None
+    if seen.reconnecting:
+        return replace(state, status=TargetStatus.CONNECTING, reason="OBS lost the connection and is reconnecting")
+    if seen.active:
+        return replace(state, status=TargetStatus.LIVE, reason=None)
+    if state.status is TargetStatus.FAILED:
+        return state
+    if was_live:
+        return replace(state, status=TargetStatus.FAILED, reason=error or "the connection was lost")
+    if error:
+        return replace(state, status=TargetStatus.FAILED, reason=error)
+    if waited >= CONNECT_WAIT:
+        return replace(state, status=TargetStatus.FAILED,
+                       reason=f"OBS could not connect within {int(CONNECT_WAIT)} s")
+    return replace(state, status=TargetStatus.CONNECTING, reason=None)
+
+
+def planned(targets: Sequence[SimulcastTarget]) -> list[TargetState]:
+    """The targets before OBS is live: waiting for the main stream."""
+    return [TargetState(name=t.name, target_id=OBS_SIDE_ID, status=TargetStatus.IDLE, host=t.host) for t in targets]
+
+
+def failed_line(states: Sequence[TargetState]) -> str:
+    """The warning for targets that failed, with what to do."""
+    return ("Not streaming to " + "; ".join(t.describe() for t in states)
+            + ": the class goes on; check that target's server URL and stream key")
+
+
+class ObsSide(_Base):
+    """The controller's steps for targets OBS sends (mixed into ``Controller``)."""
+
+    def _obs_side(self, go: GoLive) -> bool:
+        """True if this go-live's targets are sent by OBS (its provider does not restream)."""
+        return bool(go.request is not None and go.request.simulcast and go.provider.capabilities.simulcast is None
+                    and sends_targets(self.obs))
+
+    def _plan_obs_targets(self, go: GoLive) -> None:
+        """At the ingest: nothing to ask the provider; the targets wait for OBS to be live."""
+        assert go.request is not None
+        go.targets_added = True
+        go.obs_targets = list(go.request.simulcast)
+        go.targets = planned(go.obs_targets)
+        self._save(go)
+        self._show_targets(go)
+
+    def _start_obs_targets(self, go: GoLive) -> None:
+        """OBS is live: start the extra outputs (they connect on their own threads)."""
+        if not go.obs_targets or go.obs_targets_started:
+            return
+        go.obs_targets_started = True
+        self._take_obs_states(go, self.obs.start_targets(go.obs_targets))
+
+    def _poll_obs_targets(self, go: GoLive) -> None:
+        if go.obs_targets_started:
+            states = self.obs.poll_targets()
+            if states is not None:
+                self._take_obs_states(go, states)
+
+    def _stop_obs_targets(self, go: GoLive) -> None:
+        """Before the main stream stops (or right after OBS stopped it): stop the extras."""
+        if go.obs_targets_started:
+            go.obs_targets_started = False
+            self._take_obs_states(go, self.obs.stop_targets())
+
+    def _take_obs_states(self, go: GoLive, states: list[TargetState]) -> None:
+        before = {t.name: t.status for t in go.targets}
+        go.targets = states
+        self._save(go)
+        self._show_targets(go)
+        newly = [t for t in states if t.status is TargetStatus.FAILED and before.get(t.name) is not TargetStatus.FAILED]
+        for target in newly:
+            log.warning("Simulcast target %r (%s) failed: %s", target.name, target.host, target.reason)
+        if newly and self.state.is_active:
+            self._message(failed_line(newly), level="warning")
+        else:
+            self._emit()
