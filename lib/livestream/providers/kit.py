@@ -10,7 +10,7 @@ cannot carry, an empty secret) and registers every secret for redaction.
 ``Token``, Cloudflare's and api.video's ``Bearer``); ``basic_auth`` registers the
 encoded Basic header value as a secret too. ``RefreshingAuth`` is the one "log in,
 cache, log in again once on a 401" flow that TP Streams' login and api.video's token
-exchange share.
+exchange share, and ``login_refused`` the one error a refused login becomes.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import requests
 from pydantic import BaseModel, ConfigDict, SecretStr, field_validator
 
 from .. import secrets
-from ..errors import AuthenticationError
+from ..errors import AuthenticationError, LivestreamError
 from .base import check_credential_text
 
 log = logging.getLogger(__name__)
@@ -53,6 +53,8 @@ class CredentialModel(BaseModel):
         label = field.title or info.field_name.replace("_", " ")
         if isinstance(value, SecretStr):
             stripped = value.get_secret_value().strip()
+            if not stripped and not field.is_required():
+                return None  # an optional secret left empty (a token beside a login) is not given
             if not stripped:
                 raise ValueError(f"the {label} is empty")
             value = SecretStr(stripped)
@@ -132,3 +134,13 @@ class RefreshingAuth:
             self.forget(token)
             token, _ = self.current()
             return request(HeaderAuth(self.scheme, token))
+
+
+def login_refused(refused: LivestreamError, message: str, *, hint: str, service: str) -> AuthenticationError:
+    """The error for a login the provider refused (any 4xx of a login or token exchange
+    means the credentials): ``message`` with the status and the provider's words."""
+    code = getattr(refused, "status_code", None)
+    words = getattr(refused, "provider_message", None)
+    said = f"{code}: {words}" if words else str(code)
+    return AuthenticationError(secrets.redact(f"{message} ({said})"), hint=hint, provider=service,
+                               status_code=code, provider_message=words)
