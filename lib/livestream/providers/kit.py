@@ -6,6 +6,9 @@ names) and declare only their fields, each with its ``title`` (how messages name
 it). The base checks every field once (a pasted line break, a character a header
 cannot carry, an empty secret) and registers every secret for redaction.
 
+``OptionsModel`` is the base of every provider's per-stream options: unknown names are
+refused, and a choice among lower-case words is read case-insensitively.
+
 ``HeaderAuth`` is the one ``Authorization: <scheme> <token>`` auth (TP Streams'
 ``Token``, Cloudflare's and api.video's ``Bearer``); ``basic_auth`` registers the
 encoded Basic header value as a secret too. ``RefreshingAuth`` is the one "log in,
@@ -17,10 +20,10 @@ from __future__ import annotations
 
 import base64
 import logging
-from typing import Any, Callable, ClassVar, Union
+from typing import Any, Callable, ClassVar, Literal, Union, get_args, get_origin
 
 import requests
-from pydantic import BaseModel, ConfigDict, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, SecretStr, field_validator, model_validator
 
 from .. import secrets
 from ..errors import AuthenticationError, LivestreamError
@@ -59,6 +62,27 @@ class CredentialModel(BaseModel):
                 raise ValueError(f"the {label} is empty")
             value = SecretStr(stripped)
         return check_credential_text(value, label, header=info.field_name in cls.header_fields)
+
+
+class OptionsModel(BaseModel):
+    """Per-stream options: a name the model lacks is refused (a typo must not be dropped
+    silently), and a field whose choices are lower-case words (a ``Literal``) takes any
+    case and stray spaces ("RTMPS " is "rtmps")."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _lower_choices(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        for name, field in cls.model_fields.items():
+            choices = get_args(field.annotation) if get_origin(field.annotation) is Literal else ()
+            value = data.get(name)
+            if isinstance(value, str) and choices and all(isinstance(c, str) and c == c.lower() for c in choices):
+                data[name] = value.strip().lower()
+        return data
 
 
 class BasicCredentials(CredentialModel):

@@ -6,13 +6,12 @@ the stream's sub-resource, ``DELETE`` it by its ID there, and read them back. Su
 provider subclasses ``TargetsProvider`` (an ``HttpProvider``), names the sub-resource
 (``targets_path``) and what one target is called (``target_noun``), and writes only what
 is its own: the create body (``_target_body``), the target in the create's answer
-(``_target_made``), where the targets are read back (``_held_targets``) and how one
-reads as a ``TargetState`` (``_target_state``).
+(``_target_made``) and ``simulcast_targets`` (where and how they are read back).
 """
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Optional
+from typing import Any, ClassVar
 from urllib.parse import quote
 
 import requests
@@ -34,31 +33,19 @@ class TargetsProvider(HttpProvider):
         """``POST <stream>/<targets_path>``: never retried once it may have arrived (a second
         target would restream twice)."""
         response = self._on("POST", stream_id, self.targets_path, json=self._target_body(target), idempotent=False)
-        return self._target_state(self._target_made(response), target.name, target.host)
+        return self._target_made(response, target)
 
     def remove_simulcast_target(self, stream_id: str, target: TargetState) -> None:
         """``DELETE <stream>/<targets_path>/<target id>``; one already gone is no error."""
         path = self._path(stream_id, f"{self.targets_path}/{quote(target.target_id, safe='')}")
         self._remove(path, what=f"{self.target_noun} of {self._what(stream_id)}")
 
-    def simulcast_targets(self, stream_id: str) -> list[TargetState]:
-        """The targets the provider holds for the stream, each as a ``TargetState``."""
-        return [self._target_state(held) for held in self._held_targets(stream_id)]
-
-    # --- what each provider writes
+    # --- what each provider writes (and ``simulcast_targets``, read its own way)
 
     def _target_body(self, target: SimulcastTarget) -> dict[str, Any]:
         """The create body: the destination URL, its stream key, the target's name."""
         raise NotImplementedError
 
-    def _target_made(self, response: requests.Response) -> Any:
-        """The target (a wire model) in the create's answer."""
-        raise NotImplementedError
-
-    def _held_targets(self, stream_id: str) -> list[Any]:
-        """The stream's targets as the provider answers them (wire models)."""
-        raise NotImplementedError
-
-    def _target_state(self, held: Any, name: Optional[str] = None, host: str = "") -> TargetState:
-        """One target as a ``TargetState``; ``name`` None: the one kept on the provider."""
+    def _target_made(self, response: requests.Response, target: SimulcastTarget) -> TargetState:
+        """The target the create's answer describes, named as ``target``."""
         raise NotImplementedError
