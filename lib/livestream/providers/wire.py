@@ -127,15 +127,21 @@ def ingest_url(url: str, schemes: tuple[str, ...], env_name: str, *, service: st
     return url
 
 
-def playback_template(template: str, env_name: str, *, service: str, placeholder: str = "playback_id") -> str:
-    """A playback URL template with ``{placeholder}`` and no other placeholder."""
+def playback_template(template: str, env_name: str, *, service: str, placeholder: str = "playback_id",
+                      web: bool = False, example: str = "") -> str:
+    """A playback URL template with ``{placeholder}`` and no other placeholder; ``web``: an
+    http(s) URL too. ``example`` ends the hints ("e.g. https://...")."""
+    eg = f", e.g. {example}" if example else ""
     try:
         template.format(**{placeholder: "x"})
     except (KeyError, IndexError, ValueError):
         raise ConfigurationError(
             f"The {service} playback URL template is invalid",
-            hint=f"{env_name} must contain {{{placeholder}}} and no other placeholder",
+            hint=f"{env_name} must contain {{{placeholder}}} and no other placeholder{eg}",
         ) from None
+    if web and ("{" + placeholder + "}" not in template or urlsplit(template).scheme.lower() not in ("http", "https")):
+        raise ConfigurationError(f"The {service} playback URL template needs an http(s) URL with {{{placeholder}}}",
+                                 hint=f"fix {env_name}{eg}")
     if "{" + placeholder + "}" not in template:
         raise ConfigurationError(f"The {service} playback URL template has no {{{placeholder}}}",
                                  hint=f"fix {env_name}")
