@@ -376,8 +376,13 @@ class HttpClient:
 
     def model_of(self, response: requests.Response, model: type[ModelT]) -> ModelT:
         """The JSON body of a 2xx ``response`` as ``model``, or the unexpected-answer error."""
+        return self.validated(response, model, self.json_of(response))
+
+    def validated(self, response: requests.Response, model: type[ModelT], data: Any) -> ModelT:
+        """``data`` (a part of ``response``'s body: an envelope's ``data``) as ``model``, or
+        the unexpected-answer error naming the fields."""
         try:
-            return model.model_validate(self.json_of(response))
+            return model.model_validate(data)
         except ValidationError as exc:
             raise self.unexpected(response, wire_problem(exc)) from None
 

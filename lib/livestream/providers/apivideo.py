@@ -42,7 +42,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from .. import secrets
 from ..errors import AuthenticationError, InvalidRequestError
 from ..http import HttpClient, Service, join_messages
-from ..models import EndResult, Ingest, LiveStream, StreamStatus
+from ..models import EndResult, LiveStream, StreamStatus
 from ..simulcast import SimulcastSupport, SimulcastTarget, TargetState
 from . import register, wire
 from .base import OptionsInput
@@ -242,7 +242,7 @@ def parse_stream(data: Any, *, protocol: str = "rtmps", servers: Optional[dict] 
         secrets.register(key)
         if protocol == "srt":
             # SRT: the stream key is the streamid; api.video documents no passphrase.
-            ingest = Ingest(protocol="srt", server=servers["srt"], srt_stream_id=key)
+            ingest = wire.srt_ingest(servers["srt"], key)
         else:
             ingest = wire.rtmp_ingest(servers[protocol], key)
     hls = got.assets.hls.strip() if got.assets and got.assets.hls else None
@@ -384,10 +384,7 @@ class ApiVideo(HttpProvider):
         def page_of(page: int, have: int) -> tuple[list[LiveStream], Optional[bool]]:
             response = self._send("GET", STREAMS_PATH, what="project", params={
                 "currentPage": page, "pageSize": PAGE_SIZE, "sortBy": "createdAt", "sortOrder": "asc"})
-            try:
-                body = StreamPage.model_validate(self._http.json_of(response))
-            except ValidationError:
-                raise self._http.unexpected(response, "'data' is not a list") from None
+            body = self._http.model_of(response, StreamPage)
             pages = body.pagination.pages_total if body.pagination else None
             return [self._parsed(response, item) for item in body.data], (page < pages if pages is not None else None)
         return self._paged(page_of, PAGE_SIZE)
@@ -443,11 +440,7 @@ class ApiVideo(HttpProvider):
                 for r in self._restreams(stream_id)]
 
     def _restreams(self, stream_id: str) -> list[Restream]:
-        response = self._on("GET", stream_id)
-        try:
-            return RestreamList.model_validate(self._http.json_of(response)).restreams
-        except ValidationError:
-            raise self._http.unexpected(response, "'restreams' is not a list of restreams") from None
+        return self._http.model_of(self._on("GET", stream_id), RestreamList).restreams
 
     def _set_restreams(self, stream_id: str, restreams: list[Restream]) -> None:
         """``PATCH /live-streams/{liveStreamId} {"restreams": [...]}``: idempotent, the whole list."""
@@ -497,10 +490,7 @@ class ApiVideo(HttpProvider):
         self._login()
 
     def _take_token(self, response: requests.Response) -> None:
-        try:
-            token = AccessToken.model_validate(self._auth_http.json_of(response))
-        except ValidationError:
-            raise self._auth_http.unexpected(response, "no access_token in the token answer") from None
+        token = self._auth_http.model_of(response, AccessToken)
         secrets.register(token.access_token, token.refresh_token)
         self._access = SecretStr(token.access_token)
         self._refresh = SecretStr(token.refresh_token) if token.refresh_token else None

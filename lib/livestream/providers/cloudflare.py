@@ -44,7 +44,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from .. import secrets
 from ..errors import NotFoundError
 from ..http import Service
-from ..models import EndResult, Ingest, LiveStream, StreamStatus
+from ..models import EndResult, LiveStream, StreamStatus
 from ..simulcast import SimulcastSupport, SimulcastTarget, TargetState, TargetStatus
 from . import register, wire
 from .base import OptionsInput
@@ -322,8 +322,7 @@ def parse_live_input(raw: Any, *, protocol: str = "rtmps", playback_template: Op
     if protocol == "srt":
         srt = got.srt
         if srt and _text(srt.url) and _text(srt.passphrase):
-            ingest = Ingest(protocol="srt", server=_text(srt.url), srt_stream_id=_text(srt.stream_id) or got.uid,
-                            srt_passphrase=SecretStr(_text(srt.passphrase)))
+            ingest = wire.srt_ingest(_text(srt.url), _text(srt.stream_id) or got.uid, _text(srt.passphrase))
     else:
         rtmps = got.rtmps
         if rtmps and _text(rtmps.url) and _text(rtmps.stream_key):
@@ -550,10 +549,7 @@ class Cloudflare(TargetsProvider):
         response = self._http.request("GET", self._inputs, params={"include_counts": "true"},
                                       what=f"account {self.credentials.account_id}")
         result = self._result(response)
-        try:
-            listing = LiveInputList.model_validate(result)
-        except ValidationError:
-            raise self._http.unexpected(response, "no 'liveInputs' list in the live input list") from None
+        listing = self._http.validated(response, LiveInputList, result)
         streams = [self._parsed(response, item) for item in listing.live_inputs]
         if listing.total is not None and listing.total > len(streams):
             log.warning("Cloudflare Stream listed %d of %d live inputs (the API documents no further pages)",

@@ -24,7 +24,7 @@ from pydantic import BaseModel, BeforeValidator, Field, SecretStr, ValidationErr
 from .. import secrets
 from ..errors import ConfigurationError
 from ..http import Service, join_messages
-from ..models import EndResult, Ingest, LiveStream, StreamStatus
+from ..models import EndResult, LiveStream, StreamStatus
 from ..simulcast import SimulcastSupport, SimulcastTarget, TargetState, TargetStatus
 from . import register, wire
 from .base import OptionsInput
@@ -225,8 +225,7 @@ def parse_stream(
         passphrase = got.srtSecret or got.srtSecert  # the webhook docs misspell it
         if not passphrase:
             raise ValueError("the stream has no 'srtSecret' for SRT")
-        ingest = Ingest(protocol="srt", server=srt_server, srt_stream_id=getattr(got, SRT_STREAMID_FIELD) or "",
-                        srt_passphrase=SecretStr(passphrase))
+        ingest = wire.srt_ingest(srt_server, getattr(got, SRT_STREAMID_FIELD) or "", passphrase)
     elif got.streamKey:
         ingest = wire.rtmp_ingest(rtmps_server, got.streamKey)
     playback_id = next((p.id for p in got.playbackIds if p.id), None)
@@ -420,23 +419,17 @@ class FastPix(TargetsProvider):
                 "metadata": {TARGET_NAME_KEY: target.name}}
 
     def _target_made(self, response: requests.Response, target: SimulcastTarget) -> TargetState:
-        made = self._simulcast_of(response, self._data(response))
+        made = self._http.validated(response, Simulcast, self._data(response))
         return TargetState(name=target.name, target_id=made.simulcastId, host=target.host)
 
     def simulcast_targets(self, stream_id: str) -> list[TargetState]:
         """The stream's ``simulcastResponses``; a disabled one is reported as removed."""
         response = self._on("GET", stream_id)
-        data = self._data(response)
-        held = [self._simulcast_of(response, item) for item in wire.objects(data.get("simulcastResponses"))]
+        listed = wire.objects(self._data(response).get("simulcastResponses"))
+        held = [self._http.validated(response, Simulcast, item) for item in listed]
         return [TargetState(name=(t.metadata or {}).get(TARGET_NAME_KEY) or t.simulcastId, target_id=t.simulcastId,
                             status=TargetStatus.REMOVED if t.isEnabled is False else TargetStatus.ADDED)
                 for t in held]
-
-    def _simulcast_of(self, response: requests.Response, data: Any) -> Simulcast:
-        try:
-            return Simulcast.model_validate(data)
-        except ValidationError:
-            raise self._http.unexpected(response, "no simulcastId in the simulcast") from None
 
     # ------------------------------------------------------------------ plumbing
 

@@ -26,7 +26,7 @@ from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_vali
 
 from ..errors import ConfigurationError, UnexpectedResponseError
 from ..http import Service
-from ..models import EndResult, Ingest, LiveStream, StreamStatus
+from ..models import EndResult, LiveStream, StreamStatus
 from ..simulcast import SimulcastSupport, SimulcastTarget, TargetState, TargetStatus
 from . import register, wire
 from .base import OptionsInput
@@ -269,8 +269,7 @@ def parse_stream(
         if key and passphrase:
             # The streamid is the stream key itself: passed as stream_key too, so it is
             # registered as a secret and redacted from logs.
-            ingest = Ingest(protocol="srt", server=srt_server, srt_stream_id=key, stream_key=SecretStr(key),
-                            srt_passphrase=SecretStr(passphrase))
+            ingest = wire.srt_ingest(srt_server, key, passphrase, key=key)
     elif key:
         server = rtmp_server or (RTMP_SERVER if protocol == "rtmp" else RTMPS_SERVER)
         ingest = wire.rtmp_ingest(server, key)

@@ -113,6 +113,14 @@ def rtmp_ingest(server: str, key: str) -> Ingest:
     return Ingest(protocol=protocol_of(server), server=server, stream_key=SecretStr(key))
 
 
+def srt_ingest(server: str, stream_id: str, passphrase: Optional[str] = None, *, key: Optional[str] = None) -> Ingest:
+    """An SRT ingest: the server, the ``streamid``, the passphrase if any; ``key``: the
+    streamid is the stream key itself (Mux), kept as the key so it is redacted too."""
+    return Ingest(protocol="srt", server=server, srt_stream_id=stream_id,
+                  srt_passphrase=SecretStr(passphrase) if passphrase else None,
+                  stream_key=SecretStr(key) if key else None)
+
+
 def ingest_url(url: str, schemes: tuple[str, ...], env_name: str, *, service: str) -> str:
     """An ingest server override, checked: one of ``schemes`` with a host."""
     url = url.strip()
