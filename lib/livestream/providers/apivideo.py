@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import threading
 import time
 from datetime import datetime
 from typing import Any, Callable, Literal, Optional
@@ -48,7 +47,7 @@ from . import register, wire
 from .base import OptionsInput
 from .declare import SRT_ID_IS_KEY, Capabilities, CredentialField, Setting, StreamOption
 from .http_base import HttpProvider
-from .kit import CredentialModel, OptionsModel, RefreshingAuth, login_refused
+from .kit import CredentialModel, LoginTokens, OptionsModel, RefreshingAuth, login_refused
 
 log = logging.getLogger(__name__)
 
@@ -347,9 +346,9 @@ class ApiVideo(HttpProvider):
         if _rate_limit_header not in hooks:
             hooks.append(_rate_limit_header)
         self._clock = clock or time.monotonic
-        self._token_lock = threading.Lock()
-        self._refreshing = RefreshingAuth("Bearer", self._bearer, self._forget_token, service=SERVICE.name)
-        self._access: Optional[SecretStr] = None
+        self._tokens = LoginTokens(self._login, renew=self._renew,
+                                   stale=lambda: self._clock() >= self._expires_at - REFRESH_MARGIN)
+        self._refreshing = RefreshingAuth("Bearer", self._tokens.current, self._tokens.forget, service=SERVICE.name)
         self._refresh: Optional[SecretStr] = None
         self._expires_at = 0.0
 
@@ -413,8 +412,8 @@ class ApiVideo(HttpProvider):
         self._send("GET", STREAMS_PATH, what="project", params={"currentPage": 1, "pageSize": 1})
 
     def close(self) -> None:
-        with self._token_lock:
-            self._access = self._refresh = None
+        self._tokens.forget()
+        self._refresh = None
         self._http.close()
 
     # ------------------------------------------------------------------ simulcast
@@ -448,22 +447,7 @@ class ApiVideo(HttpProvider):
 
     # ------------------------------------------------------------------ auth
 
-    def _forget_token(self, token: Any) -> None:
-        with self._token_lock:
-            self._access = None
-
-    def _bearer(self) -> tuple[SecretStr, bool]:
-        """The access token for the next request, and whether it is new."""
-        with self._token_lock:
-            if self._access is None:
-                self._login()
-                return self._access, True  # type: ignore[return-value]
-            if self._clock() >= self._expires_at - REFRESH_MARGIN:
-                self._renew()
-                return self._access, True  # type: ignore[return-value]
-            return self._access, False
-
-    def _login(self) -> None:
+    def _login(self) -> SecretStr:
         """``POST /auth/api-key {"apiKey"}``.
 
         UNVERIFIED: the docs do not say whether a wrong key is answered 400 or 401; both
@@ -471,31 +455,31 @@ class ApiVideo(HttpProvider):
         """
         key = self.credentials.api_key.get_secret_value()  # type: ignore[attr-defined]
         try:
-            self._take_token(self._auth_http.request("POST", AUTH_PATH, json={"apiKey": key},
+            return self._take_token(self._auth_http.request("POST", AUTH_PATH, json={"apiKey": key},
                                                      idempotent=True, what="API key"))
         except InvalidRequestError as refused:
             raise login_refused(refused, "api.video rejected the API key", hint=SERVICE.auth_hint,
                                 service=SERVICE.name) from None
 
-    def _renew(self) -> None:
+    def _renew(self) -> SecretStr:
         """``POST /auth/refresh {"refreshToken"}``; a refused refresh logs in again."""
         if self._refresh is not None:
             try:
-                self._take_token(self._auth_http.request(
+                return self._take_token(self._auth_http.request(
                     "POST", REFRESH_PATH, json={"refreshToken": self._refresh.get_secret_value()},
                     idempotent=True, what="refresh token"))
-                return
             except (AuthenticationError, InvalidRequestError) as refused:
                 log.info("api.video refused the refresh token (%s); logging in again", refused.status_code)
-        self._login()
+        return self._login()
 
-    def _take_token(self, response: requests.Response) -> None:
+    def _take_token(self, response: requests.Response) -> SecretStr:
+        """The access token of a token answer (the refresh token and the expiry kept)."""
         token = self._auth_http.model_of(response, AccessToken)
         secrets.register(token.access_token, token.refresh_token)
-        self._access = SecretStr(token.access_token)
         self._refresh = SecretStr(token.refresh_token) if token.refresh_token else None
         lifetime = token.expires_in if token.expires_in and token.expires_in > 0 else TOKEN_LIFETIME
         self._expires_at = self._clock() + lifetime
+        return SecretStr(token.access_token)
 
     # ------------------------------------------------------------------ plumbing
 

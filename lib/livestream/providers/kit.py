@@ -11,16 +11,17 @@ refused, and a choice among lower-case words is read case-insensitively.
 
 ``HeaderAuth`` is the one ``Authorization: <scheme> <token>`` auth (TP Streams'
 ``Token``, Cloudflare's and api.video's ``Bearer``); ``basic_auth`` registers the
-encoded Basic header value as a secret too. ``RefreshingAuth`` is the one "log in,
-cache, log in again once on a 401" flow that TP Streams' login and api.video's token
-exchange share, and ``login_refused`` the one error a refused login becomes.
+encoded Basic header value as a secret too. ``RefreshingAuth`` (over ``LoginTokens``) is
+the one "log in, cache, log in again once on a 401" flow that TP Streams' login and
+api.video's token exchange share, and ``login_refused`` the one error a refused login becomes.
 """
 
 from __future__ import annotations
 
 import base64
 import logging
-from typing import Any, Callable, ClassVar, Literal, Union, get_args, get_origin
+import threading
+from typing import Any, Callable, ClassVar, Literal, Optional, Union, get_args, get_origin
 
 import requests
 from pydantic import BaseModel, ConfigDict, SecretStr, field_validator, model_validator
@@ -133,13 +134,55 @@ class HeaderAuth(requests.auth.AuthBase):
         return f"HeaderAuth({self.scheme!r}, ***)"
 
 
+class LoginTokens:
+    """The token of a login, kept in memory (and in a ``TokenCache`` where given): the
+    ``current`` and ``forget`` a ``RefreshingAuth`` runs on, written once for TP Streams'
+    login and api.video's API-key exchange.
+
+    ``login()`` mints a token; where ``stale()`` says the one in memory is about to expire,
+    ``renew()`` replaces it (api.video's refresh token; default: ``login``). With a
+    ``cache``, ``cache_key()`` names this login in it (made on first use: TP Streams' key
+    is slow to derive, and clients are built on OBS's UI thread).
+    """
+
+    def __init__(self, login: Callable[[], Any], *, cache: Any = None, cache_key: Callable[[], str] = lambda: "",
+                 renew: Optional[Callable[[], Any]] = None, stale: Callable[[], bool] = lambda: False) -> None:
+        self.login, self.cache, self.cache_key = login, cache, cache_key
+        self.renew, self.stale = renew or login, stale
+        self._token: Any = None
+        self._lock = threading.Lock()
+
+    def current(self) -> tuple[Any, bool]:
+        """``(token, fresh)``: the token to send (from memory, the cache or a new login) and
+        whether it was minted for this request."""
+        with self._lock:
+            if self._token is not None and not self.stale():
+                return self._token, False
+            if self._token is None and self.cache is not None:
+                cached = self.cache.get(self.cache_key())
+                if cached:
+                    self._token = cached
+                    return cached, False
+            self._token = self.renew() if self._token is not None else self.login()
+            if self.cache is not None:
+                self.cache.put(self.cache_key(), self._token)
+            return self._token, True
+
+    def forget(self, token: Any = None) -> None:
+        """Drop a refused (or closed) token from memory, and from the cache."""
+        with self._lock:
+            self._token = None
+        if self.cache is not None and token is not None:
+            self.cache.discard(self.cache_key(), token)
+
+
 class RefreshingAuth:
     """A token got by logging in: sent as ``HeaderAuth``, and on a 401 forgotten and got
     again once, unless it was minted just now (then logging in again cannot help).
 
     ``current()`` gives ``(token, fresh)``: the token to send (from memory, a cache or a
     new login) and whether it came from a login made for this request; ``forget(token)``
-    drops a refused one from memory and any cache.
+    drops a refused one from memory and any cache (``LoginTokens`` has both).
     """
 
     def __init__(self, scheme: str, current: Callable[[], tuple[Any, bool]], forget: Callable[[Any], None],

@@ -39,7 +39,7 @@ from . import register, wire
 from .base import OptionsInput
 from .declare import Capabilities, CredentialField, StreamOption
 from .http_base import MAX_PAGES, HttpProvider
-from .kit import CredentialModel, OptionsModel, RefreshingAuth, login_refused
+from .kit import CredentialModel, HeaderAuth, LoginTokens, OptionsModel, RefreshingAuth, login_refused
 
 ORG_ENV = "TPSTREAMS_ORG_ID"
 TOKEN_ENV = "TPSTREAMS_API_TOKEN"
@@ -315,12 +315,16 @@ class TPStreams(HttpProvider):
         if creds.uses_login:
             self._http.service = LOGIN_SERVICE  # a 401 then names the login, not a token
         self._prefix = f"/api/v1/{quote(creds.organization_id, safe='')}/"
-        self._token: Optional[str] = None if creds.uses_login else creds.api_token.get_secret_value()
-        self._cache: Optional[TokenCache] = None
         self._key: Optional[str] = None
         if creds.uses_login:
             self._cache = token_cache if token_cache is not None else TokenCache(environ=self.environ)
-        self._refreshing = RefreshingAuth("Token", self._current_token, self._forget_token, service=SERVICE.name)
+            tokens = LoginTokens(self._login, cache=self._cache, cache_key=lambda: self._cache_key)
+            self._refreshing = RefreshingAuth("Token", tokens.current, tokens.forget, service=SERVICE.name)
+
+    def auth(self) -> Optional[requests.auth.AuthBase]:
+        """The user's API token, on every request; a login's token is sent by ``_refreshing``."""
+        token = self.credentials.api_token  # type: ignore[attr-defined]
+        return None if self.credentials.uses_login else HeaderAuth("Token", token)  # type: ignore[attr-defined]
 
     @property
     def _cache_key(self) -> str:
@@ -328,7 +332,7 @@ class TPStreams(HttpProvider):
         first use (a worker thread), not in the constructor: the fingerprint is
         deliberately slow and the panel builds clients on OBS's UI thread."""
         if self._key is None:
-            assert self._cache is not None and self.credentials.password is not None
+            assert self.credentials.password is not None
             self._key = self._cache.key_for(self._http.origin, self.credentials.organization_id,
                                             self.credentials.username or "",
                                             self.credentials.password.get_secret_value())
@@ -470,26 +474,6 @@ class TPStreams(HttpProvider):
         url = path if path.startswith(("http://", "https://")) else self._prefix + path
         return super()._send(method, url, **kwargs)
 
-    def _forget_token(self, token: str) -> None:
-        if self._cache is not None:
-            self._cache.discard(self._cache_key, token)
-        self._token = None
-
-    def _current_token(self) -> tuple[str, bool]:
-        """The token to use, and whether logging in again could not help (an API token,
-        or one minted by a login just now)."""
-        if self._cache is None:
-            return self._token, True  # the user's API token: nothing to log in with
-        if self._token:
-            return self._token, False
-        assert self._cache is not None
-        cached = self._cache.get(self._cache_key)
-        if cached:
-            self._token = cached
-            return cached, False
-        self._token = self._login()
-        return self._token, True
-
     def _login(self) -> str:
         """``POST /api/auth/login/`` (authentication docs). Never retried once sent: each
         login mints one of the organization's 20 tokens."""
@@ -511,6 +495,4 @@ class TPStreams(HttpProvider):
                           if isinstance(data.get(k), str) and data[k]), None)
         if not token:
             raise self._http.unexpected(response, "no 'token' in the login answer")
-        assert self._cache is not None
-        self._cache.put(self._cache_key, token)
         return token
