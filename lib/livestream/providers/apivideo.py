@@ -278,7 +278,6 @@ class ApiVideo(HttpProvider):
     Options = ApiVideoOptions
     default_base_url = PRODUCTION_URL
     base_url_env = BASE_URL_ENV
-    poll_interval = 3.0
     service = SERVICE
 
     credential_fields = (
@@ -316,7 +315,7 @@ class ApiVideo(HttpProvider):
                 help=f"Where OBS publishes over SRT; empty: {SRT_SERVER}."),
     )
     capabilities = Capabilities(
-        scheduling=False, reuse=True, protocols=PROTOCOLS, boots_server=False,
+        reuse=True, protocols=PROTOCOLS,
         ending="completes the broadcast within seconds; the stream can be used again",
         # "Currently api.video supports up to 5 restreams", to RTMPS and RTMP destinations
         # (https://docs.api.video/live-streaming/restreams); no status per restream.

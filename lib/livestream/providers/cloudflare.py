@@ -225,7 +225,6 @@ class LiveInputWire(_Wire):
         return value if isinstance(value, dict) else None  # "meta" is free-form: ignore a non-object
 
 
-
 class LiveInputList(_Wire):
     live_inputs: list[dict[str, Any]] = Field(alias="liveInputs")
     range: Optional[int] = None
@@ -271,7 +270,6 @@ class OutputsEnvelope(Envelope):
 
 
 # ----------------------------------------------------------------------------- parsing
-
 
 
 def _scheme(url: str) -> str:
@@ -425,7 +423,6 @@ class Cloudflare(TargetsProvider):
     service = SERVICE
     default_base_url = "https://api.cloudflare.com"  # the origin: paths carry /client/v4
     base_url_env = BASE_URL_ENV
-    poll_interval = 3.0
 
     credential_fields: ClassVar[tuple[CredentialField, ...]] = (
         CredentialField("account_id", "Account ID", ACCOUNT_ENV,
@@ -465,7 +462,7 @@ class Cloudflare(TargetsProvider):
     # No "reuse an existing stream": every go-live ends by disabling (or deleting) its input,
     # and a disabled input refuses the encoder, so a reused one would work once at most.
     capabilities: ClassVar[Capabilities] = Capabilities(
-        scheduling=False, reuse=False, protocols=("rtmps", "srt"), boots_server=False,
+        reuse=False, protocols=("rtmps", "srt"),
         ending="cannot stop a live input: once OBS disconnects, the input is disabled "
                "(or deleted, with 'After the stream: delete')",
         # Outputs: RTMP(S) or SRT destinations, any number ("one live input can have many

@@ -262,7 +262,6 @@ class FastPix(TargetsProvider):
     stream_id_hint = "give the streamId of the live stream"
     default_base_url = "https://api.fastpix.com"
     base_url_env = "FASTPIX_API_BASE_URL"
-    poll_interval = 3.0
 
     # --- the declaration the panel and the CLI are generated from; the settings keys
     # ("fp_token_id", "fp_reconnect_window"...) are the ones saved in users' scene collections.

@@ -295,7 +295,6 @@ def parse_stream(
     )
 
 
-
 # ---------------------------------------------------------------------- the provider
 
 
@@ -313,7 +312,6 @@ class Mux(TargetsProvider):
     targets_path = "simulcast-targets"
     default_base_url = "https://api.mux.com"
     base_url_env = BASE_URL_ENV
-    poll_interval = 3.0
 
     credential_fields = (
         CredentialField("token_id", "Access token ID", TOKEN_ID_ENV,
@@ -351,8 +349,8 @@ class Mux(TargetsProvider):
         Setting("playback_url_template", "Playback URL template", env=PLAYBACK_TEMPLATE_ENV,
                 help=f"with {{playback_id}}; default {PLAYBACK_URL_TEMPLATE}"),
     )
-    capabilities = Capabilities(scheduling=False, reuse=True, protocols=("rtmps", "rtmp", "srt"),
-                                boots_server=False, ending="signals Mux that the broadcast is complete",
+    capabilities = Capabilities(reuse=True, protocols=("rtmps", "rtmp", "srt"),
+                                ending="signals Mux that the broadcast is complete",
                                 # Targets only while the stream is idle; RTMP(S), or SRT when
                                 # OBS publishes over SRT (CreateSimulcastTargetRequest.url).
                                 # UNVERIFIED: Mux's most targets per stream (not in the reference).
