@@ -35,7 +35,7 @@ from __future__ import annotations
 import logging
 import re
 from datetime import datetime
-from typing import Any, ClassVar, Collection, Literal, Optional
+from typing import Annotated, Any, ClassVar, Collection, Literal, Optional
 from urllib.parse import quote, urlsplit
 
 import requests
@@ -212,17 +212,12 @@ class LiveInputWire(_Wire):
     uid: str = Field(min_length=1)
     created: wire.Time = None
     modified: wire.Time = None
-    meta: Optional[dict[str, Any]] = None
+    meta: Annotated[Optional[dict[str, Any]], wire.ObjectOnly] = None  # free-form: a non-object is ignored
     enabled: Optional[bool] = None
     recording: Optional[dict[str, Any]] = None
     rtmps: Optional[RtmpsInput] = None
     srt: Optional[SrtInput] = None
     status: Any = None
-
-    @field_validator("meta", mode="before")
-    @classmethod
-    def _meta_object(cls, value: Any) -> Any:
-        return value if isinstance(value, dict) else None  # "meta" is free-form: ignore a non-object
 
 
 class LiveInputList(_Wire):

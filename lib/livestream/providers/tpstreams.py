@@ -180,18 +180,13 @@ class TPStreamsOptions(OptionsModel):
         return value
 
 
-_text = wire.text
-
-
 def _asset_id(value: Any) -> Optional[str]:
     if isinstance(value, bool) or not isinstance(value, (str, int)) or not str(value):
         return None
     return str(value)
 
 
-Text, Time = wire.Text, wire.Time
-#: A nested object: None when absent or not a JSON object.
-ObjectOnly = BeforeValidator(lambda value: value if isinstance(value, dict) else None)
+Text, Time, ObjectOnly = wire.Text, wire.Time, wire.ObjectOnly
 
 
 _Wire = wire.WireModel

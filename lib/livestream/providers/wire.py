@@ -89,6 +89,9 @@ def parse_time(value: Any) -> Optional[datetime]:
 Text = Annotated[Optional[str], BeforeValidator(lambda value: text(value))]
 #: A time field of a wire object: None when absent or unreadable.
 Time = Annotated[Optional[datetime], BeforeValidator(parse_time)]
+#: For a nested object of a wire object (``Annotated[Optional[Model], ObjectOnly]``):
+#: None when absent or not a JSON object, so a field of the wrong type counts as absent.
+ObjectOnly = BeforeValidator(lambda value: value if isinstance(value, dict) else None)
 
 
 def lower(value: Any) -> Any:
