@@ -29,33 +29,27 @@ rate limits send ``X-RateLimit-Retry-After`` (read like ``Retry-After``).
 from __future__ import annotations
 
 import dataclasses
-import functools
 import logging
-import threading
 import time
 from datetime import datetime
 from typing import Any, Callable, Literal, Optional
 from urllib.parse import urlsplit
 
 import requests
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 
 from .. import secrets
 from ..errors import AuthenticationError, InvalidRequestError
 from ..http import HttpClient, Service, join_messages
-from ..models import EndResult, Ingest, LiveStream, StreamStatus
+from ..models import EndResult, LiveStream, StreamStatus
 from ..simulcast import SimulcastSupport, SimulcastTarget, TargetState
 from . import register, wire
-from .base import OptionsInput, check_credential_text
+from .base import OptionsInput
 from .declare import SRT_ID_IS_KEY, Capabilities, CredentialField, Setting, StreamOption
 from .http_base import HttpProvider
-from .kit import RefreshingAuth
-from .wire import parse_time
-from .wire import protocol_of as _protocol_of
+from .kit import CredentialModel, LoginTokens, OptionsModel, RefreshingAuth, login_refused
 
 log = logging.getLogger(__name__)
-
-_ingest_url = functools.partial(wire.ingest_url, service="api.video")
 
 API_KEY_ENV = "APIVIDEO_API_KEY"
 BASE_URL_ENV = "APIVIDEO_API_BASE_URL"
@@ -78,7 +72,6 @@ REFRESH_PATH = "/auth/refresh"
 STREAMS_PATH = "/live-streams"
 #: ``pageSize`` is 1 to 100, default 25 (https://docs.api.video/reference/api/Live-Streams#list-all-live-streams).
 PAGE_SIZE = 100
-_MAX_PAGES = 200
 #: Seconds before the access token's expiry at which it is refreshed (the SDK uses 10;
 #: a minute also covers a slow request started just before the deadline).
 REFRESH_MARGIN = 60.0
@@ -158,7 +151,7 @@ class Problem(_Wire):
     problems: list[Problem] = Field(default_factory=list)
 
 
-class Restream(wire.WireModel):
+class Restream(_Wire):
     """One of a live stream's ``restreams`` (``RestreamsResponseObject`` in the official clients)."""
 
     name: str = ""
@@ -166,7 +159,7 @@ class Restream(wire.WireModel):
     streamKey: Optional[str] = None  # noqa: N815 - the wire name
 
 
-class RestreamList(wire.WireModel):
+class RestreamList(_Wire):
     restreams: list[Restream] = Field(default_factory=list)
 
 
@@ -205,31 +198,15 @@ def _rate_limit_header(response: requests.Response, *args: Any, **kwargs: Any) -
 # ---------------------------------------------------------------------------- user input
 
 
-class ApiVideoCredentials(BaseModel):
-    """An api.video API key (production, or sandbox with the sandbox base URL)."""
+class ApiVideoCredentials(CredentialModel):
+    """An api.video API key (production, or sandbox with the sandbox base URL); it travels
+    in a JSON body (the token exchange), not in a header."""
 
-    # hide_input_in_errors: pydantic's error text would otherwise quote the key.
-    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
-
-    api_key: SecretStr
-
-    def model_post_init(self, __context: object) -> None:
-        secrets.register(self.api_key)
-
-    @field_validator("api_key")
-    @classmethod
-    def _usable(cls, value: SecretStr) -> SecretStr:
-        text = value.get_secret_value().strip()
-        if not text:
-            raise ValueError("the API key is empty")
-        # It travels in a JSON body (the token exchange), not in a header.
-        return check_credential_text(SecretStr(text), "API key", header=False)
+    api_key: SecretStr = Field(title="API key")
 
 
-class ApiVideoOptions(BaseModel):
+class ApiVideoOptions(OptionsModel):
     """Per-stream options; ``public`` and ``player_id`` are sent camelCase."""
-
-    model_config = ConfigDict(extra="forbid")
 
     public: bool = True
     player_id: Optional[str] = None
@@ -239,11 +216,6 @@ class ApiVideoOptions(BaseModel):
     @classmethod
     def _blank_is_none(cls, value: Any) -> Any:
         return (value.strip() or None) if isinstance(value, str) else value
-
-    @field_validator("protocol", mode="before")
-    @classmethod
-    def _lower(cls, value: Any) -> Any:
-        return value.strip().lower() if isinstance(value, str) else value
 
 
 # ---------------------------------------------------------------------------- parsing
@@ -259,43 +231,32 @@ def map_status(broadcasting: Any) -> StreamStatus:
     return StreamStatus.UNKNOWN
 
 
-
-
-
-
 def parse_stream(data: Any, *, protocol: str = "rtmps", servers: Optional[dict] = None) -> LiveStream:
     """A live stream object as a ``LiveStream``; ``ValueError`` naming fields (never values)."""
-    if not isinstance(data, dict):
-        raise ValueError("the live stream is not a JSON object")
-    try:
-        wire = WireLiveStream.model_validate(data)
-    except ValidationError as exc:
-        names = sorted({".".join(str(p) for p in err["loc"]) for err in exc.errors()})
-        raise ValueError(f"the live stream has no usable {', '.join(names)}") from None
+    got = wire.read(WireLiveStream, data, "live stream")
     servers = servers or {"rtmps": RTMPS_SERVER, "rtmp": RTMP_SERVER, "srt": SRT_SERVER}
-    key = (wire.stream_key or "").strip()
+    key = (got.stream_key or "").strip()
     ingest = None
     if key:
         secrets.register(key)
         if protocol == "srt":
             # SRT: the stream key is the streamid; api.video documents no passphrase.
-            ingest = Ingest(protocol="srt", server=servers["srt"], srt_stream_id=key)
+            ingest = wire.srt_ingest(servers["srt"], key)
         else:
-            server = servers[protocol]
-            ingest = Ingest(protocol=_protocol_of(server), server=server, stream_key=SecretStr(key))
-    hls = wire.assets.hls.strip() if wire.assets and wire.assets.hls else None
+            ingest = wire.rtmp_ingest(servers[protocol], key)
+    hls = got.assets.hls.strip() if got.assets and got.assets.hls else None
     return LiveStream(
         provider=ApiVideo.name,
-        id=wire.live_stream_id,
-        title=(wire.name or "").strip() or None,
-        status=map_status(wire.broadcasting),
-        provider_status=None if wire.broadcasting is None
-        else ("broadcasting" if wire.broadcasting else "not broadcasting"),
+        id=got.live_stream_id,
+        title=(got.name or "").strip() or None,
+        status=map_status(got.broadcasting),
+        provider_status=None if got.broadcasting is None
+        else ("broadcasting" if got.broadcasting else "not broadcasting"),
         ingest=ingest,
         playback_url=hls or None,
         # A broadcast is recorded into a video of the Videos API; not a live-stream field.
         recording_url=None,
-        created_at=parse_time(wire.created_at),
+        created_at=wire.parse_time(got.created_at),
     )
 
 
@@ -309,6 +270,7 @@ class ApiVideo(HttpProvider):
     name = "apivideo"
     display_name = "api.video"
     streams_path = STREAMS_PATH
+    id_field = "liveStreamId"
     stream_id_hint = "give the liveStreamId of the live stream (li...)"
     title_word = "name"
     settings_prefix = "apivideo"
@@ -316,7 +278,6 @@ class ApiVideo(HttpProvider):
     Options = ApiVideoOptions
     default_base_url = PRODUCTION_URL
     base_url_env = BASE_URL_ENV
-    poll_interval = 3.0
     service = SERVICE
 
     credential_fields = (
@@ -354,7 +315,7 @@ class ApiVideo(HttpProvider):
                 help=f"Where OBS publishes over SRT; empty: {SRT_SERVER}."),
     )
     capabilities = Capabilities(
-        scheduling=False, reuse=True, protocols=PROTOCOLS, boots_server=False,
+        reuse=True, protocols=PROTOCOLS,
         ending="completes the broadcast within seconds; the stream can be used again",
         # "Currently api.video supports up to 5 restreams", to RTMPS and RTMP destinations
         # (https://docs.api.video/live-streaming/restreams); no status per restream.
@@ -369,13 +330,10 @@ class ApiVideo(HttpProvider):
     def setup(self, *, ingest_rtmps_url: Optional[str] = None, ingest_rtmp_url: Optional[str] = None,
               ingest_srt_url: Optional[str] = None, protocol: Optional[str] = None,
               clock: Optional[Callable[[], float]] = None) -> None:
-        env = self.environ
         self.servers = {
-            "rtmps": _ingest_url(ingest_rtmps_url or env.get(INGEST_RTMPS_ENV) or RTMPS_SERVER,
-                                 ("rtmps", "rtmp"), INGEST_RTMPS_ENV),
-            "rtmp": _ingest_url(ingest_rtmp_url or env.get(INGEST_RTMP_ENV) or RTMP_SERVER,
-                                ("rtmp", "rtmps"), INGEST_RTMP_ENV),
-            "srt": _ingest_url(ingest_srt_url or env.get(INGEST_SRT_ENV) or SRT_SERVER, ("srt",), INGEST_SRT_ENV),
+            "rtmps": self._ingest_setting(ingest_rtmps_url, INGEST_RTMPS_ENV, RTMPS_SERVER, ("rtmps", "rtmp")),
+            "rtmp": self._ingest_setting(ingest_rtmp_url, INGEST_RTMP_ENV, RTMP_SERVER, ("rtmp", "rtmps")),
+            "srt": self._ingest_setting(ingest_srt_url, INGEST_SRT_ENV, SRT_SERVER, ("srt",)),
         }
         self._choose_protocol(protocol)
         # One more client for the token exchange, whose 401 means "wrong API key", on the
@@ -387,9 +345,9 @@ class ApiVideo(HttpProvider):
         if _rate_limit_header not in hooks:
             hooks.append(_rate_limit_header)
         self._clock = clock or time.monotonic
-        self._token_lock = threading.Lock()
-        self._auth = RefreshingAuth("Bearer", self._bearer, self._forget_token, service=SERVICE.name)
-        self._access: Optional[SecretStr] = None
+        self._tokens = LoginTokens(self._login, renew=self._renew,
+                                   stale=lambda: self._clock() >= self._expires_at - REFRESH_MARGIN)
+        self._refreshing = RefreshingAuth("Bearer", self._tokens.current, self._tokens.forget, service=SERVICE.name)
         self._refresh: Optional[SecretStr] = None
         self._expires_at = 0.0
 
@@ -407,40 +365,27 @@ class ApiVideo(HttpProvider):
         body: dict[str, Any] = {"name": title, "public": opts.public}
         if opts.player_id:
             body["playerId"] = opts.player_id
-        response = self._call("POST", STREAMS_PATH, json=body, idempotent=False, what="project")
+        response = self._send("POST", STREAMS_PATH, json=body, idempotent=False, what="project")
         data = self._http.json_of(response)
-        stream_id = data.get("liveStreamId") if isinstance(data, dict) else None
-        if isinstance(stream_id, str) and stream_id:
-            self._protocols[stream_id] = opts.protocol
+        self._remember(data, opts.protocol)
         return self._parsed(response, data)
 
     def get(self, stream_id: str) -> LiveStream:
         """``GET /live-streams/{liveStreamId}``."""
-        response = self._call("GET", self._path(stream_id), what=f"live stream {stream_id}")
+        response = self._on("GET", stream_id)
         return self._parsed(response, self._http.json_of(response))
 
     def list(self) -> list[LiveStream]:  # noqa: A003 - the API's own word
         """``GET /live-streams?currentPage=N&pageSize=100`` over every page, oldest first
         (``sortBy=createdAt``), so a stream created meanwhile lands on the last page
         instead of shifting the pages still to read."""
-        streams: list[LiveStream] = []
-        seen: set[str] = set()
-        for page in range(1, _MAX_PAGES + 1):
-            response = self._call("GET", STREAMS_PATH, what="project", params={
+        def page_of(page: int, have: int) -> tuple[list[LiveStream], Optional[bool]]:
+            response = self._send("GET", STREAMS_PATH, what="project", params={
                 "currentPage": page, "pageSize": PAGE_SIZE, "sortBy": "createdAt", "sortOrder": "asc"})
-            try:
-                body = StreamPage.model_validate(self._http.json_of(response))
-            except ValidationError:
-                raise self._http.unexpected(response, "'data' is not a list") from None
-            for item in body.data:
-                stream = self._parsed(response, item)
-                if stream.id not in seen:
-                    seen.add(stream.id)
-                    streams.append(stream)
+            body = self._http.model_of(response, StreamPage)
             pages = body.pagination.pages_total if body.pagination else None
-            if not body.data or (pages is not None and page >= pages) or (pages is None and len(body.data) < PAGE_SIZE):
-                break
-        return streams
+            return [self._parsed(response, item) for item in body.data], (page < pages if pages is not None else None)
+        return self._paged(page_of, PAGE_SIZE)
 
     def end(self, stream_id: str) -> EndResult:
         """``PUT /live-streams/{liveStreamId}/complete`` (202): api.video ends the broadcast
@@ -454,26 +399,20 @@ class ApiVideo(HttpProvider):
         """
         if self.get(stream_id).status is StreamStatus.NOT_STARTED:
             return EndResult(ended=False, message="nothing to end (the api.video live stream is not broadcasting)")
-        try:
-            self._call("PUT", self._path(stream_id, "complete"), what=f"live stream {stream_id}")
-        except InvalidRequestError as refused:
-            if refused.status_code not in (400, 409):
-                raise
-            said = f": api.video says {refused.provider_message}" if refused.provider_message else ""
-            return EndResult(ended=False, message=f"nothing to end (the stream is not broadcasting){said}")
-        return EndResult(ended=True, message="api.video is completing the live stream (it ends within seconds)")
+        return self._end_by("PUT", stream_id, "complete", refused=(400, 409), idle="the stream is not broadcasting",
+                            done="api.video is completing the live stream (it ends within seconds)")
 
     def delete(self, stream_id: str) -> None:
         """``DELETE /live-streams/{liveStreamId}`` (204): for good."""
-        self._call("DELETE", self._path(stream_id), what=f"live stream {stream_id}")
+        self._on("DELETE", stream_id)
 
     def check_credentials(self) -> None:
         """The token exchange and one live stream of the first page: cheap and authenticated."""
-        self._call("GET", STREAMS_PATH, what="project", params={"currentPage": 1, "pageSize": 1})
+        self._send("GET", STREAMS_PATH, what="project", params={"currentPage": 1, "pageSize": 1})
 
     def close(self) -> None:
-        with self._token_lock:
-            self._access = self._refresh = None
+        self._tokens.forget()
+        self._refresh = None
         self._http.close()
 
     # ------------------------------------------------------------------ simulcast
@@ -499,39 +438,15 @@ class ApiVideo(HttpProvider):
                 for r in self._restreams(stream_id)]
 
     def _restreams(self, stream_id: str) -> list[Restream]:
-        response = self._call("GET", self._path(stream_id), what=f"live stream {stream_id}")
-        try:
-            return RestreamList.model_validate(self._http.json_of(response)).restreams
-        except ValidationError:
-            raise self._http.unexpected(response, "'restreams' is not a list of restreams") from None
+        return self._http.model_of(self._on("GET", stream_id), RestreamList).restreams
 
     def _set_restreams(self, stream_id: str, restreams: list[Restream]) -> None:
         """``PATCH /live-streams/{liveStreamId} {"restreams": [...]}``: idempotent, the whole list."""
-        self._call("PATCH", self._path(stream_id), json={"restreams": [r.model_dump() for r in restreams]},
-                   idempotent=True, what=f"live stream {stream_id}")
+        self._on("PATCH", stream_id, json={"restreams": [r.model_dump() for r in restreams]}, idempotent=True)
 
     # ------------------------------------------------------------------ auth
 
-    def _call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
-        """One API request with a valid access token; on a 401 log in again once."""
-        return self._auth.send(lambda auth: self._http.request(method, path, auth=auth, **kwargs))
-
-    def _forget_token(self, token: Any) -> None:
-        with self._token_lock:
-            self._access = None
-
-    def _bearer(self) -> tuple[SecretStr, bool]:
-        """The access token for the next request, and whether it is new."""
-        with self._token_lock:
-            if self._access is None:
-                self._login()
-                return self._access, True  # type: ignore[return-value]
-            if self._clock() >= self._expires_at - REFRESH_MARGIN:
-                self._renew()
-                return self._access, True  # type: ignore[return-value]
-            return self._access, False
-
-    def _login(self) -> None:
+    def _login(self) -> SecretStr:
         """``POST /auth/api-key {"apiKey"}``.
 
         UNVERIFIED: the docs do not say whether a wrong key is answered 400 or 401; both
@@ -539,41 +454,33 @@ class ApiVideo(HttpProvider):
         """
         key = self.credentials.api_key.get_secret_value()  # type: ignore[attr-defined]
         try:
-            self._take_token(self._auth_http.request("POST", AUTH_PATH, json={"apiKey": key},
+            return self._take_token(self._auth_http.request("POST", AUTH_PATH, json={"apiKey": key},
                                                      idempotent=True, what="API key"))
         except InvalidRequestError as refused:
-            raise AuthenticationError(
-                f"api.video rejected the API key ({refused.status_code}"
-                + (f": {refused.provider_message})" if refused.provider_message else ")"),
-                hint=SERVICE.auth_hint, provider=SERVICE.name, status_code=refused.status_code,
-                provider_message=refused.provider_message) from None
+            raise login_refused(refused, "api.video rejected the API key", hint=SERVICE.auth_hint,
+                                service=SERVICE.name) from None
 
-    def _renew(self) -> None:
+    def _renew(self) -> SecretStr:
         """``POST /auth/refresh {"refreshToken"}``; a refused refresh logs in again."""
         if self._refresh is not None:
             try:
-                self._take_token(self._auth_http.request(
+                return self._take_token(self._auth_http.request(
                     "POST", REFRESH_PATH, json={"refreshToken": self._refresh.get_secret_value()},
                     idempotent=True, what="refresh token"))
-                return
             except (AuthenticationError, InvalidRequestError) as refused:
                 log.info("api.video refused the refresh token (%s); logging in again", refused.status_code)
-        self._login()
+        return self._login()
 
-    def _take_token(self, response: requests.Response) -> None:
-        try:
-            token = AccessToken.model_validate(self._auth_http.json_of(response))
-        except ValidationError:
-            raise self._auth_http.unexpected(response, "no access_token in the token answer") from None
+    def _take_token(self, response: requests.Response) -> SecretStr:
+        """The access token of a token answer (the refresh token and the expiry kept)."""
+        token = self._auth_http.model_of(response, AccessToken)
         secrets.register(token.access_token, token.refresh_token)
-        self._access = SecretStr(token.access_token)
         self._refresh = SecretStr(token.refresh_token) if token.refresh_token else None
         lifetime = token.expires_in if token.expires_in and token.expires_in > 0 else TOKEN_LIFETIME
         self._expires_at = self._clock() + lifetime
+        return SecretStr(token.access_token)
 
     # ------------------------------------------------------------------ plumbing
 
     def _parsed(self, response: requests.Response, data: Any) -> LiveStream:
-        stream_id = data.get("liveStreamId") if isinstance(data, dict) else None
-        protocol = self._protocols.get(stream_id, self.protocol) if isinstance(stream_id, str) else self.protocol
-        return self._http.parsed(response, parse_stream, data, protocol=protocol, servers=self.servers)
+        return self._http.parsed(response, parse_stream, data, protocol=self._protocol_for(data), servers=self.servers)

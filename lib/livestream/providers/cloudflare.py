@@ -35,25 +35,22 @@ from __future__ import annotations
 import logging
 import re
 from datetime import datetime
-from typing import Any, ClassVar, Collection, Literal, Optional
+from typing import Annotated, Any, ClassVar, Collection, Literal, Optional
 from urllib.parse import quote, urlsplit
 
 import requests
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 
 from .. import secrets
-from ..errors import (
-    ConfigurationError,
-    NotFoundError,
-)
+from ..errors import NotFoundError
 from ..http import Service
-from ..models import EndResult, Ingest, LiveStream, StreamStatus
+from ..models import EndResult, LiveStream, StreamStatus
 from ..simulcast import SimulcastSupport, SimulcastTarget, TargetState, TargetStatus
 from . import register, wire
 from .base import OptionsInput
 from .declare import Capabilities, CredentialField, Setting, StreamOption
-from .http_base import HttpProvider
-from .kit import CredentialModel, HeaderAuth
+from .kit import CredentialModel, HeaderAuth, OptionsModel
+from .kit_simulcast import TargetsProvider
 from .wire import lower as _lower
 from .wire import text as _text
 
@@ -171,22 +168,15 @@ class CloudflareCredentials(CredentialModel):
         return value
 
 
-class CloudflareOptions(BaseModel):
+class CloudflareOptions(OptionsModel):
     """Per-stream options: the create body's ``recording`` and ``deleteRecordingAfterDays``,
     the ingest protocol OBS uses, and what ``end`` does with the input afterwards."""
-
-    model_config = ConfigDict(extra="forbid")
 
     enable_recording: bool = True  # recording.mode "automatic" (also what makes it play live) or "off"
     recording_timeout: int = Field(0, ge=0, le=MAX_RECORDING_TIMEOUT)  # recording.timeoutSeconds
     delete_recording_after_days: int = Field(0, ge=0, le=MAX_RECORDING_DAYS)  # 0: not sent (recordings are kept)
     protocol: Literal["rtmps", "srt"] = "rtmps"  # not sent: picks the ingest from the answer
     after_stream: Literal["disable", "delete"] = AFTER_DISABLE  # not sent as such: kept in meta
-
-    @field_validator("protocol", "after_stream", mode="before")
-    @classmethod
-    def _case_insensitive(cls, value: Any) -> Any:
-        return _lower(value)
 
     @field_validator("delete_recording_after_days")
     @classmethod
@@ -222,18 +212,12 @@ class LiveInputWire(_Wire):
     uid: str = Field(min_length=1)
     created: wire.Time = None
     modified: wire.Time = None
-    meta: Optional[dict[str, Any]] = None
+    meta: Annotated[Optional[dict[str, Any]], wire.ObjectOnly] = None  # free-form: a non-object is ignored
     enabled: Optional[bool] = None
     recording: Optional[dict[str, Any]] = None
     rtmps: Optional[RtmpsInput] = None
     srt: Optional[SrtInput] = None
     status: Any = None
-
-    @field_validator("meta", mode="before")
-    @classmethod
-    def _meta_object(cls, value: Any) -> Any:
-        return value if isinstance(value, dict) else None  # "meta" is free-form: ignore a non-object
-
 
 
 class LiveInputList(_Wire):
@@ -283,7 +267,6 @@ class OutputsEnvelope(Envelope):
 # ----------------------------------------------------------------------------- parsing
 
 
-
 def _scheme(url: str) -> str:
     return urlsplit(url).scheme.lower()
 
@@ -323,41 +306,32 @@ def parse_live_input(raw: Any, *, protocol: str = "rtmps", playback_template: Op
 
     ``ValueError`` (naming fields, never values) when it is not a live input.
     """
-    if not isinstance(raw, dict):
-        raise ValueError("the live input is not a JSON object")
-    try:
-        wire = LiveInputWire.model_validate(raw)
-    except ValidationError as exc:
-        fields = sorted({".".join(str(p) for p in err["loc"]) or "result" for err in exc.errors()})
-        raise ValueError(f"the live input has an unreadable {', '.join(fields)}") from None
-    meta = wire.meta or {}
+    got = wire.read(LiveInputWire, raw, "live input")
+    meta = got.meta or {}
     # Every key and passphrase of the answer is secret, the unused protocol's and the
     # playback ones too: an error message could echo any of them later.
     secrets.register(*_secret_values(raw))
     ingest = None
     if protocol == "srt":
-        srt = wire.srt
+        srt = got.srt
         if srt and _text(srt.url) and _text(srt.passphrase):
-            ingest = Ingest(protocol="srt", server=_text(srt.url), srt_stream_id=_text(srt.stream_id) or wire.uid,
-                            srt_passphrase=SecretStr(_text(srt.passphrase)))
+            ingest = wire.srt_ingest(_text(srt.url), _text(srt.stream_id) or got.uid, _text(srt.passphrase))
     else:
-        rtmps = wire.rtmps
+        rtmps = got.rtmps
         if rtmps and _text(rtmps.url) and _text(rtmps.stream_key):
-            url = _text(rtmps.url)
-            ingest = Ingest(protocol="rtmp" if _scheme(url) == "rtmp" else "rtmps", server=url,
-                            stream_key=SecretStr(_text(rtmps.stream_key)))
+            ingest = wire.rtmp_ingest(_text(rtmps.url), _text(rtmps.stream_key))
     # "status" absent (a list item) says nothing; present and null means never connected.
-    if "status" in wire.model_fields_set or wire.enabled is False:
-        status = map_status(wire.status, enabled=wire.enabled)
+    if "status" in got.model_fields_set or got.enabled is False:
+        status = map_status(got.status, enabled=got.enabled)
     else:
         status = StreamStatus.UNKNOWN
-    word = "disabled" if wire.enabled is False else status_word(wire.status)
+    word = "disabled" if got.enabled is False else status_word(got.status)
     playback = playback_from(raw)
     if playback is None and playback_template:
-        playback = playback_template.format(uid=quote(wire.uid, safe=""))
+        playback = playback_template.format(uid=quote(got.uid, safe=""))
     return LiveStream(
         provider=Cloudflare.name,
-        id=wire.uid,
+        id=got.uid,
         title=_text(meta.get("name")),
         reference=_text(meta.get(REFERENCE_KEY)),
         status=status,
@@ -366,7 +340,7 @@ def parse_live_input(raw: Any, *, protocol: str = "rtmps", playback_template: Op
         playback_url=playback,
         # The recording is a Stream video with its own uid (the videos API), not in this object.
         recording_url=None,
-        created_at=wire.created,
+        created_at=got.created,
     )
 
 
@@ -424,40 +398,26 @@ def explain(status: int, body: Any) -> Optional[tuple[str, str]]:
             f"check {ACCOUNT_ENV}: the 32-character Account ID of the account the API token belongs to")
 
 
-def _check_template(template: str) -> str:
-    try:
-        template.format(uid="x")
-    except (KeyError, IndexError, ValueError):
-        raise ConfigurationError(
-            "The Cloudflare Stream playback URL template is invalid",
-            hint=f"{PLAYBACK_TEMPLATE_ENV} (or the playback URL setting) must contain {{uid}} and no other "
-                 "placeholder, e.g. https://customer-<code>.cloudflarestream.com/{uid}/manifest/video.m3u8",
-        ) from None
-    if "{uid}" not in template or _scheme(template) not in ("http", "https"):
-        raise ConfigurationError(
-            "The Cloudflare Stream playback URL template needs an http(s) URL with {uid}",
-            hint="e.g. https://customer-<code>.cloudflarestream.com/{uid}/manifest/video.m3u8")
-    return template
-
-
 # ----------------------------------------------------------------------------- the provider
 
 
 @register
-class Cloudflare(HttpProvider):
+class Cloudflare(TargetsProvider):
     """Cloudflare Stream: create a live input (ready at once), get, list, disable or delete it."""
 
     name = "cloudflare"
     display_name = "Cloudflare Stream"
     stream_noun = "live input"
     stream_id_hint = "give the live input's ID (uid)"
+    id_field = "uid"
+    repr_field = "account_id"
+    targets_path, target_noun = "outputs", "output"
     settings_prefix = "cloudflare"
     Credentials = CloudflareCredentials
     Options = CloudflareOptions
     service = SERVICE
     default_base_url = "https://api.cloudflare.com"  # the origin: paths carry /client/v4
     base_url_env = BASE_URL_ENV
-    poll_interval = 3.0
 
     credential_fields: ClassVar[tuple[CredentialField, ...]] = (
         CredentialField("account_id", "Account ID", ACCOUNT_ENV,
@@ -497,7 +457,7 @@ class Cloudflare(HttpProvider):
     # No "reuse an existing stream": every go-live ends by disabling (or deleting) its input,
     # and a disabled input refuses the encoder, so a reused one would work once at most.
     capabilities: ClassVar[Capabilities] = Capabilities(
-        scheduling=False, reuse=False, protocols=("rtmps", "srt"), boots_server=False,
+        reuse=False, protocols=("rtmps", "srt"),
         ending="cannot stop a live input: once OBS disconnects, the input is disabled "
                "(or deleted, with 'After the stream: delete')",
         # Outputs: RTMP(S) or SRT destinations, any number ("one live input can have many
@@ -505,24 +465,20 @@ class Cloudflare(HttpProvider):
         simulcast=SimulcastSupport(max_targets=None, schemes=("rtmp", "rtmps", "srt")),
     )
 
-    def __init__(self, credentials: Any, **kwargs: Any) -> None:
-        super().__init__(credentials, **kwargs)
-        # The choices made at create, per live input; others are read back from its meta.
-        self._protocols: dict[str, str] = {}
-        self._after: dict[str, str] = {}
-
     def setup(self, *, playback_url_template: Optional[str] = None, **settings: Any) -> None:
         super().setup(**settings)
         template = _text(playback_url_template) or _text(self.environ.get(PLAYBACK_TEMPLATE_ENV))
-        self.playback_template: Optional[str] = _check_template(template) if template else None
+        self.playback_template: Optional[str] = wire.playback_template(
+            template, PLAYBACK_TEMPLATE_ENV, service=SERVICE.name, placeholder="uid", web=True,
+            example="https://customer-<code>.cloudflarestream.com/{uid}/manifest/video.m3u8") if template else None
         account = self.credentials.account_id
         self._inputs = f"{API_PREFIX}/accounts/{quote(account, safe='')}/stream/live_inputs"
+        # The choices made at create, per live input; others are read back from its meta.
+        self._choose_protocol(None)
+        self._after: dict[str, str] = {}
 
     def auth(self) -> requests.auth.AuthBase:
         return HeaderAuth("Bearer", self.credentials.api_token)
-
-    def __repr__(self) -> str:
-        return f"Cloudflare(account_id={self.credentials.account_id!r}, base_url={self.base_url!r})"
 
     # ------------------------------------------------------------------ operations
 
@@ -548,9 +504,9 @@ class Cloudflare(HttpProvider):
         response = self._http.request("POST", self._inputs, json=body, idempotent=False,
                                       what=f"account {self.credentials.account_id}")
         result = self._result(response)
-        uid = _text(result.get("uid")) if isinstance(result, dict) else None
+        uid = self._id_in(result)
         if uid:
-            self._protocols[uid] = opts.protocol
+            self._remember(uid, opts.protocol)
             self._after[uid] = opts.after_stream
         return self._parsed(response, result)
 
@@ -566,14 +522,13 @@ class Cloudflare(HttpProvider):
         disabled (a disabled input refuses the encoder)."""
         stream = self.get(stream_id)
         if stream.provider_status == "disabled":
-            response = self._http.request("PUT", self._path(stream_id), json={"enabled": True},
-                                          what=f"live input {stream_id}")
+            response = self._on("PUT", stream_id, json={"enabled": True})
             stream = self._parsed(response, self._result(response))
         return stream
 
     def get(self, stream_id: str) -> LiveStream:
         """``GET .../live_inputs/{uid}``: status and credentials."""
-        response = self._http.request("GET", self._path(stream_id), what=f"live input {stream_id}")
+        response = self._on("GET", stream_id)
         return self._parsed(response, self._result(response))
 
     def list(self) -> list[LiveStream]:  # noqa: A003 - the API's own word
@@ -586,10 +541,7 @@ class Cloudflare(HttpProvider):
         response = self._http.request("GET", self._inputs, params={"include_counts": "true"},
                                       what=f"account {self.credentials.account_id}")
         result = self._result(response)
-        try:
-            listing = LiveInputList.model_validate(result)
-        except ValidationError:
-            raise self._http.unexpected(response, "no 'liveInputs' list in the live input list") from None
+        listing = self._http.validated(response, LiveInputList, result)
         streams = [self._parsed(response, item) for item in listing.live_inputs]
         if listing.total is not None and listing.total > len(streams):
             log.warning("Cloudflare Stream listed %d of %d live inputs (the API documents no further pages)",
@@ -607,8 +559,7 @@ class Cloudflare(HttpProvider):
                 self.delete(stream_id)
                 return EndResult(ended=True, message="Cloudflare Stream deleted the live input")
             # PUT is a partial update here: "omit the field to indicate no change".
-            self._http.request("PUT", self._path(stream_id), json={"enabled": False},
-                               what=f"live input {stream_id}")
+            self._on("PUT", stream_id, json={"enabled": False})
         except NotFoundError:
             return EndResult(ended=False, message="nothing to end: the live input no longer exists")
         return EndResult(ended=True, message="Cloudflare Stream disabled the live input")
@@ -616,7 +567,7 @@ class Cloudflare(HttpProvider):
     def delete(self, stream_id: str) -> None:
         """``DELETE .../live_inputs/{uid}``: "prevents a live input from being streamed to and
         makes the live input inaccessible to any future API calls"; recordings stay."""
-        self._http.request("DELETE", self._path(stream_id), what=f"live input {stream_id}")
+        self._on("DELETE", stream_id)
         self._after.pop(str(stream_id).strip(), None)
         self._protocols.pop(str(stream_id).strip(), None)
 
@@ -626,22 +577,17 @@ class Cloudflare(HttpProvider):
 
     # ------------------------------------------------------------------ simulcast
 
-    def add_simulcast_target(self, stream_id: str, target: SimulcastTarget) -> TargetState:
+    def _target_body(self, target: SimulcastTarget) -> dict[str, Any]:
         """``POST .../live_inputs/{uid}/outputs`` with ``url``, ``streamKey`` and ``enabled``."""
-        body = {"url": target.url, "streamKey": target.stream_key.get_secret_value(), "enabled": True}
-        made = self._http.request_model("POST", f"{self._path(stream_id)}/outputs", OutputEnvelope, json=body,
-                                        idempotent=False, what=f"live input {stream_id}").result
-        return TargetState(name=target.name, target_id=made.uid, host=target.host)
+        return {"url": target.url, "streamKey": target.stream_key.get_secret_value(), "enabled": True}
 
-    def remove_simulcast_target(self, stream_id: str, target: TargetState) -> None:
-        """``DELETE .../live_inputs/{uid}/outputs/{output_uid}``."""
-        self._remove(f"{self._path(stream_id)}/outputs/{quote(target.target_id, safe='')}",
-                     what=f"output of live input {stream_id}")
+    def _target_made(self, response: requests.Response, target: SimulcastTarget) -> TargetState:
+        made = self._http.model_of(response, OutputEnvelope).result
+        return TargetState(name=target.name, target_id=made.uid, host=target.host)
 
     def simulcast_targets(self, stream_id: str) -> list[TargetState]:
         """``GET .../live_inputs/{uid}/outputs``; a disabled output is reported as removed."""
-        outputs = self._http.request_model("GET", f"{self._path(stream_id)}/outputs", OutputsEnvelope,
-                                           what=f"live input {stream_id}").result
+        outputs = self._http.model_of(self._on("GET", stream_id, "outputs"), OutputsEnvelope).result
         return [TargetState(name=urlsplit(o.url or "").hostname or o.uid, target_id=o.uid,
                             status=TargetStatus.ADDED if o.enabled is not False else TargetStatus.REMOVED)
                 for o in outputs]
@@ -650,8 +596,7 @@ class Cloudflare(HttpProvider):
 
     def _after_from_meta(self, stream_id: str) -> str:
         """What the create chose for after the stream (``meta``); "disable" when not ours."""
-        response = self._http.request("GET", self._path(stream_id), what=f"live input {stream_id}")
-        result = self._result(response)
+        result = self._result(self._on("GET", stream_id))
         meta = result.get("meta") if isinstance(result.get("meta"), dict) else {}
         return AFTER_DELETE if _lower(meta.get(AFTER_KEY)) == AFTER_DELETE else AFTER_DISABLE
 
@@ -664,6 +609,5 @@ class Cloudflare(HttpProvider):
                                  failed="'success' is false in a 2xx answer")
 
     def _parsed(self, response: requests.Response, raw: Any) -> LiveStream:
-        uid = _text(raw.get("uid")) if isinstance(raw, dict) else None
-        return self._http.parsed(response, parse_live_input, raw, protocol=self._protocols.get(uid or "", "rtmps"),
+        return self._http.parsed(response, parse_live_input, raw, protocol=self._protocol_for(raw),
                                  playback_template=self.playback_template)

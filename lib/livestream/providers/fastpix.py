@@ -14,41 +14,30 @@ Extra methods beyond the ``Provider`` contract: ``enable(id)`` and ``disable(id)
 
 from __future__ import annotations
 
-import functools
-import logging
 from datetime import datetime
 from typing import Annotated, Any, Literal, Optional, Union
 from urllib.parse import quote
 
 import requests
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, BeforeValidator, Field, SecretStr, ValidationError, field_validator
 
 from .. import secrets
-from ..errors import ConfigurationError, InvalidRequestError
+from ..errors import ConfigurationError
 from ..http import Service, join_messages
-from ..models import EndResult, Ingest, LiveStream, StreamStatus
+from ..models import EndResult, LiveStream, StreamStatus
 from ..simulcast import SimulcastSupport, SimulcastTarget, TargetState, TargetStatus
 from . import register, wire
 from .base import OptionsInput
 from .declare import Capabilities, CredentialField, Setting, StreamOption
-from .http_base import HttpProvider
-from .kit import BasicCredentials
-from .wire import lower as _lower
-from .wire import protocol_of as _protocol_of
+from .kit import BasicCredentials, OptionsModel
+from .kit_simulcast import TargetsProvider
 from .wire import text as _text
-
-log = logging.getLogger(__name__)
-
 
 TOKEN_ID_ENV = "FASTPIX_ACCESS_TOKEN_ID"
 SECRET_KEY_ENV = "FASTPIX_SECRET_KEY"
 INGEST_RTMPS_ENV = "FASTPIX_INGEST_RTMPS_URL"
 INGEST_SRT_ENV = "FASTPIX_INGEST_SRT_URL"
 PLAYBACK_TEMPLATE_ENV = "FASTPIX_PLAYBACK_URL_TEMPLATE"
-
-# The shared checks, with this provider's name in their messages.
-_ingest_url = functools.partial(wire.ingest_url, service="FastPix")
-_check_template = functools.partial(wire.playback_template, env_name=PLAYBACK_TEMPLATE_ENV, service="FastPix")
 
 # Not in any API answer; hard-coded by FastPix's own WordPress plugin
 # (https://github.com/FastPix/wordpress) and confirmed by its iOS demo's README
@@ -68,7 +57,7 @@ RECONNECT_WINDOW = (60, 1800)
 #: (metadata: up to 10 string entries, https://docs.fastpix.io/reference/create-new-stream).
 REFERENCE_KEY = "obs_livestream_ref"
 PAGE_SIZE = 50  # what FastPix's WordPress plugin asks for (assumed to be the maximum)
-_MAX_PAGES = 200
+
 
 class Envelope(wire.WireModel):
     """Every answer: ``{"success": true, "data": ...}`` (lists add ``pagination``)."""
@@ -78,16 +67,12 @@ class Envelope(wire.WireModel):
     pagination: Optional[dict[str, Any]] = None
 
 
-class _FieldError(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class _FieldError(wire.WireModel):
     field: Optional[str] = None
     message: Optional[str] = None
 
 
-class _Error(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class _Error(wire.WireModel):
     code: Optional[Union[int, str]] = None
     message: Optional[str] = None
     description: Optional[str] = None
@@ -169,10 +154,8 @@ class FastPixCredentials(BasicCredentials):
     secret_key: SecretStr = Field(title="secret key")
 
 
-class FastPixOptions(BaseModel):
+class FastPixOptions(OptionsModel):
     """Per-stream options; sent camelCase (https://docs.fastpix.io/reference/create-new-stream)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     access_policy: Literal["public", "private"] = "public"
     max_resolution: Literal["1080p", "720p", "480p"] = "1080p"
@@ -194,23 +177,11 @@ class FastPixOptions(BaseModel):
             raise ValueError(f"the reconnect window must be {low} to {high} seconds (FastPix refuses {value})")
         return value
 
-    @field_validator("access_policy", "max_resolution", "media_policy", "protocol", mode="before")
-    @classmethod
-    def _case_insensitive(cls, value: Any) -> Any:
-        return _lower(value)
-
-
-
-def _objects(value: Any) -> list[Any]:
-    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
-
 
 Text = wire.Text
 
 
-class WirePlaybackId(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class WirePlaybackId(wire.WireModel):
     id: Text = None  # noqa: A003 - the API's field
     accessPolicy: Text = None  # noqa: N815 - the API's camelCase
 
@@ -224,7 +195,7 @@ class WireStream(BaseModel):
     streamKey: Text = None  # noqa: N815
     srtSecret: Text = None  # noqa: N815
     srtSecert: Text = None  # noqa: N815 - sic: the webhook docs' spelling
-    playbackIds: Annotated[list[WirePlaybackId], BeforeValidator(_objects)] = Field(  # noqa: N815
+    playbackIds: Annotated[list[WirePlaybackId], BeforeValidator(wire.objects)] = Field(  # noqa: N815
         default_factory=list)
     metadata: Annotated[dict[str, Any], BeforeValidator(lambda v: v if isinstance(v, dict) else {})] = Field(
         default_factory=dict)
@@ -243,27 +214,23 @@ def parse_stream(
 
     ``ValueError`` (naming fields, never values) when it is not a stream object.
     """
-    if not isinstance(data, dict):
-        raise ValueError("the stream is not a JSON object")
-    wire = WireStream.model_validate(data)  # every field optional: cannot fail on a dict
-    if not wire.streamId:
+    got = wire.read(WireStream, data, "stream")  # every field optional: only a non-object fails
+    if not got.streamId:
         raise ValueError("the stream has no 'streamId'")
     # The stream key is secret whichever protocol OBS uses: an SRT go-live does not put
     # it in an Ingest (which would register it), yet an error body may echo it.
-    secrets.register(wire.streamKey, wire.srtSecret, wire.srtSecert)
+    secrets.register(got.streamKey, got.srtSecret, got.srtSecert)
     ingest = None
     if protocol == "srt":
-        passphrase = wire.srtSecret or wire.srtSecert  # the webhook docs misspell it
+        passphrase = got.srtSecret or got.srtSecert  # the webhook docs misspell it
         if not passphrase:
             raise ValueError("the stream has no 'srtSecret' for SRT")
-        ingest = Ingest(protocol="srt", server=srt_server, srt_stream_id=getattr(wire, SRT_STREAMID_FIELD) or "",
-                        srt_passphrase=SecretStr(passphrase))
-    elif wire.streamKey:
-        ingest = Ingest(protocol=_protocol_of(rtmps_server), server=rtmps_server,
-                        stream_key=SecretStr(wire.streamKey))
-    playback_id = next((p.id for p in wire.playbackIds if p.id), None)
+        ingest = wire.srt_ingest(srt_server, getattr(got, SRT_STREAMID_FIELD) or "", passphrase)
+    elif got.streamKey:
+        ingest = wire.rtmp_ingest(rtmps_server, got.streamKey)
+    playback_id = next((p.id for p in got.playbackIds if p.id), None)
     playback_url = playback_template.format(playback_id=quote(playback_id, safe="")) if playback_id else None
-    stream_id, word, metadata, created_at = wire.streamId, wire.status, wire.metadata, wire.createdAt
+    stream_id, word, metadata, created_at = got.streamId, got.status, got.metadata, got.createdAt
     return LiveStream(
         provider=FastPix.name,
         id=stream_id,
@@ -280,9 +247,8 @@ def parse_stream(
     )
 
 
-
 @register
-class FastPix(HttpProvider):
+class FastPix(TargetsProvider):
     """FastPix: create (ready at once), get, list, finish, delete, enable/disable."""
 
     name = "fastpix"
@@ -291,10 +257,11 @@ class FastPix(HttpProvider):
     Options = FastPixOptions
     service = SERVICE
     streams_path = STREAMS_PATH
+    id_field = "streamId"
+    targets_path = target_noun = "simulcast"
     stream_id_hint = "give the streamId of the live stream"
     default_base_url = "https://api.fastpix.com"
     base_url_env = "FASTPIX_API_BASE_URL"
-    poll_interval = 3.0
 
     # --- the declaration the panel and the CLI are generated from; the settings keys
     # ("fp_token_id", "fp_reconnect_window"...) are the ones saved in users' scene collections.
@@ -342,13 +309,10 @@ class FastPix(HttpProvider):
     ) -> None:
         """The ingest servers (constants, overridable), the playback URL template and the
         default protocol."""
-        env = self.environ
-        self.rtmps_server = _ingest_url(ingest_rtmps_url or env.get(INGEST_RTMPS_ENV) or RTMPS_SERVER,
-                                        ("rtmps", "rtmp"), INGEST_RTMPS_ENV)
-        self.srt_server = _ingest_url(ingest_srt_url or env.get(INGEST_SRT_ENV) or SRT_SERVER,
-                                      ("srt",), INGEST_SRT_ENV)
-        self.playback_template = _check_template(
-            playback_url_template or env.get(PLAYBACK_TEMPLATE_ENV) or PLAYBACK_URL_TEMPLATE)
+        self.rtmps_server = self._ingest_setting(ingest_rtmps_url, INGEST_RTMPS_ENV, RTMPS_SERVER, ("rtmps", "rtmp"))
+        self.srt_server = self._ingest_setting(ingest_srt_url, INGEST_SRT_ENV, SRT_SERVER, ("srt",))
+        self.playback_template = self._template_setting(playback_url_template, PLAYBACK_TEMPLATE_ENV,
+                                                        PLAYBACK_URL_TEMPLATE)
         self._choose_protocol(protocol)
 
     # ------------------------------------------------------------------ operations
@@ -386,9 +350,7 @@ class FastPix(HttpProvider):
         }
         response = self._http.request("POST", STREAMS_PATH, json=body, idempotent=False, what="workspace")
         data = self._data(response)
-        stream_id = _text(data.get("streamId")) if isinstance(data, dict) else None
-        if stream_id:
-            self._protocols[stream_id] = opts.protocol
+        self._remember(data, opts.protocol)
         return self._parsed(response, data)
 
     def start(self, stream_id: str) -> LiveStream:
@@ -402,28 +364,22 @@ class FastPix(HttpProvider):
 
     def get(self, stream_id: str) -> LiveStream:
         """``GET /v1/live/streams/{streamId}``."""
-        response = self._http.request("GET", self._path(stream_id), what=f"live stream {stream_id}")
+        response = self._on("GET", stream_id)
         return self._parsed(response, self._data(response))
 
     def list(self) -> list[LiveStream]:  # noqa: A003 - the API's own word
         """``GET /v1/live/streams?limit=50&offset=<page>&orderBy=desc`` over every page
-        (``offset`` is a 1-based page number in FastPix's OpenAPI spec)."""
-        streams: list[LiveStream] = []
-        for page in range(1, _MAX_PAGES + 1):
+        (``offset`` is a 1-based page number in FastPix's OpenAPI spec), until
+        ``pagination.totalRecords`` are read (or, without it, a page is short)."""
+        def page_of(page: int, have: int) -> tuple[list[LiveStream], Optional[bool]]:
             response = self._http.request("GET", STREAMS_PATH, what="workspace",
                                           params={"limit": PAGE_SIZE, "offset": page, "orderBy": "desc"})
-            data = self._data(response, want=list)
-            streams.extend(self._parsed(response, item) for item in data)
+            items = [self._parsed(response, item) for item in self._data(response, want=list)]
             pagination = Envelope.model_validate(self._http.json_of(response)).pagination
             total = pagination.get("totalRecords") if isinstance(pagination, dict) else None
-            if not data:
-                break
-            if isinstance(total, int) and not isinstance(total, bool):
-                if len(streams) >= total:
-                    break
-            elif len(data) < PAGE_SIZE:
-                break
-        return streams
+            known = isinstance(total, int) and not isinstance(total, bool)
+            return items, (have + len(items) < total if known else None)
+        return self._paged(page_of, PAGE_SIZE)
 
     def end(self, stream_id: str) -> EndResult:
         """``PUT /v1/live/streams/{streamId}/finish``: ``active`` -> ``idle``, recording processed.
@@ -433,26 +389,20 @@ class FastPix(HttpProvider):
         ``EndResult(ended=False)``, nothing to end, not an
         error. (A finish retried after a lost answer also lands here, harmlessly.)
         """
-        try:
-            self._http.request("PUT", self._path(stream_id, "finish"), what=f"live stream {stream_id}")
-        except InvalidRequestError as refused:
-            if refused.status_code != 400:
-                raise
-            said = f": FastPix says {refused.provider_message}" if refused.provider_message else ""
-            return EndResult(ended=False, message=f"nothing to end (the stream is not active){said}")
-        return EndResult(ended=True, message="FastPix finished the live stream")
+        return self._end_by("PUT", stream_id, "finish", done="FastPix finished the live stream",
+                            idle="the stream is not active")
 
     def delete(self, stream_id: str) -> None:
         """``DELETE /v1/live/streams/{streamId}``: irreversible; disconnects a live encoder."""
-        self._http.request("DELETE", self._path(stream_id), what=f"live stream {stream_id}")
+        self._on("DELETE", stream_id)
 
     def enable(self, stream_id: str) -> None:
         """``PUT .../live-enable``: ``disabled`` -> ``idle`` (not on the trial plan)."""
-        self._http.request("PUT", self._path(stream_id, "live-enable"), what=f"live stream {stream_id}")
+        self._on("PUT", stream_id, "live-enable")
 
     def disable(self, stream_id: str) -> None:
         """``PUT .../live-disable``: the stream refuses encoders until enabled again."""
-        self._http.request("PUT", self._path(stream_id, "live-disable"), what=f"live stream {stream_id}")
+        self._on("PUT", stream_id, "live-disable")
 
     def check_credentials(self) -> None:
         """One stream of the first page: cheap and authenticated."""
@@ -461,35 +411,24 @@ class FastPix(HttpProvider):
 
     # ------------------------------------------------------------------ simulcast
 
-    def add_simulcast_target(self, stream_id: str, target: SimulcastTarget) -> TargetState:
-        """``POST /v1/live/streams/{streamId}/simulcast`` with ``url``, ``streamKey`` and the
-        target's name in ``metadata`` (201 ``{simulcastId, url, streamKey, isEnabled}``)."""
-        body = {"url": target.url, "streamKey": target.stream_key.get_secret_value(),
+    def _target_body(self, target: SimulcastTarget) -> dict[str, Any]:
+        """``POST .../simulcast`` with ``url``, ``streamKey`` and the target's name in
+        ``metadata`` (201 ``{simulcastId, url, streamKey, isEnabled}``)."""
+        return {"url": target.url, "streamKey": target.stream_key.get_secret_value(),
                 "metadata": {TARGET_NAME_KEY: target.name}}
-        response = self._http.request("POST", self._path(stream_id, "simulcast"), json=body, idempotent=False,
-                                      what=f"live stream {stream_id}")
-        made = self._simulcast_of(response, self._data(response))
-        return TargetState(name=target.name, target_id=made.simulcastId, host=target.host)
 
-    def remove_simulcast_target(self, stream_id: str, target: TargetState) -> None:
-        """``DELETE /v1/live/streams/{streamId}/simulcast/{simulcastId}``."""
-        self._remove(self._path(stream_id, f"simulcast/{quote(target.target_id, safe='')}"),
-                     what=f"simulcast of live stream {stream_id}")
+    def _target_made(self, response: requests.Response, target: SimulcastTarget) -> TargetState:
+        made = self._http.validated(response, Simulcast, self._data(response))
+        return TargetState(name=target.name, target_id=made.simulcastId, host=target.host)
 
     def simulcast_targets(self, stream_id: str) -> list[TargetState]:
         """The stream's ``simulcastResponses``; a disabled one is reported as removed."""
-        response = self._http.request("GET", self._path(stream_id), what=f"live stream {stream_id}")
-        data = self._data(response)
-        held = [self._simulcast_of(response, item) for item in _objects(data.get("simulcastResponses"))]
+        response = self._on("GET", stream_id)
+        listed = wire.objects(self._data(response).get("simulcastResponses"))
+        held = [self._http.validated(response, Simulcast, item) for item in listed]
         return [TargetState(name=(t.metadata or {}).get(TARGET_NAME_KEY) or t.simulcastId, target_id=t.simulcastId,
                             status=TargetStatus.REMOVED if t.isEnabled is False else TargetStatus.ADDED)
                 for t in held]
-
-    def _simulcast_of(self, response: requests.Response, data: Any) -> Simulcast:
-        try:
-            return Simulcast.model_validate(data)
-        except ValidationError:
-            raise self._http.unexpected(response, "no simulcastId in the simulcast") from None
 
     # ------------------------------------------------------------------ plumbing
 
@@ -498,8 +437,6 @@ class FastPix(HttpProvider):
         return self._http.unwrap(response, Envelope, "data", shape="success", failed="no success envelope", want=want)
 
     def _parsed(self, response: requests.Response, data: Any) -> LiveStream:
-        stream_id = _text(data.get("streamId")) if isinstance(data, dict) else None
-        return self._http.parsed(response, parse_stream, data,
-                                 protocol=self._protocols.get(stream_id or "", self.protocol),
+        return self._http.parsed(response, parse_stream, data, protocol=self._protocol_for(data),
                                  rtmps_server=self.rtmps_server, srt_server=self.srt_server,
                                  playback_template=self.playback_template)

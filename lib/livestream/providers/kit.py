@@ -6,24 +6,28 @@ names) and declare only their fields, each with its ``title`` (how messages name
 it). The base checks every field once (a pasted line break, a character a header
 cannot carry, an empty secret) and registers every secret for redaction.
 
+``OptionsModel`` is the base of every provider's per-stream options: unknown names are
+refused, and a choice among lower-case words is read case-insensitively.
+
 ``HeaderAuth`` is the one ``Authorization: <scheme> <token>`` auth (TP Streams'
 ``Token``, Cloudflare's and api.video's ``Bearer``); ``basic_auth`` registers the
-encoded Basic header value as a secret too. ``RefreshingAuth`` is the one "log in,
-cache, log in again once on a 401" flow that TP Streams' login and api.video's token
-exchange share.
+encoded Basic header value as a secret too. ``RefreshingAuth`` (over ``LoginTokens``) is
+the one "log in, cache, log in again once on a 401" flow that TP Streams' login and
+api.video's token exchange share, and ``login_refused`` the one error a refused login becomes.
 """
 
 from __future__ import annotations
 
 import base64
 import logging
-from typing import Any, Callable, ClassVar, Union
+import threading
+from typing import Any, Callable, ClassVar, Literal, Optional, Union, get_args, get_origin
 
 import requests
-from pydantic import BaseModel, ConfigDict, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, SecretStr, field_validator, model_validator
 
 from .. import secrets
-from ..errors import AuthenticationError
+from ..errors import AuthenticationError, LivestreamError
 from .base import check_credential_text
 
 log = logging.getLogger(__name__)
@@ -53,10 +57,33 @@ class CredentialModel(BaseModel):
         label = field.title or info.field_name.replace("_", " ")
         if isinstance(value, SecretStr):
             stripped = value.get_secret_value().strip()
+            if not stripped and not field.is_required():
+                return None  # an optional secret left empty (a token beside a login) is not given
             if not stripped:
                 raise ValueError(f"the {label} is empty")
             value = SecretStr(stripped)
         return check_credential_text(value, label, header=info.field_name in cls.header_fields)
+
+
+class OptionsModel(BaseModel):
+    """Per-stream options: a name the model lacks is refused (a typo must not be dropped
+    silently), and a field whose choices are lower-case words (a ``Literal``) takes any
+    case and stray spaces ("RTMPS " is "rtmps")."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _lower_choices(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        for name, field in cls.model_fields.items():
+            choices = get_args(field.annotation) if get_origin(field.annotation) is Literal else ()
+            value = data.get(name)
+            if isinstance(value, str) and choices and all(isinstance(c, str) and c == c.lower() for c in choices):
+                data[name] = value.strip().lower()
+        return data
 
 
 class BasicCredentials(CredentialModel):
@@ -107,13 +134,55 @@ class HeaderAuth(requests.auth.AuthBase):
         return f"HeaderAuth({self.scheme!r}, ***)"
 
 
+class LoginTokens:
+    """The token of a login, kept in memory (and in a ``TokenCache`` where given): the
+    ``current`` and ``forget`` a ``RefreshingAuth`` runs on, written once for TP Streams'
+    login and api.video's API-key exchange.
+
+    ``login()`` mints a token; where ``stale()`` says the one in memory is about to expire,
+    ``renew()`` replaces it (api.video's refresh token; default: ``login``). With a
+    ``cache``, ``cache_key()`` names this login in it (made on first use: TP Streams' key
+    is slow to derive, and clients are built on OBS's UI thread).
+    """
+
+    def __init__(self, login: Callable[[], Any], *, cache: Any = None, cache_key: Callable[[], str] = lambda: "",
+                 renew: Optional[Callable[[], Any]] = None, stale: Callable[[], bool] = lambda: False) -> None:
+        self.login, self.cache, self.cache_key = login, cache, cache_key
+        self.renew, self.stale = renew or login, stale
+        self._token: Any = None
+        self._lock = threading.Lock()
+
+    def current(self) -> tuple[Any, bool]:
+        """``(token, fresh)``: the token to send (from memory, the cache or a new login) and
+        whether it was minted for this request."""
+        with self._lock:
+            if self._token is not None and not self.stale():
+                return self._token, False
+            if self._token is None and self.cache is not None:
+                cached = self.cache.get(self.cache_key())
+                if cached:
+                    self._token = cached
+                    return cached, False
+            self._token = self.renew() if self._token is not None else self.login()
+            if self.cache is not None:
+                self.cache.put(self.cache_key(), self._token)
+            return self._token, True
+
+    def forget(self, token: Any = None) -> None:
+        """Drop a refused (or closed) token from memory, and from the cache."""
+        with self._lock:
+            self._token = None
+        if self.cache is not None and token is not None:
+            self.cache.discard(self.cache_key(), token)
+
+
 class RefreshingAuth:
     """A token got by logging in: sent as ``HeaderAuth``, and on a 401 forgotten and got
     again once, unless it was minted just now (then logging in again cannot help).
 
     ``current()`` gives ``(token, fresh)``: the token to send (from memory, a cache or a
     new login) and whether it came from a login made for this request; ``forget(token)``
-    drops a refused one from memory and any cache.
+    drops a refused one from memory and any cache (``LoginTokens`` has both).
     """
 
     def __init__(self, scheme: str, current: Callable[[], tuple[Any, bool]], forget: Callable[[Any], None],
@@ -132,3 +201,13 @@ class RefreshingAuth:
             self.forget(token)
             token, _ = self.current()
             return request(HeaderAuth(self.scheme, token))
+
+
+def login_refused(refused: LivestreamError, message: str, *, hint: str, service: str) -> AuthenticationError:
+    """The error for a login the provider refused (any 4xx of a login or token exchange
+    means the credentials): ``message`` with the status and the provider's words."""
+    code = getattr(refused, "status_code", None)
+    words = getattr(refused, "provider_message", None)
+    said = f"{code}: {words}" if words else str(code)
+    return AuthenticationError(secrets.redact(f"{message} ({said})"), hint=hint, provider=service,
+                               status_code=code, provider_message=words)

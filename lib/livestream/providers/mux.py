@@ -17,30 +17,23 @@ seconds, or at once on ``PUT .../complete``); ``disabled`` refuses encoders.
 
 from __future__ import annotations
 
-import functools
-import logging
 from datetime import datetime, timezone
 from typing import Any, Literal, Optional
 from urllib.parse import quote
 
 import requests
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 
-from ..errors import ConfigurationError, InvalidRequestError, UnexpectedResponseError
+from ..errors import ConfigurationError, UnexpectedResponseError
 from ..http import Service
-from ..models import EndResult, Ingest, LiveStream, StreamStatus
+from ..models import EndResult, LiveStream, StreamStatus
 from ..simulcast import SimulcastSupport, SimulcastTarget, TargetState, TargetStatus
 from . import register, wire
 from .base import OptionsInput
 from .declare import SRT_ID_IS_KEY, Capabilities, CredentialField, Setting, StreamOption
-from .http_base import HttpProvider
-from .kit import BasicCredentials
-from .wire import lower as _lower
-from .wire import protocol_of as _protocol_of
+from .kit import BasicCredentials, OptionsModel
+from .kit_simulcast import TargetsProvider
 from .wire import text as _text
-
-log = logging.getLogger(__name__)
-
 
 NAME = "mux"
 TOKEN_ID_ENV = "MUX_TOKEN_ID"  # the official SDKs' names
@@ -49,10 +42,6 @@ BASE_URL_ENV = "MUX_API_BASE_URL"
 INGEST_RTMP_ENV = "MUX_INGEST_RTMP_URL"
 INGEST_SRT_ENV = "MUX_INGEST_SRT_URL"
 PLAYBACK_TEMPLATE_ENV = "MUX_PLAYBACK_URL_TEMPLATE"
-
-# The shared checks, with this provider's name in their messages.
-_ingest_url = functools.partial(wire.ingest_url, service="Mux")
-_check_template = functools.partial(wire.playback_template, env_name=PLAYBACK_TEMPLATE_ENV, service="Mux")
 
 # https://www.mux.com/docs/guides/configure-broadcast-software: not in any API answer.
 RTMPS_SERVER = "rtmps://global-live.mux.com:443/app"
@@ -67,7 +56,6 @@ STREAMS_PATH = "/video/v1/live-streams"
 #: List page size. The documented default is 25; UNVERIFIED: 100 as the maximum
 #: ``limit`` (the reference states no maximum).
 PAGE_SIZE = 100
-_MAX_PAGES = 200
 #: "Max: 1800s (30 minutes)" (LiveStream.reconnect_window in the API reference).
 MAX_RECONNECT_WINDOW = 1800
 #: ``passthrough``: "Max 255 characters"; ``meta.title``: "Max 512 code points".
@@ -119,10 +107,8 @@ class MuxCredentials(BasicCredentials):
     token_secret: SecretStr = Field(title="token secret")
 
 
-class MuxOptions(BaseModel):
+class MuxOptions(OptionsModel):
     """Per-stream options, sent as the create body's snake_case fields."""
-
-    model_config = ConfigDict(extra="forbid")
 
     latency_mode: Literal["standard", "reduced", "low"] = "standard"
     # Always sent: Mux's own default is 60 s for standard latency but 0 (none) for
@@ -138,11 +124,6 @@ class MuxOptions(BaseModel):
     #: A free test stream: watermarked, limited to 5 minutes, deleted after 24 h.
     test: bool = False
     protocol: Literal["rtmps", "rtmp", "srt"] = "rtmps"  # not sent: picks the ingest
-
-    @field_validator("latency_mode", "playback_policy", "protocol", mode="before")
-    @classmethod
-    def _case_insensitive(cls, value: Any) -> Any:
-        return _lower(value)
 
 
 # ---------------------------------------------------------------------- wire shapes
@@ -253,32 +234,23 @@ def parse_error(body: Any) -> tuple[Optional[str], list[tuple[str, str]]]:
 def read_error_body(body: Any) -> tuple[Optional[str], dict[str, list[str]]]:
     """``Service.parse_error`` for Mux: its message and per-field messages."""
     message, pairs = parse_error(body)
-    fields: dict[str, list[str]] = {}
-    for field, text in pairs:
-        fields.setdefault(field, []).append(text)
-    return message, fields
+    return message, wire.grouped(pairs)
 
 
 # ---------------------------------------------------------------------- parsing
 
 
-
 def _created(value: Optional[str]) -> Optional[datetime]:
+    """``created_at``: Unix seconds as text; an ISO 8601 time is not documented, but harmless to accept."""
     text = _text(value)
-    if not text:
-        return None
     try:
-        return datetime.fromtimestamp(float(text), timezone.utc)
+        return datetime.fromtimestamp(float(text), timezone.utc) if text else None
     except (ValueError, OverflowError, OSError):
-        try:  # not documented, but harmless to accept
-            return datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            return None
-
+        return wire.parse_time(text)
 
 
 def parse_stream(
-    wire: MuxLiveStream,
+    got: MuxLiveStream,
     *,
     protocol: str = "rtmps",
     rtmp_server: Optional[str] = None,
@@ -290,46 +262,44 @@ def parse_stream(
     ``rtmp_server`` replaces the constant server of ``protocol`` (rtmps or rtmp) when
     set. SRT: the stream key is the ``streamid`` and ``srt_passphrase`` the passphrase.
     """
-    key = _text(wire.stream_key)
+    key = _text(got.stream_key)
     ingest = None
     if protocol == "srt":
-        passphrase = _text(wire.srt_passphrase)
+        passphrase = _text(got.srt_passphrase)
         if key and passphrase:
             # The streamid is the stream key itself: passed as stream_key too, so it is
             # registered as a secret and redacted from logs.
-            ingest = Ingest(protocol="srt", server=srt_server, srt_stream_id=key, stream_key=SecretStr(key),
-                            srt_passphrase=SecretStr(passphrase))
+            ingest = wire.srt_ingest(srt_server, key, passphrase, key=key)
     elif key:
         server = rtmp_server or (RTMP_SERVER if protocol == "rtmp" else RTMPS_SERVER)
-        ingest = Ingest(protocol=_protocol_of(server), server=server, stream_key=SecretStr(key))
+        ingest = wire.rtmp_ingest(server, key)
     playback_url = None
-    playable = [p for p in wire.playback_ids if (p.policy or "public") == "public"] or wire.playback_ids
+    playable = [p for p in got.playback_ids if (p.policy or "public") == "public"] or got.playback_ids
     if playable:
         # A signed playback ID needs a token (?token=...) the user signs: the bare URL is
         # still the one to hand out, and says which ID it is.
         playback_url = playback_template.format(playback_id=quote(playable[0].id, safe=""))
     return LiveStream(
         provider=NAME,
-        id=wire.id,
-        title=_text(wire.meta.title) if wire.meta else None,
-        reference=_text(wire.passthrough),
-        status=map_status(wire.status),
-        provider_status=wire.status,
+        id=got.id,
+        title=_text(got.meta.title) if got.meta else None,
+        reference=_text(got.passthrough),
+        status=map_status(got.status),
+        provider_status=got.status,
         ingest=ingest,
         playback_url=playback_url,
         # Each broadcast is recorded into an asset (``recent_asset_ids``); its playback
         # needs the asset's own playback ID (another API), so no recording URL here.
         recording_url=None,
-        created_at=_created(wire.created_at),
+        created_at=_created(got.created_at),
     )
-
 
 
 # ---------------------------------------------------------------------- the provider
 
 
 @register
-class Mux(HttpProvider):
+class Mux(TargetsProvider):
     """Mux Video: create (ready at once), get, list, complete, delete."""
 
     name = NAME
@@ -339,9 +309,9 @@ class Mux(HttpProvider):
     Credentials = MuxCredentials
     Options = MuxOptions
     streams_path = STREAMS_PATH
+    targets_path = "simulcast-targets"
     default_base_url = "https://api.mux.com"
     base_url_env = BASE_URL_ENV
-    poll_interval = 3.0
 
     credential_fields = (
         CredentialField("token_id", "Access token ID", TOKEN_ID_ENV,
@@ -379,8 +349,8 @@ class Mux(HttpProvider):
         Setting("playback_url_template", "Playback URL template", env=PLAYBACK_TEMPLATE_ENV,
                 help=f"with {{playback_id}}; default {PLAYBACK_URL_TEMPLATE}"),
     )
-    capabilities = Capabilities(scheduling=False, reuse=True, protocols=("rtmps", "rtmp", "srt"),
-                                boots_server=False, ending="signals Mux that the broadcast is complete",
+    capabilities = Capabilities(reuse=True, protocols=("rtmps", "rtmp", "srt"),
+                                ending="signals Mux that the broadcast is complete",
                                 # Targets only while the stream is idle; RTMP(S), or SRT when
                                 # OBS publishes over SRT (CreateSimulcastTargetRequest.url).
                                 # UNVERIFIED: Mux's most targets per stream (not in the reference).
@@ -389,13 +359,10 @@ class Mux(HttpProvider):
 
     def setup(self, *, ingest_rtmp_url: Optional[str] = None, ingest_srt_url: Optional[str] = None,
               playback_url_template: Optional[str] = None, protocol: Optional[str] = None) -> None:
-        env = self.environ
-        rtmp = ingest_rtmp_url or env.get(INGEST_RTMP_ENV)
-        self.rtmp_server = _ingest_url(rtmp, ("rtmps", "rtmp"), INGEST_RTMP_ENV) if rtmp else None
-        self.srt_server = _ingest_url(ingest_srt_url or env.get(INGEST_SRT_ENV) or SRT_SERVER, ("srt",),
-                                      INGEST_SRT_ENV)
-        self.playback_template = _check_template(
-            playback_url_template or env.get(PLAYBACK_TEMPLATE_ENV) or PLAYBACK_URL_TEMPLATE)
+        self.rtmp_server = self._ingest_setting(ingest_rtmp_url, INGEST_RTMP_ENV, None, ("rtmps", "rtmp"))
+        self.srt_server = self._ingest_setting(ingest_srt_url, INGEST_SRT_ENV, SRT_SERVER, ("srt",))
+        self.playback_template = self._template_setting(playback_url_template, PLAYBACK_TEMPLATE_ENV,
+                                                        PLAYBACK_URL_TEMPLATE)
         self._choose_protocol(protocol)
 
     # ------------------------------------------------------------------ operations
@@ -429,27 +396,23 @@ class Mux(HttpProvider):
         if reference:
             body["passthrough"] = reference
         response = self._http.request("POST", STREAMS_PATH, json=body, idempotent=False, what="environment")
-        wire = self._stream_of(response)
-        self._protocols[wire.id] = opts.protocol
-        return self._parsed(wire, response)
+        made = self._stream_of(response)
+        self._remember(made.id, opts.protocol)
+        return self._parsed(made, response)
 
     def get(self, stream_id: str) -> LiveStream:
         """``GET /video/v1/live-streams/{LIVE_STREAM_ID}``."""
-        response = self._http.request("GET", self._path(stream_id), what=f"live stream {stream_id}")
+        response = self._on("GET", stream_id)
         return self._parsed(self._stream_of(response), response)
 
     def list(self) -> list[LiveStream]:  # noqa: A003 - the API's own word
         """``GET /video/v1/live-streams?limit=..&page=..`` over every page (``page`` is
         1-based; the last page is the first shorter than ``limit``)."""
-        streams: list[LiveStream] = []
-        for page in range(1, _MAX_PAGES + 1):
-            response = self._http.request("GET", STREAMS_PATH, what="environment",
-                                          params={"limit": PAGE_SIZE, "page": page})
-            items = self._http.model_of(response, MuxListEnvelope).data
-            streams.extend(self._parsed(item) for item in items)
-            if len(items) < PAGE_SIZE:
-                break
-        return streams
+        def page_of(page: int, have: int) -> tuple[list[LiveStream], Optional[bool]]:
+            items = self._http.request_model("GET", STREAMS_PATH, MuxListEnvelope, what="environment",
+                                             params={"limit": PAGE_SIZE, "page": page}).data
+            return [self._parsed(item) for item in items], None
+        return self._paged(page_of, PAGE_SIZE)
 
     def end(self, stream_id: str) -> EndResult:
         """``PUT /video/v1/live-streams/{LIVE_STREAM_ID}/complete`` for an active stream.
@@ -465,18 +428,12 @@ class Mux(HttpProvider):
         if stream.status is not StreamStatus.LIVE:
             word = stream.provider_status or "not active"
             return EndResult(ended=False, message=f"nothing to end (the Mux live stream is {word})")
-        try:
-            self._http.request("PUT", self._path(stream_id, "complete"), what=f"live stream {stream_id}")
-        except InvalidRequestError as refused:
-            if refused.status_code != 400:
-                raise
-            said = f": Mux says {refused.provider_message}" if refused.provider_message else ""
-            return EndResult(ended=False, message=f"nothing to end (the stream is not active){said}")
-        return EndResult(ended=True, message="Mux completed the live stream")
+        return self._end_by("PUT", stream_id, "complete", done="Mux completed the live stream",
+                            idle="the stream is not active")
 
     def delete(self, stream_id: str) -> None:
         """``DELETE /video/v1/live-streams/{LIVE_STREAM_ID}``: irreversible (204)."""
-        self._http.request("DELETE", self._path(stream_id), what=f"live stream {stream_id}")
+        self._on("DELETE", stream_id)
 
     def check_credentials(self) -> None:
         """One stream of the first page: cheap and authenticated."""
@@ -484,46 +441,39 @@ class Mux(HttpProvider):
 
     # ------------------------------------------------------------------ simulcast
 
-    def add_simulcast_target(self, stream_id: str, target: SimulcastTarget) -> TargetState:
-        """``POST /video/v1/live-streams/{LIVE_STREAM_ID}/simulcast-targets`` with ``url``,
-        ``stream_key`` and the target's name as ``passthrough``; only while the stream is idle."""
-        body = {"url": target.url, "stream_key": target.stream_key.get_secret_value(),
-                "passthrough": target.name}
-        made = self._http.request_model("POST", self._path(stream_id, "simulcast-targets"), MuxSimulcastEnvelope,
-                                        json=body, idempotent=False, what=f"live stream {stream_id}").data
-        return self._target_state(made, target.name, target.host)
+    def _target_body(self, target: SimulcastTarget) -> dict[str, Any]:
+        """``POST .../simulcast-targets`` with ``url``, ``stream_key`` and the target's name as
+        ``passthrough``; only while the stream is idle."""
+        return {"url": target.url, "stream_key": target.stream_key.get_secret_value(), "passthrough": target.name}
 
-    def remove_simulcast_target(self, stream_id: str, target: TargetState) -> None:
-        """``DELETE .../simulcast-targets/{SIMULCAST_TARGET_ID}``."""
-        self._remove(self._path(stream_id, f"simulcast-targets/{quote(target.target_id, safe='')}"),
-                     what=f"simulcast target of live stream {stream_id}")
+    def _target_made(self, response: requests.Response, target: SimulcastTarget) -> TargetState:
+        return self._target_state(self._http.model_of(response, MuxSimulcastEnvelope).data, target.name, target.host)
 
     def simulcast_targets(self, stream_id: str) -> list[TargetState]:
         """The live stream's ``simulcast_targets``, each with its status."""
-        response = self._http.request("GET", self._path(stream_id), what=f"live stream {stream_id}")
-        held = self._stream_of(response).simulcast_targets
+        held = self._stream_of(self._on("GET", stream_id)).simulcast_targets
         return [self._target_state(t, _text(t.passthrough) or t.id, "") for t in held]
 
     @staticmethod
-    def _target_state(wire: MuxSimulcastTarget, name: str, host: str) -> TargetState:
-        status = _TARGET_STATUSES.get((wire.status or "").strip().lower(), TargetStatus.ADDED)
-        reason = f"Mux says {wire.status}" + (f" ({wire.error_severity})" if wire.error_severity else "") \
+    def _target_state(held: MuxSimulcastTarget, name: str, host: str) -> TargetState:
+        status = wire.status_of(held.status, _TARGET_STATUSES, TargetStatus.ADDED)
+        reason = f"Mux says {held.status}" + (f" ({held.error_severity})" if held.error_severity else "") \
             if status is TargetStatus.FAILED else None
-        return TargetState(name=name, target_id=wire.id, status=status, reason=reason, host=host)
+        return TargetState(name=name, target_id=held.id, status=status, reason=reason, host=host)
 
     # ------------------------------------------------------------------ plumbing
 
     def _stream_of(self, response: requests.Response) -> MuxLiveStream:
         return self._http.model_of(response, MuxStreamEnvelope).data
 
-    def _parsed(self, wire: MuxLiveStream, response: Optional[requests.Response] = None) -> LiveStream:
+    def _parsed(self, got: MuxLiveStream, response: Optional[requests.Response] = None) -> LiveStream:
         """The stream; with the ``response`` of one stream's create or get, an SRT stream
         that has a key but no ``srt_passphrase`` is an error at once (waiting for the
         ingest would only run out the timeout: no answer will ever carry one)."""
-        protocol = self._protocols.get(wire.id, self.protocol)
-        stream = parse_stream(wire, protocol=protocol, rtmp_server=self.rtmp_server, srt_server=self.srt_server,
+        protocol = self._protocol_for(got.id)
+        stream = parse_stream(got, protocol=protocol, rtmp_server=self.rtmp_server, srt_server=self.srt_server,
                               playback_template=self.playback_template)
-        if response is not None and protocol == "srt" and stream.ingest is None and _text(wire.stream_key):
+        if response is not None and protocol == "srt" and stream.ingest is None and _text(got.stream_key):
             raise UnexpectedResponseError(
                 "Mux gave the live stream no SRT passphrase (srt_passphrase), so OBS cannot publish over SRT",
                 hint="choose RTMPS (or RTMP) for Mux, or check that SRT ingest is available to the environment",

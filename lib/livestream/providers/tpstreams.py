@@ -17,13 +17,12 @@ word says (a documented example of the live-stream API has "Not Started" with bo
 from __future__ import annotations
 
 import dataclasses
-import logging
 from datetime import datetime
 from typing import Annotated, Any, Literal, Mapping, Optional
 from urllib.parse import quote, urlsplit
 
 import requests
-from pydantic import BaseModel, BeforeValidator, ConfigDict, SecretStr, field_validator, model_validator
+from pydantic import BeforeValidator, Field, SecretStr, field_validator, model_validator
 
 from .. import secrets
 from ..errors import (
@@ -37,12 +36,10 @@ from ..http import Service, coerce_model, join_messages
 from ..models import EndResult, Ingest, LiveStream, StreamStatus
 from ..tokencache import TokenCache
 from . import register, wire
-from .base import OptionsInput, check_credential_text
+from .base import OptionsInput
 from .declare import Capabilities, CredentialField, StreamOption
-from .http_base import HttpProvider
-from .kit import RefreshingAuth
-
-log = logging.getLogger(__name__)
+from .http_base import MAX_PAGES, HttpProvider
+from .kit import CredentialModel, HeaderAuth, LoginTokens, OptionsModel, RefreshingAuth, login_refused
 
 ORG_ENV = "TPSTREAMS_ORG_ID"
 TOKEN_ENV = "TPSTREAMS_API_TOKEN"
@@ -52,7 +49,6 @@ PASSWORD_ENV = "TPSTREAMS_PASSWORD"
 #: On the origin, not under /api/v1/<org>/ (https://developer.tpstreams.com/docs/server-api/authentication/).
 LOGIN_PATH = "/api/auth/login/"
 START_FORMAT = "%Y-%m-%d %H:%M:%S"  # the live-stream API's "Schedule" example
-_MAX_PAGES = 200
 
 def parse_error_body(body: Any) -> tuple[Optional[str], dict[str, list[str]]]:
     """The message and per-field messages of a TP Streams error body.
@@ -140,33 +136,18 @@ def map_status(word: Any) -> StreamStatus:
     return _STATUSES.get(_words(word), StreamStatus.UNKNOWN)
 
 
-class TPStreamsCredentials(BaseModel):
+class TPStreamsCredentials(CredentialModel):
     """An organization and either an API token or a username and password."""
-
-    # hide_input_in_errors: pydantic's error text would otherwise quote the value.
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, hide_input_in_errors=True)
-
-    organization_id: str
-    api_token: Optional[SecretStr] = None
-    username: Optional[str] = None
-    password: Optional[SecretStr] = None
-
-    def model_post_init(self, __context: object) -> None:
-        secrets.register(self.api_token, self.password)
 
     # The token travels in the Authorization header; the organization ID in the URL
     # path (quoted) and the login in a JSON body, which carry any character but a
     # control character is always a paste error.
-    @field_validator("api_token")
-    @classmethod
-    def _sendable_token(cls, value: Any) -> Any:
-        return check_credential_text(value, "API token", header=True)
+    header_fields = frozenset({"api_token"})
 
-    @field_validator("organization_id", "username", "password")
-    @classmethod
-    def _one_line(cls, value: Any, info: Any) -> Any:
-        label = {"organization_id": "organization ID"}.get(info.field_name, info.field_name)
-        return check_credential_text(value, label, header=False)
+    organization_id: str = Field(title="organization ID")
+    api_token: Optional[SecretStr] = Field(None, title="API token")
+    username: Optional[str] = None
+    password: Optional[SecretStr] = None
 
     @model_validator(mode="after")
     def _complete(self) -> TPStreamsCredentials:
@@ -183,10 +164,8 @@ class TPStreamsCredentials(BaseModel):
         return not (self.api_token and self.api_token.get_secret_value())
 
 
-class TPStreamsOptions(BaseModel):
+class TPStreamsOptions(OptionsModel):
     """Per-stream options of ``POST assets/live_streams/`` (the live-stream API's create)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     latency: Optional[Literal["Low Latency", "Normal Latency"]] = None
     enable_drm_for_recording: Optional[bool] = None
@@ -201,18 +180,13 @@ class TPStreamsOptions(BaseModel):
         return value
 
 
-_text = wire.text
-
-
 def _asset_id(value: Any) -> Optional[str]:
     if isinstance(value, bool) or not isinstance(value, (str, int)) or not str(value):
         return None
     return str(value)
 
 
-Text, Time = wire.Text, wire.Time
-#: A nested object: None when absent or not a JSON object.
-ObjectOnly = BeforeValidator(lambda value: value if isinstance(value, dict) else None)
+Text, Time, ObjectOnly = wire.Text, wire.Time, wire.ObjectOnly
 
 
 _Wire = wire.WireModel
@@ -249,9 +223,7 @@ def parse_asset(body: Any) -> LiveStream:
 
     ``ValueError`` (naming fields, never values) when the body is not a live stream.
     """
-    if not isinstance(body, dict):
-        raise ValueError("the asset is not a JSON object")
-    asset = WireAsset.model_validate(body)  # every field optional: cannot fail on a dict
+    asset = wire.read(WireAsset, body, "asset")  # every field optional: only a non-object fails
     if asset.id is None:
         raise ValueError("the asset has no 'id'")
     live = asset.live_stream
@@ -286,9 +258,11 @@ class TPStreams(HttpProvider):
     Credentials = TPStreamsCredentials
     Options = TPStreamsOptions
     service = SERVICE
+    id_noun = "stream"
+    stream_id_hint = "give the asset ID of the live stream"
+    repr_field = "organization_id"
     default_base_url = "https://app.tpstreams.com"
     base_url_env = "TPSTREAMS_API_BASE_URL"
-    poll_interval = 3.0
     #: The documented boot: "The live stream server typically takes around 20-30 seconds to
     #: start" (https://developer.tpstreams.com/docs/live-stream-api/create_live_stream_instantly).
     boot_window = (20.0, 30.0)
@@ -335,12 +309,16 @@ class TPStreams(HttpProvider):
         if creds.uses_login:
             self._http.service = LOGIN_SERVICE  # a 401 then names the login, not a token
         self._prefix = f"/api/v1/{quote(creds.organization_id, safe='')}/"
-        self._token: Optional[str] = None if creds.uses_login else creds.api_token.get_secret_value()
-        self._cache: Optional[TokenCache] = None
         self._key: Optional[str] = None
         if creds.uses_login:
             self._cache = token_cache if token_cache is not None else TokenCache(environ=self.environ)
-        self._auth = RefreshingAuth("Token", self._current_token, self._forget_token, service=SERVICE.name)
+            tokens = LoginTokens(self._login, cache=self._cache, cache_key=lambda: self._cache_key)
+            self._refreshing = RefreshingAuth("Token", tokens.current, tokens.forget, service=SERVICE.name)
+
+    def auth(self) -> Optional[requests.auth.AuthBase]:
+        """The user's API token, on every request; a login's token is sent by ``_refreshing``."""
+        token = self.credentials.api_token  # type: ignore[attr-defined]
+        return None if self.credentials.uses_login else HeaderAuth("Token", token)  # type: ignore[attr-defined]
 
     @property
     def _cache_key(self) -> str:
@@ -348,14 +326,11 @@ class TPStreams(HttpProvider):
         first use (a worker thread), not in the constructor: the fingerprint is
         deliberately slow and the panel builds clients on OBS's UI thread."""
         if self._key is None:
-            assert self._cache is not None and self.credentials.password is not None
+            assert self.credentials.password is not None
             self._key = self._cache.key_for(self._http.origin, self.credentials.organization_id,
                                             self.credentials.username or "",
                                             self.credentials.password.get_secret_value())
         return self._key
-
-    def __repr__(self) -> str:
-        return f"TPStreams(organization_id={self.credentials.organization_id!r}, base_url={self.base_url!r})"
 
     @classmethod
     def credentials_from_env(cls, environ: Mapping[str, str]) -> TPStreamsCredentials:
@@ -412,22 +387,22 @@ class TPStreams(HttpProvider):
         create a second one; asking a booting server to start again is harmless, and
         giving up on a 503 would fail a scheduled class for nothing.
         """
-        path = f"assets/{self._id(stream_id)}/start_server/"
+        path = f"assets/{self._quoted_id(stream_id)}/start_server/"
         return self._asset("POST", path, idempotent=True, what=f"live stream {stream_id}",
                            fallback_id=stream_id)
 
     def get(self, stream_id: str) -> LiveStream:
         """``GET assets/<id>/``."""
-        return self._asset("GET", f"assets/{self._id(stream_id)}/", what=f"live stream {stream_id}")
+        return self._asset("GET", f"assets/{self._quoted_id(stream_id)}/", what=f"live stream {stream_id}")
 
     def list(self) -> list[LiveStream]:  # noqa: A003 - the API's own word
         """``GET assets/live_streams/``, following DRF's absolute ``next`` links on our base URL."""
         streams: list[LiveStream] = []
         url: Optional[str] = "assets/live_streams/"
         seen: set[str] = set()
-        while url and len(seen) < _MAX_PAGES:
+        while url and len(seen) < MAX_PAGES:
             seen.add(url)
-            response = self._call("GET", url, what=f"organization {self.credentials.organization_id}")
+            response = self._send("GET", url, what=f"organization {self.credentials.organization_id}")
             body = self._http.json_of(response)
             results = body if isinstance(body, list) else body.get("results") if isinstance(body, dict) else None
             if not isinstance(results, list):
@@ -451,9 +426,9 @@ class TPStreams(HttpProvider):
         so the caller knows the stream is still running (e.g. "Not Started" while
         its server boots; the docs do not say whether that can be stopped).
         """
-        path = f"assets/{self._id(stream_id)}/stop_live_stream/"
+        path = f"assets/{self._quoted_id(stream_id)}/stop_live_stream/"
         try:
-            response = self._call("POST", path, idempotent=True, what=f"live stream {stream_id}")
+            response = self._send("POST", path, idempotent=True, what=f"live stream {stream_id}")
         except InvalidRequestError as refused:
             try:
                 current = self.get(stream_id)
@@ -470,22 +445,16 @@ class TPStreams(HttpProvider):
 
     def delete(self, stream_id: str) -> None:
         """``DELETE assets/<id>/`` (204); a streaming stream's server is stopped too."""
-        self._call("DELETE", f"assets/{self._id(stream_id)}/", what=f"live stream {stream_id}")
+        self._send("DELETE", f"assets/{self._quoted_id(stream_id)}/", what=f"live stream {stream_id}")
 
     def check_credentials(self) -> None:
         """The first page of ``assets/live_streams/``: cheap, authenticated, org-scoped."""
-        self._call("GET", "assets/live_streams/", what=f"organization {self.credentials.organization_id}")
+        self._send("GET", "assets/live_streams/", what=f"organization {self.credentials.organization_id}")
 
     # ------------------------------------------------------------------ plumbing
 
-    def _id(self, stream_id: str) -> str:
-        text = str(stream_id or "").strip()
-        if not text:
-            raise ConfigurationError("No TP Streams stream ID given", hint="give the asset ID of the live stream")
-        return quote(text, safe="")
-
     def _asset(self, method: str, path: str, *, fallback_id: Optional[str] = None, **kwargs: Any) -> LiveStream:
-        response = self._call(method, path, **kwargs)
+        response = self._send(method, path, **kwargs)
         if fallback_id is not None and not response.content:
             return self.get(fallback_id)
         return self._parsed(response, self._http.json_of(response))
@@ -493,31 +462,11 @@ class TPStreams(HttpProvider):
     def _parsed(self, response: requests.Response, body: Any) -> LiveStream:
         return self._http.parsed(response, parse_asset, body)
 
-    def _call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+    def _send(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         """One API call under ``/api/v1/<org>/`` with the token; logs in again once on
         a 401 if the token came from an earlier login (it may have been revoked)."""
         url = path if path.startswith(("http://", "https://")) else self._prefix + path
-        return self._auth.send(lambda auth: self._http.request(method, url, auth=auth, **kwargs))
-
-    def _forget_token(self, token: str) -> None:
-        if self._cache is not None:
-            self._cache.discard(self._cache_key, token)
-        self._token = None
-
-    def _current_token(self) -> tuple[str, bool]:
-        """The token to use, and whether logging in again could not help (an API token,
-        or one minted by a login just now)."""
-        if self._cache is None:
-            return self._token, True  # the user's API token: nothing to log in with
-        if self._token:
-            return self._token, False
-        assert self._cache is not None
-        cached = self._cache.get(self._cache_key)
-        if cached:
-            self._token = cached
-            return cached, False
-        self._token = self._login()
-        return self._token, True
+        return super()._send(method, url, **kwargs)
 
     def _login(self) -> str:
         """``POST /api/auth/login/`` (authentication docs). Never retried once sent: each
@@ -529,12 +478,8 @@ class TPStreams(HttpProvider):
         try:
             response = self._http.request("POST", LOGIN_PATH, json=body, idempotent=False, what="login")
         except (InvalidRequestError, AuthenticationError, PermissionDeniedError) as refused:
-            said = f"{refused.status_code}: {refused.provider_message}" if refused.provider_message else str(
-                refused.status_code)
-            raise AuthenticationError(
-                secrets.redact(f"TP Streams refused the login ({said})"),
-                hint=LOGIN_SERVICE.auth_hint, provider=SERVICE.name, status_code=refused.status_code,
-                provider_message=refused.provider_message) from None
+            raise login_refused(refused, "TP Streams refused the login", hint=LOGIN_SERVICE.auth_hint,
+                                service=SERVICE.name) from None
         data = self._http.json_of(response)
         # The docs do not name the field; django-rest-knox, whose marks the API bears (64-hex
         # tokens, a per-organization cap), answers {"expiry", "token"}.
@@ -544,6 +489,4 @@ class TPStreams(HttpProvider):
                           if isinstance(data.get(k), str) and data[k]), None)
         if not token:
             raise self._http.unexpected(response, "no 'token' in the login answer")
-        assert self._cache is not None
-        self._cache.put(self._cache_key, token)
         return token
