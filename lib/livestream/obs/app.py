@@ -28,6 +28,7 @@ from ..errors import LivestreamError
 from ..notify.glue import Notifications
 from ..providers.declare import option_warnings
 from ..session import bridge
+from ..session.armed import Armed
 from ..session.controller import Controller
 from ..session.ledger import Ledger, LedgerEntry
 from ..session.snapshot import Snapshot
@@ -100,7 +101,10 @@ class ScriptApp:
         self.worker = Worker()
         self.port = ScriptObsPort()
         self.ledger = Ledger()
-        self.controller = Controller(self.port, ledger=self.ledger, worker=self.worker, owner=OWNER,
+        # Armed (arm_on_start): a start from outside goes live; the controller's port tells it
+        # which settings the go-live set, so they are never kept as the user's own.
+        self.armed = Armed(self.port)
+        self.controller = Controller(self.armed.port, ledger=self.ledger, worker=self.worker, owner=OWNER,
                                      provider_for=self._provider_for_entry)
         self.controller.add_listener(self._on_snapshot)
         self.hotkey_ids: dict[str, int] = {}
@@ -135,6 +139,7 @@ class ScriptApp:
     def update(self, config: PanelConfig) -> None:
         self.config = config
         self.controller.policies = config.policies()
+        self.armed.enabled = bool(config.arm_on_start)
         self.notifications.configure(config.notify_urls, config.notify_live_template)
         self._warn_about_options(config)
 
@@ -159,6 +164,8 @@ class ScriptApp:
                     self._publish(self.controller.snapshot)  # replace what an earlier run left
                     self._recover()
                 self._watch_reconnect()
+                if self.armed.tick(active=self.controller.state.is_active):
+                    self._go_live_armed()
                 self.controller.tick()
                 self.schedule.tick()
                 self._drain_tasks()
@@ -193,6 +200,7 @@ class ScriptApp:
         held = self._controller_busy.acquire(timeout=2.0)
         try:
             self.controller.shutdown(end_stream=end_stream)
+            self.armed.release()  # the user's own stream settings, unless OBS still streams
         finally:
             if held:
                 self._controller_busy.release()
@@ -226,6 +234,16 @@ class ScriptApp:
             self.controller.prepare(request)
         else:
             self.controller.go_live(request)
+
+    def _go_live_armed(self) -> None:
+        """OBS was started from outside (its button, obs-websocket, a Stream Deck) while armed."""
+        name = self.config.provider
+        try:
+            name = self.config.provider_class().display_name
+        except LivestreamError:
+            pass
+        log.info("Armed: OBS was started from outside obs-livestream; going live through %s", name)
+        self.go_live(origin="armed")
 
     def end_stream(self) -> None:
         self.controller.end()
@@ -303,10 +321,14 @@ class ScriptApp:
     # --- OBS events -------------------------------------------------------
 
     def on_frontend_event(self, event: int) -> None:
-        if event == obs.OBS_FRONTEND_EVENT_STREAMING_STARTED:
+        if event == obs.OBS_FRONTEND_EVENT_STREAMING_STARTING:
+            self.armed.starting(active=self.controller.state.is_active)
+        elif event == obs.OBS_FRONTEND_EVENT_STREAMING_STARTED:
             self._reconnecting = False
+            self.armed.started()
             self.controller.streaming_started()
         elif event == obs.OBS_FRONTEND_EVENT_STREAMING_STOPPED:
+            self.armed.stopped()
             self.controller.streaming_stopped(self._output_error())
         elif event == obs.OBS_FRONTEND_EVENT_SCRIPTING_SHUTDOWN:
             # OBS is exiting and stops streaming without telling scripts.
