@@ -113,6 +113,7 @@ class ScriptApp:
         self.notice: tuple[str, str] = ("", "info")  # a panel message outside the go-live
         self._recovery_checked = False
         self._reconnecting = False
+        self._stop_asked = False
         self._reconnect_checked = 0.0
         self._shut_down = False
         self._snapshot_seen: Optional[Snapshot] = None
@@ -327,9 +328,14 @@ class ScriptApp:
             self._reconnecting = False
             self.armed.started()
             self.controller.streaming_started()
+        elif event == obs.OBS_FRONTEND_EVENT_STREAMING_STOPPING:
+            self._stop_asked = True  # only a stop someone asked for has one; a failure only STOPPED
         elif event == obs.OBS_FRONTEND_EVENT_STREAMING_STOPPED:
             self.armed.stopped()
-            self.controller.streaming_stopped(self._output_error())
+            # A stop someone asked for carries no error, even if the output kept an older one:
+            # recovery by itself acts only on a failure.
+            error, self._stop_asked = (None if self._stop_asked else self._output_error()), False
+            self.controller.streaming_stopped(error)
         elif event == obs.OBS_FRONTEND_EVENT_SCRIPTING_SHUTDOWN:
             # OBS is exiting and stops streaming without telling scripts.
             self.shutdown(end_stream=bool(self.config.end_on_exit))

@@ -71,6 +71,10 @@ class GoLive:
     #: The simulcast targets the provider holds for this go-live (``targets_added``: asked).
     targets: list[TargetState] = field(default_factory=list)
     targets_added: bool = False
+    #: Recovery by itself (``recovery``; None: a stop ends it as always), and when the next
+    #: try on the same stream starts OBS (0: none due).
+    recovery: Optional[Any] = None
+    retry_at: float = 0.0
 
     @property
     def name(self) -> str:
