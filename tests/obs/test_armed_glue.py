@@ -72,3 +72,21 @@ def test_unloading_the_script_puts_the_users_settings_back(script: Script, studi
                       what="the placeholder")
     script.host.unload()
     assert studio.service.describe() == ORIGINAL_SERVICE
+
+
+def test_a_stop_nobody_asked_for_reaches_the_controller_as_a_failure_an_asked_one_does_not(
+        script: Script, studio: FakeObsStudio, monkeypatch):
+    """Recovery by itself acts on failures only: OBS giving up a reconnect sends STOPPED with no
+    STOPPING before it and no last error; a stop someone asked for has STOPPING first."""
+    script.load()
+    seen = []
+    real = script.app.controller.streaming_stopped
+    monkeypatch.setattr(script.app.controller, "streaming_stopped", lambda error=None: (seen.append(error),
+                                                                                          real(error)))
+    script.go_live()
+    studio.stop(code=-4)  # OBS_OUTPUT_DISCONNECTED after the last reconnect try
+    script.tick_until(lambda: script.state in ("ended", "failed"), what="the end")
+    script.go_live()
+    studio.stop()  # Stop Streaming: STOPPING, then STOPPED
+    script.tick_until(lambda: script.state in ("ended", "failed"), what="the end")
+    assert seen == ["the stream output stopped by itself (the connection was lost)", None]

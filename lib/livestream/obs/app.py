@@ -54,6 +54,8 @@ HOTKEYS = {
 }
 
 log = logging.getLogger("livestream.obs")
+#: The error of a stop nobody asked for whose output gave no reason (a reconnect given up).
+UNASKED_STOP = "the stream output stopped by itself (the connection was lost)"
 
 
 class QueueLogHandler(logging.Handler):
@@ -332,9 +334,10 @@ class ScriptApp:
             self._stop_asked = True  # only a stop someone asked for has one; a failure only STOPPED
         elif event == obs.OBS_FRONTEND_EVENT_STREAMING_STOPPED:
             self.armed.stopped()
-            # A stop someone asked for carries no error, even if the output kept an older one:
-            # recovery by itself acts only on a failure.
-            error, self._stop_asked = (None if self._stop_asked else self._output_error()), False
+            # Only a stop someone asked for has STOPPING first; without it the output failed, and
+            # OBS's giving up on a reconnect leaves no last error: say so, for recovery by itself.
+            error = None if self._stop_asked else (self._output_error() or UNASKED_STOP)
+            self._stop_asked = False
             self.controller.streaming_stopped(error)
         elif event == obs.OBS_FRONTEND_EVENT_SCRIPTING_SHUTDOWN:
             # OBS is exiting and stops streaming without telling scripts.
