@@ -122,6 +122,12 @@ class Recovering(_Base):
 
     _again: Optional[tuple[float, GoLiveRequest, Recovery]] = None
 
+    @property
+    def recovering(self) -> bool:
+        """A recovery ended its stream and a new one is due: the go-live is not over (the
+        schedule keeps its end time for the new stream)."""
+        return self._again is not None
+
     def _recovery_for(self, request: GoLiveRequest, carried: Optional[Recovery] = None) -> Optional[Recovery]:
         if carried is not None:
             return carried
