@@ -14,6 +14,7 @@ from fake_obspython import FakeObsStudio
 from script_harness import ORIGINAL_SERVICE, Script
 
 from livestream.session.armed import PLACEHOLDER_SERVER
+from livestream.session.recovery import UNASKED_STOP
 
 FAKE_KEY = "fake-stream-key-0001"
 
@@ -89,4 +90,4 @@ def test_a_stop_nobody_asked_for_reaches_the_controller_as_a_failure_an_asked_on
     script.go_live()
     studio.stop()  # Stop Streaming: STOPPING, then STOPPED
     script.tick_until(lambda: script.state in ("ended", "failed"), what="the end")
-    assert seen == ["the stream output stopped by itself (the connection was lost)", None]
+    assert seen == [UNASKED_STOP, None]

@@ -174,3 +174,14 @@ def test_the_caps_stop_the_tries(tmp_path):
         h.run(70)
     assert creates(h) == 4  # the first and three new ones
     assert h.state is State.ENDED
+
+
+def test_a_failed_connect_without_a_reason_from_obs_says_it_stopped_before_connecting(tmp_path):
+    from livestream.session.recovery import UNASKED_STOP
+
+    h = Harness(tmp_path)
+    h.obs.connect_error = UNASKED_STOP
+    h.ctrl.go_live(GoLiveRequest(provider=h.provider, title="Class"))
+    h.run(5)
+    assert h.state is State.FAILED
+    assert "(OBS stopped before it was connected)" in h.ctrl.snapshot.message

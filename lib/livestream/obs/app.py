@@ -31,6 +31,7 @@ from ..session import bridge
 from ..session.armed import Armed
 from ..session.controller import Controller
 from ..session.ledger import Ledger, LedgerEntry
+from ..session.recovery import UNASKED_STOP
 from ..session.snapshot import Snapshot
 from ..session.states import State
 from ..session.worker import Worker
@@ -54,8 +55,6 @@ HOTKEYS = {
 }
 
 log = logging.getLogger("livestream.obs")
-#: The error of a stop nobody asked for whose output gave no reason (a reconnect given up).
-UNASKED_STOP = "the stream output stopped by itself (the connection was lost)"
 
 
 class QueueLogHandler(logging.Handler):

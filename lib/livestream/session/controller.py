@@ -46,7 +46,7 @@ from .pending import PendingEnds, ProviderFor
 from .ports import ObsPort
 from .preflight import refuse_if_any
 from .record import Record
-from .recovery import Recovering, Recovery
+from .recovery import UNASKED_STOP, Recovering, Recovery
 from .request import GoLiveRequest, Policies
 from .snapshot import Level, Snapshot
 from .states import State
@@ -275,16 +275,18 @@ class Controller(Lifecycle, Recovering, Flow):
         if state is State.ENDING and go.waiting_for_obs_stop:
             go.waiting_for_obs_stop = False
             self._end_provider_stream(go)
-        elif state is State.STARTING and error and self._try_recovery(go, f"OBS could not connect ({error})"):
+        elif state is State.STARTING and error and self._try_recovery(go, self._stop_words("OBS could not connect",
+                                                                                           error)):
             return
         elif state is State.STARTING:
             go.failure = ObsRefusedError(
                 f"OBS could not connect to the {go.name} ingest server "
-                f"({error or 'OBS stopped before it was connected'})",
+                f"({error if error and error != UNASKED_STOP else 'OBS stopped before it was connected'})",
                 hint="check the network and that the stream is still open; the provider stream was ended",
             )
             self._begin_ending(go, "OBS could not connect: ending the provider stream")
-        elif state is State.LIVE and error and self._try_recovery(go, f"OBS gave up reconnecting ({error})"):
+        elif state is State.LIVE and error and self._try_recovery(go, self._stop_words("OBS gave up reconnecting",
+                                                                                       error)):
             return
         elif state is State.LIVE and self.policies.end_on_stop:
             self._begin_ending(go, "OBS stopped streaming: ending the live stream")

@@ -40,6 +40,10 @@ else:
 
 log = logging.getLogger("livestream.recovery")
 
+#: The error of an OBS stop nobody asked for whose output gave no reason (OBS giving up a
+#: reconnect leaves none): a failure all the same, shown in words around it.
+UNASKED_STOP = "stopped by itself"
+
 #: Go-lives nobody may be at: the schedule (panel or remote), the timetable, an armed start.
 RECOVER_ORIGINS = frozenset({"schedule", "timetable", "armed"})
 
@@ -134,6 +138,11 @@ class Recovering(_Base):
         if request.origin not in RECOVER_ORIGINS:
             return None
         return Recovery(window=reconnect_window(request.provider, request.options))
+
+    @staticmethod
+    def _stop_words(what: str, error: str) -> str:
+        """``what`` with OBS's own reason, if it gave one."""
+        return what if error == UNASKED_STOP else f"{what} ({error})"
 
     def _try_recovery(self, go: GoLive, why: str, *, stream_over: bool = False) -> bool:
         """After a loss while live (or a failed try): True if recovery took it over."""
