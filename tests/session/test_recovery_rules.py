@@ -108,6 +108,7 @@ def test_obs_giving_up_goes_live_again_on_the_same_stream_inside_its_window(tmp_
     assert h.state is State.LIVE and creates(h) == 1
     assert h.obs.calls.count("start_streaming") == 2
     assert "recovery try 1" in (h.ledger.entries()[-1].last_error or "")
+    assert [t["kind"] for t in h.ledger.entries()[-1].recovery_tries] == ["same"]
 
 
 def test_after_the_window_the_stream_is_ended_and_a_new_one_goes_live(tmp_path):
@@ -122,6 +123,7 @@ def test_after_the_window_the_stream_is_ended_and_a_new_one_goes_live(tmp_path):
     assert h.ctrl.snapshot.stream_id == "s2"
     assert [e.origin for e in h.ledger.entries()] == ["timetable", "timetable"]
     assert "recovery try 1 of 6: new stream" in (h.ledger.entries()[0].last_error or "")
+    assert [t["kind"] for t in h.ledger.entries()[0].recovery_tries] == ["new"]
     assert h.obs.service.settings["key"] == h.provider.stream_key
 
 
@@ -134,6 +136,8 @@ def test_a_try_that_cannot_connect_waits_and_tries_again(tmp_path):
     h.obs.connect_error = None  # the ingest is back
     h.run(11)
     assert h.state is State.LIVE and creates(h) == 1
+    tries = h.ledger.entries()[-1].recovery_tries
+    assert [t["kind"] for t in tries] == ["same", "same"] and "could not connect" in tries[1]["why"]
 
 
 def test_the_provider_reporting_the_stream_over_makes_a_new_one(tmp_path):

@@ -159,6 +159,7 @@ class Recovering(_Base):
         if go.record is not None and go.record.entry is not None:
             # In the entry of this stream; written with the state change below.
             go.record.entry.last_error = f"{why}; recovery {of}: {step.kind} stream"
+            go.record.entry.recovery_tries.append({"at": self.wall(), "kind": step.kind, "why": why})
         if step.kind == "same":
             log.warning("Recovery: %s; going live again on the same %s stream %s in %s (%s, inside its %.0f s "
                         "reconnect window)", why, go.name, go.stream_id, wait, of, rec.window)
