@@ -62,7 +62,7 @@ def test_armed_start_stream_over_obs_websocket_goes_live_through_the_provider(tm
             wait_published(studio, lambda s: s["state"] == "ended")
             assert _server(studio) == PLACEHOLDER_SERVER
             kept = json.loads((studio.state_dir / "armed.json").read_text())["own"]
-            assert kept == own  # the user's own, put back when the checkbox is turned off
+            assert list(kept.values()) == [own]  # the user's own (per profile), back when the box is unticked
             time.sleep(3)
             assert studio.published()["state"] == "ended"  # its own start did not re-trigger: no loop
             assert len(sandbox.admin.streams()) == 1

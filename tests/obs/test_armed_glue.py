@@ -36,7 +36,7 @@ def test_armed_start_from_outside_goes_live_through_the_provider_and_stop_restor
                       what="the placeholder in the stream settings")
     assert studio.saved_service["settings"]["server"] == PLACEHOLDER_SERVER  # in the profile too
     own = json.loads((tmp_path / "state" / "armed.json").read_text())["own"]
-    assert own == ORIGINAL_SERVICE
+    assert list(own.values()) == [ORIGINAL_SERVICE]  # under the profile's name
 
     foreign = press_start_streaming(studio)
     assert foreign["settings"]["server"] == PLACEHOLDER_SERVER  # the user's own key never used

@@ -6,6 +6,7 @@ armed goes live once (never a loop, never with their own key), and nothing chang
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import pytest
@@ -60,7 +61,7 @@ def test_arming_keeps_the_users_settings_aside_and_points_obs_at_the_placeholder
     assert is_placeholder(studio.obs.service)
     assert studio.armed.own == PREVIOUS_SERVICE
     saved = json.loads((tmp_path / "armed.json").read_text())
-    assert saved["own"] == PREVIOUS_SERVICE.to_dict()  # a crash now loses nothing
+    assert saved["own"] == {"": PREVIOUS_SERVICE.to_dict()}  # a crash now loses nothing (per profile)
 
 
 def test_a_start_from_outside_goes_live_through_the_provider_once(studio):
@@ -173,3 +174,29 @@ def test_while_obs_streams_the_users_settings_wait(studio):
 
 def test_the_placeholder_connects_nowhere_off_this_machine():
     assert PLACEHOLDER.settings["server"].startswith("rtmp://127.0.0.1:1/")
+
+
+def test_each_profile_gets_its_own_settings_back(tmp_path):
+    """The stream service belongs to the OBS profile: a profile switch while armed must not
+    put one profile's settings into another, nor lose the first profile's."""
+    from livestream.session.ports import StreamService
+    from livestream_fakes import FakeObs
+
+    obs, current = FakeObs(), {"name": "Classes"}
+    ticks = itertools.count(0.0, 5.0)  # each look at the clock is 5 s later: every tick checks
+    armed = Armed(obs, store=OwnSettings(tmp_path / "armed.json"), clock=lambda: next(ticks),
+                  profile=lambda: current["name"])
+    armed.enabled = True
+    armed.tick(active=False)
+    assert is_placeholder(obs.service)
+    other = StreamService("rtmp_custom", {"server": "rtmp://other.example/app", "key": "other-key"})
+    current["name"], obs.service = "Church", other  # OBS loads the other profile's service.json
+    armed.tick(active=False)
+    assert is_placeholder(obs.service)
+    armed.enabled = False
+    armed.release()
+    assert obs.service == other  # Church's own, in Church
+    current["name"], obs.service = "Classes", PLACEHOLDER  # back to the first profile
+    armed.tick(active=False)
+    assert obs.service == PREVIOUS_SERVICE
+    assert not (tmp_path / "armed.json").exists()

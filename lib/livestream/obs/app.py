@@ -104,7 +104,7 @@ class ScriptApp:
         self.ledger = Ledger()
         # Armed (arm_on_start): a start from outside goes live; the controller's port tells it
         # which settings the go-live set, so they are never kept as the user's own.
-        self.armed = Armed(self.port)
+        self.armed = Armed(self.port, profile=lambda: getattr(profile.profile_dir(), "name", ""))
         self.controller = Controller(self.armed.port, ledger=self.ledger, worker=self.worker, owner=OWNER,
                                      provider_for=self._provider_for_entry)
         self.controller.add_listener(self._on_snapshot)

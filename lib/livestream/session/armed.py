@@ -48,32 +48,34 @@ def is_placeholder(service: StreamService) -> bool:
 
 
 class OwnSettings:
-    """The user's own stream settings while armed, in a private state file (they hold the key
-    in clear, as OBS's own service.json does)."""
+    """The user's own stream settings while armed, per OBS profile (the stream service belongs
+    to the profile: a profile switch loads that profile's), in a private state file (they hold
+    the key in clear, as OBS's own service.json does)."""
 
     def __init__(self, path: Optional[Path] = None) -> None:
         self.path = Path(path) if path else paths.state_dir() / "armed.json"
 
-    def load(self) -> Optional[StreamService]:
+    def load(self) -> dict[str, StreamService]:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            return None
+            return {}
         except (OSError, ValueError) as exc:
             log.warning("%s cannot be read (%s): your own stream settings are not known", self.path.name, exc)
-            return None
-        service = StreamService.from_dict(data.get("own") or {})
-        return None if is_placeholder(service) else service
+            return {}
+        own = {str(p): StreamService.from_dict(s) for p, s in (data.get("own") or {}).items() if isinstance(s, dict)}
+        return {p: s for p, s in own.items() if not is_placeholder(s)}
 
-    def save(self, service: StreamService) -> None:
+    def save(self, own: dict[str, StreamService]) -> None:
+        if not own:
+            try:
+                self.path.unlink()
+            except FileNotFoundError:
+                pass
+            return
         paths.private_dir(self.path.parent)
-        paths.write_private(self.path, json.dumps({"format": 1, "own": service.to_dict()}, indent=2))
-
-    def clear(self) -> None:
-        try:
-            self.path.unlink()
-        except FileNotFoundError:
-            pass
+        data = {"format": 1, "own": {p: s.to_dict() for p, s in own.items()}}
+        paths.write_private(self.path, json.dumps(data, indent=2))
 
 
 class RecordingPort:
@@ -96,18 +98,25 @@ class Armed:
     """Holds the placeholder while armed and idle, and tells when a foreign start should go live."""
 
     def __init__(self, obs: ObsPort, *, store: Optional[OwnSettings] = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, profile: Callable[[], str] = lambda: "") -> None:
+        """``profile``: the name of OBS's current profile (its own settings are kept per profile)."""
         self.port = RecordingPort(obs)  # give this one to the controller
         self.obs = obs
         self.store = store or OwnSettings()
         self.clock = clock
+        self.profile = profile
         self.enabled = False
-        self.own: Optional[StreamService] = self.store.load()
+        self._own: dict[str, StreamService] = self.store.load()
         self._events: queue.SimpleQueue = queue.SimpleQueue()  # (name, controller was active)
         self._foreign_at: Optional[float] = None
         self._foreign_connected = False
         self._stop_asked = False
         self._next_check = 0.0
+
+    @property
+    def own(self) -> Optional[StreamService]:
+        """The user's own settings of the current profile, while they are kept aside."""
+        return self._own.get(self.profile())
 
     # --- OBS's frontend events (its UI thread): only queued ------------------------
 
@@ -179,27 +188,28 @@ class Armed:
             log.warning("Armed: OBS's stream settings still hold the last go-live's ingest (restoring is "
                         "turned off); replacing them with the placeholder, your own stay as kept before")
         else:
-            self.own = current
-            self.store.save(current)
+            self._own[self.profile()] = current
+            self.store.save(self._own)
             log.info("Armed: your stream settings (%s) are kept aside and OBS's point at a local placeholder "
                      "until 'Go live ... when OBS starts streaming' is turned off", current.service_type)
         self._set(PLACEHOLDER)
 
     def release(self) -> None:
-        """Disarmed or unloading: put the user's own settings back (unless OBS is streaming:
-        the next idle check does it then)."""
-        if self.own is None:
+        """Disarmed or unloading: put the user's own settings of this profile back (unless OBS is
+        streaming: the next idle check does it then; another profile's, when it is current)."""
+        own = self.own
+        if own is None:
             return
         if self.obs.is_streaming():
             log.warning("Armed: OBS is streaming; your own stream settings come back after it stops")
             return
         if is_placeholder(self.obs.get_stream_service()):
-            if not self._set(self.own):
+            if not self._set(own):
                 return  # kept (memory and file): tried again at the next idle check
-            log.info("Armed: your own stream settings (%s) are back", self.own.service_type)
+            log.info("Armed: your own stream settings (%s) are back", own.service_type)
         # else someone set new settings meanwhile: those are the user's now, left alone
-        self.own = None
-        self.store.clear()
+        self._own.pop(self.profile(), None)
+        self.store.save(self._own)
 
     def _set(self, service: StreamService) -> bool:
         try:
