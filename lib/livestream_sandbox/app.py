@@ -207,6 +207,19 @@ class Sandbox(_Endpoints):
     def running(self) -> bool:
         return self._http is not None
 
+    def stop_ingest(self) -> None:
+        """An ingest outage: nginx stops (SIGTERM, by its pid) and its publishers are gone, as a
+        provider sees an ingest server that crashed. ``start_ingest`` brings it back on the same port."""
+        with self._lock:
+            if self._nginx is not None:
+                self._nginx.stop()
+            self.core.publishers_gone()
+
+    def start_ingest(self) -> None:
+        with self._lock:
+            if self._nginx is not None:
+                self._nginx.start()
+
     def ingest_running(self) -> bool:
         return self._nginx is not None and self._nginx.running()
 

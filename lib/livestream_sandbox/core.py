@@ -258,6 +258,20 @@ class Core:
         else:
             self.event(kind, doc)
 
+    def publishers_gone(self) -> None:
+        """The ingest server went away with its publishers (``Sandbox.stop_ingest``): each one
+        leaves as if nginx had said ``on_publish_done``, so its reconnect window starts and the
+        ingest brought back takes the same key again."""
+        now = time.time()
+        with self.lock:
+            for doc in self.docs.values():
+                if doc.get("publishing"):
+                    doc.update(publishing=False, client_id=None, drop_publisher=False)
+                    self.event("publish_ended", doc)
+                    self._after_publish(doc)
+                    self.models[doc["provider"]].on_publish_done(doc, now)
+                    self.save(doc)
+
     def _after_publish(self, doc: dict) -> None:
         """The events ``cut_off`` held back until the publisher was gone."""
         for kind in doc.pop("after_publish", []):

@@ -10,8 +10,12 @@
 
 from __future__ import annotations
 
+import json
+import time
+
 import pytest
 
+from livestream.session.armed import PLACEHOLDER_SERVER
 from tests.e2e.studio import (
     PREVIOUS_SERVICE,
     Studio,
@@ -119,3 +123,69 @@ def test_obs_crash_then_go_live_resumes_the_same_provider_stream(tmp_path, need_
         ended = studio.wait_state("ended", "failed", timeout=60)
         assert ended["state"] == "ended", ended
         assert studio.stream_service() == PREVIOUS_SERVICE
+
+
+# --- recovery by itself (armed or timetable go-lives): an ingest outage longer than OBS's reconnect ---
+
+
+def _armed_live(studio: Studio) -> dict:
+    """An armed start (StartStream over obs-websocket), live on the sandbox FastPix."""
+    wait_published(studio, lambda s: True, what="the script's session")
+    deadline = time.monotonic() + 30
+    while studio.stream_service()["settings"].get("server") != PLACEHOLDER_SERVER:
+        assert time.monotonic() < deadline, studio.script_log()
+        time.sleep(0.2)
+    studio.client.start_stream()
+    session = studio.wait_state("live", "failed", timeout=90)
+    assert session["state"] == "live", session
+    studio.wait_for_hls(session["playback_url"])
+    return session
+
+
+def test_an_armed_class_survives_an_ingest_outage_on_the_same_stream_then_on_a_new_one(tmp_path, need_tools):
+    """OBS's test profile reconnects twice, 2 s apart, then gives up; FastPix keeps a broadcast
+    open 60 s (its default reconnect window) for the encoder to come back."""
+    need_tools("obs", "Xvfb", "nginx", "ffmpeg")
+    with Studio.start(tmp_path, provider="fastpix", boot_delay=1, settings={"arm_on_start": True}) as studio:
+        sandbox = studio.sandbox
+        first = _armed_live(studio)["stream_id"]
+
+        # 1. The ingest goes down longer than OBS's reconnect, and comes back inside the window.
+        sandbox.stop_ingest()
+        try:
+            waiting = studio.wait_state("ready", "ended", "failed", timeout=60)  # OBS gave up: a try is due
+            assert waiting["state"] == "ready" and "same stream" in waiting["message"], waiting
+        finally:
+            sandbox.start_ingest()
+        again = studio.wait_state("live", "failed", timeout=60)
+        assert again["state"] == "live" and again["stream_id"] == first, again
+        studio.wait_for_hls(again["playback_url"])
+        assert [e["kind"] for e in sandbox_events(studio, stream_id=first)
+                if e["kind"] in ("finish_requested", "stop_requested")] == []  # the same broadcast goes on
+
+        # 2. Down again, past the reconnect window: that stream is ended and a new one goes live.
+        sandbox.stop_ingest()
+        try:
+            deadline = time.monotonic() + 150
+            while not [e for e in sandbox_events(studio, stream_id=first) if e["kind"] == "finish_requested"]:
+                assert time.monotonic() < deadline, f"the first stream was never ended\n{studio.script_log()}"
+                time.sleep(1)
+        finally:
+            sandbox.start_ingest()
+        deadline = time.monotonic() + 120
+        session = studio.published()
+        while not (session.get("state") == "live" and session.get("stream_id") not in (None, first)):
+            assert time.monotonic() < deadline, f"no new stream went live: {session}\n{studio.script_log()}"
+            time.sleep(0.5)
+            session = studio.published()
+        studio.wait_for_hls(session["playback_url"])
+        log = studio.script_log()
+        assert "on the same FastPix stream" in log and "going live on a new one" in log
+        entries = json.loads((studio.state_dir / "ledger.json").read_text())["entries"]
+        assert [e["origin"] for e in entries] == ["armed", "armed"]
+        assert "recovery try" in (entries[0].get("last_error") or "")
+
+        studio.client.stop_stream()  # a stop someone asked for: ended, nothing more tried
+        assert studio.wait_state("ended", "failed", timeout=60)["state"] == "ended"
+        time.sleep(8)
+        assert studio.published()["state"] == "ended" and len(sandbox.admin.streams()) == 2

@@ -29,8 +29,10 @@ from ..notify.alerts import Thresholds
 from ..notify.glue import Notifications
 from ..providers.declare import option_warnings
 from ..session import bridge
+from ..session.armed import Armed
 from ..session.controller import Controller
 from ..session.ledger import Ledger, LedgerEntry
+from ..session.recovery import UNASKED_STOP
 from ..session.snapshot import Snapshot
 from ..session.states import State
 from ..session.worker import Worker
@@ -101,7 +103,10 @@ class ScriptApp:
         self.worker = Worker()
         self.port = ScriptObsPort()
         self.ledger = Ledger()
-        self.controller = Controller(self.port, ledger=self.ledger, worker=self.worker, owner=OWNER,
+        # Armed (arm_on_start): a start from outside goes live; the controller's port tells it
+        # which settings the go-live set, so they are never kept as the user's own.
+        self.armed = Armed(self.port, profile=lambda: getattr(profile.profile_dir(), "name", ""))
+        self.controller = Controller(self.armed.port, ledger=self.ledger, worker=self.worker, owner=OWNER,
                                      provider_for=self._provider_for_entry)
         self.controller.add_listener(self._on_snapshot)
         self.hotkey_ids: dict[str, int] = {}
@@ -110,6 +115,7 @@ class ScriptApp:
         self.notice: tuple[str, str] = ("", "info")  # a panel message outside the go-live
         self._recovery_checked = False
         self._reconnecting = False
+        self._stop_asked = False
         self._reconnect_checked = 0.0
         self._shut_down = False
         self._snapshot_seen: Optional[Snapshot] = None
@@ -136,6 +142,7 @@ class ScriptApp:
     def update(self, config: PanelConfig) -> None:
         self.config = config
         self.controller.policies = config.policies()
+        self.armed.enabled = bool(config.arm_on_start)
         self.notifications.configure(config.notify_urls, config.notify_live_template)
         self.notifications.thresholds = Thresholds.from_settings(config.number)
         self.dock.rebind(config.dock_bind)
@@ -162,6 +169,8 @@ class ScriptApp:
                     self._publish(self.controller.snapshot)  # replace what an earlier run left
                     self._recover()
                 self._watch_reconnect()
+                if self.armed.tick(active=self.controller.state.is_active):
+                    self._go_live_armed()
                 self.controller.tick()
                 self.schedule.tick()
                 self._drain_tasks()
@@ -198,6 +207,7 @@ class ScriptApp:
         held = self._controller_busy.acquire(timeout=2.0)
         try:
             self.controller.shutdown(end_stream=end_stream)
+            self.armed.release()  # the user's own stream settings, unless OBS still streams
         finally:
             if held:
                 self._controller_busy.release()
@@ -231,6 +241,16 @@ class ScriptApp:
             self.controller.prepare(request)
         else:
             self.controller.go_live(request)
+
+    def _go_live_armed(self) -> None:
+        """OBS was started from outside (its button, obs-websocket, a Stream Deck) while armed."""
+        name = self.config.provider
+        try:
+            name = self.config.provider_class().display_name
+        except LivestreamError:
+            pass
+        log.info("Armed: OBS was started from outside obs-livestream; going live through %s", name)
+        self.go_live(origin="armed")
 
     def end_stream(self) -> None:
         self.controller.end()
@@ -308,11 +328,21 @@ class ScriptApp:
     # --- OBS events -------------------------------------------------------
 
     def on_frontend_event(self, event: int) -> None:
-        if event == obs.OBS_FRONTEND_EVENT_STREAMING_STARTED:
+        if event == obs.OBS_FRONTEND_EVENT_STREAMING_STARTING:
+            self.armed.starting(active=self.controller.state.is_active)
+        elif event == obs.OBS_FRONTEND_EVENT_STREAMING_STARTED:
             self._reconnecting = False
+            self.armed.started()
             self.controller.streaming_started()
+        elif event == obs.OBS_FRONTEND_EVENT_STREAMING_STOPPING:
+            self._stop_asked = True  # only a stop someone asked for has one; a failure only STOPPED
         elif event == obs.OBS_FRONTEND_EVENT_STREAMING_STOPPED:
-            self.controller.streaming_stopped(self._output_error())
+            self.armed.stopped()
+            # Only a stop someone asked for has STOPPING first; without it the output failed, and
+            # OBS's giving up on a reconnect leaves no last error: say so, for recovery by itself.
+            error = None if self._stop_asked else (self._output_error() or UNASKED_STOP)
+            self._stop_asked = False
+            self.controller.streaming_stopped(error)
         elif event == obs.OBS_FRONTEND_EVENT_SCRIPTING_SHUTDOWN:
             # OBS is exiting and stops streaming without telling scripts.
             self.shutdown(end_stream=bool(self.config.end_on_exit))

@@ -44,6 +44,8 @@ SCRIPT_FIELDS: dict[str, Any] = {
     "end_on_stop": True,
     "restore_previous": True,
     "end_on_exit": True,
+    # Armed (livestream.session.armed): a start of OBS streaming from outside goes live.
+    "arm_on_start": False,
     "ingest_timeout": 180,
     # Schedule (livestream.obs.schedule): local "YYYY-MM-DD HH:MM"; minutes (0: no set end,
     # applies to every go-live); minutes a missed schedule may still start late (0: skip);

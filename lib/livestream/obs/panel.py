@@ -192,6 +192,8 @@ def build(
     obs.obs_properties_add_bool(behaviour, "end_on_stop", "End the provider stream when OBS stops streaming")
     obs.obs_properties_add_bool(behaviour, "restore_previous", "Restore my previous stream settings afterwards")
     obs.obs_properties_add_bool(behaviour, "end_on_exit", "End the provider stream when OBS exits")
+    armed = obs.obs_properties_add_bool(behaviour, "arm_on_start", armed_label(None))
+    obs.obs_property_set_long_description(armed, ARMED_HELP)
     obs.obs_properties_add_int(behaviour, "ingest_timeout", "Give up waiting for the ingest after (s)",
                                *_range("ingest_timeout"), 10)
 
@@ -306,6 +308,19 @@ def _schedule_group(props: Any, callbacks: Mapping[str, Callable]) -> None:
                                   callbacks["timetable_remove"])
 
 
+ARMED_HELP = (
+    "Then a start of streaming from anywhere (OBS's Start Streaming button, a StartStream over "
+    "obs-websocket, a Stream Deck) creates the live stream and streams to it, as Go live does. While this "
+    "is on and nothing is live, Settings > Stream holds a local placeholder that connects nowhere; your own "
+    "settings come back when you turn it off or remove the script."
+)
+
+
+def armed_label(display_name: Optional[str]) -> str:
+    """The armed checkbox's text, naming the chosen provider."""
+    return f"Go live through {display_name or 'the provider'} when OBS starts streaming"
+
+
 def apply_visibility(props: Any, settings: Any) -> None:
     """Show only what the chosen provider, mode and credential source need."""
     provider = obs.obs_data_get_string(settings, "provider") or DEFAULT_PROVIDER
@@ -325,6 +340,9 @@ def apply_visibility(props: Any, settings: Any) -> None:
         show(options_group(decl), decl.name == provider)
     chosen = next((d for d in declarations() if d.name == provider), None)
     if chosen is not None:
+        armed = obs.obs_properties_get(props, "arm_on_start")
+        if armed is not None:
+            obs.obs_property_set_description(armed, armed_label(chosen.display_name))
         help_text = obs.obs_properties_get(props, "simulcast_help")
         if help_text is not None:
             obs.obs_property_set_description(help_text, simulcast_help(chosen))

@@ -126,7 +126,7 @@ class ScheduleGlue:
         end_after = self._end_after()
         with self._lock:
             self._do(self.scheduler.observe(snapshot.state.value, snapshot.stream_id, self.app.config.provider,
-                                            end_after=end_after))
+                                            end_after=end_after, recovering=self.app.controller.recovering))
 
     def _end_after(self, *, strict: bool = False) -> Optional[float]:
         minutes = self.app.config.number("schedule_end_after", strict=strict)

@@ -137,6 +137,10 @@ class Capabilities:
     ending: str = "ends the broadcast"
     #: How the provider restreams to other destinations (simulcast); None: it cannot.
     simulcast: Optional[SimulcastSupport] = None
+    #: The stream option holding how many seconds the provider keeps a broadcast open for the
+    #: encoder to come back (the same stream and recording go on); None: none is known, so
+    #: recovery by itself (``session.recovery``) goes live again on a new stream.
+    reconnect_window_option: Optional[str] = None
 
 
 @dataclass(frozen=True)

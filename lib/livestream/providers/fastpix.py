@@ -301,6 +301,7 @@ class FastPix(TargetsProvider):
         # one target per call, to an RTMP(S) URL (SimulcastStream in the official SDK,
         # https://github.com/FastPix/python-server-sdk); no limit is documented.
         simulcast=SimulcastSupport(max_targets=None, schemes=("rtmp", "rtmps"), only_while_idle=True),
+        reconnect_window_option="reconnect_window",  # reconnectWindow, sent at create
     )
 
     def setup(  # type: ignore[override]

@@ -355,7 +355,8 @@ class Mux(TargetsProvider):
                                 # OBS publishes over SRT (CreateSimulcastTargetRequest.url).
                                 # UNVERIFIED: Mux's most targets per stream (not in the reference).
                                 simulcast=SimulcastSupport(max_targets=None, schemes=("rtmp", "rtmps", "srt"),
-                                                           only_while_idle=True, reports_status=True))
+                                                           only_while_idle=True, reports_status=True),
+                                reconnect_window_option="reconnect_window")
 
     def setup(self, *, ingest_rtmp_url: Optional[str] = None, ingest_srt_url: Optional[str] = None,
               playback_url_template: Optional[str] = None, protocol: Optional[str] = None) -> None:

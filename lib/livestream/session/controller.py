@@ -47,6 +47,7 @@ from .pending import PendingEnds, ProviderFor
 from .ports import ObsPort
 from .preflight import refuse_if_any
 from .record import Record
+from .recovery import UNASKED_STOP, Recovering, Recovery
 from .request import GoLiveRequest, Policies
 from .snapshot import Level, Snapshot
 from .states import State
@@ -60,7 +61,7 @@ Listener = Callable[[Snapshot], None]
 _AFTER_SETTLING = frozenset({"final"})
 
 
-class Controller(Lifecycle, Flow, ObsSide):
+class Controller(Lifecycle, Recovering, Flow, ObsSide):
     """Drives one go-live at a time. All public methods are thread-safe posts except
     ``tick``, ``recover`` and ``shutdown``, which run on the thread that owns OBS calls."""
 
@@ -183,7 +184,7 @@ class Controller(Lifecycle, Flow, ObsSide):
 
     # --- commands -------------------------------------------------------
 
-    def _cmd_go_live(self, request: GoLiveRequest) -> None:
+    def _cmd_go_live(self, request: GoLiveRequest, recovery: Optional[Recovery] = None) -> None:
         if self.state is State.READY:
             # Prepared or recovered: continue with that stream, no new one.
             self._cmd_resume(request.start_streaming)
@@ -196,6 +197,7 @@ class Controller(Lifecycle, Flow, ObsSide):
         check_simulcast(provider, request.simulcast, obs_side=sends_targets(self.obs))
         go = self._go = GoLive(provider, request=request, previous=self.obs.get_stream_service())
         go.start_policy(self.policies, request.start_streaming)
+        go.recovery = self._recovery_for(request, recovery)
         self._snapshot_update(
             provider=provider.display_name, stream_id=request.stream_id, title=request.title or None,
             provider_status=None, stream_status=None, status_read_at=None, playback_url=None, chat_url=None,
@@ -221,6 +223,9 @@ class Controller(Lifecycle, Flow, ObsSide):
 
     def _cmd_end(self) -> None:
         state, go = self.state, self._go
+        if not state.is_active and self._cancel_recovery():
+            self._message("Ended: no new stream will be made", level="info")
+            return
         if not state.is_active or go is None:
             if self.pending is not None and self.pending.end_all_now():
                 # Nothing live, but earlier streams still open: End acts on them now.
@@ -250,6 +255,8 @@ class Controller(Lifecycle, Flow, ObsSide):
         go = self._go
         if go is not None and self.state in (State.STARTING, State.READY):
             go.recovered = False
+            if go.recovery is not None:
+                go.recovery.back_live()
             self._enter(State.LIVE, "Live")
             go.watch.reset()
             self._save(go)
@@ -272,13 +279,19 @@ class Controller(Lifecycle, Flow, ObsSide):
         if state is State.ENDING and go.waiting_for_obs_stop:
             go.waiting_for_obs_stop = False
             self._end_provider_stream(go)
+        elif state is State.STARTING and error and self._try_recovery(go, self._stop_words("OBS could not connect",
+                                                                                           error)):
+            return
         elif state is State.STARTING:
             go.failure = ObsRefusedError(
                 f"OBS could not connect to the {go.name} ingest server "
-                f"({error or 'OBS stopped before it was connected'})",
+                f"({error if error and error != UNASKED_STOP else 'OBS stopped before it was connected'})",
                 hint="check the network and that the stream is still open; the provider stream was ended",
             )
             self._begin_ending(go, "OBS could not connect: ending the provider stream")
+        elif state is State.LIVE and error and self._try_recovery(go, self._stop_words("OBS gave up reconnecting",
+                                                                                       error)):
+            return
         elif state is State.LIVE and self.policies.end_on_stop:
             self._begin_ending(go, "OBS stopped streaming: ending the live stream")
         elif state is State.LIVE:
@@ -288,6 +301,8 @@ class Controller(Lifecycle, Flow, ObsSide):
     def _obs_reconnecting(self, _error: Optional[str]) -> None:
         # OBS retries by itself; the provider stream must stay up meanwhile.
         self._snapshot_update(reconnecting=True)
+        if self._go is not None and self._go.recovery is not None and self._go.recovery.lost_since is None:
+            self._go.recovery.lost_since = self.clock()  # the provider's reconnect window starts now
         self._message("OBS lost the connection and is reconnecting", level="warning")
 
     def _obs_reconnected(self, _error: Optional[str]) -> None:
@@ -306,6 +321,8 @@ class Controller(Lifecycle, Flow, ObsSide):
                 self._begin_ending(go, deadline.message)
             elif state in _STATE_TICKS:
                 _STATE_TICKS[state](self, go, now)
+        elif not state.is_active:
+            self._tick_again(now)
         if self.snapshot.state.is_active and now - self._last_timer_emit >= 1.0:
             # Once a second, so the elapsed time on the status line moves.
             self._last_timer_emit = now

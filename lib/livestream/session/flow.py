@@ -166,6 +166,9 @@ class Flow(_Base):
         if self.state is not State.LIVE:
             return
         verdict = go.watch.judge(stream, had_key=go.service_applied)
+        if verdict == "ended" and self._try_recovery(go, f"The {go.name} stream reported {stream.provider_status!r}",
+                                                     stream_over=True):
+            return
         if verdict == "ended":
             go.provider_end_shown = True
             self._message(f"The {go.name} stream has ended on the provider's side ({stream.provider_status})",
@@ -418,6 +421,8 @@ class Flow(_Base):
         self._poll_obs_targets(go)
 
     def _tick_ready(self, go: GoLive, now: float) -> None:
+        if self._tick_retry(go, now):
+            return
         if go.recovered and now >= go.offer_until:
             # Nobody pressed anything (an unattended machine): the billed stream must not stay open.
             go.ended_because = f"nobody resumed it within {_duration(now - self.snapshot.since)}"

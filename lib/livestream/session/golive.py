@@ -75,6 +75,10 @@ class GoLive:
     #: their outputs are running.
     obs_targets: list[SimulcastTarget] = field(default_factory=list)
     obs_targets_started: bool = False
+    #: Recovery by itself (``recovery``; None: a stop ends it as always), and when the next
+    #: try on the same stream starts OBS (0: none due).
+    recovery: Optional[Any] = None
+    retry_at: float = 0.0
 
     @property
     def name(self) -> str:

@@ -94,6 +94,8 @@ class LedgerEntry(BaseModel):
     chat_url: Optional[str] = None
     #: Simulcast targets added for this go-live (``TargetState.to_dict``: no keys): removed at its end.
     targets: list[dict[str, Any]] = Field(default_factory=list)
+    #: Recovery by itself (``session.recovery``): each try on this stream, ``{"at", "kind", "why"}``.
+    recovery_tries: list[dict[str, Any]] = Field(default_factory=list)
 
     @property
     def settled(self) -> bool:

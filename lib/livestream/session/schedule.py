@@ -275,9 +275,11 @@ class Scheduler:
         return sorted(samples)[len(samples) // 2] if samples else self.timing.default_connect
 
     def observe(self, state: str, stream_id: Optional[str], provider: Optional[str] = None, *,
-                end_after: Optional[float] = None) -> list[Action]:
+                end_after: Optional[float] = None, recovering: bool = False) -> list[Action]:
         """Every snapshot of the go-live. ``end_after``: the duration for a go-live not
-        started by the schedule (the panel's setting), armed when it goes live."""
+        started by the schedule (the panel's setting), armed when it goes live; ``recovering``:
+        its stream ended and recovery by itself makes a new one (``session.recovery``), which
+        keeps the set end."""
         now, actions = self.clock(), []
         previous, since = self._state, self._state_since
         if state != previous:
@@ -293,7 +295,7 @@ class Scheduler:
                 actions += self._settle("cancelled", "The prepared stream was ended before going live", "warning")
         if state == "live" and stream_id and (self.end is None or self.end.stream_id != stream_id):
             actions += self._went_live(stream_id, now, end_after)
-        elif state in ("idle", "ended", "failed") and self.end is not None:
+        elif state in ("idle", "ended", "failed") and self.end is not None and not recovering:
             self.end = None
             self._save()
         return actions
@@ -470,6 +472,8 @@ class Scheduler:
             end_at = s.planned_end()
             s.phase, s.live_at, s.message = "done", now, ""
             log.info("Went live %.1f s %s the scheduled time", abs(now - s.at), "after" if now >= s.at else "before")
+        elif self.end is not None:  # a new stream of the same go-live (recovery): the same end
+            end_at = self.end.end_at
         else:
             end_at = now + end_after if end_after else None
         self.end = EndTimer(stream_id=stream_id, end_at=end_at)

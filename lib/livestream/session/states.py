@@ -71,6 +71,7 @@ TRANSITIONS: frozenset[tuple[State, State]] = frozenset(
         (S.READY, S.ENDING),
         (S.STARTING, S.LIVE),
         (S.STARTING, S.ENDING),  # OBS could not connect, or cancelled
+        (S.STARTING, S.READY),  # recovery: a try on the same stream could not connect; the next one waits
         (S.LIVE, S.ENDING),
         (S.LIVE, S.READY),  # OBS stopped and "end the provider stream when OBS stops" is off
         (S.ENDING, S.ENDED),
