@@ -19,6 +19,7 @@ from typing import Any, Optional
 from .. import errors, providers, secrets
 from ..errors import ConfigurationError, LivestreamError, ObsRefusedError
 from ..remote.port import RemoteObsPort
+from ..remote.slots import cli_claim, refuse_if_panel_busy
 from ..session import bridge
 from ..session.controller import Controller
 from ..session.ledger import Ledger, LedgerEntry
@@ -154,6 +155,11 @@ class _Session:
                 done = {State.ENDED, State.IDLE}
 
     def close(self) -> None:
+        if self.controller.claim is not None:
+            try:  # leaving (live, or Ctrl-C twice): the claim is not left to expire
+                self.controller.claim.release()
+            except LivestreamError:
+                pass  # OBS is gone: the claim lapses by itself
         self.port.detach()
         self.controller.worker.stop()
         self.notifications.close(timeout=15.0)  # a CLI may wait: let "live"/"ended" go out
@@ -179,9 +185,12 @@ def cmd_go_live(args: argparse.Namespace) -> int:
                 f"A go-live from this machine is still open ({existing.provider} stream {existing.stream_id})",
                 hint="run 'obs_livestream.py end' first",
             )
+        refuse_if_panel_busy(client)
         session = _Session(client, Policies(ingest_timeout=args.ingest_timeout,
                                             restore_previous=not args.no_restore))
         cleanup.callback(session.close)
+        # One go-live at a time on this OBS: the script's and other machines' honour it too.
+        session.port.claim = session.controller.claim = cli_claim(client)
         session.controller.go_live(request)
         target = {State.READY} if args.prepare else {State.LIVE}
         state = session.run_until(target | {State.ENDED})

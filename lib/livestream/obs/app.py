@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import queue
+import socket
 import threading
 import time
 from typing import Any, Callable, Optional
@@ -27,7 +28,8 @@ from ..dock.feed import next_go_live_at
 from ..errors import LivestreamError
 from ..notify.glue import Notifications
 from ..providers.declare import option_warnings
-from ..session import bridge
+from ..session import bridge, claim
+from ..session.claim import StreamClaim
 from ..session.controller import Controller
 from ..session.ledger import Ledger, LedgerEntry
 from ..session.snapshot import Snapshot
@@ -102,6 +104,8 @@ class ScriptApp:
         self.ledger = Ledger()
         self.controller = Controller(self.port, ledger=self.ledger, worker=self.worker, owner=OWNER,
                                      provider_for=self._provider_for_entry)
+        # One go-live at a time on this OBS, whoever asks: the remote CLI honours it too.
+        self.controller.claim = StreamClaim(profile.PersistentSlot(claim.SLOT), "panel", socket.gethostname())
         self.controller.add_listener(self._on_snapshot)
         self.hotkey_ids: dict[str, int] = {}
         self.tasks: queue.Queue = queue.Queue()  # results of panel tasks (lists, credential tests)

@@ -154,5 +154,30 @@ def write_persistent_slot(slot: str, value: Any) -> bool:
     return True
 
 
+def read_persistent_slot(slot: str) -> Any:
+    """One slot of obs-websocket's profile persistent data (None if unset or unreadable)."""
+    folder = profile_dir()
+    if folder is None:
+        return None
+    try:
+        data = json.loads((folder / "obsWebSocketPersistentData.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data.get(slot) if isinstance(data, dict) else None
+
+
+class PersistentSlot:
+    """A slot of the profile persistent data as a ``session.claim.ClaimStore``."""
+
+    def __init__(self, slot: str) -> None:
+        self.slot = slot
+
+    def read(self) -> Any:
+        return read_persistent_slot(self.slot)
+
+    def write(self, value: Any) -> bool:
+        return write_persistent_slot(self.slot, value)
+
+
 __all__ = ["config_root", "profile_dir", "find_profile_dir", "linked_account", "multitrack_video",
-           "multitrack_video_in", "write_persistent_slot"]
+           "multitrack_video_in", "write_persistent_slot", "read_persistent_slot", "PersistentSlot"]
