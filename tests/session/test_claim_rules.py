@@ -67,6 +67,13 @@ def settle(clock: Clock) -> None:
     clock.now += claim.SETTLE
 
 
+def holder(slot: Any, clock: Clock, owner: str = "panel", host: str = "studio-pc") -> StreamClaim:
+    """A front end that took the claim (the settle time passes on the test's clock)."""
+    taken = front_end(slot, clock, owner, host)
+    taken.take(sleep=lambda s: settle(clock))
+    return taken
+
+
 def test_a_lone_go_live_holds_the_claim_once_it_settled_and_releases_it():
     clock = Clock()
     slot = Slot(clock)
@@ -87,7 +94,7 @@ def test_a_lone_go_live_holds_the_claim_once_it_settled_and_releases_it():
 def test_another_go_live_under_way_refuses_at_once_and_says_who(owner, host, said):
     clock = Clock()
     slot = Slot(clock)
-    front_end(slot, clock, owner, host).take(sleep=lambda s: settle(clock))
+    holder(slot, clock, owner, host)
     writes = slot.writes
     with pytest.raises(ClaimRefusedError) as refused:
         front_end(slot, clock, "cli", "other").step()
@@ -99,11 +106,9 @@ def test_another_go_live_under_way_refuses_at_once_and_says_who(owner, host, sai
 def test_a_claim_left_by_a_front_end_that_died_lapses():
     clock = Clock()
     slot = Slot(clock)
-    front_end(slot, clock, "cli", "crashed").take(sleep=lambda s: settle(clock))  # never renewed, never released
+    holder(slot, clock, "cli", "crashed")  # never renewed, never released
     clock.now += claim.TTL
-    mine = front_end(slot, clock)
-    mine.take(sleep=lambda s: settle(clock))
-    assert mine.held
+    assert holder(slot, clock).held
 
 
 def test_two_askers_who_both_read_an_empty_slot_end_with_exactly_one_holder():
@@ -157,8 +162,7 @@ def test_an_asker_slower_than_the_gap_gives_up_and_leaves_no_claim():
 def test_the_holder_renews_its_claim_while_live_and_writes_it_again_if_lost():
     clock = Clock()
     slot = Slot(clock)
-    mine = front_end(slot, clock)
-    mine.take(sleep=lambda s: settle(clock))
+    mine = holder(slot, clock)
     clock.now += claim.TTL - 1
     mine.keep(active=True)
     assert Claim.from_value(slot.value).valid(clock.now + claim.TTL - 1)  # renewed
@@ -173,11 +177,9 @@ def test_the_holder_renews_its_claim_while_live_and_writes_it_again_if_lost():
 def test_a_release_never_clears_another_front_ends_claim():
     clock = Clock()
     slot = Slot(clock)
-    mine = front_end(slot, clock)
-    mine.take(sleep=lambda s: settle(clock))
+    mine = holder(slot, clock)
     clock.now += claim.TTL
-    other = front_end(slot, clock, "cli", "laptop")
-    other.take(sleep=lambda s: settle(clock))
+    holder(slot, clock, "cli", "laptop")
     mine.release()
     assert Claim.from_value(slot.value).owner == "cli"
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import configparser
 import json
+import threading
 from pathlib import Path
 from typing import Any, Optional
 
@@ -134,12 +135,21 @@ def multitrack_video() -> bool:
     return folder is not None and multitrack_video_in(folder, obs_version())
 
 
+#: The session is published from the timer and the claim taken from a hotkey's thread: one
+#: read-modify-write of the file at a time, so neither loses the other's slot.
+_persistent_lock = threading.Lock()
+
+
 def write_persistent_slot(slot: str, value: Any) -> bool:
     """Set one slot of obs-websocket's profile persistent data; False if no profile."""
     folder = profile_dir()
     if folder is None:
         return False
-    path = folder / "obsWebSocketPersistentData.json"
+    with _persistent_lock:
+        return _write_slot(folder / "obsWebSocketPersistentData.json", slot, value)
+
+
+def _write_slot(path: Path, slot: str, value: Any) -> bool:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(data, dict):
