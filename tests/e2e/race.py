@@ -1,14 +1,16 @@
 """Two go-lives pressed at once: the remote CLI's own ``go-live`` and the script's Go live hotkey.
 
 ``race(studio, ctx, offset)`` starts ``obs_livestream.py go-live`` in a subprocess, waits
-for its first progress line (connected, its go-live begun), waits ``offset`` seconds and
-presses the script's Go live hotkey over obs-websocket, as a Stream Deck would. Then it
+for its first progress line (connected, its claim written), waits ``offset`` seconds and
+presses the script's Go live hotkey over obs-websocket, as a Stream Deck would
+(``hotkey_first``: the hotkey, then the command ``offset`` s later). Then it
 waits for both to settle, ends whichever went live (the CLI's with ``end``, the script's
 with OBS's Stop Streaming) and says what happened in ``RaceOutcome``.
 """
 
 from __future__ import annotations
 
+import re
 import subprocess
 import threading
 import time
@@ -19,6 +21,8 @@ from typing import Any, Optional
 from tests.e2e.studio import REPO, Studio, cli_command, cli_env
 
 SETTLED = ("live", "failed", "ended", "ready")
+#: What the race's provider says while OBS publishes to it.
+LIVE = {"fastpix": "active", "tpstreams": "Streaming"}
 
 
 @dataclass
@@ -42,10 +46,15 @@ def _alive(studio: Studio) -> bool:
         return False
 
 
-def race(studio: Studio, ctx: dict, offset: float, *, provider: str = "fastpix") -> RaceOutcome:
-    """Press both go-lives ``offset`` seconds apart (the CLI first); end what went live."""
+def race(studio: Studio, ctx: dict, offset: float, *, provider: str = "fastpix",
+         hotkey_first: bool = False) -> RaceOutcome:
+    """Press both go-lives ``offset`` seconds apart (the CLI first, or with ``hotkey_first`` the
+    hotkey, then the CLI's command); end what went live."""
     outcome = RaceOutcome(offset)
     studio.wait_state("idle", "ended", "failed", timeout=30)
+    if hotkey_first:
+        studio.press("go_live")
+        time.sleep(offset)
     state_dir = Path(ctx.get("tmp") or studio.state_dir.parent) / f"cli-state-{offset}"
     cli = subprocess.Popen(cli_command("go-live", "--provider", provider, "--title", f"CLI race {offset}"),
                            cwd=REPO, env=cli_env(studio, state_dir), stdout=subprocess.PIPE,
@@ -64,9 +73,10 @@ def race(studio: Studio, ctx: dict, offset: float, *, provider: str = "fastpix")
     reader.start()
     before = studio.published()
     try:
-        began.wait(30)
-        time.sleep(offset)
-        studio.press("go_live")
+        if not hotkey_first:
+            began.wait(30)
+            time.sleep(offset)
+            studio.press("go_live")
         stdout, _ = cli.communicate(timeout=120)
     finally:
         if cli.poll() is None:
@@ -92,6 +102,11 @@ def race(studio: Studio, ctx: dict, offset: float, *, provider: str = "fastpix")
         outcome.refusal = " ".join(line.strip().removeprefix("error: ") for line in lines if line.startswith("error"))
     elif outcome.script.get("state") == "failed":
         outcome.refusal = str(outcome.script.get("status_line", ""))
+    # Mid-stream before the end, as a user would be (FastPix finishes only a stream it reports active).
+    live_ids = [outcome.script.get("stream_id")] if "script" in outcome.live else []
+    live_ids += re.findall(r"^\s*stream_id: (\S+)", stdout, re.M) if "cli" in outcome.live else []
+    for stream_id in live_ids:
+        studio.sandbox.admin.wait_for_status(stream_id, LIVE[provider], timeout=15)
     # End what went live: the script's first (OBS's Stop Streaming), then the CLI's own.
     if "script" in outcome.live:
         studio.client.stop_stream()

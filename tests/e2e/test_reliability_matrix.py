@@ -202,13 +202,13 @@ def script_reloaded(studio: Studio, ctx: dict) -> dict:
 # --- one go-live at a time, whoever asks --------------------------------------------------
 
 
-def cli_and_hotkey_race(offset: float) -> Callable[[Studio, dict], dict]:
+def cli_and_hotkey_race(offset: float, *, hotkey_first: bool = False) -> Callable[[Studio, dict], dict]:
     """The remote CLI's go-live, then the script's Go live hotkey ``offset`` s later (the same
     presses crashed OBS 29: two starts of one output, docs/development.md): one goes live,
     the other is refused at once, OBS stays up, both ends leave nothing open."""
 
     def run(studio: Studio, ctx: dict) -> dict:
-        outcome = race(studio, ctx, offset)
+        outcome = race(studio, ctx, offset, hotkey_first=hotkey_first)
         assert outcome.obs_alive, f"OBS died\n{outcome.cli_output}"
         assert len(outcome.live) == 1, (outcome.live, outcome.cli_output, outcome.script)
         ctx["shown"] = {"state": "refused", "status_line": outcome.refusal}
@@ -396,6 +396,8 @@ ROWS = [
     *(Row(f"CLI go-live and Go live hotkey {offset} s apart", "fastpix", cli_and_hotkey_race(offset),
           r"^A go-live started from the (panel|CLI on \S+) is under way", state=("refused",), versions=("29", "32"))
       for offset in (0.0, 0.1, 0.2, 0.4)),
+    Row("Go live hotkey, then the CLI go-live at once", "fastpix", cli_and_hotkey_race(0.0, hotkey_first=True),
+        r"^A go-live started from the panel is under way", state=("refused",), versions=("29", "32")),
 ]
 
 
