@@ -174,6 +174,20 @@ def test_the_holder_renews_its_claim_while_live_and_writes_it_again_if_lost():
     assert Claim.from_value(slot.value) is None and not mine.held
 
 
+def test_the_script_reloaded_while_live_takes_over_its_own_earlier_claim_and_a_cli_never_does():
+    clock = Clock()
+    slot = Slot(clock)
+    holder(slot, clock, "panel", "studio-pc")  # the script unloaded while live: never released
+    reloaded = StreamClaim(slot, "panel", "studio-pc", wall=clock, clock=clock, inherits=True)
+    reloaded.take(sleep=lambda s: settle(clock))
+    assert reloaded.held
+    reloaded.release()
+    holder(slot, clock, "cli", "laptop")  # a CLI go-live in one terminal
+    second_terminal = StreamClaim(slot, "cli", "laptop", wall=clock, clock=clock)
+    with pytest.raises(ClaimRefusedError, match="CLI on laptop"):
+        second_terminal.step()
+
+
 def test_a_release_never_clears_another_front_ends_claim():
     clock = Clock()
     slot = Slot(clock)

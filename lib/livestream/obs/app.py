@@ -105,7 +105,8 @@ class ScriptApp:
         self.controller = Controller(self.port, ledger=self.ledger, worker=self.worker, owner=OWNER,
                                      provider_for=self._provider_for_entry)
         # One go-live at a time on this OBS, whoever asks: the remote CLI honours it too.
-        self.controller.claim = StreamClaim(profile.PersistentSlot(claim.SLOT), "panel", socket.gethostname())
+        self.controller.claim = StreamClaim(profile.PersistentSlot(claim.SLOT), "panel", socket.gethostname(),
+                                            inherits=True)
         self.controller.add_listener(self._on_snapshot)
         self.hotkey_ids: dict[str, int] = {}
         self.tasks: queue.Queue = queue.Queue()  # results of panel tasks (lists, credential tests)

@@ -27,6 +27,8 @@ The rules (``StreamClaim``; clocks injected, no I/O but the ``ClaimStore``):
   its read (measured: an asker slower than that gives up), so the one written first
   always sees the other's: exactly one holds the claim.
 * Releasing: only a slot that still holds our nonce is cleared.
+* The script is one per OBS: its claim left by an earlier load (reloaded while live) is
+  its own to take over (``inherits``); a CLI's is never, another CLI may run on that host.
 """
 
 from __future__ import annotations
@@ -110,8 +112,11 @@ class StreamClaim:
 
     def __init__(self, store: ClaimStore, owner: str, host: str = "", *, wall: Callable[[], float] = time.time,
                  clock: Callable[[], float] = time.monotonic,
-                 nonce: Callable[[], str] = lambda: token_hex(8)) -> None:
+                 nonce: Callable[[], str] = lambda: token_hex(8), inherits: bool = False) -> None:
+        """``inherits``: a claim of the same owner and host is an earlier run of this front end
+        (the script, reloaded with its go-live live), not another asker: it is taken over."""
         self.store, self.owner, self.host = store, owner, host
+        self.inherits = inherits
         self.wall, self.clock = wall, clock
         self._new_nonce = nonce
         self._nonce = ""
@@ -131,6 +136,12 @@ class StreamClaim:
     def _mine(self, claim: Optional[Claim]) -> bool:
         return claim is not None and claim.nonce == self._nonce
 
+    def _other(self, claim: Optional[Claim]) -> bool:
+        """A valid claim of another asker (not ours, not an earlier run of ours)."""
+        if claim is None or self._mine(claim) or not claim.valid(self.wall()):
+            return False
+        return not (self.inherits and (claim.owner, claim.host) == (self.owner, self.host))
+
     def _write(self) -> bool:
         now = self.wall()
         self._renew_at = self.clock() + RENEW_EVERY
@@ -147,7 +158,7 @@ class StreamClaim:
         self._attempts += 1
         started = self.clock()
         current = self._read()
-        if current is not None and not self._mine(current) and current.valid(self.wall()):
+        if self._other(current):
             self._confirm_at = None
             raise refusal(current, self.wall())
         if not self._write():
@@ -175,7 +186,7 @@ class StreamClaim:
         if self._mine(current):
             self.held, self._confirm_at = True, None
             return True
-        if current is not None and current.valid(self.wall()):
+        if self._other(current):
             self._confirm_at = None
             raise refusal(current, self.wall())
         if self._attempts >= ATTEMPTS:
