@@ -263,3 +263,18 @@ def test_end_pressed_while_the_claim_settles_cancels_the_go_live(harness):
     h.run(2)
     assert h.provider.calls == [] and h.state is S.IDLE
     assert Claim.from_value(slot.value) is None
+
+
+def test_a_renewal_that_fails_never_stops_the_live_go_live(harness):
+    h, slot = claimed(harness)
+    h.ctrl.go_live(GoLiveRequest(provider=h.provider, title="Renewed"))
+    h.run(claim.SETTLE, step=claim.SETTLE)
+    h.run(2)
+    assert h.state is S.LIVE
+
+    def broken(value):
+        raise OSError(28, "No space left on device")
+
+    slot.write = broken
+    h.run(claim.RENEW_EVERY * 2)
+    assert h.state is S.LIVE

@@ -186,7 +186,10 @@ class PersistentSlot:
         return read_persistent_slot(self.slot)
 
     def write(self, value: Any) -> bool:
-        return write_persistent_slot(self.slot, value)
+        try:
+            return write_persistent_slot(self.slot, value)
+        except OSError:
+            return False  # a profile folder that cannot be written: nobody can see a claim there
 
 
 __all__ = ["config_root", "profile_dir", "find_profile_dir", "linked_account", "multitrack_video",

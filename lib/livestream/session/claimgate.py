@@ -9,12 +9,16 @@ claim (``claim`` None: tests, a front end alone on its OBS) nothing changes.
 
 from __future__ import annotations
 
+import logging
 from typing import Optional
 
+from .. import secrets
 from ..errors import LivestreamError
 from .claim import StreamClaim
 from .inbox import Command
 from .states import State
+
+log = logging.getLogger("livestream.session")
 
 #: The commands that may replace OBS's stream service and start it.
 CLAIMED = ("go_live", "resume")
@@ -67,7 +71,10 @@ class ClaimGate:
             if self._claim_step():
                 self._handle(waiting)
             return
-        self.claim.keep(self.state.is_active)
+        try:
+            self.claim.keep(self.state.is_active)
+        except Exception as exc:  # a renewal is best effort: it never stops a live go-live
+            log.warning("Could not renew the claim on OBS's stream: %s", secrets.redact(exc))
 
     def _claim_cancel(self) -> None:
         """End pressed while a go-live waits for the claim: it never starts."""
