@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 
-from livestream.session.ledger import Ledger
+from livestream.cli.ledger_commands import end_entries
+from livestream.session.ledger import Ledger, LedgerEntry
 
 
 def _entries(cli) -> list[dict]:
@@ -63,3 +64,22 @@ def test_a_scheduled_stream_is_recorded_when_started(cli):
     assert _entries(cli) == []  # a date on the stream: nothing runs or bills yet
     assert cli("start", "-p", "tpstreams", stream_id).returncode == 0
     assert [(e["stream_id"], e["state"]) for e in _entries(cli)] == [(stream_id, "open")]
+
+
+
+def test_end_with_nothing_live_leaves_a_stream_create_made_to_its_user(cli, cli_sandbox, tmp_path, monkeypatch,
+                                                                       capsys):
+    """The remote 'end' with no go-live of its own ends the failed ends still pending
+    (``end_entries(keep_made_by_hand=True)``), never the user's own stream made with 'create'
+    (it may be streaming from elsewhere): 'ledger end' is there for that one."""
+    mine = cli.json("create", "-p", "fastpix", "-t", "Mine")["id"]
+    elsewhere = cli.env["OBS_LIVESTREAM_STATE_DIR"] + "-elsewhere"
+    failed_end = cli.json("create", "-p", "fastpix", "-t", "Failed end", env={"OBS_LIVESTREAM_STATE_DIR": elsewhere})
+    ledger = Ledger(tmp_path / "state" / "ledger.json")
+    ledger.put(LedgerEntry(provider="fastpix", stream_id=failed_end["id"], state="end-failed",
+                           api_base_url=cli_sandbox.api_url))
+    for name, value in cli.env.items():
+        monkeypatch.setenv(name, value)
+    assert end_entries(ledger, None, api_base_url=None, as_json=True, keep_made_by_hand=True) == 0
+    states = {e.stream_id: e.state for e in ledger.entries()}
+    assert states == {mine: "open", failed_end["id"]: "ended"}

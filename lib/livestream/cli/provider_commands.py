@@ -19,7 +19,7 @@ from .. import providers
 from ..errors import ConfigurationError, IngestTimeoutError, LivestreamError, may_have_been_carried_out
 from ..models import LiveStream
 from ..providers.base import Provider
-from ..session.ledger import Ledger, LedgerEntry, new_entry_id
+from ..session.ledger import MADE_BY_HAND, Ledger, LedgerEntry, new_entry_id
 from ..session.noted import note_answer
 from ..session.record import put_new
 from ..simulcast import add_all
@@ -162,8 +162,9 @@ def _create_on_record(provider: Provider, args: argparse.Namespace) -> LiveStrea
 
 def ledger_entry(ledger: Ledger, provider: Provider, **fields: Any) -> LedgerEntry:
     """A stream this CLI made or started, on disk before the request leaves (refused if it cannot be)."""
-    entry = LedgerEntry(provider=provider.name, provider_display=provider.display_name, origin="cli", owner="cli",
-                        api_base_url=getattr(provider, "base_url", None), create_sent_at=time.time(), **fields)
+    entry = LedgerEntry(provider=provider.name, provider_display=provider.display_name, origin="cli",
+                        owner=MADE_BY_HAND, api_base_url=getattr(provider, "base_url", None),
+                        create_sent_at=time.time(), **fields)
     return put_new(ledger, entry)
 
 

@@ -220,8 +220,9 @@ def cmd_end(args: argparse.Namespace) -> int:
             # The script's go-live, or earlier streams the script is still ending: its End acts on both.
             args.action, args.wait = "end", 120.0
             return _trigger(args, client)
-        if Ledger().unsettled():
-            return end_entries(Ledger(), None, api_base_url=args.api_base_url, as_json=args.json)
+        if any(not e.made_by_hand for e in Ledger().unsettled()):  # not the streams 'create' made
+            return end_entries(Ledger(), None, api_base_url=args.api_base_url, as_json=args.json,
+                               keep_made_by_hand=True)
         message = "Nothing is live"
         if client.is_streaming():
             message += " through obs-livestream (OBS is streaming something else; stop it in OBS)"
