@@ -77,7 +77,8 @@ def race(studio: Studio, ctx: dict, offset: float, *, provider: str = "fastpix",
             began.wait(30)
             time.sleep(offset)
             studio.press("go_live")
-        stdout, _ = cli.communicate(timeout=120)
+        cli.wait(timeout=120)  # stderr is the reader's alone (communicate would read it too)
+        stdout = cli.stdout.read() if cli.stdout else ""
     finally:
         if cli.poll() is None:
             cli.kill()
