@@ -14,7 +14,9 @@ def _ledger(tmp_path: Path) -> Ledger:
 
 
 def _create(cli, provider: str, title: str) -> str:
-    result = cli("create", "-p", provider, "--title", title, "--json")
+    """A stream made elsewhere (its create in another state folder's ledger, not this one)."""
+    elsewhere = cli.env["OBS_LIVESTREAM_STATE_DIR"] + "-elsewhere"
+    result = cli("create", "-p", provider, "--title", title, "--json", env={"OBS_LIVESTREAM_STATE_DIR": elsewhere})
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)["id"]
 

@@ -41,6 +41,8 @@ import pytest
 
 from livestream_headless import free_port
 from livestream_sandbox import Sandbox
+from tests.e2e.conftest import HOST_VERSION
+from tests.e2e.race import race
 from tests.e2e.studio import PREVIOUS_SERVICE, Studio
 from tests.matrix_plugin import add_row
 from tests.secrets_kit import secrets_in_env
@@ -60,6 +62,9 @@ class Row:
     settings: dict[str, Any] = field(default_factory=dict)
     fault: Optional[str] = None
     env: dict[str, str] = field(default_factory=dict)  # for OBS's script ({closed_port}, {closed_udp_port})
+    #: The OBS versions the row runs in (``LIVESTREAM_OBS_VERSIONS`` picks among them); a row
+    #: about no one version's behaviour runs in the oldest and the newest.
+    versions: tuple[str, ...] = (HOST_VERSION,)
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -192,6 +197,25 @@ def script_reloaded(studio: Studio, ctx: dict) -> dict:
         lambda s: s.get("state") == "live" and "recovered" in str(s.get("status_line", "")).lower(), timeout=30)
     ctx["shown"] = recovered
     return stop_and_end(studio)
+
+
+# --- one go-live at a time, whoever asks --------------------------------------------------
+
+
+def cli_and_hotkey_race(offset: float, *, hotkey_first: bool = False) -> Callable[[Studio, dict], dict]:
+    """The remote CLI's go-live, then the script's Go live hotkey ``offset`` s later (the same
+    presses crashed OBS 29: two starts of one output, docs/development.md): one goes live,
+    the other is refused at once, OBS stays up, both ends leave nothing open."""
+
+    def run(studio: Studio, ctx: dict) -> dict:
+        outcome = race(studio, ctx, offset, hotkey_first=hotkey_first)
+        assert outcome.obs_alive, f"OBS died\n{outcome.cli_output}"
+        assert len(outcome.live) == 1, (outcome.live, outcome.cli_output, outcome.script)
+        ctx["shown"] = {"state": "refused", "status_line": outcome.refusal}
+        ctx["note"] = f"live: {outcome.live[0]}"
+        return studio.wait_state("ended", "failed", "idle", timeout=30)
+
+    return run
 
 
 # --- nothing lost: the ledger rows ---------------------------------------------------------
@@ -368,6 +392,12 @@ ROWS = [
           state=("ended",)) for provider in ALL_PROVIDERS),
     Row("OBS killed during the create", "tpstreams", obs_killed_during_create, r"^idle$",
         state=("idle",)),
+    # One go-live at a time: the CLI's and the hotkey's, at several offsets.
+    *(Row(f"CLI go-live and Go live hotkey {offset} s apart", "fastpix", cli_and_hotkey_race(offset),
+          r"^A go-live started from the (panel|CLI on \S+) is under way", state=("refused",), versions=("29", "32"))
+      for offset in (0.0, 0.1, 0.2, 0.4)),
+    Row("Go live hotkey, then the CLI go-live at once", "fastpix", cli_and_hotkey_race(0.0, hotkey_first=True),
+        r"^A go-live started from the panel is under way", state=("refused",), versions=("29", "32")),
 ]
 
 
@@ -469,8 +499,10 @@ def _free_udp_port() -> int:
 # --- the matrix ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("row", ROWS, ids=[r.name for r in ROWS])
-def test_reliability_row(row: Row, sandbox: Any, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+@pytest.mark.parametrize("row", [pytest.param(r, id=r.name, marks=pytest.mark.obs_versions(*r.versions))
+                                 for r in ROWS])
+def test_reliability_row(row: Row, sandbox: Any, tmp_path: Path, request: pytest.FixtureRequest,
+                         obs_under_test: Any) -> None:
     admin = sandbox.admin
     admin.clear_faults()
     before = {s["id"] for s in admin.streams()}
@@ -480,7 +512,9 @@ def test_reliability_row(row: Row, sandbox: Any, tmp_path: Path, request: pytest
     settings = {k: (v.format(**ports) if isinstance(v, str) else v) for k, v in row.settings.items()}
     env = {k: v.format(**ports) for k, v in row.env.items()}
     ctx: dict[str, Any] = {"since": since, "before": before, "provider": row.provider}
-    studio = Studio.start(tmp_path, provider=row.provider, sandbox=sandbox, settings=settings, env=env)
+    studio = Studio.start(tmp_path, provider=row.provider, sandbox=sandbox, settings=settings, env=env,
+                          **obs_under_test.obs_kwargs())
+    name = row.name if obs_under_test.version == HOST_VERSION else f"{row.name} (OBS {obs_under_test.version})"
     message, restored, live_after, leaked = "", False, ["?"], ["?"]
     try:
         if row.fault:
@@ -505,9 +539,9 @@ def test_reliability_row(row: Row, sandbox: Any, tmp_path: Path, request: pytest
         ids = {s["id"] for s in admin.streams()} - before
         log = studio.obs.log_text(all_runs=True)
         leaked = [f"{s[:4]}…" for s in secrets_of(sandbox, ids) if s in log]
-        add_row(request.node, MATRIX, _HEADER, (row.name, message, str(len(live_after)) if live_after != ["?"] else "?",
+        add_row(request.node, MATRIX, _HEADER, (name, message, str(len(live_after)) if live_after != ["?"] else "?",
                                                 "yes" if restored else "NO", ", ".join(leaked) or "none"))
-        print(f"\n{row.name}: {message!r}; live after: {live_after}; restored: {restored}; leaked: {leaked}")
+        print(f"\n{name}: {message!r}; live after: {live_after}; restored: {restored}; leaked: {leaked}")
     assert live_after == [], live_after
     assert restored, studio.script_log()
     assert leaked == []

@@ -14,6 +14,8 @@ from fake_obspython import DEFER_THREAD, FakeObsStudio
 from script_harness import Script
 from test_script_glue import GO_LIVE, ledger_entries
 
+from livestream.session import claim
+
 
 def wait_without_ticks(condition, timeout: float = 5.0) -> bool:
     """Wait for the worker only: the timer does not run meanwhile."""
@@ -30,6 +32,10 @@ def test_the_go_live_hotkey_creates_the_stream_before_the_next_frame(script: Scr
     script.load()
     script.ticks(1)  # the first tick looks for an earlier session to resume
     studio.trigger_hotkey(GO_LIVE)
+    # The claim on OBS's stream is written at once (session.claim); the create waits for it to settle.
+    assert studio.persistent_data()[claim.SLOT]["owner"] == "panel"
+    time.sleep(claim.SETTLE)
+    script.ticks(1)
     assert [e["state"] for e in ledger_entries(tmp_path)] in (["creating"], ["open"])  # on disk before it leaves
     assert wait_without_ticks(lambda: backend.count("create") == 1)
     assert [op for op, thread in backend.threads if thread == DEFER_THREAD] == []  # not on OBS's thread
@@ -43,6 +49,8 @@ def test_the_go_live_button_creates_the_stream_before_the_next_frame(script: Scr
     script.load()
     script.ticks(1)
     script.panel().click("go_live")
+    time.sleep(claim.SETTLE)
+    script.ticks(1)
     assert wait_without_ticks(lambda: backend.count("create") == 1)
     assert script.status.startswith("Creating")  # the panel refreshed by the click says so already
 

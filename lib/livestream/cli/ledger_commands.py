@@ -72,8 +72,10 @@ def cmd_ledger_end(args: argparse.Namespace) -> int:
                        as_json=args.json)
 
 
-def end_entries(ledger: Ledger, key: Optional[str], *, api_base_url: Optional[str], as_json: bool) -> int:
-    """End the entry ``key`` (entry or stream id), or every unsettled one; print the outcome."""
+def end_entries(ledger: Ledger, key: Optional[str], *, api_base_url: Optional[str], as_json: bool,
+                keep_made_by_hand: bool = False) -> int:
+    """End the entry ``key`` (entry or stream id), or every unsettled one (``keep_made_by_hand``:
+    but the streams 'create' made, which only the user ends); print the outcome."""
     if key is not None:
         entry = ledger.find(key)
         if entry is None:
@@ -83,7 +85,7 @@ def end_entries(ledger: Ledger, key: Optional[str], *, api_base_url: Optional[st
             return 0
         targets = [entry]
     else:
-        targets = ledger.unsettled()
+        targets = [e for e in ledger.unsettled() if not (keep_made_by_hand and e.made_by_hand)]
         if not targets:
             emit({"message": "No provider stream is open", "entries": []}, as_json=as_json)
             return 0

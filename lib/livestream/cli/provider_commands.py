@@ -1,6 +1,8 @@
 """Provider commands: providers, create, get, list, start, wait, stop, delete.
 
-They talk to the provider's API only (no OBS). Credentials come from the
+They talk to the provider's API only (no OBS). A stream ``create`` (or ``start``) makes
+is in this machine's ledger until ``stop`` or ``delete`` confirms its end, so ``ledger``
+lists it and ``ledger end --all`` ends it. Credentials come from the
 environment variables each provider declares; stream keys and passphrases are masked
 unless ``--show-secrets``. Help texts name the providers from their declarations.
 """
@@ -11,9 +13,15 @@ import argparse
 import sys
 import time
 from datetime import datetime
+from typing import Any
 
 from .. import providers
-from ..errors import ConfigurationError, IngestTimeoutError
+from ..errors import ConfigurationError, IngestTimeoutError, LivestreamError, may_have_been_carried_out
+from ..models import LiveStream
+from ..providers.base import Provider
+from ..session.ledger import MADE_BY_HAND, Ledger, LedgerEntry, new_entry_id
+from ..session.noted import note_answer
+from ..session.record import put_new
 from ..simulcast import add_all
 from .common import (
     add_provider_arguments,
@@ -122,7 +130,7 @@ def cmd_create(args: argparse.Namespace) -> int:
                   "'obs_livestream.py start ID' (or Go live with the scheduled stream) when you are ready, "
                   "or create it without --start to start it now.", file=sys.stderr)
         targets = simulcast_targets(args, provider)  # checked before anything is created
-        stream = provider.create(args.title, options=stream_options(args, provider.name), start=args.start)
+        stream = _create_on_record(provider, args)
         shown = stream.display(reveal=args.show_secrets)
         if targets:
             # A stream made outside a go-live: its targets stay until removed on the provider's
@@ -131,6 +139,41 @@ def cmd_create(args: argparse.Namespace) -> int:
                                   for state in add_all(provider, stream.id, targets)]
         emit(shown, as_json=args.json, reveal=args.show_secrets)
     return 0
+
+
+def _create_on_record(provider: Provider, args: argparse.Namespace) -> LiveStream:
+    """The create, in this machine's ledger from before it leaves until 'stop' or 'delete'
+    confirms its end: 'ledger' lists it, 'ledger end --all' ends it. A scheduled stream
+    (``--start``) bills nothing until started: it is recorded by 'start'."""
+    options = stream_options(args, provider.name)
+    if args.start:
+        return provider.create(args.title, options=options, start=args.start)
+    ledger = Ledger()
+    entry = ledger_entry(ledger, provider, title=args.title, reference=new_entry_id())
+    try:
+        stream = provider.create(args.title, options=options, reference=entry.reference)
+    except LivestreamError as exc:
+        if not may_have_been_carried_out(exc):
+            ledger.remove(entry.entry_id)  # the provider said no: nothing was created
+        raise  # else it stays "creating": 'ledger end --all' looks for the stream and ends it
+    note_answer(ledger, entry.entry_id, stream, first=True)
+    return stream
+
+
+def ledger_entry(ledger: Ledger, provider: Provider, **fields: Any) -> LedgerEntry:
+    """A stream this CLI made or started, on disk before the request leaves (refused if it cannot be)."""
+    entry = LedgerEntry(provider=provider.name, provider_display=provider.display_name, origin="cli",
+                        owner=MADE_BY_HAND, api_base_url=getattr(provider, "base_url", None),
+                        create_sent_at=time.time(), **fields)
+    return put_new(ledger, entry)
+
+
+def _ended(stream_id: str) -> None:
+    """The provider confirmed the end (or the delete) of ``stream_id``: settled in the ledger."""
+    ledger = Ledger()
+    for entry in ledger.unsettled():
+        if entry.stream_id == stream_id:
+            ledger.update(entry.entry_id, state="ended", ended_at=time.time(), last_error=None)
 
 
 def cmd_get(args: argparse.Namespace) -> int:
@@ -145,7 +188,15 @@ def cmd_start(args: argparse.Namespace) -> int:
         if not provider.supports_scheduling:
             raise ConfigurationError(f"{provider.display_name} has no scheduled streams to start",
                                      hint="its streams take a broadcast as soon as they are created")
-        stream = provider.start(args.stream_id)
+        entry = None
+        if not any(e.stream_id == args.stream_id for e in Ledger().unsettled()):
+            entry = ledger_entry(Ledger(), provider, stream_id=args.stream_id, state="open")
+        try:
+            stream = provider.start(args.stream_id)
+        except LivestreamError as exc:
+            if entry is not None and not may_have_been_carried_out(exc):
+                Ledger().remove(entry.entry_id)  # not started: nothing to end
+            raise
         emit(stream.display(reveal=args.show_secrets), as_json=args.json, reveal=args.show_secrets)
     return 0
 
@@ -187,6 +238,7 @@ def cmd_wait(args: argparse.Namespace) -> int:
 def cmd_stop(args: argparse.Namespace) -> int:
     with build_provider(args) as provider:
         result = provider.end(args.stream_id)
+    _ended(args.stream_id)  # ended now, or there was nothing to end: nothing runs either way
     emit({"id": args.stream_id, "ended": result.ended, "message": result.message}, as_json=args.json)
     return 0
 
@@ -194,5 +246,6 @@ def cmd_stop(args: argparse.Namespace) -> int:
 def cmd_delete(args: argparse.Namespace) -> int:
     with build_provider(args) as provider:
         provider.delete(args.stream_id)
+    _ended(args.stream_id)
     emit({"id": args.stream_id, "deleted": True}, as_json=args.json)
     return 0

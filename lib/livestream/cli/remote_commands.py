@@ -19,6 +19,7 @@ from typing import Any, Optional
 from .. import errors, providers, secrets
 from ..errors import ConfigurationError, LivestreamError, ObsRefusedError
 from ..remote.port import RemoteObsPort
+from ..remote.slots import cli_claim, refuse_if_panel_busy
 from ..session import bridge
 from ..session.controller import Controller
 from ..session.ledger import Ledger, LedgerEntry
@@ -156,6 +157,11 @@ class _Session:
                 done = {State.ENDED, State.IDLE}
 
     def close(self) -> None:
+        if self.controller.claim is not None:
+            try:  # leaving (live, or Ctrl-C twice): the claim is not left to expire
+                self.controller.claim.release()
+            except LivestreamError:
+                pass  # OBS is gone: the claim lapses by itself
         self.port.detach()
         self.controller.worker.stop()
         self.notifications.close(timeout=15.0)  # a CLI may wait: let "live"/"ended" go out
@@ -181,9 +187,12 @@ def cmd_go_live(args: argparse.Namespace) -> int:
                 f"A go-live from this machine is still open ({existing.provider} stream {existing.stream_id})",
                 hint="run 'obs_livestream.py end' first",
             )
+        refuse_if_panel_busy(client)
         session = _Session(client, Policies(ingest_timeout=args.ingest_timeout,
                                             restore_previous=not args.no_restore))
         cleanup.callback(session.close)
+        # One go-live at a time on this OBS: the script's and other machines' honour it too.
+        session.port.claim = session.controller.claim = cli_claim(client)
         session.controller.go_live(request)
         target = {State.READY} if args.prepare else {State.LIVE}
         state = session.run_until(target | {State.ENDED})
@@ -213,8 +222,9 @@ def cmd_end(args: argparse.Namespace) -> int:
             # The script's go-live, or earlier streams the script is still ending: its End acts on both.
             args.action, args.wait = "end", 120.0
             return _trigger(args, client)
-        if Ledger().unsettled():
-            return end_entries(Ledger(), None, api_base_url=args.api_base_url, as_json=args.json)
+        if any(not e.made_by_hand for e in Ledger().unsettled()):  # not the streams 'create' made
+            return end_entries(Ledger(), None, api_base_url=args.api_base_url, as_json=args.json,
+                               keep_made_by_hand=True)
         message = "Nothing is live"
         if client.is_streaming():
             message += " through obs-livestream (OBS is streaming something else; stop it in OBS)"

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import queue
+import socket
 import threading
 import time
 from typing import Any, Callable, Optional
@@ -28,8 +29,9 @@ from ..errors import LivestreamError
 from ..notify.alerts import Thresholds
 from ..notify.glue import Notifications
 from ..providers.declare import option_warnings
-from ..session import bridge
+from ..session import bridge, claim
 from ..session.armed import Armed
+from ..session.claim import StreamClaim
 from ..session.controller import Controller
 from ..session.ledger import Ledger, LedgerEntry
 from ..session.recovery import UNASKED_STOP
@@ -108,6 +110,9 @@ class ScriptApp:
         self.armed = Armed(self.port, profile=lambda: getattr(profile.profile_dir(), "name", ""))
         self.controller = Controller(self.armed.port, ledger=self.ledger, worker=self.worker, owner=OWNER,
                                      provider_for=self._provider_for_entry)
+        # One go-live at a time on this OBS, whoever asks: the remote CLI honours it too.
+        self.controller.claim = StreamClaim(profile.PersistentSlot(claim.SLOT), "panel", socket.gethostname(),
+                                            inherits=True)
         self.controller.add_listener(self._on_snapshot)
         self.hotkey_ids: dict[str, int] = {}
         self.tasks: queue.Queue = queue.Queue()  # results of panel tasks (lists, credential tests)

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import configparser
 import json
+import threading
 from pathlib import Path
 from typing import Any, Optional
 
@@ -134,12 +135,21 @@ def multitrack_video() -> bool:
     return folder is not None and multitrack_video_in(folder, obs_version())
 
 
+#: The session is published from the timer and the claim taken from a hotkey's thread: one
+#: read-modify-write of the file at a time, so neither loses the other's slot.
+_persistent_lock = threading.Lock()
+
+
 def write_persistent_slot(slot: str, value: Any) -> bool:
     """Set one slot of obs-websocket's profile persistent data; False if no profile."""
     folder = profile_dir()
     if folder is None:
         return False
-    path = folder / "obsWebSocketPersistentData.json"
+    with _persistent_lock:
+        return _write_slot(folder / "obsWebSocketPersistentData.json", slot, value)
+
+
+def _write_slot(path: Path, slot: str, value: Any) -> bool:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(data, dict):
@@ -154,5 +164,33 @@ def write_persistent_slot(slot: str, value: Any) -> bool:
     return True
 
 
+def read_persistent_slot(slot: str) -> Any:
+    """One slot of obs-websocket's profile persistent data (None if unset or unreadable)."""
+    folder = profile_dir()
+    if folder is None:
+        return None
+    try:
+        data = json.loads((folder / "obsWebSocketPersistentData.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data.get(slot) if isinstance(data, dict) else None
+
+
+class PersistentSlot:
+    """A slot of the profile persistent data as a ``session.claim.ClaimStore``."""
+
+    def __init__(self, slot: str) -> None:
+        self.slot = slot
+
+    def read(self) -> Any:
+        return read_persistent_slot(self.slot)
+
+    def write(self, value: Any) -> bool:
+        try:
+            return write_persistent_slot(self.slot, value)
+        except OSError:
+            return False  # a profile folder that cannot be written: nobody can see a claim there
+
+
 __all__ = ["config_root", "profile_dir", "find_profile_dir", "linked_account", "multitrack_video",
-           "multitrack_video_in", "write_persistent_slot"]
+           "multitrack_video_in", "write_persistent_slot", "read_persistent_slot", "PersistentSlot"]

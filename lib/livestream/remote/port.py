@@ -10,11 +10,13 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from ..errors import ObsRefusedError
+from ..session.claim import ClaimRefusedError, StreamClaim
 from ..session.ports import StreamService
 from .client import (
     OUTPUT_RECONNECTED,
     OUTPUT_RECONNECTING,
     OUTPUT_STARTED,
+    OUTPUT_STARTING,
     OUTPUT_STOPPED,
     ObsClient,
     ObsEvent,
@@ -28,6 +30,11 @@ class RemoteObsPort:
         self.client = client
         self._controller: Any = None
         self._unsubscribe = None
+        #: The go-live's claim on OBS's stream (``session.claim``); None: not claimed (``end``).
+        self.claim: Optional[StreamClaim] = None
+        #: OBS's stream output is connecting: OBS 29 starts a second connection on a second
+        #: start then, and crashed (docs/development.md, "Two go-lives at once").
+        self.output_starting = False
 
     def attach(self, controller: Any) -> None:
         """Forward OBS's stream events to ``controller`` from now on."""
@@ -42,6 +49,7 @@ class RemoteObsPort:
 
     def _on_stream_state(self, event: ObsEvent) -> None:
         state = event.data.get("outputState")
+        self.output_starting = state == OUTPUT_STARTING
         controller = self._controller
         if controller is None:
             return
@@ -60,10 +68,23 @@ class RemoteObsPort:
         return self.client.get_stream_service()
 
     def set_stream_service(self, service: StreamService) -> None:
+        self._refuse_while_busy()
         self.client.set_stream_service(service)
 
     def start_streaming(self) -> None:
+        self._refuse_while_busy()
         self.client.start_stream()
+
+    def _refuse_while_busy(self) -> None:
+        """Checked before every SetStreamServiceSettings and StartStream of a claimed go-live."""
+        if self.claim is None:
+            return
+        if not self.claim.held:
+            raise ClaimRefusedError("This go-live does not hold OBS's stream", hint="try again")
+        if self.output_starting:
+            raise ObsRefusedError("OBS's stream output is starting", hint="wait until it is live, then try again")
+        if self.client.is_streaming():
+            raise ObsRefusedError("OBS is already streaming", hint="stop streaming in OBS first, then try again")
 
     def stop_streaming(self) -> None:
         try:

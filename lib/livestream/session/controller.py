@@ -36,6 +36,8 @@ from ..errors import LivestreamError, ObsRefusedError
 from ..models import LiveStream
 from ..providers import check_simulcast
 from . import states
+from .claim import StreamClaim
+from .claimgate import ClaimGate
 from .flow import Flow
 from .golive import GoLive, first_words, obtain_stream, timed_out
 from .inbox import Command, JobDone, ObsEvent
@@ -61,7 +63,7 @@ Listener = Callable[[Snapshot], None]
 _AFTER_SETTLING = frozenset({"final"})
 
 
-class Controller(Lifecycle, Recovering, Flow, ObsSide):
+class Controller(ClaimGate, Lifecycle, Recovering, Flow, ObsSide):
     """Drives one go-live at a time. All public methods are thread-safe posts except
     ``tick``, ``recover`` and ``shutdown``, which run on the thread that owns OBS calls."""
 
@@ -100,6 +102,9 @@ class Controller(Lifecycle, Recovering, Flow, ObsSide):
         self._last_timer_emit = 0.0
         #: The go-live under way; None once it has settled.
         self._go: Optional[GoLive] = None
+        #: One go-live at a time on this OBS, whoever asks (``session.claim``): set by the front end.
+        self.claim: Optional[StreamClaim] = None
+        self._claim_waiting: Optional[Command] = None
         self.snapshot = Snapshot(state=State.IDLE, since=clock())
 
     # --- posting (any thread) ---------------------------------------------
@@ -154,21 +159,27 @@ class Controller(Lifecycle, Recovering, Flow, ObsSide):
                 item = self._inbox.get_nowait()
             except queue.Empty:
                 break
-            try:
-                self._handle(item)
-            except LivestreamError as exc:
-                self._fail(exc)
-            except Exception as exc:  # a bug must not leave a stream orphaned
-                log.exception("go-live controller error")
-                self._fail(LivestreamError(f"Internal error: {secrets.redact(exc)}"))
+            self._safely(self._handle, item)
+        self._safely(self._claim_tick)
         self._timers()
         if self.pending is not None:
             self.pending.tick()
+
+    def _safely(self, fn: Callable[..., None], *args: Any) -> None:
+        try:
+            fn(*args)
+        except LivestreamError as exc:
+            self._fail(exc)
+        except Exception as exc:  # a bug must not leave a stream orphaned
+            log.exception("go-live controller error")
+            self._fail(LivestreamError(f"Internal error: {secrets.redact(exc)}"))
 
     # --- dispatch -----------------------------------------------------------
 
     def _handle(self, item: object) -> None:
         if isinstance(item, Command):
+            if not self._claim_gate(item):
+                return  # waits for the claim on OBS's stream, or was refused
             if item.name == "go_live":
                 assert item.request is not None
                 self._cmd_go_live(item.request)
@@ -222,6 +233,7 @@ class Controller(Lifecycle, Recovering, Flow, ObsSide):
             self._start_obs(go)  # "Prepare" was pressed before: now start OBS
 
     def _cmd_end(self) -> None:
+        self._claim_cancel()
         state, go = self.state, self._go
         if not state.is_active and self._cancel_recovery():
             self._message("Ended: no new stream will be made", level="info")

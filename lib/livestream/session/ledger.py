@@ -48,6 +48,10 @@ log = logging.getLogger(__name__)
 EntryState = Literal["creating", "open", "ending", "end-failed", "ended"]
 Origin = Literal["panel", "hotkey", "remote", "cli", "schedule", "recovered"]
 
+#: The owner of a stream the provider CLI's ``create``/``start`` made: the user's own, open
+#: until they end it ('stop', 'delete', 'ledger end'); no other command ends it for them.
+MADE_BY_HAND = "cli"
+
 #: States in which the provider stream may still be running (and billing).
 UNSETTLED: frozenset[str] = frozenset({"creating", "open", "ending", "end-failed"})
 #: How long an ended entry is kept, so a person can see what was ended.
@@ -103,6 +107,11 @@ class LedgerEntry(BaseModel):
 
     def previous(self) -> Optional[StreamService]:
         return StreamService.from_dict(self.previous_service) if self.previous_service else None
+
+    @property
+    def made_by_hand(self) -> bool:
+        """Made by the provider CLI and not being ended: the user's to end."""
+        return self.owner == MADE_BY_HAND and self.state in ("creating", "open")
 
     def label(self) -> str:
         """How a person recognises it: "TP Streams stream 4PtERT9d9uK (Data science Live class)"."""

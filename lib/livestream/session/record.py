@@ -24,6 +24,17 @@ from .request import GoLiveRequest
 log = logging.getLogger("livestream.session")
 
 
+def put_new(ledger: Ledger, entry: LedgerEntry) -> LedgerEntry:
+    """Put a new entry on disk before its request leaves; refuse (nothing created) if it cannot be."""
+    try:
+        return ledger.put(entry)
+    except OSError as exc:
+        raise ConfigurationError(
+            f"Cannot write the ledger of provider streams ({exc.strerror or exc})",
+            hint=f"check free disk space and the permissions of {ledger.path.parent}; nothing was created",
+        ) from None
+
+
 class Record:
     """One go-live's entry in the ledger."""
 
@@ -45,14 +56,7 @@ class Record:
             api_base_url=getattr(provider, "base_url", None), reference=new_entry_id() if new else None,
             create_sent_at=wall(), previous_service=previous.to_dict() if previous else None,
         )
-        try:
-            ledger.put(entry)
-        except OSError as exc:
-            raise ConfigurationError(
-                f"Cannot write the ledger of provider streams ({exc.strerror or exc})",
-                hint=f"check free disk space and the permissions of {ledger.path.parent}; nothing was created",
-            ) from None
-        return cls(ledger, entry, wall=wall)
+        return cls(ledger, put_new(ledger, entry), wall=wall)
 
     @property
     def entry_id(self) -> Optional[str]:
