@@ -22,7 +22,7 @@ from typing import Any, Callable, Optional
 
 import obspython as obs
 
-from .. import providers, secrets
+from .. import memtrace, providers, secrets
 from ..dock.feed import next_go_live_at
 from ..errors import LivestreamError
 from ..notify.glue import Notifications
@@ -395,6 +395,8 @@ class ScriptApp:
             log.log(level, "[%s] %s", snapshot.state.value, snapshot.message or snapshot.state.label)
             if snapshot.state is State.LIVE and (snapshot.playback_url or snapshot.chat_url):
                 log.info("Playback: %s  Chat: %s", snapshot.playback_url or "-", snapshot.chat_url or "-")
+            if snapshot.state in (State.ENDED, State.FAILED):
+                memtrace.dump(snapshot.state.value)  # debugging only: off unless its variable is set
 
     def _flush_publish(self) -> None:
         if self._publish_due:
