@@ -276,7 +276,7 @@ def parse_stream(data: Any, *, protocol: str = "rtmps", servers: Optional[dict] 
     key = (wire.stream_key or "").strip()
     ingest = None
     if key:
-        secrets.register(key)
+        secrets.register_stream(key)
         if protocol == "srt":
             # SRT: the stream key is the streamid; api.video documents no passphrase.
             ingest = Ingest(protocol="srt", server=servers["srt"], srt_stream_id=key)

@@ -250,7 +250,7 @@ def parse_stream(
         raise ValueError("the stream has no 'streamId'")
     # The stream key is secret whichever protocol OBS uses: an SRT go-live does not put
     # it in an Ingest (which would register it), yet an error body may echo it.
-    secrets.register(wire.streamKey, wire.srtSecret, wire.srtSecert)
+    secrets.register_stream(wire.streamKey, wire.srtSecret, wire.srtSecert)
     ingest = None
     if protocol == "srt":
         passphrase = wire.srtSecret or wire.srtSecert  # the webhook docs misspell it

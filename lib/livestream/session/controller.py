@@ -193,7 +193,10 @@ class Controller(Lifecycle, Flow):
         refuse_if_any(self.obs)
         provider = request.provider
         check_simulcast(provider, request.simulcast)
-        go = self._go = GoLive(provider, request=request, previous=self.obs.get_stream_service())
+        previous = self.obs.get_stream_service()
+        # Stream keys of the go-lives before the last one are forgotten; what OBS holds now stays masked.
+        secrets.next_go_live(*previous.secret_values())
+        go = self._go = GoLive(provider, request=request, previous=previous)
         go.start_policy(self.policies, request.start_streaming)
         self._snapshot_update(
             provider=provider.display_name, stream_id=request.stream_id, title=request.title or None,
