@@ -20,6 +20,7 @@ a growth the script causes also shows after the plain cycles that follow it). Th
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any, Callable
 
@@ -84,3 +85,10 @@ def ratio(script: dict, plain: dict) -> float:
     if plain["per_cycle"] <= 0:
         return 0.0 if script["per_cycle"] <= 0 else float("inf")
     return script["per_cycle"] / plain["per_cycle"]
+
+
+def libobs_leaks(log_text: str) -> str:
+    """libobs's count of its allocations never freed, from the "Number of memory leaks" line
+    OBS logs at exit: a libobs object or string the script did not release shows here."""
+    found = re.findall(r"Number of memory leaks: (\d+)", log_text)
+    return found[-1] if found else "n/a"

@@ -509,6 +509,7 @@ def bench_memory(cycles: int, work: Path, trace: bool = False) -> None:
                     "script go-live/end")
         finally:
             obs.close()
+        results["script"]["leaks"] = memory.libobs_leaks(obs.log_text())
         plain = HeadlessObs(script=None, env=dict(cs.sandbox.env()), service=PREVIOUS_SERVICE,
                             home=str(work / "memory-plain" / "obs-home"))
         plain.start()
@@ -519,6 +520,7 @@ def bench_memory(cycles: int, work: Path, trace: bool = False) -> None:
                     "plain StartStream/StopStream")
         finally:
             plain.close()
+        results["plain"]["leaks"] = memory.libobs_leaks(plain.log_text())
     finally:
         cs.stop()
     ratio = memory.ratio(results["script"], results["plain"])
@@ -531,6 +533,7 @@ def bench_memory(cycles: int, work: Path, trace: bool = False) -> None:
         record("memory", f"{label}: threads, open files, RSS before -> after",
                f"{r['before']['threads']} -> {r['after']['threads']}, {r['before']['files']} -> "
                f"{r['after']['files']}, {r['before']['rss']:.1f} -> {r['after']['rss']:.1f} MiB")
+        record("memory", f"{label}: libobs allocations never freed (OBS's log at exit)", str(r["leaks"]))
     verdict = "within" if ratio <= memory.GOAL_RATIO else "over"
     record("memory", f"ratio script / plain (goal at most {memory.GOAL_RATIO}x)", f"{ratio:.2f}x ({verdict})")
     (work / "memory-samples.json").write_text(json.dumps(

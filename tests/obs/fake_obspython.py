@@ -287,11 +287,24 @@ class FakeOutput(Counted):
         self.total_frames = 0  # obs_output_get_total_frames()
 
 
+class _Sections(dict):
+    """The sections of a ``FakeConfig``; setting one saves the file, as OBS saves basic.ini."""
+
+    def __init__(self, values: dict[str, dict[str, str]], on_change: Callable[[], None]) -> None:
+        super().__init__(values)
+        self._on_change = on_change
+
+    def __setitem__(self, key: str, value: dict[str, str]) -> None:
+        super().__setitem__(key, value)
+        self._on_change()
+
+
 class FakeConfig:
     """A profile's ``basic.ini`` (``config_t``)."""
 
     def __init__(self, sections: Optional[dict[str, dict[str, str]]] = None) -> None:
-        self.sections = sections or {}
+        self.on_change: Callable[[], None] = lambda: None
+        self.sections = _Sections(sections or {}, lambda: self.on_change())
 
 
 class CallData:
@@ -376,6 +389,7 @@ class FakeObsStudio:
         self._next_hotkey = 1
         self.profile = FakeConfig({"General": {"Name": "Untitled"}})
         self.config_root = Path(tempfile.mkdtemp(prefix="fake-obs-config-"))
+        self.config_path_calls = 0  # os_get_config_path_ptr(): each call leaks a string in OBS
         self.version = (29 << 24) | 2  # obs_get_version(): 29.0.2, Debian 12's
         # Stream settings as the user left them (Settings > Stream), OBS holding it.
         previous = service or {"type": "rtmp_common",
@@ -985,11 +999,18 @@ class FakeObsStudio:
         return self.version
 
     def os_get_config_path_ptr(self, name: str) -> str:
-        """``~/.config/<name>``: written out from ``self.profile`` so the script reads files as in OBS.
+        """``~/.config/<name>``, with the profile's files written out from ``self.profile`` (and
+        again whenever a test changes a section, as OBS saves basic.ini) so the script reads
+        files as in OBS. Counted: in OBS each call leaks the string it returns.
 
         OBS 31+ names the profile in user.ini, 29-30 in global.ini; the other file names a
         stale profile ("Old", as after an upgrade or a downgrade), which must not be used.
         """
+        self.config_path_calls += 1
+        self.profile.on_change = lambda: self._write_profile_files(name)
+        return self._write_profile_files(name)
+
+    def _write_profile_files(self, name: str) -> str:
         root = self.config_root / name
         folder = root / "basic" / "profiles" / "Untitled"
         folder.mkdir(parents=True, exist_ok=True)

@@ -46,10 +46,23 @@ def _read_ini(path: Path) -> configparser.RawConfigParser:
     return parser
 
 
+_root: list[Optional[Path]] = []  # OBS's config folder, asked once per process
+
+
 def config_root() -> Optional[Path]:
-    """OBS's config folder (``~/.config/obs-studio``, ``%APPDATA%\\obs-studio``...)."""
-    root = obs.os_get_config_path_ptr("obs-studio")
-    return Path(root) if root else None
+    """OBS's config folder (``~/.config/obs-studio``, ``%APPDATA%\\obs-studio``...).
+
+    Asked of OBS once: ``os_get_config_path_ptr`` returns a string OBS allocated for the
+    caller to ``bfree``, and obspython's wrapper copies it without freeing it (no
+    ``%newobject`` for it in
+    https://github.com/obsproject/obs-studio/blob/29.0.2/deps/obs-scripting/obspython/obspython.i),
+    so every call leaked one allocation: about eight per go-live (each publish of the
+    session looks up the profile), counted in OBS's "Number of memory leaks" at exit. The
+    folder is fixed for the life of the process (OBS derives it from its environment)."""
+    if not _root:
+        found = obs.os_get_config_path_ptr("obs-studio")
+        _root.append(Path(found) if found else None)
+    return _root[0]
 
 
 def semantic(major: int, minor: int = 0, patch: int = 0) -> int:
