@@ -392,7 +392,12 @@ class ScriptApp:
         if previous is None or previous.state is not snapshot.state or previous.message != snapshot.message:
             self.notice = ("", "info")
             level = {"info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}[snapshot.level]
-            log.log(level, "[%s] %s", snapshot.state.value, snapshot.message or snapshot.state.label)
+            # The controller logs each change of state with its message ("live -> ending: ..."):
+            # an info line saying it again doubled the script log, which OBS keeps whole in
+            # memory (``ScriptLogWindow::AddLogMsg`` appends every line to one string, in
+            # https://github.com/obsproject/obs-studio/blob/29.0.2/UI/frontend-plugins/frontend-tools/scripts.cpp).
+            if previous is None or previous.state is snapshot.state or level > logging.INFO:
+                log.log(level, "[%s] %s", snapshot.state.value, snapshot.message or snapshot.state.label)
             if snapshot.state is State.LIVE and (snapshot.playback_url or snapshot.chat_url):
                 log.info("Playback: %s  Chat: %s", snapshot.playback_url or "-", snapshot.chat_url or "-")
             if snapshot.state in (State.ENDED, State.FAILED):
