@@ -45,6 +45,7 @@ BOUNDS = {
     "schedule_late_minutes": Bound("Start late up to", 0, 24 * 60, "minutes", low_inclusive=True),
     "schedule_boot_seconds": Bound("The server boot time", 5, 600, "seconds", low_inclusive=True),
     "ingest_timeout": Bound("Give up waiting for the ingest after", 30, 900, "seconds", low_inclusive=True),
+    "safety_recording_keep_days": Bound("Remove safety recordings after", 0, 3650, "days", low_inclusive=True),
 }
 
 

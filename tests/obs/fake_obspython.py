@@ -400,7 +400,10 @@ class FakeObsStudio:
         self.service_saves = 0
         self.streaming = False  # obs_frontend_streaming_active()
         self.output: Optional[FakeOutput] = None
-        self.pending: list[str] = []  # queued frontend actions: "start" / "stop"
+        self.pending: list[str] = []  # queued frontend actions: "start" / "stop" / "record" / "stop_record"
+        self.recording: Optional[Path] = None  # the file being recorded
+        self.last_recording: Optional[str] = None
+        self.recording_dir = Path(tempfile.mkdtemp(prefix="fake-obs-recordings-"))
         self.start_requests = 0
         self.stop_requests = 0
         self.events_fired: list[str] = []
@@ -949,6 +952,35 @@ class FakeObsStudio:
 
     def obs_frontend_streaming_active(self) -> bool:
         return self.streaming
+
+    # Recording: queued like streaming (``run_recording`` carries it out). The file goes into
+    # ``recording_dir``; ``obs_frontend_get_last_recording`` exists from OBS 29.1 (a test of
+    # 29.0 deletes it from the module).
+    def obs_frontend_recording_start(self) -> None:
+        self.pending.append("record")
+
+    def obs_frontend_recording_stop(self) -> None:
+        self.pending.append("stop_record")
+
+    def obs_frontend_recording_active(self) -> bool:
+        return self.recording is not None
+
+    def obs_frontend_get_last_recording(self) -> Optional[str]:
+        return self.last_recording
+
+    def run_recording(self) -> None:
+        """OBS carries out the queued recording starts and stops (or the user pressed them)."""
+        while "record" in self.pending or "stop_record" in self.pending:
+            action = next(a for a in self.pending if a in ("record", "stop_record"))
+            self.pending.remove(action)
+            if action == "record" and self.recording is None:
+                self.recording_dir.mkdir(parents=True, exist_ok=True)
+                self.recording = self.recording_dir / f"recording-{len(list(self.recording_dir.iterdir()))}.mkv"
+                self.recording.write_bytes(b"fake")
+                self.fire_event(CONSTANTS["OBS_FRONTEND_EVENT_RECORDING_STARTED"])
+            elif action == "stop_record" and self.recording is not None:
+                self.last_recording, self.recording = str(self.recording), None
+                self.fire_event(CONSTANTS["OBS_FRONTEND_EVENT_RECORDING_STOPPED"])
 
     def obs_frontend_get_streaming_output(self) -> Optional[FakeOutput]:
         if self.output is None:

@@ -37,6 +37,7 @@ from . import profile
 from .config import PanelConfig
 from .dock import ScriptDock
 from .port import ScriptObsPort
+from .recording import RecordingGlue
 from .schedule import ScheduleGlue
 
 # OBS runs script timers from its render loop, so this is about one tick per frame at
@@ -129,6 +130,7 @@ class ScriptApp:
         # Import the provider clients now, off OBS's threads, rather than on the first Go live.
         self.worker.submit(providers.names, lambda result, error: None)
         self.schedule = ScheduleGlue(self)  # scheduled go-live, end after a duration
+        self.recording = RecordingGlue(self)  # the optional safety recording while live
 
     # --- lifecycle ----------------------------------------------------------
 
@@ -308,6 +310,11 @@ class ScriptApp:
             self.controller.streaming_started()
         elif event == obs.OBS_FRONTEND_EVENT_STREAMING_STOPPED:
             self.controller.streaming_stopped(self._output_error())
+        elif event == obs.OBS_FRONTEND_EVENT_RECORDING_STOPPED:
+            saved = self.recording.on_frontend_event(event)
+            if saved:
+                self.notice = (saved, "info")
+                self._publish_due = True  # the file's name goes out with the session
         elif event == obs.OBS_FRONTEND_EVENT_SCRIPTING_SHUTDOWN:
             # OBS is exiting and stops streaming without telling scripts.
             self.shutdown(end_stream=bool(self.config.end_on_exit))
@@ -416,7 +423,7 @@ class ScriptApp:
         time from ``state_since``, so the file is written as often as the session changes."""
         schedule = self.schedule.view()
         # The schedule is part of what is published: its answers to remote requests travel here.
-        shown = (snapshot, self.dock.url, json.dumps(schedule, sort_keys=True, default=str))
+        shown = (snapshot, self.dock.url, json.dumps(schedule, sort_keys=True, default=str), self.recording.last)
         if shown == self._published:
             return
         self._published = shown
@@ -426,6 +433,7 @@ class ScriptApp:
         data["status_line"] = secrets.redact(data.get("status_line") or "")
         data["dock_url"] = self.dock.url  # holds the dock's token: the CLI shows it only with --show-secrets
         data["schedule"] = schedule
+        data["safety_recording"] = self.recording.last  # the last file saved, or where to find it
         try:
             profile.write_persistent_slot(bridge.SLOT, data)
         except OSError as exc:
