@@ -485,6 +485,20 @@ def bench_load(runs: int, work: Path) -> None:
 # --- main --------------------------------------------------------------------------------------
 
 
+def memory_in(obs: HeadlessObs, cycle: Callable[..., Any], cs: CountingSandbox, cycles: int, name: str) -> dict:
+    """``memory.measure`` of ``cycle`` (1 s live) in the started ``obs``, which is closed after,
+    with libobs's leak count from its log."""
+    import memory
+
+    try:
+        with obs.client() as client:
+            result = memory.measure(obs.obs_pid, lambda: cycle(client, cs, live_seconds=1.0), cycles, say, name)
+    finally:
+        obs.close()
+    result["leaks"] = memory.libobs_leaks(obs.log_text())
+    return result
+
+
 def bench_memory(cycles: int, work: Path, trace: bool = False) -> None:
     """5. OBS's memory growth per go-live/end cycle: the script's in one OBS, plain OBS's in another.
 
@@ -500,27 +514,13 @@ def bench_memory(cycles: int, work: Path, trace: bool = False) -> None:
     results: dict[str, dict] = {}
     try:
         trace_file = work / "memory-tracemalloc.txt"
-        obs = start_obs("fastpix", cs, work / "memory-script",
-                        extra_env={memtrace.ENV: str(trace_file)} if trace else None)
-        try:
-            with obs.client() as client:
-                results["script"] = memory.measure(
-                    obs.obs_pid, lambda: script_cycle(client, cs, live_seconds=1.0), cycles, say,
-                    "script go-live/end")
-        finally:
-            obs.close()
-        results["script"]["leaks"] = memory.libobs_leaks(obs.log_text())
-        plain = HeadlessObs(script=None, env=dict(cs.sandbox.env()), service=PREVIOUS_SERVICE,
-                            home=str(work / "memory-plain" / "obs-home"))
-        plain.start()
-        try:
-            with plain.client() as client:
-                results["plain"] = memory.measure(
-                    plain.obs_pid, lambda: plain_cycle(client, cs, live_seconds=1.0), cycles, say,
-                    "plain StartStream/StopStream")
-        finally:
-            plain.close()
-        results["plain"]["leaks"] = memory.libobs_leaks(plain.log_text())
+        script_obs = start_obs("fastpix", cs, work / "memory-script",
+                               extra_env={memtrace.ENV: str(trace_file)} if trace else None)
+        results["script"] = memory_in(script_obs, script_cycle, cs, cycles, "script go-live/end")
+        plain_obs = HeadlessObs(script=None, env=dict(cs.sandbox.env()), service=PREVIOUS_SERVICE,
+                                home=str(work / "memory-plain" / "obs-home"))
+        plain_obs.start()
+        results["plain"] = memory_in(plain_obs, plain_cycle, cs, cycles, "plain StartStream/StopStream")
     finally:
         cs.stop()
     ratio = memory.ratio(results["script"], results["plain"])
