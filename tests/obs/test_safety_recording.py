@@ -73,3 +73,33 @@ def test_obs_29_0_has_no_file_name_and_the_panel_says_where_to_look(script: Scri
     script.load(safety_recording=True)
     live_then_end(script, studio)
     assert "Settings > Output > Recording" in script.status
+
+
+def test_a_timetable_entry_records_when_its_preset_says_so_with_the_panel_off(script: Script, studio: FakeObsStudio,
+                                                                              backend):
+    import time
+    from datetime import datetime
+
+    script.load()  # the panel's safety recording is off
+    clock_offset = [0.0]
+    script.app.schedule.scheduler.clock = lambda: time.time() + clock_offset[0]
+    start = datetime.fromtimestamp(time.time() + 180).replace(second=0, microsecond=0)
+    answer = script.app.schedule.scheduler.handle_request({"id": "r1", "action": "add", "entry": {
+        "start": start.strftime("%Y-%m-%d %H:%M"), "duration": 60,
+        "preset": {"title": "Class {n}", "safety_recording": True}}})
+    assert answer["ok"], answer
+    script.ticks(5)
+    clock_offset[0] = start.timestamp() - time.time()
+    script.wait_for_start_request()
+    studio.start_and_connect()
+    script.tick_until(lambda: script.app.controller.state.value == "live", what="live")
+    assert "record" in studio.pending
+    studio.run_recording()
+    studio.stop()
+    script.tick_until(lambda: script.app.controller.state.value == "ended", what="ended")
+    studio.run_recording()
+    script.ticks(3)
+    assert script.status.startswith("Safety recording saved: ")
+
+    live_then_end(script, studio)  # the panel's own go-live after it: off, as the panel says
+    assert studio.recording is None and "record" not in studio.pending

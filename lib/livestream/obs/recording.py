@@ -34,8 +34,9 @@ class RecordingGlue:
         app.controller.add_listener(self.observe)
 
     def observe(self, snapshot: Snapshot) -> None:
-        config = self.app.config
-        action = self.rules.on_state(snapshot.state.value, enabled=bool(config.values.get("safety_recording")),
+        # A timetable entry's own choice wins over the panel's ``safety_recording``.
+        enabled = self.app.schedule.safety_recording(bool(self.app.config.values.get("safety_recording")))
+        action = self.rules.on_state(snapshot.state.value, enabled=enabled,
                                      recording_active=bool(obs.obs_frontend_recording_active()))
         if action == "start":
             log.info("Starting the safety recording")

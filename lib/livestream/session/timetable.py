@@ -47,6 +47,8 @@ class Preset:
     provider: str = ""
     options: dict[str, Any] = field(default_factory=dict)
     title: str = ""
+    #: Record locally while live (``livestream.session.recording``); None: the panel's setting.
+    safety_recording: Optional[bool] = None
 
 
 @dataclass
