@@ -68,6 +68,22 @@ def test_unticked_nothing_is_recorded(script: Script, studio: FakeObsStudio, bac
     assert studio.last_recording is None and studio.recording is None
 
 
+def test_obs_29_0_finds_the_new_file_in_the_profiles_recording_folder(script: Script, studio: FakeObsStudio,
+                                                                      backend):
+    import os
+
+    del studio.module.obs_frontend_get_last_recording  # OBS 29.0
+    studio.recording_dir.mkdir(parents=True, exist_ok=True)
+    older = studio.recording_dir / "users-own-class.mkv"
+    older.write_bytes(b"x")
+    os.utime(older, (1_000_000, 1_000_000))
+    studio.profile.sections["SimpleOutput"] = {"FilePath": str(studio.recording_dir)}
+    script.load(safety_recording=True)
+    live_then_end(script, studio)
+    assert studio.last_recording != str(older)
+    assert script.status == f"Safety recording saved: {studio.last_recording}"
+
+
 def test_obs_29_0_has_no_file_name_and_the_panel_says_where_to_look(script: Script, studio: FakeObsStudio, backend):
     del studio.module.obs_frontend_get_last_recording  # OBS 29.0
     script.load(safety_recording=True)

@@ -147,6 +147,26 @@ def multitrack_video() -> bool:
     return folder is not None and multitrack_video_in(folder, obs_version())
 
 
+def recording_folder() -> Optional[Path]:
+    """The folder OBS records into, as the current profile's ``basic.ini`` sets it, or None
+    (not set: OBS's default, which the script does not guess). Simple output mode:
+    ``[SimpleOutput] FilePath``; advanced: ``[AdvOut] RecFilePath`` (``FFFilePath`` when the
+    recording type is FFmpeg), as OBS reads them when it starts recording
+    (UI/window-basic-main-outputs.cpp in
+    https://github.com/obsproject/obs-studio/blob/29.0.2/UI/window-basic-main-outputs.cpp)."""
+    folder = profile_dir()
+    if folder is None:
+        return None
+    ini = _read_ini(folder / "basic.ini")
+    if ini.get("Output", "Mode", fallback="Simple") == "Advanced":
+        ffmpeg = ini.get("AdvOut", "RecType", fallback="Standard") == "FFmpeg"
+        value = ini.get("AdvOut", "FFFilePath" if ffmpeg else "RecFilePath", fallback="")
+    else:
+        value = ini.get("SimpleOutput", "FilePath", fallback="")
+    path = Path(value.strip()) if value.strip() else None
+    return path if path is not None and path.is_dir() else None
+
+
 def write_persistent_slot(slot: str, value: Any) -> bool:
     """Set one slot of obs-websocket's profile persistent data; False if no profile."""
     folder = profile_dir()
@@ -168,4 +188,4 @@ def write_persistent_slot(slot: str, value: Any) -> bool:
 
 
 __all__ = ["config_root", "profile_dir", "find_profile_dir", "linked_account", "multitrack_video",
-           "multitrack_video_in", "write_persistent_slot"]
+           "multitrack_video_in", "recording_folder", "write_persistent_slot"]

@@ -63,7 +63,8 @@ class SafetyRecordings:
         self.ours = False
         if not path:
             return ("The safety recording stopped; this OBS cannot tell its file's name (OBS 29.1 and "
-                    "later can): it is in OBS's recording folder (Settings > Output > Recording)")
+                    "later can) and the profile sets no recording folder: it is in OBS's default "
+                    "recording folder (Settings > Output > Recording)")
         entries = self._load()
         entries.append({"path": str(path), "stopped_at": self.clock()})
         self._save(entries)
