@@ -28,9 +28,10 @@ bench/RESULTS.md. What is measured, and how:
              throw-away venv under build/bench/).
 4. requests  HTTP requests the script makes per go-live, per minute while live and while idle,
              counted inside the sandbox's HTTP router (every provider API request).
-5. memory    OBS's memory growth per go-live/end cycle through the script after warm-up, next
-             to plain StartStream/StopStream cycles in the same OBS (``--cycles``, default 50),
-             with threads and open files before and after (bench/memory.py).
+5. memory    OBS's memory growth per go-live/end cycle through the script (one OBS with it
+             loaded) against plain StartStream/StopStream cycles (another OBS without it), each
+             the least-squares slope of RSS over ``--cycles`` (default 50) cycles after warm-up,
+             and their ratio; threads and open files before and after (bench/memory.py).
 6. simulcast OBS's CPU and dropped frames over 30 s live with one simulcast target sent by OBS
              itself (TP Streams-like) against none, a fresh OBS per run (bench/simulcast.py).
 """
@@ -132,10 +133,11 @@ class CountingSandbox:
         self.sandbox.stop()
 
 
-def start_obs(provider: str, cs: CountingSandbox, home: Path, *, extra_settings: Optional[dict] = None,
+def start_obs(provider: str, cs: CountingSandbox, home: Path, extra_env: Optional[dict] = None, *,
+              extra_settings: Optional[dict] = None,
               **kwargs: Any) -> HeadlessObs:
     sb = cs.sandbox
-    env = dict(sb.env())
+    env = {**sb.env(), **(extra_env or {})}
     env["OBS_LIVESTREAM_STATE_DIR"] = str(home / "state")
     settings = {"provider": provider, "use_env": True, "title": f"bench {provider}",
                 "tp_api_base_url": sb.api_url, "fp_api_base_url": sb.api_url, "ingest_timeout": 120,
@@ -487,30 +489,62 @@ def bench_load(runs: int, work: Path) -> None:
 # --- main --------------------------------------------------------------------------------------
 
 
-def bench_memory(cycles: int, work: Path) -> None:
-    """5. OBS's memory growth per go-live/end cycle, the script's against plain OBS's."""
+def memory_in(obs: HeadlessObs, cycle: Callable[..., Any], cs: CountingSandbox, cycles: int, name: str) -> dict:
+    """``memory.measure`` of ``cycle`` (1 s live) in the started ``obs``, which is closed after,
+    with libobs's leak count from its log."""
     import memory
 
-    say(f"== memory: {cycles} go-live/end cycles, the script's and plain OBS's ==")
-    cs = CountingSandbox(work / "memory-sandbox", boot_delay=1.0)
     try:
-        obs = start_obs("fastpix", cs, work / "memory")
-        try:
-            with obs.client() as client:
-                result = memory.compare(obs.obs_pid, {
-                    "plain StartStream/StopStream": lambda: plain_cycle(client, cs, live_seconds=1.0),
-                    "script go-live/end": lambda: script_cycle(client, cs, live_seconds=1.0),
-                }, cycles, say)
-        finally:
-            obs.close()
+        with obs.client() as client:
+            result = memory.measure(obs.obs_pid, lambda: cycle(client, cs, live_seconds=1.0), cycles, say, name)
+    finally:
+        obs.close()
+    result["leaks"] = memory.libobs_leaks(obs.log_text())
+    return result
+
+
+def bench_memory(cycles: int, work: Path, trace: bool = False) -> None:
+    """5. OBS's memory growth per go-live/end cycle: the script's in one OBS, plain OBS's in another.
+
+    With ``trace``, the script traces its allocations (``livestream.memtrace``) and writes the
+    growth after every go-live to a file: for finding a leak, not for the figures (tracing
+    itself costs memory)."""
+    import memory
+
+    from livestream import memtrace
+
+    say(f"== memory: {cycles} go-live/end cycles in an OBS with the script, as many plain ones in an OBS without ==")
+    cs = CountingSandbox(work / "memory-sandbox", boot_delay=1.0)
+    results: dict[str, dict] = {}
+    try:
+        trace_file = work / "memory-tracemalloc.txt"
+        script_obs = start_obs("fastpix", cs, work / "memory-script",
+                               extra_env={memtrace.ENV: str(trace_file)} if trace else None)
+        results["script"] = memory_in(script_obs, script_cycle, cs, cycles, "script go-live/end")
+        plain_obs = HeadlessObs(script=None, env=dict(cs.sandbox.env()), service=PREVIOUS_SERVICE,
+                                home=str(work / "memory-plain" / "obs-home"))
+        plain_obs.start()
+        results["plain"] = memory_in(plain_obs, plain_cycle, cs, cycles, "plain StartStream/StopStream")
     finally:
         cs.stop()
-    say("-- 5. memory per cycle (OBS VmRSS after each cycle, cycles in turn, after 5 warm-up cycles of each)")
-    for name, growth in result["per_cycle"].items():
-        record("memory", f"{name}: RSS growth per cycle", f"{growth * 1024:.0f} KiB")
-    record("memory", "threads before -> after", f"{result['before']['threads']} -> {result['after']['threads']}")
-    record("memory", "open files before -> after", f"{result['before']['files']} -> {result['after']['files']}")
-    record("memory", "OBS RSS before -> after", f"{result['before']['rss']:.1f} -> {result['after']['rss']:.1f} MiB")
+    ratio = memory.ratio(results["script"], results["plain"])
+    say(f"-- 5. memory per cycle (OBS VmRSS after each cycle, least-squares slope over {cycles} cycles "
+        f"after {memory.WARM_UP} warm-up, one OBS per kind)")
+    for kind, label in (("script", "script go-live/end (OBS with the script)"),
+                        ("plain", "plain StartStream/StopStream (OBS without the script)")):
+        r = results[kind]
+        record("memory", f"{label}: RSS growth per cycle", f"{r['per_cycle'] * 1024:.0f} KiB")
+        record("memory", f"{label}: threads, open files, RSS before -> after",
+               f"{r['before']['threads']} -> {r['after']['threads']}, {r['before']['files']} -> "
+               f"{r['after']['files']}, {r['before']['rss']:.1f} -> {r['after']['rss']:.1f} MiB")
+        record("memory", f"{label}: libobs allocations never freed (OBS's log at exit)", str(r["leaks"]))
+    verdict = "within" if ratio <= memory.GOAL_RATIO else "over"
+    record("memory", f"ratio script / plain (goal at most {memory.GOAL_RATIO}x)", f"{ratio:.2f}x ({verdict})")
+    (work / "memory-samples.json").write_text(json.dumps(
+        {kind: r["samples"] for kind, r in results.items()}, indent=1))
+    say(f"  RSS readings: {work / 'memory-samples.json'}")
+    if trace:
+        say(f"  tracemalloc growth per go-live (figures above include tracing): {trace_file}")
 
 
 def machine() -> str:
@@ -539,6 +573,8 @@ def main(argv: Optional[list[str]] = None) -> int:
                         help="latency, stalls, load, requests, memory, simulcast (default: all)")
     parser.add_argument("--runs", type=int, default=5, help="runs per measure (default 5)")
     parser.add_argument("--cycles", type=int, default=50, help="go-live/end cycles for 'memory' (default 50)")
+    parser.add_argument("--tracemalloc", action="store_true",
+                        help="'memory': the script writes tracemalloc's growth after each go-live to a file")
     args = parser.parse_args(argv)
     which = set(args.benchmarks or ALL)
     if which - set(ALL):
@@ -553,7 +589,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     if "load" in which:
         steps.append(lambda: bench_load(args.runs, work))
     if "memory" in which:
-        steps.append(lambda: bench_memory(args.cycles, work))
+        steps.append(lambda: bench_memory(args.cycles, work, args.tracemalloc))
     if "simulcast" in which:
         import simulcast  # bench/simulcast.py
 

@@ -56,7 +56,7 @@ class Ingest(BaseModel):
     srt_passphrase: Optional[SecretStr] = None
 
     def model_post_init(self, __context: object) -> None:
-        secrets.register(self.stream_key, self.srt_passphrase)
+        secrets.register_stream(self.stream_key, self.srt_passphrase)
 
     def obs_service_settings(self) -> dict[str, Any]:
         """OBS ``rtmp_custom`` settings with the secrets in clear, for OBS only.

@@ -7,7 +7,10 @@ Two layers:
 * Every secret value that reaches the process is also ``register``-ed here. ``redact``
   replaces any registered value in a piece of text, and ``RedactingFilter`` does the
   same for every log record, so a secret that slips into an f-string or an exception
-  from a library (requests puts URLs in its messages) is still masked.
+  from a library (requests puts URLs in its messages) is still masked. A go-live's own
+  values (``register_stream``: stream keys, passphrases) are forgotten two go-lives
+  later, so the registry does not grow with every go-live of a long-running OBS; text is
+  masked when it is logged or written, so what was written stays masked.
 
 ``mask`` shows a short, recognisable hint of a key (``org-…jKP4``) for the places a
 user needs to tell keys apart without revealing them.
@@ -27,12 +30,18 @@ REDACTED = "***"
 _MIN_LENGTH = 4
 
 _lock = threading.Lock()
-_values: set[str] = set()
+#: Every registered value, and the go-live it belongs to (None: lasting, such as credentials).
+_values: dict[str, Optional[int]] = {}
 # Longest first, so a key that contains another key is masked whole. Plain string
 # replacement, not one regex of every value: ``re.compile`` keeps each pattern in re's
 # cache (up to 512), and a new stream key per go-live made a new, longer pattern each
 # time, which a long-running OBS kept (about 20 KiB more per go-live).
 _ordered: tuple[str, ...] = ()
+#: The go-live under way (``next_go_live``); stream values carry it.
+_generation = 0
+#: Go-lives whose stream values stay registered: the current one and the one before, whose
+#: late answers (the look-up after the end, a retried end) may still quote its key.
+KEEP_GO_LIVES = 2
 
 
 def _plain(value: Union[str, SecretStr, None]) -> Optional[str]:
@@ -43,18 +52,54 @@ def _plain(value: Union[str, SecretStr, None]) -> Optional[str]:
     return str(value)
 
 
-def register(*values: Union[str, SecretStr, None]) -> None:
-    """Remember secret values so that ``redact`` and the log filter mask them."""
+def _add(values: tuple[Union[str, SecretStr, None], ...], generation: Optional[int]) -> None:
+    """Register ``values`` for ``generation`` (None: for good); a lasting value stays lasting."""
     global _ordered
     added = False
     with _lock:
         for value in values:
             plain = _plain(value)
-            if plain and len(plain) >= _MIN_LENGTH and plain not in _values:
-                _values.add(plain)
+            if not plain or len(plain) < _MIN_LENGTH:
+                continue
+            if plain not in _values:
                 added = True
+            elif _values[plain] is None:
+                continue
+            _values[plain] = generation
         if added:
             _ordered = tuple(sorted(_values, key=len, reverse=True))
+
+
+def register(*values: Union[str, SecretStr, None]) -> None:
+    """Remember secret values for good (credentials, tokens, passwords): ``redact`` and
+    the log filter mask them."""
+    _add(values, None)
+
+
+def register_stream(*values: Union[str, SecretStr, None]) -> None:
+    """Remember a go-live's own secrets (its stream key, SRT passphrase, the stream settings
+    read from OBS) until two go-lives later (``next_go_live``): a long-running OBS went live
+    hundreds of times and kept every key it ever had in the registry and in each redaction.
+    Registering a value again moves it to the go-live under way."""
+    _add(values, _generation)
+
+
+def next_go_live(*current: Union[str, SecretStr, None]) -> int:
+    """A new go-live begins: forget stream values older than the go-live before it (what was
+    already logged or published was masked when it was written), except ``current`` (what
+    OBS's stream settings hold now), which moves to the new go-live. How many were forgotten."""
+    global _generation, _ordered
+    with _lock:
+        _generation += 1
+        oldest = _generation - KEEP_GO_LIVES + 1
+        keep = {_plain(v) for v in current}
+        stale = [v for v, g in _values.items() if g is not None and g < oldest and v not in keep]
+        for value in stale:
+            del _values[value]
+        if stale:
+            _ordered = tuple(sorted(_values, key=len, reverse=True))
+    register_stream(*current)
+    return len(stale)
 
 
 def registered() -> frozenset[str]:

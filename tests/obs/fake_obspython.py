@@ -324,13 +324,24 @@ class FakeExtraOutput(Counted):
     def destroy(self) -> None:
         if self.active:
             self.studio.problem(f"the output {self.name!r} was released while active: OBS waits for its threads")
+class _Sections(dict):
+    """The sections of a ``FakeConfig``; setting one saves the file, as OBS saves basic.ini."""
+
+    def __init__(self, values: dict[str, dict[str, str]], on_change: Callable[[], None]) -> None:
+        super().__init__(values)
+        self._on_change = on_change
+
+    def __setitem__(self, key: str, value: dict[str, str]) -> None:
+        super().__setitem__(key, value)
+        self._on_change()
 
 
 class FakeConfig:
     """A profile's ``basic.ini`` (``config_t``)."""
 
     def __init__(self, sections: Optional[dict[str, dict[str, str]]] = None) -> None:
-        self.sections = sections or {}
+        self.on_change: Callable[[], None] = lambda: None
+        self.sections = _Sections(sections or {}, lambda: self.on_change())
 
 
 class CallData:
@@ -415,6 +426,7 @@ class FakeObsStudio:
         self._next_hotkey = 1
         self.profile = FakeConfig({"General": {"Name": "Untitled"}})
         self.config_root = Path(tempfile.mkdtemp(prefix="fake-obs-config-"))
+        self.config_path_calls = 0  # os_get_config_path_ptr(): each call leaks a string in OBS
         self.version = (29 << 24) | 2  # obs_get_version(): 29.0.2, Debian 12's
         # Stream settings as the user left them (Settings > Stream), OBS holding it.
         previous = service or {"type": "rtmp_common",
@@ -427,7 +439,10 @@ class FakeObsStudio:
         self.output: Optional[FakeOutput] = None
         self.encoders = [FakeEncoder(self, "video"), FakeEncoder(self, "audio")]
         self.extra_outputs: list[FakeExtraOutput] = []
-        self.pending: list[str] = []  # queued frontend actions: "start" / "stop"
+        self.pending: list[str] = []  # queued frontend actions: "start" / "stop" / "record" / "stop_record"
+        self.recording: Optional[Path] = None  # the file being recorded
+        self.last_recording: Optional[str] = None
+        self.recording_dir = Path(tempfile.mkdtemp(prefix="fake-obs-recordings-"))
         self.start_requests = 0
         self.stop_requests = 0
         self.events_fired: list[str] = []
@@ -977,6 +992,35 @@ class FakeObsStudio:
     def obs_frontend_streaming_active(self) -> bool:
         return self.streaming
 
+    # Recording: queued like streaming (``run_recording`` carries it out). The file goes into
+    # ``recording_dir``; ``obs_frontend_get_last_recording`` exists from OBS 29.1 (a test of
+    # 29.0 deletes it from the module).
+    def obs_frontend_recording_start(self) -> None:
+        self.pending.append("record")
+
+    def obs_frontend_recording_stop(self) -> None:
+        self.pending.append("stop_record")
+
+    def obs_frontend_recording_active(self) -> bool:
+        return self.recording is not None
+
+    def obs_frontend_get_last_recording(self) -> Optional[str]:
+        return self.last_recording
+
+    def run_recording(self) -> None:
+        """OBS carries out the queued recording starts and stops (or the user pressed them)."""
+        while "record" in self.pending or "stop_record" in self.pending:
+            action = next(a for a in self.pending if a in ("record", "stop_record"))
+            self.pending.remove(action)
+            if action == "record" and self.recording is None:
+                self.recording_dir.mkdir(parents=True, exist_ok=True)
+                self.recording = self.recording_dir / f"recording-{len(list(self.recording_dir.iterdir()))}.mkv"
+                self.recording.write_bytes(b"fake")
+                self.fire_event(CONSTANTS["OBS_FRONTEND_EVENT_RECORDING_STARTED"])
+            elif action == "stop_record" and self.recording is not None:
+                self.last_recording, self.recording = str(self.recording), None
+                self.fire_event(CONSTANTS["OBS_FRONTEND_EVENT_RECORDING_STOPPED"])
+
     def obs_frontend_get_streaming_output(self) -> Optional[FakeOutput]:
         if self.output is None:
             return None
@@ -1066,11 +1110,18 @@ class FakeObsStudio:
         return self.version
 
     def os_get_config_path_ptr(self, name: str) -> str:
-        """``~/.config/<name>``: written out from ``self.profile`` so the script reads files as in OBS.
+        """``~/.config/<name>``, with the profile's files written out from ``self.profile`` (and
+        again whenever a test changes a section, as OBS saves basic.ini) so the script reads
+        files as in OBS. Counted: in OBS each call leaks the string it returns.
 
         OBS 31+ names the profile in user.ini, 29-30 in global.ini; the other file names a
         stale profile ("Old", as after an upgrade or a downgrade), which must not be used.
         """
+        self.config_path_calls += 1
+        self.profile.on_change = lambda: self._write_profile_files(name)
+        return self._write_profile_files(name)
+
+    def _write_profile_files(self, name: str) -> str:
         root = self.config_root / name
         folder = root / "basic" / "profiles" / "Untitled"
         folder.mkdir(parents=True, exist_ok=True)

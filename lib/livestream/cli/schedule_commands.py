@@ -112,6 +112,8 @@ def _add_preset_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--provider", default="", help="the provider to go live with (default: the panel's)")
     p.add_argument("--title", default="", help="title template: {date:%%d %%b}, {weekday}, {n} (the class number)")
     p.add_argument("--option", action="append", default=[], metavar="KEY=VALUE", help="a provider option")
+    p.add_argument("--safety-recording", choices=("on", "off"), default=None,
+                   help="record locally while live for this entry (default: the panel's setting)")
 
 
 def _preset(args: argparse.Namespace) -> dict[str, Any]:
@@ -124,7 +126,8 @@ def _preset(args: argparse.Namespace) -> dict[str, Any]:
         if not sep or not key:
             raise ConfigurationError(f"Cannot read the option {item!r}", hint="write it as KEY=VALUE")
         options[key] = value
-    return {"provider": args.provider, "options": options, "title": args.title}
+    recording = {"on": True, "off": False}.get(args.safety_recording or "")
+    return {"provider": args.provider, "options": options, "title": args.title, "safety_recording": recording}
 
 
 def _wall(text: str, flag: str, form: str = "%Y-%m-%d %H:%M") -> str:

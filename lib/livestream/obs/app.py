@@ -23,7 +23,7 @@ from typing import Any, Callable, Optional
 
 import obspython as obs
 
-from .. import providers, secrets
+from .. import memtrace, providers, secrets
 from ..dock.feed import next_go_live_at
 from ..errors import LivestreamError
 from ..notify.alerts import Thresholds
@@ -42,6 +42,7 @@ from . import profile
 from .config import PanelConfig
 from .dock import ScriptDock
 from .port import ScriptObsPort
+from .recording import RecordingGlue
 from .schedule import ScheduleGlue
 
 # OBS runs script timers from its render loop, so this is about one tick per frame at
@@ -141,6 +142,7 @@ class ScriptApp:
         # Import the provider clients now, off OBS's threads, rather than on the first Go live.
         self.worker.submit(providers.names, lambda result, error: None)
         self.schedule = ScheduleGlue(self)  # scheduled go-live, end after a duration
+        self.recording = RecordingGlue(self)  # the optional safety recording while live
 
     # --- lifecycle ----------------------------------------------------------
 
@@ -348,6 +350,11 @@ class ScriptApp:
             error = None if self._stop_asked else (self._output_error() or UNASKED_STOP)
             self._stop_asked = False
             self.controller.streaming_stopped(error)
+        elif event == obs.OBS_FRONTEND_EVENT_RECORDING_STOPPED:
+            saved = self.recording.on_frontend_event(event)
+            if saved:
+                self.notice = (saved, "info")
+                self._publish_due = True  # the file's name goes out with the session
         elif event == obs.OBS_FRONTEND_EVENT_SCRIPTING_SHUTDOWN:
             # OBS is exiting and stops streaming without telling scripts.
             self.shutdown(end_stream=bool(self.config.end_on_exit))
@@ -432,9 +439,16 @@ class ScriptApp:
         if previous is None or previous.state is not snapshot.state or previous.message != snapshot.message:
             self.notice = ("", "info")
             level = {"info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}[snapshot.level]
-            log.log(level, "[%s] %s", snapshot.state.value, snapshot.message or snapshot.state.label)
+            # The controller logs each change of state with its message ("live -> ending: ..."):
+            # an info line saying it again doubled the script log, which OBS keeps whole in
+            # memory (``ScriptLogWindow::AddLogMsg`` appends every line to one string, in
+            # https://github.com/obsproject/obs-studio/blob/29.0.2/UI/frontend-plugins/frontend-tools/scripts.cpp).
+            if previous is None or previous.state is snapshot.state or level > logging.INFO:
+                log.log(level, "[%s] %s", snapshot.state.value, snapshot.message or snapshot.state.label)
             if snapshot.state is State.LIVE and (snapshot.playback_url or snapshot.chat_url):
                 log.info("Playback: %s  Chat: %s", snapshot.playback_url or "-", snapshot.chat_url or "-")
+            if snapshot.state in (State.ENDED, State.FAILED):
+                memtrace.dump(snapshot.state.value)  # debugging only: off unless its variable is set
 
     def _flush_publish(self) -> None:
         if self._publish_due:
@@ -449,7 +463,7 @@ class ScriptApp:
         time from ``state_since``, so the file is written as often as the session changes."""
         schedule = self.schedule.view()
         # The schedule is part of what is published: its answers to remote requests travel here.
-        shown = (snapshot, self.dock.url, json.dumps(schedule, sort_keys=True, default=str))
+        shown = (snapshot, self.dock.url, json.dumps(schedule, sort_keys=True, default=str), self.recording.last)
         if shown == self._published:
             return
         self._published = shown
@@ -459,6 +473,7 @@ class ScriptApp:
         data["status_line"] = secrets.redact(data.get("status_line") or "")
         data["dock_url"] = self.dock.url  # holds the dock's token: the CLI shows it only with --show-secrets
         data["schedule"] = schedule
+        data["safety_recording"] = self.recording.last  # the last file saved, or where to find it
         try:
             profile.write_persistent_slot(bridge.SLOT, data)
         except OSError as exc:

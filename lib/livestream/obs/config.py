@@ -47,6 +47,9 @@ SCRIPT_FIELDS: dict[str, Any] = {
     # Armed (livestream.session.armed): a start of OBS streaming from outside goes live.
     "arm_on_start": False,
     "ingest_timeout": 180,
+    # The safety recording (livestream.obs.recording): OBS records while live; days kept (0: all).
+    "safety_recording": False,
+    "safety_recording_keep_days": 14,
     # Schedule (livestream.obs.schedule): local "YYYY-MM-DD HH:MM"; minutes (0: no set end,
     # applies to every go-live); minutes a missed schedule may still start late (0: skip);
     # the server boot time of a provider that boots one, until a go-live has measured it.

@@ -19,7 +19,7 @@ from typing import Any, Callable, Optional
 
 import obspython as obs
 
-from .. import vendor
+from .. import memtrace, vendor
 
 _HERE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
@@ -108,6 +108,7 @@ def script_load(settings: Any) -> None:
     if MISSING is not None:
         print(MISSING)
         return
+    memtrace.start()  # debugging memory growth only: off unless its variable is set
     app = ScriptApp(settings)
     app.update(panel.read_config(settings))
     obs.timer_add(_on_tick, TICK_MS)
@@ -142,6 +143,7 @@ def script_unload() -> None:
     if app is not None:
         app.shutdown(end_stream=False)
         app = None
+        memtrace.dump("unload")
 
 
 # --- callbacks (plain functions) ---------------------------------------------

@@ -196,6 +196,10 @@ def build(
     obs.obs_property_set_long_description(armed, ARMED_HELP)
     obs.obs_properties_add_int(behaviour, "ingest_timeout", "Give up waiting for the ingest after (s)",
                                *_range("ingest_timeout"), 10)
+    obs.obs_properties_add_bool(behaviour, "safety_recording", "Also record locally while live (safety recording)")
+    obs.obs_properties_add_int(behaviour, "safety_recording_keep_days",
+                               "Remove safety recordings after (days; 0: all kept)",
+                               *_range("safety_recording_keep_days"), 1)
 
     advanced = _group(props, "advanced", "Advanced")
     for decl in decls:

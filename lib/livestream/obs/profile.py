@@ -47,10 +47,23 @@ def _read_ini(path: Path) -> configparser.RawConfigParser:
     return parser
 
 
+_root: list[Optional[Path]] = []  # OBS's config folder, asked once per process
+
+
 def config_root() -> Optional[Path]:
-    """OBS's config folder (``~/.config/obs-studio``, ``%APPDATA%\\obs-studio``...)."""
-    root = obs.os_get_config_path_ptr("obs-studio")
-    return Path(root) if root else None
+    """OBS's config folder (``~/.config/obs-studio``, ``%APPDATA%\\obs-studio``...).
+
+    Asked of OBS once: ``os_get_config_path_ptr`` returns a string OBS allocated for the
+    caller to ``bfree``, and obspython's wrapper copies it without freeing it (no
+    ``%newobject`` for it in
+    https://github.com/obsproject/obs-studio/blob/29.0.2/deps/obs-scripting/obspython/obspython.i),
+    so every call leaked one allocation: about eight per go-live (each publish of the
+    session looks up the profile), counted in OBS's "Number of memory leaks" at exit. The
+    folder is fixed for the life of the process (OBS derives it from its environment)."""
+    if not _root:
+        found = obs.os_get_config_path_ptr("obs-studio")
+        _root.append(Path(found) if found else None)
+    return _root[0]
 
 
 def semantic(major: int, minor: int = 0, patch: int = 0) -> int:
@@ -138,6 +151,24 @@ def multitrack_video() -> bool:
 #: The session is published from the timer and the claim taken from a hotkey's thread: one
 #: read-modify-write of the file at a time, so neither loses the other's slot.
 _persistent_lock = threading.Lock()
+def recording_folder() -> Optional[Path]:
+    """The folder OBS records into, as the current profile's ``basic.ini`` sets it, or None
+    (not set: OBS's default, which the script does not guess). Simple output mode:
+    ``[SimpleOutput] FilePath``; advanced: ``[AdvOut] RecFilePath`` (``FFFilePath`` when the
+    recording type is FFmpeg), as OBS reads them when it starts recording
+    (UI/window-basic-main-outputs.cpp in
+    https://github.com/obsproject/obs-studio/blob/29.0.2/UI/window-basic-main-outputs.cpp)."""
+    folder = profile_dir()
+    if folder is None:
+        return None
+    ini = _read_ini(folder / "basic.ini")
+    if ini.get("Output", "Mode", fallback="Simple") == "Advanced":
+        ffmpeg = ini.get("AdvOut", "RecType", fallback="Standard") == "FFmpeg"
+        value = ini.get("AdvOut", "FFFilePath" if ffmpeg else "RecFilePath", fallback="")
+    else:
+        value = ini.get("SimpleOutput", "FilePath", fallback="")
+    path = Path(value.strip()) if value.strip() else None
+    return path if path is not None and path.is_dir() else None
 
 
 def write_persistent_slot(slot: str, value: Any) -> bool:
@@ -193,4 +224,5 @@ class PersistentSlot:
 
 
 __all__ = ["config_root", "profile_dir", "find_profile_dir", "linked_account", "multitrack_video",
-           "multitrack_video_in", "write_persistent_slot", "read_persistent_slot", "PersistentSlot"]
+           "multitrack_video_in", "recording_folder", "write_persistent_slot", "read_persistent_slot",
+           "PersistentSlot"]

@@ -54,6 +54,8 @@ class ScheduleGlue:
         self._profile_dir: Optional[Path] = None
         self._profile_checked = 0.0
         self._published: Any = None
+        #: The preset of the timetable go-live under way (None: not one), until it settles.
+        self.preset_in_use: Optional[dict[str, Any]] = None
         app.controller.add_listener(self._on_snapshot)
 
     # --- the panel (UI thread) --------------------------------------------------------
@@ -122,7 +124,14 @@ class ScheduleGlue:
             self._published = view
             self.app._publish(self.app.controller.snapshot)
 
+    def safety_recording(self, default: bool) -> bool:
+        """Whether the go-live under way records locally: its timetable entry's choice, if any."""
+        choice = (self.preset_in_use or {}).get("safety_recording")
+        return default if choice is None else bool(choice)
+
     def _on_snapshot(self, snapshot: Snapshot) -> None:
+        if snapshot.state.value in ("ended", "failed"):
+            self.preset_in_use = None
         end_after = self._end_after()
         with self._lock:
             self._do(self.scheduler.observe(snapshot.state.value, snapshot.stream_id, self.app.config.provider,
@@ -179,6 +188,8 @@ class ScheduleGlue:
             return
         log.info("%s", action.text)
         request.origin = "schedule"
+        schedule = self.scheduler.schedule
+        self.preset_in_use = dict(schedule.preset) if schedule is not None and schedule.preset else None
         self.app.controller.prepare(request)
 
     def _act_start(self, action: Action) -> None:

@@ -238,7 +238,7 @@ def parse_stream(data: Any, *, protocol: str = "rtmps", servers: Optional[dict] 
     key = (got.stream_key or "").strip()
     ingest = None
     if key:
-        secrets.register(key)
+        secrets.register_stream(key)
         if protocol == "srt":
             # SRT: the stream key is the streamid; api.video documents no passphrase.
             ingest = wire.srt_ingest(servers["srt"], key)

@@ -310,7 +310,7 @@ def parse_live_input(raw: Any, *, protocol: str = "rtmps", playback_template: Op
     meta = got.meta or {}
     # Every key and passphrase of the answer is secret, the unused protocol's and the
     # playback ones too: an error message could echo any of them later.
-    secrets.register(*_secret_values(raw))
+    secrets.register_stream(*_secret_values(raw))
     ingest = None
     if protocol == "srt":
         srt = got.srt

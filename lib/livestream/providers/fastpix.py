@@ -219,7 +219,7 @@ def parse_stream(
         raise ValueError("the stream has no 'streamId'")
     # The stream key is secret whichever protocol OBS uses: an SRT go-live does not put
     # it in an Ingest (which would register it), yet an error body may echo it.
-    secrets.register(got.streamKey, got.srtSecret, got.srtSecert)
+    secrets.register_stream(got.streamKey, got.srtSecret, got.srtSecert)
     ingest = None
     if protocol == "srt":
         passphrase = got.srtSecret or got.srtSecert  # the webhook docs misspell it

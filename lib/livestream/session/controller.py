@@ -206,7 +206,10 @@ class Controller(ClaimGate, Lifecycle, Recovering, Flow, ObsSide):
         refuse_if_any(self.obs)
         provider = request.provider
         check_simulcast(provider, request.simulcast, obs_side=sends_targets(self.obs))
-        go = self._go = GoLive(provider, request=request, previous=self.obs.get_stream_service())
+        previous = self.obs.get_stream_service()
+        # Stream keys of the go-lives before the last one are forgotten; what OBS holds now stays masked.
+        secrets.next_go_live(*previous.secret_values())
+        go = self._go = GoLive(provider, request=request, previous=previous)
         go.start_policy(self.policies, request.start_streaming)
         go.recovery = self._recovery_for(request, recovery)
         self._snapshot_update(

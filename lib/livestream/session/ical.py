@@ -12,6 +12,7 @@ whole file with the clash named, and nothing is added.
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Optional
 
@@ -50,7 +51,7 @@ def import_calendar(table: Timetable, text: str, now: float, *, preset: Optional
         base = preset or Preset()
         title = base.title or _escape(str(event.get("SUMMARY", "")))
         entry = Entry(start=localtime.aware(begin.timestamp(), table.tz).strftime("%Y-%m-%d %H:%M"),
-                      duration=duration, preset=Preset(base.provider, dict(base.options), title))
+                      duration=duration, preset=replace(base, options=dict(base.options), title=title))
         added.append(trial.add(entry, now))
     table.entries[:] = trial.entries
     return added

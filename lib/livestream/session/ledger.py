@@ -56,6 +56,9 @@ MADE_BY_HAND = "cli"
 UNSETTLED: frozenset[str] = frozenset({"creating", "open", "ending", "end-failed"})
 #: How long an ended entry is kept, so a person can see what was ended.
 KEEP_ENDED_SECONDS = 24 * 3600
+#: How many ended entries are kept at most (the newest), however recent: each one stayed in
+#: memory and in every rewrite of the file, so a day of go-lives made each go-live cost more.
+KEEP_ENDED_ENTRIES = 20
 
 
 def new_entry_id() -> str:
@@ -261,6 +264,7 @@ class Ledger:
             entries = self._read()
             known = entry_id in self._held or any(e.entry_id == entry_id for e in entries)
             change(entries)
+            self._trim_ended(entries)
             changed = next((e for e in entries if e.entry_id == entry_id), None)
             try:
                 self._write(entries)
@@ -294,6 +298,15 @@ class Ledger:
             log.warning("%s: the ledger file can be written again", self.path.name)
         self.write_problem = None
         self._unsaved.clear()
+
+    def _trim_ended(self, entries: list[LedgerEntry]) -> None:
+        """Keep the newest ``KEEP_ENDED_ENTRIES`` ended entries; never one still to restore,
+        unsettled, or only in memory (its last write failed)."""
+        ended = [e for e in entries if e.settled and not e.restore_pending and e.entry_id not in self._unsaved]
+        if len(ended) > KEEP_ENDED_ENTRIES:
+            oldest = sorted(ended, key=lambda e: e.ended_at or e.updated_at)[:len(ended) - KEEP_ENDED_ENTRIES]
+            dropped = {e.entry_id for e in oldest}
+            entries[:] = [e for e in entries if e.entry_id not in dropped]
 
     def _settle_held(self) -> None:
         """Forget held entries that are settled and on disk."""

@@ -34,7 +34,11 @@ class StreamService:
     settings: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        secrets.register(*(self.settings.get(f) for f in _SECRET_FIELDS if isinstance(self.settings.get(f), str)))
+        secrets.register_stream(*self.secret_values())
+
+    def secret_values(self) -> tuple[str, ...]:
+        """The key, password or token these settings hold."""
+        return tuple(v for v in (self.settings.get(f) for f in _SECRET_FIELDS) if isinstance(v, str))
 
     def __repr__(self) -> str:
         shown = {k: ("***" if k in _SECRET_FIELDS and v else v) for k, v in self.settings.items()}

@@ -37,7 +37,7 @@ from typing import Any, Callable, Optional
 from .. import bounds, paths
 from ..errors import ConfigurationError
 from . import localtime
-from .timetable import Entry, Preset, Timetable
+from .timetable import UNENDED_SPAN, Entry, Preset, Timetable
 
 log = logging.getLogger("livestream.schedule")
 
@@ -175,6 +175,17 @@ class Scheduler:
             bounds.check_schedule_time(end_at, now)
         if end_at is not None and end_at <= at:
             raise ConfigurationError("The end time is not after the go-live time", hint="pick a later end")
+        # Without an end, an hour is assumed for the check (as for a migrated schedule).
+        span = end_after or ((end_at - at) if end_at else None) or UNENDED_SPAN
+        self.timetable.check_free(at, at + span, now, "The scheduled go-live")
+        armed = self.schedule
+        if armed is not None and armed.origin == "timetable" and armed.phase == "waiting" and armed.at < at:
+            # One go-live waits at a time: this one would replace the class armed before it.
+            raise ConfigurationError(
+                f"The timetable's next go-live ({armed.schedule_id.split('@')[0]} at "
+                f"{localtime.show(armed.at, self.tz, seconds=False)}) comes before "
+                f"{localtime.show(at, self.tz, seconds=False)}",
+                hint="add this go-live to the timetable instead (`schedule add`), or pick a time before it")
         self.schedule = Schedule(at=at, end_after=end_after, end_at=end_at, origin=origin, created_at=now)
         log.info("Scheduled: go live at %s%s", localtime.show(at, self.tz), self._end_words(self.schedule))
         self._save()

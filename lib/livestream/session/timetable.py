@@ -38,6 +38,8 @@ TITLE_FIELDS = {"date", "weekday", "n"}
 HORIZON_DAYS = 370
 #: Refuse a duration shorter than this (a typo such as "0:00"); tests may lower it.
 MIN_DURATION = 1.0
+#: The length assumed for a go-live set without an end, when checking overlaps.
+UNENDED_SPAN = 3600.0
 
 
 @dataclass
@@ -45,6 +47,8 @@ class Preset:
     provider: str = ""
     options: dict[str, Any] = field(default_factory=dict)
     title: str = ""
+    #: Record locally while live (``livestream.session.recording``); None: the panel's setting.
+    safety_recording: Optional[bool] = None
 
 
 @dataclass
@@ -102,14 +106,27 @@ class Timetable:
         clash = self._clash(entry, now)
         if clash is not None:
             other, mine, theirs = clash
-            raise ConfigurationError(
-                f"This entry ({entry.describe()}) overlaps entry {other.entry_id} ({other.describe()}): "
-                f"{localtime.show(mine.at, self.tz, seconds=False)} clashes with "
-                f"{localtime.show(theirs.at, self.tz, seconds=False)}-"
-                f"{localtime.show(theirs.end, self.tz, seconds=False)}",
-                hint=f"move one of them, or remove entry {other.entry_id} first")
+            raise self._overlap_error(f"This entry ({entry.describe()})", mine.at, other, theirs)
         self.entries.append(entry)
         return entry
+
+    def check_free(self, at: float, end: float, now: float, what: str = "This go-live") -> None:
+        """Refuse a single go-live from ``at`` to ``end`` that overlaps an entry's occurrence
+        (a skipped one does not count: it will not go live), naming the clash like ``add``."""
+        for other in self.entries:
+            for theirs in self._occurrences(other, max(now, at), end):
+                if not theirs.skipped and at < theirs.end and theirs.at < end:
+                    raise self._overlap_error(
+                        f"{what} ({localtime.show(at, self.tz, seconds=False)} for {_minutes(end - at)})",
+                        at, other, theirs)
+
+    def _overlap_error(self, mine: str, at: float, other: Entry, theirs: Occurrence) -> ConfigurationError:
+        return ConfigurationError(
+            f"{mine} overlaps entry {other.entry_id} ({other.describe()}): "
+            f"{localtime.show(at, self.tz, seconds=False)} clashes with "
+            f"{localtime.show(theirs.at, self.tz, seconds=False)}-"
+            f"{localtime.show(theirs.end, self.tz, seconds=False)}",
+            hint=f"move one of them, or remove entry {other.entry_id} first")
 
     def remove(self, entry_id: str) -> Entry:
         entry = self.find(entry_id)
@@ -175,7 +192,7 @@ class Timetable:
         return cls(entries, tz)
 
     def migrate(self, at: float, end_after: Optional[float], end_at: Optional[float],
-                default_duration: float = 3600.0) -> Entry:
+                default_duration: float = UNENDED_SPAN) -> Entry:
         """The old single scheduled go-live (``schedule.json``'s ``schedule``) as a one-off entry.
 
         An old schedule without an end keeps no end: the duration is only used to check
