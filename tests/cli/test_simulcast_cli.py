@@ -6,6 +6,8 @@ import json
 
 import pytest
 
+from livestream import providers
+
 from .test_provider_cli import _fails, _ok
 
 KEY = "live_yt_key_Hq81ZzPw"
@@ -46,3 +48,33 @@ def test_bad_targets_are_exit_2_with_what_to_do_and_nothing_created(cli, tmp_pat
     assert "Traceback" not in result.stderr
     assert KEY not in result.stdout + result.stderr
     assert _count(cli, "apivideo") == before
+
+
+def _restreams(cli, stream_id: str) -> list[str]:
+    """The names of the targets api.video holds for the stream, read with the product's client."""
+    cls = providers.get("apivideo")
+    with cls(cls.credentials_from_env(cli.env), base_url=cli.env["APIVIDEO_API_BASE_URL"]) as client:
+        return [t.name for t in client.simulcast_targets(stream_id)]
+
+
+def test_create_keeps_its_targets_in_the_ledger_and_stop_removes_them_first(cli, tmp_path):
+    """A stream made with ``create --simulcast-file`` is in the ledger with its targets (names
+    and the provider's ids, never keys); ``stop`` removes them before the end, so the reused
+    stream does not restream to them next time."""
+    twitch = {"name": "Twitch", "url": "rtmp://live.twitch.tv/app", "stream_key": "live_tw_key_Ux72KqLm"}
+    made = json.loads(_ok(cli("create", "-p", "apivideo", "--title", "Class", "--json",
+                              "--simulcast-file", _file(tmp_path, [YOUTUBE, twitch]))).stdout)
+    assert _restreams(cli, made["id"]) == ["YouTube", "Twitch"]
+    entries = json.loads(_ok(cli("ledger", "--all", "--json")).stdout)["entries"]
+    [entry] = [e for e in entries if e["stream_id"] == made["id"]]
+    assert [t["name"] for t in entry["targets"]] == ["YouTube", "Twitch"]
+    ledger_text = (tmp_path / "state" / "ledger.json").read_text()
+    assert KEY not in ledger_text and twitch["stream_key"] not in ledger_text
+
+    stopped = cli("stop", "-p", "apivideo", made["id"])
+    _ok(stopped)
+    assert _restreams(cli, made["id"]) == [], "the targets were removed before the end"
+    assert KEY not in stopped.stdout + stopped.stderr
+    still_open = [e for e in json.loads(_ok(cli("ledger", "--all", "--json")).stdout)["entries"]
+                  if e["stream_id"] == made["id"] and e["state"] not in ("ended",)]
+    assert not still_open, still_open

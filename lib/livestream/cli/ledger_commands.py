@@ -31,13 +31,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "ledger", help="list the provider streams obs-livestream created, or end the ones still open",
         description="Every provider stream obs-livestream created or started on this machine (from the panel, "
-        "a hotkey or the remote commands), from before its create until the provider confirmed its end. "
+        "a hotkey, the remote commands, or this CLI's create and start), from before its create until "
+        "the provider confirmed its end. "
         "Streams whose end failed are retried by the script while OBS runs; 'ledger end' ends them now, "
         "without OBS, with the credentials in the environment.",
     )
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--all", dest="show_all", action="store_true",
-                   help="also list streams already confirmed ended (kept for a day)")
+                   help="also list streams already confirmed ended (kept for a day, the newest 20)")
     p.set_defaults(func=cmd_ledger)
     actions = p.add_subparsers(dest="ledger_action", metavar="ACTION")
     e = actions.add_parser("end", help="end a stream still open (or all of them) at its provider",

@@ -13,7 +13,7 @@ import argparse
 import sys
 import time
 from datetime import datetime
-from typing import Any
+from typing import Any, Optional
 
 from .. import providers
 from ..errors import ConfigurationError, IngestTimeoutError, LivestreamError, may_have_been_carried_out
@@ -22,7 +22,7 @@ from ..providers.base import Provider
 from ..session.ledger import MADE_BY_HAND, Ledger, LedgerEntry, new_entry_id
 from ..session.noted import note_answer
 from ..session.record import put_new
-from ..simulcast import add_all
+from ..simulcast import add_all, end_with_targets
 from .common import (
     add_provider_arguments,
     add_simulcast_argument,
@@ -130,24 +130,27 @@ def cmd_create(args: argparse.Namespace) -> int:
                   "'obs_livestream.py start ID' (or Go live with the scheduled stream) when you are ready, "
                   "or create it without --start to start it now.", file=sys.stderr)
         targets = simulcast_targets(args, provider)  # checked before anything is created
-        stream = _create_on_record(provider, args)
+        stream, entry_id = _create_on_record(provider, args)
         shown = stream.display(reveal=args.show_secrets)
         if targets:
-            # A stream made outside a go-live: its targets stay until removed on the provider's
-            # side (the provider's dashboard or API): say so in the output.
+            states = add_all(provider, stream.id, targets)
+            if entry_id is not None:
+                # With the stream's entry (names and ids, no keys): 'stop' and 'ledger end'
+                # remove them before the end, as a go-live's end does.
+                Ledger().update(entry_id, targets=[state.to_dict() for state in states])
             shown["simulcast"] = [state.describe() + (f" [{state.target_id}]" if state.target_id else "")
-                                  for state in add_all(provider, stream.id, targets)]
+                                  for state in states]
         emit(shown, as_json=args.json, reveal=args.show_secrets)
     return 0
 
 
-def _create_on_record(provider: Provider, args: argparse.Namespace) -> LiveStream:
-    """The create, in this machine's ledger from before it leaves until 'stop' or 'delete'
-    confirms its end: 'ledger' lists it, 'ledger end --all' ends it. A scheduled stream
-    (``--start``) bills nothing until started: it is recorded by 'start'."""
+def _create_on_record(provider: Provider, args: argparse.Namespace) -> tuple[LiveStream, Optional[str]]:
+    """The create and its ledger entry's id: in this machine's ledger from before it leaves
+    until 'stop' or 'delete' confirms its end: 'ledger' lists it, 'ledger end --all' ends it.
+    A scheduled stream (``--start``) bills nothing until started: it is recorded by 'start'."""
     options = stream_options(args, provider.name)
     if args.start:
-        return provider.create(args.title, options=options, start=args.start)
+        return provider.create(args.title, options=options, start=args.start), None
     ledger = Ledger()
     entry = ledger_entry(ledger, provider, title=args.title, reference=new_entry_id())
     try:
@@ -157,7 +160,7 @@ def _create_on_record(provider: Provider, args: argparse.Namespace) -> LiveStrea
             ledger.remove(entry.entry_id)  # the provider said no: nothing was created
         raise  # else it stays "creating": 'ledger end --all' looks for the stream and ends it
     note_answer(ledger, entry.entry_id, stream, first=True)
-    return stream
+    return stream, entry.entry_id
 
 
 def ledger_entry(ledger: Ledger, provider: Provider, **fields: Any) -> LedgerEntry:
@@ -236,8 +239,9 @@ def cmd_wait(args: argparse.Namespace) -> int:
 
 
 def cmd_stop(args: argparse.Namespace) -> int:
+    targets = [t for e in Ledger().unsettled() if e.stream_id == args.stream_id for t in e.targets]
     with build_provider(args) as provider:
-        result = provider.end(args.stream_id)
+        result = end_with_targets(provider, args.stream_id, targets)  # targets 'create' added go first
     _ended(args.stream_id)  # ended now, or there was nothing to end: nothing runs either way
     emit({"id": args.stream_id, "ended": result.ended, "message": result.message}, as_json=args.json)
     return 0
