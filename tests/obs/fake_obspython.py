@@ -28,10 +28,12 @@ import contextlib
 import importlib
 import importlib.util
 import json
+import shutil
 import sys
 import tempfile
 import threading
 import types
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator, Optional
@@ -411,6 +413,14 @@ class Properties:
 # --- the studio -------------------------------------------------------------------------
 
 
+def _scratch_dir(owner: object, prefix: str) -> Path:
+    """A temporary folder removed with ``owner`` (or at exit): thousands of fake OBS per run
+    must not leave thousands of folders behind in /tmp."""
+    path = Path(tempfile.mkdtemp(prefix=prefix))
+    weakref.finalize(owner, shutil.rmtree, path, True)
+    return path
+
+
 class FakeObsStudio:
     """One running OBS: frontend, stream service, output, hotkeys, timers, script log."""
 
@@ -425,7 +435,7 @@ class FakeObsStudio:
         self.hotkeys: dict[int, dict[str, Any]] = {}
         self._next_hotkey = 1
         self.profile = FakeConfig({"General": {"Name": "Untitled"}})
-        self.config_root = Path(tempfile.mkdtemp(prefix="fake-obs-config-"))
+        self.config_root = _scratch_dir(self, "fake-obs-config-")
         self.config_path_calls = 0  # os_get_config_path_ptr(): each call leaks a string in OBS
         self.version = (29 << 24) | 2  # obs_get_version(): 29.0.2, Debian 12's
         # Stream settings as the user left them (Settings > Stream), OBS holding it.
@@ -442,7 +452,7 @@ class FakeObsStudio:
         self.pending: list[str] = []  # queued frontend actions: "start" / "stop" / "record" / "stop_record"
         self.recording: Optional[Path] = None  # the file being recorded
         self.last_recording: Optional[str] = None
-        self.recording_dir = Path(tempfile.mkdtemp(prefix="fake-obs-recordings-"))
+        self.recording_dir = _scratch_dir(self, "fake-obs-recordings-")
         self.start_requests = 0
         self.stop_requests = 0
         self.events_fired: list[str] = []
