@@ -120,11 +120,18 @@ def _obs_flags(command: Sequence[str]) -> List[str]:
 _live: weakref.WeakSet[HeadlessObs] = weakref.WeakSet()
 
 
+#: Every run folder made and not kept: ``stop()`` leaves its folder for a look at OBS's
+#: output afterwards; they all go when the process ends.
+_run_dirs: list[Path] = []
+
+
 @atexit.register
 def _kill_leftovers() -> None:  # a test run that dies must not leave OBS behind
     for instance in list(_live):
         instance.kill()
         instance._remove_run_dir()
+    for run_dir in _run_dirs:
+        shutil.rmtree(run_dir, ignore_errors=True)
 
 
 class HeadlessObs:
@@ -302,6 +309,8 @@ class HeadlessObs:
         tools = self._require_tools()
         if self.run_dir is None:
             self.run_dir = Path(tempfile.mkdtemp(prefix="livestream-obs-"))
+            if not self.keep:
+                _run_dirs.append(self.run_dir)
             self.home = self._given_home or (self.run_dir / "home")
             self.home.mkdir(parents=True, exist_ok=True)
             if self.root is not None:
