@@ -170,18 +170,27 @@ def ingest_killed(studio: Studio, ctx: dict) -> dict:
     return final
 
 
-def obs_killed(studio: Studio, ctx: dict) -> dict:
-    """SIGKILL OBS mid-stream and start it again: the script offers to resume or end."""
-    must_be_live(studio)
+def drop_client(studio: Studio) -> None:
+    """Forget the websocket client before OBS is killed (a fresh one connects to the next OBS)."""
     if studio._client is not None:
         studio._client.close()
         studio._client = None
+
+
+def crash_and_restart(studio: Studio, states: tuple[str, ...]) -> tuple[dict, float]:
+    """SIGKILL OBS, start it again: (the session the new script published, the restart time)."""
+    drop_client(studio)
     restarted = time.time()
     studio.obs.restart()
     # The published session survives in OBS's profile: wait for the one the new script wrote.
-    offered = studio.wait_state_where(lambda s: (s.get("updated_at") or 0) > restarted
-                                      and s.get("state") in ("ready", "live", "failed"), timeout=30)
-    ctx["shown"] = offered
+    return studio.wait_state_where(lambda s: (s.get("updated_at") or 0) > restarted
+                                   and s.get("state") in states, timeout=30), restarted
+
+
+def obs_killed(studio: Studio, ctx: dict) -> dict:
+    """SIGKILL OBS mid-stream and start it again: the script offers to resume or end."""
+    must_be_live(studio)
+    ctx["shown"], _ = crash_and_restart(studio, ("ready", "live", "failed"))
     studio.press("end_stream")
     return studio.wait_state("ended", "failed", timeout=60)
 
@@ -327,9 +336,7 @@ def obs_killed_during_create(studio: Studio, ctx: dict) -> dict:
     while studio.sandbox.core.faults.list():  # the latency fault is used up when the request arrives
         assert time.monotonic() < deadline, "the create request never reached the sandbox"
         time.sleep(0.05)
-    if studio._client is not None:
-        studio._client.close()
-        studio._client = None
+    drop_client(studio)
     studio.obs.restart()  # SIGKILL, then a new OBS with the same profile and ledger
     ctx["recovered_at"] = time.monotonic()
     creates = []
@@ -431,14 +438,7 @@ def obs_killed_nobody_presses(studio: Studio, ctx: dict) -> dict:
     """SIGKILL OBS mid-stream, start it again, and press nothing: the resume offer expires
     (``Policies.resume_offer``, 120 s: no setting shortens it) and the stream is ended."""
     session = must_be_live(studio)
-    if studio._client is not None:
-        studio._client.close()
-        studio._client = None
-    restarted = time.time()
-    studio.obs.restart()
-    offered = studio.wait_state_where(lambda s: (s.get("updated_at") or 0) > restarted
-                                      and s.get("state") == "ready", timeout=30)
-    ctx["shown"] = offered
+    ctx["shown"], restarted = crash_and_restart(studio, ("ready",))
     ended = studio.wait_state_where(lambda s: s.get("state") in ("ended", "failed", "idle")
                                     and (s.get("updated_at") or 0) > restarted, timeout=120 + 60)
     assert session["stream_id"] in str(ended.get("status_line")) or ended["state"] != "failed", ended
@@ -484,9 +484,7 @@ def cli_follow_obs_killed(studio: Studio, ctx: dict) -> dict:
                 break
             assert time.monotonic() < deadline and cli.poll() is None, (mine, cli.poll())
             time.sleep(0.3)
-        if studio._client is not None:
-            studio._client.close()
-            studio._client = None
+        drop_client(studio)
         studio.obs.kill_obs()  # a crash under the CLI
         ctx["recovered_at"] = time.monotonic()
         output, _ = cli.communicate(timeout=90)  # it used to follow a dead OBS for ever
