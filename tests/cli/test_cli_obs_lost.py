@@ -21,15 +21,19 @@ class FakeClient:
 class FakeController:
     def __init__(self) -> None:
         self.state = State.LIVE
-        self.stopped: list[str] = []
+        self.stopped: list[object] = []
 
-    def streaming_stopped(self, error: str) -> None:
+    def streaming_stopped(self, error: object) -> None:
         self.stopped.append(error)
+
+
+SAID: list[str] = []
 
 
 def make(now: list[float]) -> tuple[LostObsWatch, FakeClient, FakeController]:
     client, controller = FakeClient(), FakeController()
-    return LostObsWatch(client, controller, grace=5.0, clock=lambda: now[0]), client, controller
+    SAID.clear()
+    return LostObsWatch(client, controller, grace=5.0, clock=lambda: now[0], say=SAID.append), client, controller
 
 
 def test_obs_gone_for_the_grace_counts_as_stopped_once():
@@ -44,7 +48,8 @@ def test_obs_gone_for_the_grace_counts_as_stopped_once():
     now[0] += 0.2
     watch.check()
     watch.check()
-    assert len(controller.stopped) == 1 and "lost the connection to OBS" in controller.stopped[0]
+    assert controller.stopped == [None]  # as OBS's own Stop: the provider stream is ended
+    assert len(SAID) == 1 and "Lost the connection to OBS" in SAID[0]
 
 
 def test_obs_back_and_streaming_is_not_a_stop():
@@ -55,7 +60,7 @@ def test_obs_back_and_streaming_is_not_a_stop():
     client.back = True
     now[0] += 6
     watch.check()
-    assert controller.stopped == []
+    assert controller.stopped == [] and SAID == []
 
 
 def test_only_a_starting_or_live_go_live_is_watched():

@@ -494,8 +494,8 @@ def cli_follow_obs_killed(studio: Studio, ctx: dict) -> dict:
             cli.communicate()
     print(output)
     all_ended_after_recovery(studio, ctx)  # ended by the CLI itself, before OBS is back
-    last = output.strip().splitlines()[-1] if output.strip() else ""
-    ctx["shown"] = {"state": "cli exited", "status_line": last}
+    said = [line for line in output.splitlines() if "lost the connection to obs" in line.lower()]
+    ctx["shown"] = {"state": "cli exited", "status_line": said[0] if said else output.strip()[-200:]}
     studio.obs.start()
     studio.wait_script_loaded()
     end = subprocess.run(cli_command("end"), cwd=REPO, env=env, capture_output=True, text=True, timeout=120)

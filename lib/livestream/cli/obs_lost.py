@@ -26,8 +26,8 @@ class LostObsWatch:
     """Tell the controller OBS stopped streaming once OBS has been unreachable for ``grace`` s."""
 
     def __init__(self, client: Any, controller: Any, *, grace: float = GRACE,
-                 clock: Callable[[], float] = time.monotonic) -> None:
-        self.client, self.controller, self.grace, self.clock = client, controller, grace, clock
+                 clock: Callable[[], float] = time.monotonic, say: Callable[[str], None] = lambda _line: None) -> None:
+        self.client, self.controller, self.grace, self.clock, self.say = client, controller, grace, clock, say
         self._lost_since: float | None = None
         self._told = False
 
@@ -49,4 +49,7 @@ class LostObsWatch:
             self._lost_since = None
             return
         self._told = True
-        self.controller.streaming_stopped(f"lost the connection to OBS for {self.grace:g} s (OBS crashed or quit?)")
+        self.say(f"Lost the connection to OBS for {self.grace:g} s (did OBS crash or quit?): "
+                 "ending the provider stream")
+        # As OBS's own Stop (no error: a lost OBS is not one of OBS's connection failures to recover from).
+        self.controller.streaming_stopped(None)

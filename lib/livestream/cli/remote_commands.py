@@ -173,7 +173,7 @@ class _Session:
         """From now on, OBS unreachable for a few seconds counts as its stream stopped (``obs_lost``)."""
         from .obs_lost import LostObsWatch
 
-        self._obs_watch = LostObsWatch(self.port.client, self.controller)
+        self._obs_watch = LostObsWatch(self.port.client, self.controller, say=progress)
 
 
 def cmd_go_live(args: argparse.Namespace) -> int:
