@@ -250,7 +250,8 @@ def _end_own(args: argparse.Namespace, client: Any, record: LedgerEntry) -> int:
     try:
         session.controller.recover(record, provider)
         session.controller.end()
-        state = session.run_until({State.ENDED})
+        # IDLE: the record held only the user's settings to put back (its stream already ended).
+        state = session.run_until({State.ENDED, State.IDLE})
         snap = session.controller.snapshot
         if state is State.FAILED:
             raise snap.error or LivestreamError(snap.message)
