@@ -18,17 +18,20 @@ kind               effect
 ``drop=MODE``      the connection is closed mid-answer; MODE ``headers`` (default: a partial
                    status line), ``body`` (full headers, half the body) or ``reset`` (nothing)
 ``malformed``      200 with a truncated, invalid JSON body
+``drip=S``         the answer's headers at once, then its body one byte every S seconds
+                   (a read timeout restarts with every byte; only a whole-request deadline ends it)
 ``never_ready``    TP Streams: the server never boots (no key ever); FastPix: every publish
                    is refused. Not consumed by requests; lasts until cleared
 ``boot_error``     TP Streams: the next ``count`` boots end in status "Error"
 =================  ============================================================================
 
 ``status``/``rate_limit``/``reject_auth``/``error_rate`` answer before the request is
-handled (it has no effect); ``drop`` and ``malformed`` let the request take effect and
+handled (it has no effect); ``drop``, ``malformed`` and ``drip`` let the request take effect and
 spoil only the answer, like a reply lost on the way back. Examples::
 
     tpstreams:latency=2          fastpix:error_rate=0.3,count=10     all:status=503,count=2
     fastpix:rate_limit=5,count=1 tpstreams:never_ready               tpstreams:drop=body,count=1
+    fastpix:drip=0.5
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ from typing import Optional
 from . import registry
 from .config import MAX_DELAY, bounded
 
-REQUEST_KINDS = ("latency", "error_rate", "status", "rate_limit", "reject_auth", "drop", "malformed")
+REQUEST_KINDS = ("latency", "error_rate", "status", "rate_limit", "reject_auth", "drop", "malformed", "drip")
 STATE_KINDS = ("never_ready", "boot_error")
 KINDS = REQUEST_KINDS + STATE_KINDS
 DROP_MODES = ("headers", "body", "reset")
@@ -67,8 +70,9 @@ class Fault:
 class Action:
     """What the server must do instead of (or on top of) answering normally."""
 
-    kind: str  # status | drop | malformed
+    kind: str  # status | drop | malformed | drip
     status: int = 200
+    delay: float = 0.0  # drip: seconds between the body's bytes
     retry_after: Optional[float] = None
     mode: str = "headers"
     fault_id: int = 0
@@ -76,7 +80,8 @@ class Action:
 
 #: The range of each number a fault takes (``bounded`` refuses NaN, infinity and anything outside).
 _RANGES = {"latency": (0.0, MAX_DELAY), "retry_after": (0.0, MAX_DELAY), "error_rate": (0.0, 1.0),
-           "status": (400, 599), "rate_limit": (0.0, MAX_DELAY), "count": (1, 1_000_000)}
+           "status": (400, 599), "rate_limit": (0.0, MAX_DELAY), "count": (1, 1_000_000),
+           "drip": (0.01, 60.0)}
 
 
 def _number(text: str, what: str) -> float:
@@ -139,8 +144,9 @@ def from_dict(data: dict) -> Fault:
             raise ValueError("a forced status must be a 4xx or 5xx code, e.g. status=503")
     if kind == "rate_limit":
         fault.retry_after = fault.value if fault.value is not None else (fault.retry_after or 1.0)
-    if kind in ("latency", "error_rate") and fault.value is None:
-        raise ValueError(f"fault {kind} needs a value, e.g. {kind}={'2' if kind == 'latency' else '0.3'}")
+    if kind in ("latency", "error_rate", "drip") and fault.value is None:
+        example = {"latency": "2", "error_rate": "0.3", "drip": "0.5"}[kind]
+        raise ValueError(f"fault {kind} needs a value, e.g. {kind}={example}")
     if kind == "error_rate" and not 0 <= (fault.value or 0) <= 1:
         raise ValueError("error_rate is a share between 0 and 1")
     return fault
@@ -214,6 +220,8 @@ class FaultBook:
                     action = Action("drop", mode=fault.mode or "headers", fault_id=fault.id)
                 elif fault.kind == "malformed":
                     action = Action("malformed", fault_id=fault.id)
+                elif fault.kind == "drip":
+                    action = Action("drip", delay=fault.value or 0.0, fault_id=fault.id)
                 self._consume(fault)
         return delay, action
 

@@ -94,6 +94,9 @@ class _Handler(BaseHTTPRequestHandler):
         if action is not None and action.kind == "drop":
             self._drop(action.mode, response)
             return
+        if action is not None and action.kind == "drip":
+            self._drip(response, action.delay)
+            return
         if action is not None and action.kind == "malformed":
             half = response.body[: max(1, len(response.body) // 2)] if response.body else b'{"detail": '
             response = Response(200, half + b"<!-- truncated", "application/json")
@@ -117,16 +120,31 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(answer)
         return None
 
-    def _send(self, response: Response) -> None:
+    def _send(self, response: Response, *, length: Optional[int] = None) -> None:
         self.send_response(response.status)
         if response.content_type:
             self.send_header("Content-Type", response.content_type)
         for name, value in response.headers.items():
             self.send_header(name, value)
-        self.send_header("Content-Length", str(len(response.body)))
+        self.send_header("Content-Length", str(len(response.body) if length is None else length))
         self.end_headers()
         if self.command != "HEAD" and response.body:
             self.wfile.write(response.body)
+
+    def _drip(self, response: Response, delay: float) -> None:
+        """The headers at once, then the body one byte every ``delay`` s (faults.py ``drip``),
+        until it is all sent or the client hangs up."""
+        self.close_connection = True
+        body = response.body or b"{}"
+        try:
+            self._send(Response(response.status, b"", response.content_type, dict(response.headers)),
+                       length=len(body))
+            for i in range(len(body)):
+                time.sleep(delay)
+                self.wfile.write(body[i:i + 1])
+                self.wfile.flush()
+        except OSError:
+            pass  # the client gave up (its deadline): what a dripping provider would see
 
     def _drop(self, mode: str, response: Response) -> None:
         """Close the connection mid-answer (faults.py ``drop``)."""

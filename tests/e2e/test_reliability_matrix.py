@@ -31,7 +31,9 @@ within 90 s of the provider's recovery, with no CLI work.
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,7 +45,7 @@ from livestream_headless import free_port
 from livestream_sandbox import Sandbox
 from tests.e2e.conftest import HOST_VERSION
 from tests.e2e.race import race
-from tests.e2e.studio import PREVIOUS_SERVICE, Studio
+from tests.e2e.studio import PREVIOUS_SERVICE, REPO, Studio, cli_command, cli_env
 from tests.matrix_plugin import add_row
 from tests.secrets_kit import secrets_in_env
 
@@ -168,18 +170,27 @@ def ingest_killed(studio: Studio, ctx: dict) -> dict:
     return final
 
 
-def obs_killed(studio: Studio, ctx: dict) -> dict:
-    """SIGKILL OBS mid-stream and start it again: the script offers to resume or end."""
-    must_be_live(studio)
+def drop_client(studio: Studio) -> None:
+    """Forget the websocket client before OBS is killed (a fresh one connects to the next OBS)."""
     if studio._client is not None:
         studio._client.close()
         studio._client = None
+
+
+def crash_and_restart(studio: Studio, states: tuple[str, ...]) -> tuple[dict, float]:
+    """SIGKILL OBS, start it again: (the session the new script published, the restart time)."""
+    drop_client(studio)
     restarted = time.time()
     studio.obs.restart()
     # The published session survives in OBS's profile: wait for the one the new script wrote.
-    offered = studio.wait_state_where(lambda s: (s.get("updated_at") or 0) > restarted
-                                      and s.get("state") in ("ready", "live", "failed"), timeout=30)
-    ctx["shown"] = offered
+    return studio.wait_state_where(lambda s: (s.get("updated_at") or 0) > restarted
+                                   and s.get("state") in states, timeout=30), restarted
+
+
+def obs_killed(studio: Studio, ctx: dict) -> dict:
+    """SIGKILL OBS mid-stream and start it again: the script offers to resume or end."""
+    must_be_live(studio)
+    ctx["shown"], _ = crash_and_restart(studio, ("ready", "live", "failed"))
     studio.press("end_stream")
     return studio.wait_state("ended", "failed", timeout=60)
 
@@ -325,9 +336,7 @@ def obs_killed_during_create(studio: Studio, ctx: dict) -> dict:
     while studio.sandbox.core.faults.list():  # the latency fault is used up when the request arrives
         assert time.monotonic() < deadline, "the create request never reached the sandbox"
         time.sleep(0.05)
-    if studio._client is not None:
-        studio._client.close()
-        studio._client = None
+    drop_client(studio)
     studio.obs.restart()  # SIGKILL, then a new OBS with the same profile and ledger
     ctx["recovered_at"] = time.monotonic()
     creates = []
@@ -351,6 +360,163 @@ def end_twice(studio: Studio, ctx: dict) -> dict:
             if e["kind"] in ("finish_requested", "stop_requested")]
     assert len(ends) == 1, (ends, studio.script_log())
     return ended
+
+
+# --- nothing lost, round two: the ledger file damaged while live, no person at the machine ---
+
+
+def ledger_holds(path: Path, stream_id: str, timeout: float = 30.0) -> list[dict]:
+    """The ledger file's entries once it is valid again and names ``stream_id`` (written back)."""
+    deadline = time.monotonic() + timeout
+    text = ""
+    while time.monotonic() < deadline:
+        try:
+            text = path.read_text()
+            entries = json.loads(text)["entries"]
+        except (OSError, ValueError, KeyError):
+            entries = []
+        if any(e.get("stream_id") == stream_id for e in entries):
+            return entries
+        time.sleep(0.3)
+    raise AssertionError(f"{path.name} never named {stream_id} again in {timeout} s: {text[:300]!r}")
+
+
+def ledger_deleted(studio: Studio, ctx: dict) -> dict:
+    """``ledger.json`` deleted while live: written back from memory while still live; the end ends."""
+    session = must_be_live(studio)
+    path = studio.state_dir / "ledger.json"
+    ledger_holds(path, session["stream_id"], timeout=5)
+    path.unlink()
+    ledger_holds(path, session["stream_id"])  # back while live (a crash now would still find it)
+    ctx["note"] = "ledger.json written back while live"
+    final = stop_and_end(studio)
+    assert [e for e in ledger_holds(path, session["stream_id"]) if e["stream_id"] == session["stream_id"]
+            and e["state"] == "ended"], path.read_text()
+    return final
+
+
+def ledger_garbled(studio: Studio, ctx: dict) -> dict:
+    """``ledger.json`` replaced by garbage while live: the garbage kept as ``.bad``, the entry
+    written back, the end ends the stream."""
+    session = must_be_live(studio)
+    path = studio.state_dir / "ledger.json"
+    garbage = '{"entries": [{"stream_id": \x00\x01 truncated'
+    path.write_text(garbage)
+    ledger_holds(path, session["stream_id"])
+    bad = path.with_name("ledger.json.bad")
+    assert bad.exists() and bad.read_text() == garbage, "the damaged file was not kept aside as ledger.json.bad"
+    ctx["note"] = "garbage kept as ledger.json.bad, entry written back while live"
+    final = stop_and_end(studio)
+    assert any(e["stream_id"] == session["stream_id"] and e["state"] == "ended"
+               for e in ledger_holds(path, session["stream_id"])), path.read_text()
+    return final
+
+
+def ledger_unwritable(studio: Studio, ctx: dict) -> dict:
+    """``ledger.json`` made immutable while live (``chattr +i``: we run as root, so a mode
+    change would not stop the script): the go-live goes on, the log says the ledger cannot
+    be written, and the end still ends the stream it holds in memory."""
+    session = must_be_live(studio)
+    path = studio.state_dir / "ledger.json"
+    immutable = subprocess.run(["chattr", "+i", str(path)], capture_output=True, text=True)
+    assert immutable.returncode == 0, f"chattr +i failed here: {immutable.stderr}"
+    try:
+        probe = subprocess.run(["sh", "-c", f"echo x >> '{path}'"], capture_output=True)
+        assert probe.returncode != 0, "the immutable ledger file could still be written"
+        final = stop_and_end(studio)
+        assert final["state"] == "ended", final
+        assert "ledger file cannot be written" in studio.script_log(), studio.script_log()
+        on_file = json.loads(path.read_text())["entries"]  # the file as it was when it froze
+        assert any(e["stream_id"] == session["stream_id"] and e["state"] != "ended" for e in on_file)
+        ctx["note"] = "log: the ledger file cannot be written; the stream ended from memory"
+    finally:
+        subprocess.run(["chattr", "-i", str(path)], capture_output=True)  # for the next load and tmp cleanup
+    return final
+
+
+def obs_killed_nobody_presses(studio: Studio, ctx: dict) -> dict:
+    """SIGKILL OBS mid-stream, start it again, and press nothing: the resume offer expires
+    (``Policies.resume_offer``, 120 s: no setting shortens it) and the stream is ended."""
+    session = must_be_live(studio)
+    ctx["shown"], restarted = crash_and_restart(studio, ("ready",))
+    ended = studio.wait_state_where(lambda s: s.get("state") in ("ended", "failed", "idle")
+                                    and (s.get("updated_at") or 0) > restarted, timeout=120 + 60)
+    assert session["stream_id"] in str(ended.get("status_line")) or ended["state"] != "failed", ended
+    return ended
+
+
+def reload_before_failed_end(studio: Studio, ctx: dict) -> dict:
+    """OBS's Stop while the provider is down, then a script reload (scene collection away and
+    back) before the ledger records the failed end: the new script keeps ending the stream,
+    the settings come back, and the stream is ended once the provider is back."""
+    must_be_live(studio)
+    studio.sandbox.admin.add_fault(f"{session_provider(studio)}:status=503")
+    client = studio.client
+    original = client.call("GetSceneCollectionList")["currentSceneCollectionName"]
+    client.stop_stream()
+    studio.wait_state("ending", timeout=20)  # the end is being tried; it has not failed yet
+    client.call("CreateSceneCollection", sceneCollectionName="Matrix elsewhere")
+    time.sleep(1.0)
+    reloaded = time.time()
+    client.call("SetCurrentSceneCollection", sceneCollectionName=original)
+    ctx["shown"] = studio.wait_state_where(lambda s: (s.get("updated_at") or 0) > reloaded
+                                           and bool(s.get("open_streams")), timeout=60)
+    studio.sandbox.admin.clear_faults()
+    ctx["recovered_at"] = time.monotonic()
+    all_ended_after_recovery(studio, ctx)
+    return studio.wait_state_where(lambda s: not s.get("open_streams"), timeout=30)
+
+
+def cli_follow_obs_killed(studio: Studio, ctx: dict) -> dict:
+    """The CLI's own ``go-live --follow``, then OBS killed under it: the CLI notices OBS is
+    gone (``cli/obs_lost.py``), ends its provider stream and exits; OBS started again gets
+    the user's settings back from the CLI's ledger with ``obs_livestream.py end``."""
+    studio.wait_state("idle", "ended", "failed", timeout=30)
+    env = cli_env(studio, studio.state_dir.parent / "cli-state")
+    cli = subprocess.Popen(cli_command("go-live", "--provider", ctx["provider"], "--title", "Matrix follow",
+                                       "--follow"), cwd=REPO, env=env, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            mine = [s for s in studio.sandbox.admin.streams() if s["id"] not in ctx["before"]]
+            if mine and mine[0].get("status") == PROVIDER_LIVE[ctx["provider"]]:
+                break
+            assert time.monotonic() < deadline and cli.poll() is None, (mine, cli.poll())
+            time.sleep(0.3)
+        drop_client(studio)
+        studio.obs.kill_obs()  # a crash under the CLI
+        ctx["recovered_at"] = time.monotonic()
+        output, _ = cli.communicate(timeout=90)  # it used to follow a dead OBS for ever
+    finally:
+        if cli.poll() is None:
+            cli.kill()
+            cli.communicate()
+    print(output)
+    all_ended_after_recovery(studio, ctx)  # ended by the CLI itself, before OBS is back
+    said = [line for line in output.splitlines() if "lost the connection to obs" in line.lower()]
+    ctx["shown"] = {"state": "cli exited", "status_line": said[0] if said else output.strip()[-200:]}
+    studio.obs.start()
+    studio.wait_script_loaded()
+    end = subprocess.run(cli_command("end"), cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+    assert end.returncode == 0, (end.stdout, end.stderr)
+    ctx["note"] = f"CLI exit {cli.returncode}; then 'end': {end.stdout.strip()[-100:]}"
+    return studio.wait_state("idle", "ended", "failed", timeout=30)
+
+
+def dripping_provider(studio: Studio, ctx: dict) -> dict:
+    """Every answer of the provider trickles in a byte at a time (``drip``): the go-live ends
+    with "answered too slowly" after the whole-request deadline, not a hang; once the
+    provider is normal again nothing it made stays open."""
+    studio.wait_state("idle", "ended", "failed", timeout=30)
+    studio.sandbox.admin.add_fault(f"{ctx['provider']}:drip=0.5")
+    studio.press("go_live")
+    failed = studio.wait_state("failed", "live", "ended", timeout=150)
+    assert failed["state"] == "failed", failed
+    studio.sandbox.admin.clear_faults()
+    ctx["recovered_at"] = time.monotonic()
+    all_ended_after_recovery(studio, ctx)
+    return failed
 
 
 ROWS = [
@@ -398,6 +564,21 @@ ROWS = [
       for offset in (0.0, 0.1, 0.2, 0.4)),
     Row("Go live hotkey, then the CLI go-live at once", "fastpix", cli_and_hotkey_race(0.0, hotkey_first=True),
         r"^A go-live started from the panel is under way", state=("refused",), versions=("29", "32")),
+    # Nothing lost, round two (issue 20): each in the oldest and the newest OBS.
+    Row("ledger deleted while live", "tpstreams", ledger_deleted, r"^ended", state=("ended",),
+        versions=("29", "32")),
+    Row("ledger garbled while live", "tpstreams", ledger_garbled, r"^ended", state=("ended",),
+        versions=("29", "32")),
+    Row("ledger unwritable while live", "tpstreams", ledger_unwritable, r"^ended", state=("ended",),
+        versions=("29", "32")),
+    Row("OBS killed, nobody presses anything", "fastpix", obs_killed_nobody_presses,
+        r"ended in \d+ s if nobody does", state=("ready",), versions=("29", "32")),
+    Row("reload before a failed end is recorded", "tpstreams", reload_before_failed_end, r"^idle",
+        state=("idle",), versions=("29", "32")),
+    Row("CLI go-live --follow, OBS killed under it", "fastpix", cli_follow_obs_killed, r"lost the connection to OBS",
+        state=("cli exited",), versions=("29", "32")),
+    Row("provider drips its answers", "fastpix", dripping_provider, r"answered too slowly",
+        versions=("29", "32")),
 ]
 
 

@@ -23,6 +23,7 @@ from .support import FP, TP, wait_until
     ("tpstreams:drop=body,count=1", dict(kind="drop", mode="body", count=1)),
     ("fastpix:drop", dict(kind="drop", mode="headers")),
     ("tpstreams:never_ready", dict(kind="never_ready")),
+    ("fastpix:drip=0.5,count=1", dict(kind="drip", value=0.5, count=1)),
 ])
 def test_fault_specs_parse(spec, expected):
     fault = parse_spec(spec).to_dict()
@@ -30,7 +31,8 @@ def test_fault_specs_parse(spec, expected):
 
 
 @pytest.mark.parametrize("spec", ["nope", "moon:latency=1", "latency", "status=200", "error_rate=2",
-                                  "drop=sideways", "status=503,count=0", "latency=1,bogus"])
+                                  "drop=sideways", "status=503,count=0", "latency=1,bogus",
+                                  "drip", "drip=0", "drip=nan"])
 def test_bad_fault_specs_are_refused_with_a_reason(spec):
     with pytest.raises(ValueError):
         parse_spec(spec)
@@ -138,6 +140,17 @@ def test_drop_closes_the_connection_mid_answer(api_sandbox, fp, mode, error):
         fp.call("POST", json={"playbackSettings": {"accessPolicy": "public"}})
     # The request itself went through (a reply lost on the way back).
     assert fp.call("GET").json()["pagination"]["totalRecords"] == 1
+
+
+def test_a_dripped_answer_is_whole_and_the_request_took_effect(api_sandbox, tp):
+    api_sandbox.admin.add_fault("tpstreams:drip=0.01,count=1")
+    answer = tp.session.get(tp.url("assets/live_streams/"), stream=True, timeout=(5, 5))
+    assert answer.status_code == 200 and answer.headers["Content-Type"] == "application/json"
+    chunks = list(answer.raw.stream(1))
+    body = b"".join(chunks)
+    assert len(chunks) == len(body) == int(answer.headers["Content-Length"])
+    assert json.loads(body)["count"] == 0
+    assert tp.get("assets/live_streams/").json()["count"] == 0  # the next answer is whole again
 
 
 def test_malformed_json(api_sandbox, tp):

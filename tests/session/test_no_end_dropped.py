@@ -113,3 +113,24 @@ def test_a_ledger_that_cannot_be_written_while_live_still_ends_the_stream(harnes
     assert h.provider.count("end") == 1
     assert h.obs.service == PREVIOUS_SERVICE and not h.obs.streaming
     assert not h.ctrl.state.is_active
+
+
+def test_obs_gone_under_a_remote_go_live_still_ends_the_provider_stream(harness):
+    """The CLI's OBS crashed: nothing answers, yet the billed stream is ended, and the
+    settings stay on record to be restored once OBS runs again."""
+    from livestream.errors import ObsUnreachableError
+
+    h = harness()
+    go_live(h)
+
+    def gone(*_args):
+        raise ObsUnreachableError("nothing accepts connections at ws://127.0.0.1:4455")
+
+    h.obs.is_streaming = gone
+    h.obs.set_stream_service = gone
+    h.obs.stop_streaming = gone
+    h.ctrl.streaming_stopped(None)  # what the CLI's lost-OBS watch reports
+    h.run(seconds=5)
+    assert h.state is S.ENDED
+    assert h.provider.count("end") == 1
+    assert h.resumable().restore_pending  # 'end' puts the user's settings back later

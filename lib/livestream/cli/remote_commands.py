@@ -127,6 +127,7 @@ class _Session:
         self.notifications = Notifications.from_env()
         self.controller.add_listener(self.notifications.observe)
         self._last_line = ""
+        self._obs_watch: Any = None
 
     def run_until(self, done: set[State], *, timeout: Optional[float] = None) -> State:
         """Tick until the state is in ``done``, printing progress; Ctrl-C ends cleanly."""
@@ -134,6 +135,8 @@ class _Session:
         interrupted = False
         while True:
             try:
+                if self._obs_watch is not None:
+                    self._obs_watch.check()
                 self.controller.tick()
                 snap = self.controller.snapshot
                 line = snap.status_line(time.monotonic())
@@ -165,6 +168,12 @@ class _Session:
         self.port.detach()
         self.controller.worker.stop()
         self.notifications.close(timeout=15.0)  # a CLI may wait: let "live"/"ended" go out
+
+    def watch_obs(self) -> None:
+        """From now on, OBS unreachable for a few seconds counts as its stream stopped (``obs_lost``)."""
+        from .obs_lost import LostObsWatch
+
+        self._obs_watch = LostObsWatch(self.port.client, self.controller, say=progress)
 
 
 def cmd_go_live(args: argparse.Namespace) -> int:
@@ -204,6 +213,7 @@ def cmd_go_live(args: argparse.Namespace) -> int:
             return 130
         emit(_summary(snap), as_json=args.json)
         if args.follow and state is State.LIVE:
+            session.watch_obs()  # OBS killed under us must not leave the provider stream open
             state = session.run_until({State.ENDED, State.READY})
             if state is State.FAILED:
                 raise session.controller.snapshot.error or LivestreamError(session.controller.snapshot.message)
@@ -240,7 +250,8 @@ def _end_own(args: argparse.Namespace, client: Any, record: LedgerEntry) -> int:
     try:
         session.controller.recover(record, provider)
         session.controller.end()
-        state = session.run_until({State.ENDED})
+        # IDLE: the record held only the user's settings to put back (its stream already ended).
+        state = session.run_until({State.ENDED, State.IDLE})
         snap = session.controller.snapshot
         if state is State.FAILED:
             raise snap.error or LivestreamError(snap.message)

@@ -17,6 +17,7 @@ from ..errors import (
     LivestreamError,
     NotFoundError,
     ObsError,
+    ObsUnreachableError,
     ProviderRefusedError,
     ProviderUnavailableError,
     may_have_been_carried_out,
@@ -209,7 +210,9 @@ class Flow(_Base):
         assert result is not None
         self._restore_previous(go)
         if go.record:
-            go.record.ended(service_applied=go.service_applied, previous=go.previous)
+            # Settings OBS did not take back (unreachable, still streaming): restored at the next load or 'end'.
+            go.record.ended(service_applied=go.service_applied, previous=go.previous,
+                            restore_pending=bool(go.service_applied and self.policies.restore_previous))
         if go.failure is not None:
             self._fail(go.failure)
             return
@@ -325,12 +328,20 @@ class Flow(_Base):
                              previous=go.previous)
         self._enter(State.ENDING, message, level="warning" if go.failure else "info")
         self._stop_obs_targets(go)  # before the main stream: they share its encoders
-        if was in (State.STARTING, State.LIVE) and self.obs.is_streaming():
+        if was in (State.STARTING, State.LIVE) and self._still_streaming():
             go.waiting_for_obs_stop = True
             go.stop_requested_at = self.clock()
             self.obs.stop_streaming()
         else:
             self._end_provider_stream(go)
+
+    def _still_streaming(self) -> bool:
+        """Whether OBS still streams; an OBS that cannot be reached (crashed under the CLI) does not,
+        and its provider stream must be ended all the same."""
+        try:
+            return self.obs.is_streaming()
+        except ObsUnreachableError:
+            return False
 
     def _end_provider_stream(self, go: GoLive) -> None:
         if not go.stream_id:
