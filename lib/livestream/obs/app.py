@@ -181,8 +181,12 @@ class ScriptApp:
                 self.controller.tick()
                 self.schedule.tick()
                 self._drain_tasks()
+                # One reading of OBS's output and the open streams, for the dock and the alerts
+                # alike: the alerts keep working when the dock's server could not start.
+                studio = self.dock.reader
+                studio.tick()
                 self.dock.tick(self.controller.snapshot, self.notice)
-                self.notifications.watch(health=self.dock.health, open_streams=self._open_streams)
+                self.notifications.watch(health=studio.health, open_streams=lambda: studio.open_streams or ())
             finally:
                 self._controller_busy.release()
         self._flush_publish()
