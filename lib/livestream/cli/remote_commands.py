@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import re
 import sys
 import time
@@ -124,7 +125,8 @@ class _Session:
         self.port.attach(self.controller)
         from ..notify.glue import Notifications  # OBS_LIVESTREAM_NOTIFY_URLS; posts on its own thread
 
-        self.notifications = Notifications.from_env()
+        # go-live checked the thresholds first; an 'end' is never refused over one
+        self.notifications = Notifications.from_env(strict=False)
         self.controller.add_listener(self.notifications.observe)
         self._last_line = ""
 
@@ -172,6 +174,9 @@ def cmd_go_live(args: argparse.Namespace) -> int:
     mode = "scheduled" if args.scheduled else "existing" if args.stream_id else "new"
     if mode == "new" and not args.title.strip():
         raise ConfigurationError("A title is needed for a new live stream", hint="pass --title")
+    from ..notify.alerts import Thresholds
+
+    Thresholds.from_env(os.environ)  # a bad OBS_LIVESTREAM_NOTIFY_* value: exit 2 before any provider call
     with contextlib.ExitStack() as cleanup:  # closed in reverse: session, OBS connection, provider
         provider = cleanup.enter_context(build_provider(args))
         request = GoLiveRequest(

@@ -20,6 +20,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping, Optional
 
+from .. import bounds
 from ..session.snapshot import Snapshot, duration_text
 from ..session.states import State
 from .events import base_event, finish
@@ -53,6 +54,23 @@ class Thresholds:
         """From the panel (``PanelConfig.number``: each inside its bound, else its default)."""
         return cls(number("notify_reconnect_seconds"), number("notify_open_minutes"),
                    number("notify_dropped_percent"))
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> Thresholds:
+        """For the CLI's own go-lives: ``OBS_LIVESTREAM_NOTIFY_RECONNECT_SECONDS`` and the others
+        (``env_name``); unset or empty is the default, a value outside its bound is refused
+        (``ConfigurationError``, exit 2) with the variable's name and the range."""
+        def number(key: str) -> float:
+            name = env_name(key)
+            text = environ.get(name, "").strip()
+            return float(SETTINGS[key]) if not text else bounds.check(key, text, label=name)
+
+        return cls.from_settings(number)
+
+
+def env_name(setting: str) -> str:
+    """A panel setting's environment variable: ``notify_open_minutes`` -> ``OBS_LIVESTREAM_NOTIFY_OPEN_MINUTES``."""
+    return "OBS_LIVESTREAM_" + setting.upper()
 
 
 def alert(kind: str, text: str, *, snap: Optional[Snapshot] = None, origin: str = "obs",

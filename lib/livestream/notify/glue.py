@@ -14,6 +14,7 @@ import os
 import time
 from typing import Any, Callable, Iterable, Mapping, Optional
 
+from ..errors import ConfigurationError
 from ..session.snapshot import Snapshot
 from ..session.states import State
 from . import alerts
@@ -44,10 +45,22 @@ class Notifications:
         self._watched_at = float("-inf")
 
     @classmethod
-    def from_env(cls, environ: Optional[Mapping[str, str]] = None, **kw: Any) -> Notifications:
-        """For the CLI's own go-lives: the URLs in ``OBS_LIVESTREAM_NOTIFY_URLS``."""
+    def from_env(cls, environ: Optional[Mapping[str, str]] = None, *, strict: bool = True,
+                 **kw: Any) -> Notifications:
+        """For the CLI's own go-lives: the URLs in ``OBS_LIVESTREAM_NOTIFY_URLS``, the alerts'
+        thresholds in ``OBS_LIVESTREAM_NOTIFY_*`` (``alerts.Thresholds.from_env``). A bad value
+        raises ``ConfigurationError``; with ``strict=False`` (an ``end``, which must not be
+        refused over an alert setting) it is logged and the defaults are used."""
         env = os.environ if environ is None else environ
+        try:
+            thresholds = alerts.Thresholds.from_env(env)
+        except ConfigurationError as exc:
+            if strict:
+                raise
+            log.warning("%s; using the default alert thresholds", exc)
+            thresholds = alerts.Thresholds()
         self = cls(origin="cli", **kw)
+        self.thresholds = thresholds
         self.configure(env.get(ENV_URLS, ""), env.get("OBS_LIVESTREAM_NOTIFY_LIVE_TEMPLATE", ""))
         return self
 
