@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from .. import errors, providers, secrets
+from ..dock.feed import HealthMeter
 from ..errors import ConfigurationError, LivestreamError, ObsRefusedError
 from ..remote.port import RemoteObsPort
 from ..remote.slots import cli_claim, refuse_if_panel_busy
@@ -128,6 +129,7 @@ class _Session:
         # go-live checked the thresholds first; an 'end' is never refused over one
         self.notifications = Notifications.from_env(strict=False)
         self.controller.add_listener(self.notifications.observe)
+        self._meter = HealthMeter()
         self._last_line = ""
 
     def run_until(self, done: set[State], *, timeout: Optional[float] = None) -> State:
@@ -137,6 +139,7 @@ class _Session:
         while True:
             try:
                 self.controller.tick()
+                self.notifications.watch(health_of=self._health, open_streams=self._open_streams)
                 snap = self.controller.snapshot
                 line = snap.status_line(time.monotonic())
                 if line != self._last_line:
@@ -157,6 +160,19 @@ class _Session:
                 progress("Interrupted: ending cleanly (Ctrl-C again to leave it for 'end')")
                 self.controller.end()
                 done = {State.ENDED, State.IDLE}
+
+    def _health(self) -> Optional[dict[str, Any]]:
+        """OBS's output health over obs-websocket, for the dropped-frames alert (once a second)."""
+        try:
+            return self._meter.sample_stream_status(time.monotonic(), self.port.client.stream_status())
+        except LivestreamError:
+            return None  # OBS not answering: the go-live's own state says so
+
+    def _open_streams(self) -> list[dict[str, Any]]:
+        """The earlier streams this go-live's pending ends still holds, for the open-stream alert."""
+        from ..notify.alerts import open_stream_views
+
+        return open_stream_views(self.controller.pending)
 
     def close(self) -> None:
         if self.controller.claim is not None:

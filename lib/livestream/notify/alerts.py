@@ -171,6 +171,13 @@ class OpenStreamWatch:
             str(by_id[k].get("stream_id")) for k in due), open_state=first.get("state"))]
 
 
+def open_stream_views(pending: Any) -> list[dict[str, Any]]:
+    """What ``OpenStreamWatch`` (and the dock) reads of a ``PendingEnds`` (None: nothing pending)."""
+    if pending is None:
+        return []
+    return [dict(e.public_view(), provider=e.provider_display or e.provider) for e in pending.entries()]
+
+
 class DroppedFramesWatch:
     """OBS's cumulative dropped/total frames (``dock.HealthMeter``'s health), as a share over
     the last ``WINDOW`` seconds: a burst long ago does not keep alerting, a new one does."""

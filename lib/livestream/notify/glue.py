@@ -89,13 +89,18 @@ class Notifications:
             self._submit_all(watch(snap, self.thresholds, self._origin))
 
     def watch(self, *, health: Optional[Mapping[str, Any]] = None,
-              open_streams: Callable[[], Iterable[Mapping[str, Any]]] = tuple) -> None:
-        """From the script's timer, about once a second: OBS's output health (``dock.HealthMeter``)
-        and (a callable, asked only then) the earlier streams pending ends still holds. Posting is queued."""
+              open_streams: Callable[[], Iterable[Mapping[str, Any]]] = tuple,
+              health_of: Optional[Callable[[], Optional[Mapping[str, Any]]]] = None) -> None:
+        """From the script's timer (or the CLI's loop), about once a second: OBS's output health
+        (``dock.HealthMeter``; or ``health_of``, a callable asked only then, for the CLI whose read
+        is a request to OBS) and (a callable, asked only then) the earlier streams pending ends
+        still holds. Posting is queued."""
         now = time.monotonic()
         if now - self._watched_at < WATCH_EVERY:
             return
         self._watched_at = now
+        if health_of is not None:
+            health = health_of()
         self._submit_all(self._frames_watch(health, self.thresholds, self._origin, self._last_snap))
         self._submit_all(self._open_watch(open_streams(), self.thresholds, self._origin))
 
