@@ -116,3 +116,18 @@ def test_dropped_frames_and_a_stream_left_open_are_posted_with_the_dock_server_d
     assert "503" in by_kind["stream_left_open"]["message"]
     assert "End all open streams" in by_kind["stream_left_open"]["message"]
     assert all(b"TOKEN-" not in r.body for r in receiver.requests)
+
+
+def test_a_scheduled_go_live_refused_at_its_time_posts_failed_with_what_to_do(script: Script, backend,
+                                                                               receiver):  # noqa: F811
+    script.load(title="", schedule_at=local_text(time.time() + 600), notify_urls=f"{receiver.url}/json/TOKEN-j1")
+    clock = with_clock(script)
+    script.panel().click("schedule_set")
+    clock.offset = 600  # the set time: the go-live cannot even be built (no title)
+    script.tick_until(lambda: "failed" in [e["event"] for e in events(receiver)], what="the failed post")
+    failed = [e for e in events(receiver) if e["event"] == "failed"][0]
+    assert failed["message"].startswith("Going live failed: Could not go live at the scheduled time:")
+    assert "title" in failed["message"].lower() and "\nWhat to do: " in failed["message"] and failed["hint"]
+    assert backend.count("create") == 0
+    assert "title" in script.app.notice[0].lower()  # the panel says so too
+    assert all(b"TOKEN-" not in r.body for r in receiver.requests)

@@ -21,9 +21,10 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping, Optional
 
 from .. import bounds
+from ..errors import LivestreamError
 from ..session.snapshot import Snapshot, duration_text
 from ..session.states import State
-from .events import base_event, finish
+from .events import base_event, event_for, finish
 
 #: Kind -> (headline, ntfy tag). The kinds are the generic JSON's ``event`` values.
 ALERTS = {
@@ -217,8 +218,15 @@ class DroppedFramesWatch:
                       dropped_frames=dropped - dropped0, frames=frames)]
 
 
-def schedule_event(kind: str, text: str, *, origin: str = "obs") -> dict[str, Any]:
-    """The scheduler's own words for a pre-flight problem or a missed go-live."""
+def schedule_event(kind: str, text: str, *, origin: str = "obs", hint: str = "") -> dict[str, Any]:
+    """The scheduler's own words for a pre-flight problem, a missed go-live, or (``failed``) a
+    go-live refused at its time before any session began: the same ``failed`` event as a
+    session's failure (why, and "What to do:" with ``hint``)."""
+    if kind == "failed":
+        snap = Snapshot(state=State.FAILED, since=0.0, message=text,
+                        error=LivestreamError(text, hint=hint or "check the schedule and the panel, then "
+                                              "go live by hand or schedule again"))
+        return event_for("failed", snap, origin=origin)
     hints = {"schedule_problem": " What to do: fix it before the set time, or the go-live fails then.",
              "schedule_missed": ""}
     return alert(kind, text + hints[kind], origin=origin)

@@ -104,9 +104,10 @@ class Notifications:
         self._submit_all(self._frames_watch(health, self.thresholds, self._origin, self._last_snap))
         self._submit_all(self._open_watch(open_streams(), self.thresholds, self._origin))
 
-    def schedule_alert(self, kind: str, text: str) -> None:
-        """The scheduler's pre-flight problem or missed go-live (``schedule_problem``/``schedule_missed``)."""
-        self._submit(alerts.schedule_event(kind, text, origin=self._origin))
+    def schedule_alert(self, kind: str, text: str, *, hint: str = "") -> None:
+        """The scheduler's pre-flight problem, missed go-live, or go-live refused at its time
+        (``schedule_problem``/``schedule_missed``/``failed``, with ``hint``: what to do)."""
+        self._submit(alerts.schedule_event(kind, text, origin=self._origin, hint=hint))
 
     def send_test(self) -> str:
         """The panel's "Send a test notification"; returns what to show the user."""
