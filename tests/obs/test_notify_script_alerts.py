@@ -19,6 +19,19 @@ def events(rx) -> list[dict]:
     return [json.loads(r.body) for r in rx.requests]
 
 
+def live_dropping_frames(script: Script, studio, rx) -> None:
+    """Go live, then OBS drops 20% of 300 frames: wait for the dropped_frames post."""
+    script.go_live()
+    script.tick_until(lambda: "live" in [e["event"] for e in events(rx)], what="the live post")
+    output = studio.output
+    output.total_frames, output.frames_dropped = 300, 0
+    time.sleep(1.1)  # OBS's counters are read once a second: this tick takes the first sample
+    script.ticks(3)
+    time.sleep(1.1)
+    output.total_frames, output.frames_dropped = 600, 60  # 20% of the last 300 frames
+    script.tick_until(lambda: "dropped_frames" in [e["event"] for e in events(rx)], what="dropped_frames")
+
+
 def test_a_pre_flight_problem_is_posted_with_what_to_do(script: Script, backend, receiver):  # noqa: F811
     backend.fail["check_credentials"] = AuthenticationError("The provider refused the credentials")
     script.load(schedule_at=local_text(time.time() + 600), notify_urls=f"{receiver.url}/json/TOKEN-j1")
@@ -48,15 +61,7 @@ def test_a_go_live_missed_while_obs_was_closed_is_posted(script: Script, backend
 
 def test_obs_reconnecting_and_dropping_frames_are_posted_while_live(script: Script, studio, receiver):  # noqa: F811
     script.load(notify_urls=f"{receiver.url}/json/TOKEN-j1", notify_reconnect_seconds=1, notify_dropped_percent=5)
-    script.go_live()
-    script.tick_until(lambda: "live" in [e["event"] for e in events(receiver)], what="the live post")
-    output = studio.output
-    output.total_frames, output.frames_dropped = 300, 0
-    time.sleep(1.1)  # OBS's counters are read once a second: this tick takes the first sample
-    script.ticks(3)
-    time.sleep(1.1)
-    output.total_frames, output.frames_dropped = 600, 60  # 20% of the last 300 frames
-    script.tick_until(lambda: "dropped_frames" in [e["event"] for e in events(receiver)], what="dropped_frames")
+    live_dropping_frames(script, studio, receiver)
     studio.lose_connection()
     script.tick_until(lambda: "reconnecting" in [e["event"] for e in events(receiver)], timeout=8,
                       what="the reconnecting post")
@@ -88,15 +93,7 @@ def test_dropped_frames_and_a_stream_left_open_are_posted_with_the_dock_server_d
         patch.setattr(http.server.HTTPServer, "server_bind", no_free_port)
         script.load(notify_urls=f"{receiver.url}/json/TOKEN-j1", notify_dropped_percent=5, notify_open_minutes=1)
     assert not script.app.dock.server.running and script.app.dock.url is None
-    script.go_live()
-    script.tick_until(lambda: "live" in [e["event"] for e in events(receiver)], what="the live post")
-    output = studio.output
-    output.total_frames, output.frames_dropped = 300, 0
-    time.sleep(1.1)  # OBS's counters are read once a second: this tick takes the first sample
-    script.ticks(3)
-    time.sleep(1.1)
-    output.total_frames, output.frames_dropped = 600, 60  # 20% of the last 300 frames
-    script.tick_until(lambda: "dropped_frames" in [e["event"] for e in events(receiver)], what="dropped_frames")
+    live_dropping_frames(script, studio, receiver)
 
     unavailable = sys.modules["livestream.errors"].ProviderServerError
     backend.fail["end"] = [unavailable("The provider failed (503)")] * 50  # the end keeps failing
