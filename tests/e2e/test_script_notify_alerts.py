@@ -97,9 +97,9 @@ def test_a_schedule_whose_credentials_are_refused_posts_schedule_problem_in_each
             assert cancelled.returncode == 0, cancelled
             log = studio.script_log()
 
-    assert problem["message"].startswith("Pre-flight check:"), problem
-    assert "FastPix rejected the access token" in problem["message"]
-    assert "fix it before the set time" in problem["message"]
+    assert problem["message"].startswith("Scheduled go-live at "), problem
+    assert "Pre-flight check: FastPix rejected the access token" in problem["message"]
+    assert problem["message"].endswith("\nWhat to do: fix it before the set time, or the go-live fails then.")
     assert problem["provider"] is None and problem["stream_id"] is None
     _posts_in_each_format(rx, "schedule_problem", "A scheduled go-live has a problem", secrets)
     assert "TOKEN-" not in log

@@ -227,6 +227,6 @@ def schedule_event(kind: str, text: str, *, origin: str = "obs", hint: str = "")
                         error=LivestreamError(text, hint=hint or "check the schedule and the panel, then "
                                               "go live by hand or schedule again"))
         return event_for("failed", snap, origin=origin)
-    hints = {"schedule_problem": " What to do: fix it before the set time, or the go-live fails then.",
+    hints = {"schedule_problem": "\nWhat to do: fix it before the set time, or the go-live fails then.",
              "schedule_missed": ""}
     return alert(kind, text + hints[kind], origin=origin)
