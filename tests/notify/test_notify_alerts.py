@@ -230,6 +230,31 @@ def test_a_pre_flight_problem_and_a_missed_go_live_are_alerts_of_the_scheduler(t
     assert every_format(gone)[Kind.NTFY][1]["Title"] == "A scheduled go-live was missed"
 
 
+def test_a_go_live_refused_at_its_time_is_a_failed_alert_with_why_and_what_to_do(tmp_path) -> None:
+    clock = Clock()
+    scheduler = Scheduler(ScheduleStore(tmp_path / "schedule.json"), clock=clock, timing=Timing())
+    scheduler.set(clock.now + 3600)
+    [refused] = scheduler.prepare_refused(f"The provider refused the credentials {SECRET}", "check the API token")
+    assert (refused.alert, refused.hint) == ("failed", "check the API token")
+    assert scheduler.schedule.phase == "failed"
+    event = alerts.schedule_event(refused.alert, refused.text, hint=refused.hint)
+    assert event["event"] == "failed" and event["hint"] == "check the API token"
+    assert event["text"].startswith("Going live failed: Could not go live at the scheduled time: The provider")
+    assert event["text"].endswith("\nWhat to do: check the API token")
+    assert_no_secret(event)
+    generic = json.loads(every_format(event)[Kind.GENERIC][0])
+    assert generic["event"] == "failed" and generic["hint"] == "check the API token"
+    assert every_format(event)[Kind.NTFY][1]["Title"] == "Going live failed"
+
+    busy = Scheduler(ScheduleStore(tmp_path / "busy.json"), clock=clock, timing=Timing())
+    busy.set(clock.now + 60)
+    clock.now += 90  # another go-live is live at the set time
+    [taken] = [a for a in busy.tick("live") if a.alert]
+    assert taken.alert == "failed" and "another go-live was under way" in taken.text
+    assert "What to do: end the other go-live" in alerts.schedule_event(taken.alert, taken.text,
+                                                                         hint=taken.hint)["text"]
+
+
 # --- the settings ------------------------------------------------------------------------
 
 @pytest.mark.parametrize("key,bad", [("notify_reconnect_seconds", 0), ("notify_open_minutes", "nan"),

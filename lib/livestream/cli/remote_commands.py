@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import re
 import sys
 import time
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from .. import errors, providers, secrets
+from ..dock.feed import HealthMeter
 from ..errors import ConfigurationError, LivestreamError, ObsRefusedError
 from ..remote.port import RemoteObsPort
 from ..remote.slots import cli_claim, refuse_if_panel_busy
@@ -124,8 +126,10 @@ class _Session:
         self.port.attach(self.controller)
         from ..notify.glue import Notifications  # OBS_LIVESTREAM_NOTIFY_URLS; posts on its own thread
 
-        self.notifications = Notifications.from_env()
+        # go-live checked the thresholds first; an 'end' is never refused over one
+        self.notifications = Notifications.from_env(strict=False)
         self.controller.add_listener(self.notifications.observe)
+        self._meter = HealthMeter()
         self._last_line = ""
         self._obs_watch: Any = None
 
@@ -138,6 +142,7 @@ class _Session:
                 if self._obs_watch is not None:
                     self._obs_watch.check()
                 self.controller.tick()
+                self.notifications.watch(health_of=self._health, open_streams=self._open_streams)
                 snap = self.controller.snapshot
                 line = snap.status_line(time.monotonic())
                 if line != self._last_line:
@@ -158,6 +163,19 @@ class _Session:
                 progress("Interrupted: ending cleanly (Ctrl-C again to leave it for 'end')")
                 self.controller.end()
                 done = {State.ENDED, State.IDLE}
+
+    def _health(self) -> Optional[dict[str, Any]]:
+        """OBS's output health over obs-websocket, for the dropped-frames alert (once a second)."""
+        try:
+            return self._meter.sample_stream_status(time.monotonic(), self.port.client.stream_status())
+        except LivestreamError:
+            return None  # OBS not answering: the go-live's own state says so
+
+    def _open_streams(self) -> list[dict[str, Any]]:
+        """The earlier streams this go-live's pending ends still holds, for the open-stream alert."""
+        from ..notify.alerts import open_stream_views
+
+        return open_stream_views(self.controller.pending)
 
     def close(self) -> None:
         if self.controller.claim is not None:
@@ -181,6 +199,9 @@ def cmd_go_live(args: argparse.Namespace) -> int:
     mode = "scheduled" if args.scheduled else "existing" if args.stream_id else "new"
     if mode == "new" and not args.title.strip():
         raise ConfigurationError("A title is needed for a new live stream", hint="pass --title")
+    from ..notify.alerts import Thresholds
+
+    Thresholds.from_env(os.environ)  # a bad OBS_LIVESTREAM_NOTIFY_* value: exit 2 before any provider call
     with contextlib.ExitStack() as cleanup:  # closed in reverse: session, OBS connection, provider
         provider = cleanup.enter_context(build_provider(args))
         request = GoLiveRequest(

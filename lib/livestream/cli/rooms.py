@@ -192,11 +192,7 @@ class Poller:
 def room_view(room: Room, obs_status: dict[str, Any], published: Optional[dict[str, Any]], meter: HealthMeter,
               now: float) -> dict[str, Any]:
     """What one room shows: its session, OBS's output health, next class and open streams."""
-    health = meter.sample(
-        now, active=bool(obs_status.get("outputActive")), total_bytes=int(obs_status.get("outputBytes") or 0),
-        dropped_frames=int(obs_status.get("outputSkippedFrames") or 0),
-        total_frames=int(obs_status.get("outputTotalFrames") or 0),
-        reconnecting=bool(obs_status.get("outputReconnecting")))
+    health = meter.sample_stream_status(now, obs_status)
     data = published or {}
     state = data.get("state") or None
     since = data.get("state_since")

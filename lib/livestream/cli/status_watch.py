@@ -42,11 +42,7 @@ def watch(client: Any, *, show_secrets: bool = False, out: TextIO = sys.stdout,
                 problem = None
             except LivestreamError as exc:
                 obs_status, published, problem = {}, None, f"OBS unreachable ({exc}); trying again every second"
-            health = meter.sample(
-                now, active=bool(obs_status.get("outputActive")), total_bytes=int(obs_status.get("outputBytes") or 0),
-                dropped_frames=int(obs_status.get("outputSkippedFrames") or 0),
-                total_frames=int(obs_status.get("outputTotalFrames") or 0),
-                reconnecting=bool(obs_status.get("outputReconnecting")))
+            health = meter.sample_stream_status(now, obs_status)
             body = render(published, health, now=now, problem=problem, show_secrets=show_secrets)
             header = f"obs-livestream status  {time.strftime('%H:%M:%S', time.localtime(now))}  (Ctrl-C to stop)"
             if tty:

@@ -117,6 +117,14 @@ class HealthMeter:
             "reconnecting": bool(reconnecting),
         }
 
+    def sample_stream_status(self, now: float, status: Mapping[str, Any]) -> Optional[dict[str, Any]]:
+        """The same from obs-websocket's ``GetStreamStatus`` answer (the CLI's view of OBS)."""
+        return self.sample(now, active=bool(status.get("outputActive")),
+                           total_bytes=int(status.get("outputBytes") or 0),
+                           dropped_frames=int(status.get("outputSkippedFrames") or 0),
+                           total_frames=int(status.get("outputTotalFrames") or 0),
+                           reconnecting=bool(status.get("outputReconnecting")))
+
 
 class History:
     """The states of the current go-live and how long each lasted, for the dock's timeline."""

@@ -20,9 +20,11 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping, Optional
 
+from .. import bounds
+from ..errors import LivestreamError
 from ..session.snapshot import Snapshot, duration_text
 from ..session.states import State
-from .events import base_event, finish
+from .events import base_event, event_for, finish
 
 #: Kind -> (headline, ntfy tag). The kinds are the generic JSON's ``event`` values.
 ALERTS = {
@@ -53,6 +55,23 @@ class Thresholds:
         """From the panel (``PanelConfig.number``: each inside its bound, else its default)."""
         return cls(number("notify_reconnect_seconds"), number("notify_open_minutes"),
                    number("notify_dropped_percent"))
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> Thresholds:
+        """For the CLI's own go-lives: ``OBS_LIVESTREAM_NOTIFY_RECONNECT_SECONDS`` and the others
+        (``env_name``); unset or empty is the default, a value outside its bound is refused
+        (``ConfigurationError``, exit 2) with the variable's name and the range."""
+        def number(key: str) -> float:
+            name = env_name(key)
+            text = environ.get(name, "").strip()
+            return float(SETTINGS[key]) if not text else bounds.check(key, text, label=name)
+
+        return cls.from_settings(number)
+
+
+def env_name(setting: str) -> str:
+    """A panel setting's environment variable: ``notify_open_minutes`` -> ``OBS_LIVESTREAM_NOTIFY_OPEN_MINUTES``."""
+    return "OBS_LIVESTREAM_" + setting.upper()
 
 
 def alert(kind: str, text: str, *, snap: Optional[Snapshot] = None, origin: str = "obs",
@@ -153,6 +172,13 @@ class OpenStreamWatch:
             str(by_id[k].get("stream_id")) for k in due), open_state=first.get("state"))]
 
 
+def open_stream_views(pending: Any) -> list[dict[str, Any]]:
+    """What ``OpenStreamWatch`` (and the dock) reads of a ``PendingEnds`` (None: nothing pending)."""
+    if pending is None:
+        return []
+    return [dict(e.public_view(), provider=e.provider_display or e.provider) for e in pending.entries()]
+
+
 class DroppedFramesWatch:
     """OBS's cumulative dropped/total frames (``dock.HealthMeter``'s health), as a share over
     the last ``WINDOW`` seconds: a burst long ago does not keep alerting, a new one does."""
@@ -192,8 +218,15 @@ class DroppedFramesWatch:
                       dropped_frames=dropped - dropped0, frames=frames)]
 
 
-def schedule_event(kind: str, text: str, *, origin: str = "obs") -> dict[str, Any]:
-    """The scheduler's own words for a pre-flight problem or a missed go-live."""
-    hints = {"schedule_problem": " What to do: fix it before the set time, or the go-live fails then.",
+def schedule_event(kind: str, text: str, *, origin: str = "obs", hint: str = "") -> dict[str, Any]:
+    """The scheduler's own words for a pre-flight problem, a missed go-live, or (``failed``) a
+    go-live refused at its time before any session began: the same ``failed`` event as a
+    session's failure (why, and "What to do:" with ``hint``)."""
+    if kind == "failed":
+        snap = Snapshot(state=State.FAILED, since=0.0, message=text,
+                        error=LivestreamError(text, hint=hint or "check the schedule and the panel, then "
+                                              "go live by hand or schedule again"))
+        return event_for("failed", snap, origin=origin)
+    hints = {"schedule_problem": "\nWhat to do: fix it before the set time, or the go-live fails then.",
              "schedule_missed": ""}
     return alert(kind, text + hints[kind], origin=origin)

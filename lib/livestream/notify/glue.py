@@ -14,6 +14,7 @@ import os
 import time
 from typing import Any, Callable, Iterable, Mapping, Optional
 
+from ..errors import ConfigurationError
 from ..session.snapshot import Snapshot
 from ..session.states import State
 from . import alerts
@@ -44,10 +45,22 @@ class Notifications:
         self._watched_at = float("-inf")
 
     @classmethod
-    def from_env(cls, environ: Optional[Mapping[str, str]] = None, **kw: Any) -> Notifications:
-        """For the CLI's own go-lives: the URLs in ``OBS_LIVESTREAM_NOTIFY_URLS``."""
+    def from_env(cls, environ: Optional[Mapping[str, str]] = None, *, strict: bool = True,
+                 **kw: Any) -> Notifications:
+        """For the CLI's own go-lives: the URLs in ``OBS_LIVESTREAM_NOTIFY_URLS``, the alerts'
+        thresholds in ``OBS_LIVESTREAM_NOTIFY_*`` (``alerts.Thresholds.from_env``). A bad value
+        raises ``ConfigurationError``; with ``strict=False`` (an ``end``, which must not be
+        refused over an alert setting) it is logged and the defaults are used."""
         env = os.environ if environ is None else environ
+        try:
+            thresholds = alerts.Thresholds.from_env(env)
+        except ConfigurationError as exc:
+            if strict:
+                raise
+            log.warning("%s; using the default alert thresholds", exc)
+            thresholds = alerts.Thresholds()
         self = cls(origin="cli", **kw)
+        self.thresholds = thresholds
         self.configure(env.get(ENV_URLS, ""), env.get("OBS_LIVESTREAM_NOTIFY_LIVE_TEMPLATE", ""))
         return self
 
@@ -76,19 +89,25 @@ class Notifications:
             self._submit_all(watch(snap, self.thresholds, self._origin))
 
     def watch(self, *, health: Optional[Mapping[str, Any]] = None,
-              open_streams: Callable[[], Iterable[Mapping[str, Any]]] = tuple) -> None:
-        """From the script's timer, about once a second: OBS's output health (``dock.HealthMeter``)
-        and (a callable, asked only then) the earlier streams pending ends still holds. Posting is queued."""
+              open_streams: Callable[[], Iterable[Mapping[str, Any]]] = tuple,
+              health_of: Optional[Callable[[], Optional[Mapping[str, Any]]]] = None) -> None:
+        """From the script's timer (or the CLI's loop), about once a second: OBS's output health
+        (``dock.HealthMeter``; or ``health_of``, a callable asked only then, for the CLI whose read
+        is a request to OBS) and (a callable, asked only then) the earlier streams pending ends
+        still holds. Posting is queued."""
         now = time.monotonic()
         if now - self._watched_at < WATCH_EVERY:
             return
         self._watched_at = now
+        if health_of is not None:
+            health = health_of()
         self._submit_all(self._frames_watch(health, self.thresholds, self._origin, self._last_snap))
         self._submit_all(self._open_watch(open_streams(), self.thresholds, self._origin))
 
-    def schedule_alert(self, kind: str, text: str) -> None:
-        """The scheduler's pre-flight problem or missed go-live (``schedule_problem``/``schedule_missed``)."""
-        self._submit(alerts.schedule_event(kind, text, origin=self._origin))
+    def schedule_alert(self, kind: str, text: str, *, hint: str = "") -> None:
+        """The scheduler's pre-flight problem, missed go-live, or go-live refused at its time
+        (``schedule_problem``/``schedule_missed``/``failed``, with ``hint``: what to do)."""
+        self._submit(alerts.schedule_event(kind, text, origin=self._origin, hint=hint))
 
     def send_test(self) -> str:
         """The panel's "Send a test notification"; returns what to show the user."""

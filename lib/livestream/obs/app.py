@@ -26,7 +26,7 @@ import obspython as obs
 from .. import memtrace, providers, secrets
 from ..dock.feed import next_go_live_at
 from ..errors import LivestreamError
-from ..notify.alerts import Thresholds
+from ..notify.alerts import Thresholds, open_stream_views
 from ..notify.glue import Notifications
 from ..providers.declare import option_warnings
 from ..session import bridge, claim
@@ -181,8 +181,12 @@ class ScriptApp:
                 self.controller.tick()
                 self.schedule.tick()
                 self._drain_tasks()
+                # One reading of OBS's output and the open streams, for the dock and the alerts
+                # alike: the alerts keep working when the dock's server could not start.
+                studio = self.dock.reader
+                studio.tick()
                 self.dock.tick(self.controller.snapshot, self.notice)
-                self.notifications.watch(health=self.dock.health, open_streams=self._open_streams)
+                self.notifications.watch(health=studio.health, open_streams=lambda: studio.open_streams or ())
             finally:
                 self._controller_busy.release()
         self._flush_publish()
@@ -273,10 +277,7 @@ class ScriptApp:
 
     def _open_streams(self) -> list[dict[str, Any]]:
         """The earlier streams pending ends is still ending, from memory (for the dock)."""
-        pending = self.controller.pending
-        if pending is None:
-            return []
-        return [dict(e.public_view(), provider=e.provider_display or e.provider) for e in pending.entries()]
+        return open_stream_views(self.controller.pending)
 
     def _provider_for_entry(self, entry: LedgerEntry) -> Any:
         """A client for an earlier stream's provider, with the panel's credentials for it."""

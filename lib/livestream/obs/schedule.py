@@ -159,10 +159,11 @@ class ScheduleGlue:
 
     def _act_notice(self, action: Action) -> None:
         level = {"info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}[action.level]
-        log.log(level, "%s", action.text)
-        self.app.notice = (action.text, action.level)
+        text = f"{action.text}: {action.hint}" if action.hint else action.text
+        log.log(level, "%s", text)
+        self.app.notice = (text, action.level)
         if action.alert:
-            self.app.notifications.schedule_alert(action.alert, action.text)
+            self.app.notifications.schedule_alert(action.alert, action.text, hint=action.hint)
 
     def _go_live_request(self) -> GoLiveRequest:
         """The panel's go-live, or a timetable entry's preset: its provider (with that provider's
@@ -184,7 +185,7 @@ class ScheduleGlue:
         try:
             request = self._go_live_request()
         except LivestreamError as exc:
-            self._do(self.scheduler.prepare_refused(str(exc)))
+            self._do(self.scheduler.prepare_refused(exc.message, exc.hint or ""))
             return
         log.info("%s", action.text)
         request.origin = "schedule"

@@ -69,8 +69,11 @@ class Action:
     kind: str  # preflight | prepare | start | end | notice
     text: str = ""
     level: str = "info"
-    #: A notice worth a notification (``notify.alerts``): schedule_problem | schedule_missed.
+    #: A notice worth a notification (``notify.alerts``): schedule_problem | schedule_missed |
+    #: failed (the go-live was refused at its time before the session started: no session
+    #: failure tells of it). ``hint`` says what to do (shown after ``text``).
     alert: str = ""
+    hint: str = ""
 
 
 @dataclass
@@ -244,9 +247,10 @@ class Scheduler:
         return [Action("notice", f"Scheduled go-live at {localtime.show(s.at, self.tz)}: {s.message}",
                        "warning" if problems else "info", alert="schedule_problem" if problems else "")]
 
-    def prepare_refused(self, reason: str) -> list[Action]:
+    def prepare_refused(self, reason: str, hint: str = "") -> list[Action]:
         """The script could not even build the go-live (e.g. no title): the schedule failed."""
-        return self._settle("failed", f"Could not go live at the scheduled time: {reason}", "error")
+        return self._settle("failed", f"Could not go live at the scheduled time: {reason}", "error",
+                            alert="failed", hint=hint)
 
     # --- time and the session -----------------------------------------------------------
 
@@ -326,7 +330,9 @@ class Scheduler:
             busy = state in ACTIVE and state != "ready"
             if busy and now >= s.at + self.timing.grace:
                 actions += self._settle("failed", f"Could not go live at {localtime.show(s.at, self.tz)}: "
-                                        f"another go-live was under way ({state.replace('_', ' ')})", "error")
+                                        f"another go-live was under way ({state.replace('_', ' ')})", "error",
+                                        alert="failed", hint="end the other go-live, then go live by hand "
+                                        "or schedule again")
             elif not busy and now - s.at > max(self.timing.grace, self.late_allowed):
                 # Only a wall-clock jump gets here (sleep and resume, an NTP step): the same
                 # late-start limit as at load time, so it never starts hours late.
@@ -509,11 +515,12 @@ class Scheduler:
             return
         self._save()
 
-    def _settle(self, phase: str, message: str, level: str) -> list[Action]:
+    def _settle(self, phase: str, message: str, level: str, *, alert: str = "", hint: str = "") -> list[Action]:
         assert self.schedule is not None
-        self.schedule.phase, self.schedule.message = phase, message
+        self.schedule.phase, self.schedule.message = phase, f"{message}: {hint}" if hint else message
         self._save()
-        return [Action("notice", message, level, alert="schedule_missed" if phase == "missed" else "")]
+        return [Action("notice", message, level, alert=alert or ("schedule_missed" if phase == "missed" else ""),
+                       hint=hint)]
 
     def _end_words(self, s: Schedule) -> str:
         if s.end_at is not None:
