@@ -28,6 +28,8 @@ import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Mapping, Optional
 
+from .. import secrets
+from ..errors import LivestreamError
 from .states import State
 
 if TYPE_CHECKING:
@@ -93,6 +95,8 @@ class Recovery:
     streams: int = 0
     #: When the encoder was last seen leaving the current stream (the window counts from it).
     lost_since: Optional[float] = None
+    #: The ledger entry of the stream last lost: a try that made no stream is written there.
+    entry_id: Optional[str] = None
 
     def decide(self, now: float, *, stream_over: bool = False) -> Try:
         """A loss at ``now``: the next try, or give up. ``stream_over``: the provider says the
@@ -119,6 +123,13 @@ class Recovery:
     def new_stream(self) -> None:
         """A new provider stream is being made: its window starts when it is lost."""
         self.lost_since = None
+
+    def create_failed(self, now: float) -> Try:
+        """The create of a new stream failed (the provider's API down, or refusing for now):
+        no stream was made, so it does not count against ``streams``; the next create waits
+        the back-off, within the tries."""
+        self.streams = max(0, self.streams - 1)
+        return self.decide(now, stream_over=True)
 
 
 class Recovering(_Base):
@@ -158,6 +169,7 @@ class Recovering(_Base):
         wait = f"{step.at - now:.0f} s"
         if go.record is not None and go.record.entry is not None:
             # In the entry of this stream; written with the state change below.
+            rec.entry_id = go.record.entry_id
             go.record.entry.last_error = f"{why}; recovery {of}: {step.kind} stream"
             go.record.entry.recovery_tries.append({"at": self.wall(), "kind": step.kind, "why": why})
         if step.kind == "same":
@@ -174,6 +186,40 @@ class Recovering(_Base):
         go.ended_because = f"{why}; a new stream follows in {wait} ({of})"
         self._begin_ending(go, f"{why}: ending this stream, a new one follows in {wait} ({of})")
         return True
+
+    def _retry_create(self, go: GoLive, error: LivestreamError) -> bool:
+        """The create of a recovery's new stream failed and made nothing (its record is
+        settled already): True if another create follows after the back-off, within the
+        caps. Else the go-live fails as before, with nothing left open."""
+        rec = go.recovery
+        if rec is None or rec.streams == 0 or go.request is None or go.cancel_requested:
+            return False  # not a recovery's new stream: today's behaviour
+        now = self.clock()
+        why = f"creating a new {go.name} stream failed: {secrets.redact(error)}"
+        step = rec.create_failed(now)
+        if step.kind == "give_up":
+            log.error("Recovery: %s; giving up (%s)", why, step.reason)
+            self._note_try(rec, why, f"gave up ({step.reason})", "give_up")
+            return False
+        of = f"try {step.number} of {rec.caps.tries}"
+        wait = f"{step.at - now:.0f} s"
+        log.warning("Recovery: %s; creating one again in %s (%s)", why, wait, of)
+        self._note_try(rec, why, f"recovery {of}: new stream", "new")
+        self._again = (step.at, go.request, rec)
+        self._enter(State.ENDING, f"{why}: a new try in {wait} ({of})", level="warning")
+        self._enter(State.ENDED, f"{why}; a new try in {wait} ({of})", level="warning")
+        return True
+
+    def _note_try(self, rec: Recovery, why: str, outcome: str, kind: str) -> None:
+        """A try that made no stream, in the ledger entry of the stream the recovery lost."""
+        entry = self.ledger.get(rec.entry_id) if rec.entry_id else None
+        if entry is None:
+            return
+        tries = [*entry.recovery_tries, {"at": self.wall(), "kind": kind, "why": why}]
+        try:
+            self.ledger.update(entry.entry_id, recovery_tries=tries, last_error=f"{why}; {outcome}")
+        except OSError as exc:
+            log.warning("Could not write the recovery try to the ledger of provider streams: %s", exc)
 
     def _tick_retry(self, go: GoLive, now: float) -> bool:
         """READY and a same-stream try is due: start OBS on it again."""
