@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Literal, Mapping, Optional
 
 from .. import secrets
 from ..errors import LivestreamError
+from .recovery_saved import FILE_NAME, RecoveryStore
 from .states import State
 
 if TYPE_CHECKING:
@@ -136,6 +137,36 @@ class Recovering(_Base):
     """The controller's part (mixed into ``Controller``): the hooks call these."""
 
     _again: Optional[tuple[float, GoLiveRequest, Recovery]] = None
+    _again_store: Optional[RecoveryStore] = None
+
+    def saved_recovery(self) -> RecoveryStore:
+        """The due new stream on disk, next to the ledger (a reload carries it on)."""
+        if self._again_store is None:
+            self._again_store = RecoveryStore(self.ledger.path.with_name(FILE_NAME))
+        return self._again_store
+
+    def _set_again(self, at: float, request: GoLiveRequest, rec: Recovery) -> None:
+        self._again = (at, request, rec)
+        self.saved_recovery().save(due_at=self.wall() + (at - self.clock()), request=request, recovery=rec)
+
+    def _drop_again(self) -> None:
+        self._again = None
+        self.saved_recovery().clear()
+
+    def resume_recovery(self, saved: Mapping[str, Any], request: GoLiveRequest) -> None:
+        """At load (the owner's thread): the new stream an earlier run left due, with its tries so far."""
+        rec = self._recovery_for(request) or Recovery(window=0.0, caps=self._caps())
+        rec.window = float(saved.get("window") or rec.window)
+        rec.tries, rec.streams = int(saved.get("tries") or 0), int(saved.get("streams") or 0)
+        rec.entry_id = saved.get("entry_id")
+        due = self.clock() + max(0.0, float(saved["due_at"]) - self.wall())
+        log.warning("Recovery: carrying on from before the reload: a new %s stream in %.0f s (try %d of %d)",
+                    request.provider.display_name, due - self.clock(), rec.tries, rec.caps.tries)
+        self._set_again(due, request, rec)
+
+    def _caps(self) -> RecoveryCaps:
+        policies = self.policies
+        return RecoveryCaps(tries=policies.recovery_tries, streams=policies.recovery_streams)
 
     @property
     def recovering(self) -> bool:
@@ -148,7 +179,7 @@ class Recovering(_Base):
             return carried
         if request.origin not in RECOVER_ORIGINS:
             return None
-        return Recovery(window=reconnect_window(request.provider, request.options))
+        return Recovery(window=reconnect_window(request.provider, request.options), caps=self._caps())
 
     @staticmethod
     def _stop_words(what: str, error: str) -> str:
@@ -182,7 +213,7 @@ class Recovering(_Base):
             return True
         log.warning("Recovery: %s; ending %s stream %s and going live on a new one in %s (%s)", why, go.name,
                     go.stream_id, wait, of)
-        self._again = (step.at, go.request, rec)
+        self._set_again(step.at, go.request, rec)
         go.ended_because = f"{why}; a new stream follows in {wait} ({of})"
         self._begin_ending(go, f"{why}: ending this stream, a new one follows in {wait} ({of})")
         return True
@@ -205,7 +236,7 @@ class Recovering(_Base):
         wait = f"{step.at - now:.0f} s"
         log.warning("Recovery: %s; creating one again in %s (%s)", why, wait, of)
         self._note_try(rec, why, f"recovery {of}: new stream", "new")
-        self._again = (step.at, go.request, rec)
+        self._set_again(step.at, go.request, rec)
         self._enter(State.ENDING, f"{why}: a new try in {wait} ({of})", level="warning")
         self._enter(State.ENDED, f"{why}; a new try in {wait} ({of})", level="warning")
         return True
@@ -235,7 +266,7 @@ class Recovering(_Base):
         again = self._again
         if again is None or self.state.is_active or now < again[0]:
             return
-        self._again = None
+        self._drop_again()
         _, request, rec = again
         rec.new_stream()
         log.info("Recovery: going live on a new %s stream", request.provider.display_name)
@@ -245,6 +276,6 @@ class Recovering(_Base):
         """End pressed while a new stream is only due: nothing more is tried. True if one was."""
         if self._again is None:
             return False
-        self._again = None
+        self._drop_again()
         log.info("Recovery: cancelled, no new stream")
         return True
