@@ -142,11 +142,14 @@ def _armed_live(studio: Studio) -> dict:
     return session
 
 
-def test_an_armed_class_survives_an_ingest_outage_on_the_same_stream_then_on_a_new_one(tmp_path, need_tools):
+@pytest.mark.obs_versions("29", "32")
+def test_an_armed_class_survives_an_ingest_outage_on_the_same_stream_then_on_a_new_one(tmp_path, need_tools,
+                                                                                       obs_under_test):
     """OBS's test profile reconnects twice, 2 s apart, then gives up; FastPix keeps a broadcast
     open 60 s (its default reconnect window) for the encoder to come back."""
     need_tools("obs", "Xvfb", "nginx", "ffmpeg")
-    with Studio.start(tmp_path, provider="fastpix", boot_delay=1, settings={"arm_on_start": True}) as studio:
+    with Studio.start(tmp_path, provider="fastpix", boot_delay=1, settings={"arm_on_start": True},
+                      **obs_under_test.obs_kwargs()) as studio:
         sandbox = studio.sandbox
         first = _armed_live(studio)["stream_id"]
 
