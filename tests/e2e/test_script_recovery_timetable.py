@@ -13,7 +13,8 @@ from datetime import datetime
 
 import pytest
 
-from tests.e2e.studio import PREVIOUS_SERVICE, Studio, sandbox_events
+from tests.e2e.studio import PREVIOUS_SERVICE, Studio
+from tests.e2e.test_script_recovery import outage_inside_the_window
 from tests.e2e.test_script_schedule import cli
 
 pytestmark = pytest.mark.e2e
@@ -33,18 +34,7 @@ def test_a_timetable_class_survives_an_ingest_outage_and_still_ends_at_its_set_e
         stream_id = live["stream_id"]
         studio.wait_for_hls(live["playback_url"])
 
-        sandbox.stop_ingest()
-        try:
-            waiting = studio.wait_state("ready", "ended", "failed", timeout=60)  # OBS gave up: a try is due
-            assert waiting["state"] == "ready" and "same stream" in waiting["message"], waiting
-        finally:
-            sandbox.start_ingest()
-        again = studio.wait_state("live", "failed", timeout=60)
-        assert again["state"] == "live" and again["stream_id"] == stream_id, again
-        studio.wait_for_hls(again["playback_url"])
-        assert len(sandbox_events(studio, "publish_started", stream_id)) >= 2  # OBS published to it again
-        assert [e for e in sandbox_events(studio, stream_id=stream_id)
-                if e["kind"] in ("finish_requested", "stop_requested")] == []  # one broadcast
+        outage_inside_the_window(studio, stream_id)
         assert "on the same FastPix stream" in studio.script_log()
         entries = json.loads((studio.state_dir / "ledger.json").read_text())["entries"]
         assert [e["origin"] for e in entries] == ["schedule"]
