@@ -49,6 +49,8 @@ BOUNDS = {
     "notify_open_minutes": Bound("Notify when a stream is still open after", 1, 24 * 60, "minutes",
                                  low_inclusive=True),
     "notify_dropped_percent": Bound("Notify when dropping more frames than", 1, 100, "percent", low_inclusive=True),
+    "recovery_tries": Bound("Recovery tries per class", 1, 50, "tries", low_inclusive=True),
+    "recovery_streams": Bound("New streams per class", 0, 10, "streams", low_inclusive=True),
     "safety_recording_keep_days": Bound("Remove safety recordings after", 0, 3650, "days", low_inclusive=True),
 }
 

@@ -1,4 +1,4 @@
-"""Armed (arm_on_start) in a real OBS 29: a StartStream sent over obs-websocket, as a Stream
+"""Armed (arm_on_start) in a real OBS 29 and 32: a StartStream sent over obs-websocket, as a Stream
 Deck or Bitfocus Companion sends it, goes live through the sandbox provider; StopStream ends it.
 
 The user's own settings point at the sandbox's ingest with a key of their own, so a start that
@@ -26,13 +26,15 @@ def _server(studio: Studio) -> str:
     return studio.stream_service()["settings"].get("server", "")
 
 
-def test_armed_start_stream_over_obs_websocket_goes_live_through_the_provider(tmp_path, need_tools, request):
+@pytest.mark.obs_versions("29", "32")
+def test_armed_start_stream_over_obs_websocket_goes_live_through_the_provider(tmp_path, need_tools, request,
+                                                                              obs_under_test):
     need_tools("obs", "Xvfb", "nginx", "ffmpeg")
     sandbox = Sandbox(data_dir=tmp_path / "sandbox", boot_delay=1).start()
     try:
         own = {"type": "rtmp_custom", "settings": {"server": sandbox.rtmp_url, "key": OWN_KEY}}
         with Studio.start(tmp_path, provider="fastpix", sandbox=sandbox, service=own,
-                          settings={"arm_on_start": True}) as studio:
+                          settings={"arm_on_start": True}, **obs_under_test.obs_kwargs()) as studio:
             deadline = time.monotonic() + 30
             while _server(studio) != PLACEHOLDER_SERVER and time.monotonic() < deadline:
                 time.sleep(0.2)

@@ -35,6 +35,7 @@ from ..session.claim import StreamClaim
 from ..session.controller import Controller
 from ..session.ledger import Ledger, LedgerEntry
 from ..session.recovery import UNASKED_STOP
+from ..session.recovery_saved import resume_at_load
 from ..session.snapshot import Snapshot
 from ..session.states import State
 from ..session.worker import Worker
@@ -175,6 +176,7 @@ class ScriptApp:
                     self._recovery_checked = True
                     self._publish(self.controller.snapshot)  # replace what an earlier run left
                     self._recover()
+                    self._resume_recovery()
                 self._watch_reconnect()
                 if self.armed.tick(active=self.controller.state.is_active):
                     self._go_live_armed()
@@ -417,6 +419,13 @@ class ScriptApp:
             return
         log.info("Found the stream %s from an earlier session", record.stream_id)
         self.controller.recover(record, provider)
+
+    def _resume_recovery(self) -> None:
+        """At load: the new stream a recovery had due when the script was reloaded (or OBS crashed)."""
+        end = self.schedule.scheduler.end
+        resume_at_load(self.controller, now=time.time(), armed=bool(self.config.arm_on_start),
+                       in_class=end is not None, class_end=end.end_at if end is not None else None,
+                       build_provider=self.config.build_provider, request_now=self.config.request)
 
     def _drain_tasks(self) -> None:
         while True:

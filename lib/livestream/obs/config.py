@@ -57,6 +57,9 @@ SCRIPT_FIELDS: dict[str, Any] = {
     "schedule_end_after": 0,
     "schedule_late_minutes": 0,
     "schedule_boot_seconds": 30,
+    # Recovery by itself (livestream.session.recovery): tries in all, new streams, per class.
+    "recovery_tries": 6,
+    "recovery_streams": 3,
     # Notifications (livestream.notify): webhook URLs one per line (secrets), the "live" text.
     "notify_urls": "",
     "notify_live_template": "{title} is live: {playback_url}",
@@ -227,6 +230,8 @@ class PanelConfig:
             end_on_stop=bool(self.end_on_stop),
             restore_previous=bool(self.restore_previous),
             ingest_timeout=self.number("ingest_timeout"),
+            recovery_tries=int(self.number("recovery_tries")),
+            recovery_streams=int(self.number("recovery_streams")),
         )
 
     def request(self, *, start_streaming: Optional[bool] = None) -> GoLiveRequest:

@@ -297,6 +297,12 @@ def _schedule_group(props: Any, callbacks: Mapping[str, Callable]) -> None:
     obs.obs_properties_add_int(group, "schedule_late_minutes",
                                "If OBS was closed at that time, start up to (minutes late; 0: skip)",
                                *_range("schedule_late_minutes"), 5)
+    tries = obs.obs_properties_add_int(group, "recovery_tries", "Recovery: tries per class when the network drops",
+                                       *_range("recovery_tries"), 1)
+    obs.obs_property_set_long_description(tries, "A timetable, scheduled or armed class goes live again by itself "
+                                          "after OBS gave up reconnecting: at most this many tries")
+    obs.obs_properties_add_int(group, "recovery_streams", "Recovery: new provider streams per class (0: same only)",
+                               *_range("recovery_streams"), 1)
     booting = [d.display_name for d in declarations() if d.capabilities.boots_server]
     boot = obs.obs_properties_add_int(group, "schedule_boot_seconds",
                                       f"{' / '.join(booting) or 'Provider'} server boot time (s), until measured",

@@ -57,6 +57,8 @@ class Flow(_Base):
                 return
             if go.record:
                 go.record.forget()  # the provider said no, or nothing reached it: nothing was created
+            if self._retry_create(go, err):
+                return  # a recovery's new stream: the API may come back, so it tries again later
             raise err
         assert answer is not None and answer.stream is not None
         self._take_stream(go, answer)
@@ -84,6 +86,8 @@ class Flow(_Base):
             return
         lost = go.lost_create or LivestreamError("The create's answer was lost")
         self._to_pending(go, lost)
+        if self._retry_create(go, lost):
+            return  # pending ends end that stream if it turns up; recovery tries a new one
         raise type(lost)(
             f"{lost.message}, and {go.name} shows no stream from it yet",
             hint="obs-livestream keeps looking for it for 10 minutes and ends it if it turns up; "

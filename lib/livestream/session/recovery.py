@@ -28,6 +28,9 @@ import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Mapping, Optional
 
+from .. import secrets
+from ..errors import LivestreamError
+from .recovery_saved import FILE_NAME, RecoveryStore
 from .states import State
 
 if TYPE_CHECKING:
@@ -93,6 +96,8 @@ class Recovery:
     streams: int = 0
     #: When the encoder was last seen leaving the current stream (the window counts from it).
     lost_since: Optional[float] = None
+    #: The ledger entry of the stream last lost: a try that made no stream is written there.
+    entry_id: Optional[str] = None
 
     def decide(self, now: float, *, stream_over: bool = False) -> Try:
         """A loss at ``now``: the next try, or give up. ``stream_over``: the provider says the
@@ -120,11 +125,48 @@ class Recovery:
         """A new provider stream is being made: its window starts when it is lost."""
         self.lost_since = None
 
+    def create_failed(self, now: float) -> Try:
+        """The create of a new stream failed (the provider's API down, or refusing for now):
+        no stream was made, so it does not count against ``streams``; the next create waits
+        the back-off, within the tries."""
+        self.streams = max(0, self.streams - 1)
+        return self.decide(now, stream_over=True)
+
 
 class Recovering(_Base):
     """The controller's part (mixed into ``Controller``): the hooks call these."""
 
     _again: Optional[tuple[float, GoLiveRequest, Recovery]] = None
+    _again_store: Optional[RecoveryStore] = None
+
+    def saved_recovery(self) -> RecoveryStore:
+        """The due new stream on disk, next to the ledger (a reload carries it on)."""
+        if self._again_store is None:
+            self._again_store = RecoveryStore(self.ledger.path.with_name(FILE_NAME))
+        return self._again_store
+
+    def _set_again(self, at: float, request: GoLiveRequest, rec: Recovery) -> None:
+        self._again = (at, request, rec)
+        self.saved_recovery().save(due_at=self.wall() + (at - self.clock()), request=request, recovery=rec)
+
+    def _drop_again(self) -> None:
+        self._again = None
+        self.saved_recovery().clear()
+
+    def resume_recovery(self, saved: Mapping[str, Any], request: GoLiveRequest) -> None:
+        """At load (the owner's thread): the new stream an earlier run left due, with its tries so far."""
+        rec = self._recovery_for(request) or Recovery(window=0.0, caps=self._caps())
+        rec.window = float(saved.get("window") or rec.window)
+        rec.tries, rec.streams = int(saved.get("tries") or 0), int(saved.get("streams") or 0)
+        rec.entry_id = saved.get("entry_id")
+        due = self.clock() + max(0.0, float(saved["due_at"]) - self.wall())
+        log.warning("Recovery: carrying on from before the reload: a new %s stream in %.0f s (try %d of %d)",
+                    request.provider.display_name, due - self.clock(), rec.tries, rec.caps.tries)
+        self._set_again(due, request, rec)
+
+    def _caps(self) -> RecoveryCaps:
+        policies = self.policies
+        return RecoveryCaps(tries=policies.recovery_tries, streams=policies.recovery_streams)
 
     @property
     def recovering(self) -> bool:
@@ -137,7 +179,7 @@ class Recovering(_Base):
             return carried
         if request.origin not in RECOVER_ORIGINS:
             return None
-        return Recovery(window=reconnect_window(request.provider, request.options))
+        return Recovery(window=reconnect_window(request.provider, request.options), caps=self._caps())
 
     @staticmethod
     def _stop_words(what: str, error: str) -> str:
@@ -158,6 +200,7 @@ class Recovering(_Base):
         wait = f"{step.at - now:.0f} s"
         if go.record is not None and go.record.entry is not None:
             # In the entry of this stream; written with the state change below.
+            rec.entry_id = go.record.entry_id
             go.record.entry.last_error = f"{why}; recovery {of}: {step.kind} stream"
             go.record.entry.recovery_tries.append({"at": self.wall(), "kind": step.kind, "why": why})
         if step.kind == "same":
@@ -170,10 +213,44 @@ class Recovering(_Base):
             return True
         log.warning("Recovery: %s; ending %s stream %s and going live on a new one in %s (%s)", why, go.name,
                     go.stream_id, wait, of)
-        self._again = (step.at, go.request, rec)
+        self._set_again(step.at, go.request, rec)
         go.ended_because = f"{why}; a new stream follows in {wait} ({of})"
         self._begin_ending(go, f"{why}: ending this stream, a new one follows in {wait} ({of})")
         return True
+
+    def _retry_create(self, go: GoLive, error: LivestreamError) -> bool:
+        """The create of a recovery's new stream failed and made nothing (its record is
+        settled already): True if another create follows after the back-off, within the
+        caps. Else the go-live fails as before, with nothing left open."""
+        rec = go.recovery
+        if rec is None or rec.streams == 0 or go.request is None or go.cancel_requested:
+            return False  # not a recovery's new stream: today's behaviour
+        now = self.clock()
+        why = f"creating a new {go.name} stream failed: {secrets.redact(error)}"
+        step = rec.create_failed(now)
+        if step.kind == "give_up":
+            log.error("Recovery: %s; giving up (%s)", why, step.reason)
+            self._note_try(rec, why, f"gave up ({step.reason})", "give_up")
+            return False
+        of = f"try {step.number} of {rec.caps.tries}"
+        wait = f"{step.at - now:.0f} s"
+        log.warning("Recovery: %s; creating one again in %s (%s)", why, wait, of)
+        self._note_try(rec, why, f"recovery {of}: new stream", "new")
+        self._set_again(step.at, go.request, rec)
+        self._enter(State.ENDING, f"{why}: a new try in {wait} ({of})", level="warning")
+        self._enter(State.ENDED, f"{why}; a new try in {wait} ({of})", level="warning")
+        return True
+
+    def _note_try(self, rec: Recovery, why: str, outcome: str, kind: str) -> None:
+        """A try that made no stream, in the ledger entry of the stream the recovery lost."""
+        entry = self.ledger.get(rec.entry_id) if rec.entry_id else None
+        if entry is None:
+            return
+        tries = [*entry.recovery_tries, {"at": self.wall(), "kind": kind, "why": why}]
+        try:
+            self.ledger.update(entry.entry_id, recovery_tries=tries, last_error=f"{why}; {outcome}")
+        except OSError as exc:
+            log.warning("Could not write the recovery try to the ledger of provider streams: %s", exc)
 
     def _tick_retry(self, go: GoLive, now: float) -> bool:
         """READY and a same-stream try is due: start OBS on it again."""
@@ -189,7 +266,7 @@ class Recovering(_Base):
         again = self._again
         if again is None or self.state.is_active or now < again[0]:
             return
-        self._again = None
+        self._drop_again()
         _, request, rec = again
         rec.new_stream()
         log.info("Recovery: going live on a new %s stream", request.provider.display_name)
@@ -199,6 +276,6 @@ class Recovering(_Base):
         """End pressed while a new stream is only due: nothing more is tried. True if one was."""
         if self._again is None:
             return False
-        self._again = None
+        self._drop_again()
         log.info("Recovery: cancelled, no new stream")
         return True

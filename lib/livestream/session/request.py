@@ -28,6 +28,9 @@ class Policies:
     #: How long a stream found open at start-up is offered for resume before it is ended
     #: (nobody may be at an unattended machine to press anything); at most ``MAX_RESUME_OFFER``.
     resume_offer: float = 120.0
+    #: Recovery by itself (``session.recovery``): tries in all, and new provider streams, per go-live.
+    recovery_tries: int = 6
+    recovery_streams: int = 3
 
 
 #: The longest a resume offer lasts, whatever the setting: the stream is billed meanwhile.
