@@ -257,8 +257,8 @@ def remove_all(provider: Provider, stream_id: str, targets: Sequence[TargetState
     target forgotten (nothing more can be done with it than the provider allows)."""
     unavailable: Optional[ProviderUnavailableError] = None
     for target in targets:
-        if not target.target_id or target.status is TargetStatus.REMOVED:
-            continue
+        if not target.target_id or target.target_id == OBS_SIDE_ID or target.status is TargetStatus.REMOVED:
+            continue  # OBS sent it (``session.obsside``): the provider holds nothing to remove
         try:
             provider.remove_simulcast_target(stream_id, target)
         except ProviderUnavailableError as passing:

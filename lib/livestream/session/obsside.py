@@ -1,4 +1,6 @@
-"""Simulcast sent by OBS itself, for a provider that does not restream (TP Streams).
+"""Simulcast sent by OBS itself, for a provider that does not restream (TP Streams), or
+for any provider when the user asks (``GoLiveRequest.simulcast_from_obs``: the panel's
+"Send these from OBS instead of the provider"; then the provider holds no target).
 
 The go-live's targets become extra RTMP outputs inside OBS that share the main stream's
 encoders (``livestream.obs.extra_outputs`` does the obspython part). This module is the
@@ -23,11 +25,14 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Optional, Protocol, Sequence, runtime_checkable
 
 from .. import secrets
+from ..errors import ConfigurationError
+from ..providers import check_simulcast
 from ..simulcast import OBS_SIDE_ID, SimulcastTarget, TargetState, TargetStatus
 
 if TYPE_CHECKING:
     from .controller import Controller as _Base
     from .golive import GoLive
+    from .request import GoLiveRequest
 else:
     _Base = object
 
@@ -57,6 +62,23 @@ class TargetOutputs(Protocol):
 def sends_targets(port: Any) -> bool:
     """True if ``port`` can send simulcast targets from OBS itself."""
     return isinstance(port, TargetOutputs)
+
+
+def sent_by_obs(request: Optional[GoLiveRequest], port: Any) -> bool:
+    """True if ``request``'s targets are sent by OBS: the provider does not restream, or the
+    user asked for OBS, and ``port`` can send them."""
+    return bool(request is not None and request.simulcast and sends_targets(port)
+                and (request.simulcast_from_obs or request.provider.capabilities.simulcast is None))
+
+
+def check_obs_request(request: GoLiveRequest, port: Any) -> None:
+    """The go-live's targets against whoever sends them, before anything is created: OBS's
+    limits (rtmp/rtmps, at most 4) when OBS sends them, else the provider's."""
+    if request.simulcast and request.simulcast_from_obs and not sends_targets(port):
+        raise ConfigurationError("Only the script inside OBS can send simulcast targets from OBS",
+                                 hint="obs-websocket cannot create outputs: let the provider restream them")
+    check_simulcast(request.provider, request.simulcast, obs_side=sends_targets(port),
+                    from_obs=request.simulcast_from_obs and bool(request.simulcast))
 
 
 @dataclass(frozen=True)
@@ -108,9 +130,8 @@ class ObsSide(_Base):
     """The controller's steps for targets OBS sends (mixed into ``Controller``)."""
 
     def _obs_side(self, go: GoLive) -> bool:
-        """True if this go-live's targets are sent by OBS (its provider does not restream)."""
-        return bool(go.request is not None and go.request.simulcast and go.provider.capabilities.simulcast is None
-                    and sends_targets(self.obs))
+        """True if this go-live's targets are sent by OBS (``sent_by_obs``)."""
+        return sent_by_obs(go.request, self.obs)
 
     def _plan_obs_targets(self, go: GoLive) -> None:
         """At the ingest: nothing to ask the provider; the targets wait for OBS to be live."""
