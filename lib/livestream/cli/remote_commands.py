@@ -26,7 +26,7 @@ from ..session.ledger import Ledger, LedgerEntry
 from ..session.request import GoLiveRequest, Policies
 from ..session.states import State
 from ..session.worker import Worker
-from ..simulcast import TargetState
+from ..simulcast import TargetState, published_targets
 from .common import (
     add_provider_arguments,
     add_simulcast_argument,
@@ -400,8 +400,8 @@ def _schedule_summary(published: Optional[dict[str, Any]]) -> Optional[dict[str,
 
 def _published_view(data: dict[str, Any]) -> dict[str, Any]:
     keys = ("state", "status_line", "provider", "stream_id", "title", "provider_status", "playback_url",
-            "chat_url", "recording_url", "targets")
-    return {k: data.get(k) for k in keys}
+            "chat_url", "recording_url")
+    return {**{k: data.get(k) for k in keys}, "targets": published_targets(data.get("targets"))}
 
 
 def _summary(snap: Any) -> dict[str, Any]:
