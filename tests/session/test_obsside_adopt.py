@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 from pydantic import SecretStr
-from test_obsside_flow import FakeObsWithOutputs
+from test_obsside_flow import with_obs_outputs
 
 from livestream.providers.declare import Capabilities
 from livestream.session.obsside import NOT_RESTORED, matching_saved, planned
@@ -28,16 +28,9 @@ def _target(name, key, url=None):
 TARGETS = [_target("YouTube", YT_KEY), _target("Twitch", TW_KEY)]
 
 
-def _obs_side(h):
-    h.obs = FakeObsWithOutputs()
-    h.obs.controller = h.ctrl
-    h.ctrl.obs = h.obs
-    return h
-
-
 def _live_from_obs(harness):
     """A go-live whose targets OBS sends (on request, the provider could restream)."""
-    h = _obs_side(harness())
+    h = with_obs_outputs(harness())
     h.ctrl.go_live(GoLiveRequest(provider=h.provider, title="x", simulcast=list(TARGETS), simulcast_from_obs=True))
     h.run()
     assert h.state is S.LIVE and h.obs.started == ["YouTube", "Twitch"]
@@ -46,7 +39,7 @@ def _live_from_obs(harness):
 
 def _reloaded(harness, h, saved, *, streaming=True):
     """The script after a reload: a new controller adopts the ledger's go-live."""
-    h2 = _obs_side(harness())
+    h2 = with_obs_outputs(harness())
     h2.obs.streaming = streaming
     h2.provider = h.provider
     h2.ctrl.saved_targets = lambda: list(saved)
@@ -126,7 +119,7 @@ def test_an_adopted_go_live_still_removes_the_providers_targets_at_its_end(harne
 
 
 def test_a_provider_that_does_not_restream_adopts_its_obs_targets_too(harness):
-    h = _obs_side(harness())
+    h = with_obs_outputs(harness())
     h.provider.capabilities = Capabilities(scheduling=True)  # as TP Streams
     h.ctrl.go_live(GoLiveRequest(provider=h.provider, title="x", simulcast=list(TARGETS)))
     h.run()

@@ -6,24 +6,18 @@ created."""
 from __future__ import annotations
 
 import pytest
-from pydantic import SecretStr
-from test_obsside_flow import FakeObsWithOutputs
+from test_obsside_flow import FakeObsWithOutputs, _targets, with_obs_outputs
 
 from livestream.errors import ConfigurationError
 from livestream.providers import check_simulcast
 from livestream.session.obsside import sent_by_obs
 from livestream.session.request import GoLiveRequest, Policies
 from livestream.session.states import State as S
-from livestream.simulcast import OBS_SIDE_ID, SimulcastTarget, TargetState, TargetStatus, end_with_targets
+from livestream.simulcast import OBS_SIDE_ID, TargetState, TargetStatus, end_with_targets
 from livestream_fakes import FakeObs
 
 YT_KEY = "yt-onreq-key-7a8b9c0d"
 TW_KEY = "tw-onreq-key-2e3f4a5b"
-
-
-def _targets(*names_keys, scheme="rtmp"):
-    return [SimulcastTarget(name=n, url=f"{scheme}://{n.lower()}.example/live2", stream_key=SecretStr(k))
-            for n, k in names_keys]
 
 
 @pytest.fixture
@@ -31,10 +25,7 @@ def from_obs(harness):
     """A harness whose provider restreams (the fake behaves as Mux) and whose OBS can send targets."""
 
     def make(**kwargs):
-        h = harness(**kwargs)
-        h.obs = FakeObsWithOutputs()
-        h.obs.controller = h.ctrl
-        h.ctrl.obs = h.obs
+        h = with_obs_outputs(harness(**kwargs))
         assert h.provider.capabilities.simulcast is not None, "the fake provider restreams"
         return h
 
