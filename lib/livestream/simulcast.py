@@ -141,19 +141,6 @@ def url_digest(url: str) -> str:
     return hashlib.sha256(url.strip().encode("utf-8")).hexdigest()[:16]
 
 
-def published_targets(items: Any) -> list[dict[str, Any]]:
-    """The targets a front end (``status``, ``status --json``, ``--watch``) shows from what the
-    script published: each one's name, status, reason, host and who sends it ("obs" or
-    "provider"), and nothing else, so a field a key could hide in is never printed."""
-    shown = []
-    for item in items if isinstance(items, list) else []:
-        if isinstance(item, Mapping):
-            state = TargetState.from_dict(item)
-            shown.append({"name": state.name, "status": state.status.value, "reason": state.reason,
-                          "host": state.host, "sent_by": "obs" if state.target_id == OBS_SIDE_ID else "provider"})
-    return shown
-
-
 def target_from_mapping(item: Any, index: int, environ: Mapping[str, str]) -> SimulcastTarget:
     """One JSON object as a target; ``ConfigurationError`` names the entry, never the key."""
     where = f"simulcast target #{index + 1}"

@@ -26,7 +26,7 @@ from ..session.ledger import Ledger, LedgerEntry
 from ..session.request import GoLiveRequest, Policies
 from ..session.states import State
 from ..session.worker import Worker
-from ..simulcast import TargetState, published_targets
+from ..simulcast import TargetState
 from .common import (
     add_provider_arguments,
     add_simulcast_argument,
@@ -41,7 +41,7 @@ from .connection import add_obs_arguments, connect, provider_for_entry
 from .ledger_commands import end_entries
 from .output import emit, printable, progress, progress_done
 from .schedule_commands import summary as schedule_summary
-from .status_watch import status_line, watch
+from .status_watch import published_targets, status_line, watch
 
 HOTKEYS = {"go-live": "obs_livestream.go_live", "prepare": "obs_livestream.prepare", "end": "obs_livestream.end_stream"}
 TICK = 0.1

@@ -16,12 +16,11 @@ import time
 from typing import Any, Callable, Mapping, Optional, TextIO
 
 from .. import secrets
-from ..dock.feed import HealthMeter, open_stream_view
+from ..dock.feed import HealthMeter, open_stream_view, target_view
 from ..errors import LivestreamError
 from ..session import bridge
 from ..session.snapshot import Snapshot
 from ..session.states import State
-from ..simulcast import published_targets
 
 INTERVAL = 1.0
 CLEAR = "\033[H\033[2J"
@@ -134,6 +133,12 @@ def _session_lines(data: Mapping[str, Any], now: float) -> list[str]:
         by = "OBS" if target["sent_by"] == "obs" else str(data.get("provider") or "the provider")
         lines.append(f"  {'Also to' if n == 0 else '':<10}{target['name']}: {target['status']}{why} · sent by {by}")
     return lines
+
+
+def published_targets(items: Any) -> list[dict[str, Any]]:
+    """The simulcast targets of what the script published, as the dock shows them
+    (``target_view``: name, status, reason, host, who sends them; no other field)."""
+    return [target_view(t) for t in (items if isinstance(items, list) else []) if isinstance(t, Mapping)]
 
 
 def _health_line(health: Optional[Mapping[str, Any]], *, streaming_known: bool) -> str:
