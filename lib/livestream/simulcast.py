@@ -21,6 +21,7 @@ The provider modules do the HTTP (``Provider.add_simulcast_target`` and friends)
 from __future__ import annotations
 
 import enum
+import hashlib
 import json
 import logging
 from dataclasses import dataclass
@@ -109,6 +110,10 @@ class TargetState:
     status: TargetStatus = TargetStatus.ADDED
     reason: Optional[str] = None
     host: str = ""
+    #: Of a target OBS sends: ``url_digest`` of its server URL, so a go-live adopted after
+    #: a reload can tell whether the panel's saved target is the same one (the ledger keeps
+    #: no key, and no URL: a URL may carry one).
+    url_digest: str = ""
 
     def describe(self) -> str:
         why = f" ({self.reason})" if self.reason else ""
@@ -116,8 +121,9 @@ class TargetState:
 
     def to_dict(self) -> dict[str, Any]:
         """What the ledger keeps and ``status --json`` shows: never the key."""
-        return {"name": self.name, "target_id": self.target_id, "status": self.status.value,
+        data = {"name": self.name, "target_id": self.target_id, "status": self.status.value,
                 "reason": self.reason, "host": self.host}
+        return {**data, "url_digest": self.url_digest} if self.url_digest else data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> TargetState:
@@ -126,7 +132,13 @@ class TargetState:
         except ValueError:
             status = TargetStatus.ADDED
         return cls(name=str(data.get("name") or ""), target_id=str(data.get("target_id") or ""), status=status,
-                   reason=data.get("reason"), host=str(data.get("host") or ""))
+                   reason=data.get("reason"), host=str(data.get("host") or ""),
+                   url_digest=str(data.get("url_digest") or ""))
+
+
+def url_digest(url: str) -> str:
+    """A short SHA-256 of a target's server URL: tells two URLs apart without keeping one."""
+    return hashlib.sha256(url.strip().encode("utf-8")).hexdigest()[:16]
 
 
 def target_from_mapping(item: Any, index: int, environ: Mapping[str, str]) -> SimulcastTarget:
@@ -257,8 +269,8 @@ def remove_all(provider: Provider, stream_id: str, targets: Sequence[TargetState
     target forgotten (nothing more can be done with it than the provider allows)."""
     unavailable: Optional[ProviderUnavailableError] = None
     for target in targets:
-        if not target.target_id or target.status is TargetStatus.REMOVED:
-            continue
+        if not target.target_id or target.target_id == OBS_SIDE_ID or target.status is TargetStatus.REMOVED:
+            continue  # OBS sent it (``session.obsside``): the provider holds nothing to remove
         try:
             provider.remove_simulcast_target(stream_id, target)
         except ProviderUnavailableError as passing:

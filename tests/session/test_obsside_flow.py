@@ -54,15 +54,20 @@ def _targets(*names_keys, scheme="rtmp"):
             for n, k in names_keys]
 
 
+def with_obs_outputs(h):
+    """``h`` with an OBS that sends targets itself, as the script's port does."""
+    h.obs = FakeObsWithOutputs()
+    h.obs.controller = h.ctrl
+    h.ctrl.obs = h.obs
+    return h
+
+
 @pytest.fixture
 def obs_side(harness):
     """A harness whose provider does not restream and whose OBS sends targets itself."""
 
     def make(**kwargs):
-        h = harness(**kwargs)
-        h.obs = FakeObsWithOutputs()
-        h.obs.controller = h.ctrl
-        h.ctrl.obs = h.obs
+        h = with_obs_outputs(harness(**kwargs))
         h.provider.capabilities = Capabilities(scheduling=True)  # no simulcast: as TP Streams
         return h
 

@@ -176,7 +176,8 @@ def add_simulcast_argument(parser: argparse.ArgumentParser) -> None:
         "--simulcast-file", metavar="FILE",
         help=f"also stream to these destinations, restreamed by the provider ({able}): a JSON list of "
              '{"name": ..., "url": "rtmp://...", "stream_key": ...}, or "stream_key_env": VARIABLE '
-             "instead of the key")
+             "instead of the key. Sending them from OBS instead of the provider is a panel setting only: "
+             "obs-websocket cannot create OBS outputs")
 
 
 def simulcast_targets(args: argparse.Namespace, provider: Provider,

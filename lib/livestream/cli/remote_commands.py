@@ -43,7 +43,7 @@ from .connection import add_obs_arguments, connect, provider_for_entry
 from .ledger_commands import end_entries
 from .output import emit, printable, progress, progress_done
 from .schedule_commands import summary as schedule_summary
-from .status_watch import status_line, watch
+from .status_watch import published_targets, status_line, watch
 
 HOTKEYS = {"go-live": "obs_livestream.go_live", "prepare": "obs_livestream.prepare", "end": "obs_livestream.end_stream"}
 TICK = 0.1
@@ -432,8 +432,8 @@ def _schedule_summary(published: Optional[dict[str, Any]]) -> Optional[dict[str,
 
 def _published_view(data: dict[str, Any]) -> dict[str, Any]:
     keys = ("state", "status_line", "provider", "stream_id", "title", "provider_status", "playback_url",
-            "chat_url", "recording_url", "targets")
-    return {k: data.get(k) for k in keys}
+            "chat_url", "recording_url")
+    return {**{k: data.get(k) for k in keys}, "targets": published_targets(data.get("targets"))}
 
 
 def _summary(snap: Any) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 Once a second it reads, over obs-websocket, OBS's stream output (``GetStreamStatus``)
 and the session the script publishes (``livestream.session.bridge``), and draws: the
 state and its elapsed time, the provider and its status, the title, stream id and
-links, OBS's output health (bitrate from the bytes sent between two reads, dropped
+links, each simulcast target's status, OBS's output health (bitrate from the bytes sent between two reads, dropped
 frames, reconnecting) and, when the script publishes them, earlier streams still open.
 On a terminal the screen is redrawn in place; piped, a frame is printed when it changes.
 If OBS goes away it says so and keeps trying.
@@ -16,7 +16,7 @@ import time
 from typing import Any, Callable, Mapping, Optional, TextIO
 
 from .. import secrets
-from ..dock.feed import HealthMeter, open_stream_view
+from ..dock.feed import HealthMeter, open_stream_view, target_view
 from ..errors import LivestreamError
 from ..session import bridge
 from ..session.snapshot import Snapshot
@@ -123,7 +123,18 @@ def _session_lines(data: Mapping[str, Any], now: float) -> list[str]:
               ("Stream", data.get("stream_id")), ("Playback", data.get("playback_url")),
               ("Chat", data.get("chat_url")), ("Recording", data.get("recording_url")))
     lines.extend(f"  {name:<10}{value}" for name, value in fields if value)
+    for n, target in enumerate(published_targets(data.get("targets"))):
+        # One line per simulcast target: its status, OBS's or the provider's reason, who sends it.
+        why = f" ({target['reason']})" if target["reason"] else ""
+        by = "OBS" if target["sent_by"] == "obs" else str(data.get("provider") or "the provider")
+        lines.append(f"  {'Also to' if n == 0 else '':<10}{target['name']}: {target['status']}{why} · sent by {by}")
     return lines
+
+
+def published_targets(items: Any) -> list[dict[str, Any]]:
+    """The simulcast targets of what the script published, as the dock shows them
+    (``target_view``: name, status, reason, host, who sends them; no other field)."""
+    return [target_view(t) for t in (items if isinstance(items, list) else []) if isinstance(t, Mapping)]
 
 
 def _health_line(health: Optional[Mapping[str, Any]], *, streaming_known: bool) -> str:

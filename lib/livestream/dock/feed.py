@@ -28,6 +28,7 @@ from typing import Any, Iterable, Optional
 from .. import secrets
 from ..session.snapshot import Snapshot
 from ..session.states import State
+from ..simulcast import OBS_SIDE_ID
 
 OPEN_STREAM_FIELDS = ("provider", "stream_id", "title", "state", "last_error")
 #: What the dock shows of a simulcast target (``TargetState.to_dict`` without the provider's id).
@@ -204,8 +205,11 @@ def next_go_live_at(schedule: Optional[Mapping[str, Any]]) -> Optional[float]:
 
 def target_view(target: Mapping[str, Any]) -> dict[str, Any]:
     """One simulcast target: its name, status, reason and host, redacted (a provider's or
-    OBS's reason may quote a URL with its key); the key itself is never in a snapshot."""
-    return {name: _text(target.get(name)) for name in TARGET_FIELDS}
+    OBS's reason may quote a URL with its key), and who sends it (``sent_by``: "obs" or
+    "provider"); no other field, and the key itself is never in a snapshot. The dock and
+    the CLI's ``status`` show this."""
+    view = {name: _text(target.get(name)) for name in TARGET_FIELDS}
+    return {**view, "sent_by": "obs" if target.get("target_id") == OBS_SIDE_ID else "provider"}
 
 
 def open_stream_view(entry: Any) -> dict[str, Any]:

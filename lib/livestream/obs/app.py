@@ -115,6 +115,8 @@ class ScriptApp:
         # One go-live at a time on this OBS, whoever asks: the remote CLI honours it too.
         self.controller.claim = StreamClaim(profile.PersistentSlot(claim.SLOT), "panel", socket.gethostname(),
                                             inherits=True)
+        # A go-live adopted after a reload sends its OBS-side targets again from the saved ones.
+        self.controller.saved_targets = lambda: self.config.simulcast_targets()
         self.controller.add_listener(self._on_snapshot)
         self.hotkey_ids: dict[str, int] = {}
         self.tasks: queue.Queue = queue.Queue()  # results of panel tasks (lists, credential tests)

@@ -74,6 +74,8 @@ SCRIPT_FIELDS: dict[str, Any] = {
 SIMULCAST_SLOTS = 3
 SCRIPT_FIELDS.update({f"simulcast_{n}_{part}": "" for n in range(1, SIMULCAST_SLOTS + 1)
                       for part in ("name", "url", "key")})
+#: "Send these from OBS instead of the provider" (``GoLiveRequest.simulcast_from_obs``).
+SCRIPT_FIELDS["simulcast_from_obs"] = False
 
 
 def declarations() -> list[Declaration]:
@@ -256,6 +258,7 @@ class PanelConfig:
             options=self.options(),
             start_streaming=start_streaming,
             simulcast=self.simulcast_targets(),
+            simulcast_from_obs=bool(self.simulcast_from_obs),
         )
 
     def simulcast_targets(self) -> list[SimulcastTarget]:

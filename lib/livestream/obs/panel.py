@@ -185,7 +185,7 @@ def build(
             for option in shown:
                 _option(group, decl.setting_key(option), option)
 
-    _simulcast_group(props)
+    _simulcast_group(props, callbacks)
 
     behaviour = _group(props, "behaviour", "Behaviour")
     obs.obs_properties_add_bool(behaviour, "start_when_ready", "Start streaming when the ingest is ready")
@@ -234,10 +234,14 @@ def _option(props: Any, key: str, option: StreamOption) -> Any:
     return prop
 
 
-def _simulcast_group(props: Any) -> None:
+def _simulcast_group(props: Any, callbacks: Mapping[str, Callable]) -> None:
     """"Also stream to": destinations the provider restreams to (its simulcast), keys as passwords."""
     group = _group(props, "simulcast", "Also stream to")
     obs.obs_properties_add_text(group, "simulcast_help", "", obs.OBS_TEXT_INFO)
+    from_obs = obs.obs_properties_add_bool(group, "simulcast_from_obs", FROM_OBS_LABEL)
+    obs.obs_property_set_long_description(from_obs, "OBS uploads to each destination itself (one more upload "
+                                                    "from this computer each); the provider adds none")
+    obs.obs_property_set_modified_callback(from_obs, callbacks["changed"])  # the help text follows it
     for n in range(1, SIMULCAST_SLOTS + 1):
         obs.obs_properties_add_text(group, f"simulcast_{n}_name", f"#{n} name", obs.OBS_TEXT_DEFAULT)
         url = obs.obs_properties_add_text(group, f"simulcast_{n}_url", f"#{n} server URL", obs.OBS_TEXT_DEFAULT)
@@ -246,15 +250,21 @@ def _simulcast_group(props: Any) -> None:
         obs.obs_properties_add_text(group, f"simulcast_{n}_key", f"#{n} stream key", obs.OBS_TEXT_PASSWORD)
 
 
-def simulcast_help(decl: Declaration) -> str:
-    """What the "Also stream to" group says for the chosen provider."""
+FROM_OBS_LABEL = "Send these from OBS instead of the provider"
+
+
+def simulcast_help(decl: Declaration, from_obs: bool = False) -> str:
+    """What the "Also stream to" group says for the chosen provider (``from_obs``: the user
+    asked OBS to send them although the provider restreams)."""
     support = decl.capabilities.simulcast
-    if support is None:
+    if support is None or from_obs:
         # In the script OBS can send them itself (``obs.extra_outputs``).
-        obs_side = providers.simulcast_support(decl, obs_side=True)
+        obs_side = providers.simulcast_support(decl, obs_side=True, from_obs=True)
         assert obs_side is not None
         takes = ", ".join(f"{s}://" for s in obs_side.schemes)
-        return (f"{decl.display_name} does not restream: OBS sends this go-live itself to up to "
+        who = f"{decl.display_name} does not restream" if support is None else \
+            f"{decl.display_name} adds no target"
+        return (f"{who}: OBS sends this go-live itself to up to "
                 f"{obs_side.max_targets} destinations ({takes}), one more upload from this computer each, "
                 "started once the stream is live and stopped before it ends.")
     most = f"up to {support.max_targets}" if support.max_targets else "several"
@@ -355,7 +365,10 @@ def apply_visibility(props: Any, settings: Any) -> None:
             obs.obs_property_set_description(armed, armed_label(chosen.display_name))
         help_text = obs.obs_properties_get(props, "simulcast_help")
         if help_text is not None:
-            obs.obs_property_set_description(help_text, simulcast_help(chosen))
+            obs.obs_property_set_description(
+                help_text, simulcast_help(chosen, obs.obs_data_get_bool(settings, "simulcast_from_obs")))
+        # Only a provider that restreams leaves the choice: otherwise OBS sends them anyway.
+        show("simulcast_from_obs", chosen.capabilities.simulcast is not None)
         for n in range(1, SIMULCAST_SLOTS + 1):
             for part in ("name", "url", "key"):
                 show(f"simulcast_{n}_{part}", True)  # a provider that does not restream: OBS sends them

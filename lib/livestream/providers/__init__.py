@@ -70,21 +70,24 @@ def restreaming() -> list[str]:
     return [cls.display_name for cls in all_providers() if cls.capabilities.simulcast]
 
 
-def simulcast_support(provider: Provider | type[Provider], *, obs_side: bool = False
+def simulcast_support(provider: Provider | type[Provider], *, obs_side: bool = False, from_obs: bool = False
                       ) -> Optional[SimulcastSupport]:
     """How a go-live on ``provider`` reaches its targets: the provider's own restreaming, else
-    (``obs_side``: inside OBS, which can send the extra outputs) OBS itself; None: not at all."""
+    (``obs_side``: inside OBS, which can send the extra outputs) OBS itself; None: not at all.
+    ``from_obs`` (the user asked OBS to send them) is OBS itself whatever the provider can do."""
+    if from_obs:
+        return OBS_SIDE
     return provider.capabilities.simulcast or (OBS_SIDE if obs_side else None)
 
 
 def check_simulcast(provider: Provider | type[Provider], targets: Sequence[SimulcastTarget], *,
-                    obs_side: bool = False) -> None:
+                    obs_side: bool = False, from_obs: bool = False) -> None:
     """``simulcast.check_targets`` against what ``provider`` declares (or, with ``obs_side``,
-    what OBS can send itself), naming the providers that can restream when it cannot: the
-    one check the CLI and the go-live both make."""
-    support = simulcast_support(provider, obs_side=obs_side)
-    sender = provider.display_name if provider.capabilities.simulcast or support is None \
-        else f"OBS (sending for {provider.display_name})"
+    what OBS can send itself; with ``from_obs``, OBS's limits whatever the provider can do),
+    naming the providers that can restream when it cannot: the one check the CLI and the
+    go-live both make."""
+    support = simulcast_support(provider, obs_side=obs_side, from_obs=from_obs)
+    sender = f"OBS (sending for {provider.display_name})" if support is OBS_SIDE else provider.display_name
     check_targets(targets, provider=sender, support=support, able=restreaming())
 
 

@@ -34,7 +34,6 @@ from typing import Any, Callable, Optional
 from .. import secrets
 from ..errors import LivestreamError, ObsRefusedError
 from ..models import LiveStream
-from ..providers import check_simulcast
 from . import states
 from .claim import StreamClaim
 from .claimgate import ClaimGate
@@ -44,7 +43,7 @@ from .inbox import Command, JobDone, ObsEvent
 from .ledger import Ledger
 from .lifecycle import Lifecycle
 from .noted import note_answer
-from .obsside import ObsSide, sends_targets
+from .obsside import ObsSide, check_obs_request
 from .pending import PendingEnds, ProviderFor
 from .ports import ObsPort
 from .preflight import refuse_if_any
@@ -205,7 +204,7 @@ class Controller(ClaimGate, Lifecycle, Recovering, Flow, ObsSide):
             return
         refuse_if_any(self.obs)
         provider = request.provider
-        check_simulcast(provider, request.simulcast, obs_side=sends_targets(self.obs))
+        check_obs_request(request, self.obs)  # the targets, before anything is created
         previous = self.obs.get_stream_service()
         # Stream keys of the go-lives before the last one are forgotten; what OBS holds now stays masked.
         secrets.next_go_live(*previous.secret_values())

@@ -386,7 +386,7 @@ class Flow(_Base):
 
     def _read_targets(self, go: GoLive) -> None:
         """Each target's status, where the provider reports one (Mux), with the stream's."""
-        if go.stream_id and go.targets and go.provider.capabilities.simulcast is not None \
+        if go.stream_id and go.targets and not go.obs_targets and go.provider.capabilities.simulcast is not None \
                 and go.provider.capabilities.simulcast.reports_status and "target_status" not in go.jobs:
             provider, stream_id = go.provider, go.stream_id
             self._submit(go, "target_status", lambda: provider.simulcast_targets(stream_id), worker=self._lookups)

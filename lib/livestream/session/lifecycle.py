@@ -52,11 +52,13 @@ class Lifecycle(_Base):
             return
         go.record, go.stream_id = Record(self.ledger, record, wall=self.wall), record.stream_id
         self._go = go
+        self._adopt_targets(go, record)  # the ledger's simulcast targets (obsside)
         self._snapshot_update(provider=provider.display_name, stream_id=record.stream_id, title=record.title,
                               playback_url=record.playback_url, chat_url=record.chat_url)
         if self.obs.is_streaming():
             self._enter(State.LIVE, "Live (recovered after a restart)")
             go.next_status_at = self.clock()
+            self._start_obs_targets(go)
             return
         go.recovered = True
         offer = max(0.0, min(float(self.policies.resume_offer), MAX_RESUME_OFFER))

@@ -1,4 +1,6 @@
-"""Simulcast sent by OBS itself, for a provider that does not restream (TP Streams).
+"""Simulcast sent by OBS itself, for a provider that does not restream (TP Streams), or
+for any provider when the user asks (``GoLiveRequest.simulcast_from_obs``: the panel's
+"Send these from OBS instead of the provider"; then the provider holds no target).
 
 The go-live's targets become extra RTMP outputs inside OBS that share the main stream's
 encoders (``livestream.obs.extra_outputs`` does the obspython part). This module is the
@@ -11,7 +13,9 @@ part that needs no OBS, so it is tested without one:
   targets have;
 - ``ObsSide``: the controller's steps. The targets are planned when the ingest is
   applied, started once OBS reports the main stream live, read on the timer while
-  live, and stopped before the main stream stops (and when OBS stops it).
+  live, and stopped before the main stream stops (and when OBS stops it). A go-live
+  adopted after a reload gets its targets back from the ledger; those OBS sent are sent
+  again from the panel's saved targets (``matching_saved``: the ledger keeps no key).
 
 A failed target is a warning: the main stream goes on, and the end never waits for it.
 """
@@ -20,14 +24,18 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Optional, Protocol, Sequence, runtime_checkable
+from typing import TYPE_CHECKING, Any, Callable, Optional, Protocol, Sequence, runtime_checkable
 
 from .. import secrets
-from ..simulcast import OBS_SIDE_ID, SimulcastTarget, TargetState, TargetStatus
+from ..errors import ConfigurationError
+from ..providers import check_simulcast
+from ..simulcast import OBS_SIDE_ID, SimulcastTarget, TargetState, TargetStatus, check_target, url_digest
 
 if TYPE_CHECKING:
     from .controller import Controller as _Base
     from .golive import GoLive
+    from .ledger import LedgerEntry
+    from .request import GoLiveRequest
 else:
     _Base = object
 
@@ -57,6 +65,23 @@ class TargetOutputs(Protocol):
 def sends_targets(port: Any) -> bool:
     """True if ``port`` can send simulcast targets from OBS itself."""
     return isinstance(port, TargetOutputs)
+
+
+def sent_by_obs(request: Optional[GoLiveRequest], port: Any) -> bool:
+    """True if ``request``'s targets are sent by OBS: the provider does not restream, or the
+    user asked for OBS, and ``port`` can send them."""
+    return bool(request is not None and request.simulcast and sends_targets(port)
+                and (request.simulcast_from_obs or request.provider.capabilities.simulcast is None))
+
+
+def check_obs_request(request: GoLiveRequest, port: Any) -> None:
+    """The go-live's targets against whoever sends them, before anything is created: OBS's
+    limits (rtmp/rtmps, at most 4) when OBS sends them, else the provider's."""
+    if request.simulcast and request.simulcast_from_obs and not sends_targets(port):
+        raise ConfigurationError("Only the script inside OBS can send simulcast targets from OBS",
+                                 hint="obs-websocket cannot create outputs: let the provider restream them")
+    check_simulcast(request.provider, request.simulcast, obs_side=sends_targets(port),
+                    from_obs=request.simulcast_from_obs and bool(request.simulcast))
 
 
 @dataclass(frozen=True)
@@ -95,7 +120,35 @@ def judge(state: TargetState, seen: Observed, *, waited: float, was_live: bool) 
 
 def planned(targets: Sequence[SimulcastTarget]) -> list[TargetState]:
     """The targets before OBS is live: waiting for the main stream."""
-    return [TargetState(name=t.name, target_id=OBS_SIDE_ID, status=TargetStatus.IDLE, host=t.host) for t in targets]
+    return [TargetState(name=t.name, target_id=OBS_SIDE_ID, status=TargetStatus.IDLE, host=t.host,
+                        url_digest=url_digest(t.url)) for t in targets]
+
+
+#: Why an OBS-sent target of an adopted go-live is not sent again.
+NOT_RESTORED = "not sent again after the reload: the panel no longer has it with the same name and server URL"
+
+
+def matching_saved(held: Sequence[TargetState], saved: Sequence[SimulcastTarget]
+                   ) -> tuple[list[SimulcastTarget], list[TargetState]]:
+    """The saved targets that are the same as the OBS-sent ones a ledger entry names (same
+    name and server URL, with a usable key), in the ledger's order, and the ones without
+    such a match. A target saved since but not in the entry is not added: it was not part
+    of that go-live."""
+    by_name = {t.name.casefold(): t for t in saved}
+    found, lost = [], []
+    for state in held:
+        target = by_name.get(state.name.casefold())
+        usable = target is not None and bool(state.url_digest) and url_digest(target.url) == state.url_digest
+        if usable:
+            try:
+                check_target(target)
+            except ConfigurationError:
+                usable = False
+        if usable:
+            found.append(target)
+        else:
+            lost.append(state)
+    return found, lost
 
 
 def failed_line(states: Sequence[TargetState]) -> str:
@@ -107,10 +160,43 @@ def failed_line(states: Sequence[TargetState]) -> str:
 class ObsSide(_Base):
     """The controller's steps for targets OBS sends (mixed into ``Controller``)."""
 
+    #: The panel's saved "Also stream to" targets (the script sets it; none elsewhere): what
+    #: a go-live adopted after a reload sends again from OBS.
+    saved_targets: Callable[[], list[SimulcastTarget]] = staticmethod(lambda: [])
+
+    def _adopt_targets(self, go: GoLive, record: LedgerEntry) -> None:
+        """A go-live adopted from the ledger: its targets are its own again (so the end
+        removes the provider's), and those OBS sent are planned again from the saved ones
+        where they match (``matching_saved``); the others are said in the log and shown
+        removed, the class goes on."""
+        go.targets = [TargetState.from_dict(t) for t in record.targets]
+        held = [t for t in go.targets if t.target_id == OBS_SIDE_ID]
+        if not held:
+            return
+        go.targets_added = True
+        saved: list[SimulcastTarget] = []
+        if sends_targets(self.obs):
+            try:
+                saved = list(self.saved_targets())
+            except ConfigurationError as exc:  # a half-filled slot: nothing to match against
+                log.warning("The saved simulcast targets cannot be read: %s", exc)
+        found, lost = matching_saved(held, saved)
+        go.obs_targets = found
+        again = {t.name: t for t in planned(found)}
+        go.targets = [again.get(t.name, t) if t.target_id == OBS_SIDE_ID else t for t in go.targets]
+        go.targets = [replace(t, status=TargetStatus.REMOVED, reason=NOT_RESTORED) if t in lost else t
+                      for t in go.targets]
+        for target in found:
+            log.info("Simulcast target %r (%s) is sent from OBS again after the reload", target.name, target.host)
+        for state in lost:
+            log.warning("Simulcast target %r (%s) cannot be restored after the reload: %s%s", state.name,
+                        state.host, NOT_RESTORED.split(": ", 1)[1],
+                        "" if sends_targets(self.obs) else " (this OBS connection cannot send targets)")
+        self._show_targets(go)
+
     def _obs_side(self, go: GoLive) -> bool:
-        """True if this go-live's targets are sent by OBS (its provider does not restream)."""
-        return bool(go.request is not None and go.request.simulcast and go.provider.capabilities.simulcast is None
-                    and sends_targets(self.obs))
+        """True if this go-live's targets are sent by OBS (``sent_by_obs``)."""
+        return sent_by_obs(go.request, self.obs)
 
     def _plan_obs_targets(self, go: GoLive) -> None:
         """At the ingest: nothing to ask the provider; the targets wait for OBS to be live."""
@@ -142,7 +228,10 @@ class ObsSide(_Base):
 
     def _take_obs_states(self, go: GoLive, states: list[TargetState]) -> None:
         before = {t.name: t.status for t in go.targets}
-        go.targets = states
+        digests = {t.name: url_digest(t.url) for t in go.obs_targets}  # kept for an adoption after a reload
+        kept = [t for t in go.targets if t.target_id != OBS_SIDE_ID
+                or (t.status is TargetStatus.REMOVED and t.reason == NOT_RESTORED)]
+        go.targets = kept + [replace(t, url_digest=digests.get(t.name, t.url_digest)) for t in states]
         self._save(go)
         self._show_targets(go)
         newly = [t for t in states if t.status is TargetStatus.FAILED and before.get(t.name) is not TargetStatus.FAILED]

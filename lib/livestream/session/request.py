@@ -52,3 +52,6 @@ class GoLiveRequest:
     origin: str = "panel"
     #: Other destinations the provider restreams this go-live to (added before OBS publishes).
     simulcast: list[SimulcastTarget] = field(default_factory=list)
+    #: Send the targets from OBS itself even though the provider could restream them (the
+    #: panel's "Send these from OBS instead of the provider"): no target on the provider.
+    simulcast_from_obs: bool = False
