@@ -137,8 +137,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.close_connection = True
         body = response.body or b"{}"
         try:
-            self._send(Response(response.status, b"", response.content_type, dict(response.headers)),
-                       length=len(body))
+            # Said in the headers: a client that pooled this connection would send its next
+            # request down a socket closed under it (a ConnectionError under load).
+            headers = {**response.headers, "Connection": "close"}
+            self._send(Response(response.status, b"", response.content_type, headers), length=len(body))
             for i in range(len(body)):
                 time.sleep(delay)
                 self.wfile.write(body[i:i + 1])
