@@ -121,3 +121,24 @@ def test_the_end_of_obs_sent_targets_asks_the_provider_nothing_about_them(harnes
     end_with_targets(h.provider, stream_id, [TargetState(name="YouTube", target_id=OBS_SIDE_ID,
                                                          status=TargetStatus.LIVE).to_dict()])
     assert _provider_target_calls(h) == [] and h.provider.calls[-1][0] == "end"
+
+
+def test_a_port_that_forwards_by_getattr_still_sends_targets():
+    """The armed setting wraps the script's port in one that forwards by ``__getattr__``; a
+    runtime protocol check reads attributes statically on Python 3.12+ (OBS 30's 3.13, OBS
+    32's 3.14) and refused TP Streams' OBS-sent targets there."""
+    from livestream.session.armed import RecordingPort
+    from livestream.session.obsside import sends_targets
+
+    class Sender:
+        def start_targets(self, targets):
+            return []
+
+        def poll_targets(self):
+            return None
+
+        def stop_targets(self):
+            return []
+
+    assert sends_targets(RecordingPort(Sender()))
+    assert not sends_targets(RecordingPort(object()))

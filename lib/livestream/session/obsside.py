@@ -63,8 +63,11 @@ class TargetOutputs(Protocol):
 
 
 def sends_targets(port: Any) -> bool:
-    """True if ``port`` can send simulcast targets from OBS itself."""
-    return isinstance(port, TargetOutputs)
+    """True if ``port`` can send simulcast targets from OBS itself. Looked up with getattr,
+    not ``isinstance``: since Python 3.12 a runtime protocol check reads attributes
+    statically, so a wrapping port that forwards by ``__getattr__`` (the armed setting's
+    RecordingPort) failed it in OBS 30 and 32, whose Pythons are 3.13 and 3.14."""
+    return all(callable(getattr(port, name, None)) for name in ("start_targets", "poll_targets", "stop_targets"))
 
 
 def sent_by_obs(request: Optional[GoLiveRequest], port: Any) -> bool:
