@@ -267,8 +267,11 @@ def end_fails_then_live_again(studio: Studio, ctx: dict) -> dict:
     studio.sandbox.admin.clear_faults()  # the provider recovers
     ctx["recovered_at"] = time.monotonic()
     studio.press("go_live")  # from the failed state: wait for a new outcome, not the old failure
+    # The old failure is published again while the go-live waits for the claim on OBS's
+    # stream ("Checking that no other go-live..."): a new failure is one of another stream.
     second = studio.wait_state_where(lambda s: s.get("state") in ("live", "ended") or (
-        s.get("state") == "failed" and s.get("state_since") != failed.get("state_since")), timeout=60)
+        s.get("state") == "failed" and s.get("state_since") != failed.get("state_since")
+        and s.get("stream_id") != first["stream_id"]), timeout=60)
     assert second["state"] == "live" and second["stream_id"] != first["stream_id"], second
     studio.sandbox.admin.wait_for_status(second["stream_id"], PROVIDER_LIVE[session_provider(studio)], timeout=15)
     final = stop_and_end(studio)
