@@ -171,22 +171,30 @@ def recording_folder() -> Optional[Path]:
     return path if path is not None and path.is_dir() else None
 
 
+#: obs-websocket's profile persistent data, in the profile's folder.
+PERSISTENT_FILE = "obsWebSocketPersistentData.json"
+
+
 def write_persistent_slot(slot: str, value: Any) -> bool:
     """Set one slot of obs-websocket's profile persistent data; False if no profile."""
     folder = profile_dir()
     if folder is None:
         return False
     with _persistent_lock:
-        return _write_slot(folder / "obsWebSocketPersistentData.json", slot, value)
+        return _write_slot(folder / PERSISTENT_FILE, slot, value)
+
+
+def _read_slots(path: Path) -> dict:
+    """Every slot of the file; empty when it is missing, unreadable or not an object."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def _write_slot(path: Path, slot: str, value: Any) -> bool:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if not isinstance(data, dict):
-            data = {}
-    except (OSError, ValueError):
-        data = {}
+    data = _read_slots(path)
     data[slot] = value
     # Not fsync'd, like obs-websocket's own write of this file (a temporary file renamed
     # over, no fsync): it mirrors the script's memory, is written again at the next load,
@@ -198,13 +206,7 @@ def _write_slot(path: Path, slot: str, value: Any) -> bool:
 def read_persistent_slot(slot: str) -> Any:
     """One slot of obs-websocket's profile persistent data (None if unset or unreadable)."""
     folder = profile_dir()
-    if folder is None:
-        return None
-    try:
-        data = json.loads((folder / "obsWebSocketPersistentData.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data.get(slot) if isinstance(data, dict) else None
+    return None if folder is None else _read_slots(folder / PERSISTENT_FILE).get(slot)
 
 
 class PersistentSlot:

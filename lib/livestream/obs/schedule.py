@@ -37,7 +37,6 @@ log = logging.getLogger("livestream.obs")
 
 #: Seconds between looks at obs-websocket's persistent data for a remote request.
 REQUEST_CHECK_EVERY = 0.5
-PERSISTENT_FILE = "obsWebSocketPersistentData.json"
 
 
 class ScheduleGlue:
@@ -264,7 +263,7 @@ class ScheduleGlue:
         if self._profile_dir is None or now - self._profile_checked > 10:
             self._profile_checked = now
             self._profile_dir = profile.profile_dir()
-        return self._profile_dir / PERSISTENT_FILE if self._profile_dir else None
+        return self._profile_dir / profile.PERSISTENT_FILE if self._profile_dir else None
 
 
 #: Each action the scheduler decides (``session.schedule.Action.kind``) and who carries it out.

@@ -68,10 +68,7 @@ class OwnSettings:
 
     def save(self, own: dict[str, StreamService]) -> None:
         if not own:
-            try:
-                self.path.unlink()
-            except FileNotFoundError:
-                pass
+            self.path.unlink(missing_ok=True)
             return
         paths.private_dir(self.path.parent)
         data = {"format": 1, "own": {p: s.to_dict() for p, s in own.items()}}

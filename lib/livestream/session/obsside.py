@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Callable, Optional, Protocol, Sequence, runtime_checkable
+from typing import TYPE_CHECKING, Any, Callable, Optional, Protocol, Sequence
 
 from .. import secrets
 from ..errors import ConfigurationError
@@ -48,7 +48,6 @@ log = logging.getLogger("livestream.session")
 CONNECT_WAIT = 15.0
 
 
-@runtime_checkable
 class TargetOutputs(Protocol):
     """The optional part of an ``ObsPort`` that sends targets from OBS itself."""
 
@@ -62,12 +61,17 @@ class TargetOutputs(Protocol):
         """Stop every target (REMOVED); quick: never waits for a connection."""
 
 
+#: The methods ``TargetOutputs`` declares.
+_TARGET_METHODS = tuple(name for name, member in vars(TargetOutputs).items()
+                        if callable(member) and not name.startswith("_"))
+
+
 def sends_targets(port: Any) -> bool:
     """True if ``port`` can send simulcast targets from OBS itself. Looked up with getattr,
     not ``isinstance``: since Python 3.12 a runtime protocol check reads attributes
     statically, so a wrapping port that forwards by ``__getattr__`` (the armed setting's
     RecordingPort) failed it in OBS 30 and 32, whose Pythons are 3.13 and 3.14."""
-    return all(callable(getattr(port, name, None)) for name in ("start_targets", "poll_targets", "stop_targets"))
+    return all(callable(getattr(port, name, None)) for name in _TARGET_METHODS)
 
 
 def sent_by_obs(request: Optional[GoLiveRequest], port: Any) -> bool:
