@@ -101,6 +101,8 @@ def test_after_a_scene_collection_switch_obs_sends_the_adopted_go_lives_targets_
                 and _statuses(s) == {"YouTube": "live", "Facebook": "live"}, timeout=60,
                 what="the adopted go-live with both targets live again")
             assert recovered["stream_id"] == session["stream_id"]
+            # The session is published before the timer hands the log lines to OBS: wait for the line.
+            studio.obs.wait_for_log("is sent from OBS again after the reload", timeout=15)
             assert "is sent from OBS again after the reload" in studio.script_log()
             for name in KEYS:
                 output = f"obs_livestream_simulcast_{name}"
