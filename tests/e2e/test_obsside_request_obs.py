@@ -101,9 +101,13 @@ def test_after_a_scene_collection_switch_obs_sends_the_adopted_go_lives_targets_
                 and _statuses(s) == {"YouTube": "live", "Facebook": "live"}, timeout=60,
                 what="the adopted go-live with both targets live again")
             assert recovered["stream_id"] == session["stream_id"]
-            # The session is published before the timer hands the log lines to OBS: wait for the line.
-            studio.obs.wait_for_log("is sent from OBS again after the reload", timeout=15)
-            assert "is sent from OBS again after the reload" in studio.script_log()
+            # The session is published before the timer hands the log lines to OBS: wait for each
+            # target's line in OBS's log (it raises if a line never comes). After the collection switch
+            # OBS 29 writes these lines as "[Unknown Script] ..." (they are handed over outside a call
+            # into the script, while the collection is being loaded), so script_log() does not see them.
+            for name in ("YouTube", "Facebook"):
+                studio.obs.wait_for_log(f"target '{name}' (127.0.0.1) is sent from OBS again after the reload",
+                                        timeout=15)
             for name in KEYS:
                 output = f"obs_livestream_simulcast_{name}"
                 assert studio.obs.log_text().count(f"Output '{output}': stopping") >= 1, \
