@@ -25,7 +25,9 @@ from livestream.session.ports import StreamService
 from tests.e2e.studio import PREVIOUS_SERVICE, REPO, Studio, cli_command, cli_env
 from tests.secrets_kit import scrubbed_env
 
-pytestmark = pytest.mark.e2e
+# The CLI speaks obs-websocket: run at both ends of the range we support (5.1 in OBS 29, 5.7 in
+# OBS 32); OBS 30.2's 5.5 lies between and changes nothing the CLI uses.
+pytestmark = [pytest.mark.e2e, pytest.mark.obs_versions("29", "32")]
 
 BOOT_DELAY = 2.0
 LIVE = {"tpstreams": "Streaming", "fastpix": "active"}

@@ -19,7 +19,9 @@ from tests.e2e.dockpage import DockPage, headless_chromium
 from tests.e2e.studio import PREVIOUS_SERVICE, Studio, wait_published
 from tests.sandbox.support import ffprobe, wait_until
 
-pytestmark = pytest.mark.e2e
+# OBS-side outputs and the provider's restreaming do not change between OBS 30.2 and 32: the oldest
+# (29) and the newest (32) OBS run them.
+pytestmark = [pytest.mark.e2e, pytest.mark.obs_versions("29", "32")]
 
 GOOD_KEY = "e2e-yt-relay-key"
 SECOND_KEY = "e2e-fb-relay-key"
