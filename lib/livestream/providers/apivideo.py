@@ -29,8 +29,6 @@ rate limits send ``X-RateLimit-Retry-After`` (read like ``Retry-After``).
 from __future__ import annotations
 
 import dataclasses
-import logging
-import time
 from datetime import datetime
 from typing import Any, Callable, Literal, Optional
 from urllib.parse import urlsplit
@@ -39,17 +37,14 @@ import requests
 from pydantic import Field, SecretStr, ValidationError, field_validator
 
 from .. import secrets
-from ..errors import AuthenticationError, InvalidRequestError
-from ..http import HttpClient, Service, join_messages
+from ..http import Service, join_messages
 from ..models import EndResult, LiveStream, StreamStatus
 from ..simulcast import SimulcastSupport, SimulcastTarget, TargetState
 from . import register, wire
 from .base import OptionsInput
 from .declare import SRT_ID_IS_KEY, Capabilities, CredentialField, Setting, StreamOption
-from .http_base import HttpProvider
-from .kit import CredentialModel, LoginTokens, OptionsModel, RefreshingAuth, login_refused
-
-log = logging.getLogger(__name__)
+from .kit import CredentialModel, OptionsModel
+from .kit_login import LoginProvider, OAuthTokens
 
 API_KEY_ENV = "APIVIDEO_API_KEY"
 BASE_URL_ENV = "APIVIDEO_API_BASE_URL"
@@ -97,15 +92,6 @@ AUTH_SERVICE = dataclasses.replace(SERVICE, credential="API key")
 
 
 _Wire = wire.WireModel
-
-
-class AccessToken(_Wire):
-    """The answer of ``/auth/api-key`` and ``/auth/refresh``."""
-
-    access_token: str = Field(min_length=1)
-    refresh_token: Optional[str] = None
-    token_type: str = "Bearer"
-    expires_in: Optional[float] = None
 
 
 class StreamAssets(_Wire):
@@ -264,7 +250,7 @@ def parse_stream(data: Any, *, protocol: str = "rtmps", servers: Optional[dict] 
 
 
 @register
-class ApiVideo(HttpProvider):
+class ApiVideo(LoginProvider):
     """api.video: token exchange with refresh; create (ready at once), get, list, complete, delete."""
 
     name = "apivideo"
@@ -323,10 +309,6 @@ class ApiVideo(HttpProvider):
     )
     credentials_note = f"a sandbox key also needs {BASE_URL_ENV}={SANDBOX_URL}"
 
-    def __init__(self, credentials: Any, *, sleep: Any = None, rng: Any = None, **kwargs: Any) -> None:
-        self._retry_args = {"sleep": sleep, "rng": rng}
-        super().__init__(credentials, sleep=sleep, rng=rng, **kwargs)
-
     def setup(self, *, ingest_rtmps_url: Optional[str] = None, ingest_rtmp_url: Optional[str] = None,
               ingest_srt_url: Optional[str] = None, protocol: Optional[str] = None,
               clock: Optional[Callable[[], float]] = None) -> None:
@@ -336,20 +318,20 @@ class ApiVideo(HttpProvider):
             "srt": self._ingest_setting(ingest_srt_url, INGEST_SRT_ENV, SRT_SERVER, ("srt",)),
         }
         self._choose_protocol(protocol)
-        # One more client for the token exchange, whose 401 means "wrong API key", on the
-        # same session.
-        plain = self._http
-        args = dict(session=plain.session, timeout=plain.timeout, **self._retry_args)
-        self._auth_http = HttpClient(AUTH_SERVICE, plain.base_url, **args)
-        hooks = plain.session.hooks.setdefault("response", [])
+        hooks = self._http.session.hooks.setdefault("response", [])
         if _rate_limit_header not in hooks:
             hooks.append(_rate_limit_header)
-        self._clock = clock or time.monotonic
-        self._tokens = LoginTokens(self._login, renew=self._renew,
-                                   stale=lambda: self._clock() >= self._expires_at - REFRESH_MARGIN)
-        self._refreshing = RefreshingAuth("Bearer", self._tokens.current, self._tokens.forget, service=SERVICE.name)
-        self._refresh: Optional[SecretStr] = None
-        self._expires_at = 0.0
+        # The token exchange, whose 401 means "wrong API key"; UNVERIFIED: the docs do not say
+        # whether a wrong key is answered 400 or 401: both are reported as a wrong API key.
+        auth = self._login_client(AUTH_SERVICE)
+        key = self.credentials.api_key  # type: ignore[attr-defined]
+        self._log_in_with(OAuthTokens(
+            auth, lifetime=TOKEN_LIFETIME, margin=REFRESH_MARGIN, clock=clock,
+            login=lambda: self._post_login(AUTH_PATH, {"apiKey": key.get_secret_value()}, what="API key",
+                                           idempotent=True, http=auth, hint=SERVICE.auth_hint,
+                                           refused_message="api.video rejected the API key"),
+            refresh=lambda token: auth.request("POST", REFRESH_PATH, json={"refreshToken": token},
+                                               idempotent=True, what="refresh token")))
 
     # ------------------------------------------------------------------ operations
 
@@ -410,11 +392,6 @@ class ApiVideo(HttpProvider):
         """The token exchange and one live stream of the first page: cheap and authenticated."""
         self._send("GET", STREAMS_PATH, what="project", params={"currentPage": 1, "pageSize": 1})
 
-    def close(self) -> None:
-        self._tokens.forget()
-        self._refresh = None
-        self._http.close()
-
     # ------------------------------------------------------------------ simulcast
 
     def add_simulcast_target(self, stream_id: str, target: SimulcastTarget) -> TargetState:
@@ -443,42 +420,6 @@ class ApiVideo(HttpProvider):
     def _set_restreams(self, stream_id: str, restreams: list[Restream]) -> None:
         """``PATCH /live-streams/{liveStreamId} {"restreams": [...]}``: idempotent, the whole list."""
         self._on("PATCH", stream_id, json={"restreams": [r.model_dump() for r in restreams]}, idempotent=True)
-
-    # ------------------------------------------------------------------ auth
-
-    def _login(self) -> SecretStr:
-        """``POST /auth/api-key {"apiKey"}``.
-
-        UNVERIFIED: the docs do not say whether a wrong key is answered 400 or 401; both
-        are reported as a wrong API key.
-        """
-        key = self.credentials.api_key.get_secret_value()  # type: ignore[attr-defined]
-        try:
-            return self._take_token(self._auth_http.request("POST", AUTH_PATH, json={"apiKey": key},
-                                                     idempotent=True, what="API key"))
-        except InvalidRequestError as refused:
-            raise login_refused(refused, "api.video rejected the API key", hint=SERVICE.auth_hint,
-                                service=SERVICE.name) from None
-
-    def _renew(self) -> SecretStr:
-        """``POST /auth/refresh {"refreshToken"}``; a refused refresh logs in again."""
-        if self._refresh is not None:
-            try:
-                return self._take_token(self._auth_http.request(
-                    "POST", REFRESH_PATH, json={"refreshToken": self._refresh.get_secret_value()},
-                    idempotent=True, what="refresh token"))
-            except (AuthenticationError, InvalidRequestError) as refused:
-                log.info("api.video refused the refresh token (%s); logging in again", refused.status_code)
-        return self._login()
-
-    def _take_token(self, response: requests.Response) -> SecretStr:
-        """The access token of a token answer (the refresh token and the expiry kept)."""
-        token = self._auth_http.model_of(response, AccessToken)
-        secrets.register(token.access_token, token.refresh_token)
-        self._refresh = SecretStr(token.refresh_token) if token.refresh_token else None
-        lifetime = token.expires_in if token.expires_in and token.expires_in > 0 else TOKEN_LIFETIME
-        self._expires_at = self._clock() + lifetime
-        return SecretStr(token.access_token)
 
     # ------------------------------------------------------------------ plumbing
 

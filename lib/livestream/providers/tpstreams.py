@@ -17,6 +17,7 @@ word says (a documented example of the live-stream API has "Not Started" with bo
 from __future__ import annotations
 
 import dataclasses
+import functools
 from datetime import datetime
 from typing import Annotated, Any, Literal, Mapping, Optional
 from urllib.parse import quote, urlsplit
@@ -38,8 +39,9 @@ from ..tokencache import TokenCache
 from . import register, wire
 from .base import OptionsInput
 from .declare import Capabilities, CredentialField, StreamOption
-from .http_base import MAX_PAGES, HttpProvider
-from .kit import CredentialModel, HeaderAuth, LoginTokens, OptionsModel, RefreshingAuth, login_refused
+from .http_base import MAX_PAGES
+from .kit import CredentialModel, HeaderAuth, LoginTokens, OptionsModel
+from .kit_login import LoginProvider, token_in
 
 ORG_ENV = "TPSTREAMS_ORG_ID"
 TOKEN_ENV = "TPSTREAMS_API_TOKEN"
@@ -250,7 +252,7 @@ def parse_asset(body: Any) -> LiveStream:
 
 
 @register
-class TPStreams(HttpProvider):
+class TPStreams(LoginProvider):
     """TP Streams: create/schedule, start_server, poll, stop_live_stream, delete."""
 
     name = "tpstreams"
@@ -258,6 +260,7 @@ class TPStreams(HttpProvider):
     Credentials = TPStreamsCredentials
     Options = TPStreamsOptions
     service = SERVICE
+    login_scheme = "Token"
     id_noun = "stream"
     stream_id_hint = "give the asset ID of the live stream"
     repr_field = "organization_id"
@@ -306,31 +309,20 @@ class TPStreams(HttpProvider):
     def setup(self, *, token_cache: Optional[TokenCache] = None) -> None:  # type: ignore[override]
         """The organization's path prefix, and the login's token cache (with a username)."""
         creds: TPStreamsCredentials = self.credentials  # type: ignore[assignment]
+        self._prefix = f"/api/v1/{quote(creds.organization_id, safe='')}/"
         if creds.uses_login:
             self._http.service = LOGIN_SERVICE  # a 401 then names the login, not a token
-        self._prefix = f"/api/v1/{quote(creds.organization_id, safe='')}/"
-        self._key: Optional[str] = None
-        if creds.uses_login:
-            self._cache = token_cache if token_cache is not None else TokenCache(environ=self.environ)
-            tokens = LoginTokens(self._login, cache=self._cache, cache_key=lambda: self._cache_key)
-            self._refreshing = RefreshingAuth("Token", tokens.current, tokens.forget, service=SERVICE.name)
+            cache = token_cache if token_cache is not None else TokenCache(environ=self.environ)
+            # The cache key holds a password fingerprint: made on first use (a worker thread),
+            # not here, because it is deliberately slow and the panel builds clients on OBS's UI thread.
+            key = functools.lru_cache(maxsize=None)(lambda: cache.key_for(
+                self._http.origin, creds.organization_id, creds.username or "", creds.password.get_secret_value()))
+            self._log_in_with(LoginTokens(self._login, cache=cache, cache_key=key))
 
     def auth(self) -> Optional[requests.auth.AuthBase]:
         """The user's API token, on every request; a login's token is sent by ``_refreshing``."""
         token = self.credentials.api_token  # type: ignore[attr-defined]
         return None if self.credentials.uses_login else HeaderAuth("Token", token)  # type: ignore[attr-defined]
-
-    @property
-    def _cache_key(self) -> str:
-        """The token cache key of this login, password fingerprint included. Made on
-        first use (a worker thread), not in the constructor: the fingerprint is
-        deliberately slow and the panel builds clients on OBS's UI thread."""
-        if self._key is None:
-            assert self.credentials.password is not None
-            self._key = self._cache.key_for(self._http.origin, self.credentials.organization_id,
-                                            self.credentials.username or "",
-                                            self.credentials.password.get_secret_value())
-        return self._key
 
     @classmethod
     def credentials_from_env(cls, environ: Mapping[str, str]) -> TPStreamsCredentials:
@@ -472,21 +464,11 @@ class TPStreams(HttpProvider):
         """``POST /api/auth/login/`` (authentication docs). Never retried once sent: each
         login mints one of the organization's 20 tokens."""
         creds = self.credentials
-        assert creds.password is not None
         body = {"username": creds.username, "password": creds.password.get_secret_value(),
                 "organization_id": creds.organization_id}
-        try:
-            response = self._http.request("POST", LOGIN_PATH, json=body, idempotent=False, what="login")
-        except (InvalidRequestError, AuthenticationError, PermissionDeniedError) as refused:
-            raise login_refused(refused, "TP Streams refused the login", hint=LOGIN_SERVICE.auth_hint,
-                                service=SERVICE.name) from None
-        data = self._http.json_of(response)
+        response = self._post_login(LOGIN_PATH, body, what="login", hint=LOGIN_SERVICE.auth_hint,
+                                    refused=(InvalidRequestError, AuthenticationError, PermissionDeniedError),
+                                    refused_message="TP Streams refused the login")
         # The docs do not name the field; django-rest-knox, whose marks the API bears (64-hex
         # tokens, a per-organization cap), answers {"expiry", "token"}.
-        token = None
-        if isinstance(data, dict):
-            token = next((data[k] for k in ("token", "auth_token", "key")
-                          if isinstance(data.get(k), str) and data[k]), None)
-        if not token:
-            raise self._http.unexpected(response, "no 'token' in the login answer")
-        return token
+        return token_in(self._http, response, ("token", "auth_token", "key"))

@@ -1,0 +1,128 @@
+"""Logging in for a token: the plumbing TP Streams' login and api.video's API-key exchange share.
+
+``LoginProvider`` is an ``HttpProvider`` whose requests carry a token got by logging in
+(``kit.RefreshingAuth`` over ``kit.LoginTokens``, so a 401 logs in again once):
+
+- ``_log_in_with(tokens)`` sends every request through the tokens' current one;
+- ``_login_client(service)``: a client on the same session whose errors name the login
+  (its 401 means "wrong password" or "wrong API key", not "wrong token");
+- ``_post_login`` sends one login (or token exchange) and turns its refusal into
+  ``kit.login_refused``; ``token_in`` reads the token from the first of several fields;
+- ``close`` forgets the token.
+
+``OAuthTokens`` keeps an OAuth 2.0 access token (the token answer of
+https://www.rfc-editor.org/rfc/rfc6749#section-5.1: ``access_token``, ``refresh_token``,
+``expires_in``) and renews it with its refresh token shortly before it expires.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import time
+from typing import Any, Callable, ClassVar, Optional, Sequence
+
+import requests
+from pydantic import Field, SecretStr
+
+from .. import secrets
+from ..errors import AuthenticationError, InvalidRequestError, LivestreamError
+from ..http import HttpClient, Service
+from . import wire
+from .http_base import HttpProvider
+from .kit import LoginTokens, RefreshingAuth, login_refused
+
+log = logging.getLogger(__name__)
+
+
+class LoginProvider(HttpProvider):
+    """An ``HttpProvider`` whose token comes from a login (``_log_in_with``)."""
+
+    #: The ``Authorization`` scheme the login's token is sent with ("Token", "Bearer").
+    login_scheme: ClassVar[str] = "Bearer"
+    _tokens: Optional[LoginTokens] = None
+
+    def _log_in_with(self, tokens: LoginTokens) -> None:
+        """Send every request with ``tokens``' current token; after a 401, once with a new one."""
+        self._tokens = tokens
+        self._refreshing = RefreshingAuth(self.login_scheme, tokens.current, tokens.forget, service=self.service.name)
+
+    def _login_client(self, service: Service) -> HttpClient:
+        """The API's client (session, base URL, timeouts, retries) with errors worded for ``service``."""
+        client = copy.copy(self._http)
+        client.service, client.auth = service, None
+        return client
+
+    def _post_login(self, path: str, body: dict[str, Any], *, what: str, refused_message: str, hint: str,
+                    refused: tuple[type[LivestreamError], ...] = (InvalidRequestError,),
+                    idempotent: bool = False, http: Optional[HttpClient] = None) -> requests.Response:
+        """``POST path`` with the credentials in ``body``; an error of the ``refused`` kinds
+        means the credentials (``login_refused``: ``refused_message`` with the provider's words)."""
+        try:
+            return (http or self._http).request("POST", path, json=body, idempotent=idempotent, what=what)
+        except refused as refusal:
+            raise login_refused(refusal, refused_message, hint=hint, service=self.service.name) from None
+
+    def close(self) -> None:
+        if self._tokens is not None:
+            self._tokens.forget()
+        super().close()
+
+
+def token_in(http: HttpClient, response: requests.Response, names: Sequence[str]) -> str:
+    """The token of a login answer: the first of the fields ``names`` that holds text;
+    the unexpected-answer error (naming ``names[0]``) when none does."""
+    data = http.json_of(response)
+    token = next((data[name] for name in names if isinstance(data.get(name), str) and data[name]), None) \
+        if isinstance(data, dict) else None
+    if not token:
+        raise http.unexpected(response, f"no '{names[0]}' in the login answer")
+    return token
+
+
+class AccessToken(wire.WireModel):
+    """An OAuth 2.0 token answer (RFC 6749, section 5.1)."""
+
+    access_token: str = Field(min_length=1)
+    refresh_token: Optional[str] = None
+    token_type: str = "Bearer"
+    expires_in: Optional[float] = None
+
+
+class OAuthTokens(LoginTokens):
+    """An access token from ``login()`` (a token answer), renewed ``margin`` seconds before
+    it expires with ``refresh(refresh_token)``; a refused refresh logs in again. ``lifetime``:
+    the seconds an answer without ``expires_in`` lasts. Tokens stay in memory, as secrets."""
+
+    def __init__(self, http: HttpClient, *, login: Callable[[], requests.Response],
+                 refresh: Callable[[str], requests.Response], lifetime: float, margin: float,
+                 clock: Optional[Callable[[], float]] = None) -> None:
+        super().__init__(lambda: self._take(login()), renew=self._renewed,
+                         stale=lambda: self._clock() >= self._expires_at - margin)
+        self._http, self._refresh_with, self._lifetime = http, refresh, lifetime
+        self._clock = clock or time.monotonic
+        self._refresh: Optional[SecretStr] = None
+        self._expires_at = 0.0
+
+    def _renewed(self) -> SecretStr:
+        if self._refresh is not None:
+            try:
+                return self._take(self._refresh_with(self._refresh.get_secret_value()))
+            except (AuthenticationError, InvalidRequestError) as refused:
+                log.info("%s refused the refresh token (%s); logging in again", self._http.service.name,
+                         refused.status_code)
+        return self.login()
+
+    def _take(self, response: requests.Response) -> SecretStr:
+        """The access token of a token answer (the refresh token and the expiry kept)."""
+        token = self._http.model_of(response, AccessToken)
+        secrets.register(token.access_token, token.refresh_token)
+        self._refresh = SecretStr(token.refresh_token) if token.refresh_token else None
+        lifetime = token.expires_in if token.expires_in and token.expires_in > 0 else self._lifetime
+        self._expires_at = self._clock() + lifetime
+        return SecretStr(token.access_token)
+
+    def forget(self, token: Any = None) -> None:
+        """The access token and its refresh token dropped: the next request logs in."""
+        super().forget(token)
+        self._refresh = None
