@@ -34,16 +34,17 @@ from typing import Any, Callable, Literal, Optional
 from urllib.parse import urlsplit
 
 import requests
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, field_validator
 
 from .. import secrets
-from ..http import Service, join_messages
+from ..http import Service
 from ..models import EndResult, LiveStream, StreamStatus
 from ..simulcast import SimulcastSupport, SimulcastTarget, TargetState
 from . import register, wire
 from .base import OptionsInput
 from .declare import SRT_ID_IS_KEY, Capabilities, CredentialField, Setting, StreamOption
 from .kit import CredentialModel, OptionsModel
+from .kit_errors import ErrorShape
 from .kit_login import LoginProvider, OAuthTokens
 
 API_KEY_ENV = "APIVIDEO_API_KEY"
@@ -82,7 +83,10 @@ SERVICE = Service(
     not_found_hint="check the live stream ID (liveStreamId, li...) and that the API key belongs to its "
                    "project and environment (production or sandbox)",
     base_url_env=BASE_URL_ENV,
-    parse_error=lambda body: read_problem(body),  # defined below, with the wire models
+    # A problem object ``{type, title, status, detail?, name?, problems?}``: its title and
+    # detail, and a message per named attribute (the problem itself and its ``problems``).
+    parse_error=ErrorShape(messages=("title", "detail"), items=(".", "problems"), field="name",
+                           text=("detail", "title"), no_text="is invalid", requires=("title", "detail", "type")),
 )
 #: The token exchange: what it rejects is the API key itself.
 AUTH_SERVICE = dataclasses.replace(SERVICE, credential="API key")
@@ -126,17 +130,6 @@ class StreamPage(_Wire):
     pagination: Optional[Pagination] = None
 
 
-class Problem(_Wire):
-    """An error body: ``{type, title, status, detail?, name?, problems?}``."""
-
-    type: Optional[str] = None
-    title: Optional[str] = None
-    status: Optional[int] = None
-    detail: Optional[str] = None
-    name: Optional[str] = None
-    problems: list[Problem] = Field(default_factory=list)
-
-
 class Restream(_Wire):
     """One of a live stream's ``restreams`` (``RestreamsResponseObject`` in the official clients)."""
 
@@ -147,29 +140,6 @@ class Restream(_Wire):
 
 class RestreamList(_Wire):
     restreams: list[Restream] = Field(default_factory=list)
-
-
-def parse_problem(body: Any) -> Optional[Problem]:
-    """The problem object of an error answer, or None when the body is not one."""
-    if not isinstance(body, dict) or not any(k in body for k in ("title", "detail", "type")):
-        return None
-    try:
-        return Problem.model_validate(body)
-    except ValidationError:
-        return None
-
-
-def read_problem(body: Any) -> tuple[Optional[str], dict[str, list[str]]]:
-    """``Service.parse_error`` for api.video: the problem's title and detail, and a
-    message per named attribute (the problem itself and its ``problems``)."""
-    problem = parse_problem(body)
-    if problem is None:
-        return None, {}
-    fields: dict[str, list[str]] = {}
-    for item in [problem, *problem.problems]:
-        if item.name:
-            fields.setdefault(item.name, []).append(item.detail or item.title or "is invalid")
-    return join_messages([m for m in (problem.title, problem.detail) if m]), fields
 
 
 def _rate_limit_header(response: requests.Response, *args: Any, **kwargs: Any) -> requests.Response:

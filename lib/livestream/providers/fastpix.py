@@ -15,21 +15,22 @@ Extra methods beyond the ``Provider`` contract: ``enable(id)`` and ``disable(id)
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal, Optional, Union
+from typing import Annotated, Any, Literal, Optional
 from urllib.parse import quote
 
 import requests
-from pydantic import BaseModel, BeforeValidator, Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, BeforeValidator, Field, SecretStr, field_validator
 
 from .. import secrets
 from ..errors import ConfigurationError
-from ..http import Service, join_messages
+from ..http import Service
 from ..models import EndResult, LiveStream, StreamStatus
 from ..simulcast import SimulcastSupport, SimulcastTarget, TargetState, TargetStatus
 from . import register, wire
 from .base import OptionsInput
 from .declare import Capabilities, CredentialField, Setting, StreamOption
 from .kit import BasicCredentials, OptionsModel
+from .kit_errors import ErrorShape
 from .kit_simulcast import TargetsProvider
 from .wire import text as _text
 
@@ -67,48 +68,10 @@ class Envelope(wire.WireModel):
     pagination: Optional[dict[str, Any]] = None
 
 
-class _FieldError(wire.WireModel):
-    field: Optional[str] = None
-    message: Optional[str] = None
-
-
-class _Error(wire.WireModel):
-    code: Optional[Union[int, str]] = None
-    message: Optional[str] = None
-    description: Optional[str] = None
-    fields: list[_FieldError] = Field(default_factory=list)
-
-
-class ErrorBody(BaseModel):
-    """``{"success": false, "error": {"code", "message", "description", "fields": [{"field",
-    "message"}]}}`` (``fields`` on a 422); older answers: ``{"errors": [{"field", "message"}]}``."""
-
-    error: Optional[Union[_Error, str]] = None
-    errors: list[Union[_FieldError, str]] = Field(default_factory=list)
-
-
-def parse_error_body(body: Any) -> tuple[Optional[str], dict[str, list[str]]]:
-    """The message and per-field messages of a FastPix error body (``ErrorBody``)."""
-    try:
-        parsed = ErrorBody.model_validate(body)
-    except ValidationError:
-        return None, {}
-    messages: list[str] = []
-    fields: dict[str, list[str]] = {}
-    items: list[Union[_FieldError, str]] = list(parsed.errors)
-    if isinstance(parsed.error, str):
-        messages.append(parsed.error)
-    elif parsed.error is not None:
-        for text in (parsed.error.message, parsed.error.description):
-            if text and text.strip() and text.strip() not in messages:
-                messages.append(text.strip())
-        items = list(parsed.error.fields) + items
-    for item in items:
-        if isinstance(item, str):
-            messages.append(item)
-        elif item.message and item.message.strip():
-            fields.setdefault(item.field or "request", []).append(item.message.strip())
-    return join_messages([m for m in messages if m.strip()]), fields
+#: ``{"success": false, "error": {"code", "message", "description", "fields": [{"field",
+#: "message"}]}}`` (``fields`` on a 422); older answers: ``{"errors": [{"field", "message"}]}``.
+parse_error_body = ErrorShape(messages=("error", "error.message", "error.description"),
+                              items=("error.fields", "errors"), unnamed="request")
 
 
 SERVICE = Service(

@@ -33,7 +33,7 @@ from ..errors import (
     LivestreamError,
     PermissionDeniedError,
 )
-from ..http import Service, coerce_model, join_messages
+from ..http import Service, coerce_model
 from ..models import EndResult, Ingest, LiveStream, StreamStatus
 from ..tokencache import TokenCache
 from . import register, wire
@@ -41,6 +41,7 @@ from .base import OptionsInput
 from .declare import Capabilities, CredentialField, StreamOption
 from .http_base import MAX_PAGES
 from .kit import CredentialModel, HeaderAuth, LoginTokens, OptionsModel
+from .kit_errors import ErrorShape
 from .kit_login import LoginProvider, token_in
 
 ORG_ENV = "TPSTREAMS_ORG_ID"
@@ -52,41 +53,10 @@ PASSWORD_ENV = "TPSTREAMS_PASSWORD"
 LOGIN_PATH = "/api/auth/login/"
 START_FORMAT = "%Y-%m-%d %H:%M:%S"  # the live-stream API's "Schedule" example
 
-def parse_error_body(body: Any) -> tuple[Optional[str], dict[str, list[str]]]:
-    """The message and per-field messages of a TP Streams error body.
-
-    A Django REST framework API: ``{"detail": "..."}``, ``{"non_field_errors": [...]}``
-    or serializer errors ``{"<field>": ["msg", ...]}`` (nested for nested objects, e.g.
-    ``live_stream.start``).
-    """
-    messages: list[str] = []
-    fields: dict[str, list[str]] = {}
-    if not isinstance(body, dict):
-        return None, fields
-    for key in ("detail", "message", "non_field_errors"):
-        value = body.get(key)
-        texts = [value] if isinstance(value, str) else value if isinstance(value, list) else []
-        messages.extend(t.strip() for t in texts if isinstance(t, str) and t.strip())
-    for key, value in body.items():
-        if key not in ("detail", "message", "non_field_errors", "code", "status"):
-            _collect_field(str(key), value, fields)
-    return join_messages(messages), fields
-
-
-def _collect_field(name: str, value: Any, fields: dict[str, list[str]], depth: int = 0) -> None:
-    if depth > 4:
-        return
-    if isinstance(value, str):
-        fields.setdefault(name, []).append(value)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            if isinstance(item, str):
-                fields.setdefault(name, []).append(item)
-            elif isinstance(item, (dict, list)):
-                _collect_field(f"{name}[{index}]", item, fields, depth + 1)
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            _collect_field(f"{name}.{key}", item, fields, depth + 1)
+#: A Django REST framework API's error body: ``{"detail": "..."}``, ``{"non_field_errors": [...]}``
+#: or serializer errors ``{"<field>": ["msg", ...]}`` (nested for nested objects, e.g. ``live_stream.start``).
+parse_error_body = ErrorShape(messages=("detail", "message", "non_field_errors"), other_keys_are_fields=True,
+                              not_fields=("code", "status"))
 
 
 SERVICE = Service(
