@@ -8,7 +8,9 @@
   (its 401 means "wrong password" or "wrong API key", not "wrong token");
 - ``_post_login`` sends one login (or token exchange) and turns its refusal into
   ``kit.login_refused``; ``token_in`` reads the token from the first of several fields;
-- ``close`` forgets the token.
+- ``close`` forgets the token;
+- ``credentials_from_env`` of ``TokenOrLogin`` credentials (a token, or a username and a
+  password that log in for one) names exactly what is missing.
 
 ``OAuthTokens`` keeps an OAuth 2.0 access token (the token answer of
 https://www.rfc-editor.org/rfc/rfc6749#section-5.1: ``access_token``, ``refresh_token``,
@@ -20,19 +22,44 @@ from __future__ import annotations
 import copy
 import logging
 import time
-from typing import Any, Callable, ClassVar, Optional, Sequence
+from typing import Any, Callable, ClassVar, Mapping, Optional, Sequence
 
 import requests
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 
 from .. import secrets
-from ..errors import AuthenticationError, InvalidRequestError, LivestreamError
-from ..http import HttpClient, Service
+from ..errors import AuthenticationError, ConfigurationError, InvalidRequestError, LivestreamError
+from ..http import HttpClient, Service, coerce_model
 from . import wire
 from .http_base import HttpProvider
-from .kit import LoginTokens, RefreshingAuth, login_refused
+from .kit import CredentialModel, LoginTokens, RefreshingAuth, login_refused
 
 log = logging.getLogger(__name__)
+
+
+class TokenOrLogin(CredentialModel):
+    """Credentials with a token, or with a username and a password that log in for one
+    (``login_fields``: the three fields' names); every other required field must be given."""
+
+    login_fields: ClassVar[tuple[str, str, str]] = ("api_token", "username", "password")
+
+    @model_validator(mode="after")
+    def _token_or_login(self) -> TokenOrLogin:
+        token, user, password = self.login_fields
+        for name, field in type(self).model_fields.items():
+            if field.is_required() and not getattr(self, name):
+                raise ValueError(f"{name} is required")
+        if not (self._given(token) or (getattr(self, user) and self._given(password))):
+            raise ValueError(f"give an {token}, or a {user} and a {password}")
+        return self
+
+    def _given(self, name: str) -> bool:
+        value = getattr(self, name)
+        return bool(value and value.get_secret_value())
+
+    @property
+    def uses_login(self) -> bool:
+        return not self._given(self.login_fields[0])
 
 
 class LoginProvider(HttpProvider):
@@ -62,6 +89,31 @@ class LoginProvider(HttpProvider):
             return (http or self._http).request("POST", path, json=body, idempotent=idempotent, what=what)
         except refused as refusal:
             raise login_refused(refusal, refused_message, hint=hint, service=self.service.name) from None
+
+    @classmethod
+    def credentials_from_env(cls, environ: Mapping[str, str]) -> Any:
+        """For ``TokenOrLogin`` credentials, a token OR a login: names exactly what is missing
+        (the password of a username, another required field...); others as ``Provider``'s."""
+        if not issubclass(cls.Credentials, TokenOrLogin):
+            return super().credentials_from_env(environ)
+        env = {f.name: f.env for f in cls.credential_fields}
+        token, user, password = cls.Credentials.login_fields
+        # A password is taken as typed (it may start or end with a space); the others trimmed.
+        read = {name: (environ.get(var) or "") if name == password else (environ.get(var) or "").strip()
+                for name, var in env.items()}
+        others = [name for name in env if name not in (token, user, password)]
+        missing = [env[name] for name in others if not read[name]]
+        if not read[token]:
+            if read[user] and not read[password]:
+                missing.append(env[password])
+            elif read[password] and not read[user]:
+                missing.append(env[user])
+            elif not read[user]:
+                missing.append(f"{env[token]} ({cls.credentials_note})")
+        if missing:
+            raise ConfigurationError(f"{cls.display_name} credentials are missing", hint="set " + ", ".join(missing))
+        given = {name: read[name] for name in (*others, *((token,) if read[token] else (user, password)))}
+        return coerce_model(cls.Credentials, given, what=f"{cls.display_name} credentials", field_names=env)
 
     def close(self) -> None:
         if self._tokens is not None:

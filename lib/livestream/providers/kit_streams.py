@@ -1,0 +1,75 @@
+"""The stream operations JSON providers write alike: read, create, delete, check, list pages.
+
+A provider whose streams live at ``<collection>/<id>`` (api.video, FastPix) mixes in
+``StreamsProvider`` and states what is its own: ``parse_stream`` (its answer object as a
+``LiveStream``, called with ``protocol=`` and ``_parse_settings()``), ``_answer`` (where a
+stream is in an answer: the whole body by default, an envelope's ``data`` for FastPix),
+``account_word`` (what owns the streams: a "project", a "workspace") and
+``first_page`` (the query of a one-stream list page, the cheap authenticated call).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, ClassVar, Mapping, Optional
+
+import requests
+
+from ..models import LiveStream
+from .http_base import HttpProvider
+
+
+def more_than_read(have: int, items: list[Any], total: Any) -> Optional[bool]:
+    """Whether a list holds more than the ``have`` streams read before this page's ``items``,
+    by the ``total`` the page states; None when it states none (an integer, not a bool)."""
+    known = isinstance(total, int) and not isinstance(total, bool)
+    return have + len(items) < total if known else None
+
+
+class StreamsProvider(HttpProvider):
+    """``get``, ``delete``, ``check_credentials`` and the create's answer, over ``_on``."""
+
+    #: The stream object as a ``LiveStream``: ``parse_stream(data, protocol=..., **settings)``.
+    parse_stream: ClassVar[Callable[..., LiveStream]]
+    #: What owns the streams, as a 404 on the collection names it ("project").
+    account_word: ClassVar[str] = "account"
+    #: The query of the smallest list page (``check_credentials``).
+    first_page: ClassVar[Mapping[str, Any]] = {}
+
+    def get(self, stream_id: str) -> LiveStream:
+        """``GET <collection>/<id>``."""
+        response = self._on("GET", stream_id)
+        return self._parsed(response, self._answer(response))
+
+    def delete(self, stream_id: str) -> None:
+        """``DELETE <collection>/<id>``."""
+        self._on("DELETE", stream_id)
+
+    def check_credentials(self) -> None:
+        """One stream of the first page: cheap and authenticated."""
+        self._send("GET", self._collection(), what=self.account_word, params=dict(self.first_page))
+
+    def _create(self, body: Any, protocol: str) -> LiveStream:
+        """``POST <collection>``, never retried once it may have arrived (a second stream
+        would exist); the stream made keeps the ingest ``protocol`` chosen for it."""
+        response = self._send("POST", self._collection(), json=body, idempotent=False, what=self.account_word)
+        data = self._answer(response)
+        self._remember(data, protocol)
+        return self._parsed(response, data)
+
+    def _list_page(self, response: requests.Response, items: Any) -> list[LiveStream]:
+        """The streams of one list page's ``items``."""
+        return [self._parsed(response, item) for item in items]
+
+    def _answer(self, response: requests.Response) -> Any:
+        """The stream object of an answer (its whole JSON body)."""
+        return self._http.json_of(response)
+
+    def _parse_settings(self) -> dict[str, Any]:
+        """What ``parse_stream`` takes besides the data and protocol (the ingest servers)."""
+        return {}
+
+    def _parsed(self, response: requests.Response, data: Any) -> LiveStream:
+        """``data`` as a ``LiveStream`` with the protocol its create chose; a body the docs
+        do not describe is the unexpected-answer error."""
+        parse = type(self).parse_stream
+        return self._http.parsed(response, parse, data, protocol=self._protocol_for(data), **self._parse_settings())
