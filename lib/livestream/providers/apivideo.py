@@ -46,6 +46,7 @@ from .declare import SRT_ID_IS_KEY, Capabilities, CredentialField, Setting, Stre
 from .kit import CredentialModel, OptionsModel
 from .kit_errors import ErrorShape
 from .kit_login import LoginProvider, OAuthTokens
+from .kit_streams import StreamsProvider
 
 API_KEY_ENV = "APIVIDEO_API_KEY"
 BASE_URL_ENV = "APIVIDEO_API_BASE_URL"
@@ -62,6 +63,10 @@ RTMPS_SERVER = "rtmps://broadcast.api.video:1936/s"
 RTMP_SERVER = "rtmp://broadcast.api.video/s"
 SRT_SERVER = "srt://broadcast.api.video:6200"
 PROTOCOLS = ("rtmps", "rtmp", "srt")
+#: Each protocol's server override: (setting, environment variable, default, schemes it takes).
+INGESTS = {"rtmps": ("ingest_rtmps_url", INGEST_RTMPS_ENV, RTMPS_SERVER, ("rtmps", "rtmp")),
+           "rtmp": ("ingest_rtmp_url", INGEST_RTMP_ENV, RTMP_SERVER, ("rtmp", "rtmps")),
+           "srt": ("ingest_srt_url", INGEST_SRT_ENV, SRT_SERVER, ("srt",))}
 
 AUTH_PATH = "/auth/api-key"
 REFRESH_PATH = "/auth/refresh"
@@ -99,30 +104,22 @@ _Wire = wire.WireModel
 
 
 class StreamAssets(_Wire):
-    hls: Optional[str] = None
-    iframe: Optional[str] = None
-    player: Optional[str] = None
-    thumbnail: Optional[str] = None
+    hls: wire.Text = None  # also iframe, player and thumbnail, unused here
 
 
 class WireLiveStream(_Wire):
     """A live stream as api.video sends it (create, get, list items)."""
 
     live_stream_id: str = Field(alias="liveStreamId", min_length=1)
-    stream_key: Optional[str] = Field(None, alias="streamKey")
-    name: Optional[str] = None
-    public: Optional[bool] = None
+    stream_key: wire.Text = Field(None, alias="streamKey")
+    name: wire.Text = None
     broadcasting: Optional[bool] = None
-    player_id: Optional[str] = Field(None, alias="playerId")
-    created_at: Optional[str] = Field(None, alias="createdAt")
+    created_at: wire.Time = Field(None, alias="createdAt")
     assets: Optional[StreamAssets] = None
 
 
 class Pagination(_Wire):
-    current_page: Optional[int] = Field(None, alias="currentPage")
-    page_size: Optional[int] = Field(None, alias="pageSize")
-    pages_total: Optional[int] = Field(None, alias="pagesTotal")
-    items_total: Optional[int] = Field(None, alias="itemsTotal")
+    pages_total: Optional[int] = Field(None, alias="pagesTotal")  # also currentPage, pageSize, itemsTotal
 
 
 class StreamPage(_Wire):
@@ -165,7 +162,7 @@ class ApiVideoOptions(OptionsModel):
     """Per-stream options; ``public`` and ``player_id`` are sent camelCase."""
 
     public: bool = True
-    player_id: Optional[str] = None
+    player_id: Optional[str] = Field(None, serialization_alias="playerId")
     protocol: Literal["rtmps", "rtmp", "srt"] = "rtmps"  # not sent: picks the ingest server
 
     @field_validator("player_id", mode="before")
@@ -180,18 +177,15 @@ class ApiVideoOptions(OptionsModel):
 def map_status(broadcasting: Any) -> StreamStatus:
     """api.video's only status is ``broadcasting``: true is LIVE, false NOT_STARTED (a
     stream takes an encoder again after a broadcast: nothing is terminal)."""
-    if broadcasting is True:
-        return StreamStatus.LIVE
-    if broadcasting is False:
-        return StreamStatus.NOT_STARTED
-    return StreamStatus.UNKNOWN
+    return StreamStatus.LIVE if broadcasting is True else StreamStatus.NOT_STARTED if broadcasting is False \
+        else StreamStatus.UNKNOWN
 
 
 def parse_stream(data: Any, *, protocol: str = "rtmps", servers: Optional[dict] = None) -> LiveStream:
     """A live stream object as a ``LiveStream``; ``ValueError`` naming fields (never values)."""
     got = wire.read(WireLiveStream, data, "live stream")
     servers = servers or {"rtmps": RTMPS_SERVER, "rtmp": RTMP_SERVER, "srt": SRT_SERVER}
-    key = (got.stream_key or "").strip()
+    key = got.stream_key
     ingest = None
     if key:
         secrets.register_stream(key)
@@ -200,19 +194,18 @@ def parse_stream(data: Any, *, protocol: str = "rtmps", servers: Optional[dict] 
             ingest = wire.srt_ingest(servers["srt"], key)
         else:
             ingest = wire.rtmp_ingest(servers[protocol], key)
-    hls = got.assets.hls.strip() if got.assets and got.assets.hls else None
     return LiveStream(
         provider=ApiVideo.name,
         id=got.live_stream_id,
-        title=(got.name or "").strip() or None,
+        title=got.name,
         status=map_status(got.broadcasting),
         provider_status=None if got.broadcasting is None
         else ("broadcasting" if got.broadcasting else "not broadcasting"),
         ingest=ingest,
-        playback_url=hls or None,
+        playback_url=got.assets.hls if got.assets else None,
         # A broadcast is recorded into a video of the Videos API; not a live-stream field.
         recording_url=None,
-        created_at=wire.parse_time(got.created_at),
+        created_at=got.created_at,
     )
 
 
@@ -220,7 +213,7 @@ def parse_stream(data: Any, *, protocol: str = "rtmps", servers: Optional[dict] 
 
 
 @register
-class ApiVideo(LoginProvider):
+class ApiVideo(LoginProvider, StreamsProvider):
     """api.video: token exchange with refresh; create (ready at once), get, list, complete, delete."""
 
     name = "apivideo"
@@ -235,6 +228,9 @@ class ApiVideo(LoginProvider):
     default_base_url = PRODUCTION_URL
     base_url_env = BASE_URL_ENV
     service = SERVICE
+    parse_stream = staticmethod(parse_stream)
+    account_word = "project"
+    first_page = {"currentPage": 1, "pageSize": 1}
 
     credential_fields = (
         CredentialField(
@@ -262,14 +258,9 @@ class ApiVideo(LoginProvider):
             warnings=(("srt", SRT_ID_IS_KEY),),
         ),
     )
-    settings = (
-        Setting(name="ingest_rtmps_url", label="RTMPS ingest URL", env=INGEST_RTMPS_ENV,
-                help=f"Where OBS publishes over RTMPS; empty: {RTMPS_SERVER}."),
-        Setting(name="ingest_rtmp_url", label="RTMP ingest URL", env=INGEST_RTMP_ENV,
-                help=f"Where OBS publishes over RTMP; empty: {RTMP_SERVER}."),
-        Setting(name="ingest_srt_url", label="SRT ingest URL", env=INGEST_SRT_ENV,
-                help=f"Where OBS publishes over SRT; empty: {SRT_SERVER}."),
-    )
+    settings = tuple(Setting(name=name, label=f"{p.upper()} ingest URL", env=env,
+                             help=f"Where OBS publishes over {p.upper()}; empty: {server}.")
+                     for p, (name, env, server, _) in INGESTS.items())
     capabilities = Capabilities(
         reuse=True, protocols=PROTOCOLS,
         ending="completes the broadcast within seconds; the stream can be used again",
@@ -282,11 +273,9 @@ class ApiVideo(LoginProvider):
     def setup(self, *, ingest_rtmps_url: Optional[str] = None, ingest_rtmp_url: Optional[str] = None,
               ingest_srt_url: Optional[str] = None, protocol: Optional[str] = None,
               clock: Optional[Callable[[], float]] = None) -> None:
-        self.servers = {
-            "rtmps": self._ingest_setting(ingest_rtmps_url, INGEST_RTMPS_ENV, RTMPS_SERVER, ("rtmps", "rtmp")),
-            "rtmp": self._ingest_setting(ingest_rtmp_url, INGEST_RTMP_ENV, RTMP_SERVER, ("rtmp", "rtmps")),
-            "srt": self._ingest_setting(ingest_srt_url, INGEST_SRT_ENV, SRT_SERVER, ("srt",)),
-        }
+        given = {"rtmps": ingest_rtmps_url, "rtmp": ingest_rtmp_url, "srt": ingest_srt_url}
+        self.servers = {p: self._ingest_setting(given[p], env, server, schemes)
+                        for p, (_, env, server, schemes) in INGESTS.items()}
         self._choose_protocol(protocol)
         hooks = self._http.session.hooks.setdefault("response", [])
         if _rate_limit_header not in hooks:
@@ -314,18 +303,8 @@ class ApiVideo(LoginProvider):
         ``find_created`` matches the name and ``createdAt``.
         """
         title, opts = self._prelude(title, options, start)
-        body: dict[str, Any] = {"name": title, "public": opts.public}
-        if opts.player_id:
-            body["playerId"] = opts.player_id
-        response = self._send("POST", STREAMS_PATH, json=body, idempotent=False, what="project")
-        data = self._http.json_of(response)
-        self._remember(data, opts.protocol)
-        return self._parsed(response, data)
-
-    def get(self, stream_id: str) -> LiveStream:
-        """``GET /live-streams/{liveStreamId}``."""
-        response = self._on("GET", stream_id)
-        return self._parsed(response, self._http.json_of(response))
+        sent = opts.model_dump(by_alias=True, exclude_none=True, exclude={"protocol"})  # public, playerId
+        return self._create({"name": title, **sent}, opts.protocol)
 
     def list(self) -> list[LiveStream]:  # noqa: A003 - the API's own word
         """``GET /live-streams?currentPage=N&pageSize=100`` over every page, oldest first
@@ -336,7 +315,7 @@ class ApiVideo(LoginProvider):
                 "currentPage": page, "pageSize": PAGE_SIZE, "sortBy": "createdAt", "sortOrder": "asc"})
             body = self._http.model_of(response, StreamPage)
             pages = body.pagination.pages_total if body.pagination else None
-            return [self._parsed(response, item) for item in body.data], (page < pages if pages is not None else None)
+            return self._list_page(response, body.data), (page < pages if pages is not None else None)
         return self._paged(page_of, PAGE_SIZE)
 
     def end(self, stream_id: str) -> EndResult:
@@ -353,14 +332,6 @@ class ApiVideo(LoginProvider):
             return EndResult(ended=False, message="nothing to end (the api.video live stream is not broadcasting)")
         return self._end_by("PUT", stream_id, "complete", refused=(400, 409), idle="the stream is not broadcasting",
                             done="api.video is completing the live stream (it ends within seconds)")
-
-    def delete(self, stream_id: str) -> None:
-        """``DELETE /live-streams/{liveStreamId}`` (204): for good."""
-        self._on("DELETE", stream_id)
-
-    def check_credentials(self) -> None:
-        """The token exchange and one live stream of the first page: cheap and authenticated."""
-        self._send("GET", STREAMS_PATH, what="project", params={"currentPage": 1, "pageSize": 1})
 
     # ------------------------------------------------------------------ simulcast
 
@@ -391,7 +362,5 @@ class ApiVideo(LoginProvider):
         """``PATCH /live-streams/{liveStreamId} {"restreams": [...]}``: idempotent, the whole list."""
         self._on("PATCH", stream_id, json={"restreams": [r.model_dump() for r in restreams]}, idempotent=True)
 
-    # ------------------------------------------------------------------ plumbing
-
-    def _parsed(self, response: requests.Response, data: Any) -> LiveStream:
-        return self._http.parsed(response, parse_stream, data, protocol=self._protocol_for(data), servers=self.servers)
+    def _parse_settings(self) -> dict[str, Any]:
+        return {"servers": self.servers}

@@ -8,6 +8,7 @@ camelCase JSON in a ``{"success": true, "data": ...}`` envelope. The stream key
 immediately; the API never returns an ingest URL, so the servers are constants
 (FastPix's own clients hard-code them), overridable for the sandbox.
 
+``DELETE /v1/live/streams/{streamId}`` is irreversible and disconnects a live encoder.
 Extra methods beyond the ``Provider`` contract: ``enable(id)`` and ``disable(id)``
 (``PUT .../live-enable`` / ``.../live-disable``).
 """
@@ -32,6 +33,7 @@ from .declare import Capabilities, CredentialField, Setting, StreamOption
 from .kit import BasicCredentials, OptionsModel
 from .kit_errors import ErrorShape
 from .kit_simulcast import TargetsProvider
+from .kit_streams import StreamsProvider, more_than_read
 from .wire import text as _text
 
 TOKEN_ID_ENV = "FASTPIX_ACCESS_TOKEN_ID"
@@ -211,7 +213,7 @@ def parse_stream(
 
 
 @register
-class FastPix(TargetsProvider):
+class FastPix(TargetsProvider, StreamsProvider):
     """FastPix: create (ready at once), get, list, finish, delete, enable/disable."""
 
     name = "fastpix"
@@ -222,6 +224,9 @@ class FastPix(TargetsProvider):
     streams_path = STREAMS_PATH
     id_field = "streamId"
     targets_path = target_noun = "simulcast"
+    parse_stream = staticmethod(parse_stream)
+    account_word = "workspace"
+    first_page = {"limit": 1, "offset": 1, "orderBy": "desc"}
     stream_id_hint = "give the streamId of the live stream"
     default_base_url = "https://api.fastpix.com"
     base_url_env = "FASTPIX_API_BASE_URL"
@@ -312,10 +317,7 @@ class FastPix(TargetsProvider):
                 "enableRecording": opts.enable_recording,
             },
         }
-        response = self._http.request("POST", STREAMS_PATH, json=body, idempotent=False, what="workspace")
-        data = self._data(response)
-        self._remember(data, opts.protocol)
-        return self._parsed(response, data)
+        return self._create(body, opts.protocol)
 
     def start(self, stream_id: str) -> LiveStream:
         """FastPix streams need no start: the stream is read back, and enabled first if
@@ -326,23 +328,16 @@ class FastPix(TargetsProvider):
             stream = self.get(stream_id)
         return stream
 
-    def get(self, stream_id: str) -> LiveStream:
-        """``GET /v1/live/streams/{streamId}``."""
-        response = self._on("GET", stream_id)
-        return self._parsed(response, self._data(response))
-
     def list(self) -> list[LiveStream]:  # noqa: A003 - the API's own word
         """``GET /v1/live/streams?limit=50&offset=<page>&orderBy=desc`` over every page
         (``offset`` is a 1-based page number in FastPix's OpenAPI spec), until
         ``pagination.totalRecords`` are read (or, without it, a page is short)."""
         def page_of(page: int, have: int) -> tuple[list[LiveStream], Optional[bool]]:
-            response = self._http.request("GET", STREAMS_PATH, what="workspace",
-                                          params={"limit": PAGE_SIZE, "offset": page, "orderBy": "desc"})
-            items = [self._parsed(response, item) for item in self._data(response, want=list)]
+            response = self._send("GET", STREAMS_PATH, what="workspace",
+                                  params={"limit": PAGE_SIZE, "offset": page, "orderBy": "desc"})
+            items = self._list_page(response, self._answer(response, want=list))
             pagination = Envelope.model_validate(self._http.json_of(response)).pagination
-            total = pagination.get("totalRecords") if isinstance(pagination, dict) else None
-            known = isinstance(total, int) and not isinstance(total, bool)
-            return items, (have + len(items) < total if known else None)
+            return items, more_than_read(have, items, (pagination or {}).get("totalRecords"))
         return self._paged(page_of, PAGE_SIZE)
 
     def end(self, stream_id: str) -> EndResult:
@@ -356,10 +351,6 @@ class FastPix(TargetsProvider):
         return self._end_by("PUT", stream_id, "finish", done="FastPix finished the live stream",
                             idle="the stream is not active")
 
-    def delete(self, stream_id: str) -> None:
-        """``DELETE /v1/live/streams/{streamId}``: irreversible; disconnects a live encoder."""
-        self._on("DELETE", stream_id)
-
     def enable(self, stream_id: str) -> None:
         """``PUT .../live-enable``: ``disabled`` -> ``idle`` (not on the trial plan)."""
         self._on("PUT", stream_id, "live-enable")
@@ -367,11 +358,6 @@ class FastPix(TargetsProvider):
     def disable(self, stream_id: str) -> None:
         """``PUT .../live-disable``: the stream refuses encoders until enabled again."""
         self._on("PUT", stream_id, "live-disable")
-
-    def check_credentials(self) -> None:
-        """One stream of the first page: cheap and authenticated."""
-        self._http.request("GET", STREAMS_PATH, what="workspace",
-                           params={"limit": 1, "offset": 1, "orderBy": "desc"})
 
     # ------------------------------------------------------------------ simulcast
 
@@ -382,13 +368,13 @@ class FastPix(TargetsProvider):
                 "metadata": {TARGET_NAME_KEY: target.name}}
 
     def _target_made(self, response: requests.Response, target: SimulcastTarget) -> TargetState:
-        made = self._http.validated(response, Simulcast, self._data(response))
+        made = self._http.validated(response, Simulcast, self._answer(response))
         return TargetState(name=target.name, target_id=made.simulcastId, host=target.host)
 
     def simulcast_targets(self, stream_id: str) -> list[TargetState]:
         """The stream's ``simulcastResponses``; a disabled one is reported as removed."""
         response = self._on("GET", stream_id)
-        listed = wire.objects(self._data(response).get("simulcastResponses"))
+        listed = wire.objects(self._answer(response).get("simulcastResponses"))
         held = [self._http.validated(response, Simulcast, item) for item in listed]
         return [TargetState(name=(t.metadata or {}).get(TARGET_NAME_KEY) or t.simulcastId, target_id=t.simulcastId,
                             status=TargetStatus.REMOVED if t.isEnabled is False else TargetStatus.ADDED)
@@ -396,11 +382,10 @@ class FastPix(TargetsProvider):
 
     # ------------------------------------------------------------------ plumbing
 
-    def _data(self, response: requests.Response, want: type = dict) -> Any:
+    def _answer(self, response: requests.Response, want: type = dict) -> Any:
         """``data`` of the ``{"success": true, "data": ...}`` envelope."""
         return self._http.unwrap(response, Envelope, "data", shape="success", failed="no success envelope", want=want)
 
-    def _parsed(self, response: requests.Response, data: Any) -> LiveStream:
-        return self._http.parsed(response, parse_stream, data, protocol=self._protocol_for(data),
-                                 rtmps_server=self.rtmps_server, srt_server=self.srt_server,
-                                 playback_template=self.playback_template)
+    def _parse_settings(self) -> dict[str, Any]:
+        return {"rtmps_server": self.rtmps_server, "srt_server": self.srt_server,
+                "playback_template": self.playback_template}

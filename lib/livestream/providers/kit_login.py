@@ -98,9 +98,7 @@ class LoginProvider(HttpProvider):
             return super().credentials_from_env(environ)
         env = {f.name: f.env for f in cls.credential_fields}
         token, user, password = cls.Credentials.login_fields
-        # A password is taken as typed (it may start or end with a space); the others trimmed.
-        read = {name: (environ.get(var) or "") if name == password else (environ.get(var) or "").strip()
-                for name, var in env.items()}
+        read = {name: (environ.get(var) or "").strip() for name, var in env.items()}
         others = [name for name in env if name not in (token, user, password)]
         missing = [env[name] for name in others if not read[name]]
         if not read[token]:
