@@ -147,8 +147,7 @@ Text = wire.Text
 
 
 class WirePlaybackId(wire.WireModel):
-    id: Text = None  # noqa: A003 - the API's field
-    accessPolicy: Text = None  # noqa: N815 - the API's camelCase
+    id: Text = None  # noqa: A003 - the API's field (also accessPolicy, unused here)
 
 
 class WireStream(BaseModel):
@@ -167,14 +166,8 @@ class WireStream(BaseModel):
     createdAt: wire.Time = None  # noqa: N815
 
 
-def parse_stream(
-    data: Any,
-    *,
-    protocol: str = "rtmps",
-    rtmps_server: str = RTMPS_SERVER,
-    srt_server: str = SRT_SERVER,
-    playback_template: str = PLAYBACK_URL_TEMPLATE,
-) -> LiveStream:
+def parse_stream(data: Any, *, protocol: str = "rtmps", rtmps_server: str = RTMPS_SERVER,
+                 srt_server: str = SRT_SERVER, playback_template: str = PLAYBACK_URL_TEMPLATE) -> LiveStream:
     """The ``data`` object of create/get/list (FastPix's stream object) as a ``LiveStream``.
 
     ``ValueError`` (naming fields, never values) when it is not a stream object.
@@ -195,10 +188,10 @@ def parse_stream(
         ingest = wire.rtmp_ingest(rtmps_server, got.streamKey)
     playback_id = next((p.id for p in got.playbackIds if p.id), None)
     playback_url = playback_template.format(playback_id=quote(playback_id, safe="")) if playback_id else None
-    stream_id, word, metadata, created_at = got.streamId, got.status, got.metadata, got.createdAt
+    word, metadata = got.status, got.metadata
     return LiveStream(
         provider=FastPix.name,
-        id=stream_id,
+        id=got.streamId,
         title=_text(metadata.get("livestream_name")),
         reference=_text(metadata.get(REFERENCE_KEY)),
         status=map_status(word),
@@ -208,7 +201,7 @@ def parse_stream(
         # FastPix records into VOD media (``mediaIds``, newest last); their playback URL
         # needs another API (media playback IDs), so no recording URL here.
         recording_url=None,
-        created_at=created_at,
+        created_at=got.createdAt,
     )
 
 

@@ -28,13 +28,22 @@ import requests
 from pydantic import Field, SecretStr, model_validator
 
 from .. import secrets
-from ..errors import AuthenticationError, ConfigurationError, InvalidRequestError, LivestreamError
+from ..errors import (
+    AuthenticationError,
+    ConfigurationError,
+    InvalidRequestError,
+    LivestreamError,
+    PermissionDeniedError,
+)
 from ..http import HttpClient, Service, coerce_model
 from . import wire
 from .http_base import HttpProvider
-from .kit import CredentialModel, LoginTokens, RefreshingAuth, login_refused
+from .kit import CredentialModel, HeaderAuth, LoginTokens, RefreshingAuth, login_refused
 
 log = logging.getLogger(__name__)
+
+#: What a refused login is answered with: any 4xx means the credentials (``login_refused``).
+ANY_REFUSAL = (InvalidRequestError, AuthenticationError, PermissionDeniedError)
 
 
 class TokenOrLogin(CredentialModel):
@@ -73,6 +82,14 @@ class LoginProvider(HttpProvider):
         """Send every request with ``tokens``' current token; after a 401, once with a new one."""
         self._tokens = tokens
         self._refreshing = RefreshingAuth(self.login_scheme, tokens.current, tokens.forget, service=self.service.name)
+
+    def auth(self) -> Optional[requests.auth.AuthBase]:
+        """``TokenOrLogin`` credentials' own token, on every request, unless they log in
+        (a login's token is sent by ``_refreshing``)."""
+        creds = self.credentials
+        if isinstance(creds, TokenOrLogin) and not creds.uses_login:
+            return HeaderAuth(self.login_scheme, getattr(creds, creds.login_fields[0]))
+        return super().auth()
 
     def _login_client(self, service: Service) -> HttpClient:
         """The API's client (session, base URL, timeouts, retries) with errors worded for ``service``."""

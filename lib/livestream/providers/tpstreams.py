@@ -26,12 +26,7 @@ import requests
 from pydantic import BeforeValidator, Field, SecretStr, field_validator
 
 from .. import secrets
-from ..errors import (
-    AuthenticationError,
-    InvalidRequestError,
-    LivestreamError,
-    PermissionDeniedError,
-)
+from ..errors import InvalidRequestError, LivestreamError
 from ..http import Service
 from ..models import EndResult, LiveStream, StreamStatus
 from ..tokencache import TokenCache
@@ -39,9 +34,9 @@ from . import register, wire
 from .base import OptionsInput
 from .declare import Capabilities, CredentialField, StreamOption
 from .http_base import MAX_PAGES
-from .kit import HeaderAuth, LoginTokens, OptionsModel
+from .kit import LoginTokens, OptionsModel
 from .kit_errors import ErrorShape
-from .kit_login import LoginProvider, TokenOrLogin, token_in
+from .kit_login import ANY_REFUSAL, LoginProvider, TokenOrLogin, token_in
 
 ORG_ENV = "TPSTREAMS_ORG_ID"
 TOKEN_ENV = "TPSTREAMS_API_TOKEN"
@@ -126,9 +121,8 @@ class TPStreamsOptions(OptionsModel):
 
 
 def _asset_id(value: Any) -> Optional[str]:
-    if isinstance(value, bool) or not isinstance(value, (str, int)) or not str(value):
-        return None
-    return str(value)
+    """An asset ID: a string or an integer, as text; None when it is neither or empty."""
+    return str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value) else None
 
 
 Text, Time, ObjectOnly, _Wire = wire.Text, wire.Time, wire.ObjectOnly, wire.WireModel
@@ -240,9 +234,7 @@ class TPStreams(LoginProvider):
             return 0.5
         if waited < start:
             return max(0.5, min(self.poll_interval, start - waited))
-        if waited < end + 10.0:
-            return 1.0
-        return self.poll_interval
+        return 1.0 if waited < end + 10.0 else self.poll_interval
 
     def setup(self, *, token_cache: Optional[TokenCache] = None) -> None:  # type: ignore[override]
         """The organization's paths, and the login's token cache (with a username)."""
@@ -256,11 +248,6 @@ class TPStreams(LoginProvider):
             key = functools.lru_cache(maxsize=None)(lambda: cache.key_for(
                 self._http.origin, creds.organization_id, creds.username or "", creds.password.get_secret_value()))
             self._log_in_with(LoginTokens(self._login, cache=cache, cache_key=key))
-
-    def auth(self) -> Optional[requests.auth.AuthBase]:
-        """The user's API token, on every request; a login's token is sent by ``_refreshing``."""
-        token = self.credentials.api_token  # type: ignore[attr-defined]
-        return None if self.credentials.uses_login else HeaderAuth("Token", token)  # type: ignore[attr-defined]
 
     # ------------------------------------------------------------------ operations
 
@@ -367,7 +354,7 @@ class TPStreams(LoginProvider):
         body = {"username": creds.username, "password": creds.password.get_secret_value(),
                 "organization_id": creds.organization_id}
         response = self._post_login(LOGIN_PATH, body, what="login", hint=LOGIN_SERVICE.auth_hint,
-                                    refused=(InvalidRequestError, AuthenticationError, PermissionDeniedError),
+                                    refused=ANY_REFUSAL,
                                     refused_message="TP Streams refused the login")
         # The docs do not name the field; django-rest-knox, whose marks the API bears (64-hex
         # tokens, a per-organization cap), answers {"expiry", "token"}.
