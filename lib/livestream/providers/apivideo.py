@@ -233,30 +233,22 @@ class ApiVideo(LoginProvider, StreamsProvider):
     first_page = {"currentPage": 1, "pageSize": 1}
 
     credential_fields = (
-        CredentialField(
-            name="api_key", label="API key", env=API_KEY_ENV, secret=True,
-            help="The API key from the api.video dashboard (https://dashboard.api.video). A sandbox key "
-                 f"works against api.video's test environment: set the base URL to {SANDBOX_URL} "
-                 "(its live streams stop after 30 minutes).",
-        ),
+        CredentialField("api_key", "API key", env=API_KEY_ENV, secret=True,
+                        help="The API key from the api.video dashboard (https://dashboard.api.video). A sandbox "
+                             f"key works against api.video's test environment: set the base URL to {SANDBOX_URL} "
+                             "(its live streams stop after 30 minutes)."),
     )
     stream_options = (
-        StreamOption(
-            name="public", label="Public playback", kind="bool", default=True,
-            help="Off: the stream is private and every view needs a private token from the API "
-                 "(https://docs.api.video/delivery/video-privacy-access-management).",
-        ),
-        StreamOption(
-            name="player_id", label="Player ID", kind="text", default=None,
-            help="An api.video player (pl...) whose theme the stream's player uses; empty: the default player.",
-        ),
-        StreamOption(
-            name="protocol", label="Ingest protocol", kind="choice", default="rtmps",
-            choices=(("rtmps", "RTMPS (encrypted)"), ("rtmp", "RTMP"), ("srt", "SRT")),
-            help=f"How OBS sends the video: RTMPS to {RTMPS_SERVER}, RTMP to {RTMP_SERVER}, or SRT to "
-                 f"{SRT_SERVER} with the stream key as streamid.",
-            warnings=(("srt", SRT_ID_IS_KEY),),
-        ),
+        StreamOption("public", "Public playback", "bool", default=True,
+                     help="Off: the stream is private and every view needs a private token from the API "
+                          "(https://docs.api.video/delivery/video-privacy-access-management)."),
+        StreamOption("player_id", "Player ID", "text", default=None,
+                     help="An api.video player (pl...) whose theme the stream's player uses; empty: the default "
+                          "player."),
+        StreamOption("protocol", "Ingest protocol", "choice", default="rtmps",
+                     choices=(("rtmps", "RTMPS (encrypted)"), ("rtmp", "RTMP"), ("srt", "SRT")),
+                     help=f"How OBS sends the video: RTMPS to {RTMPS_SERVER}, RTMP to {RTMP_SERVER}, or SRT to "
+                          f"{SRT_SERVER} with the stream key as streamid.", warnings=(("srt", SRT_ID_IS_KEY),)),
     )
     settings = tuple(Setting(name=name, label=f"{p.upper()} ingest URL", env=env,
                              help=f"Where OBS publishes over {p.upper()}; empty: {server}.")
@@ -328,10 +320,9 @@ class ApiVideo(LoginProvider, StreamsProvider):
         is not broadcasting has nothing to end (``EndResult(ended=False)``). A 400/409 from
         ``complete`` (the broadcast stopped meanwhile) is the same.
         """
-        if self.get(stream_id).status is StreamStatus.NOT_STARTED:
-            return EndResult(ended=False, message="nothing to end (the api.video live stream is not broadcasting)")
-        return self._end_by("PUT", stream_id, "complete", refused=(400, 409), idle="the stream is not broadcasting",
-                            done="api.video is completing the live stream (it ends within seconds)")
+        return self._end_if_live(stream_id, "complete", live=lambda s: s.status is not StreamStatus.NOT_STARTED,
+                                 refused=(400, 409), idle="the stream is not broadcasting",
+                                 done="api.video is completing the live stream (it ends within seconds)")
 
     # ------------------------------------------------------------------ simulcast
 

@@ -14,7 +14,7 @@ from typing import Any, Callable, ClassVar, Mapping, Optional
 
 import requests
 
-from ..models import LiveStream
+from ..models import EndResult, LiveStream, StreamStatus
 from .http_base import HttpProvider
 
 
@@ -25,8 +25,13 @@ def more_than_read(have: int, items: list[Any], total: Any) -> Optional[bool]:
     return have + len(items) < total if known else None
 
 
+def _is_live(stream: LiveStream) -> bool:
+    return stream.status is StreamStatus.LIVE
+
+
 class StreamsProvider(HttpProvider):
-    """``get``, ``delete``, ``check_credentials`` and the create's answer, over ``_on``."""
+    """``get``, ``delete``, ``check_credentials``, the create's answer and an end that reads
+    the status first, over ``_on``."""
 
     #: The stream object as a ``LiveStream``: ``parse_stream(data, protocol=..., **settings)``.
     parse_stream: ClassVar[Callable[..., LiveStream]]
@@ -55,6 +60,18 @@ class StreamsProvider(HttpProvider):
         data = self._answer(response)
         self._remember(data, protocol)
         return self._parsed(response, data)
+
+    def _end_if_live(self, stream_id: str, action: str, *, live: Callable[[LiveStream], bool] = _is_live,
+                     unknown: str = "not live", **end_by: Any) -> EndResult:
+        """End a broadcast only where the stream's status says there is one (an API that
+        documents its end call for a running stream only): a stream that is not ``live``
+        has nothing to end (its status word, else ``unknown``, says why); otherwise
+        ``PUT <id>/<action>`` (``_end_by``'s ``done``, ``idle`` and ``refused``)."""
+        stream = self.get(stream_id)
+        if live(stream):
+            return self._end_by("PUT", stream_id, action, **end_by)
+        word = stream.provider_status or unknown
+        return EndResult(ended=False, message=f"nothing to end (the {self.service.name} {self.stream_noun} is {word})")
 
     def _list_page(self, response: requests.Response, items: Any) -> list[LiveStream]:
         """The streams of one list page's ``items``."""
