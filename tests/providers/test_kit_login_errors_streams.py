@@ -78,6 +78,7 @@ class _Login(LoginProvider):
     default_base_url = BASE
     base_url_env = "KIT_LOGIN_API_BASE_URL"
     credentials_note = "or KL_USER and KL_PASSWORD"
+    login_scheme, login_credential, login_hint = "Token", "password", "check the password"
     credential_fields = (CredentialField("account", "Account", env="KL_ACCOUNT"),
                          CredentialField("api_token", "API token", env="KL_TOKEN", secret=True),
                          CredentialField("username", "Username", env="KL_USER"),
@@ -113,15 +114,49 @@ def test_the_environment_gives_a_token_or_a_login_trimmed():
 
 def test_a_refused_login_is_the_login_error_and_its_client_names_the_login(fake):
     client = _Login({"account": "a", "api_token": "t"}, session=fake.session(), environ={}, sleep=lambda _: None)
-    login_service = Service(**{**SERVICE.__dict__, "credential": "password"})
-    login_http = client._login_client(login_service)
-    assert login_http.session is client._http.session and login_http.service is login_service
+    login_http = client._login_client()
+    assert login_http.session is client._http.session and login_http.auth is None
+    assert (login_http.service.credential, login_http.service.auth_hint) == ("password", "check the password")
     assert client._http.service is SERVICE
     fake.expect("POST", f"{BASE}/login", status=400, json={"message": "Wrong password"})
     with pytest.raises(AuthenticationError) as refused:
         client._post_login("/login", {"password": "p"}, what="login", refused_message="Kit Login refused the login",
                            hint="check the password", http=login_http)
     assert str(refused.value).startswith("Kit Login refused the login (400: Wrong password)")
+
+
+def test_a_token_is_sent_as_is_and_a_login_through_the_cache_under_a_key_made_on_first_use(fake):
+    fake.expect("GET", f"{BASE}/v1/x", json={})
+    _Login({"account": "a", "api_token": "t-1"}, session=fake.session(), environ={})._send("GET", "/v1/x")
+    assert fake.requests[-1].headers["Authorization"] == "Token t-1"
+
+    class _Cache:
+        saved: dict = {}
+        keys: list = []
+
+        def key_for(self, *parts):
+            self.keys.append(parts)
+            return "|".join(parts)
+
+        def get(self, key):
+            return self.saved.get(key)
+
+        def put(self, key, token):
+            self.saved[key] = token
+
+        def discard(self, key, token=None):
+            self.saved.pop(key, None)
+
+    client = _Login({"account": "a", "username": "u", "password": "p"}, session=fake.session(), environ={})
+    cache = _Cache()
+    tokens = client._cached_login(lambda: "minted", cache)
+    client._log_in_with(tokens)
+    assert cache.keys == []  # not on the thread that builds the client
+    for _ in range(2):
+        fake.expect("GET", f"{BASE}/v1/x", json={})
+        client._send("GET", "/v1/x")
+    assert cache.keys == [(BASE, "a", "u", "p")] and cache.saved == {f"{BASE}|a|u|p": "minted"}
+    assert fake.requests[-1].headers["Authorization"] == "Token minted"
 
 
 def test_the_token_is_read_from_the_first_field_that_has_one(fake):
@@ -163,6 +198,16 @@ def test_more_streams_follow_while_fewer_than_the_stated_total_are_read():
     assert more_than_read(50, [1] * 50, 101) is True
     assert more_than_read(100, [1], 101) is False
     assert more_than_read(0, [1], None) is None and more_than_read(0, [1], True) is None
+
+
+def test_an_end_reads_the_status_first_and_ends_only_a_live_stream(fake):
+    client = _Streams({}, session=fake.session(), environ={}, sleep=lambda _: None)
+    fake.expect("GET", f"{BASE}/v1/streams/s1", json={"id": "s1"})
+    ended = client._end_if_live("s1", "complete", done="done", idle="not live")
+    assert not ended.ended and ended.message == "nothing to end (the Kit Login live stream is rtmps via rtmps://ingest.example)"
+    fake.expect("GET", f"{BASE}/v1/streams/s1", json={"id": "s1"})
+    fake.expect("PUT", f"{BASE}/v1/streams/s1/complete", status=204)
+    assert client._end_if_live("s1", "complete", live=lambda s: True, done="done", idle="not live").ended
 
 
 def _parse(data, *, protocol, server):

@@ -28,7 +28,6 @@ rate limits send ``X-RateLimit-Retry-After`` (read like ``Retry-After``).
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import datetime
 from typing import Any, Callable, Literal, Optional
 from urllib.parse import urlsplit
@@ -93,8 +92,6 @@ SERVICE = Service(
     parse_error=ErrorShape(messages=("title", "detail"), items=(".", "problems"), field="name",
                            text=("detail", "title"), no_text="is invalid", requires=("title", "detail", "type")),
 )
-#: The token exchange: what it rejects is the API key itself.
-AUTH_SERVICE = dataclasses.replace(SERVICE, credential="API key")
 
 
 # ---------------------------------------------------------------------------- wire shapes
@@ -228,6 +225,7 @@ class ApiVideo(LoginProvider, StreamsProvider):
     default_base_url = PRODUCTION_URL
     base_url_env = BASE_URL_ENV
     service = SERVICE
+    login_credential = "API key"  # what the token exchange rejects
     parse_stream = staticmethod(parse_stream)
     account_word = "project"
     first_page = {"currentPage": 1, "pageSize": 1}
@@ -274,7 +272,7 @@ class ApiVideo(LoginProvider, StreamsProvider):
             hooks.append(_rate_limit_header)
         # The token exchange, whose 401 means "wrong API key"; UNVERIFIED: the docs do not say
         # whether a wrong key is answered 400 or 401: both are reported as a wrong API key.
-        auth = self._login_client(AUTH_SERVICE)
+        auth = self._login_client()
         key = self.credentials.api_key  # type: ignore[attr-defined]
         self._log_in_with(OAuthTokens(
             auth, lifetime=TOKEN_LIFETIME, margin=REFRESH_MARGIN, clock=clock,

@@ -4,8 +4,10 @@
 (``kit.RefreshingAuth`` over ``kit.LoginTokens``, so a 401 logs in again once):
 
 - ``_log_in_with(tokens)`` sends every request through the tokens' current one;
-- ``_login_client(service)``: a client on the same session whose errors name the login
-  (its 401 means "wrong password" or "wrong API key", not "wrong token");
+- ``_login_service()``: the service as a login's errors name it (``login_credential``,
+  ``login_hint``: its 401 means "wrong password" or "wrong API key", not "wrong token"),
+  and ``_login_client()`` a client on the same session whose errors say so;
+- ``_cached_login(login, cache)``: a login's tokens kept in a ``TokenCache``;
 - ``_post_login`` sends one login (or token exchange) and turns its refusal into
   ``kit.login_refused``; ``token_in`` reads the token from the first of several fields;
 - ``close`` forgets the token;
@@ -20,6 +22,8 @@ https://www.rfc-editor.org/rfc/rfc6749#section-5.1: ``access_token``, ``refresh_
 from __future__ import annotations
 
 import copy
+import dataclasses
+import functools
 import logging
 import time
 from typing import Any, Callable, ClassVar, Mapping, Optional, Sequence
@@ -36,6 +40,7 @@ from ..errors import (
     PermissionDeniedError,
 )
 from ..http import HttpClient, Service, coerce_model
+from ..tokencache import TokenCache
 from . import wire
 from .http_base import HttpProvider
 from .kit import CredentialModel, HeaderAuth, LoginTokens, RefreshingAuth, login_refused
@@ -76,6 +81,9 @@ class LoginProvider(HttpProvider):
 
     #: The ``Authorization`` scheme the login's token is sent with ("Token", "Bearer").
     login_scheme: ClassVar[str] = "Bearer"
+    #: What a login's refusal rejected ("API key"), and what to check then (None: the service's hint).
+    login_credential: ClassVar[str] = "login"
+    login_hint: ClassVar[Optional[str]] = None
     _tokens: Optional[LoginTokens] = None
 
     def _log_in_with(self, tokens: LoginTokens) -> None:
@@ -91,11 +99,28 @@ class LoginProvider(HttpProvider):
             return HeaderAuth(self.login_scheme, getattr(creds, creds.login_fields[0]))
         return super().auth()
 
-    def _login_client(self, service: Service) -> HttpClient:
-        """The API's client (session, base URL, timeouts, retries) with errors worded for ``service``."""
+    def _login_service(self) -> Service:
+        """The service as a login's errors name it."""
+        return dataclasses.replace(self.service, credential=self.login_credential,
+                                   auth_hint=self.login_hint or self.service.auth_hint)
+
+    def _login_client(self) -> HttpClient:
+        """The API's client (session, base URL, timeouts, retries) with errors worded for the login."""
         client = copy.copy(self._http)
-        client.service, client.auth = service, None
+        client.service, client.auth = self._login_service(), None
         return client
+
+    def _cached_login(self, login: Callable[[], str], cache: TokenCache) -> LoginTokens:
+        """``login``'s tokens, kept in ``cache`` under this login's key: the origin, the other
+        credentials, the username and the password's fingerprint. The key is made on first
+        use (a worker thread), not here: the fingerprint is deliberately slow, and the panel
+        builds clients on OBS's UI thread."""
+        creds = self.credentials
+        _, user, password = creds.login_fields  # type: ignore[attr-defined]
+        account = "|".join(str(getattr(creds, n)) for n in type(creds).model_fields if n not in creds.login_fields)
+        key = functools.lru_cache(maxsize=None)(lambda: cache.key_for(
+            self._http.origin, account, getattr(creds, user) or "", getattr(creds, password).get_secret_value()))
+        return LoginTokens(login, cache=cache, cache_key=key)
 
     def _post_login(self, path: str, body: dict[str, Any], *, what: str, refused_message: str, hint: str,
                     refused: tuple[type[LivestreamError], ...] = (InvalidRequestError,),

@@ -16,8 +16,6 @@ word says (a documented example of the live-stream API has "Not Started" with bo
 
 from __future__ import annotations
 
-import dataclasses
-import functools
 from datetime import datetime
 from typing import Annotated, Any, Literal, Optional
 from urllib.parse import quote
@@ -34,7 +32,7 @@ from . import register, wire
 from .base import OptionsInput
 from .declare import Capabilities, CredentialField, StreamOption
 from .http_base import MAX_PAGES
-from .kit import LoginTokens, OptionsModel
+from .kit import OptionsModel
 from .kit_errors import ErrorShape
 from .kit_login import ANY_REFUSAL, LoginProvider, TokenOrLogin, token_in
 
@@ -61,11 +59,6 @@ SERVICE = Service(
     not_found_hint=f"check the stream ID and the organization ID ({ORG_ENV})",
     base_url_env="TPSTREAMS_API_BASE_URL",
     parse_error=parse_error_body,
-)
-LOGIN_SERVICE = dataclasses.replace(
-    SERVICE,
-    credential="login token",
-    auth_hint=f"check the organization ID, username and password ({ORG_ENV}, {USERNAME_ENV}, {PASSWORD_ENV})",
 )
 
 # The wording varies by docs page (the live-stream API, its events and webhooks pages):
@@ -192,7 +185,8 @@ class TPStreams(LoginProvider):
     Credentials = TPStreamsCredentials
     Options = TPStreamsOptions
     service = SERVICE
-    login_scheme = "Token"
+    login_scheme, login_credential = "Token", "login token"
+    login_hint = f"check the organization ID, username and password ({ORG_ENV}, {USERNAME_ENV}, {PASSWORD_ENV})"
     id_noun = "stream"
     stream_id_hint = "give the asset ID of the live stream"
     repr_field = "organization_id"
@@ -241,13 +235,9 @@ class TPStreams(LoginProvider):
         creds: TPStreamsCredentials = self.credentials  # type: ignore[assignment]
         self._streams, self._org = self._collection() + "/live_streams/", f"organization {creds.organization_id}"
         if creds.uses_login:
-            self._http.service = LOGIN_SERVICE  # a 401 then names the login, not a token
+            self._http.service = self._login_service()  # a 401 then names the login, not a token
             cache = token_cache if token_cache is not None else TokenCache(environ=self.environ)
-            # The cache key holds a password fingerprint: made on first use (a worker thread),
-            # not here, because it is deliberately slow and the panel builds clients on OBS's UI thread.
-            key = functools.lru_cache(maxsize=None)(lambda: cache.key_for(
-                self._http.origin, creds.organization_id, creds.username or "", creds.password.get_secret_value()))
-            self._log_in_with(LoginTokens(self._login, cache=cache, cache_key=key))
+            self._log_in_with(self._cached_login(self._login, cache))
 
     # ------------------------------------------------------------------ operations
 
@@ -353,7 +343,7 @@ class TPStreams(LoginProvider):
         creds = self.credentials
         body = {"username": creds.username, "password": creds.password.get_secret_value(),
                 "organization_id": creds.organization_id}
-        response = self._post_login(LOGIN_PATH, body, what="login", hint=LOGIN_SERVICE.auth_hint,
+        response = self._post_login(LOGIN_PATH, body, what="login", hint=self.login_hint,
                                     refused=ANY_REFUSAL,
                                     refused_message="TP Streams refused the login")
         # The docs do not name the field; django-rest-knox, whose marks the API bears (64-hex
