@@ -16,7 +16,7 @@ from livestream.providers.declare import CredentialField
 from livestream.providers.kit import CredentialModel, OptionsModel
 from livestream.providers.kit_errors import ErrorShape
 from livestream.providers.kit_login import LoginProvider, OAuthTokens, TokenOrLogin, token_in
-from livestream.providers.kit_streams import StreamsProvider, more_than_read
+from livestream.providers.kit_streams import StreamsProvider, check_metadata, more_than_read, retry_after_header
 
 BASE = "https://api.kit-login.example"
 SERVICE = Service(name="Kit Login", credential="token", auth_hint="check the login", permission_hint="ask",
@@ -208,6 +208,30 @@ def test_an_end_reads_the_status_first_and_ends_only_a_live_stream(fake):
     fake.expect("GET", f"{BASE}/v1/streams/s1", json={"id": "s1"})
     fake.expect("PUT", f"{BASE}/v1/streams/s1/complete", status=204)
     assert client._end_if_live("s1", "complete", live=lambda s: True, done="done", idle="not live").ended
+
+
+def test_metadata_over_the_documented_limits_is_refused_naming_the_long_entries():
+    check_metadata({"a": "x" * 5}, service="Kit", most=2, longest=5)
+    with pytest.raises(ConfigurationError) as refused:
+        check_metadata({"a": "x" * 6, "b": "y"}, service="Kit", most=2, longest=5)
+    assert str(refused.value).startswith("Kit metadata is too large")
+    assert refused.value.hint == "at most 2 entries of at most 5 characters (too long: a)" and "xxxxxx" not in str(
+        refused.value)
+    with pytest.raises(ConfigurationError, match="too large"):
+        check_metadata({"a": "1", "b": "2", "c": "3"}, service="Kit", most=2, longest=5)
+
+
+def test_a_providers_own_wait_header_is_read_as_retry_after_once_per_session(fake):
+    session = fake.session()
+    for _ in range(2):
+        retry_after_header(session, "X-Wait")
+    assert len(session.hooks["response"]) == 1
+    sleeps: list = []
+    http = HttpClient(SERVICE, BASE, session=session, sleep=sleeps.append)
+    fake.expect("GET", f"{BASE}/x", status=429, json={}, headers={"X-Wait": "3"})
+    fake.expect("GET", f"{BASE}/x", json={})
+    http.request("GET", "/x")
+    assert sleeps == [3.0]
 
 
 def _parse(data, *, protocol, server):

@@ -32,7 +32,6 @@ from datetime import datetime
 from typing import Any, Callable, Literal, Optional
 from urllib.parse import urlsplit
 
-import requests
 from pydantic import Field, SecretStr, field_validator
 
 from .. import secrets
@@ -45,7 +44,7 @@ from .declare import SRT_ID_IS_KEY, Capabilities, CredentialField, Setting, Stre
 from .kit import CredentialModel, OptionsModel
 from .kit_errors import ErrorShape
 from .kit_login import LoginProvider, OAuthTokens
-from .kit_streams import StreamsProvider
+from .kit_streams import StreamsProvider, retry_after_header
 
 API_KEY_ENV = "APIVIDEO_API_KEY"
 BASE_URL_ENV = "APIVIDEO_API_BASE_URL"
@@ -134,15 +133,6 @@ class Restream(_Wire):
 
 class RestreamList(_Wire):
     restreams: list[Restream] = Field(default_factory=list)
-
-
-def _rate_limit_header(response: requests.Response, *args: Any, **kwargs: Any) -> requests.Response:
-    """api.video says how long to wait in ``X-RateLimit-Retry-After``; the shared retry
-    logic reads ``Retry-After``."""
-    wait = response.headers.get("X-RateLimit-Retry-After")
-    if response.status_code == 429 and wait and "Retry-After" not in response.headers:
-        response.headers["Retry-After"] = wait
-    return response
 
 
 # ---------------------------------------------------------------------------- user input
@@ -267,9 +257,7 @@ class ApiVideo(LoginProvider, StreamsProvider):
         self.servers = {p: self._ingest_setting(given[p], env, server, schemes)
                         for p, (_, env, server, schemes) in INGESTS.items()}
         self._choose_protocol(protocol)
-        hooks = self._http.session.hooks.setdefault("response", [])
-        if _rate_limit_header not in hooks:
-            hooks.append(_rate_limit_header)
+        retry_after_header(self._http.session, "X-RateLimit-Retry-After")  # api.video's own name
         # The token exchange, whose 401 means "wrong API key"; UNVERIFIED: the docs do not say
         # whether a wrong key is answered 400 or 401: both are reported as a wrong API key.
         auth = self._login_client()

@@ -23,7 +23,6 @@ import requests
 from pydantic import BaseModel, BeforeValidator, Field, SecretStr, field_validator
 
 from .. import secrets
-from ..errors import ConfigurationError
 from ..http import Service
 from ..models import EndResult, LiveStream, StreamStatus
 from ..simulcast import SimulcastSupport, SimulcastTarget, TargetState, TargetStatus
@@ -33,7 +32,7 @@ from .declare import Capabilities, CredentialField, Setting, StreamOption
 from .kit import BasicCredentials, OptionsModel
 from .kit_errors import ErrorShape
 from .kit_simulcast import TargetsProvider
-from .kit_streams import StreamsProvider, more_than_read
+from .kit_streams import StreamsProvider, check_metadata, more_than_read
 from .wire import text as _text
 
 TOKEN_ID_ENV = "FASTPIX_ACCESS_TOKEN_ID"
@@ -161,8 +160,7 @@ class WireStream(BaseModel):
     srtSecert: Text = None  # noqa: N815 - sic: the webhook docs' spelling
     playbackIds: Annotated[list[WirePlaybackId], BeforeValidator(wire.objects)] = Field(  # noqa: N815
         default_factory=list)
-    metadata: Annotated[dict[str, Any], BeforeValidator(lambda v: v if isinstance(v, dict) else {})] = Field(
-        default_factory=dict)
+    metadata: Annotated[Optional[dict[str, Any]], wire.ObjectOnly] = None
     createdAt: wire.Time = None  # noqa: N815
 
 
@@ -188,7 +186,7 @@ def parse_stream(data: Any, *, protocol: str = "rtmps", rtmps_server: str = RTMP
         ingest = wire.rtmp_ingest(rtmps_server, got.streamKey)
     playback_id = next((p.id for p in got.playbackIds if p.id), None)
     playback_url = playback_template.format(playback_id=quote(playback_id, safe="")) if playback_id else None
-    word, metadata = got.status, got.metadata
+    word, metadata = got.status, got.metadata or {}
     return LiveStream(
         provider=FastPix.name,
         id=got.streamId,
@@ -265,10 +263,8 @@ class FastPix(TargetsProvider, StreamsProvider):
         reconnect_window_option="reconnect_window",  # reconnectWindow, sent at create
     )
 
-    def setup(  # type: ignore[override]
-        self, *, ingest_rtmps_url: Optional[str] = None, ingest_srt_url: Optional[str] = None,
-        playback_url_template: Optional[str] = None, protocol: Optional[str] = None,
-    ) -> None:
+    def setup(self, *, ingest_rtmps_url: Optional[str] = None, ingest_srt_url: Optional[str] = None,  # type: ignore[override]
+              playback_url_template: Optional[str] = None, protocol: Optional[str] = None) -> None:
         """The ingest servers (constants, overridable), the playback URL template and the
         default protocol."""
         self.rtmps_server = self._ingest_setting(ingest_rtmps_url, INGEST_RTMPS_ENV, RTMPS_SERVER, ("rtmps", "rtmp"))
@@ -292,13 +288,7 @@ class FastPix(TargetsProvider, StreamsProvider):
         metadata["livestream_name"] = opts.livestream_name or metadata.get("livestream_name") or title
         if reference:
             metadata[REFERENCE_KEY] = reference
-        too_long = [k for k, v in metadata.items() if len(k) > 255 or len(v) > 255]
-        if len(metadata) > 10 or too_long:  # the create reference: up to 10 entries, 255 chars
-            raise ConfigurationError(
-                "FastPix metadata is too large",
-                hint="at most 10 entries of at most 255 characters"
-                + (f" (too long: {', '.join(too_long)})" if too_long else ""),
-            )
+        check_metadata(metadata, service="FastPix", most=10, longest=255)  # the create reference's limits
         body = {
             "playbackSettings": {"accessPolicy": opts.access_policy},
             "inputMediaSettings": {

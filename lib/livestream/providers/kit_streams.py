@@ -6,6 +6,10 @@ A provider whose streams live at ``<collection>/<id>`` (api.video, FastPix) mixe
 stream is in an answer: the whole body by default, an envelope's ``data`` for FastPix),
 ``account_word`` (what owns the streams: a "project", a "workspace") and
 ``first_page`` (the query of a one-stream list page, the cheap authenticated call).
+
+Two checks and a header around them: ``check_metadata`` (a create's free-form entries
+within the provider's documented limits, refused before any request) and
+``retry_after_header`` (an API that says how long to wait in a header of its own).
 """
 
 from __future__ import annotations
@@ -14,8 +18,33 @@ from typing import Any, Callable, ClassVar, Mapping, Optional
 
 import requests
 
+from ..errors import ConfigurationError
 from ..models import EndResult, LiveStream, StreamStatus
 from .http_base import HttpProvider
+
+
+def check_metadata(entries: Mapping[str, str], *, service: str, most: int, longest: int) -> None:
+    """``ConfigurationError`` unless ``entries`` hold at most ``most`` entries whose names and
+    values have at most ``longest`` characters (the too-long ones are named, never their values)."""
+    too_long = [k for k, v in entries.items() if len(k) > longest or len(v) > longest]
+    if len(entries) > most or too_long:
+        raise ConfigurationError(f"{service} metadata is too large",
+                                 hint=f"at most {most} entries of at most {longest} characters"
+                                 + (f" (too long: {', '.join(too_long)})" if too_long else ""))
+
+
+def retry_after_header(session: requests.Session, header: str) -> None:
+    """Read a 429's ``header`` as ``Retry-After`` (what the shared retry logic reads), on
+    every answer of ``session``; once, however many clients share the session."""
+    def alias(response: requests.Response, *args: Any, **kwargs: Any) -> requests.Response:
+        wait = response.headers.get(header)
+        if response.status_code == 429 and wait and "Retry-After" not in response.headers:
+            response.headers["Retry-After"] = wait
+        return response
+    alias.header = header  # type: ignore[attr-defined]
+    hooks = session.hooks.setdefault("response", [])
+    if not any(getattr(hook, "header", None) == header for hook in hooks):
+        hooks.append(alias)
 
 
 def more_than_read(have: int, items: list[Any], total: Any) -> Optional[bool]:

@@ -214,7 +214,6 @@ class TPStreams(LoginProvider):
         StreamOption("enable_drm_for_recording", "DRM for the recording", "bool", default=False,
                      key="drm", flag="drm-recording", help="DRM for the recording"),
     )
-    # 20-30 s until rtmp_url/stream_key appear after a create or start_server.
     capabilities = Capabilities(scheduling=True, boots_server=True, protocols=("rtmp", "rtmps"),
                                 ending="stops the live stream for good")
 
