@@ -28,28 +28,23 @@ rate limits send ``X-RateLimit-Retry-After`` (read like ``Retry-After``).
 
 from __future__ import annotations
 
-import dataclasses
-import logging
-import time
 from datetime import datetime
 from typing import Any, Callable, Literal, Optional
 from urllib.parse import urlsplit
 
-import requests
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, field_validator
 
 from .. import secrets
-from ..errors import AuthenticationError, InvalidRequestError
-from ..http import HttpClient, Service, join_messages
+from ..http import Service
 from ..models import EndResult, LiveStream, StreamStatus
 from ..simulcast import SimulcastSupport, SimulcastTarget, TargetState
 from . import register, wire
 from .base import OptionsInput
 from .declare import SRT_ID_IS_KEY, Capabilities, CredentialField, Setting, StreamOption
-from .http_base import HttpProvider
-from .kit import CredentialModel, LoginTokens, OptionsModel, RefreshingAuth, login_refused
-
-log = logging.getLogger(__name__)
+from .kit import CredentialModel, OptionsModel
+from .kit_errors import ErrorShape
+from .kit_login import LoginProvider, OAuthTokens
+from .kit_streams import StreamsProvider, retry_after_header
 
 API_KEY_ENV = "APIVIDEO_API_KEY"
 BASE_URL_ENV = "APIVIDEO_API_BASE_URL"
@@ -66,6 +61,10 @@ RTMPS_SERVER = "rtmps://broadcast.api.video:1936/s"
 RTMP_SERVER = "rtmp://broadcast.api.video/s"
 SRT_SERVER = "srt://broadcast.api.video:6200"
 PROTOCOLS = ("rtmps", "rtmp", "srt")
+#: Each protocol's server override: (setting, environment variable, default, schemes it takes).
+INGESTS = {"rtmps": ("ingest_rtmps_url", INGEST_RTMPS_ENV, RTMPS_SERVER, ("rtmps", "rtmp")),
+           "rtmp": ("ingest_rtmp_url", INGEST_RTMP_ENV, RTMP_SERVER, ("rtmp", "rtmps")),
+           "srt": ("ingest_srt_url", INGEST_SRT_ENV, SRT_SERVER, ("srt",))}
 
 AUTH_PATH = "/auth/api-key"
 REFRESH_PATH = "/auth/refresh"
@@ -87,10 +86,11 @@ SERVICE = Service(
     not_found_hint="check the live stream ID (liveStreamId, li...) and that the API key belongs to its "
                    "project and environment (production or sandbox)",
     base_url_env=BASE_URL_ENV,
-    parse_error=lambda body: read_problem(body),  # defined below, with the wire models
+    # A problem object ``{type, title, status, detail?, name?, problems?}``: its title and
+    # detail, and a message per named attribute (the problem itself and its ``problems``).
+    parse_error=ErrorShape(messages=("title", "detail"), items=(".", "problems"), field="name",
+                           text=("detail", "title"), no_text="is invalid", requires=("title", "detail", "type")),
 )
-#: The token exchange: what it rejects is the API key itself.
-AUTH_SERVICE = dataclasses.replace(SERVICE, credential="API key")
 
 
 # ---------------------------------------------------------------------------- wire shapes
@@ -99,56 +99,28 @@ AUTH_SERVICE = dataclasses.replace(SERVICE, credential="API key")
 _Wire = wire.WireModel
 
 
-class AccessToken(_Wire):
-    """The answer of ``/auth/api-key`` and ``/auth/refresh``."""
-
-    access_token: str = Field(min_length=1)
-    refresh_token: Optional[str] = None
-    token_type: str = "Bearer"
-    expires_in: Optional[float] = None
-
-
 class StreamAssets(_Wire):
-    hls: Optional[str] = None
-    iframe: Optional[str] = None
-    player: Optional[str] = None
-    thumbnail: Optional[str] = None
+    hls: wire.Text = None  # also iframe, player and thumbnail, unused here
 
 
 class WireLiveStream(_Wire):
     """A live stream as api.video sends it (create, get, list items)."""
 
     live_stream_id: str = Field(alias="liveStreamId", min_length=1)
-    stream_key: Optional[str] = Field(None, alias="streamKey")
-    name: Optional[str] = None
-    public: Optional[bool] = None
+    stream_key: wire.Text = Field(None, alias="streamKey")
+    name: wire.Text = None
     broadcasting: Optional[bool] = None
-    player_id: Optional[str] = Field(None, alias="playerId")
-    created_at: Optional[str] = Field(None, alias="createdAt")
+    created_at: wire.Time = Field(None, alias="createdAt")
     assets: Optional[StreamAssets] = None
 
 
 class Pagination(_Wire):
-    current_page: Optional[int] = Field(None, alias="currentPage")
-    page_size: Optional[int] = Field(None, alias="pageSize")
-    pages_total: Optional[int] = Field(None, alias="pagesTotal")
-    items_total: Optional[int] = Field(None, alias="itemsTotal")
+    pages_total: Optional[int] = Field(None, alias="pagesTotal")  # also currentPage, pageSize, itemsTotal
 
 
 class StreamPage(_Wire):
     data: list[Any]
     pagination: Optional[Pagination] = None
-
-
-class Problem(_Wire):
-    """An error body: ``{type, title, status, detail?, name?, problems?}``."""
-
-    type: Optional[str] = None
-    title: Optional[str] = None
-    status: Optional[int] = None
-    detail: Optional[str] = None
-    name: Optional[str] = None
-    problems: list[Problem] = Field(default_factory=list)
 
 
 class Restream(_Wire):
@@ -161,38 +133,6 @@ class Restream(_Wire):
 
 class RestreamList(_Wire):
     restreams: list[Restream] = Field(default_factory=list)
-
-
-def parse_problem(body: Any) -> Optional[Problem]:
-    """The problem object of an error answer, or None when the body is not one."""
-    if not isinstance(body, dict) or not any(k in body for k in ("title", "detail", "type")):
-        return None
-    try:
-        return Problem.model_validate(body)
-    except ValidationError:
-        return None
-
-
-def read_problem(body: Any) -> tuple[Optional[str], dict[str, list[str]]]:
-    """``Service.parse_error`` for api.video: the problem's title and detail, and a
-    message per named attribute (the problem itself and its ``problems``)."""
-    problem = parse_problem(body)
-    if problem is None:
-        return None, {}
-    fields: dict[str, list[str]] = {}
-    for item in [problem, *problem.problems]:
-        if item.name:
-            fields.setdefault(item.name, []).append(item.detail or item.title or "is invalid")
-    return join_messages([m for m in (problem.title, problem.detail) if m]), fields
-
-
-def _rate_limit_header(response: requests.Response, *args: Any, **kwargs: Any) -> requests.Response:
-    """api.video says how long to wait in ``X-RateLimit-Retry-After``; the shared retry
-    logic reads ``Retry-After``."""
-    wait = response.headers.get("X-RateLimit-Retry-After")
-    if response.status_code == 429 and wait and "Retry-After" not in response.headers:
-        response.headers["Retry-After"] = wait
-    return response
 
 
 # ---------------------------------------------------------------------------- user input
@@ -209,7 +149,7 @@ class ApiVideoOptions(OptionsModel):
     """Per-stream options; ``public`` and ``player_id`` are sent camelCase."""
 
     public: bool = True
-    player_id: Optional[str] = None
+    player_id: Optional[str] = Field(None, serialization_alias="playerId")
     protocol: Literal["rtmps", "rtmp", "srt"] = "rtmps"  # not sent: picks the ingest server
 
     @field_validator("player_id", mode="before")
@@ -224,18 +164,15 @@ class ApiVideoOptions(OptionsModel):
 def map_status(broadcasting: Any) -> StreamStatus:
     """api.video's only status is ``broadcasting``: true is LIVE, false NOT_STARTED (a
     stream takes an encoder again after a broadcast: nothing is terminal)."""
-    if broadcasting is True:
-        return StreamStatus.LIVE
-    if broadcasting is False:
-        return StreamStatus.NOT_STARTED
-    return StreamStatus.UNKNOWN
+    return StreamStatus.LIVE if broadcasting is True else StreamStatus.NOT_STARTED if broadcasting is False \
+        else StreamStatus.UNKNOWN
 
 
 def parse_stream(data: Any, *, protocol: str = "rtmps", servers: Optional[dict] = None) -> LiveStream:
     """A live stream object as a ``LiveStream``; ``ValueError`` naming fields (never values)."""
     got = wire.read(WireLiveStream, data, "live stream")
     servers = servers or {"rtmps": RTMPS_SERVER, "rtmp": RTMP_SERVER, "srt": SRT_SERVER}
-    key = (got.stream_key or "").strip()
+    key = got.stream_key
     ingest = None
     if key:
         secrets.register_stream(key)
@@ -244,19 +181,18 @@ def parse_stream(data: Any, *, protocol: str = "rtmps", servers: Optional[dict] 
             ingest = wire.srt_ingest(servers["srt"], key)
         else:
             ingest = wire.rtmp_ingest(servers[protocol], key)
-    hls = got.assets.hls.strip() if got.assets and got.assets.hls else None
     return LiveStream(
         provider=ApiVideo.name,
         id=got.live_stream_id,
-        title=(got.name or "").strip() or None,
+        title=got.name,
         status=map_status(got.broadcasting),
         provider_status=None if got.broadcasting is None
         else ("broadcasting" if got.broadcasting else "not broadcasting"),
         ingest=ingest,
-        playback_url=hls or None,
+        playback_url=got.assets.hls if got.assets else None,
         # A broadcast is recorded into a video of the Videos API; not a live-stream field.
         recording_url=None,
-        created_at=wire.parse_time(got.created_at),
+        created_at=got.created_at,
     )
 
 
@@ -264,7 +200,7 @@ def parse_stream(data: Any, *, protocol: str = "rtmps", servers: Optional[dict] 
 
 
 @register
-class ApiVideo(HttpProvider):
+class ApiVideo(LoginProvider, StreamsProvider):
     """api.video: token exchange with refresh; create (ready at once), get, list, complete, delete."""
 
     name = "apivideo"
@@ -279,41 +215,32 @@ class ApiVideo(HttpProvider):
     default_base_url = PRODUCTION_URL
     base_url_env = BASE_URL_ENV
     service = SERVICE
+    login_credential = "API key"  # what the token exchange rejects
+    parse_stream = staticmethod(parse_stream)
+    account_word = "project"
+    first_page = {"currentPage": 1, "pageSize": 1}
 
     credential_fields = (
-        CredentialField(
-            name="api_key", label="API key", env=API_KEY_ENV, secret=True,
-            help="The API key from the api.video dashboard (https://dashboard.api.video). A sandbox key "
-                 f"works against api.video's test environment: set the base URL to {SANDBOX_URL} "
-                 "(its live streams stop after 30 minutes).",
-        ),
+        CredentialField("api_key", "API key", env=API_KEY_ENV, secret=True,
+                        help="The API key from the api.video dashboard (https://dashboard.api.video). A sandbox "
+                             f"key works against api.video's test environment: set the base URL to {SANDBOX_URL} "
+                             "(its live streams stop after 30 minutes)."),
     )
     stream_options = (
-        StreamOption(
-            name="public", label="Public playback", kind="bool", default=True,
-            help="Off: the stream is private and every view needs a private token from the API "
-                 "(https://docs.api.video/delivery/video-privacy-access-management).",
-        ),
-        StreamOption(
-            name="player_id", label="Player ID", kind="text", default=None,
-            help="An api.video player (pl...) whose theme the stream's player uses; empty: the default player.",
-        ),
-        StreamOption(
-            name="protocol", label="Ingest protocol", kind="choice", default="rtmps",
-            choices=(("rtmps", "RTMPS (encrypted)"), ("rtmp", "RTMP"), ("srt", "SRT")),
-            help=f"How OBS sends the video: RTMPS to {RTMPS_SERVER}, RTMP to {RTMP_SERVER}, or SRT to "
-                 f"{SRT_SERVER} with the stream key as streamid.",
-            warnings=(("srt", SRT_ID_IS_KEY),),
-        ),
+        StreamOption("public", "Public playback", "bool", default=True,
+                     help="Off: the stream is private and every view needs a private token from the API "
+                          "(https://docs.api.video/delivery/video-privacy-access-management)."),
+        StreamOption("player_id", "Player ID", "text", default=None,
+                     help="An api.video player (pl...) whose theme the stream's player uses; empty: the default "
+                          "player."),
+        StreamOption("protocol", "Ingest protocol", "choice", default="rtmps",
+                     choices=(("rtmps", "RTMPS (encrypted)"), ("rtmp", "RTMP"), ("srt", "SRT")),
+                     help=f"How OBS sends the video: RTMPS to {RTMPS_SERVER}, RTMP to {RTMP_SERVER}, or SRT to "
+                          f"{SRT_SERVER} with the stream key as streamid.", warnings=(("srt", SRT_ID_IS_KEY),)),
     )
-    settings = (
-        Setting(name="ingest_rtmps_url", label="RTMPS ingest URL", env=INGEST_RTMPS_ENV,
-                help=f"Where OBS publishes over RTMPS; empty: {RTMPS_SERVER}."),
-        Setting(name="ingest_rtmp_url", label="RTMP ingest URL", env=INGEST_RTMP_ENV,
-                help=f"Where OBS publishes over RTMP; empty: {RTMP_SERVER}."),
-        Setting(name="ingest_srt_url", label="SRT ingest URL", env=INGEST_SRT_ENV,
-                help=f"Where OBS publishes over SRT; empty: {SRT_SERVER}."),
-    )
+    settings = tuple(Setting(name=name, label=f"{p.upper()} ingest URL", env=env,
+                             help=f"Where OBS publishes over {p.upper()}; empty: {server}.")
+                     for p, (name, env, server, _) in INGESTS.items())
     capabilities = Capabilities(
         reuse=True, protocols=PROTOCOLS,
         ending="completes the broadcast within seconds; the stream can be used again",
@@ -323,33 +250,25 @@ class ApiVideo(HttpProvider):
     )
     credentials_note = f"a sandbox key also needs {BASE_URL_ENV}={SANDBOX_URL}"
 
-    def __init__(self, credentials: Any, *, sleep: Any = None, rng: Any = None, **kwargs: Any) -> None:
-        self._retry_args = {"sleep": sleep, "rng": rng}
-        super().__init__(credentials, sleep=sleep, rng=rng, **kwargs)
-
     def setup(self, *, ingest_rtmps_url: Optional[str] = None, ingest_rtmp_url: Optional[str] = None,
               ingest_srt_url: Optional[str] = None, protocol: Optional[str] = None,
               clock: Optional[Callable[[], float]] = None) -> None:
-        self.servers = {
-            "rtmps": self._ingest_setting(ingest_rtmps_url, INGEST_RTMPS_ENV, RTMPS_SERVER, ("rtmps", "rtmp")),
-            "rtmp": self._ingest_setting(ingest_rtmp_url, INGEST_RTMP_ENV, RTMP_SERVER, ("rtmp", "rtmps")),
-            "srt": self._ingest_setting(ingest_srt_url, INGEST_SRT_ENV, SRT_SERVER, ("srt",)),
-        }
+        given = {"rtmps": ingest_rtmps_url, "rtmp": ingest_rtmp_url, "srt": ingest_srt_url}
+        self.servers = {p: self._ingest_setting(given[p], env, server, schemes)
+                        for p, (_, env, server, schemes) in INGESTS.items()}
         self._choose_protocol(protocol)
-        # One more client for the token exchange, whose 401 means "wrong API key", on the
-        # same session.
-        plain = self._http
-        args = dict(session=plain.session, timeout=plain.timeout, **self._retry_args)
-        self._auth_http = HttpClient(AUTH_SERVICE, plain.base_url, **args)
-        hooks = plain.session.hooks.setdefault("response", [])
-        if _rate_limit_header not in hooks:
-            hooks.append(_rate_limit_header)
-        self._clock = clock or time.monotonic
-        self._tokens = LoginTokens(self._login, renew=self._renew,
-                                   stale=lambda: self._clock() >= self._expires_at - REFRESH_MARGIN)
-        self._refreshing = RefreshingAuth("Bearer", self._tokens.current, self._tokens.forget, service=SERVICE.name)
-        self._refresh: Optional[SecretStr] = None
-        self._expires_at = 0.0
+        retry_after_header(self._http.session, "X-RateLimit-Retry-After")  # api.video's own name
+        # The token exchange, whose 401 means "wrong API key"; UNVERIFIED: the docs do not say
+        # whether a wrong key is answered 400 or 401: both are reported as a wrong API key.
+        auth = self._login_client()
+        key = self.credentials.api_key  # type: ignore[attr-defined]
+        self._log_in_with(OAuthTokens(
+            auth, lifetime=TOKEN_LIFETIME, margin=REFRESH_MARGIN, clock=clock,
+            login=lambda: self._post_login(AUTH_PATH, {"apiKey": key.get_secret_value()}, what="API key",
+                                           idempotent=True, http=auth, hint=SERVICE.auth_hint,
+                                           refused_message="api.video rejected the API key"),
+            refresh=lambda token: auth.request("POST", REFRESH_PATH, json={"refreshToken": token},
+                                               idempotent=True, what="refresh token")))
 
     # ------------------------------------------------------------------ operations
 
@@ -362,18 +281,8 @@ class ApiVideo(HttpProvider):
         ``find_created`` matches the name and ``createdAt``.
         """
         title, opts = self._prelude(title, options, start)
-        body: dict[str, Any] = {"name": title, "public": opts.public}
-        if opts.player_id:
-            body["playerId"] = opts.player_id
-        response = self._send("POST", STREAMS_PATH, json=body, idempotent=False, what="project")
-        data = self._http.json_of(response)
-        self._remember(data, opts.protocol)
-        return self._parsed(response, data)
-
-    def get(self, stream_id: str) -> LiveStream:
-        """``GET /live-streams/{liveStreamId}``."""
-        response = self._on("GET", stream_id)
-        return self._parsed(response, self._http.json_of(response))
+        sent = opts.model_dump(by_alias=True, exclude_none=True, exclude={"protocol"})  # public, playerId
+        return self._create({"name": title, **sent}, opts.protocol)
 
     def list(self) -> list[LiveStream]:  # noqa: A003 - the API's own word
         """``GET /live-streams?currentPage=N&pageSize=100`` over every page, oldest first
@@ -384,7 +293,7 @@ class ApiVideo(HttpProvider):
                 "currentPage": page, "pageSize": PAGE_SIZE, "sortBy": "createdAt", "sortOrder": "asc"})
             body = self._http.model_of(response, StreamPage)
             pages = body.pagination.pages_total if body.pagination else None
-            return [self._parsed(response, item) for item in body.data], (page < pages if pages is not None else None)
+            return self._list_page(response, body.data), (page < pages if pages is not None else None)
         return self._paged(page_of, PAGE_SIZE)
 
     def end(self, stream_id: str) -> EndResult:
@@ -397,23 +306,9 @@ class ApiVideo(HttpProvider):
         is not broadcasting has nothing to end (``EndResult(ended=False)``). A 400/409 from
         ``complete`` (the broadcast stopped meanwhile) is the same.
         """
-        if self.get(stream_id).status is StreamStatus.NOT_STARTED:
-            return EndResult(ended=False, message="nothing to end (the api.video live stream is not broadcasting)")
-        return self._end_by("PUT", stream_id, "complete", refused=(400, 409), idle="the stream is not broadcasting",
-                            done="api.video is completing the live stream (it ends within seconds)")
-
-    def delete(self, stream_id: str) -> None:
-        """``DELETE /live-streams/{liveStreamId}`` (204): for good."""
-        self._on("DELETE", stream_id)
-
-    def check_credentials(self) -> None:
-        """The token exchange and one live stream of the first page: cheap and authenticated."""
-        self._send("GET", STREAMS_PATH, what="project", params={"currentPage": 1, "pageSize": 1})
-
-    def close(self) -> None:
-        self._tokens.forget()
-        self._refresh = None
-        self._http.close()
+        return self._end_if_live(stream_id, "complete", live=lambda s: s.status is not StreamStatus.NOT_STARTED,
+                                 refused=(400, 409), idle="the stream is not broadcasting",
+                                 done="api.video is completing the live stream (it ends within seconds)")
 
     # ------------------------------------------------------------------ simulcast
 
@@ -444,43 +339,5 @@ class ApiVideo(HttpProvider):
         """``PATCH /live-streams/{liveStreamId} {"restreams": [...]}``: idempotent, the whole list."""
         self._on("PATCH", stream_id, json={"restreams": [r.model_dump() for r in restreams]}, idempotent=True)
 
-    # ------------------------------------------------------------------ auth
-
-    def _login(self) -> SecretStr:
-        """``POST /auth/api-key {"apiKey"}``.
-
-        UNVERIFIED: the docs do not say whether a wrong key is answered 400 or 401; both
-        are reported as a wrong API key.
-        """
-        key = self.credentials.api_key.get_secret_value()  # type: ignore[attr-defined]
-        try:
-            return self._take_token(self._auth_http.request("POST", AUTH_PATH, json={"apiKey": key},
-                                                     idempotent=True, what="API key"))
-        except InvalidRequestError as refused:
-            raise login_refused(refused, "api.video rejected the API key", hint=SERVICE.auth_hint,
-                                service=SERVICE.name) from None
-
-    def _renew(self) -> SecretStr:
-        """``POST /auth/refresh {"refreshToken"}``; a refused refresh logs in again."""
-        if self._refresh is not None:
-            try:
-                return self._take_token(self._auth_http.request(
-                    "POST", REFRESH_PATH, json={"refreshToken": self._refresh.get_secret_value()},
-                    idempotent=True, what="refresh token"))
-            except (AuthenticationError, InvalidRequestError) as refused:
-                log.info("api.video refused the refresh token (%s); logging in again", refused.status_code)
-        return self._login()
-
-    def _take_token(self, response: requests.Response) -> SecretStr:
-        """The access token of a token answer (the refresh token and the expiry kept)."""
-        token = self._auth_http.model_of(response, AccessToken)
-        secrets.register(token.access_token, token.refresh_token)
-        self._refresh = SecretStr(token.refresh_token) if token.refresh_token else None
-        lifetime = token.expires_in if token.expires_in and token.expires_in > 0 else TOKEN_LIFETIME
-        self._expires_at = self._clock() + lifetime
-        return SecretStr(token.access_token)
-
-    # ------------------------------------------------------------------ plumbing
-
-    def _parsed(self, response: requests.Response, data: Any) -> LiveStream:
-        return self._http.parsed(response, parse_stream, data, protocol=self._protocol_for(data), servers=self.servers)
+    def _parse_settings(self) -> dict[str, Any]:
+        return {"servers": self.servers}

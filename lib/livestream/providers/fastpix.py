@@ -8,6 +8,7 @@ camelCase JSON in a ``{"success": true, "data": ...}`` envelope. The stream key
 immediately; the API never returns an ingest URL, so the servers are constants
 (FastPix's own clients hard-code them), overridable for the sandbox.
 
+``DELETE /v1/live/streams/{streamId}`` is irreversible and disconnects a live encoder.
 Extra methods beyond the ``Provider`` contract: ``enable(id)`` and ``disable(id)``
 (``PUT .../live-enable`` / ``.../live-disable``).
 """
@@ -15,22 +16,23 @@ Extra methods beyond the ``Provider`` contract: ``enable(id)`` and ``disable(id)
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal, Optional, Union
+from typing import Annotated, Any, Literal, Optional
 from urllib.parse import quote
 
 import requests
-from pydantic import BaseModel, BeforeValidator, Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, BeforeValidator, Field, SecretStr, field_validator
 
 from .. import secrets
-from ..errors import ConfigurationError
-from ..http import Service, join_messages
+from ..http import Service
 from ..models import EndResult, LiveStream, StreamStatus
 from ..simulcast import SimulcastSupport, SimulcastTarget, TargetState, TargetStatus
 from . import register, wire
 from .base import OptionsInput
 from .declare import Capabilities, CredentialField, Setting, StreamOption
 from .kit import BasicCredentials, OptionsModel
+from .kit_errors import ErrorShape
 from .kit_simulcast import TargetsProvider
+from .kit_streams import StreamsProvider, check_metadata, more_than_read
 from .wire import text as _text
 
 TOKEN_ID_ENV = "FASTPIX_ACCESS_TOKEN_ID"
@@ -67,48 +69,10 @@ class Envelope(wire.WireModel):
     pagination: Optional[dict[str, Any]] = None
 
 
-class _FieldError(wire.WireModel):
-    field: Optional[str] = None
-    message: Optional[str] = None
-
-
-class _Error(wire.WireModel):
-    code: Optional[Union[int, str]] = None
-    message: Optional[str] = None
-    description: Optional[str] = None
-    fields: list[_FieldError] = Field(default_factory=list)
-
-
-class ErrorBody(BaseModel):
-    """``{"success": false, "error": {"code", "message", "description", "fields": [{"field",
-    "message"}]}}`` (``fields`` on a 422); older answers: ``{"errors": [{"field", "message"}]}``."""
-
-    error: Optional[Union[_Error, str]] = None
-    errors: list[Union[_FieldError, str]] = Field(default_factory=list)
-
-
-def parse_error_body(body: Any) -> tuple[Optional[str], dict[str, list[str]]]:
-    """The message and per-field messages of a FastPix error body (``ErrorBody``)."""
-    try:
-        parsed = ErrorBody.model_validate(body)
-    except ValidationError:
-        return None, {}
-    messages: list[str] = []
-    fields: dict[str, list[str]] = {}
-    items: list[Union[_FieldError, str]] = list(parsed.errors)
-    if isinstance(parsed.error, str):
-        messages.append(parsed.error)
-    elif parsed.error is not None:
-        for text in (parsed.error.message, parsed.error.description):
-            if text and text.strip() and text.strip() not in messages:
-                messages.append(text.strip())
-        items = list(parsed.error.fields) + items
-    for item in items:
-        if isinstance(item, str):
-            messages.append(item)
-        elif item.message and item.message.strip():
-            fields.setdefault(item.field or "request", []).append(item.message.strip())
-    return join_messages([m for m in messages if m.strip()]), fields
+#: ``{"success": false, "error": {"code", "message", "description", "fields": [{"field",
+#: "message"}]}}`` (``fields`` on a 422); older answers: ``{"errors": [{"field", "message"}]}``.
+parse_error_body = ErrorShape(messages=("error", "error.message", "error.description"),
+                              items=("error.fields", "errors"), unnamed="request")
 
 
 SERVICE = Service(
@@ -182,8 +146,7 @@ Text = wire.Text
 
 
 class WirePlaybackId(wire.WireModel):
-    id: Text = None  # noqa: A003 - the API's field
-    accessPolicy: Text = None  # noqa: N815 - the API's camelCase
+    id: Text = None  # noqa: A003 - the API's field (also accessPolicy, unused here)
 
 
 class WireStream(BaseModel):
@@ -197,19 +160,12 @@ class WireStream(BaseModel):
     srtSecert: Text = None  # noqa: N815 - sic: the webhook docs' spelling
     playbackIds: Annotated[list[WirePlaybackId], BeforeValidator(wire.objects)] = Field(  # noqa: N815
         default_factory=list)
-    metadata: Annotated[dict[str, Any], BeforeValidator(lambda v: v if isinstance(v, dict) else {})] = Field(
-        default_factory=dict)
+    metadata: Annotated[Optional[dict[str, Any]], wire.ObjectOnly] = None
     createdAt: wire.Time = None  # noqa: N815
 
 
-def parse_stream(
-    data: Any,
-    *,
-    protocol: str = "rtmps",
-    rtmps_server: str = RTMPS_SERVER,
-    srt_server: str = SRT_SERVER,
-    playback_template: str = PLAYBACK_URL_TEMPLATE,
-) -> LiveStream:
+def parse_stream(data: Any, *, protocol: str = "rtmps", rtmps_server: str = RTMPS_SERVER,
+                 srt_server: str = SRT_SERVER, playback_template: str = PLAYBACK_URL_TEMPLATE) -> LiveStream:
     """The ``data`` object of create/get/list (FastPix's stream object) as a ``LiveStream``.
 
     ``ValueError`` (naming fields, never values) when it is not a stream object.
@@ -230,10 +186,10 @@ def parse_stream(
         ingest = wire.rtmp_ingest(rtmps_server, got.streamKey)
     playback_id = next((p.id for p in got.playbackIds if p.id), None)
     playback_url = playback_template.format(playback_id=quote(playback_id, safe="")) if playback_id else None
-    stream_id, word, metadata, created_at = got.streamId, got.status, got.metadata, got.createdAt
+    word, metadata = got.status, got.metadata or {}
     return LiveStream(
         provider=FastPix.name,
-        id=stream_id,
+        id=got.streamId,
         title=_text(metadata.get("livestream_name")),
         reference=_text(metadata.get(REFERENCE_KEY)),
         status=map_status(word),
@@ -243,12 +199,12 @@ def parse_stream(
         # FastPix records into VOD media (``mediaIds``, newest last); their playback URL
         # needs another API (media playback IDs), so no recording URL here.
         recording_url=None,
-        created_at=created_at,
+        created_at=got.createdAt,
     )
 
 
 @register
-class FastPix(TargetsProvider):
+class FastPix(TargetsProvider, StreamsProvider):
     """FastPix: create (ready at once), get, list, finish, delete, enable/disable."""
 
     name = "fastpix"
@@ -259,6 +215,9 @@ class FastPix(TargetsProvider):
     streams_path = STREAMS_PATH
     id_field = "streamId"
     targets_path = target_noun = "simulcast"
+    parse_stream = staticmethod(parse_stream)
+    account_word = "workspace"
+    first_page = {"limit": 1, "offset": 1, "orderBy": "desc"}
     stream_id_hint = "give the streamId of the live stream"
     default_base_url = "https://api.fastpix.com"
     base_url_env = "FASTPIX_API_BASE_URL"
@@ -304,10 +263,8 @@ class FastPix(TargetsProvider):
         reconnect_window_option="reconnect_window",  # reconnectWindow, sent at create
     )
 
-    def setup(  # type: ignore[override]
-        self, *, ingest_rtmps_url: Optional[str] = None, ingest_srt_url: Optional[str] = None,
-        playback_url_template: Optional[str] = None, protocol: Optional[str] = None,
-    ) -> None:
+    def setup(self, *, ingest_rtmps_url: Optional[str] = None, ingest_srt_url: Optional[str] = None,  # type: ignore[override]
+              playback_url_template: Optional[str] = None, protocol: Optional[str] = None) -> None:
         """The ingest servers (constants, overridable), the playback URL template and the
         default protocol."""
         self.rtmps_server = self._ingest_setting(ingest_rtmps_url, INGEST_RTMPS_ENV, RTMPS_SERVER, ("rtmps", "rtmp"))
@@ -331,13 +288,7 @@ class FastPix(TargetsProvider):
         metadata["livestream_name"] = opts.livestream_name or metadata.get("livestream_name") or title
         if reference:
             metadata[REFERENCE_KEY] = reference
-        too_long = [k for k, v in metadata.items() if len(k) > 255 or len(v) > 255]
-        if len(metadata) > 10 or too_long:  # the create reference: up to 10 entries, 255 chars
-            raise ConfigurationError(
-                "FastPix metadata is too large",
-                hint="at most 10 entries of at most 255 characters"
-                + (f" (too long: {', '.join(too_long)})" if too_long else ""),
-            )
+        check_metadata(metadata, service="FastPix", most=10, longest=255)  # the create reference's limits
         body = {
             "playbackSettings": {"accessPolicy": opts.access_policy},
             "inputMediaSettings": {
@@ -349,10 +300,7 @@ class FastPix(TargetsProvider):
                 "enableRecording": opts.enable_recording,
             },
         }
-        response = self._http.request("POST", STREAMS_PATH, json=body, idempotent=False, what="workspace")
-        data = self._data(response)
-        self._remember(data, opts.protocol)
-        return self._parsed(response, data)
+        return self._create(body, opts.protocol)
 
     def start(self, stream_id: str) -> LiveStream:
         """FastPix streams need no start: the stream is read back, and enabled first if
@@ -363,23 +311,16 @@ class FastPix(TargetsProvider):
             stream = self.get(stream_id)
         return stream
 
-    def get(self, stream_id: str) -> LiveStream:
-        """``GET /v1/live/streams/{streamId}``."""
-        response = self._on("GET", stream_id)
-        return self._parsed(response, self._data(response))
-
     def list(self) -> list[LiveStream]:  # noqa: A003 - the API's own word
         """``GET /v1/live/streams?limit=50&offset=<page>&orderBy=desc`` over every page
         (``offset`` is a 1-based page number in FastPix's OpenAPI spec), until
         ``pagination.totalRecords`` are read (or, without it, a page is short)."""
         def page_of(page: int, have: int) -> tuple[list[LiveStream], Optional[bool]]:
-            response = self._http.request("GET", STREAMS_PATH, what="workspace",
-                                          params={"limit": PAGE_SIZE, "offset": page, "orderBy": "desc"})
-            items = [self._parsed(response, item) for item in self._data(response, want=list)]
+            response = self._send("GET", STREAMS_PATH, what="workspace",
+                                  params={"limit": PAGE_SIZE, "offset": page, "orderBy": "desc"})
+            items = self._list_page(response, self._answer(response, want=list))
             pagination = Envelope.model_validate(self._http.json_of(response)).pagination
-            total = pagination.get("totalRecords") if isinstance(pagination, dict) else None
-            known = isinstance(total, int) and not isinstance(total, bool)
-            return items, (have + len(items) < total if known else None)
+            return items, more_than_read(have, items, (pagination or {}).get("totalRecords"))
         return self._paged(page_of, PAGE_SIZE)
 
     def end(self, stream_id: str) -> EndResult:
@@ -393,10 +334,6 @@ class FastPix(TargetsProvider):
         return self._end_by("PUT", stream_id, "finish", done="FastPix finished the live stream",
                             idle="the stream is not active")
 
-    def delete(self, stream_id: str) -> None:
-        """``DELETE /v1/live/streams/{streamId}``: irreversible; disconnects a live encoder."""
-        self._on("DELETE", stream_id)
-
     def enable(self, stream_id: str) -> None:
         """``PUT .../live-enable``: ``disabled`` -> ``idle`` (not on the trial plan)."""
         self._on("PUT", stream_id, "live-enable")
@@ -404,11 +341,6 @@ class FastPix(TargetsProvider):
     def disable(self, stream_id: str) -> None:
         """``PUT .../live-disable``: the stream refuses encoders until enabled again."""
         self._on("PUT", stream_id, "live-disable")
-
-    def check_credentials(self) -> None:
-        """One stream of the first page: cheap and authenticated."""
-        self._http.request("GET", STREAMS_PATH, what="workspace",
-                           params={"limit": 1, "offset": 1, "orderBy": "desc"})
 
     # ------------------------------------------------------------------ simulcast
 
@@ -419,13 +351,13 @@ class FastPix(TargetsProvider):
                 "metadata": {TARGET_NAME_KEY: target.name}}
 
     def _target_made(self, response: requests.Response, target: SimulcastTarget) -> TargetState:
-        made = self._http.validated(response, Simulcast, self._data(response))
+        made = self._http.validated(response, Simulcast, self._answer(response))
         return TargetState(name=target.name, target_id=made.simulcastId, host=target.host)
 
     def simulcast_targets(self, stream_id: str) -> list[TargetState]:
         """The stream's ``simulcastResponses``; a disabled one is reported as removed."""
         response = self._on("GET", stream_id)
-        listed = wire.objects(self._data(response).get("simulcastResponses"))
+        listed = wire.objects(self._answer(response).get("simulcastResponses"))
         held = [self._http.validated(response, Simulcast, item) for item in listed]
         return [TargetState(name=(t.metadata or {}).get(TARGET_NAME_KEY) or t.simulcastId, target_id=t.simulcastId,
                             status=TargetStatus.REMOVED if t.isEnabled is False else TargetStatus.ADDED)
@@ -433,11 +365,10 @@ class FastPix(TargetsProvider):
 
     # ------------------------------------------------------------------ plumbing
 
-    def _data(self, response: requests.Response, want: type = dict) -> Any:
+    def _answer(self, response: requests.Response, want: type = dict) -> Any:
         """``data`` of the ``{"success": true, "data": ...}`` envelope."""
         return self._http.unwrap(response, Envelope, "data", shape="success", failed="no success envelope", want=want)
 
-    def _parsed(self, response: requests.Response, data: Any) -> LiveStream:
-        return self._http.parsed(response, parse_stream, data, protocol=self._protocol_for(data),
-                                 rtmps_server=self.rtmps_server, srt_server=self.srt_server,
-                                 playback_template=self.playback_template)
+    def _parse_settings(self) -> dict[str, Any]:
+        return {"rtmps_server": self.rtmps_server, "srt_server": self.srt_server,
+                "playback_template": self.playback_template}

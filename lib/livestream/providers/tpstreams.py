@@ -16,30 +16,25 @@ word says (a documented example of the live-stream API has "Not Started" with bo
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import datetime
-from typing import Annotated, Any, Literal, Mapping, Optional
-from urllib.parse import quote, urlsplit
+from typing import Annotated, Any, Literal, Optional
+from urllib.parse import quote
 
 import requests
-from pydantic import BeforeValidator, Field, SecretStr, field_validator, model_validator
+from pydantic import BeforeValidator, Field, SecretStr, field_validator
 
 from .. import secrets
-from ..errors import (
-    AuthenticationError,
-    ConfigurationError,
-    InvalidRequestError,
-    LivestreamError,
-    PermissionDeniedError,
-)
-from ..http import Service, coerce_model, join_messages
-from ..models import EndResult, Ingest, LiveStream, StreamStatus
+from ..errors import InvalidRequestError, LivestreamError
+from ..http import Service
+from ..models import EndResult, LiveStream, StreamStatus
 from ..tokencache import TokenCache
 from . import register, wire
 from .base import OptionsInput
 from .declare import Capabilities, CredentialField, StreamOption
-from .http_base import MAX_PAGES, HttpProvider
-from .kit import CredentialModel, HeaderAuth, LoginTokens, OptionsModel, RefreshingAuth, login_refused
+from .http_base import MAX_PAGES
+from .kit import OptionsModel
+from .kit_errors import ErrorShape
+from .kit_login import ANY_REFUSAL, LoginProvider, TokenOrLogin, token_in
 
 ORG_ENV = "TPSTREAMS_ORG_ID"
 TOKEN_ENV = "TPSTREAMS_API_TOKEN"
@@ -50,41 +45,10 @@ PASSWORD_ENV = "TPSTREAMS_PASSWORD"
 LOGIN_PATH = "/api/auth/login/"
 START_FORMAT = "%Y-%m-%d %H:%M:%S"  # the live-stream API's "Schedule" example
 
-def parse_error_body(body: Any) -> tuple[Optional[str], dict[str, list[str]]]:
-    """The message and per-field messages of a TP Streams error body.
-
-    A Django REST framework API: ``{"detail": "..."}``, ``{"non_field_errors": [...]}``
-    or serializer errors ``{"<field>": ["msg", ...]}`` (nested for nested objects, e.g.
-    ``live_stream.start``).
-    """
-    messages: list[str] = []
-    fields: dict[str, list[str]] = {}
-    if not isinstance(body, dict):
-        return None, fields
-    for key in ("detail", "message", "non_field_errors"):
-        value = body.get(key)
-        texts = [value] if isinstance(value, str) else value if isinstance(value, list) else []
-        messages.extend(t.strip() for t in texts if isinstance(t, str) and t.strip())
-    for key, value in body.items():
-        if key not in ("detail", "message", "non_field_errors", "code", "status"):
-            _collect_field(str(key), value, fields)
-    return join_messages(messages), fields
-
-
-def _collect_field(name: str, value: Any, fields: dict[str, list[str]], depth: int = 0) -> None:
-    if depth > 4:
-        return
-    if isinstance(value, str):
-        fields.setdefault(name, []).append(value)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            if isinstance(item, str):
-                fields.setdefault(name, []).append(item)
-            elif isinstance(item, (dict, list)):
-                _collect_field(f"{name}[{index}]", item, fields, depth + 1)
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            _collect_field(f"{name}.{key}", item, fields, depth + 1)
+#: A Django REST framework API's error body: ``{"detail": "..."}``, ``{"non_field_errors": [...]}``
+#: or serializer errors ``{"<field>": ["msg", ...]}`` (nested for nested objects, e.g. ``live_stream.start``).
+parse_error_body = ErrorShape(messages=("detail", "message", "non_field_errors"), other_keys_are_fields=True,
+                              not_fields=("code", "status"))
 
 
 SERVICE = Service(
@@ -95,11 +59,6 @@ SERVICE = Service(
     not_found_hint=f"check the stream ID and the organization ID ({ORG_ENV})",
     base_url_env="TPSTREAMS_API_BASE_URL",
     parse_error=parse_error_body,
-)
-LOGIN_SERVICE = dataclasses.replace(
-    SERVICE,
-    credential="login token",
-    auth_hint=f"check the organization ID, username and password ({ORG_ENV}, {USERNAME_ENV}, {PASSWORD_ENV})",
 )
 
 # The wording varies by docs page (the live-stream API, its events and webhooks pages):
@@ -115,14 +74,8 @@ _STATUSES = {
     "error": StreamStatus.ERROR,
 }
 
-_LATENCIES = {
-    "low": "Low Latency",
-    "low latency": "Low Latency",
-    "ll": "Low Latency",
-    "normal": "Normal Latency",
-    "normal latency": "Normal Latency",
-    "standard": "Normal Latency",
-}
+_LATENCIES = {**dict.fromkeys(("low", "low latency", "ll"), "Low Latency"),
+              **dict.fromkeys(("normal", "normal latency", "standard"), "Normal Latency")}
 
 
 def _words(value: str) -> str:
@@ -131,12 +84,10 @@ def _words(value: str) -> str:
 
 def map_status(word: Any) -> StreamStatus:
     """A TP Streams status word ("Not Started", ``NOT_STARTED``...) as a ``StreamStatus``."""
-    if not isinstance(word, str):
-        return StreamStatus.UNKNOWN
-    return _STATUSES.get(_words(word), StreamStatus.UNKNOWN)
+    return wire.status_of(_words(word) if isinstance(word, str) else None, _STATUSES, StreamStatus.UNKNOWN)
 
 
-class TPStreamsCredentials(CredentialModel):
+class TPStreamsCredentials(TokenOrLogin):
     """An organization and either an API token or a username and password."""
 
     # The token travels in the Authorization header; the organization ID in the URL
@@ -149,20 +100,6 @@ class TPStreamsCredentials(CredentialModel):
     username: Optional[str] = None
     password: Optional[SecretStr] = None
 
-    @model_validator(mode="after")
-    def _complete(self) -> TPStreamsCredentials:
-        if not self.organization_id:
-            raise ValueError("organization_id is required")
-        has_token = bool(self.api_token and self.api_token.get_secret_value())
-        has_login = bool(self.username and self.password and self.password.get_secret_value())
-        if not (has_token or has_login):
-            raise ValueError("give an api_token, or a username and a password")
-        return self
-
-    @property
-    def uses_login(self) -> bool:
-        return not (self.api_token and self.api_token.get_secret_value())
-
 
 class TPStreamsOptions(OptionsModel):
     """Per-stream options of ``POST assets/live_streams/`` (the live-stream API's create)."""
@@ -173,23 +110,15 @@ class TPStreamsOptions(OptionsModel):
     @field_validator("latency", mode="before")
     @classmethod
     def _latency_alias(cls, value: Any) -> Any:
-        if value is None or value == "":
-            return None
-        if isinstance(value, str):
-            return _LATENCIES.get(_words(value), value)
-        return value
+        return (_LATENCIES.get(_words(value), value) or None) if isinstance(value, str) else value
 
 
 def _asset_id(value: Any) -> Optional[str]:
-    if isinstance(value, bool) or not isinstance(value, (str, int)) or not str(value):
-        return None
-    return str(value)
+    """An asset ID: a string or an integer, as text; None when it is neither or empty."""
+    return str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value) else None
 
 
-Text, Time, ObjectOnly = wire.Text, wire.Time, wire.ObjectOnly
-
-
-_Wire = wire.WireModel
+Text, Time, ObjectOnly, _Wire = wire.Text, wire.Time, wire.ObjectOnly, wire.WireModel
 
 
 class WireLiveStream(_Wire):
@@ -231,9 +160,7 @@ def parse_asset(body: Any) -> LiveStream:
         raise ValueError(f"asset {asset.id} has no 'live_stream' object (is it a live stream?)")
     ingest = None
     if live.rtmp_url and live.stream_key:  # never trust the status word (see the module docstring)
-        scheme = urlsplit(live.rtmp_url).scheme.lower()
-        ingest = Ingest(protocol="rtmps" if scheme == "rtmps" else "rtmp", server=live.rtmp_url,
-                        stream_key=SecretStr(live.stream_key))
+        ingest = wire.rtmp_ingest(live.rtmp_url, live.stream_key)
     return LiveStream(
         provider=TPStreams.name,
         id=asset.id,
@@ -250,7 +177,7 @@ def parse_asset(body: Any) -> LiveStream:
 
 
 @register
-class TPStreams(HttpProvider):
+class TPStreams(LoginProvider):
     """TP Streams: create/schedule, start_server, poll, stop_live_stream, delete."""
 
     name = "tpstreams"
@@ -258,6 +185,8 @@ class TPStreams(HttpProvider):
     Credentials = TPStreamsCredentials
     Options = TPStreamsOptions
     service = SERVICE
+    login_scheme, login_credential = "Token", "login token"
+    login_hint = f"check the organization ID, username and password ({ORG_ENV}, {USERNAME_ENV}, {PASSWORD_ENV})"
     id_noun = "stream"
     stream_id_hint = "give the asset ID of the live stream"
     repr_field = "organization_id"
@@ -285,7 +214,6 @@ class TPStreams(HttpProvider):
         StreamOption("enable_drm_for_recording", "DRM for the recording", "bool", default=False,
                      key="drm", flag="drm-recording", help="DRM for the recording"),
     )
-    # 20-30 s until rtmp_url/stream_key appear after a create or start_server.
     capabilities = Capabilities(scheduling=True, boots_server=True, protocols=("rtmp", "rtmps"),
                                 ending="stops the live stream for good")
 
@@ -299,62 +227,16 @@ class TPStreams(HttpProvider):
             return 0.5
         if waited < start:
             return max(0.5, min(self.poll_interval, start - waited))
-        if waited < end + 10.0:
-            return 1.0
-        return self.poll_interval
+        return 1.0 if waited < end + 10.0 else self.poll_interval
 
     def setup(self, *, token_cache: Optional[TokenCache] = None) -> None:  # type: ignore[override]
-        """The organization's path prefix, and the login's token cache (with a username)."""
+        """The organization's paths, and the login's token cache (with a username)."""
         creds: TPStreamsCredentials = self.credentials  # type: ignore[assignment]
+        self._streams, self._org = self._collection() + "/live_streams/", f"organization {creds.organization_id}"
         if creds.uses_login:
-            self._http.service = LOGIN_SERVICE  # a 401 then names the login, not a token
-        self._prefix = f"/api/v1/{quote(creds.organization_id, safe='')}/"
-        self._key: Optional[str] = None
-        if creds.uses_login:
-            self._cache = token_cache if token_cache is not None else TokenCache(environ=self.environ)
-            tokens = LoginTokens(self._login, cache=self._cache, cache_key=lambda: self._cache_key)
-            self._refreshing = RefreshingAuth("Token", tokens.current, tokens.forget, service=SERVICE.name)
-
-    def auth(self) -> Optional[requests.auth.AuthBase]:
-        """The user's API token, on every request; a login's token is sent by ``_refreshing``."""
-        token = self.credentials.api_token  # type: ignore[attr-defined]
-        return None if self.credentials.uses_login else HeaderAuth("Token", token)  # type: ignore[attr-defined]
-
-    @property
-    def _cache_key(self) -> str:
-        """The token cache key of this login, password fingerprint included. Made on
-        first use (a worker thread), not in the constructor: the fingerprint is
-        deliberately slow and the panel builds clients on OBS's UI thread."""
-        if self._key is None:
-            assert self.credentials.password is not None
-            self._key = self._cache.key_for(self._http.origin, self.credentials.organization_id,
-                                            self.credentials.username or "",
-                                            self.credentials.password.get_secret_value())
-        return self._key
-
-    @classmethod
-    def credentials_from_env(cls, environ: Mapping[str, str]) -> TPStreamsCredentials:
-        """Like ``Provider.credentials_from_env``, but a token OR a login: names exactly
-        what is missing (the password of a username, the organization...)."""
-        org = (environ.get(ORG_ENV) or "").strip()
-        token = (environ.get(TOKEN_ENV) or "").strip()
-        user = (environ.get(USERNAME_ENV) or "").strip()
-        password = environ.get(PASSWORD_ENV) or ""
-        missing = [] if org else [ORG_ENV]
-        if not token:
-            if user and not password:
-                missing.append(PASSWORD_ENV)
-            elif password and not user:
-                missing.append(USERNAME_ENV)
-            elif not user:
-                missing.append(f"{TOKEN_ENV} ({cls.credentials_note})")
-        if missing:
-            raise ConfigurationError("TP Streams credentials are missing",
-                                     hint="set " + ", ".join(missing))
-        given = ({"organization_id": org, "api_token": SecretStr(token)} if token else
-                 {"organization_id": org, "username": user, "password": SecretStr(password)})
-        return coerce_model(TPStreamsCredentials, given, what="TP Streams credentials",
-                            field_names={f.name: f.env for f in cls.credential_fields})
+            self._http.service = self._login_service()  # a 401 then names the login, not a token
+            cache = token_cache if token_cache is not None else TokenCache(environ=self.environ)
+            self._log_in_with(self._cached_login(self._login, cache))
 
     # ------------------------------------------------------------------ operations
 
@@ -370,15 +252,10 @@ class TPStreams(HttpProvider):
         have reached the server: a second POST would create (and bill) a second stream.
         """
         title, opts = self._prelude(title, options, start)
-        body: dict[str, Any] = {"title": title}
-        if opts.latency is not None:
-            body["latency"] = opts.latency
-        if opts.enable_drm_for_recording is not None:
-            body["enable_drm_for_recording"] = opts.enable_drm_for_recording
+        body: dict[str, Any] = {"title": title, **opts.model_dump(exclude_none=True)}  # the options' wire names
         if start is not None:
             body["start"] = start.strftime(START_FORMAT)
-        return self._asset("POST", "assets/live_streams/", json=body, idempotent=False,
-                           what=f"organization {self.credentials.organization_id}")
+        return self._asset(self._send("POST", self._streams, json=body, idempotent=False, what=self._org))
 
     def start(self, stream_id: str) -> LiveStream:
         """``POST assets/<id>/start_server/`` (the live-stream API's "Start server").
@@ -387,32 +264,28 @@ class TPStreams(HttpProvider):
         create a second one; asking a booting server to start again is harmless, and
         giving up on a 503 would fail a scheduled class for nothing.
         """
-        path = f"assets/{self._quoted_id(stream_id)}/start_server/"
-        return self._asset("POST", path, idempotent=True, what=f"live stream {stream_id}",
-                           fallback_id=stream_id)
+        response = self._on("POST", stream_id, "start_server", idempotent=True)
+        return self._asset(response) if response.content else self.get(stream_id)
 
     def get(self, stream_id: str) -> LiveStream:
         """``GET assets/<id>/``."""
-        return self._asset("GET", f"assets/{self._quoted_id(stream_id)}/", what=f"live stream {stream_id}")
+        return self._asset(self._on("GET", stream_id))
 
     def list(self) -> list[LiveStream]:  # noqa: A003 - the API's own word
         """``GET assets/live_streams/``, following DRF's absolute ``next`` links on our base URL."""
         streams: list[LiveStream] = []
-        url: Optional[str] = "assets/live_streams/"
+        url: Optional[str] = self._streams
         seen: set[str] = set()
-        while url and len(seen) < MAX_PAGES:
+        while url and url not in seen and len(seen) < MAX_PAGES:
             seen.add(url)
-            response = self._send("GET", url, what=f"organization {self.credentials.organization_id}")
+            response = self._send("GET", url, what=self._org)
             body = self._http.json_of(response)
             results = body if isinstance(body, list) else body.get("results") if isinstance(body, dict) else None
             if not isinstance(results, list):
                 raise self._http.unexpected(response, "no 'results' list in the live-stream list")
-            for item in results:
-                streams.append(self._parsed(response, item))
+            streams += [self._http.parsed(response, parse_asset, item) for item in results]
             link = body.get("next") if isinstance(body, dict) else None
             url = self._http.rebase(link) if isinstance(link, str) and link else None
-            if url in seen:
-                break
         return streams
 
     def end(self, stream_id: str) -> EndResult:
@@ -426,9 +299,8 @@ class TPStreams(HttpProvider):
         so the caller knows the stream is still running (e.g. "Not Started" while
         its server boots; the docs do not say whether that can be stopped).
         """
-        path = f"assets/{self._quoted_id(stream_id)}/stop_live_stream/"
         try:
-            response = self._send("POST", path, idempotent=True, what=f"live stream {stream_id}")
+            response = self._on("POST", stream_id, "stop_live_stream", idempotent=True)
         except InvalidRequestError as refused:
             try:
                 current = self.get(stream_id)
@@ -445,48 +317,34 @@ class TPStreams(HttpProvider):
 
     def delete(self, stream_id: str) -> None:
         """``DELETE assets/<id>/`` (204); a streaming stream's server is stopped too."""
-        self._send("DELETE", f"assets/{self._quoted_id(stream_id)}/", what=f"live stream {stream_id}")
+        self._on("DELETE", stream_id)
 
     def check_credentials(self) -> None:
         """The first page of ``assets/live_streams/``: cheap, authenticated, org-scoped."""
-        self._send("GET", "assets/live_streams/", what=f"organization {self.credentials.organization_id}")
+        self._send("GET", self._streams, what=self._org)
 
     # ------------------------------------------------------------------ plumbing
 
-    def _asset(self, method: str, path: str, *, fallback_id: Optional[str] = None, **kwargs: Any) -> LiveStream:
-        response = self._send(method, path, **kwargs)
-        if fallback_id is not None and not response.content:
-            return self.get(fallback_id)
-        return self._parsed(response, self._http.json_of(response))
+    def _collection(self) -> str:
+        """``/api/v1/<organization_id>/assets``: the organization's assets."""
+        return f"/api/v1/{quote(self.credentials.organization_id, safe='')}/assets"
 
-    def _parsed(self, response: requests.Response, body: Any) -> LiveStream:
-        return self._http.parsed(response, parse_asset, body)
+    def _path(self, stream_id: str, action: Optional[str] = None) -> str:
+        """``<assets>/<id>/[<action>/]``: Django REST framework's paths end in "/"."""
+        return super()._path(stream_id, action) + "/"
 
-    def _send(self, method: str, path: str, **kwargs: Any) -> requests.Response:
-        """One API call under ``/api/v1/<org>/`` with the token; logs in again once on
-        a 401 if the token came from an earlier login (it may have been revoked)."""
-        url = path if path.startswith(("http://", "https://")) else self._prefix + path
-        return super()._send(method, url, **kwargs)
+    def _asset(self, response: requests.Response) -> LiveStream:
+        return self._http.parsed(response, parse_asset, self._http.json_of(response))
 
     def _login(self) -> str:
         """``POST /api/auth/login/`` (authentication docs). Never retried once sent: each
         login mints one of the organization's 20 tokens."""
         creds = self.credentials
-        assert creds.password is not None
         body = {"username": creds.username, "password": creds.password.get_secret_value(),
                 "organization_id": creds.organization_id}
-        try:
-            response = self._http.request("POST", LOGIN_PATH, json=body, idempotent=False, what="login")
-        except (InvalidRequestError, AuthenticationError, PermissionDeniedError) as refused:
-            raise login_refused(refused, "TP Streams refused the login", hint=LOGIN_SERVICE.auth_hint,
-                                service=SERVICE.name) from None
-        data = self._http.json_of(response)
+        response = self._post_login(LOGIN_PATH, body, what="login", hint=self.login_hint,
+                                    refused=ANY_REFUSAL,
+                                    refused_message="TP Streams refused the login")
         # The docs do not name the field; django-rest-knox, whose marks the API bears (64-hex
         # tokens, a per-organization cap), answers {"expiry", "token"}.
-        token = None
-        if isinstance(data, dict):
-            token = next((data[k] for k in ("token", "auth_token", "key")
-                          if isinstance(data.get(k), str) and data[k]), None)
-        if not token:
-            raise self._http.unexpected(response, "no 'token' in the login answer")
-        return token
+        return token_in(self._http, response, ("token", "auth_token", "key"))

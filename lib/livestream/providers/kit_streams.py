@@ -1,0 +1,121 @@
+"""The stream operations JSON providers write alike: read, create, delete, check, list pages.
+
+A provider whose streams live at ``<collection>/<id>`` (api.video, FastPix) mixes in
+``StreamsProvider`` and states what is its own: ``parse_stream`` (its answer object as a
+``LiveStream``, called with ``protocol=`` and ``_parse_settings()``), ``_answer`` (where a
+stream is in an answer: the whole body by default, an envelope's ``data`` for FastPix),
+``account_word`` (what owns the streams: a "project", a "workspace") and
+``first_page`` (the query of a one-stream list page, the cheap authenticated call).
+
+Two checks and a header around them: ``check_metadata`` (a create's free-form entries
+within the provider's documented limits, refused before any request) and
+``retry_after_header`` (an API that says how long to wait in a header of its own).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, ClassVar, Mapping, Optional
+
+import requests
+
+from ..errors import ConfigurationError
+from ..models import EndResult, LiveStream, StreamStatus
+from .http_base import HttpProvider
+
+
+def check_metadata(entries: Mapping[str, str], *, service: str, most: int, longest: int) -> None:
+    """``ConfigurationError`` unless ``entries`` hold at most ``most`` entries whose names and
+    values have at most ``longest`` characters (the too-long ones are named, never their values)."""
+    too_long = [k for k, v in entries.items() if len(k) > longest or len(v) > longest]
+    if len(entries) > most or too_long:
+        raise ConfigurationError(f"{service} metadata is too large",
+                                 hint=f"at most {most} entries of at most {longest} characters"
+                                 + (f" (too long: {', '.join(too_long)})" if too_long else ""))
+
+
+def retry_after_header(session: requests.Session, header: str) -> None:
+    """Read a 429's ``header`` as ``Retry-After`` (what the shared retry logic reads), on
+    every answer of ``session``; once, however many clients share the session."""
+    def alias(response: requests.Response, *args: Any, **kwargs: Any) -> requests.Response:
+        wait = response.headers.get(header)
+        if response.status_code == 429 and wait and "Retry-After" not in response.headers:
+            response.headers["Retry-After"] = wait
+        return response
+    alias.header = header  # type: ignore[attr-defined]
+    hooks = session.hooks.setdefault("response", [])
+    if not any(getattr(hook, "header", None) == header for hook in hooks):
+        hooks.append(alias)
+
+
+def more_than_read(have: int, items: list[Any], total: Any) -> Optional[bool]:
+    """Whether a list holds more than the ``have`` streams read before this page's ``items``,
+    by the ``total`` the page states; None when it states none (an integer, not a bool)."""
+    known = isinstance(total, int) and not isinstance(total, bool)
+    return have + len(items) < total if known else None
+
+
+def _is_live(stream: LiveStream) -> bool:
+    return stream.status is StreamStatus.LIVE
+
+
+class StreamsProvider(HttpProvider):
+    """``get``, ``delete``, ``check_credentials``, the create's answer and an end that reads
+    the status first, over ``_on``."""
+
+    #: The stream object as a ``LiveStream``: ``parse_stream(data, protocol=..., **settings)``.
+    parse_stream: ClassVar[Callable[..., LiveStream]]
+    #: What owns the streams, as a 404 on the collection names it ("project").
+    account_word: ClassVar[str] = "account"
+    #: The query of the smallest list page (``check_credentials``).
+    first_page: ClassVar[Mapping[str, Any]] = {}
+
+    def get(self, stream_id: str) -> LiveStream:
+        """``GET <collection>/<id>``."""
+        response = self._on("GET", stream_id)
+        return self._parsed(response, self._answer(response))
+
+    def delete(self, stream_id: str) -> None:
+        """``DELETE <collection>/<id>``."""
+        self._on("DELETE", stream_id)
+
+    def check_credentials(self) -> None:
+        """One stream of the first page: cheap and authenticated."""
+        self._send("GET", self._collection(), what=self.account_word, params=dict(self.first_page))
+
+    def _create(self, body: Any, protocol: str) -> LiveStream:
+        """``POST <collection>``, never retried once it may have arrived (a second stream
+        would exist); the stream made keeps the ingest ``protocol`` chosen for it."""
+        response = self._send("POST", self._collection(), json=body, idempotent=False, what=self.account_word)
+        data = self._answer(response)
+        self._remember(data, protocol)
+        return self._parsed(response, data)
+
+    def _end_if_live(self, stream_id: str, action: str, *, live: Callable[[LiveStream], bool] = _is_live,
+                     unknown: str = "not live", **end_by: Any) -> EndResult:
+        """End a broadcast only where the stream's status says there is one (an API that
+        documents its end call for a running stream only): a stream that is not ``live``
+        has nothing to end (its status word, else ``unknown``, says why); otherwise
+        ``PUT <id>/<action>`` (``_end_by``'s ``done``, ``idle`` and ``refused``)."""
+        stream = self.get(stream_id)
+        if live(stream):
+            return self._end_by("PUT", stream_id, action, **end_by)
+        word = stream.provider_status or unknown
+        return EndResult(ended=False, message=f"nothing to end (the {self.service.name} {self.stream_noun} is {word})")
+
+    def _list_page(self, response: requests.Response, items: Any) -> list[LiveStream]:
+        """The streams of one list page's ``items``."""
+        return [self._parsed(response, item) for item in items]
+
+    def _answer(self, response: requests.Response) -> Any:
+        """The stream object of an answer (its whole JSON body)."""
+        return self._http.json_of(response)
+
+    def _parse_settings(self) -> dict[str, Any]:
+        """What ``parse_stream`` takes besides the data and protocol (the ingest servers)."""
+        return {}
+
+    def _parsed(self, response: requests.Response, data: Any) -> LiveStream:
+        """``data`` as a ``LiveStream`` with the protocol its create chose; a body the docs
+        do not describe is the unexpected-answer error."""
+        parse = type(self).parse_stream
+        return self._http.parsed(response, parse, data, protocol=self._protocol_for(data), **self._parse_settings())
