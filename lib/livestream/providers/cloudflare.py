@@ -53,7 +53,7 @@ from .kit import CredentialModel, HeaderAuth, OptionsModel
 from .kit_errors import CodedEnvelope, CodeTable
 from .kit_ops import StreamCalls, enabled_target, made_target, target_body
 from .kit_simulcast import TargetsProvider
-from .kit_wire import flagged_status, nested_secrets, web_url, word_of
+from .kit_wire import flagged_status, ingest_of, nested_secrets, web_url, word_of
 from .wire import lower as _lower
 from .wire import text as _text
 
@@ -267,15 +267,9 @@ def parse_live_input(raw: Any, *, protocol: str = "rtmps", playback_template: Op
     # Every key and passphrase of the answer is secret, the unused protocol's and the
     # playback ones too: an error message could echo any of them later.
     secrets.register_stream(*nested_secrets(raw, ("streamKey", "passphrase")))
-    ingest = None
-    if protocol == "srt":
-        srt = got.srt
-        if srt and _text(srt.url) and _text(srt.passphrase):
-            ingest = wire.srt_ingest(_text(srt.url), _text(srt.stream_id) or got.uid, _text(srt.passphrase))
-    else:
-        rtmps = got.rtmps
-        if rtmps and _text(rtmps.url) and _text(rtmps.stream_key):
-            ingest = wire.rtmp_ingest(_text(rtmps.url), _text(rtmps.stream_key))
+    srt, rtmps = got.srt or SrtInput(), got.rtmps or RtmpsInput()
+    ingest = (ingest_of("srt", srt.url, srt_id=_text(srt.stream_id) or got.uid, passphrase=srt.passphrase)
+              if protocol == "srt" else ingest_of(protocol, rtmps.url, rtmps.stream_key))
     # "status" absent (a list item) says nothing; present and null means never connected.
     if "status" in got.model_fields_set or got.enabled is False:
         status = map_status(got.status, enabled=got.enabled)

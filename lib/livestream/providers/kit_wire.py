@@ -6,17 +6,22 @@
 - ``word_of``: a status word sent as a string or nested in an object;
 - ``web_url``: an http(s) URL field (an HLS playlist where asked), else None;
 - ``nested_secrets``: the secret fields of an answer's nested objects, to register them;
-- ``unix_time``: Unix seconds sent as a number or text (an ISO 8601 time read too);
-- ``check_length``: a text a provider caps, refused before the request with the cap named.
+- ``unix_time`` (``UnixTime`` as a field): Unix seconds sent as a number or text (an ISO
+  8601 time read too);
+- ``check_length``: a text a provider caps, refused before the request with the cap named;
+- ``ingest_of``: OBS's ingest for the chosen protocol, when the answer has all it needs.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any, Collection, Generic, Mapping, Optional, TypeVar
+from typing import Annotated, Any, Collection, Generic, Mapping, Optional, TypeVar
 from urllib.parse import urlsplit
 
+from pydantic import BeforeValidator
+
 from ..errors import ConfigurationError
+from ..models import Ingest
 from . import wire
 
 DataT = TypeVar("DataT")
@@ -76,8 +81,26 @@ def unix_time(value: Any) -> Optional[datetime]:
         return wire.parse_time(text)
 
 
+#: A time field sent as Unix seconds: None when absent or unreadable.
+UnixTime = Annotated[Optional[datetime], BeforeValidator(unix_time)]
+
+
 def check_length(value: Optional[str], limit: int, message: str, hint: str) -> None:
     """``ConfigurationError(message)`` when ``value`` is longer than ``limit``; ``{limit}``
     in the hint is the limit."""
     if value and len(value) > limit:
         raise ConfigurationError(message, hint=hint.format(limit=limit))
+
+
+def ingest_of(protocol: str, server: Any, key: Any = None, *, srt_id: Any = None,
+              passphrase: Any = None) -> Optional[Ingest]:
+    """The ingest for ``protocol`` from an answer's text fields; None while one it needs is
+    missing. RTMP(S) (any protocol but "srt"; the server's scheme says which): the server
+    and the key. SRT: the server, the passphrase and the ``streamid``: ``srt_id``, else the
+    stream key itself (kept as the key, so it is redacted too)."""
+    server, key, srt_id, passphrase = (wire.text(v) for v in (server, key, srt_id, passphrase))
+    if protocol != "srt":
+        return wire.rtmp_ingest(server, key) if server and key else None
+    if not (server and passphrase and (srt_id or key)):
+        return None
+    return wire.srt_ingest(server, srt_id, passphrase) if srt_id else wire.srt_ingest(server, key, passphrase, key=key)
