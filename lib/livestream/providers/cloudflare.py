@@ -50,7 +50,7 @@ from . import register, wire
 from .base import OptionsInput
 from .declare import Capabilities, CredentialField, Setting, StreamOption
 from .kit import CredentialModel, HeaderAuth, OptionsModel
-from .kit_errors import CodedEnvelope, CodeTable
+from .kit_codes import CodedEnvelope, CodeTable
 from .kit_ops import StreamCalls, enabled_target, made_target, target_body
 from .kit_simulcast import TargetsProvider
 from .kit_wire import flagged_status, ingest_of, nested_secrets, web_url, word_of
@@ -97,7 +97,7 @@ SERVICE = Service(
                      f"on this account ({ACCOUNT_ENV})"),
     not_found_hint=f"check the live input ID, and that it belongs to the account ({ACCOUNT_ENV})",
     base_url_env=BASE_URL_ENV,
-    # The v4 envelope's errors[] (kit_errors.coded_errors), and what its codes mean.
+    # The v4 envelope's errors[] (kit_codes.coded_errors), and what its codes mean.
     **CodeTable(credentials={400: BAD_AUTH_HEADER_CODES}, explained={ACCOUNT_ID_CODE: (
         "Cloudflare Stream: the account ID is not right ({said})",
         f"check {ACCOUNT_ENV}: the 32-character Account ID of the account the API token belongs to")}).hooks(),

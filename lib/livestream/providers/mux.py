@@ -32,7 +32,7 @@ from . import register, wire
 from .base import OptionsInput
 from .declare import SRT_ID_IS_KEY, Capabilities, CredentialField, Setting, StreamOption
 from .kit import BasicCredentials, OptionsModel
-from .kit_errors import typed_error
+from .kit_codes import typed_error
 from .kit_ops import StreamCalls, target_body
 from .kit_simulcast import TargetsProvider
 from .kit_wire import Data, UnixTime, check_length, ingest_of
@@ -170,7 +170,7 @@ class MuxSimulcastTarget(_Wire):
 
 
 #: Mux's error body is ``{"error": {"type": "invalid_parameters", "messages": [...]}}``
-#: (``kit_errors.typed_error``). UNVERIFIED: the shape is the one Mux's API answers in
+#: (``kit_codes.typed_error``). UNVERIFIED: the shape is the one Mux's API answers in
 #: practice and its SDKs print; the API reference documents status codes, not the body.
 #: Request fields a Mux validation message may start with ("reconnect_window must be ...").
 _BODY_FIELDS = ("playback_policies", "new_asset_settings", "reconnect_window", "latency_mode", "passthrough",

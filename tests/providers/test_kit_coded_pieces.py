@@ -1,5 +1,5 @@
 """The kit pieces Cloudflare and Mux were split onto, on their own: coded error bodies and
-the table of what their codes mean (``kit_errors``), the readers of wire fields
+the table of what their codes mean (``kit_codes``), the readers of wire fields
 (``kit_wire``), and the operations over a provider's two hooks (``kit_ops``)."""
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from livestream.models import LiveStream, StreamStatus
 from livestream.providers import wire
 from livestream.providers.declare import Capabilities
 from livestream.providers.kit import BasicCredentials, OptionsModel
-from livestream.providers.kit_errors import CodeTable, coded_errors, typed_error
+from livestream.providers.kit_codes import CodeTable, coded_errors, typed_error
 from livestream.providers.kit_ops import StreamCalls, enabled_target, made_target, target_body
 from livestream.providers.kit_wire import (
     Data,
@@ -46,7 +46,7 @@ SERVICE = Service(name="Pieces", credential="API key", auth_hint="check the key"
                   not_found_hint="check the ID", base_url_env="PIECES_API_BASE_URL", **TABLE.hooks())
 
 
-# ---------------------------------------------------------------------------- kit_errors
+# ---------------------------------------------------------------------------- kit_codes
 
 
 def test_coded_errors_give_the_message_with_codes_the_fields_by_pointer_and_every_code():
