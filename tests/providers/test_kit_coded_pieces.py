@@ -30,6 +30,7 @@ from livestream.providers.kit_wire import (
     Data,
     UnixTime,
     check_length,
+    filled,
     flagged_status,
     ingest_of,
     nested_secrets,
@@ -169,6 +170,11 @@ def test_an_ingest_is_made_only_when_the_answer_has_all_it_needs():
     assert by_key.srt_stream_id == "key-2" and by_key.stream_key.get_secret_value() == "key-2"
     assert ingest_of("srt", "srt://in.example:6001", "key-2") is None
     assert ingest_of("srt", None, srt_id="sid-1", passphrase="pass-1") is None
+
+
+def test_a_template_is_filled_with_a_quoted_id_and_without_one_there_is_no_url():
+    assert filled("https://v.example/{uid}/video.m3u8", "uid", "a/b c") == "https://v.example/a%2Fb%20c/video.m3u8"
+    assert filled(None, "uid", "abc") is None and filled("https://v.example/{uid}", "uid", None) is None
 
 
 # ---------------------------------------------------------------------------- kit_ops

@@ -16,8 +16,8 @@ The API (https://developers.cloudflare.com/api/resources/stream/subresources/liv
 Auth is ``Authorization: Bearer <API token>`` (a token with the Stream Edit permission,
 https://developers.cloudflare.com/fundamentals/api/get-started/create-token/). Every answer
 is the v4 envelope ``{"success", "errors": [{"code", "message"}], "messages", "result"}``
-(https://developers.cloudflare.com/fundamentals/api/how-to/make-api-calls/); this module
-parses its own error bodies from ``errors[]``.
+(https://developers.cloudflare.com/fundamentals/api/how-to/make-api-calls/); ``kit_codes``
+reads its ``errors[]``, and ``ERROR_CODES`` says what the codes mean.
 
 A live input cannot be "stopped": the broadcast ends when the encoder disconnects (OBS
 stops streaming, which the go-live flow does first); ``end`` then disables the input
@@ -53,7 +53,7 @@ from .kit import CredentialModel, HeaderAuth, OptionsModel
 from .kit_codes import CodedEnvelope, CodeTable
 from .kit_ops import StreamCalls, enabled_target, made_target, target_body
 from .kit_simulcast import TargetsProvider
-from .kit_wire import flagged_status, ingest_of, nested_secrets, web_url, word_of
+from .kit_wire import filled, flagged_status, ingest_of, nested_secrets, web_url, word_of
 from .wire import lower as _lower
 from .wire import text as _text
 
@@ -85,6 +85,11 @@ ACCOUNT_ID_CODE = 7003
 #: an authentication problem even though Cloudflare answers 400. UNVERIFIED: the codes are
 #: seen in public reports of the v4 API, not in its reference.
 BAD_AUTH_HEADER_CODES = frozenset({6003, 6111})
+#: What the codes mean beyond the status: a malformed Authorization header is the token's
+#: fault, and 7003 means the account ID in the path is not one the token can reach.
+ERROR_CODES = CodeTable(credentials={400: BAD_AUTH_HEADER_CODES}, explained={ACCOUNT_ID_CODE: (
+    "Cloudflare Stream: the account ID is not right ({said})",
+    f"check {ACCOUNT_ENV}: the 32-character Account ID of the account the API token belongs to")})
 #: This client's own ceiling for ``recording.timeoutSeconds`` (the API documents none;
 #: "0 is recommended for most use cases and indicates the platform default").
 MAX_RECORDING_TIMEOUT = 3600
@@ -97,10 +102,7 @@ SERVICE = Service(
                      f"on this account ({ACCOUNT_ENV})"),
     not_found_hint=f"check the live input ID, and that it belongs to the account ({ACCOUNT_ENV})",
     base_url_env=BASE_URL_ENV,
-    # The v4 envelope's errors[] (kit_codes.coded_errors), and what its codes mean.
-    **CodeTable(credentials={400: BAD_AUTH_HEADER_CODES}, explained={ACCOUNT_ID_CODE: (
-        "Cloudflare Stream: the account ID is not right ({said})",
-        f"check {ACCOUNT_ENV}: the 32-character Account ID of the account the API token belongs to")}).hooks(),
+    **ERROR_CODES.hooks(),  # parse_error, rejects_credentials and explain
 )
 
 # ``status`` of a live input ("the connection status of a live input", null when no
@@ -276,9 +278,7 @@ def parse_live_input(raw: Any, *, protocol: str = "rtmps", playback_template: Op
     else:
         status = StreamStatus.UNKNOWN
     word = "disabled" if got.enabled is False else status_word(got.status)
-    playback = playback_from(raw)
-    if playback is None and playback_template:
-        playback = playback_template.format(uid=quote(got.uid, safe=""))
+    playback = playback_from(raw) or filled(playback_template, "uid", got.uid)
     return LiveStream(
         provider=Cloudflare.name,
         id=got.uid,

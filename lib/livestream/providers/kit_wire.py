@@ -9,14 +9,15 @@
 - ``unix_time`` (``UnixTime`` as a field): Unix seconds sent as a number or text (an ISO
   8601 time read too);
 - ``check_length``: a text a provider caps, refused before the request with the cap named;
-- ``ingest_of``: OBS's ingest for the chosen protocol, when the answer has all it needs.
+- ``ingest_of``: OBS's ingest for the chosen protocol, when the answer has all it needs;
+- ``filled``: a URL template with an ID put in its placeholder (a playback URL).
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
 from typing import Annotated, Any, Collection, Generic, Mapping, Optional, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from pydantic import BeforeValidator
 
@@ -104,3 +105,9 @@ def ingest_of(protocol: str, server: Any, key: Any = None, *, srt_id: Any = None
     if not (server and passphrase and (srt_id or key)):
         return None
     return wire.srt_ingest(server, srt_id, passphrase) if srt_id else wire.srt_ingest(server, key, passphrase, key=key)
+
+
+def filled(template: Optional[str], placeholder: str, value: Optional[str]) -> Optional[str]:
+    """``template`` with ``value`` (quoted as a path segment) in ``{placeholder}``; None
+    without a template or a value."""
+    return template.format(**{placeholder: quote(value, safe="")}) if template and value else None

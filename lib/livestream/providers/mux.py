@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any, Literal, Optional
-from urllib.parse import quote
 
 import requests
 from pydantic import AliasChoices, Field, SecretStr
@@ -35,7 +34,7 @@ from .kit import BasicCredentials, OptionsModel
 from .kit_codes import typed_error
 from .kit_ops import StreamCalls, target_body
 from .kit_simulcast import TargetsProvider
-from .kit_wire import Data, UnixTime, check_length, ingest_of
+from .kit_wire import Data, UnixTime, check_length, filled, ingest_of
 from .wire import text as _text
 
 NAME = "mux"
@@ -196,12 +195,10 @@ def parse_stream(
     # Over SRT the streamid is the stream key itself (kept as the key: redacted from logs).
     server = srt_server if protocol == "srt" else rtmp_server or (RTMP_SERVER if protocol == "rtmp" else RTMPS_SERVER)
     ingest = ingest_of(protocol, server, got.stream_key, passphrase=got.srt_passphrase)
-    playback_url = None
     playable = [p for p in got.playback_ids if (p.policy or "public") == "public"] or got.playback_ids
-    if playable:
-        # A signed playback ID needs a token (?token=...) the user signs: the bare URL is
-        # still the one to hand out, and says which ID it is.
-        playback_url = playback_template.format(playback_id=quote(playable[0].id, safe=""))
+    # A signed playback ID needs a token (?token=...) the user signs: the bare URL is
+    # still the one to hand out, and says which ID it is.
+    playback_url = filled(playback_template, "playback_id", playable[0].id if playable else None)
     return LiveStream(
         provider=NAME,
         id=got.id,
