@@ -231,6 +231,12 @@ def test_get_delete_and_the_credentials_check_go_to_the_collection(fake, calls):
     fake.verify()
 
 
+def test_a_request_whose_answer_is_the_stream_gives_the_stream(fake, calls):
+    fake.expect("PUT", f"{BASE}/v1/streams/s1/enable", json={"data": {"id": "s1", "status": "live"}})
+    stream = calls._answered("PUT", "s1", "enable", json={"enabled": True})
+    assert (stream.id, stream.status) == ("s1", StreamStatus.LIVE) and fake.requests[-1].json == {"enabled": True}
+
+
 def test_a_create_is_posted_once_and_its_stream_keeps_the_chosen_protocol(fake, calls):
     fake.expect("POST", f"{BASE}/v1/streams", status=503, json={})
     with pytest.raises(ProviderServerError):

@@ -414,8 +414,7 @@ class Cloudflare(StreamCalls, TargetsProvider):
         disabled (a disabled input refuses the encoder)."""
         stream = self.get(stream_id)
         if stream.provider_status == "disabled":
-            response = self._on("PUT", stream_id, json={"enabled": True})
-            stream = self._parsed(response, self._one(response))
+            stream = self._answered("PUT", stream_id, json={"enabled": True})
         return stream
 
     def list(self) -> list[LiveStream]:  # noqa: A003 - the API's own word

@@ -3,8 +3,9 @@
 A provider subclasses ``StreamCalls`` (an ``HttpProvider``; before ``TargetsProvider``) and writes
 ``_one(response)`` (the stream object of a one-stream answer, out of its envelope) and
 ``_parsed(response, data)`` (that object as a ``LiveStream``); it then has ``get``,
-``delete`` and ``check_credentials`` (the cheapest authenticated list call), the create's
-POST (``_create_posted``) and the end of an active broadcast only (``_end_if_live``).
+``delete`` and ``check_credentials`` (the cheapest authenticated list call), a request whose
+answer is the stream (``_answered``), the create's POST (``_create_posted``) and the end of
+an active broadcast only (``_end_if_live``).
 
 The restream targets of a stream's sub-resource (``kit_simulcast``) are built alike too:
 ``target_body`` (the destination URL, its key under the provider's name for it, and its
@@ -47,10 +48,14 @@ class StreamCalls(HttpProvider):
         """``scope``; a provider whose scope is a credential (an account ID) names it here."""
         return self.scope
 
+    def _answered(self, method: str, stream_id: str, action: Optional[str] = None, **kwargs: Any) -> LiveStream:
+        """One request on one stream (``_on``) whose answer is the stream."""
+        response = self._on(method, stream_id, action, **kwargs)
+        return self._parsed(response, self._one(response))
+
     def get(self, stream_id: str) -> LiveStream:
         """``GET <collection>/<id>``."""
-        response = self._on("GET", stream_id)
-        return self._parsed(response, self._one(response))
+        return self._answered("GET", stream_id)
 
     def delete(self, stream_id: str) -> None:
         """``DELETE <collection>/<id>``."""
