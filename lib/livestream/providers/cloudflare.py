@@ -16,8 +16,8 @@ The API (https://developers.cloudflare.com/api/resources/stream/subresources/liv
 Auth is ``Authorization: Bearer <API token>`` (a token with the Stream Edit permission,
 https://developers.cloudflare.com/fundamentals/api/get-started/create-token/). Every answer
 is the v4 envelope ``{"success", "errors": [{"code", "message"}], "messages", "result"}``
-(https://developers.cloudflare.com/fundamentals/api/how-to/make-api-calls/); this module
-parses its own error bodies from ``errors[]``.
+(https://developers.cloudflare.com/fundamentals/api/how-to/make-api-calls/); ``kit_codes``
+reads its ``errors[]``, and ``ERROR_CODES`` says what the codes mean.
 
 A live input cannot be "stopped": the broadcast ends when the encoder disconnects (OBS
 stops streaming, which the go-live flow does first); ``end`` then disables the input
@@ -39,18 +39,21 @@ from typing import Annotated, Any, ClassVar, Collection, Literal, Optional
 from urllib.parse import quote, urlsplit
 
 import requests
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, field_validator
 
 from .. import secrets
 from ..errors import NotFoundError
 from ..http import Service
 from ..models import EndResult, LiveStream, StreamStatus
-from ..simulcast import SimulcastSupport, SimulcastTarget, TargetState, TargetStatus
+from ..simulcast import SimulcastSupport, SimulcastTarget, TargetState
 from . import register, wire
 from .base import OptionsInput
 from .declare import Capabilities, CredentialField, Setting, StreamOption
 from .kit import CredentialModel, HeaderAuth, OptionsModel
+from .kit_codes import CodedEnvelope, CodeTable
+from .kit_ops import StreamCalls, enabled_target, made_target, target_body
 from .kit_simulcast import TargetsProvider
+from .kit_wire import filled, flagged_status, ingest_of, nested_secrets, web_url, word_of
 from .wire import lower as _lower
 from .wire import text as _text
 
@@ -77,6 +80,16 @@ ACCOUNT_ID = re.compile(r"[0-9a-fA-F]{32}")
 #: "Could not route to /client/v4/accounts/..., perhaps your object identifier is invalid?":
 #: what the v4 API answers for an account ID it does not know (or that the token cannot see).
 ACCOUNT_ID_CODE = 7003
+#: Error codes of a refused Authorization header ("Invalid request headers" with "Invalid
+#: format for Authorization header" in its ``error_chain``): the token is unusable, which is
+#: an authentication problem even though Cloudflare answers 400. UNVERIFIED: the codes are
+#: seen in public reports of the v4 API, not in its reference.
+BAD_AUTH_HEADER_CODES = frozenset({6003, 6111})
+#: What the codes mean beyond the status: a malformed Authorization header is the token's
+#: fault, and 7003 means the account ID in the path is not one the token can reach.
+ERROR_CODES = CodeTable(credentials={400: BAD_AUTH_HEADER_CODES}, explained={ACCOUNT_ID_CODE: (
+    "Cloudflare Stream: the account ID is not right ({said})",
+    f"check {ACCOUNT_ENV}: the 32-character Account ID of the account the API token belongs to")})
 #: This client's own ceiling for ``recording.timeoutSeconds`` (the API documents none;
 #: "0 is recommended for most use cases and indicates the platform default").
 MAX_RECORDING_TIMEOUT = 3600
@@ -89,10 +102,7 @@ SERVICE = Service(
                      f"on this account ({ACCOUNT_ENV})"),
     not_found_hint=f"check the live input ID, and that it belongs to the account ({ACCOUNT_ENV})",
     base_url_env=BASE_URL_ENV,
-    # Defined below, with the wire models.
-    parse_error=lambda body: read_errors(body),
-    rejects_credentials=lambda status, body: rejects_credentials(status, body),
-    explain=lambda status, body: explain(status, body),
+    **ERROR_CODES.hooks(),  # parse_error, rejects_credentials and explain
 )
 
 # ``status`` of a live input ("the connection status of a live input", null when no
@@ -114,12 +124,6 @@ _STATUSES = {
     "failed_to_reconnect": StreamStatus.DISCONNECTED,
     "ttl_exceeded": StreamStatus.ENDED,  # Cloudflare ended the broadcast (its maximum duration)
 }
-#: Error codes of a refused Authorization header ("Invalid request headers" with "Invalid
-#: format for Authorization header" in its ``error_chain``): the token is unusable, which is
-#: an authentication problem even though Cloudflare answers 400. UNVERIFIED: the codes are
-#: seen in public reports of the v4 API, not in its reference.
-_BAD_AUTH_HEADER_CODES = {6003, 6111}
-_MAX_PROVIDER_MESSAGE = 300
 
 
 def map_status(word: Any, *, enabled: Optional[bool] = True) -> StreamStatus:
@@ -131,20 +135,13 @@ def map_status(word: Any, *, enabled: Optional[bool] = True) -> StreamStatus:
     public client code reads ``status.current.state`` instead, so that shape is read too
     (UNVERIFIED).
     """
-    if enabled is False:
-        return StreamStatus.ENDED
-    word = status_word(word)
-    if word is None:
-        return StreamStatus.NOT_STARTED
-    return wire.status_of(word, _STATUSES, StreamStatus.UNKNOWN)
+    return flagged_status(status_word(word), _STATUSES, enabled=enabled, disabled=StreamStatus.ENDED,
+                          never=StreamStatus.NOT_STARTED, unknown=StreamStatus.UNKNOWN)
 
 
 def status_word(value: Any) -> Optional[str]:
     """The status word of ``status`` as a string or as ``{"current": {"state": ...}}``."""
-    if isinstance(value, dict):
-        current = value.get("current")
-        value = current.get("state") or current.get("reason") if isinstance(current, dict) else None
-    return value if isinstance(value, str) and value.strip() else None
+    return word_of(value, "current", ("state", "reason"))
 
 
 # ----------------------------------------------------------------------------- input models
@@ -226,27 +223,6 @@ class LiveInputList(_Wire):
     total: Optional[int] = None
 
 
-class ErrorSource(_Wire):
-    pointer: Optional[str] = None
-
-
-class ErrorItem(_Wire):
-    code: Optional[int] = None
-    message: str = ""
-    source: Optional[ErrorSource] = None
-    error_chain: list[ErrorItem] = Field(default_factory=list)
-
-
-ErrorItem.model_rebuild()
-
-
-class Envelope(_Wire):
-    success: bool
-    errors: list[ErrorItem] = Field(default_factory=list)
-    messages: list[Any] = Field(default_factory=list)
-    result: Any = None
-
-
 class LiveInputOutput(_Wire):
     """An output of a live input: "used to simulcast or restream live video to other RTMP or
     SRT destinations" (https://developers.cloudflare.com/api/resources/stream/subresources/live_inputs/subresources/outputs/)."""
@@ -256,19 +232,15 @@ class LiveInputOutput(_Wire):
     enabled: Optional[bool] = None
 
 
-class OutputEnvelope(Envelope):
+class OutputEnvelope(CodedEnvelope):
     result: LiveInputOutput
 
 
-class OutputsEnvelope(Envelope):
+class OutputsEnvelope(CodedEnvelope):
     result: list[LiveInputOutput]
 
 
 # ----------------------------------------------------------------------------- parsing
-
-
-def _scheme(url: str) -> str:
-    return urlsplit(url).scheme.lower()
 
 
 def playback_from(raw: dict[str, Any]) -> Optional[str]:
@@ -281,24 +253,10 @@ def playback_from(raw: dict[str, Any]) -> Optional[str]:
     playback URL template decides (the ``*Playback`` objects are RTMPS/SRT/WebRTC).
     """
     playback = raw.get("playback")
-    if isinstance(playback, dict):
-        url = _text(playback.get("hls"))
-        if url and _scheme(url) in ("http", "https"):
-            return url
-    for key, value in raw.items():
-        if key.endswith("Playback") and isinstance(value, dict):
-            url = _text(value.get("url"))
-            if url and _scheme(url) in ("http", "https") and ".m3u8" in urlsplit(url).path:
-                return url
-    return None
-
-
-def _secret_values(raw: dict[str, Any]) -> list[str]:
-    values = []
-    for value in raw.values():
-        if isinstance(value, dict):
-            values += [v for k, v in value.items() if k in ("streamKey", "passphrase") and isinstance(v, str)]
-    return values
+    urls = [web_url(playback.get("hls"))] if isinstance(playback, dict) else []
+    urls += [web_url(value.get("url"), hls=True) for key, value in raw.items()
+             if key.endswith("Playback") and isinstance(value, dict)]
+    return next((url for url in urls if url), None)
 
 
 def parse_live_input(raw: Any, *, protocol: str = "rtmps", playback_template: Optional[str] = None) -> LiveStream:
@@ -310,25 +268,17 @@ def parse_live_input(raw: Any, *, protocol: str = "rtmps", playback_template: Op
     meta = got.meta or {}
     # Every key and passphrase of the answer is secret, the unused protocol's and the
     # playback ones too: an error message could echo any of them later.
-    secrets.register_stream(*_secret_values(raw))
-    ingest = None
-    if protocol == "srt":
-        srt = got.srt
-        if srt and _text(srt.url) and _text(srt.passphrase):
-            ingest = wire.srt_ingest(_text(srt.url), _text(srt.stream_id) or got.uid, _text(srt.passphrase))
-    else:
-        rtmps = got.rtmps
-        if rtmps and _text(rtmps.url) and _text(rtmps.stream_key):
-            ingest = wire.rtmp_ingest(_text(rtmps.url), _text(rtmps.stream_key))
+    secrets.register_stream(*nested_secrets(raw, ("streamKey", "passphrase")))
+    srt, rtmps = got.srt or SrtInput(), got.rtmps or RtmpsInput()
+    ingest = (ingest_of("srt", srt.url, srt_id=_text(srt.stream_id) or got.uid, passphrase=srt.passphrase)
+              if protocol == "srt" else ingest_of(protocol, rtmps.url, rtmps.stream_key))
     # "status" absent (a list item) says nothing; present and null means never connected.
     if "status" in got.model_fields_set or got.enabled is False:
         status = map_status(got.status, enabled=got.enabled)
     else:
         status = StreamStatus.UNKNOWN
     word = "disabled" if got.enabled is False else status_word(got.status)
-    playback = playback_from(raw)
-    if playback is None and playback_template:
-        playback = playback_template.format(uid=quote(got.uid, safe=""))
+    playback = playback_from(raw) or filled(playback_template, "uid", got.uid)
     return LiveStream(
         provider=Cloudflare.name,
         id=got.uid,
@@ -344,65 +294,11 @@ def parse_live_input(raw: Any, *, protocol: str = "rtmps", playback_template: Op
     )
 
 
-def parse_errors(body: Any) -> tuple[Optional[str], dict[str, list[str]], set[int]]:
-    """The provider's message, per-field messages and error codes of a v4 error envelope.
-
-    ``errors[].source.pointer`` ("/deleteRecordingAfterDays") names the field where given;
-    other errors go under "request". Codes of ``error_chain`` entries count too.
-    """
-    if not isinstance(body, dict) or not isinstance(body.get("errors"), list):
-        return None, {}, set()
-    try:
-        envelope = Envelope.model_validate({"success": False, **body})
-    except ValidationError:
-        return None, {}, set()
-    messages: list[str] = []
-    fields: dict[str, list[str]] = {}
-    codes: set[int] = set()
-    for item in envelope.errors:
-        text = " ".join(item.message.split())
-        chain = [" ".join(c.message.split()) for c in item.error_chain if c.message.strip()]
-        codes.update(c.code for c in [item, *item.error_chain] if c.code is not None)
-        if chain:
-            text = f"{text} ({'; '.join(chain)})" if text else "; ".join(chain)
-        if not text:
-            continue
-        shown = f"{text} [code {item.code}]" if item.code is not None else text
-        messages.append(shown)
-        pointer = item.source.pointer if item.source else None
-        if pointer:
-            fields.setdefault(pointer.strip("/").replace("/", ".") or "request", []).append(text)
-    message = "; ".join(messages) or None
-    if message and len(message) > _MAX_PROVIDER_MESSAGE:
-        message = message[: _MAX_PROVIDER_MESSAGE - 1] + "…"
-    return message, fields, codes
-
-
-def read_errors(body: Any) -> tuple[Optional[str], dict[str, list[str]]]:
-    """``Service.parse_error``: the v4 envelope's message and per-field messages."""
-    message, fields, _ = parse_errors(body)
-    return message, fields
-
-
-def rejects_credentials(status: int, body: Any) -> bool:
-    """A 400 whose codes say the Authorization header itself was malformed (6003/6111)."""
-    return status == 400 and bool(parse_errors(body)[2] & _BAD_AUTH_HEADER_CODES)
-
-
-def explain(status: int, body: Any) -> Optional[tuple[str, str]]:
-    """Code 7003 ("could not route to ..., perhaps your object identifier is invalid"):
-    the account ID in the path is not one the token can reach."""
-    if status >= 500 or ACCOUNT_ID_CODE not in parse_errors(body)[2]:
-        return None
-    return ("Cloudflare Stream: the account ID is not right ({said})",
-            f"check {ACCOUNT_ENV}: the 32-character Account ID of the account the API token belongs to")
-
-
 # ----------------------------------------------------------------------------- the provider
 
 
 @register
-class Cloudflare(TargetsProvider):
+class Cloudflare(StreamCalls, TargetsProvider):
     """Cloudflare Stream: create a live input (ready at once), get, list, disable or delete it."""
 
     name = "cloudflare"
@@ -501,12 +397,8 @@ class Cloudflare(TargetsProvider):
         }
         if opts.delete_recording_after_days:
             body["deleteRecordingAfterDays"] = opts.delete_recording_after_days
-        response = self._http.request("POST", self._inputs, json=body, idempotent=False,
-                                      what=f"account {self.credentials.account_id}")
-        result = self._result(response)
-        uid = self._id_in(result)
+        response, result, uid = self._create_posted(body, opts.protocol)
         if uid:
-            self._remember(uid, opts.protocol)
             self._after[uid] = opts.after_stream
         return self._parsed(response, result)
 
@@ -522,14 +414,8 @@ class Cloudflare(TargetsProvider):
         disabled (a disabled input refuses the encoder)."""
         stream = self.get(stream_id)
         if stream.provider_status == "disabled":
-            response = self._on("PUT", stream_id, json={"enabled": True})
-            stream = self._parsed(response, self._result(response))
+            stream = self._answered("PUT", stream_id, json={"enabled": True})
         return stream
-
-    def get(self, stream_id: str) -> LiveStream:
-        """``GET .../live_inputs/{uid}``: status and credentials."""
-        response = self._on("GET", stream_id)
-        return self._parsed(response, self._result(response))
 
     def list(self) -> list[LiveStream]:  # noqa: A003 - the API's own word
         """``GET .../live_inputs?include_counts=true``: every live input, without credentials.
@@ -538,9 +424,8 @@ class Cloudflare(TargetsProvider):
         number of remaining live inputs based on cursor position"), so this is one request;
         a ``total`` larger than what came back is logged.
         """
-        response = self._http.request("GET", self._inputs, params={"include_counts": "true"},
-                                      what=f"account {self.credentials.account_id}")
-        result = self._result(response)
+        response = self._http.request("GET", self._inputs, params={"include_counts": "true"}, what=self._scope())
+        result = self._one(response)
         listing = self._http.validated(response, LiveInputList, result)
         streams = [self._parsed(response, item) for item in listing.live_inputs]
         if listing.total is not None and listing.total > len(streams):
@@ -567,45 +452,41 @@ class Cloudflare(TargetsProvider):
     def delete(self, stream_id: str) -> None:
         """``DELETE .../live_inputs/{uid}``: "prevents a live input from being streamed to and
         makes the live input inaccessible to any future API calls"; recordings stay."""
-        self._on("DELETE", stream_id)
+        super().delete(stream_id)
         self._after.pop(str(stream_id).strip(), None)
         self._protocols.pop(str(stream_id).strip(), None)
-
-    def check_credentials(self) -> None:
-        """The live input list: cheap, authenticated and scoped to the account."""
-        self._http.request("GET", self._inputs, what=f"account {self.credentials.account_id}")
 
     # ------------------------------------------------------------------ simulcast
 
     def _target_body(self, target: SimulcastTarget) -> dict[str, Any]:
         """``POST .../live_inputs/{uid}/outputs`` with ``url``, ``streamKey`` and ``enabled``."""
-        return {"url": target.url, "streamKey": target.stream_key.get_secret_value(), "enabled": True}
+        return target_body(target, "streamKey", enabled=True)
 
     def _target_made(self, response: requests.Response, target: SimulcastTarget) -> TargetState:
-        made = self._http.model_of(response, OutputEnvelope).result
-        return TargetState(name=target.name, target_id=made.uid, host=target.host)
+        return made_target(target, self._http.model_of(response, OutputEnvelope).result.uid)
 
     def simulcast_targets(self, stream_id: str) -> list[TargetState]:
         """``GET .../live_inputs/{uid}/outputs``; a disabled output is reported as removed."""
         outputs = self._http.model_of(self._on("GET", stream_id, "outputs"), OutputsEnvelope).result
-        return [TargetState(name=urlsplit(o.url or "").hostname or o.uid, target_id=o.uid,
-                            status=TargetStatus.ADDED if o.enabled is not False else TargetStatus.REMOVED)
-                for o in outputs]
+        return [enabled_target(urlsplit(o.url or "").hostname or o.uid, o.uid, o.enabled) for o in outputs]
 
     # ------------------------------------------------------------------ plumbing
 
     def _after_from_meta(self, stream_id: str) -> str:
         """What the create chose for after the stream (``meta``); "disable" when not ours."""
-        result = self._result(self._on("GET", stream_id))
+        result = self._one(self._on("GET", stream_id))
         meta = result.get("meta") if isinstance(result.get("meta"), dict) else {}
         return AFTER_DELETE if _lower(meta.get(AFTER_KEY)) == AFTER_DELETE else AFTER_DISABLE
 
     def _collection(self) -> str:
         return self._inputs
 
-    def _result(self, response: requests.Response) -> dict[str, Any]:
+    def _scope(self) -> str:
+        return f"account {self.credentials.account_id}"
+
+    def _one(self, response: requests.Response) -> dict[str, Any]:
         """``result`` of a successful v4 envelope, as an object."""
-        return self._http.unwrap(response, Envelope, "result", shape="{success, result}",
+        return self._http.unwrap(response, CodedEnvelope, "result", shape="{success, result}",
                                  failed="'success' is false in a 2xx answer")
 
     def _parsed(self, response: requests.Response, raw: Any) -> LiveStream:

@@ -17,14 +17,13 @@ seconds, or at once on ``PUT .../complete``); ``disabled`` refuses encoders.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, Literal, Optional
-from urllib.parse import quote
 
 import requests
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic import AliasChoices, Field, SecretStr
 
-from ..errors import ConfigurationError, UnexpectedResponseError
+from ..errors import UnexpectedResponseError
 from ..http import Service
 from ..models import EndResult, LiveStream, StreamStatus
 from ..simulcast import SimulcastSupport, SimulcastTarget, TargetState, TargetStatus
@@ -32,7 +31,10 @@ from . import register, wire
 from .base import OptionsInput
 from .declare import SRT_ID_IS_KEY, Capabilities, CredentialField, Setting, StreamOption
 from .kit import BasicCredentials, OptionsModel
+from .kit_codes import typed_error
+from .kit_ops import StreamCalls, target_body
 from .kit_simulcast import TargetsProvider
+from .kit_wire import Data, UnixTime, check_length, filled, ingest_of
 from .wire import text as _text
 
 NAME = "mux"
@@ -70,7 +72,7 @@ SERVICE = Service(
     permission_hint="give the access token the Mux Video Read and Write permissions",
     not_found_hint="check the live stream ID, and that the access token belongs to the stream's environment",
     base_url_env=BASE_URL_ENV,
-    parse_error=lambda body: read_error_body(body),  # defined below, with the wire models
+    parse_error=lambda body: typed_error(body, _BODY_FIELDS),  # the fields: defined below, with the wire models
 )
 
 _STATUSES = {
@@ -148,23 +150,12 @@ class MuxLiveStream(_Wire):
     stream_key: Optional[str] = None
     srt_passphrase: Optional[str] = None
     status: Optional[str] = None
-    #: "a Unix timestamp (seconds since epoch)", sent as a string.
-    created_at: Optional[str] = None
+    #: "a Unix timestamp (seconds since epoch)", sent as a string (an ISO 8601 time read too).
+    created_at: UnixTime = None
     playback_ids: list[MuxPlaybackId] = Field(default_factory=list)
     passthrough: Optional[str] = None
     meta: Optional[MuxMeta] = None
-    latency_mode: Optional[str] = None
-    reconnect_window: Optional[float] = None
-    active_asset_id: Optional[str] = None
-    recent_asset_ids: list[str] = Field(default_factory=list)
-    active_ingest_protocol: Optional[str] = None
-    test: Optional[bool] = None
     simulcast_targets: list[MuxSimulcastTarget] = Field(default_factory=list)
-
-    @field_validator("created_at", mode="before")
-    @classmethod
-    def _timestamp_text(cls, value: Any) -> Any:
-        return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
 
 
 class MuxSimulcastTarget(_Wire):
@@ -177,76 +168,15 @@ class MuxSimulcastTarget(_Wire):
     error_severity: Optional[str] = None
 
 
-class MuxSimulcastEnvelope(_Wire):
-    data: MuxSimulcastTarget
-
-
-class MuxStreamEnvelope(_Wire):
-    data: MuxLiveStream
-
-
-class MuxListEnvelope(_Wire):
-    data: list[MuxLiveStream]
-
-
-class MuxErrorDetail(_Wire):
-    type: Optional[str] = None  # noqa: A003 - the wire name
-    messages: list[str] = Field(default_factory=list)
-    message: Optional[str] = None
-
-
-class MuxErrorBody(_Wire):
-    """Mux's error body, ``{"error": {"type": "invalid_parameters", "messages": [...]}}``.
-
-    UNVERIFIED: the shape is the one Mux's API answers in practice and its SDKs print;
-    the API reference documents status codes, not the body.
-    """
-
-    error: MuxErrorDetail
-
-
+#: Mux's error body is ``{"error": {"type": "invalid_parameters", "messages": [...]}}``
+#: (``kit_codes.typed_error``). UNVERIFIED: the shape is the one Mux's API answers in
+#: practice and its SDKs print; the API reference documents status codes, not the body.
 #: Request fields a Mux validation message may start with ("reconnect_window must be ...").
 _BODY_FIELDS = ("playback_policies", "new_asset_settings", "reconnect_window", "latency_mode", "passthrough",
                 "test", "meta", "limit", "page")
 
 
-def parse_error(body: Any) -> tuple[Optional[str], list[tuple[str, str]]]:
-    """The provider's message and (field, message) pairs of a Mux error body, if it is one."""
-    try:
-        detail = MuxErrorBody.model_validate(body).error
-    except ValidationError:
-        return None, []
-    texts = [m.strip() for m in detail.messages if isinstance(m, str) and m.strip()]
-    if detail.message and detail.message.strip():
-        texts.insert(0, detail.message.strip())
-    fields = []
-    for text in texts:
-        field = next((f for f in _BODY_FIELDS if text.startswith(f)), None)
-        if field:
-            fields.append((field, text))
-    kind = (detail.type or "").strip()
-    message = "; ".join(texts) or kind or None
-    if kind and texts:
-        message = f"{kind}: {message}"
-    return message, fields
-
-
-def read_error_body(body: Any) -> tuple[Optional[str], dict[str, list[str]]]:
-    """``Service.parse_error`` for Mux: its message and per-field messages."""
-    message, pairs = parse_error(body)
-    return message, wire.grouped(pairs)
-
-
 # ---------------------------------------------------------------------- parsing
-
-
-def _created(value: Optional[str]) -> Optional[datetime]:
-    """``created_at``: Unix seconds as text; an ISO 8601 time is not documented, but harmless to accept."""
-    text = _text(value)
-    try:
-        return datetime.fromtimestamp(float(text), timezone.utc) if text else None
-    except (ValueError, OverflowError, OSError):
-        return wire.parse_time(text)
 
 
 def parse_stream(
@@ -262,23 +192,13 @@ def parse_stream(
     ``rtmp_server`` replaces the constant server of ``protocol`` (rtmps or rtmp) when
     set. SRT: the stream key is the ``streamid`` and ``srt_passphrase`` the passphrase.
     """
-    key = _text(got.stream_key)
-    ingest = None
-    if protocol == "srt":
-        passphrase = _text(got.srt_passphrase)
-        if key and passphrase:
-            # The streamid is the stream key itself: passed as stream_key too, so it is
-            # registered as a secret and redacted from logs.
-            ingest = wire.srt_ingest(srt_server, key, passphrase, key=key)
-    elif key:
-        server = rtmp_server or (RTMP_SERVER if protocol == "rtmp" else RTMPS_SERVER)
-        ingest = wire.rtmp_ingest(server, key)
-    playback_url = None
+    # Over SRT the streamid is the stream key itself (kept as the key: redacted from logs).
+    server = srt_server if protocol == "srt" else rtmp_server or (RTMP_SERVER if protocol == "rtmp" else RTMPS_SERVER)
+    ingest = ingest_of(protocol, server, got.stream_key, passphrase=got.srt_passphrase)
     playable = [p for p in got.playback_ids if (p.policy or "public") == "public"] or got.playback_ids
-    if playable:
-        # A signed playback ID needs a token (?token=...) the user signs: the bare URL is
-        # still the one to hand out, and says which ID it is.
-        playback_url = playback_template.format(playback_id=quote(playable[0].id, safe=""))
+    # A signed playback ID needs a token (?token=...) the user signs: the bare URL is
+    # still the one to hand out, and says which ID it is.
+    playback_url = filled(playback_template, "playback_id", playable[0].id if playable else None)
     return LiveStream(
         provider=NAME,
         id=got.id,
@@ -291,7 +211,7 @@ def parse_stream(
         # Each broadcast is recorded into an asset (``recent_asset_ids``); its playback
         # needs the asset's own playback ID (another API), so no recording URL here.
         recording_url=None,
-        created_at=_created(got.created_at),
+        created_at=got.created_at,
     )
 
 
@@ -299,8 +219,8 @@ def parse_stream(
 
 
 @register
-class Mux(TargetsProvider):
-    """Mux Video: create (ready at once), get, list, complete, delete."""
+class Mux(StreamCalls, TargetsProvider):
+    """Mux Video: create (ready at once), get, list, complete, delete (irreversible, 204)."""
 
     name = NAME
     display_name = "Mux Video"
@@ -310,6 +230,7 @@ class Mux(TargetsProvider):
     Options = MuxOptions
     streams_path = STREAMS_PATH
     targets_path = "simulcast-targets"
+    scope, check_params = "environment", {"limit": 1, "page": 1}
     default_base_url = "https://api.mux.com"
     base_url_env = BASE_URL_ENV
 
@@ -377,11 +298,9 @@ class Mux(TargetsProvider):
         have reached Mux (a second stream would exist).
         """
         title, opts = self._prelude(title, options, start)
-        if len(title) > MAX_TITLE:
-            raise ConfigurationError("The title is too long for Mux", hint=f"use at most {MAX_TITLE} characters")
-        if reference and len(reference) > MAX_PASSTHROUGH:
-            raise ConfigurationError("The stream reference is too long for Mux's passthrough",
-                                     hint=f"at most {MAX_PASSTHROUGH} characters")
+        check_length(title, MAX_TITLE, "The title is too long for Mux", "use at most {limit} characters")
+        check_length(reference, MAX_PASSTHROUGH, "The stream reference is too long for Mux's passthrough",
+                     "at most {limit} characters")
         body: dict[str, Any] = {
             "playback_policies": [opts.playback_policy],
             "latency_mode": opts.latency_mode,
@@ -396,23 +315,16 @@ class Mux(TargetsProvider):
             body["new_asset_settings"] = {"playback_policies": [opts.playback_policy]}
         if reference:
             body["passthrough"] = reference
-        response = self._http.request("POST", STREAMS_PATH, json=body, idempotent=False, what="environment")
-        made = self._stream_of(response)
-        self._remember(made.id, opts.protocol)
-        return self._parsed(made, response)
-
-    def get(self, stream_id: str) -> LiveStream:
-        """``GET /video/v1/live-streams/{LIVE_STREAM_ID}``."""
-        response = self._on("GET", stream_id)
-        return self._parsed(self._stream_of(response), response)
+        response, made, _ = self._create_posted(body, opts.protocol)
+        return self._parsed(response, made)
 
     def list(self) -> list[LiveStream]:  # noqa: A003 - the API's own word
         """``GET /video/v1/live-streams?limit=..&page=..`` over every page (``page`` is
         1-based; the last page is the first shorter than ``limit``)."""
         def page_of(page: int, have: int) -> tuple[list[LiveStream], Optional[bool]]:
-            items = self._http.request_model("GET", STREAMS_PATH, MuxListEnvelope, what="environment",
+            items = self._http.request_model("GET", STREAMS_PATH, Data[list[MuxLiveStream]], what=self.scope,
                                              params={"limit": PAGE_SIZE, "page": page}).data
-            return [self._parsed(item) for item in items], None
+            return [self._parsed(None, item) for item in items], None
         return self._paged(page_of, PAGE_SIZE)
 
     def end(self, stream_id: str) -> EndResult:
@@ -425,34 +337,23 @@ class Mux(TargetsProvider):
         read from the stream first because the answer of ``complete`` on an idle stream
         is UNVERIFIED; a 400 from ``complete`` (the stream went idle meanwhile) is the same.
         """
-        stream = self.get(stream_id)
-        if stream.status is not StreamStatus.LIVE:
-            word = stream.provider_status or "not active"
-            return EndResult(ended=False, message=f"nothing to end (the Mux live stream is {word})")
-        return self._end_by("PUT", stream_id, "complete", done="Mux completed the live stream",
-                            idle="the stream is not active")
-
-    def delete(self, stream_id: str) -> None:
-        """``DELETE /video/v1/live-streams/{LIVE_STREAM_ID}``: irreversible (204)."""
-        self._on("DELETE", stream_id)
-
-    def check_credentials(self) -> None:
-        """One stream of the first page: cheap and authenticated."""
-        self._http.request("GET", STREAMS_PATH, what="environment", params={"limit": 1, "page": 1})
+        return self._end_if_live(stream_id, "PUT", "complete", done="Mux completed the live stream",
+                                 idle="the stream is not active")
 
     # ------------------------------------------------------------------ simulcast
 
     def _target_body(self, target: SimulcastTarget) -> dict[str, Any]:
         """``POST .../simulcast-targets`` with ``url``, ``stream_key`` and the target's name as
         ``passthrough``; only while the stream is idle."""
-        return {"url": target.url, "stream_key": target.stream_key.get_secret_value(), "passthrough": target.name}
+        return target_body(target, "stream_key", passthrough=target.name)
 
     def _target_made(self, response: requests.Response, target: SimulcastTarget) -> TargetState:
-        return self._target_state(self._http.model_of(response, MuxSimulcastEnvelope).data, target.name, target.host)
+        return self._target_state(self._http.model_of(response, Data[MuxSimulcastTarget]).data, target.name,
+                                  target.host)
 
     def simulcast_targets(self, stream_id: str) -> list[TargetState]:
         """The live stream's ``simulcast_targets``, each with its status."""
-        held = self._stream_of(self._on("GET", stream_id)).simulcast_targets
+        held = self._one(self._on("GET", stream_id)).simulcast_targets
         return [self._target_state(t, _text(t.passthrough) or t.id, "") for t in held]
 
     @staticmethod
@@ -464,11 +365,11 @@ class Mux(TargetsProvider):
 
     # ------------------------------------------------------------------ plumbing
 
-    def _stream_of(self, response: requests.Response) -> MuxLiveStream:
-        return self._http.model_of(response, MuxStreamEnvelope).data
+    def _one(self, response: requests.Response) -> MuxLiveStream:
+        return self._http.model_of(response, Data[MuxLiveStream]).data
 
-    def _parsed(self, got: MuxLiveStream, response: Optional[requests.Response] = None) -> LiveStream:
-        """The stream; with the ``response`` of one stream's create or get, an SRT stream
+    def _parsed(self, response: Optional[requests.Response], got: MuxLiveStream) -> LiveStream:
+        """The stream; with the ``response`` of one stream's create or get (not a list's), an SRT stream
         that has a key but no ``srt_passphrase`` is an error at once (waiting for the
         ingest would only run out the timeout: no answer will ever carry one)."""
         protocol = self._protocol_for(got.id)
