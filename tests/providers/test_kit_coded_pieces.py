@@ -1,6 +1,6 @@
 """The kit pieces Cloudflare and Mux were split onto, on their own: coded error bodies and
 the table of what their codes mean (``kit_codes``), the readers of wire fields
-(``kit_wire``), and the operations over a provider's two hooks (``kit_ops``)."""
+(``kit_wire``), and the stream operations over a provider's own ``_answer`` and ``_parsed`` (``kit_streams``)."""
 
 from __future__ import annotations
 
@@ -25,7 +25,8 @@ from livestream.providers import wire
 from livestream.providers.declare import Capabilities
 from livestream.providers.kit import BasicCredentials, OptionsModel
 from livestream.providers.kit_codes import CodeTable, coded_errors, typed_error
-from livestream.providers.kit_ops import StreamCalls, enabled_target, made_target, target_body
+from livestream.providers.kit_simulcast import enabled_target, made_target, target_body
+from livestream.providers.kit_streams import StreamsProvider
 from livestream.providers.kit_wire import (
     Data,
     UnixTime,
@@ -177,7 +178,7 @@ def test_a_template_is_filled_with_a_quoted_id_and_without_one_there_is_no_url()
     assert filled(None, "uid", "abc") is None and filled("https://v.example/{uid}", "uid", None) is None
 
 
-# ---------------------------------------------------------------------------- kit_ops
+# ------------------------------------------------------------------------ kit_streams
 
 
 class _Credentials(BasicCredentials):
@@ -189,8 +190,8 @@ class _Options(OptionsModel):
     protocol: Literal["rtmps", "srt"] = "rtmps"
 
 
-class _Calls(StreamCalls):
-    """A provider with only ``_one`` and ``_parsed``: the rest is ``StreamCalls``'."""
+class _Calls(StreamsProvider):
+    """A provider with only ``_answer`` and ``_parsed``: the rest is ``StreamsProvider``'s."""
 
     name = display_name = "piecestest"
     service = SERVICE
@@ -199,13 +200,13 @@ class _Calls(StreamCalls):
     default_base_url = BASE
     base_url_env = "PIECES_API_BASE_URL"
     streams_path = "/v1/streams"
-    scope, check_params = "workspace", {"limit": 1}
+    account_word, first_page = "workspace", {"limit": 1}
     capabilities = Capabilities(protocols=("rtmps", "srt"))
 
     def setup(self, **settings: Any) -> None:
         self._choose_protocol(None)
 
-    def _one(self, response):
+    def _answer(self, response):
         return self._http.model_of(response, Data[dict]).data
 
     def _parsed(self, response, data) -> LiveStream:
@@ -256,12 +257,12 @@ def test_a_create_answer_without_a_stream_object_is_the_unexpected_answer_error(
 
 def test_only_a_live_stream_is_ended_and_an_idle_one_says_its_word(fake, calls):
     fake.expect("GET", f"{BASE}/v1/streams/s1", json={"data": {"id": "s1", "status": "idle"}})
-    result = calls._end_if_live("s1", "PUT", "complete", done="done", idle="not active")
+    result = calls._end_if_live("s1", "complete", unknown="not active", done="done", idle="not active")
     assert not result.ended and result.message == "nothing to end (the Pieces live stream is idle)"
     assert len(fake.requests) == 1
     fake.expect("GET", f"{BASE}/v1/streams/s1", json={"data": {"id": "s1", "status": "live"}})
     fake.expect("PUT", f"{BASE}/v1/streams/s1/complete", status=204)
-    assert calls._end_if_live("s1", "PUT", "complete", done="done", idle="not active").message == "done"
+    assert calls._end_if_live("s1", "complete", unknown="not active", done="done", idle="not active").message == "done"
 
 
 def test_target_bodies_and_states_are_built_alike():

@@ -51,8 +51,8 @@ from .base import OptionsInput
 from .declare import Capabilities, CredentialField, Setting, StreamOption
 from .kit import CredentialModel, HeaderAuth, OptionsModel
 from .kit_codes import CodedEnvelope, CodeTable
-from .kit_ops import StreamCalls, enabled_target, made_target, target_body
-from .kit_simulcast import TargetsProvider
+from .kit_simulcast import TargetsProvider, enabled_target, made_target, target_body
+from .kit_streams import StreamsProvider
 from .kit_wire import filled, flagged_status, ingest_of, nested_secrets, web_url, word_of
 from .wire import lower as _lower
 from .wire import text as _text
@@ -298,7 +298,7 @@ def parse_live_input(raw: Any, *, protocol: str = "rtmps", playback_template: Op
 
 
 @register
-class Cloudflare(StreamCalls, TargetsProvider):
+class Cloudflare(StreamsProvider, TargetsProvider):
     """Cloudflare Stream: create a live input (ready at once), get, list, disable or delete it."""
 
     name = "cloudflare"
@@ -425,7 +425,7 @@ class Cloudflare(StreamCalls, TargetsProvider):
         a ``total`` larger than what came back is logged.
         """
         response = self._http.request("GET", self._inputs, params={"include_counts": "true"}, what=self._scope())
-        result = self._one(response)
+        result = self._answer(response)
         listing = self._http.validated(response, LiveInputList, result)
         streams = [self._parsed(response, item) for item in listing.live_inputs]
         if listing.total is not None and listing.total > len(streams):
@@ -474,7 +474,7 @@ class Cloudflare(StreamCalls, TargetsProvider):
 
     def _after_from_meta(self, stream_id: str) -> str:
         """What the create chose for after the stream (``meta``); "disable" when not ours."""
-        result = self._one(self._on("GET", stream_id))
+        result = self._answer(self._on("GET", stream_id))
         meta = result.get("meta") if isinstance(result.get("meta"), dict) else {}
         return AFTER_DELETE if _lower(meta.get(AFTER_KEY)) == AFTER_DELETE else AFTER_DISABLE
 
@@ -484,7 +484,7 @@ class Cloudflare(StreamCalls, TargetsProvider):
     def _scope(self) -> str:
         return f"account {self.credentials.account_id}"
 
-    def _one(self, response: requests.Response) -> dict[str, Any]:
+    def _answer(self, response: requests.Response) -> dict[str, Any]:
         """``result`` of a successful v4 envelope, as an object."""
         return self._http.unwrap(response, CodedEnvelope, "result", shape="{success, result}",
                                  failed="'success' is false in a 2xx answer")

@@ -25,13 +25,13 @@ from pydantic import BaseModel, BeforeValidator, Field, SecretStr, field_validat
 from .. import secrets
 from ..http import Service
 from ..models import EndResult, LiveStream, StreamStatus
-from ..simulcast import SimulcastSupport, SimulcastTarget, TargetState, TargetStatus
+from ..simulcast import SimulcastSupport, SimulcastTarget, TargetState
 from . import register, wire
 from .base import OptionsInput
 from .declare import Capabilities, CredentialField, Setting, StreamOption
 from .kit import BasicCredentials, OptionsModel
 from .kit_errors import ErrorShape
-from .kit_simulcast import TargetsProvider
+from .kit_simulcast import TargetsProvider, enabled_target, made_target, target_body
 from .kit_streams import StreamsProvider, check_metadata, more_than_read
 from .wire import text as _text
 
@@ -347,20 +347,17 @@ class FastPix(TargetsProvider, StreamsProvider):
     def _target_body(self, target: SimulcastTarget) -> dict[str, Any]:
         """``POST .../simulcast`` with ``url``, ``streamKey`` and the target's name in
         ``metadata`` (201 ``{simulcastId, url, streamKey, isEnabled}``)."""
-        return {"url": target.url, "streamKey": target.stream_key.get_secret_value(),
-                "metadata": {TARGET_NAME_KEY: target.name}}
+        return target_body(target, "streamKey", metadata={TARGET_NAME_KEY: target.name})
 
     def _target_made(self, response: requests.Response, target: SimulcastTarget) -> TargetState:
-        made = self._http.validated(response, Simulcast, self._answer(response))
-        return TargetState(name=target.name, target_id=made.simulcastId, host=target.host)
+        return made_target(target, self._http.validated(response, Simulcast, self._answer(response)).simulcastId)
 
     def simulcast_targets(self, stream_id: str) -> list[TargetState]:
         """The stream's ``simulcastResponses``; a disabled one is reported as removed."""
         response = self._on("GET", stream_id)
         listed = wire.objects(self._answer(response).get("simulcastResponses"))
         held = [self._http.validated(response, Simulcast, item) for item in listed]
-        return [TargetState(name=(t.metadata or {}).get(TARGET_NAME_KEY) or t.simulcastId, target_id=t.simulcastId,
-                            status=TargetStatus.REMOVED if t.isEnabled is False else TargetStatus.ADDED)
+        return [enabled_target((t.metadata or {}).get(TARGET_NAME_KEY) or t.simulcastId, t.simulcastId, t.isEnabled)
                 for t in held]
 
     # ------------------------------------------------------------------ plumbing

@@ -6,17 +6,20 @@ the stream's sub-resource, ``DELETE`` it by its ID there, and read them back. Su
 provider subclasses ``TargetsProvider`` (an ``HttpProvider``), names the sub-resource
 (``targets_path``) and what one target is called (``target_noun``), and writes only what
 is its own: the create body (``_target_body``), the target in the create's answer
-(``_target_made``) and ``simulcast_targets`` (where and how they are read back).
+(``_target_made``) and ``simulcast_targets`` (where and how they are read back), with the
+helpers below: ``target_body`` (the destination URL, its key under the provider's name for it,
+and its own fields), ``made_target`` (the target a create's answer names) and
+``enabled_target`` (a target that is only enabled or not: a disabled one is reported as removed).
 """
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Optional
 from urllib.parse import quote
 
 import requests
 
-from ..simulcast import SimulcastTarget, TargetState
+from ..simulcast import SimulcastTarget, TargetState, TargetStatus
 from .http_base import HttpProvider
 
 
@@ -49,3 +52,19 @@ class TargetsProvider(HttpProvider):
     def _target_made(self, response: requests.Response, target: SimulcastTarget) -> TargetState:
         """The target the create's answer describes, named as ``target``."""
         raise NotImplementedError
+
+
+def target_body(target: SimulcastTarget, key_field: str, **fields: Any) -> dict[str, Any]:
+    """A restream target's create body: ``url``, the stream key as ``key_field``, ``fields``."""
+    return {"url": target.url, key_field: target.stream_key.get_secret_value(), **fields}
+
+
+def made_target(target: SimulcastTarget, target_id: str) -> TargetState:
+    """The target a create's answer gave ``target_id``, named as asked."""
+    return TargetState(name=target.name, target_id=target_id, host=target.host)
+
+
+def enabled_target(name: str, target_id: str, enabled: Optional[bool]) -> TargetState:
+    """A target read back that is only enabled or not: a disabled one no longer restreams."""
+    return TargetState(name=name, target_id=target_id,
+                       status=TargetStatus.REMOVED if enabled is False else TargetStatus.ADDED)

@@ -1,11 +1,14 @@
 """The stream operations JSON providers write alike: read, create, delete, check, list pages.
 
-A provider whose streams live at ``<collection>/<id>`` (api.video, FastPix) mixes in
-``StreamsProvider`` and states what is its own: ``parse_stream`` (its answer object as a
-``LiveStream``, called with ``protocol=`` and ``_parse_settings()``), ``_answer`` (where a
-stream is in an answer: the whole body by default, an envelope's ``data`` for FastPix),
-``account_word`` (what owns the streams: a "project", a "workspace") and
-``first_page`` (the query of a one-stream list page, the cheap authenticated call).
+A provider whose streams live at ``<collection>/<id>`` (all five built-in ones but TP Streams)
+mixes in ``StreamsProvider`` and states what is its own: ``parse_stream`` (its answer object as a
+``LiveStream``, called with ``protocol=`` and ``_parse_settings()``; or a ``_parsed`` of its own),
+``_answer`` (where a stream is in an answer: the whole body by default, an envelope's ``data``
+for FastPix and Mux, ``result`` for Cloudflare), ``account_word`` (what owns the streams: a
+"project", a "workspace") and ``first_page`` (the query of a one-stream list page, the cheap
+authenticated call). It then has ``get``, ``delete``, ``check_credentials``, a request whose
+answer is the stream (``_answered``), the create's POST (``_create_posted``, ``_create``) and
+the end of a running broadcast only (``_end_if_live``).
 
 Two checks and a header around them: ``check_metadata`` (a create's free-form entries
 within the provider's documented limits, refused before any request) and
@@ -59,46 +62,65 @@ def _is_live(stream: LiveStream) -> bool:
 
 
 class StreamsProvider(HttpProvider):
-    """``get``, ``delete``, ``check_credentials``, the create's answer and an end that reads
-    the status first, over ``_on``."""
+    """``get``, ``delete``, ``check_credentials``, the create's POST and an end that reads the
+    status first, over ``_on``; a provider states where a stream is in an answer
+    (``_answer``) and how it reads it (``parse_stream``, or ``_parsed`` of its own)."""
 
     #: The stream object as a ``LiveStream``: ``parse_stream(data, protocol=..., **settings)``.
     parse_stream: ClassVar[Callable[..., LiveStream]]
-    #: What owns the streams, as a 404 on the collection names it ("project").
+    #: What owns the streams, as a refusal of a create or list names it ("project").
     account_word: ClassVar[str] = "account"
     #: The query of the smallest list page (``check_credentials``).
     first_page: ClassVar[Mapping[str, Any]] = {}
 
+    def _scope(self) -> str:
+        """``account_word``; a provider whose scope is a credential (an account ID) names it here."""
+        return self.account_word
+
+    def _answered(self, method: str, stream_id: str, action: Optional[str] = None, **kwargs: Any) -> LiveStream:
+        """One request on one stream (``_on``) whose answer is the stream."""
+        response = self._on(method, stream_id, action, **kwargs)
+        return self._parsed(response, self._answer(response))
+
     def get(self, stream_id: str) -> LiveStream:
         """``GET <collection>/<id>``."""
-        response = self._on("GET", stream_id)
-        return self._parsed(response, self._answer(response))
+        return self._answered("GET", stream_id)
 
     def delete(self, stream_id: str) -> None:
         """``DELETE <collection>/<id>``."""
         self._on("DELETE", stream_id)
 
     def check_credentials(self) -> None:
-        """One stream of the first page: cheap and authenticated."""
-        self._send("GET", self._collection(), what=self.account_word, params=dict(self.first_page))
+        """One stream of the first page: cheap, authenticated and scoped to the credentials."""
+        query = {"params": dict(self.first_page)} if self.first_page else {}
+        self._send("GET", self._collection(), what=self._scope(), **query)
+
+    def _create_posted(self, body: Any, protocol: str) -> tuple[requests.Response, Any, Optional[str]]:
+        """``POST <collection>`` with ``body``, never retried once it may have arrived (a second
+        stream would exist). Returns the answer, its stream object and the stream's ID, whose
+        ingest ``protocol`` is remembered."""
+        response = self._send("POST", self._collection(), json=body, idempotent=False, what=self._scope())
+        data = self._answer(response)
+        stream_id = self._id_in(data) if isinstance(data, dict) else getattr(data, self.id_field, None)
+        if stream_id:
+            self._remember(stream_id, protocol)
+        return response, data, stream_id
 
     def _create(self, body: Any, protocol: str) -> LiveStream:
-        """``POST <collection>``, never retried once it may have arrived (a second stream
-        would exist); the stream made keeps the ingest ``protocol`` chosen for it."""
-        response = self._send("POST", self._collection(), json=body, idempotent=False, what=self.account_word)
-        data = self._answer(response)
-        self._remember(data, protocol)
+        """``_create_posted``'s stream, read with the ingest ``protocol`` chosen for it."""
+        response, data, _ = self._create_posted(body, protocol)
         return self._parsed(response, data)
 
-    def _end_if_live(self, stream_id: str, action: str, *, live: Callable[[LiveStream], bool] = _is_live,
-                     unknown: str = "not live", **end_by: Any) -> EndResult:
+    def _end_if_live(self, stream_id: str, action: str, *, method: str = "PUT",
+                     live: Callable[[LiveStream], bool] = _is_live, unknown: str = "not live",
+                     **end_by: Any) -> EndResult:
         """End a broadcast only where the stream's status says there is one (an API that
         documents its end call for a running stream only): a stream that is not ``live``
         has nothing to end (its status word, else ``unknown``, says why); otherwise
-        ``PUT <id>/<action>`` (``_end_by``'s ``done``, ``idle`` and ``refused``)."""
+        ``<method> <id>/<action>`` (``_end_by``'s ``done``, ``idle`` and ``refused``)."""
         stream = self.get(stream_id)
         if live(stream):
-            return self._end_by("PUT", stream_id, action, **end_by)
+            return self._end_by(method, stream_id, action, **end_by)
         word = stream.provider_status or unknown
         return EndResult(ended=False, message=f"nothing to end (the {self.service.name} {self.stream_noun} is {word})")
 
@@ -114,7 +136,7 @@ class StreamsProvider(HttpProvider):
         """What ``parse_stream`` takes besides the data and protocol (the ingest servers)."""
         return {}
 
-    def _parsed(self, response: requests.Response, data: Any) -> LiveStream:
+    def _parsed(self, response: Optional[requests.Response], data: Any) -> LiveStream:
         """``data`` as a ``LiveStream`` with the protocol its create chose; a body the docs
         do not describe is the unexpected-answer error."""
         parse = type(self).parse_stream

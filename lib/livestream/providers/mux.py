@@ -32,8 +32,8 @@ from .base import OptionsInput
 from .declare import SRT_ID_IS_KEY, Capabilities, CredentialField, Setting, StreamOption
 from .kit import BasicCredentials, OptionsModel
 from .kit_codes import typed_error
-from .kit_ops import StreamCalls, target_body
-from .kit_simulcast import TargetsProvider
+from .kit_simulcast import TargetsProvider, target_body
+from .kit_streams import StreamsProvider
 from .kit_wire import Data, UnixTime, check_length, filled, ingest_of
 from .wire import text as _text
 
@@ -219,7 +219,7 @@ def parse_stream(
 
 
 @register
-class Mux(StreamCalls, TargetsProvider):
+class Mux(StreamsProvider, TargetsProvider):
     """Mux Video: create (ready at once), get, list, complete, delete (irreversible, 204)."""
 
     name = NAME
@@ -230,7 +230,7 @@ class Mux(StreamCalls, TargetsProvider):
     Options = MuxOptions
     streams_path = STREAMS_PATH
     targets_path = "simulcast-targets"
-    scope, check_params = "environment", {"limit": 1, "page": 1}
+    account_word, first_page = "environment", {"limit": 1, "page": 1}
     default_base_url = "https://api.mux.com"
     base_url_env = BASE_URL_ENV
 
@@ -322,7 +322,7 @@ class Mux(StreamCalls, TargetsProvider):
         """``GET /video/v1/live-streams?limit=..&page=..`` over every page (``page`` is
         1-based; the last page is the first shorter than ``limit``)."""
         def page_of(page: int, have: int) -> tuple[list[LiveStream], Optional[bool]]:
-            items = self._http.request_model("GET", STREAMS_PATH, Data[list[MuxLiveStream]], what=self.scope,
+            items = self._http.request_model("GET", STREAMS_PATH, Data[list[MuxLiveStream]], what=self.account_word,
                                              params={"limit": PAGE_SIZE, "page": page}).data
             return [self._parsed(None, item) for item in items], None
         return self._paged(page_of, PAGE_SIZE)
@@ -337,7 +337,7 @@ class Mux(StreamCalls, TargetsProvider):
         read from the stream first because the answer of ``complete`` on an idle stream
         is UNVERIFIED; a 400 from ``complete`` (the stream went idle meanwhile) is the same.
         """
-        return self._end_if_live(stream_id, "PUT", "complete", done="Mux completed the live stream",
+        return self._end_if_live(stream_id, "complete", unknown="not active", done="Mux completed the live stream",
                                  idle="the stream is not active")
 
     # ------------------------------------------------------------------ simulcast
@@ -353,7 +353,7 @@ class Mux(StreamCalls, TargetsProvider):
 
     def simulcast_targets(self, stream_id: str) -> list[TargetState]:
         """The live stream's ``simulcast_targets``, each with its status."""
-        held = self._one(self._on("GET", stream_id)).simulcast_targets
+        held = self._answer(self._on("GET", stream_id)).simulcast_targets
         return [self._target_state(t, _text(t.passthrough) or t.id, "") for t in held]
 
     @staticmethod
@@ -365,7 +365,7 @@ class Mux(StreamCalls, TargetsProvider):
 
     # ------------------------------------------------------------------ plumbing
 
-    def _one(self, response: requests.Response) -> MuxLiveStream:
+    def _answer(self, response: requests.Response) -> MuxLiveStream:
         return self._http.model_of(response, Data[MuxLiveStream]).data
 
     def _parsed(self, response: Optional[requests.Response], got: MuxLiveStream) -> LiveStream:
