@@ -19,12 +19,13 @@ import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Any, Iterator, Optional, Sequence
 
 import livestream_demo as demo
 from livestream.session import bridge
 from livestream_headless import HeadlessObs
 from livestream_sandbox import Sandbox
+from tests.sandbox.support import wait_until
 
 REPO = Path(__file__).resolve().parents[2]
 SCRIPT = REPO / "obs_livestream.py"
@@ -282,6 +283,38 @@ def wait_published(studio: Studio, predicate: Any, *, timeout: float = 30.0, wha
         time.sleep(0.2)
     raise AssertionError(f"the script did not publish {what or 'the expected session'} in {timeout} s; "
                          f"last: {last}\nscript log:\n{studio.script_log()}")
+
+
+def target_statuses(session: dict[str, Any]) -> dict[str, str]:
+    """Each simulcast target's status in a published session, by the target's name."""
+    return {t["name"]: t["status"] for t in session.get("targets", [])}
+
+
+def targets_at_sandbox(sandbox: Any, keys: dict[str, str]) -> dict[str, Any]:
+    """Panel settings for one simulcast target per name in ``keys``, each at the sandbox's
+    recording ``simulcast`` application with its key (the file it records is ``<key>.flv``)."""
+    target_app = sandbox.rtmp_url.rsplit("/", 1)[0] + "/simulcast"
+    settings: dict[str, Any] = {}
+    for n, (name, key) in enumerate(keys.items(), start=1):
+        settings.update({f"simulcast_{n}_name": name, f"simulcast_{n}_url": target_app, f"simulcast_{n}_key": key})
+    return settings
+
+
+def go_live_to_targets(studio: Studio, expected: dict[str, str], *, what: str, received: Sequence[Path] = (),
+                       names_when_live: Optional[list[str]] = None) -> dict[str, Any]:
+    """Press Go live, wait until it is live, then until its targets have the ``expected``
+    statuses (``what`` says them if they never do) and media arrived in each recording of
+    ``received``; the session then. ``names_when_live``: the targets the session lists as
+    soon as it is live (a provider that restreams holds them before OBS publishes)."""
+    studio.press("go_live")
+    session = studio.wait_state("live", "failed", timeout=90)
+    assert session["state"] == "live", f"{session}\n{studio.script_log()}"
+    if names_when_live is not None:
+        assert [t["name"] for t in session["targets"]] == names_when_live
+    session = wait_published(studio, lambda s: target_statuses(s) == expected, timeout=60, what=what)
+    for recorded in received:
+        wait_until(lambda f=recorded: f.exists() and f.stat().st_size > 100_000, 30, f"media at {recorded.name}")
+    return session
 
 
 @contextlib.contextmanager

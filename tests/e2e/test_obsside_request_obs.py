@@ -14,11 +14,14 @@ from tests.e2e.studio import (
     PREVIOUS_SERVICE,
     Studio,
     add_scene_collection,
+    go_live_to_targets,
     sandbox_events,
     switch_scene_collection,
+    target_statuses,
+    targets_at_sandbox,
     wait_published,
 )
-from tests.sandbox.support import ffprobe, wait_until
+from tests.sandbox.support import ffprobe
 
 pytestmark = [pytest.mark.e2e, pytest.mark.obs_versions("29")]
 
@@ -27,15 +30,7 @@ KEYS = {"YouTube": "e2e-onreq-yt-key-51", "Facebook": "e2e-onreq-fb-key-52"}
 
 def _settings(sandbox) -> dict:
     """Send from OBS, two targets at the sandbox's recording ``simulcast`` application."""
-    target_app = sandbox.rtmp_url.rsplit("/", 1)[0] + "/simulcast"
-    settings = {"simulcast_from_obs": True}
-    for n, (name, key) in enumerate(KEYS.items(), start=1):
-        settings.update({f"simulcast_{n}_name": name, f"simulcast_{n}_url": target_app, f"simulcast_{n}_key": key})
-    return settings
-
-
-def _statuses(session) -> dict:
-    return {t["name"]: t["status"] for t in session.get("targets", [])}
+    return {"simulcast_from_obs": True, **targets_at_sandbox(sandbox, KEYS)}
 
 
 def test_mux_with_from_obs_sends_both_targets_from_obs_and_the_provider_holds_none(tmp_path, need_tools,
@@ -49,21 +44,15 @@ def test_mux_with_from_obs_sends_both_targets_from_obs_and_the_provider_holds_no
     try:
         with Studio.start(tmp_path, provider="mux", sandbox=sandbox, settings=settings,
                           **obs_under_test.obs_kwargs()) as studio:
-            studio.press("go_live")
-            session = studio.wait_state("live", "failed", timeout=90)
-            assert session["state"] == "live", f"{session}\n{studio.script_log()}"
-            session = wait_published(studio, lambda s: _statuses(s) == {"YouTube": "live", "Facebook": "live"},
-                                     timeout=60, what="both targets live, sent by OBS")
-            for recorded in received:
-                wait_until(lambda f=recorded: f.exists() and f.stat().st_size > 100_000, 30,
-                           f"media at {recorded.name}")
+            session = go_live_to_targets(studio, {"YouTube": "live", "Facebook": "live"}, received=received,
+                                         what="both targets live, sent by OBS")
             stream_id = session["stream_id"]
             assert not sandbox.core.get("mux", stream_id).get("targets"), "Mux was asked to restream nothing"
 
             studio.client.stop_stream()  # the user presses Stop Streaming
             session = studio.wait_state("ended", "failed", timeout=60)
             assert session["state"] == "ended", session
-            assert _statuses(session) == {"YouTube": "removed", "Facebook": "removed"}
+            assert target_statuses(session) == {"YouTube": "removed", "Facebook": "removed"}
             assert studio.stream_service() == PREVIOUS_SERVICE
             touched = [e["kind"] for e in sandbox_events(studio, stream_id=stream_id)
                        if e["kind"].startswith("simulcast_target")]
@@ -87,18 +76,15 @@ def test_after_a_scene_collection_switch_obs_sends_the_adopted_go_lives_targets_
         with Studio.start(tmp_path, provider="mux", sandbox=sandbox, settings=_settings(sandbox),
                           **obs_under_test.obs_kwargs()) as studio:
             add_scene_collection(studio, "Livestream E2E second", "livestream-e2e-second")
-            studio.press("go_live")
-            session = studio.wait_state("live", "failed", timeout=90)
-            assert session["state"] == "live", f"{session}\n{studio.script_log()}"
-            session = wait_published(studio, lambda s: _statuses(s) == {"YouTube": "live", "Facebook": "live"},
-                                     timeout=60, what="both targets live, sent by OBS")
+            session = go_live_to_targets(studio, {"YouTube": "live", "Facebook": "live"},
+                                         what="both targets live, sent by OBS")
             first_seq = session["seq"]
 
             # OBS destroys the script (its outputs are released) and creates it again, while streaming.
             switch_scene_collection(studio, "Livestream E2E second")
             recovered = wait_published(
                 studio, lambda s: s["seq"] > first_seq and "recovered" in s.get("status_line", "").lower()
-                and _statuses(s) == {"YouTube": "live", "Facebook": "live"}, timeout=60,
+                and target_statuses(s) == {"YouTube": "live", "Facebook": "live"}, timeout=60,
                 what="the adopted go-live with both targets live again")
             assert recovered["stream_id"] == session["stream_id"]
             # The session is published before the timer hands the log lines to OBS: wait for each
@@ -116,7 +102,7 @@ def test_after_a_scene_collection_switch_obs_sends_the_adopted_go_lives_targets_
             studio.client.stop_stream()
             session = studio.wait_state("ended", "failed", timeout=60)
             assert session["state"] == "ended", session
-            assert _statuses(session) == {"YouTube": "removed", "Facebook": "removed"}
+            assert target_statuses(session) == {"YouTube": "removed", "Facebook": "removed"}
             assert not sandbox_events(studio, stream_id=session["stream_id"], kind="simulcast_target_created")
             obs_log, log = studio.obs.log_text(), studio.script_log()
             assert not any(key in log or key in obs_log for key in KEYS.values())

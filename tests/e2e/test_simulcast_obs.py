@@ -16,7 +16,7 @@ import socket
 import pytest
 
 from tests.e2e.dockpage import DockPage, headless_chromium
-from tests.e2e.studio import PREVIOUS_SERVICE, Studio, wait_published
+from tests.e2e.studio import PREVIOUS_SERVICE, Studio, go_live_to_targets, target_statuses, targets_at_sandbox
 from tests.sandbox.support import ffprobe, wait_until
 
 # OBS-side outputs and the provider's restreaming do not change between OBS 30.2 and 32: the oldest
@@ -46,23 +46,15 @@ def test_a_mux_go_live_restreams_to_its_targets_and_the_end_removes_them(tmp_pat
         "simulcast_2_key": DEAD_KEY,
         "simulcast_3_name": "Facebook", "simulcast_3_url": target_app, "simulcast_3_key": SECOND_KEY,
     }
+    received = [tmp_path / "sandbox" / "simulcast" / f"{key}.flv" for key in (GOOD_KEY, SECOND_KEY)]
     try:
         with Studio.start(tmp_path, provider="mux", sandbox=sandbox, settings=settings,
                           **obs_under_test.obs_kwargs()) as studio:
-            studio.press("go_live")
-            session = studio.wait_state("live", "failed", timeout=90)
-            assert session["state"] == "live", f"{session}\n{studio.script_log()}"
-            assert [t["name"] for t in session["targets"]] == ["YouTube", "Twitch", "Facebook"]
-
             # The provider relays to each target; the script reads their status with the stream's.
-            session = wait_published(studio, lambda s: {t["name"]: t["status"] for t in s.get("targets", [])}
-                                     == {"YouTube": "live", "Twitch": "failed", "Facebook": "live"}, timeout=60,
-                                     what="YouTube and Facebook live, Twitch failed")
+            session = go_live_to_targets(studio, {"YouTube": "live", "Twitch": "failed", "Facebook": "live"},
+                                         received=received, names_when_live=["YouTube", "Twitch", "Facebook"],
+                                         what="YouTube and Facebook live, Twitch failed")
             assert session["state"] == "live", "a failed target does not stop the main stream"
-            received = [tmp_path / "sandbox" / "simulcast" / f"{key}.flv" for key in (GOOD_KEY, SECOND_KEY)]
-            for recorded in received:
-                wait_until(lambda f=recorded: f.exists() and f.stat().st_size > 100_000, 30,
-                           f"media at {recorded.name}")
 
             stream_id = session["stream_id"]
             assert sorted(t["name"] for t in sandbox.core.get("mux", stream_id)["targets"].values()) == [
@@ -84,35 +76,21 @@ def test_a_mux_go_live_restreams_to_its_targets_and_the_end_removes_them(tmp_pat
 OBS_KEYS = {"YouTube": "e2e-obs-yt-key-41", "Facebook": "e2e-obs-fb-key-42"}
 
 
-def _statuses(session) -> dict:
-    return {t["name"]: t["status"] for t in session.get("targets", [])}
-
-
 def test_tp_streams_sends_two_targets_from_obs_itself_and_stop_stops_both(tmp_path, need_tools, obs_under_test):
     need_tools("obs", "Xvfb", "nginx", "ffmpeg", "ffprobe")
     from livestream_sandbox import Sandbox
 
     sandbox = Sandbox(data_dir=tmp_path / "sandbox", boot_delay=2).start()
-    target_app = sandbox.rtmp_url.rsplit("/", 1)[0] + "/simulcast"
-    settings = {}
-    for n, (name, key) in enumerate(OBS_KEYS.items(), start=1):
-        settings.update({f"simulcast_{n}_name": name, f"simulcast_{n}_url": target_app, f"simulcast_{n}_key": key})
+    settings = targets_at_sandbox(sandbox, OBS_KEYS)
     settings.update({"simulcast_3_name": "Twitch", "simulcast_3_url": f"rtmp://127.0.0.1:{_closed_port()}/app",
                      "simulcast_3_key": DEAD_KEY})
     received = [tmp_path / "sandbox" / "simulcast" / f"{key}.flv" for key in OBS_KEYS.values()]
     try:
         with Studio.start(tmp_path, provider="tpstreams", sandbox=sandbox, settings=settings,
                           **obs_under_test.obs_kwargs()) as studio:
-            studio.press("go_live")
-            session = studio.wait_state("live", "failed", timeout=90)
-            assert session["state"] == "live", f"{session}\n{studio.script_log()}"
-            session = wait_published(studio, lambda s: _statuses(s) == {"YouTube": "live", "Facebook": "live",
-                                                                          "Twitch": "failed"},
-                                     timeout=60, what="both listening targets live, the refused one failed")
+            session = go_live_to_targets(studio, {"YouTube": "live", "Facebook": "live", "Twitch": "failed"},
+                                         received=received, what="both listening targets live, the refused one failed")
             assert session["state"] == "live", "a failed target does not stop the main stream"
-            for recorded in received:
-                wait_until(lambda f=recorded: f.exists() and f.stat().st_size > 100_000, 30,
-                           f"media at {recorded.name}")
 
             # The dock lists each target with its status, and never a key.
             with headless_chromium(tmp_path / "chromium") as browser:
@@ -124,7 +102,7 @@ def test_tp_streams_sends_two_targets_from_obs_itself_and_stop_stops_both(tmp_pa
             studio.client.stop_stream()  # the user presses Stop Streaming
             session = studio.wait_state("ended", "failed", timeout=60)
             assert session["state"] == "ended", session
-            assert _statuses(session) == {"YouTube": "removed", "Facebook": "removed", "Twitch": "removed"}
+            assert target_statuses(session) == {"YouTube": "removed", "Facebook": "removed", "Twitch": "removed"}
             ended = next(s for s in studio.streams() if s["id"] == session["stream_id"])["status"]
             assert ended in {"Stopped", "Recording", "Completed"}, ended
             assert studio.stream_service() == PREVIOUS_SERVICE

@@ -89,7 +89,7 @@ def test_the_stop_ends_it_and_the_placeholder_comes_back_then_the_users_own_when
     studio.armed.enabled = False
     studio.tick(2)
     assert studio.obs.service == PREVIOUS_SERVICE
-    assert not studio.armed.store.path.exists()
+    assert not studio.armed.store.file.path.exists()
 
 
 def test_a_start_made_by_the_script_never_triggers_armed(studio):
@@ -166,7 +166,7 @@ def test_while_obs_streams_the_users_settings_wait(studio):
     studio.obs.streaming = True
     studio.armed.enabled = False
     studio.armed.release()
-    assert is_placeholder(studio.obs.service) and studio.armed.store.path.exists()
+    assert is_placeholder(studio.obs.service) and studio.armed.store.file.path.exists()
     studio.obs.streaming = False
     studio.tick(2)
     assert studio.obs.service == PREVIOUS_SERVICE

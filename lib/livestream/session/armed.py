@@ -21,7 +21,6 @@ go-live's own start (made while it is STARTING) never triggers another: no loop.
 
 from __future__ import annotations
 
-import json
 import logging
 import queue
 import time
@@ -30,6 +29,7 @@ from typing import Any, Callable, Optional
 
 from .. import paths
 from ..errors import ObsError
+from ..statefile import StateFile
 from .ports import CUSTOM_SERVICE, ObsPort, StreamService
 
 log = logging.getLogger("livestream.armed")
@@ -53,26 +53,20 @@ class OwnSettings:
     the key in clear, as OBS's own service.json does)."""
 
     def __init__(self, path: Optional[Path] = None) -> None:
-        self.path = Path(path) if path else paths.state_dir() / "armed.json"
+        self.file = StateFile(path or paths.state_dir() / "armed.json", "your own stream settings")
 
     def load(self) -> dict[str, StreamService]:
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return {}
-        except (OSError, ValueError) as exc:
-            log.warning("%s cannot be read (%s): your own stream settings are not known", self.path.name, exc)
-            return {}
-        own = {str(p): StreamService.from_dict(s) for p, s in (data.get("own") or {}).items() if isinstance(s, dict)}
+        data = self.file.read("they are not known")
+        kept = data.get("own") if isinstance(data, dict) else None
+        own = {str(p): StreamService.from_dict(s) for p, s in (kept or {}).items() if isinstance(s, dict)}
         return {p: s for p, s in own.items() if not is_placeholder(s)}
 
-    def save(self, own: dict[str, StreamService]) -> None:
+    def save(self, own: dict[str, StreamService]) -> bool:
+        """Keep ``own`` on disk (none: remove the file); False if the disk refused them."""
         if not own:
-            self.path.unlink(missing_ok=True)
-            return
-        paths.private_dir(self.path.parent)
-        data = {"format": 1, "own": {p: s.to_dict() for p, s in own.items()}}
-        paths.write_private(self.path, json.dumps(data, indent=2))
+            self.file.remove()
+            return True
+        return self.file.write({"format": 1, "own": {p: s.to_dict() for p, s in own.items()}}, indent=2)
 
 
 class RecordingPort:
@@ -186,7 +180,8 @@ class Armed:
                         "turned off); replacing them with the placeholder, your own stay as kept before")
         else:
             self._own[self.profile()] = current
-            self.store.save(self._own)
+            if not self.store.save(self._own):
+                return  # not replaced while they are only in memory: tried again at the next idle check
             log.info("Armed: your stream settings (%s) are kept aside and OBS's point at a local placeholder "
                      "until 'Go live ... when OBS starts streaming' is turned off", current.service_type)
         self._set(PLACEHOLDER)

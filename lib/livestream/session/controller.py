@@ -21,6 +21,10 @@ the provider stream and restores the settings. Every provider stream is in the
 ledger (``ledger``) from before its create until the provider confirms its end: a
 restart resumes or ends it, an end that failed is retried (``pending``), and a
 create whose answer was lost is looked for and adopted or ended.
+
+What belongs to one go-live is on its ``GoLive`` (dropped when it settles); the claim on
+OBS's stream and the command waiting for it on the ``ClaimGate``; End's wait for the
+earlier streams on ``PendingEnds``. OBS's events are handled in ``obsevents``.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ from dataclasses import replace
 from typing import Any, Callable, Optional
 
 from .. import secrets
-from ..errors import LivestreamError, ObsRefusedError
+from ..errors import LivestreamError
 from ..models import LiveStream
 from . import states
 from .claim import StreamClaim
@@ -43,12 +47,13 @@ from .inbox import Command, JobDone, ObsEvent
 from .ledger import Ledger
 from .lifecycle import Lifecycle
 from .noted import note_answer
+from .obsevents import OBS_EVENTS, ObsEvents
 from .obsside import ObsSide, check_obs_request
 from .pending import PendingEnds, ProviderFor
 from .ports import ObsPort
 from .preflight import refuse_if_any
 from .record import Record
-from .recovery import UNASKED_STOP, Recovering, Recovery
+from .recovery import Recovering, Recovery
 from .request import GoLiveRequest, Policies
 from .snapshot import Level, Snapshot
 from .states import State
@@ -62,7 +67,7 @@ Listener = Callable[[Snapshot], None]
 _AFTER_SETTLING = frozenset({"final"})
 
 
-class Controller(ClaimGate, Lifecycle, Recovering, Flow, ObsSide):
+class Controller(ObsEvents, Lifecycle, Recovering, Flow, ObsSide):
     """Drives one go-live at a time. All public methods are thread-safe posts except
     ``tick``, ``recover`` and ``shutdown``, which run on the thread that owns OBS calls."""
 
@@ -95,15 +100,13 @@ class Controller(ClaimGate, Lifecycle, Recovering, Flow, ObsSide):
         if provider_for is not None:
             self.pending = PendingEnds(self.ledger, self.worker, provider_for, is_held=self._holds, wall=wall,
                                        on_change=self._pending_changed)
-        self._end_pending_requested = False
         self._inbox: queue.Queue = queue.Queue()
         self._listeners: list[Listener] = []
         self._last_timer_emit = 0.0
         #: The go-live under way; None once it has settled.
         self._go: Optional[GoLive] = None
-        #: One go-live at a time on this OBS, whoever asks (``session.claim``): set by the front end.
-        self.claim: Optional[StreamClaim] = None
-        self._claim_waiting: Optional[Command] = None
+        #: One go-live at a time on this OBS, whoever asks: the claim and the command waiting for it.
+        self.claim_gate = ClaimGate(self)
         self.snapshot = Snapshot(state=State.IDLE, since=clock())
 
     # --- posting (any thread) ---------------------------------------------
@@ -130,24 +133,21 @@ class Controller(ClaimGate, Lifecycle, Recovering, Flow, ObsSide):
     def refresh(self) -> None:
         self._inbox.put(Command("refresh"))
 
-    def streaming_started(self) -> None:
-        self._inbox.put(ObsEvent("started"))
-
-    def streaming_stopped(self, error: Optional[str] = None) -> None:
-        self._inbox.put(ObsEvent("stopped", error))
-
-    def streaming_reconnecting(self) -> None:
-        self._inbox.put(ObsEvent("reconnecting"))
-
-    def streaming_reconnected(self) -> None:
-        self._inbox.put(ObsEvent("reconnected"))
-
     def add_listener(self, listener: Listener) -> None:
         self._listeners.append(listener)
 
     @property
     def state(self) -> State:
         return self.snapshot.state
+
+    @property
+    def claim(self) -> Optional[StreamClaim]:
+        """The claim on OBS's stream (``session.claim``), set by the front end; None: unclaimed."""
+        return self.claim_gate.claim
+
+    @claim.setter
+    def claim(self, claim: Optional[StreamClaim]) -> None:
+        self.claim_gate.claim = claim
 
     # --- the owner's thread ----------------------------------------------
 
@@ -159,7 +159,7 @@ class Controller(ClaimGate, Lifecycle, Recovering, Flow, ObsSide):
             except queue.Empty:
                 break
             self._safely(self._handle, item)
-        self._safely(self._claim_tick)
+        self._safely(self.claim_gate.tick)
         self._timers()
         if self.pending is not None:
             self.pending.tick()
@@ -177,7 +177,7 @@ class Controller(ClaimGate, Lifecycle, Recovering, Flow, ObsSide):
 
     def _handle(self, item: object) -> None:
         if isinstance(item, Command):
-            if not self._claim_gate(item):
+            if not self.claim_gate.admits(item):
                 return  # waits for the claim on OBS's stream, or was refused
             if item.name == "go_live":
                 assert item.request is not None
@@ -185,7 +185,7 @@ class Controller(ClaimGate, Lifecycle, Recovering, Flow, ObsSide):
             else:
                 _COMMANDS[item.name](self)
         elif isinstance(item, ObsEvent):
-            _OBS_EVENTS[item.name](self, item.error)
+            OBS_EVENTS[item.name](self, item.error)
         elif isinstance(item, JobDone):
             if item.go is not self._go and not (item.kind in _AFTER_SETTLING and self._go is None):
                 return  # a result from a go-live that is over
@@ -235,15 +235,14 @@ class Controller(ClaimGate, Lifecycle, Recovering, Flow, ObsSide):
             self._start_obs(go)  # "Prepare" was pressed before: now start OBS
 
     def _cmd_end(self) -> None:
-        self._claim_cancel()
+        self.claim_gate.cancel()
         state, go = self.state, self._go
         if not state.is_active and self._cancel_recovery():
             self._message("Ended: no new stream will be made", level="info")
             return
         if not state.is_active or go is None:
-            if self.pending is not None and self.pending.end_all_now():
+            if self.pending is not None and self.pending.end_all_now(answer=True):
                 # Nothing live, but earlier streams still open: End acts on them now.
-                self._end_pending_requested = True
                 self._message(self.pending.summary(), level="warning")
                 return
             self._message("Nothing is live", level="info")
@@ -262,67 +261,6 @@ class Controller(ClaimGate, Lifecycle, Recovering, Flow, ObsSide):
     def _cmd_refresh(self) -> None:
         if self._go is not None:
             self._read_status(self._go)
-
-    # --- OBS events -----------------------------------------------------
-
-    def _obs_started(self, _error: Optional[str]) -> None:
-        go = self._go
-        if go is not None and self.state in (State.STARTING, State.READY):
-            go.recovered = False
-            if go.recovery is not None:
-                go.recovery.back_live()
-            self._enter(State.LIVE, "Live")
-            go.watch.reset()
-            self._save(go)
-            # Read the provider's status now: what the user sees must not wait a whole interval
-            # (TP Streams showed "Not Started" 12 s into being live). Never faster than the
-            # provider's pace, though: right after an ingest poll, one poll interval after it.
-            now = self.clock()
-            go.next_status_at = max(now, go.last_poll_at + go.poll_interval())
-            if go.next_status_at <= now:
-                self._read_status(go)
-                go.next_status_at = now + self.policies.status_interval
-            self._start_obs_targets(go)
-
-    def _obs_stopped(self, error: Optional[str]) -> None:
-        self._snapshot_update(reconnecting=False)
-        go, state = self._go, self.state
-        if go is None:
-            return
-        self._stop_obs_targets(go)  # OBS stopped the main stream: the extras must not go on alone
-        if state is State.ENDING and go.waiting_for_obs_stop:
-            go.waiting_for_obs_stop = False
-            self._end_provider_stream(go)
-        elif state is State.STARTING and error and self._try_recovery(go, self._stop_words("OBS could not connect",
-                                                                                           error)):
-            return
-        elif state is State.STARTING:
-            go.failure = ObsRefusedError(
-                f"OBS could not connect to the {go.name} ingest server "
-                f"({error if error and error != UNASKED_STOP else 'OBS stopped before it was connected'})",
-                hint="check the network and that the stream is still open; the provider stream was ended",
-            )
-            self._begin_ending(go, "OBS could not connect: ending the provider stream")
-        elif state is State.LIVE and error and self._try_recovery(go, self._stop_words("OBS gave up reconnecting",
-                                                                                       error)):
-            return
-        elif state is State.LIVE and self.policies.end_on_stop:
-            self._begin_ending(go, "OBS stopped streaming: ending the live stream")
-        elif state is State.LIVE:
-            self._enter(State.READY, "OBS stopped; the provider stream is still open: press Go live to continue "
-                        "or End stream", level="warning")
-
-    def _obs_reconnecting(self, _error: Optional[str]) -> None:
-        # OBS retries by itself; the provider stream must stay up meanwhile.
-        self._snapshot_update(reconnecting=True)
-        if self._go is not None and self._go.recovery is not None and self._go.recovery.lost_since is None:
-            self._go.recovery.lost_since = self.clock()  # the provider's reconnect window starts now
-        self._message("OBS lost the connection and is reconnecting", level="warning")
-
-    def _obs_reconnected(self, _error: Optional[str]) -> None:
-        self._snapshot_update(reconnecting=False)
-        if self.state is State.LIVE:
-            self._message("Live", level="info")
 
     # --- time -------------------------------------------------------------
 
@@ -446,12 +384,6 @@ _COMMANDS: dict[str, Callable[[Controller], None]] = {
     "end": Controller._cmd_end,
     "end_all": Controller._cmd_end_all,
     "refresh": Controller._cmd_refresh,
-}
-_OBS_EVENTS: dict[str, Callable[[Controller, Optional[str]], None]] = {
-    "started": Controller._obs_started,
-    "stopped": Controller._obs_stopped,
-    "reconnecting": Controller._obs_reconnecting,
-    "reconnected": Controller._obs_reconnected,
 }
 _RESULTS: dict[str, Callable[[Controller, GoLive, Any, Optional[BaseException]], None]] = {
     "created": Controller._done_created,

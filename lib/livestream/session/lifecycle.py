@@ -143,8 +143,7 @@ class Lifecycle(_Base):
     def _pending_changed(self) -> None:
         assert self.pending is not None
         self._show_pending()
-        if self._end_pending_requested and not self.pending.requested:
-            self._end_pending_requested = False
+        if self.pending.answered():
             failure = self.pending.last_failure
             if self.state.is_active:
                 pass  # a new go-live meanwhile: its own state stays on the status line

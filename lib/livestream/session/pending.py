@@ -86,6 +86,9 @@ class PendingEnds:
         #: (then ``last_failure`` says why).
         self.requested = False
         self.last_failure: Optional[LivestreamError] = None
+        #: End was pressed with nothing live and acted on these ends: the status line
+        #: waits for their outcome (``answered``).
+        self._answer_due = False
 
     # --- what front ends show ----------------------------------------------------
 
@@ -113,8 +116,9 @@ class PendingEnds:
 
     # --- commands ------------------------------------------------------------------
 
-    def end_all_now(self) -> int:
-        """Try every pending end now (End / "End all open streams"); how many there are."""
+    def end_all_now(self, *, answer: bool = False) -> int:
+        """Try every pending end now (End / "End all open streams"); how many there are.
+        ``answer``: the user waits for their outcome on the status line (``answered``)."""
         self._scan(force=True)
         now = self.wall()
         for entry in self._entries:
@@ -123,7 +127,16 @@ class PendingEnds:
         self._scan(force=True)
         self.requested = bool(self._entries)
         self.last_failure = None
+        self._answer_due = self._answer_due or (answer and self.requested)
         return len(self._entries)
+
+    def answered(self) -> bool:
+        """True once, when the ends asked for with ``end_all_now(answer=True)`` are over:
+        all confirmed, or one failed (``last_failure``)."""
+        if self._answer_due and not self.requested:
+            self._answer_due = False
+            return True
+        return False
 
     def adopt_orphans(self, owner: str, *, keep: Optional[str] = None) -> list[LedgerEntry]:
         """Entries ``owner`` left open or creating in an earlier run (OBS killed, a crash),

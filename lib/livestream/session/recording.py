@@ -12,13 +12,13 @@ failure. The rules, without OBS (``livestream.obs.recording`` carries them out):
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from pathlib import Path
 from typing import Callable, Optional
 
 from .. import paths
+from ..statefile import StateFile
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ class SafetyRecordings:
     """Whether a safety recording runs, and the list of the files it made."""
 
     def __init__(self, path: Optional[Path] = None, *, clock: Callable[[], float] = time.time) -> None:
-        self.path = Path(path) if path else paths.state_dir() / FILE_NAME
+        self.file = StateFile(path or paths.state_dir() / FILE_NAME, "the list of safety recordings")
         self.clock = clock
         #: We asked OBS to record for the go-live under way (and it has not stopped since).
         self.ours = False
@@ -67,7 +67,7 @@ class SafetyRecordings:
                     "recording folder (Settings > Output > Recording)")
         entries = self._load()
         entries.append({"path": str(path), "stopped_at": self.clock()})
-        self._save(entries)
+        self.file.write(entries)
         return f"Safety recording saved: {path}"
 
     # --- removing old files -------------------------------------------------------
@@ -91,21 +91,12 @@ class SafetyRecordings:
                 log.warning("Could not remove the old safety recording %s: %s", path, exc)
                 kept.append(entry)
         if removed:
-            self._save(kept)
+            self.file.write(kept)
         return removed
 
     def listed(self) -> list[str]:
         return [str(e.get("path")) for e in self._load()]
 
     def _load(self) -> list[dict]:
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return []
+        data = self.file.read("the files it lists are not removed")
         return [e for e in data if isinstance(e, dict) and e.get("path")] if isinstance(data, list) else []
-
-    def _save(self, entries: list[dict]) -> None:
-        try:
-            paths.write_private(self.path, json.dumps(entries, indent=1))
-        except OSError as exc:
-            log.warning("Could not write the list of safety recordings (%s): %s", self.path.name, exc)

@@ -17,13 +17,13 @@ more than ``MAX_LATE`` seconds ago (OBS was closed meanwhile: nobody expects tha
 
 from __future__ import annotations
 
-import json
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional
 
-from .. import paths, secrets
+from .. import secrets
 from ..errors import LivestreamError
+from ..statefile import StateFile
 from .request import GoLiveRequest
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ class RecoveryStore:
     """The one due recovery, on disk."""
 
     def __init__(self, path: Path) -> None:
-        self.path = path
+        self.file = StateFile(path, "the due recovery")
 
     def save(self, *, due_at: float, request: GoLiveRequest, recovery: Recovery) -> None:
         data = {
@@ -58,29 +58,15 @@ class RecoveryStore:
             "window": recovery.window, "tries": recovery.tries, "streams": recovery.streams,
             "entry_id": recovery.entry_id,
         }
-        try:
-            paths.write_private(self.path, json.dumps(data, indent=1))
-        except OSError as exc:  # the recovery goes on in memory; only a reload would lose it
-            log.warning("Could not write the due recovery to %s: %s", self.path.name, exc)
+        self.file.write(data)  # refused: the recovery goes on in memory; only a reload would lose it
 
     def load(self) -> Optional[dict[str, Any]]:
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return None
-        except (OSError, ValueError) as exc:
-            log.warning("Could not read the due recovery (%s): no new stream from before", exc)
-            return None
+        data = self.file.read("no new stream from before")
         ok = isinstance(data, dict) and data.get("format") == FORMAT and isinstance(data.get("due_at"), (int, float))
         return data if ok else None
 
     def clear(self) -> None:
-        try:
-            self.path.unlink()
-        except FileNotFoundError:
-            pass
-        except OSError as exc:
-            log.warning("Could not remove %s: %s", self.path.name, exc)
+        self.file.remove()
 
 
 def why_not(saved: Mapping[str, Any], now: float, *, armed: bool, in_class: bool,
