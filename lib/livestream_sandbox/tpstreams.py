@@ -36,20 +36,21 @@ from datetime import datetime
 from typing import Optional
 
 from .media import hls_folder, serve_live
-from .model import ProviderModel, route
+from .model import ProviderModel, Refused, route
 from .web import BadBody, Request, Response, empty, json_response, text
 
 NAME = "tpstreams"
-
 NOT_STARTED, STREAMING, DISCONNECTED = "Not Started", "Streaming", "Disconnected"
-
 STOPPED, RECORDING, COMPLETED, ERROR = "Stopped", "Recording", "Completed", "Error"
-
 LATENCIES = ("Low Latency", "Normal Latency")
-
 RESOLUTIONS = ["240p", "480p", "720p"]
-
 _ALPHABET = string.ascii_letters + string.digits
+_MAX_LIMIT = 100
+_ERROR_DETAIL = {
+    400: "Bad request.", 401: "Invalid token.", 403: "You do not have permission to perform this action.",
+    404: "Not found.", 405: "Method not allowed.", 409: "Conflict.", 422: "Unprocessable entity.",
+}
+_REQUIRED = ["This field is required."]
 
 
 def _activity(word: str) -> dict:
@@ -59,14 +60,6 @@ def _activity(word: str) -> dict:
 
 def random_id(length: int) -> str:
     return "".join(secrets.choice(_ALPHABET) for _ in range(length))
-
-
-_MAX_LIMIT = 100
-
-_ERROR_DETAIL = {
-    400: "Bad request.", 401: "Invalid token.", 403: "You do not have permission to perform this action.",
-    404: "Not found.", 405: "Method not allowed.", 409: "Conflict.", 422: "Unprocessable entity.",
-}
 
 
 def detail(status: int, message: str, headers: Optional[dict] = None) -> Response:
@@ -95,6 +88,7 @@ class TPStreams(ProviderModel):
                    "password": "sandbox-password"}
 
     api_root = "/api/v1/{tpstreams_org_id}/"
+    challenge = "Token"
 
     @classmethod
     def env_fields(cls, login: bool) -> tuple:
@@ -152,9 +146,6 @@ class TPStreams(ProviderModel):
         doc["boot_ready_at"] = now + self.core.config.boot_delay
         self.core.event("server_start_requested", doc, ready_in=self.core.config.boot_delay)
         self.core.save(doc)
-
-    def _find(self, stream_id: str) -> Optional[dict]:
-        return self.core.get(NAME, stream_id)
 
     # ingest and timers (core.py calls these with the lock held) -------------------------------------
     def on_publish(self, doc: dict, now: float) -> Optional[str]:
@@ -227,7 +218,7 @@ class TPStreams(ProviderModel):
         if len(rest) != 3:
             return text(404, "Not found")
         with self.core.lock:
-            doc = self._find(rest[1])
+            doc = self.core.get(NAME, rest[1])
             folder = hls_folder(self.core, doc.get("key") if doc and doc["org"] == rest[0] else None)
         return serve_live(req, folder, rest[2])
 
@@ -239,16 +230,13 @@ class TPStreams(ProviderModel):
                 "recording_url": (doc.get("video") or {}).get("playback_url")}
 
     # errors (DRF-style, as in developer.tpstreams.com/docs/server-api/assets) ---------------------
-    def error_response(self, status: int, retry_after: Optional[float] = None) -> Response:
+    def error_body(self, status: int, wait: int) -> Response:
         """The documented (DRF) body for a forced status."""
         if status == 429:
-            wait = int(retry_after or 1)
-            return detail(429, f"Request was throttled. Expected available in {wait} seconds.",
-                          {"Retry-After": str(wait)})
+            return detail(429, f"Request was throttled. Expected available in {wait} seconds.")
         if status >= 500:  # Django's own 500 page and a proxy's 502/503/504 are HTML, not JSON
             return text(status, f"<h1>Server Error ({status})</h1>", "text/html; charset=utf-8")
-        headers = {"WWW-Authenticate": "Token"} if status == 401 else None
-        return detail(status, _ERROR_DETAIL.get(status, "Error."), headers)
+        return detail(status, _ERROR_DETAIL.get(status, "Error."))
 
     # HTTP ----------------------------------------------------------------------------------------
     def route_table(self) -> list:
@@ -258,7 +246,7 @@ class TPStreams(ProviderModel):
             route(r"^/api/auth/logout/$", {"POST": self._logout}),
             route(org + r"/assets/live_streams/$", {"GET": self._list, "POST": self._create}),
             route(org + r"/assets/$", {"GET": self._list}),
-            route(org + r"/assets/(?P<id>[^/]+)/$", {"GET": self._asset, "DELETE": self._delete}),
+            route(org + r"/assets/(?P<id>[^/]+)/$", {"GET": self._asset, "DELETE": self.delete}),
             route(org + r"/assets/(?P<id>[^/]+)/start_server/$", {"POST": self._start_server}),
             route(org + r"/assets/(?P<id>[^/]+)/stop_live_stream/$", {"POST": self._stop}),
             route(org + r"/webhooks/$", {"GET": self._webhooks, "POST": self._add_webhook}),
@@ -266,7 +254,7 @@ class TPStreams(ProviderModel):
                   {"GET": self._webhook, "PUT": self._update_webhook, "DELETE": self._delete_webhook}),
         ]
 
-    def not_found(self, req: Request) -> Response:
+    def not_found(self, req: Optional[Request] = None) -> Response:
         return detail(404, "Not found.")
 
     missing = not_found
@@ -292,10 +280,8 @@ class TPStreams(ProviderModel):
         return None
 
     def _login(self, req: Request) -> Response:
-        data = req.data()
-        data = data if isinstance(data, dict) else {}
-        missing = {f: ["This field is required."] for f in ("username", "password", "organization_id")
-                   if not data.get(f)}
+        data = self.fields(req)
+        missing = {f: _REQUIRED for f in ("username", "password", "organization_id") if not data.get(f)}
         if missing:
             return json_response(400, missing)
         ok = (data["username"] == self.creds.tpstreams_username
@@ -380,10 +366,6 @@ class TPStreams(ProviderModel):
     def _asset(self, req: Request, org: str, doc: dict) -> Response:
         return json_response(200, self.asset(doc, detail_view=True))
 
-    def _delete(self, req: Request, org: str, doc: dict) -> Response:
-        self.delete_stream(doc)
-        return empty(204)
-
     def _start_server(self, req: Request, org: str, doc: dict) -> Response:
         if doc["status"] != NOT_STARTED or doc.get("stop_phase"):
             return detail(400, f"The live stream cannot be started: it is {doc['status']}.")
@@ -394,8 +376,7 @@ class TPStreams(ProviderModel):
         return json_response(200, self.asset(doc))
 
     def _stop(self, req: Request, org: str, doc: dict) -> Response:
-        data = req.data()
-        data = data if isinstance(data, dict) else {}
+        data = self.fields(req)
         trim = "start_time" in data or "end_time" in data
         if trim:
             try:
@@ -417,52 +398,41 @@ class TPStreams(ProviderModel):
         return json_response(200, {"message": "Live stream stopped successfully", "trim_scheduled": trim})
 
     # webhooks CRUD (developer.tpstreams.com/docs/server-api/webhooks) -----------------------------
-    @staticmethod
-    def _webhook_fields(req: Request) -> tuple[Optional[dict], Optional[Response]]:
-        data = req.data()
-        data = data if isinstance(data, dict) else {}
-        errors = {}
-        for field_name in ("url", "secret_token"):
-            if not data.get(field_name):
-                errors[field_name] = ["This field is required."]
+    def _webhook_fields(self, req: Request) -> dict:
+        data = self.fields(req)
+        errors = {field: _REQUIRED for field in ("url", "secret_token") if not data.get(field)}
         url = str(data.get("url", ""))
         if "url" not in errors and not re.match(r"^https?://[^\s/]+", url):
             errors["url"] = ["Enter a valid URL."]
         if errors:
-            return None, json_response(400, errors)
-        return {"url": url, "secret_token": str(data["secret_token"])}, None
+            raise Refused(json_response(400, errors))
+        return {"url": url, "secret_token": str(data["secret_token"])}
 
     def _webhooks(self, req: Request, org: str) -> Response:
         return self._page(req, self.core.store.webhooks(org))
 
     def _add_webhook(self, req: Request, org: str) -> Response:
-        fields, error = self._webhook_fields(req)
-        if error:
-            return error
-        hook = self.core.store.add_webhook(org, **fields)
+        hook = self.core.store.add_webhook(org, **self._webhook_fields(req))
         self.core.event("webhook_registered", provider=NAME, url=hook["url"], webhook_id=hook["id"])
         return json_response(201, hook)
 
-    def _webhook_id(self, org: str, wid: str) -> Optional[dict]:
-        return next((h for h in self.core.store.webhooks(org) if str(h["id"]) == wid), None)
+    def _hook(self, org: str, wid: str) -> dict:
+        """The org's webhook ``wid``, or DRF's 404."""
+        found = next((h for h in self.core.store.webhooks(org) if str(h["id"]) == wid), None)
+        if found is None:
+            raise Refused(self.not_found())
+        return found
 
     def _webhook(self, req: Request, org: str, wid: str) -> Response:
-        hook = self._webhook_id(org, wid)
-        return json_response(200, hook) if hook else detail(404, "Not found.")
+        return json_response(200, self._hook(org, wid))
 
     def _update_webhook(self, req: Request, org: str, wid: str) -> Response:
-        if self._webhook_id(org, wid) is None:
-            return detail(404, "Not found.")
-        fields, error = self._webhook_fields(req)
-        if error:
-            return error
-        return json_response(200, self.core.store.update_webhook(org, int(wid), **fields))
+        self._hook(org, wid)
+        return json_response(200, self.core.store.update_webhook(org, int(wid), **self._webhook_fields(req)))
 
     def _delete_webhook(self, req: Request, org: str, wid: str) -> Response:
-        if self._webhook_id(org, wid) is None:
-            return detail(404, "Not found.")
+        self._hook(org, wid)
         self.core.store.delete_webhook(org, int(wid))
         return empty(204)
-
 
 Model = TPStreams
