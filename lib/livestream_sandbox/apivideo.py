@@ -111,6 +111,7 @@ class ApiVideo(ProviderModel):
     reconnect_window = RECONNECT_WINDOW
     methods_first = True  # its 405 comes before the credentials are looked at
     retry_header = "X-RateLimit-Retry-After"
+    media_field = "videos"
 
     def __init__(self, core: Any) -> None:
         super().__init__(core)
@@ -165,12 +166,6 @@ class ApiVideo(ProviderModel):
         self.timeline.tick(doc, now)
 
     # for the media server (``/apivideo-live/<liveStreamId>.m3u8``) and the admin API -----------------
-    def playback_ids(self, doc: dict) -> list:
-        return [doc["id"]]
-
-    def media_ids(self, doc: dict) -> list:
-        return doc["videos"]
-
     def summary(self, doc: dict) -> dict:
         return {**super().summary(doc), "broadcasting": doc["status"] == BROADCASTING,
                 "connected": doc.get("connected", False), "idle_at": doc.get("idle_at")}

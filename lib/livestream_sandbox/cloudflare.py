@@ -116,6 +116,7 @@ class Cloudflare(ProviderModel):
     api_root = "/client/v4/accounts/{cloudflare_account_id}/stream/live_inputs"
     words = Words(live=CONNECTED, gone=CLIENT_DISCONNECT, reconnected=RECONNECTED)
     timeline_options = {"prepare": False}  # live the moment the encoder connects
+    media_field = "videos"  # played by uid (the real URL: customer-<code>.cloudflarestream.com/<uid>/manifest/...)
 
     # rendering -----------------------------------------------------------------------------------
     def ok(self, result: Any, status: int = 200) -> Response:
@@ -189,13 +190,6 @@ class Cloudflare(ProviderModel):
             folder = hls_folder(self.core, doc.get("key") if doc and doc["recording"].get("mode") == "automatic"
                                 else None)
         return serve_live(req, folder, rest[2])
-
-    def playback_ids(self, doc: dict) -> list:
-        """Its uid (the real URL: customer-<code>.cloudflarestream.com/<uid>/manifest/video.m3u8)."""
-        return [doc["id"]]
-
-    def media_ids(self, doc: dict) -> list:
-        return doc["videos"]
 
     def summary(self, doc: dict) -> dict:
         return {**super().summary(doc), "enabled": doc["enabled"], "meta": dict(doc["meta"])}

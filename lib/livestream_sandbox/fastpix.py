@@ -106,6 +106,7 @@ class FastPix(ProviderModel):
     api_root = "/v1/live/streams"
     words = Words(live=ACTIVE, ended=IDLE, preparing=PREPARING)
     challenge = 'Basic realm="FastPix"'
+    playback_field, media_field, window_field = "playbackIds", "mediaIds", "reconnectWindow"
 
     @classmethod
     def extra_env(cls, api_url: str, rtmp_url: str, srt_url: str) -> dict:
@@ -157,9 +158,6 @@ class FastPix(ProviderModel):
                                    provider=NAME, stream_id=doc["id"], type=event_type)
 
     # the timeline's hooks (timeline.py) -------------------------------------------------------------
-    def window(self, doc: dict) -> float:
-        return doc["reconnectWindow"]
-
     def connected(self, doc: dict, back: bool) -> None:
         self.notify(doc, "connected", "active" if back else "preparing")
 
@@ -185,16 +183,6 @@ class FastPix(ProviderModel):
         return "stream is disabled" if doc["status"] == DISABLED else super().on_publish(doc, now)
 
     # for the media server (``/stream/<id>.m3u8``, as ``stream.fastpix.com/{id}.m3u8``) and the admin API --
-    def playback_ids(self, doc: dict) -> list:
-        return [p["id"] for p in doc["playbackIds"]]
-
-    def media_ids(self, doc: dict) -> list:
-        return doc["mediaIds"]
-
-    def summary(self, doc: dict) -> dict:
-        return {**super().summary(doc), "connected": doc.get("connected", False),
-                "reconnect_window": doc["reconnectWindow"], "idle_at": doc.get("idle_at")}
-
     def error_body(self, status: int, wait: int) -> Response:
         """The documented error envelope (the OpenAPI spec's error schemas) for a forced status."""
         if status == 429:

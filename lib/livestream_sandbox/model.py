@@ -115,6 +115,11 @@ class ProviderModel:
     #: The header a forced 429 names its wait in, and the challenge of a 401 (``WWW-Authenticate``).
     retry_header = "Retry-After"
     challenge = ""
+    #: The document's list of playback objects (``{"id": ...}``); without one, the stream's id plays it.
+    playback_field = ""
+    #: The document's list of recording ids, and the reconnect window its stream chose (FastPix, Mux).
+    media_field = ""
+    window_field = ""
 
     def __init__(self, core: Any) -> None:
         self.core = core
@@ -140,7 +145,7 @@ class ProviderModel:
 
     def playback_ids(self, doc: dict) -> List[str]:
         """The ids that play ``doc`` at ``playback_pattern`` (the ``<...>`` part)."""
-        return []
+        return [p["id"] for p in doc[self.playback_field]] if self.playback_field else [doc["id"]]
 
     def playback_url(self, playback_id: str) -> str:
         return self.core.places.api_url + re.sub(r"<[^>]+>", playback_id, self.playback_pattern)
@@ -154,13 +159,17 @@ class ProviderModel:
 
     def media_ids(self, doc: dict) -> List[str]:
         """The ids of ``doc``'s recordings (remuxed under ``/transcoded/<id>/``)."""
-        return []
+        return doc[self.media_field] if self.media_field else []
 
     def summary(self, doc: dict) -> dict:
         """What the admin API shows of ``doc`` beside its id and key (providers add their own fields)."""
         media = self.media_ids(doc)
-        return {"status": doc["status"], "playback_urls": [self.playback_url(p) for p in self.playback_ids(doc)],
-                "media_ids": list(media), "recording_urls": self.ready_recordings(doc, media)}
+        shown = {"status": doc["status"], "playback_urls": [self.playback_url(p) for p in self.playback_ids(doc)],
+                 "media_ids": list(media), "recording_urls": self.ready_recordings(doc, media)}
+        if self.window_field:
+            shown.update(connected=doc.get("connected", False), reconnect_window=doc[self.window_field],
+                         idle_at=doc.get("idle_at"))
+        return shown
 
     # ---------------------------------------------------------------
     def route_table(self) -> List[Route]:
@@ -310,7 +319,7 @@ class ProviderModel:
 
     # the timeline's hooks (``timeline.py``) ----------------------------------------------------
     def window(self, doc: dict) -> float:
-        return 0.0
+        return doc[self.window_field] if self.window_field else 0.0
 
     def connected(self, doc: dict, back: bool) -> None:
         pass

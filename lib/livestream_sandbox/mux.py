@@ -87,6 +87,7 @@ class Mux(ProviderModel):
     api_root = "/video/v1/live-streams"
     words = Words(live=ACTIVE, ended=IDLE)
     challenge = 'Basic realm="Mux"'
+    playback_field, media_field, window_field = "playback_ids", "recent_asset_ids", "reconnect_window"
 
     # rendering ---------------------------------------------------------------------------------
     def ok(self, result: Any, status: int = 200) -> Response:
@@ -131,9 +132,6 @@ class Mux(ProviderModel):
         return out
 
     # the timeline's hooks (timeline.py) -----------------------------------------------------
-    def window(self, doc: dict) -> float:
-        return doc["reconnect_window"]
-
     def went_live(self, doc: dict) -> None:
         doc["active_asset_id"] = mux_id() if doc.get("new_asset_settings") else None
 
@@ -148,16 +146,6 @@ class Mux(ProviderModel):
         return "live stream is disabled" if doc["status"] == DISABLED else super().on_publish(doc, now)
 
     # for the media server (``/mux/stream/<playback_id>.m3u8`` and its segments) and the admin API -----
-    def playback_ids(self, doc: dict) -> list:
-        return [p["id"] for p in doc["playback_ids"]]
-
-    def media_ids(self, doc: dict) -> list:
-        return doc["recent_asset_ids"]
-
-    def summary(self, doc: dict) -> dict:
-        return {**super().summary(doc), "connected": doc.get("connected", False),
-                "reconnect_window": doc["reconnect_window"], "idle_at": doc.get("idle_at")}
-
     def error_body(self, status: int, wait: int) -> Response:
         return error(status)
 

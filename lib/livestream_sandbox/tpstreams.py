@@ -266,17 +266,13 @@ class TPStreams(ProviderModel):
         return detail(400, f"JSON parse error - {exc}")
 
     def authenticate(self, req: Request, args: dict) -> Optional[Response]:
-        denied = self._authenticate(req)
-        if denied is None and "org" in args and args["org"] != self.creds.tpstreams_org_id:
-            return detail(403, _ERROR_DETAIL[403])
-        return denied
-
-    def _authenticate(self, req: Request) -> Optional[Response]:
         scheme, _, token = req.header("Authorization").strip().partition(" ")
         if scheme.lower() != "token" or not token.strip():
-            return detail(401, "Authentication credentials were not provided.", {"WWW-Authenticate": "Token"})
+            return detail(401, "Authentication credentials were not provided.", {"WWW-Authenticate": self.challenge})
         if not secrets.compare_digest(token.strip(), self.creds.tpstreams_api_token):
-            return detail(401, "Invalid token.", {"WWW-Authenticate": "Token"})
+            return self.error_response(401)  # "Invalid token."
+        if "org" in args and args["org"] != self.creds.tpstreams_org_id:
+            return self.error_response(403)
         return None
 
     def _login(self, req: Request) -> Response:
