@@ -98,7 +98,7 @@ def invalid(name: str, detail: str) -> Refused:
     return Refused(problem(400, name=name, detail=detail))
 
 
-class ApiVideo(ProviderModel):
+class Model(ProviderModel):
     name = NAME
     # api.video's paths sit at the origin's root (https://ws.api.video/live-streams)
     api_paths = re.compile(r"^/(auth/|live-streams(?!-))")
@@ -323,5 +323,3 @@ class ApiVideo(ProviderModel):
         self.complete(doc, time.time())
         return empty(202)
 
-
-Model = ApiVideo

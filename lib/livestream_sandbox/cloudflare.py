@@ -105,7 +105,7 @@ def refused(fields: list) -> Response:
     return json_response(400, {"success": False, "errors": errors, "messages": [], "result": None})
 
 
-class Cloudflare(ProviderModel):
+class Model(ProviderModel):
     name = NAME
     api_paths = re.compile(r"^/client/v4/")
     playback_prefix = ("cloudflare",)
@@ -116,6 +116,7 @@ class Cloudflare(ProviderModel):
     api_root = "/client/v4/accounts/{cloudflare_account_id}/stream/live_inputs"
     words = Words(live=CONNECTED, gone=CLIENT_DISCONNECT, reconnected=RECONNECTED)
     timeline_options = {"prepare": False}  # live the moment the encoder connects
+    disabled_refusal = "live input is disabled"
     media_field = "videos"  # played by uid (the real URL: customer-<code>.cloudflarestream.com/<uid>/manifest/...)
 
     # rendering -----------------------------------------------------------------------------------
@@ -125,9 +126,8 @@ class Cloudflare(ProviderModel):
     def render(self, doc: dict) -> dict:
         """The live input object (https://developers.cloudflare.com/api/resources/stream/subresources/live_inputs/)."""
         places = self.core.places
-        body = {
-            "uid": doc["id"], "created": iso(doc["created"]), "modified": iso(doc["modified"]),
-            "meta": dict(doc["meta"]), "enabled": doc["enabled"], "recording": dict(doc["recording"]),
+        return {
+            **self.list_item(doc), "enabled": doc["enabled"], "recording": dict(doc["recording"]),
             "rtmps": {"url": places.rtmp_url, "streamKey": doc["key"]},
             # Playback over RTMPS/SRT/WebRTC is not served by the sandbox: the shapes only.
             "rtmpsPlayback": {"url": places.rtmp_url, "streamKey": doc["playback_key"]},
@@ -138,9 +138,6 @@ class Cloudflare(ProviderModel):
             "webRTCPlayback": {"url": f"{places.api_url}/cloudflare/{doc['id']}/webRTC/play"},
             "status": doc["status"],
         }
-        if doc.get("deleteRecordingAfterDays") is not None:
-            body["deleteRecordingAfterDays"] = doc["deleteRecordingAfterDays"]
-        return body
 
     @staticmethod
     def list_item(doc: dict) -> dict:
@@ -175,9 +172,6 @@ class Cloudflare(ProviderModel):
         doc["videos"].append(video_uid)
         self.core.event("broadcast_ended", doc, video_uid=video_uid)
         return video_uid
-
-    def on_publish(self, doc: dict, now: float) -> Optional[str]:
-        return "live input is disabled" if not doc.get("enabled", True) else super().on_publish(doc, now)
 
     # for the media server and the admin API ----------------------------------------------------
     def playback(self, req: Request, rest: list) -> Response:
@@ -312,5 +306,3 @@ class Cloudflare(ProviderModel):
         self.delete_stream(doc)
         return ok(None)
 
-
-Model = Cloudflare

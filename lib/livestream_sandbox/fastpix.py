@@ -97,7 +97,7 @@ def done() -> Response:
     return json_response(200, {"success": True})
 
 
-class FastPix(ProviderModel):
+class Model(ProviderModel):
     name = NAME
     api_paths = re.compile(r"^/v1/")
     playback_prefix = ("stream",)
@@ -106,6 +106,7 @@ class FastPix(ProviderModel):
     api_root = "/v1/live/streams"
     words = Words(live=ACTIVE, ended=IDLE, preparing=PREPARING)
     challenge = 'Basic realm="FastPix"'
+    disabled_refusal = "stream is disabled"
     playback_field, media_field, window_field = "playbackIds", "mediaIds", "reconnectWindow"
 
     @classmethod
@@ -178,9 +179,6 @@ class FastPix(ProviderModel):
                     data={"id": media_id, "streamId": doc["id"], "status": "created",
                           "playbackUrl": self.recording_url(media_id)})
         return media_id
-
-    def on_publish(self, doc: dict, now: float) -> Optional[str]:
-        return "stream is disabled" if doc["status"] == DISABLED else super().on_publish(doc, now)
 
     # for the media server (``/stream/<id>.m3u8``, as ``stream.fastpix.com/{id}.m3u8``) and the admin API --
     def error_body(self, status: int, wait: int) -> Response:
@@ -344,5 +342,3 @@ class FastPix(ProviderModel):
     def _viewers(self, req: Request, doc: dict) -> Response:
         return self.ok({"views": 0})
 
-
-Model = FastPix

@@ -115,6 +115,8 @@ class ProviderModel:
     #: The header a forced 429 names its wait in, and the challenge of a 401 (``WWW-Authenticate``).
     retry_header = "Retry-After"
     challenge = ""
+    #: Why nginx refuses an encoder of a disabled stream (status "disabled"; Cloudflare: ``enabled`` false).
+    disabled_refusal = ""
     #: The document's list of playback objects (``{"id": ...}``); without one, the stream's id plays it.
     playback_field = ""
     #: The document's list of recording ids, and the reconnect window its stream chose (FastPix, Mux).
@@ -215,6 +217,8 @@ class ProviderModel:
 
     def on_publish(self, doc: dict, now: float) -> Optional[str]:
         """Why nginx must refuse this publisher, or None."""
+        if self.disabled_refusal and (doc["status"] == "disabled" or doc.get("enabled") is False):
+            return self.disabled_refusal
         if self.core.faults.active(self.name, "never_ready"):
             return "ingest refused (fault never_ready)"
         return None

@@ -77,7 +77,7 @@ def _policies(body: dict) -> Any:
     return [policies] if isinstance(policies, str) else policies  # "a single string ... in place of the array"
 
 
-class Mux(ProviderModel):
+class Model(ProviderModel):
     name = NAME
     api_paths = re.compile(r"^/video/")
     playback_prefix = ("mux", "stream")
@@ -87,6 +87,7 @@ class Mux(ProviderModel):
     api_root = "/video/v1/live-streams"
     words = Words(live=ACTIVE, ended=IDLE)
     challenge = 'Basic realm="Mux"'
+    disabled_refusal = "live stream is disabled"
     playback_field, media_field, window_field = "playback_ids", "recent_asset_ids", "reconnect_window"
 
     # rendering ---------------------------------------------------------------------------------
@@ -141,9 +142,6 @@ class Mux(ProviderModel):
         if doc.get("broadcast") and asset_id:
             doc["recent_asset_ids"].append(asset_id)
         return asset_id
-
-    def on_publish(self, doc: dict, now: float) -> Optional[str]:
-        return "live stream is disabled" if doc["status"] == DISABLED else super().on_publish(doc, now)
 
     # for the media server (``/mux/stream/<playback_id>.m3u8`` and its segments) and the admin API -----
     def error_body(self, status: int, wait: int) -> Response:
@@ -252,5 +250,3 @@ class Mux(ProviderModel):
             self.core.set_status(doc, DISABLED)
         return self.ok({})
 
-
-Model = Mux

@@ -79,7 +79,7 @@ def _as_bool(value: object) -> Optional[bool]:
     return None
 
 
-class TPStreams(ProviderModel):
+class Model(ProviderModel):
     name = NAME
     api_paths = re.compile(r"^/api/")
     playback_prefix = ("live",)
@@ -162,9 +162,7 @@ class TPStreams(ProviderModel):
         if doc["status"] == STREAMING:
             self._status(doc, DISCONNECTED, "On Publish Done")
 
-    def recover(self, doc: dict, now: float) -> None:
-        if doc["status"] == STREAMING:  # nginx went down with the sandbox: the encoder is gone
-            self._status(doc, DISCONNECTED, "On Publish Done")
+    recover = on_publish_done  # nginx went down with the sandbox: the encoder is gone
 
     def tick(self, doc: dict, now: float) -> None:
         ready_at = doc.get("boot_ready_at")
@@ -303,12 +301,7 @@ class TPStreams(ProviderModel):
         offset = number("offset", 0)
         base = f"{self.core.places.api_url}{req.path}"
         nxt = f"{base}?limit={limit}&offset={offset + limit}" if offset + limit < len(items) else None
-        if offset <= 0:
-            prev = None
-        elif offset - limit <= 0:
-            prev = f"{base}?limit={limit}"
-        else:
-            prev = f"{base}?limit={limit}&offset={offset - limit}"
+        prev = f"{base}?limit={limit}" + (f"&offset={offset - limit}" if offset > limit else "") if offset > 0 else None
         return json_response(200, {"count": len(items), "next": nxt, "previous": prev,
                                    "results": items[offset:offset + limit]})
 
@@ -430,5 +423,3 @@ class TPStreams(ProviderModel):
         self._hook(org, wid)
         self.core.store.delete_webhook(org, int(wid))
         return empty(204)
-
-Model = TPStreams
