@@ -39,7 +39,7 @@ import uuid
 from datetime import datetime, timezone
 from typing import Any, Optional
 
-from .model import ProviderModel, Refused, route
+from .model import ProviderModel, Refused, present, route
 from .restream import add_target
 from .timeline import Words
 from .web import BadBody, Request, Response, empty, json_response
@@ -84,13 +84,8 @@ def iso(ts: float) -> str:
 def problem(status: int, *, name: Optional[str] = None, detail: Optional[str] = None,
             kind: Optional[str] = None, title: Optional[str] = None, headers: Optional[dict] = None) -> Response:
     default_kind, default_title = _PROBLEMS.get(status, ("error", "The request failed."))
-    body: dict[str, Any] = {"type": _DOCS + (kind or default_kind), "title": title or default_title,
-                            "status": status}
-    if detail:
-        body["detail"] = detail
-    if name:
-        body["name"] = name
-    return json_response(status, body, headers)
+    return json_response(status, {"type": _DOCS + (kind or default_kind), "title": title or default_title,
+                                  "status": status, **present(detail=detail or None, name=name or None)}, headers)
 
 
 def invalid(name: str, detail: str) -> Refused:
@@ -122,7 +117,7 @@ class Model(ProviderModel):
     def render(self, doc: dict) -> dict:
         """The documented live stream object (https://docs.api.video/reference/api/Live-Streams)."""
         base = f"{self.core.places.api_url}/{MEDIA_PREFIX}/{doc['id']}"
-        body = {
+        return {
             "liveStreamId": doc["id"], "createdAt": iso(doc["created"]), "updatedAt": iso(doc["updated"]),
             "streamKey": doc["key"], "name": doc["name"], "public": doc["public"],
             "restreams": [{"name": t["name"], "serverUrl": t["url"], "streamKey": t["key"]}
@@ -133,15 +128,10 @@ class Model(ProviderModel):
                           'allowfullscreen=""></iframe>',
                 "player": base, "hls": base + ".m3u8", "thumbnail": base + "/thumbnail.jpg",
             },
+            **present(playerId=doc.get("playerId") or None),
         }
-        if doc.get("playerId"):
-            body["playerId"] = doc["playerId"]
-        return body
 
     # the timeline's hooks (timeline.py) and ``complete`` ---------------------------------------
-    def window(self, doc: dict) -> float:
-        return self.reconnect_window
-
     def connected(self, doc: dict, back: bool) -> None:
         doc["complete_at"] = None
 

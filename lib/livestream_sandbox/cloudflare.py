@@ -35,7 +35,7 @@ from datetime import datetime, timezone
 from typing import Any, Optional
 
 from .media import hls_folder, serve_live
-from .model import ProviderModel, Refused, is_bool, number_in, one_of, refusals, route
+from .model import ProviderModel, Refused, is_bool, number_in, one_of, present, refusals, route
 from .restream import add_target
 from .timeline import Words
 from .web import BadBody, Request, Response, json_response, text
@@ -91,11 +91,8 @@ def ok(result: Any, status: int = 200) -> Response:
 
 def failure(status: int, code: int, message: str, *, pointer: Optional[str] = None,
             chain: Optional[list] = None) -> Response:
-    item: dict[str, Any] = {"code": code, "message": message}
-    if pointer:
-        item["source"] = {"pointer": pointer}
-    if chain:
-        item["error_chain"] = chain
+    item = {"code": code, "message": message,
+            **present(source={"pointer": pointer} if pointer else None, error_chain=chain or None)}
     return json_response(status, {"success": False, "errors": [item], "messages": [], "result": None})
 
 
@@ -142,11 +139,8 @@ class Model(ProviderModel):
     @staticmethod
     def list_item(doc: dict) -> dict:
         """A list entry: no credentials and no status ("request a single live input")."""
-        item = {"uid": doc["id"], "created": iso(doc["created"]), "modified": iso(doc["modified"]),
-                "meta": dict(doc["meta"])}
-        if doc.get("deleteRecordingAfterDays") is not None:
-            item["deleteRecordingAfterDays"] = doc["deleteRecordingAfterDays"]
-        return item
+        return {"uid": doc["id"], "created": iso(doc["created"]), "modified": iso(doc["modified"]),
+                "meta": dict(doc["meta"]), **present(deleteRecordingAfterDays=doc.get("deleteRecordingAfterDays"))}
 
     # changes ---------------------------------------------------------------------------------
     def disable(self, doc: dict) -> None:

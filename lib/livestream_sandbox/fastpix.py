@@ -35,7 +35,7 @@ import uuid
 from datetime import datetime, timezone
 from typing import Any, Optional
 
-from .model import ProviderModel, basic_auth_matches, is_bool, number_in, one_of, refusals, route
+from .model import ProviderModel, basic_auth_matches, is_bool, number_in, one_of, present, refusals, route
 from .restream import add_target
 from .timeline import Words
 from .web import BadBody, Request, Response, json_response
@@ -81,11 +81,9 @@ def _iso(ts: float) -> str:
 def error(status: int, message: Optional[str] = None, description: Optional[str] = None,
           fields: Optional[list] = None) -> Response:
     default_message, default_description = _MESSAGES.get(status, ("Error", "The request failed."))
-    body: dict[str, Any] = {"code": status, "message": message or default_message,
-                            "description": description or default_description}
-    if fields is not None:
-        body["fields"] = fields
-    return json_response(status, {"success": False, "error": body})
+    return json_response(status, {"success": False, "error": {
+        "code": status, "message": message or default_message, "description": description or default_description,
+        **present(fields=fields)}})
 
 
 def invalid(problems: list, description: str = "One or more fields are invalid.") -> Response:

@@ -69,6 +69,11 @@ def refusals(body: dict, rules: Tuple[Rule, ...], prefix: str = "") -> List[Tupl
     return [(prefix + name, message) for name, valid, message in rules if name in body and not valid(body[name])]
 
 
+def present(**fields: Any) -> dict:
+    """The fields that are set (not None): the APIs leave the others out of their objects."""
+    return {name: value for name, value in fields.items() if value is not None}
+
+
 def is_bool(value: Any) -> bool:
     return isinstance(value, bool)
 
@@ -122,6 +127,8 @@ class ProviderModel:
     #: The document's list of recording ids, and the reconnect window its stream chose (FastPix, Mux).
     media_field = ""
     window_field = ""
+    #: The reconnect window of every stream when it chooses none (api.video's documented minute).
+    reconnect_window = 0.0
 
     def __init__(self, core: Any) -> None:
         self.core = core
@@ -323,7 +330,7 @@ class ProviderModel:
 
     # the timeline's hooks (``timeline.py``) ----------------------------------------------------
     def window(self, doc: dict) -> float:
-        return doc[self.window_field] if self.window_field else 0.0
+        return doc[self.window_field] if self.window_field else self.reconnect_window
 
     def connected(self, doc: dict, back: bool) -> None:
         pass

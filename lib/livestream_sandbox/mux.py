@@ -23,7 +23,7 @@ import re
 import secrets
 from typing import Any, Optional
 
-from .model import ProviderModel, basic_auth_matches, is_bool, number_in, one_of, refusals, route, short_text
+from .model import ProviderModel, basic_auth_matches, is_bool, number_in, one_of, present, refusals, route, short_text
 from .restream import add_target
 from .timeline import Words
 from .web import BadBody, Request, Response, empty, json_response
@@ -102,35 +102,21 @@ class Model(ProviderModel):
             "playback_ids": [dict(p) for p in doc["playback_ids"]],
             "reconnect_window": doc["reconnect_window"], "latency_mode": doc["latency_mode"],
             "max_continuous_duration": 43200,
+            **present(new_asset_settings=doc.get("new_asset_settings"), passthrough=doc.get("passthrough"),
+                      meta=doc.get("meta"), test=True if doc.get("test") else None,
+                      recent_asset_ids=list(doc["recent_asset_ids"]) or None,
+                      simulcast_targets=[self.target_object(t) for t in doc.get("targets", {}).values()] or None),
         }
-        if doc.get("new_asset_settings") is not None:
-            out["new_asset_settings"] = doc["new_asset_settings"]
-        for key in ("passthrough", "meta"):
-            if doc.get(key) is not None:
-                out[key] = doc[key]
-        if doc.get("test"):
-            out["test"] = True
-        if doc["recent_asset_ids"]:
-            out["recent_asset_ids"] = list(doc["recent_asset_ids"])
-        if doc.get("targets"):
-            out["simulcast_targets"] = [self.target_object(t) for t in doc["targets"].values()]
         if doc["status"] == ACTIVE:
-            out["active_ingest_protocol"] = "rtmp"
-            if doc.get("active_asset_id"):
-                out["active_asset_id"] = doc["active_asset_id"]
+            out.update(present(active_ingest_protocol="rtmp", active_asset_id=doc.get("active_asset_id") or None))
         return out
 
     @staticmethod
     def target_object(target: dict) -> dict:
         """A ``SimulcastTarget``: id, passthrough, status, stream_key, url."""
-        out = {"id": target["id"], "status": target["status"], "url": target["url"]}
-        if target.get("key"):
-            out["stream_key"] = target["key"]
-        if target.get("name"):
-            out["passthrough"] = target["name"]
-        if target["status"] == "errored":
-            out["error_severity"] = "normal"
-        return out
+        return present(id=target["id"], status=target["status"], url=target["url"],
+                       stream_key=target.get("key") or None, passthrough=target.get("name") or None,
+                       error_severity="normal" if target["status"] == "errored" else None)
 
     # the timeline's hooks (timeline.py) -----------------------------------------------------
     def went_live(self, doc: dict) -> None:
@@ -143,7 +129,7 @@ class Model(ProviderModel):
             doc["recent_asset_ids"].append(asset_id)
         return asset_id
 
-    # for the media server (``/mux/stream/<playback_id>.m3u8`` and its segments) and the admin API -----
+    # HTTP ----------------------------------------------------------------------------------------
     def error_body(self, status: int, wait: int) -> Response:
         return error(status)
 
@@ -171,7 +157,6 @@ class Model(ProviderModel):
             return None
         return self.error_response(401)
 
-    # routes --------------------------------------------------------------------------------------
     def _list(self, req: Request) -> Response:
         problems = []
         numbers = {}
