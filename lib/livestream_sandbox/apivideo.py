@@ -155,11 +155,12 @@ class Model(ProviderModel):
             self.end_now(doc)
         self.timeline.tick(doc, now)
 
-    # for the media server (``/apivideo-live/<liveStreamId>.m3u8``) and the admin API -----------------
+    # playback (``/apivideo-live/<liveStreamId>.m3u8``, by ``playback_ids``) and the admin API ---------
     def summary(self, doc: dict) -> dict:
         return {**super().summary(doc), "broadcasting": doc["status"] == BROADCASTING,
                 "connected": doc.get("connected", False), "idle_at": doc.get("idle_at")}
 
+    # HTTP ----------------------------------------------------------------------------------------
     def error_body(self, status: int, wait: int) -> Response:
         """The documented problem body for a forced status (faults)."""
         if status == 429:
@@ -171,7 +172,6 @@ class Model(ProviderModel):
     def not_object(self) -> Response:
         return problem(400, kind="invalid-body", title="The request body must be a JSON object.")
 
-    # HTTP ----------------------------------------------------------------------------------------
     def route_table(self) -> list:
         one = r"^/live-streams/(?P<id>[^/]+)"
         return [

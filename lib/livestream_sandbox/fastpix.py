@@ -178,14 +178,13 @@ class Model(ProviderModel):
                           "playbackUrl": self.recording_url(media_id)})
         return media_id
 
-    # for the media server (``/stream/<id>.m3u8``, as ``stream.fastpix.com/{id}.m3u8``) and the admin API --
+    # HTTP (playback: ``/stream/<id>.m3u8``, as ``stream.fastpix.com/{id}.m3u8``) -------------------
     def error_body(self, status: int, wait: int) -> Response:
         """The documented error envelope (the OpenAPI spec's error schemas) for a forced status."""
         if status == 429:
             return error(429, description=f"Rate limit exceeded. Retry after {wait} seconds.")
         return error(status, fields=[{"field": "body", "message": "Validation failed."}] if status == 422 else None)
 
-    # HTTP ----------------------------------------------------------------------------------------
     def route_table(self) -> list:
         one = r"^/v1/live/streams/(?P<id>[^/]+)"
         return [
