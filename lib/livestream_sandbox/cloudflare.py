@@ -34,7 +34,6 @@ import uuid
 from datetime import datetime, timezone
 from typing import Any, Optional
 
-from .media import hls_folder, serve_live
 from .model import ProviderModel, Refused, is_bool, number_in, one_of, present, refusals, route
 from .restream import add_target
 from .timeline import Words
@@ -142,16 +141,6 @@ class Model(ProviderModel):
         return {"uid": doc["id"], "created": iso(doc["created"]), "modified": iso(doc["modified"]),
                 "meta": dict(doc["meta"]), **present(deleteRecordingAfterDays=doc.get("deleteRecordingAfterDays"))}
 
-    # changes ---------------------------------------------------------------------------------
-    def disable(self, doc: dict) -> None:
-        """``enabled: false``: the encoder is cut and refused until the input is enabled again."""
-        doc["enabled"] = False
-        self.core.cut_off(doc, "disabled")
-
-    def enable(self, doc: dict) -> None:
-        doc["enabled"] = True
-        self.core.event("enabled", doc)
-
     # the timeline's hooks (timeline.py) -----------------------------------------------------
     def window(self, doc: dict) -> float:
         # "timeoutSeconds": how long the input waits for the encoder before the recording
@@ -173,11 +162,7 @@ class Model(ProviderModel):
         records (recording mode "off": "not available for playback")."""
         if len(rest) != 3 or rest[1] != "manifest":
             return text(404, "Not found")
-        with self.core.lock:
-            doc = self.core.get(NAME, rest[0])
-            folder = hls_folder(self.core, doc.get("key") if doc and doc["recording"].get("mode") == "automatic"
-                                else None)
-        return serve_live(req, folder, rest[2])
+        return self.live_hls(req, rest[0], rest[2], lambda doc: doc["recording"].get("mode") == "automatic")
 
     def summary(self, doc: dict) -> dict:
         return {**super().summary(doc), "enabled": doc["enabled"], "meta": dict(doc["meta"])}
@@ -253,10 +238,12 @@ class Model(ProviderModel):
             if field in changes:
                 doc[field] = changes[field]
         doc["recording"].update(changes.get("recording", {}))
-        if changes.get("enabled") is False and doc["enabled"]:
-            self.disable(doc)
-        elif changes.get("enabled") is True and not doc["enabled"]:
-            self.enable(doc)
+        if changes.get("enabled", doc["enabled"]) != doc["enabled"]:
+            doc["enabled"] = changes["enabled"]
+            if doc["enabled"]:
+                self.core.event("enabled", doc)
+            else:  # the encoder is cut, and refused until the input is enabled again
+                self.core.cut_off(doc, "disabled")
         doc["modified"] = time.time()
         self.core.save(doc)
         self.core.event("updated", doc, fields=sorted(changes))

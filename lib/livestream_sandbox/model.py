@@ -21,7 +21,7 @@ import secrets
 import time
 from typing import Any, Callable, Dict, List, NamedTuple, Optional, Pattern, Tuple
 
-from .media import serve_by_id
+from .media import hls_folder, serve_by_id, serve_live
 from .timeline import Timeline, Words
 from .web import BadBody, Request, Response, empty, json_response
 
@@ -165,6 +165,13 @@ class ProviderModel:
             return next((d["key"] for d in self.core.streams(self.name) if playback_id in self.playback_ids(d)),
                         None)
         return serve_by_id(self.core, req, rest, key_of)
+
+    def live_hls(self, req: Request, stream_id: str, name: str, playable: Callable[[dict], bool]) -> Response:
+        """``name`` of the live HLS of stream ``stream_id`` while ``playable(doc)`` (TP Streams, Cloudflare)."""
+        with self.core.lock:
+            doc = self.core.get(self.name, stream_id)
+            folder = hls_folder(self.core, doc.get("key") if doc and playable(doc) else None)
+        return serve_live(req, folder, name)
 
     def media_ids(self, doc: dict) -> List[str]:
         """The ids of ``doc``'s recordings (remuxed under ``/transcoded/<id>/``)."""

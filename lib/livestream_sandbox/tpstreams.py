@@ -35,7 +35,6 @@ import uuid
 from datetime import datetime
 from typing import Optional
 
-from .media import hls_folder, serve_live
 from .model import ProviderModel, Refused, route
 from .web import BadBody, Request, Response, empty, json_response, text
 
@@ -64,6 +63,11 @@ def random_id(length: int) -> str:
 
 def detail(status: int, message: str, headers: Optional[dict] = None) -> Response:
     return json_response(status, {"detail": message}, headers)
+
+
+def invalid(message: str) -> Response:
+    """DRF's 400 for a body that is wrong as a whole."""
+    return json_response(400, {"non_field_errors": [message]})
 
 
 def _as_bool(value: object) -> Optional[bool]:
@@ -215,10 +219,7 @@ class Model(ProviderModel):
         """``/live/<org>/<asset_id>/video.m3u8`` and its segments."""
         if len(rest) != 3:
             return text(404, "Not found")
-        with self.core.lock:
-            doc = self.core.get(NAME, rest[1])
-            folder = hls_folder(self.core, doc.get("key") if doc and doc["org"] == rest[0] else None)
-        return serve_live(req, folder, rest[2])
+        return self.live_hls(req, rest[1], rest[2], lambda doc: doc["org"] == rest[0])
 
     def summary(self, doc: dict) -> dict:
         return {"title": doc["title"], "status": doc["status"], "booted": doc.get("booted", False),
@@ -282,7 +283,7 @@ class Model(ProviderModel):
               and secrets.compare_digest(str(data["password"]), self.creds.tpstreams_password)
               and data["organization_id"] == self.creds.tpstreams_org_id)
         if not ok:
-            return json_response(400, {"non_field_errors": ["Unable to log in with provided credentials."]})
+            return invalid("Unable to log in with provided credentials.")
         self.core.event("login", provider=NAME)
         return json_response(200, {"token": self.creds.tpstreams_api_token})
 
@@ -311,8 +312,7 @@ class Model(ProviderModel):
     def _create(self, req: Request, org: str) -> Response:
         data = req.data()
         if not isinstance(data, dict):
-            return json_response(400, {"non_field_errors": [
-                f"Invalid data. Expected a dictionary, but got {type(data).__name__}."]})
+            return invalid(f"Invalid data. Expected a dictionary, but got {type(data).__name__}.")
         errors: dict[str, list[str]] = {}
         title = data.get("title")
         if title is None:
@@ -371,18 +371,15 @@ class Model(ProviderModel):
             try:
                 start, end = int(data["start_time"]), int(data["end_time"])
             except (KeyError, TypeError, ValueError):
-                return json_response(400, {"non_field_errors": ["start_time and end_time must both be integers."]})
+                return invalid("start_time and end_time must both be integers.")
             if start < 0 or end <= start:
-                return json_response(400, {"non_field_errors": [
-                    "start_time must be non-negative and less than end_time."]})
+                return invalid("start_time must be non-negative and less than end_time.")
         if doc["status"] not in (NOT_STARTED, STREAMING, DISCONNECTED) or doc.get("stop_phase"):
             return detail(400, f"The live stream cannot be stopped: it is {doc['status']}.")
-        now = time.time()
         self.core.event("stop_requested", doc, trim=trim)
         self.core.drop_publisher(doc)
-        doc["boot_ready_at"] = None
-        doc["stop_phase"] = "stopping"
-        doc["recording_at"] = now + self.core.config.recording_delay
+        doc.update(boot_ready_at=None, stop_phase="stopping",
+                   recording_at=time.time() + self.core.config.recording_delay)
         self._status(doc, STOPPED, "Stopped")
         return json_response(200, {"message": "Live stream stopped successfully", "trim_scheduled": trim})
 
