@@ -144,12 +144,6 @@ class Model(ProviderModel):
         doc["videos"].append(video_id)
         return video_id
 
-    def complete(self, doc: dict, now: float) -> None:
-        """``PUT .../complete``: end the broadcast shortly, cutting the encoder."""
-        self.core.event("complete_requested", doc)
-        doc["complete_at"] = now + COMPLETE_DELAY
-        self.core.save(doc)
-
     def tick(self, doc: dict, now: float) -> None:
         if doc.get("complete_at") is not None and now >= doc["complete_at"]:
             self.end_now(doc)
@@ -310,6 +304,9 @@ class Model(ProviderModel):
         return json_response(200, self.render(doc))
 
     def _complete(self, req: Request, doc: dict) -> Response:
-        self.complete(doc, time.time())
+        """End the broadcast shortly (``tick``), cutting the encoder."""
+        self.core.event("complete_requested", doc)
+        doc["complete_at"] = time.time() + COMPLETE_DELAY
+        self.core.save(doc)
         return empty(202)
 

@@ -116,8 +116,7 @@ class Model(ProviderModel):
     media_field = "videos"  # played by uid (the real URL: customer-<code>.cloudflarestream.com/<uid>/manifest/...)
 
     # rendering -----------------------------------------------------------------------------------
-    def ok(self, result: Any, status: int = 200) -> Response:
-        return ok(result, status)
+    ok = staticmethod(ok)  # the v4 envelope
 
     def render(self, doc: dict) -> dict:
         """The live input object (https://developers.cloudflare.com/api/resources/stream/subresources/live_inputs/)."""

@@ -181,7 +181,8 @@ class ProviderModel:
         """What the admin API shows of ``doc`` beside its id and key (providers add their own fields)."""
         media = self.media_ids(doc)
         shown = {"status": doc["status"], "playback_urls": [self.playback_url(p) for p in self.playback_ids(doc)],
-                 "media_ids": list(media), "recording_urls": self.ready_recordings(doc, media)}
+                 "media_ids": list(media),  # and those whose remux is done, where they play
+                 "recording_urls": [self.recording_url(m) for m in media if self.core.job_state(doc, m) == "ready"]}
         if self.window_field:
             shown.update(connected=doc.get("connected", False), reconnect_window=doc[self.window_field],
                          idle_at=doc.get("idle_at"))
@@ -330,10 +331,6 @@ class ProviderModel:
     def recording_url(self, media_id: str) -> str:
         """Where a remuxed recording plays (``media.py`` serves ``/transcoded/``)."""
         return f"{self.core.places.api_url}/transcoded/{media_id}/video.m3u8"
-
-    def ready_recordings(self, doc: dict, media_ids: list) -> list:
-        """The recording URLs of those of ``media_ids`` whose remux is done (the admin view)."""
-        return [self.recording_url(m) for m in media_ids if self.core.job_state(doc, m) == "ready"]
 
     # the timeline's hooks (``timeline.py``) ----------------------------------------------------
     def window(self, doc: dict) -> float:

@@ -103,26 +103,16 @@ class Model(ProviderModel):
     def _hls_url(self, doc: dict) -> str:
         return f"{self.core.places.api_url}/live/{doc['org']}/{doc['id']}/video.m3u8"
 
-    def _chat_url(self, doc: dict) -> str:
-        return f"{self.core.places.api_url}/live-chat/{doc['org']}/{doc['id']}/"
-
     def asset(self, doc: dict, *, detail_view: bool = False) -> dict:
         """The asset JSON of the docs' create/webhook examples."""
-        booted = bool(doc.get("booted"))
+        booted, places = bool(doc.get("booted")), self.core.places
         live = {
-            "rtmp_url": self.core.places.rtmp_url if booted else "",
-            "stream_key": doc.get("key") if booted else None,
-            "status": doc["status"],
-            "hls_url": self._hls_url(doc),
-            "start": doc.get("start"),
-            "transcode_recorded_video": True,
-            "enable_drm_for_recording": doc["enable_drm_for_recording"],
-            "enable_drm": doc["enable_drm_for_recording"],
-            "enable_llhls": False,
-            "latency": doc["latency"],
-            "chat_embed_url": self._chat_url(doc) if doc.get("chat") else None,
-            "resolutions": list(RESOLUTIONS),
-            "activities": list(doc.get("activities", [])),
+            "rtmp_url": places.rtmp_url if booted else "", "stream_key": doc.get("key") if booted else None,
+            "status": doc["status"], "hls_url": self._hls_url(doc), "start": doc.get("start"),
+            "transcode_recorded_video": True, "enable_drm_for_recording": doc["enable_drm_for_recording"],
+            "enable_drm": doc["enable_drm_for_recording"], "enable_llhls": False, "latency": doc["latency"],
+            "chat_embed_url": f"{places.api_url}/live-chat/{doc['org']}/{doc['id']}/" if doc.get("chat") else None,
+            "resolutions": list(RESOLUTIONS), "activities": list(doc.get("activities", [])),
         }
         asset = {"title": doc["title"], "bytes": None, "type": "livestream", "video": doc.get("video"),
                  "id": doc["id"], "live_stream": live, "parent": None, "parent_id": None}
