@@ -39,48 +39,25 @@ import uuid
 from datetime import datetime, timezone
 from typing import Any, Optional
 
-from .model import ProviderModel, route
+from .model import ProviderModel, Refused, present, route
 from .restream import add_target
 from .timeline import Words
 from .web import BadBody, Request, Response, empty, json_response
 
 NAME = "apivideo"
-
 IDLE, BROADCASTING = "idle", "broadcasting"  # sandbox words for the event log; the API says a bool
-
-
 #: Seconds an encoder may be gone before the broadcast ends (api.video documents one minute).
 RECONNECT_WINDOW = 60.0
-
-
 #: Seconds from ``complete`` to the end of the broadcast ("within seconds", asynchronously).
 COMPLETE_DELAY = 1.0
-
 MEDIA_PREFIX = "apivideo-live"
-
-_ID_ALPHABET = string.ascii_letters + string.digits
-
-
-def new_id(prefix: str) -> str:
-    """An id shaped like api.video's: a two-letter prefix and 22 letters or digits."""
-    return prefix + "".join(secrets.choice(_ID_ALPHABET) for _ in range(22))
-
-
-def iso(ts: float) -> str:
-    """ATOM time with an offset, as in the documented examples ("2020-07-29T10:45:35+00:00")."""
-    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S+00:00")
-
-
 TOKEN_SECONDS = 3600
-
 MAX_PAGE_SIZE = 100
 #: "Currently api.video supports up to 5 restreams" (https://docs.api.video/live-streaming/restreams).
 MAX_RESTREAMS = 5
-
 SORT_FIELDS = ("name", "createdAt", "updatedAt")
-
+_ID_ALPHABET = string.ascii_letters + string.digits
 _DOCS = "https://docs.api.video/reference/"
-
 _PROBLEMS = {
     400: ("invalid-attribute", "An attribute is invalid."),
     401: ("authentication-failed", "The authentication failed."),
@@ -94,19 +71,29 @@ _PROBLEMS = {
 }
 
 
+def new_id(prefix: str) -> str:
+    """An id shaped like api.video's: a two-letter prefix and 22 letters or digits."""
+    return prefix + "".join(secrets.choice(_ID_ALPHABET) for _ in range(22))
+
+
+def iso(ts: float) -> str:
+    """ATOM time with an offset, as in the documented examples ("2020-07-29T10:45:35+00:00")."""
+    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+
+
 def problem(status: int, *, name: Optional[str] = None, detail: Optional[str] = None,
             kind: Optional[str] = None, title: Optional[str] = None, headers: Optional[dict] = None) -> Response:
     default_kind, default_title = _PROBLEMS.get(status, ("error", "The request failed."))
-    body: dict[str, Any] = {"type": _DOCS + (kind or default_kind), "title": title or default_title,
-                            "status": status}
-    if detail:
-        body["detail"] = detail
-    if name:
-        body["name"] = name
-    return json_response(status, body, headers)
+    return json_response(status, {"type": _DOCS + (kind or default_kind), "title": title or default_title,
+                                  "status": status, **present(detail=detail or None, name=name or None)}, headers)
 
 
-class ApiVideo(ProviderModel):
+def invalid(name: str, detail: str) -> Refused:
+    """The first invalid attribute, as api.video answers it (one problem per answer)."""
+    return Refused(problem(400, name=name, detail=detail))
+
+
+class Model(ProviderModel):
     name = NAME
     # api.video's paths sit at the origin's root (https://ws.api.video/live-streams)
     api_paths = re.compile(r"^/(auth/|live-streams(?!-))")
@@ -118,6 +105,8 @@ class ApiVideo(ProviderModel):
     timeline_options = {"early_leave_ends": True}
     reconnect_window = RECONNECT_WINDOW
     methods_first = True  # its 405 comes before the credentials are looked at
+    retry_header = "X-RateLimit-Retry-After"
+    media_field = "videos"
 
     def __init__(self, core: Any) -> None:
         super().__init__(core)
@@ -125,10 +114,10 @@ class ApiVideo(ProviderModel):
         self._refresh_tokens: set[str] = set()
 
     # rendering ------------------------------------------------------------------------------------
-    def stream(self, doc: dict) -> dict:
+    def render(self, doc: dict) -> dict:
         """The documented live stream object (https://docs.api.video/reference/api/Live-Streams)."""
         base = f"{self.core.places.api_url}/{MEDIA_PREFIX}/{doc['id']}"
-        body = {
+        return {
             "liveStreamId": doc["id"], "createdAt": iso(doc["created"]), "updatedAt": iso(doc["updated"]),
             "streamKey": doc["key"], "name": doc["name"], "public": doc["public"],
             "restreams": [{"name": t["name"], "serverUrl": t["url"], "streamKey": t["key"]}
@@ -139,15 +128,10 @@ class ApiVideo(ProviderModel):
                           'allowfullscreen=""></iframe>',
                 "player": base, "hls": base + ".m3u8", "thumbnail": base + "/thumbnail.jpg",
             },
+            **present(playerId=doc.get("playerId") or None),
         }
-        if doc.get("playerId"):
-            body["playerId"] = doc["playerId"]
-        return body
 
     # the timeline's hooks (timeline.py) and ``complete`` ---------------------------------------
-    def window(self, doc: dict) -> float:
-        return self.reconnect_window
-
     def connected(self, doc: dict, back: bool) -> None:
         doc["complete_at"] = None
 
@@ -160,46 +144,35 @@ class ApiVideo(ProviderModel):
         doc["videos"].append(video_id)
         return video_id
 
-    def complete(self, doc: dict, now: float) -> None:
-        """``PUT .../complete``: end the broadcast shortly, cutting the encoder."""
-        self.core.event("complete_requested", doc)
-        doc["complete_at"] = now + COMPLETE_DELAY
-        self.core.save(doc)
-
     def tick(self, doc: dict, now: float) -> None:
         if doc.get("complete_at") is not None and now >= doc["complete_at"]:
             self.end_now(doc)
         self.timeline.tick(doc, now)
 
-    # for the media server (``/apivideo-live/<liveStreamId>.m3u8``) and the admin API -----------------
-    def playback_ids(self, doc: dict) -> list:
-        return [doc["id"]]
-
-    def media_ids(self, doc: dict) -> list:
-        return doc["videos"]
-
+    # playback (``/apivideo-live/<liveStreamId>.m3u8``, by ``playback_ids``) and the admin API ---------
     def summary(self, doc: dict) -> dict:
         return {**super().summary(doc), "broadcasting": doc["status"] == BROADCASTING,
                 "connected": doc.get("connected", False), "idle_at": doc.get("idle_at")}
 
-    def error_response(self, status: int, retry_after: Optional[float] = None) -> Response:
+    # HTTP ----------------------------------------------------------------------------------------
+    def error_body(self, status: int, wait: int) -> Response:
         """The documented problem body for a forced status (faults)."""
         if status == 429:
-            wait = str(int(retry_after or 1))
-            return problem(429, headers={"X-RateLimit-Retry-After": wait, "X-RateLimit-Limit": "10",
-                                         "X-RateLimit-Remaining": "0"})
+            return problem(429, headers={"X-RateLimit-Limit": "10", "X-RateLimit-Remaining": "0"})
         if status == 400:
             return problem(400, name="name", detail="This value should not be blank.")
         return problem(status)
 
-    # HTTP ----------------------------------------------------------------------------------------
+    def not_object(self) -> Response:
+        return problem(400, kind="invalid-body", title="The request body must be a JSON object.")
+
     def route_table(self) -> list:
         one = r"^/live-streams/(?P<id>[^/]+)"
         return [
             route(r"^/auth/api-key/?$", {"POST": self._api_key}, public=True),
             route(r"^/auth/refresh/?$", {"POST": self._refresh}, public=True),
             route(r"^/live-streams/?$", {"GET": self._list, "POST": self._create}),
-            route(one + r"/?$", {"GET": self._get, "PATCH": self._update, "DELETE": self._delete}),
+            route(one + r"/?$", {"GET": self.get_stream, "PATCH": self._update, "DELETE": self.delete}),
             route(one + r"/complete/?$", {"PUT": self._complete}),
         ]
 
@@ -220,8 +193,7 @@ class ApiVideo(ProviderModel):
                                    "expires_in": TOKEN_SECONDS})
 
     def _api_key(self, req: Request) -> Response:
-        body = req.data()
-        key = body.get("apiKey") if isinstance(body, dict) else None
+        key = self.fields(req).get("apiKey")
         if not isinstance(key, str) or not key.strip():
             return problem(400, name="apiKey", detail="This value should not be blank.")
         if not secrets.compare_digest(key, self.creds.apivideo_api_key):
@@ -231,8 +203,7 @@ class ApiVideo(ProviderModel):
         return self._issue()
 
     def _refresh(self, req: Request) -> Response:
-        body = req.data()
-        token = body.get("refreshToken") if isinstance(body, dict) else None
+        token = self.fields(req).get("refreshToken")
         if not isinstance(token, str) or token not in self._refresh_tokens:
             return problem(401)
         self._refresh_tokens.discard(token)  # a refresh token is used once
@@ -253,14 +224,14 @@ class ApiVideo(ProviderModel):
     def _list(self, req: Request) -> Response:
         page, size = req.integer("currentPage", 1, 1), req.integer("pageSize", 25, 1, MAX_PAGE_SIZE)
         if page is None:
-            return problem(400, name="currentPage", detail="This value should be greater than or equal to 1.")
+            raise invalid("currentPage", "This value should be greater than or equal to 1.")
         if size is None:
-            return problem(400, name="pageSize", detail=f"This value should be between 1 and {MAX_PAGE_SIZE}.")
+            raise invalid("pageSize", f"This value should be between 1 and {MAX_PAGE_SIZE}.")
         sort_by, order = req.query.get("sortBy"), req.query.get("sortOrder", "asc")
         if sort_by is not None and sort_by not in SORT_FIELDS:
-            return problem(400, name="sortBy", detail="This value should be one of: " + ", ".join(SORT_FIELDS) + ".")
+            raise invalid("sortBy", "This value should be one of: " + ", ".join(SORT_FIELDS) + ".")
         if order not in ("asc", "desc"):
-            return problem(400, name="sortOrder", detail="This value should be one of: asc, desc.")
+            raise invalid("sortOrder", "This value should be one of: asc, desc.")
         docs = list(reversed(self.core.streams(NAME)))  # oldest first
         for field, key in (("name", "name"), ("streamKey", "key")):
             if req.query.get(field):
@@ -272,43 +243,31 @@ class ApiVideo(ProviderModel):
             docs.reverse()
         pages = max(1, math.ceil(len(docs) / size))
         chunk = docs[(page - 1) * size: page * size]
-
-        def link(rel: str, number: int) -> dict:
-            return {"rel": rel, "uri": f"/live-streams?currentPage={number}&pageSize={size}"}
-
-        links = [link("self", page), link("first", 1)]
-        if page > 1:
-            links.append(link("previous", page - 1))
-        if page < pages:
-            links.append(link("next", page + 1))
-        links.append(link("last", pages))
-        return json_response(200, {"data": [self.stream(d) for d in chunk], "pagination": {
+        numbers = [("self", page), ("first", 1)] + [("previous", page - 1)] * (page > 1)
+        numbers += [("next", page + 1)] * (page < pages) + [("last", pages)]
+        links = [{"rel": rel, "uri": f"/live-streams?currentPage={number}&pageSize={size}"} for rel, number in numbers]
+        return json_response(200, {"data": [self.render(d) for d in chunk], "pagination": {
             "currentPage": page, "currentPageItems": len(chunk), "pageSize": size, "pagesTotal": pages,
             "itemsTotal": len(docs), "links": links}})
 
-    def _check(self, body: dict, *, creating: bool) -> Optional[Response]:
-        """The first invalid attribute as api.video answers it (one problem per answer)."""
-        if creating or "name" in body:
-            name = body.get("name")
-            if not isinstance(name, str) or not name.strip():
-                return problem(400, name="name", detail="This value should not be blank.")
+    @staticmethod
+    def _check(body: dict, *, creating: bool) -> None:
+        """Raise the first invalid attribute."""
+        if (creating or "name" in body) and not (isinstance(body.get("name"), str) and body["name"].strip()):
+            raise invalid("name", "This value should not be blank.")
         if "public" in body and not isinstance(body["public"], bool):
-            return problem(400, name="public", detail="This value should be of type bool.")
+            raise invalid("public", "This value should be of type bool.")
         if "playerId" in body and body["playerId"] is not None and not isinstance(body["playerId"], str):
-            return problem(400, name="playerId", detail="This value should be of type string.")
-        if "restreams" in body:
-            restreams = body["restreams"]
-            if not isinstance(restreams, list) or len(restreams) > MAX_RESTREAMS:
-                return problem(400, name="restreams", detail=f"This collection should contain {MAX_RESTREAMS} "
-                               "elements or less.")
-            for item in restreams:
-                if not isinstance(item, dict) or not all(isinstance(item.get(k), str) and item.get(k)
-                                                         for k in ("name", "serverUrl", "streamKey")):
-                    return problem(400, name="restreams", detail="Each restream needs a name, serverUrl and "
-                                   "streamKey.")
-                if not item["serverUrl"].startswith(("rtmp://", "rtmps://")):
-                    return problem(400, name="restreams", detail="The serverUrl should be an RTMP(S) URL.")
-        return None
+            raise invalid("playerId", "This value should be of type string.")
+        restreams = body.get("restreams", [])
+        if not isinstance(restreams, list) or len(restreams) > MAX_RESTREAMS:
+            raise invalid("restreams", f"This collection should contain {MAX_RESTREAMS} elements or less.")
+        for item in restreams:
+            if not isinstance(item, dict) or not all(isinstance(item.get(k), str) and item.get(k)
+                                                     for k in ("name", "serverUrl", "streamKey")):
+                raise invalid("restreams", "Each restream needs a name, serverUrl and streamKey.")
+            if not item["serverUrl"].startswith(("rtmp://", "rtmps://")):
+                raise invalid("restreams", "The serverUrl should be an RTMP(S) URL.")
 
     @staticmethod
     def set_restreams(doc: dict, restreams: list) -> None:
@@ -323,48 +282,31 @@ class ApiVideo(ProviderModel):
                 add_target(doc, url=item["serverUrl"], key=item["streamKey"], name=item["name"])
 
     def _create(self, req: Request) -> Response:
-        body = req.data()
-        if not isinstance(body, dict):
-            return problem(400, kind="invalid-body", title="The request body must be a JSON object.")
-        refused = self._check(body, creating=True)
-        if refused is not None:
-            return refused
-        now = time.time()
-        doc = {
-            "provider": NAME, "id": new_id("li"), "key": str(uuid.uuid4()), "created": now, "updated": now,
-            "name": body["name"], "public": body.get("public", True), "playerId": body.get("playerId"),
-            "status": IDLE, "connected": False, "broadcast": False, "live_at": None, "idle_at": None,
-            "complete_at": None, "videos": [], "pending_media": [],
-        }
+        body = self.json_object(req)
+        self._check(body, creating=True)
+        doc = self.add_stream(new_id("li"), str(uuid.uuid4()), IDLE, name=body["name"],
+                              public=body.get("public", True), playerId=body.get("playerId"), complete_at=None,
+                              videos=[])
+        doc["updated"] = doc["created"]
         self.set_restreams(doc, body.get("restreams", []))
-        self.add_stream(doc)
-        return json_response(201, self.stream(doc))
-
-    def _get(self, req: Request, doc: dict) -> Response:
-        return json_response(200, self.stream(doc))
+        self.core.save(doc)
+        return json_response(201, self.render(doc))
 
     def _update(self, req: Request, doc: dict) -> Response:
-        body = req.data()
-        if not isinstance(body, dict):
-            return problem(400, kind="invalid-body", title="The request body must be a JSON object.")
-        refused = self._check(body, creating=False)
-        if refused is not None:
-            return refused
+        body = self.json_object(req)
+        self._check(body, creating=False)
         changes = {k: body[k] for k in ("name", "public", "playerId", "restreams") if k in body}
         if "restreams" in changes:
             self.set_restreams(doc, changes.pop("restreams"))
         doc.update(changes, updated=time.time())
         self.core.save(doc)
         self.core.event("updated", doc, fields=sorted(changes))
-        return json_response(200, self.stream(doc))
-
-    def _delete(self, req: Request, doc: dict) -> Response:
-        self.delete_stream(doc)
-        return empty(204)
+        return json_response(200, self.render(doc))
 
     def _complete(self, req: Request, doc: dict) -> Response:
-        self.complete(doc, time.time())
+        """End the broadcast shortly (``tick``), cutting the encoder."""
+        self.core.event("complete_requested", doc)
+        doc["complete_at"] = time.time() + COMPLETE_DELAY
+        self.core.save(doc)
         return empty(202)
 
-
-Model = ApiVideo

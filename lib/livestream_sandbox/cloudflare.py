@@ -34,26 +34,15 @@ import uuid
 from datetime import datetime, timezone
 from typing import Any, Optional
 
-from .media import hls_folder, serve_live
-from .model import ProviderModel, route
+from .model import ProviderModel, Refused, is_bool, number_in, one_of, present, refusals, route
 from .restream import add_target
 from .timeline import Words
 from .web import BadBody, Request, Response, json_response, text
 
 NAME = "cloudflare"
-
 CONNECTED, RECONNECTED, CLIENT_DISCONNECT = "connected", "reconnected", "client_disconnect"
-
-
-def iso(ts: float) -> str:
-    """The API's time format, e.g. "2021-09-23T05:05:53.451415Z"."""
-    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def new_uid() -> str:
-    return uuid.uuid4().hex  # 32 hex characters, like Cloudflare's uids
-
-
+RECORDING_MODES = ("off", "automatic")
+MIN_RECORDING_DAYS = 30
 _FORCED = {  # what a forced status (faults.py) answers: code, message
     400: (10005, "Bad request"),
     401: (10000, "Authentication error"),
@@ -67,10 +56,32 @@ _FORCED = {  # what a forced status (faults.py) answers: code, message
     502: (10002, "An unknown error has occurred"),
     503: (10001, "Service temporarily unavailable"),
 }
+#: The fields of a create or update body ("/" + field is the refusal's pointer), refused in this order.
+FIELDS = ("meta", "recording", "deleteRecordingAfterDays", "enabled")
+ENABLED = ("enabled", is_bool, "enabled must be a boolean")
+RULES = (
+    ("meta", lambda meta: isinstance(meta, dict), "meta must be an object"),
+    ("recording", lambda recording: isinstance(recording, dict), "recording must be an object"),
+)
+RECORDING_RULES = (
+    ("mode", one_of(RECORDING_MODES), "mode must be one of: off, automatic"),
+    ("timeoutSeconds", number_in(0), "timeoutSeconds must be a non-negative integer"),
+)
+LATER_RULES = (
+    ("deleteRecordingAfterDays", lambda days: days is None or number_in(MIN_RECORDING_DAYS, None, (int, float))(days),
+     f"deleteRecordingAfterDays must be at least {MIN_RECORDING_DAYS}"),
+    ENABLED,
+)
+NOT_AN_OBJECT = [("/", "the request body must be a JSON object")]
 
-RECORDING_MODES = ("off", "automatic")
 
-MIN_RECORDING_DAYS = 30
+def iso(ts: float) -> str:
+    """The API's time format, e.g. "2021-09-23T05:05:53.451415Z"."""
+    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def new_uid() -> str:
+    return uuid.uuid4().hex  # 32 hex characters, like Cloudflare's uids
 
 
 def ok(result: Any, status: int = 200) -> Response:
@@ -78,13 +89,10 @@ def ok(result: Any, status: int = 200) -> Response:
 
 
 def failure(status: int, code: int, message: str, *, pointer: Optional[str] = None,
-            chain: Optional[list] = None, headers: Optional[dict] = None) -> Response:
-    item: dict[str, Any] = {"code": code, "message": message}
-    if pointer:
-        item["source"] = {"pointer": pointer}
-    if chain:
-        item["error_chain"] = chain
-    return json_response(status, {"success": False, "errors": [item], "messages": [], "result": None}, headers)
+            chain: Optional[list] = None) -> Response:
+    item = {"code": code, "message": message,
+            **present(source={"pointer": pointer} if pointer else None, error_chain=chain or None)}
+    return json_response(status, {"success": False, "errors": [item], "messages": [], "result": None})
 
 
 def refused(fields: list) -> Response:
@@ -93,7 +101,7 @@ def refused(fields: list) -> Response:
     return json_response(400, {"success": False, "errors": errors, "messages": [], "result": None})
 
 
-class Cloudflare(ProviderModel):
+class Model(ProviderModel):
     name = NAME
     api_paths = re.compile(r"^/client/v4/")
     playback_prefix = ("cloudflare",)
@@ -104,24 +112,17 @@ class Cloudflare(ProviderModel):
     api_root = "/client/v4/accounts/{cloudflare_account_id}/stream/live_inputs"
     words = Words(live=CONNECTED, gone=CLIENT_DISCONNECT, reconnected=RECONNECTED)
     timeline_options = {"prepare": False}  # live the moment the encoder connects
+    disabled_refusal = "live input is disabled"
+    media_field = "videos"  # played by uid (the real URL: customer-<code>.cloudflarestream.com/<uid>/manifest/...)
 
     # rendering -----------------------------------------------------------------------------------
-    def new_doc(self, now: float, meta: dict, recording: dict, delete_after: Optional[int],
-                enabled: bool) -> dict:
-        uid = new_uid()
-        return {
-            "provider": NAME, "id": uid, "key": secrets.token_hex(16) + uid, "srt_passphrase": secrets.token_hex(16),
-            "playback_key": secrets.token_hex(16), "created": now, "modified": now, "status": None,
-            "enabled": enabled, "meta": meta, "recording": recording, "deleteRecordingAfterDays": delete_after,
-            "videos": [], "pending_media": [], "broadcast": False, "connected": False, "idle_at": None,
-        }
+    ok = staticmethod(ok)  # the v4 envelope
 
-    def live_input(self, doc: dict) -> dict:
+    def render(self, doc: dict) -> dict:
         """The live input object (https://developers.cloudflare.com/api/resources/stream/subresources/live_inputs/)."""
         places = self.core.places
-        body = {
-            "uid": doc["id"], "created": iso(doc["created"]), "modified": iso(doc["modified"]),
-            "meta": dict(doc["meta"]), "enabled": doc["enabled"], "recording": dict(doc["recording"]),
+        return {
+            **self.list_item(doc), "enabled": doc["enabled"], "recording": dict(doc["recording"]),
             "rtmps": {"url": places.rtmp_url, "streamKey": doc["key"]},
             # Playback over RTMPS/SRT/WebRTC is not served by the sandbox: the shapes only.
             "rtmpsPlayback": {"url": places.rtmp_url, "streamKey": doc["playback_key"]},
@@ -132,28 +133,12 @@ class Cloudflare(ProviderModel):
             "webRTCPlayback": {"url": f"{places.api_url}/cloudflare/{doc['id']}/webRTC/play"},
             "status": doc["status"],
         }
-        if doc.get("deleteRecordingAfterDays") is not None:
-            body["deleteRecordingAfterDays"] = doc["deleteRecordingAfterDays"]
-        return body
 
     @staticmethod
     def list_item(doc: dict) -> dict:
         """A list entry: no credentials and no status ("request a single live input")."""
-        item = {"uid": doc["id"], "created": iso(doc["created"]), "modified": iso(doc["modified"]),
-                "meta": dict(doc["meta"])}
-        if doc.get("deleteRecordingAfterDays") is not None:
-            item["deleteRecordingAfterDays"] = doc["deleteRecordingAfterDays"]
-        return item
-
-    # changes ---------------------------------------------------------------------------------
-    def disable(self, doc: dict) -> None:
-        """``enabled: false``: the encoder is cut and refused until the input is enabled again."""
-        doc["enabled"] = False
-        self.core.cut_off(doc, "disabled")
-
-    def enable(self, doc: dict) -> None:
-        doc["enabled"] = True
-        self.core.event("enabled", doc)
+        return {"uid": doc["id"], "created": iso(doc["created"]), "modified": iso(doc["modified"]),
+                "meta": dict(doc["meta"]), **present(deleteRecordingAfterDays=doc.get("deleteRecordingAfterDays"))}
 
     # the timeline's hooks (timeline.py) -----------------------------------------------------
     def window(self, doc: dict) -> float:
@@ -170,46 +155,31 @@ class Cloudflare(ProviderModel):
         self.core.event("broadcast_ended", doc, video_uid=video_uid)
         return video_uid
 
-    def on_publish(self, doc: dict, now: float) -> Optional[str]:
-        return "live input is disabled" if not doc.get("enabled", True) else super().on_publish(doc, now)
-
     # for the media server and the admin API ----------------------------------------------------
     def playback(self, req: Request, rest: list) -> Response:
         """``/cloudflare/<uid>/manifest/video.m3u8`` and its segments: live HLS while the input
         records (recording mode "off": "not available for playback")."""
         if len(rest) != 3 or rest[1] != "manifest":
             return text(404, "Not found")
-        with self.core.lock:
-            doc = self.core.get(NAME, rest[0])
-            folder = hls_folder(self.core, doc.get("key") if doc and doc["recording"].get("mode") == "automatic"
-                                else None)
-        return serve_live(req, folder, rest[2])
-
-    def playback_ids(self, doc: dict) -> list:
-        """Its uid (the real URL: customer-<code>.cloudflarestream.com/<uid>/manifest/video.m3u8)."""
-        return [doc["id"]]
-
-    def media_ids(self, doc: dict) -> list:
-        return doc["videos"]
+        return self.live_hls(req, rest[0], rest[2], lambda doc: doc["recording"].get("mode") == "automatic")
 
     def summary(self, doc: dict) -> dict:
         return {**super().summary(doc), "enabled": doc["enabled"], "meta": dict(doc["meta"])}
 
-    def error_response(self, status: int, retry_after: Optional[float] = None) -> Response:
+    def error_body(self, status: int, wait: int) -> Response:
         """The v4 error envelope for a forced status (faults.py)."""
         code, message = _FORCED.get(status, (10000 + status, "Request failed"))
-        if status == 429:
-            return failure(429, code, message, headers={"Retry-After": str(int(retry_after or 1))})
-        if status in (400, 422):
-            return failure(status, code, message, pointer="/meta")
-        return failure(status, code, message)
+        return failure(status, code, message, pointer="/meta" if status in (400, 422) else None)
+
+    def not_object(self) -> Response:
+        return refused(NOT_AN_OBJECT)
 
     # HTTP ----------------------------------------------------------------------------------------
     def route_table(self) -> list:
         inputs = r"^/client/v4/accounts/(?P<account>[^/]+)/stream/live_inputs"
         return [
             route(inputs + r"/?$", {"GET": self._list, "POST": self._create}),
-            route(inputs + r"/(?P<id>[^/]+)/?$", {"GET": self._get, "PUT": self._update, "DELETE": self._delete}),
+            route(inputs + r"/(?P<id>[^/]+)/?$", {"GET": self.get_stream, "PUT": self._update, "DELETE": self._delete}),
             route(inputs + r"/(?P<id>[^/]+)/outputs/?$", {"GET": self._outputs, "POST": self._add_output}),
             route(inputs + r"/(?P<id>[^/]+)/outputs/(?P<output>[^/]+)/?$",
                   {"PUT": self._update_output, "DELETE": self._delete_output}),
@@ -232,79 +202,51 @@ class Cloudflare(ProviderModel):
             return self.error_response(403)
         return None
 
-    def _validate(self, body: Any) -> tuple[list, dict]:
-        """The refused fields and the accepted changes of a create or update body."""
-        if not isinstance(body, dict):
-            return [("/", "the request body must be a JSON object")], {}
-        fields: list = []
-        changes: dict = {}
-        if "meta" in body:
-            if isinstance(body["meta"], dict):
-                changes["meta"] = dict(body["meta"])
-            else:
-                fields.append(("/meta", "meta must be an object"))
-        if "recording" in body:
-            recording = body["recording"]
-            if not isinstance(recording, dict):
-                fields.append(("/recording", "recording must be an object"))
-            else:
-                if "mode" in recording and recording["mode"] not in RECORDING_MODES:
-                    fields.append(("/recording/mode", "mode must be one of: off, automatic"))
-                timeout = recording.get("timeoutSeconds", 0)
-                if isinstance(timeout, bool) or not isinstance(timeout, int) or timeout < 0:
-                    fields.append(("/recording/timeoutSeconds", "timeoutSeconds must be a non-negative integer"))
-                changes["recording"] = recording
-        if "deleteRecordingAfterDays" in body:
-            days = body["deleteRecordingAfterDays"]
-            if days is not None and (isinstance(days, bool) or not isinstance(days, (int, float))
-                                     or days < MIN_RECORDING_DAYS):
-                fields.append(("/deleteRecordingAfterDays",
-                               f"deleteRecordingAfterDays must be at least {MIN_RECORDING_DAYS}"))
-            changes["deleteRecordingAfterDays"] = days
-        if "enabled" in body:
-            if isinstance(body["enabled"], bool):
-                changes["enabled"] = body["enabled"]
-            else:
-                fields.append(("/enabled", "enabled must be a boolean"))
-        return fields, changes
+    def _changes(self, req: Request) -> dict:
+        """The accepted changes of a create or update body (else the refused fields)."""
+        body = self.json_object(req)
+        fields = refusals(body, RULES, "/")
+        if isinstance(body.get("recording"), dict):
+            fields += refusals(body["recording"], RECORDING_RULES, "/recording/")
+        fields += refusals(body, LATER_RULES, "/")
+        if fields:
+            raise Refused(refused(fields))
+        changes = {field: body[field] for field in FIELDS if field in body}
+        return {**changes, "meta": dict(body["meta"])} if "meta" in body else changes
 
     def _list(self, req: Request, account: str) -> Response:
         docs = self.core.streams(NAME)
         return ok({"liveInputs": [self.list_item(d) for d in docs], "range": 0, "total": len(docs)})
 
     def _create(self, req: Request, account: str) -> Response:
-        fields, changes = self._validate(req.data())
-        if fields:
-            return refused(fields)
+        changes = self._changes(req)
         recording = {"mode": "off", "timeoutSeconds": 0, "requireSignedURLs": False, "allowedOrigins": None,
-                     "hideLiveViewerCount": False}
-        recording.update(changes.get("recording", {}))
-        doc = self.new_doc(time.time(), changes.get("meta", {}), recording,
-                           changes.get("deleteRecordingAfterDays"), changes.get("enabled", True))
-        self.add_stream(doc)
-        return ok(self.live_input(doc))
-
-    def _get(self, req: Request, account: str, doc: dict) -> Response:
-        return ok(self.live_input(doc))
+                     "hideLiveViewerCount": False, **changes.get("recording", {})}
+        uid = new_uid()
+        doc = self.add_stream(
+            uid, secrets.token_hex(16) + uid, None, srt_passphrase=secrets.token_hex(16),
+            playback_key=secrets.token_hex(16), enabled=changes.get("enabled", True), meta=changes.get("meta", {}),
+            recording=recording, deleteRecordingAfterDays=changes.get("deleteRecordingAfterDays"), videos=[])
+        doc["modified"] = doc["created"]
+        self.core.save(doc)
+        return ok(self.render(doc))
 
     def _update(self, req: Request, account: str, doc: dict) -> Response:
-        fields, changes = self._validate(req.data())
-        if fields:
-            return refused(fields)
-        if "meta" in changes:
-            doc["meta"] = changes["meta"]
-        if "recording" in changes:
-            doc["recording"].update(changes["recording"])
-        if "deleteRecordingAfterDays" in changes:
-            doc["deleteRecordingAfterDays"] = changes["deleteRecordingAfterDays"]
-        if changes.get("enabled") is False and doc["enabled"]:
-            self.disable(doc)
-        elif changes.get("enabled") is True and not doc["enabled"]:
-            self.enable(doc)
+        changes = self._changes(req)
+        for field in ("meta", "deleteRecordingAfterDays"):
+            if field in changes:
+                doc[field] = changes[field]
+        doc["recording"].update(changes.get("recording", {}))
+        if changes.get("enabled", doc["enabled"]) != doc["enabled"]:
+            doc["enabled"] = changes["enabled"]
+            if doc["enabled"]:
+                self.core.event("enabled", doc)
+            else:  # the encoder is cut, and refused until the input is enabled again
+                self.core.cut_off(doc, "disabled")
         doc["modified"] = time.time()
         self.core.save(doc)
         self.core.event("updated", doc, fields=sorted(changes))
-        return ok(self.live_input(doc))
+        return ok(self.render(doc))
 
     # outputs: "used to simulcast or restream live video to other RTMP or SRT destinations"
     @staticmethod
@@ -316,17 +258,14 @@ class Cloudflare(ProviderModel):
         return ok([self.output(t) for t in doc.get("targets", {}).values()])
 
     def _add_output(self, req: Request, account: str, doc: dict) -> Response:
-        body = req.data()
-        if not isinstance(body, dict):
-            return refused([("/", "the request body must be a JSON object")])
+        body = self.json_object(req)
         url, key = body.get("url"), body.get("streamKey")
         fields = []
         if not isinstance(url, str) or not url.startswith(("rtmp://", "rtmps://", "srt://")):
             fields.append(("/url", "url must be an RTMP(S) or SRT URL"))
         if not isinstance(key, str):
             fields.append(("/streamKey", "streamKey must be a string"))
-        if "enabled" in body and not isinstance(body["enabled"], bool):
-            fields.append(("/enabled", "enabled must be a boolean"))
+        fields += refusals(body, (ENABLED,), "/")
         if fields:
             return refused(fields)
         target = add_target(doc, url=url, key=key, enabled=body.get("enabled", True))
@@ -335,21 +274,11 @@ class Cloudflare(ProviderModel):
         return ok(self.output(target))
 
     def _update_output(self, req: Request, account: str, doc: dict, output: str) -> Response:
-        target = doc.get("targets", {}).get(output)
-        body = req.data()
-        if target is None:
-            return self.error_response(404)
-        if not isinstance(body, dict) or not isinstance(body.get("enabled"), bool):
-            return refused([("/enabled", "enabled must be a boolean")])
-        target["enabled"] = body["enabled"]
-        self.core.save(doc)
-        return ok(self.output(target))
+        refusal = refused([("/enabled", "enabled must be a boolean")])
+        return ok(self.output(self.toggle_target(req, doc, output, "enabled", refusal)))
 
     def _delete_output(self, req: Request, account: str, doc: dict, output: str) -> Response:
-        if doc.get("targets", {}).pop(output, None) is None:
-            return self.error_response(404)
-        self.core.save(doc)
-        self.core.event("output_deleted", doc, target=output)
+        self.drop_target(doc, output, "output_deleted")
         return ok(None)
 
     def _delete(self, req: Request, account: str, doc: dict) -> Response:
@@ -357,5 +286,3 @@ class Cloudflare(ProviderModel):
         self.delete_stream(doc)
         return ok(None)
 
-
-Model = Cloudflare

@@ -35,28 +35,30 @@ import uuid
 from datetime import datetime, timezone
 from typing import Any, Optional
 
-from .model import ProviderModel, basic_auth_matches, route
+from .model import ProviderModel, basic_auth_matches, is_bool, number_in, one_of, present, refusals, route
 from .restream import add_target
 from .timeline import Words
 from .web import BadBody, Request, Response, json_response
 from .webhooks import fastpix_signature
 
 NAME = "fastpix"
-
 IDLE, PREPARING, ACTIVE, DISABLED = "idle", "preparing", "active", "disabled"
-
-
-def _iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{int(ts % 1 * 1000):03d}Z"
-
-
 RESOLUTIONS = ("1080p", "720p", "480p")
-
 POLICIES = ("public", "private")
-
 MAX_RECONNECT_WINDOW = 1800  # "The maximum allowed ... is 1,800 seconds" (docs.fastpix.io/docs/live-stream-disconnects)
-
 MAX_LIMIT = 50
+#: The spec's inputMediaSettings fields (CreateLiveStreamRequest), an update's too.
+RULES = (
+    ("maxResolution", one_of(RESOLUTIONS), "maxResolution must be one of: " + ", ".join(RESOLUTIONS)),
+    ("reconnectWindow", number_in(0, MAX_RECONNECT_WINDOW),
+     f"reconnectWindow must be an integer between 0 and {MAX_RECONNECT_WINDOW}"),
+    ("mediaPolicy", one_of(POLICIES), "mediaPolicy must be one of: public, private"),
+    ("metadata", lambda meta: isinstance(meta, dict) and len(meta) <= 10 and all(
+        isinstance(v, str) and len(k) <= 255 and len(v) <= 255 for k, v in meta.items()),
+     "metadata must map strings to strings (at most 10 entries, 255 chars)"),
+    ("enableDvrMode", is_bool, "enableDvrMode must be a boolean"),
+    ("enableRecording", is_bool, "enableRecording must be a boolean"),
+)
 
 _MESSAGES = {
     400: ("Bad Request", "The request could not be processed."),
@@ -72,17 +74,28 @@ _MESSAGES = {
 }
 
 
+def _iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{int(ts % 1 * 1000):03d}Z"
+
+
 def error(status: int, message: Optional[str] = None, description: Optional[str] = None,
-          fields: Optional[list] = None, headers: Optional[dict] = None) -> Response:
+          fields: Optional[list] = None) -> Response:
     default_message, default_description = _MESSAGES.get(status, ("Error", "The request failed."))
-    body: dict[str, Any] = {"code": status, "message": message or default_message,
-                            "description": description or default_description}
-    if fields is not None:
-        body["fields"] = fields
-    return json_response(status, {"success": False, "error": body}, headers)
+    return json_response(status, {"success": False, "error": {
+        "code": status, "message": message or default_message, "description": description or default_description,
+        **present(fields=fields)}})
 
 
-class FastPix(ProviderModel):
+def invalid(problems: list, description: str = "One or more fields are invalid.") -> Response:
+    """422 naming each refused field (``[(field, message), ...]``)."""
+    return error(422, description=description, fields=[{"field": f, "message": m} for f, m in problems])
+
+
+def done() -> Response:
+    return json_response(200, {"success": True})
+
+
+class Model(ProviderModel):
     name = NAME
     api_paths = re.compile(r"^/v1/")
     playback_prefix = ("stream",)
@@ -90,6 +103,9 @@ class FastPix(ProviderModel):
     credentials = {"access_token_id": "sandbox-fastpix-token-id", "secret_key": "sandbox-fastpix-secret-key"}
     api_root = "/v1/live/streams"
     words = Words(live=ACTIVE, ended=IDLE, preparing=PREPARING)
+    challenge = 'Basic realm="FastPix"'
+    disabled_refusal = "stream is disabled"
+    playback_field, media_field, window_field = "playbackIds", "mediaIds", "reconnectWindow"
 
     @classmethod
     def extra_env(cls, api_url: str, rtmp_url: str, srt_url: str) -> dict:
@@ -98,7 +114,10 @@ class FastPix(ProviderModel):
                 "FASTPIX_PLAYBACK_URL_TEMPLATE": api_url + "/stream/{playback_id}.m3u8"}
 
     # rendering (the spec's live stream object) ----------------------------------------------------
-    def stream(self, doc: dict) -> dict:
+    def ok(self, result: Any, status: int = 200) -> Response:
+        return json_response(status, {"success": True, "data": result})
+
+    def render(self, doc: dict) -> dict:
         return {
             "streamId": doc["id"], "streamKey": doc["key"], "srtSecret": doc["srt_secret"], "trial": False,
             "status": doc["status"], "maxResolution": doc["maxResolution"], "maxDuration": 28800,
@@ -129,7 +148,7 @@ class FastPix(ProviderModel):
                 "object": obj or {"type": "live", "id": doc["id"]},
                 "workspace": {"id": self.core.config.fastpix_workspace_id,
                               "name": self.core.config.fastpix_workspace_name},
-                "data": data if data is not None else self.stream(doc),
+                "data": data if data is not None else self.render(doc),
                 "createdAt": _iso(time.time()), "attempts": [],
             }
             body = json.dumps(envelope).encode("utf-8")
@@ -138,9 +157,6 @@ class FastPix(ProviderModel):
                                    provider=NAME, stream_id=doc["id"], type=event_type)
 
     # the timeline's hooks (timeline.py) -------------------------------------------------------------
-    def window(self, doc: dict) -> float:
-        return doc["reconnectWindow"]
-
     def connected(self, doc: dict, back: bool) -> None:
         self.notify(doc, "connected", "active" if back else "preparing")
 
@@ -162,36 +178,18 @@ class FastPix(ProviderModel):
                           "playbackUrl": self.recording_url(media_id)})
         return media_id
 
-    def on_publish(self, doc: dict, now: float) -> Optional[str]:
-        return "stream is disabled" if doc["status"] == DISABLED else super().on_publish(doc, now)
-
-    # for the media server (``/stream/<id>.m3u8``, as ``stream.fastpix.com/{id}.m3u8``) and the admin API --
-    def playback_ids(self, doc: dict) -> list:
-        return [p["id"] for p in doc["playbackIds"]]
-
-    def media_ids(self, doc: dict) -> list:
-        return doc["mediaIds"]
-
-    def summary(self, doc: dict) -> dict:
-        return {**super().summary(doc), "connected": doc.get("connected", False),
-                "reconnect_window": doc["reconnectWindow"], "idle_at": doc.get("idle_at")}
-
-    def error_response(self, status: int, retry_after: Optional[float] = None) -> Response:
+    # HTTP (playback: ``/stream/<id>.m3u8``, as ``stream.fastpix.com/{id}.m3u8``) -------------------
+    def error_body(self, status: int, wait: int) -> Response:
         """The documented error envelope (the OpenAPI spec's error schemas) for a forced status."""
         if status == 429:
-            wait = int(retry_after or 1)
-            return error(429, description=f"Rate limit exceeded. Retry after {wait} seconds.",
-                         headers={"Retry-After": str(wait)})
-        if status == 422:
-            return error(422, fields=[{"field": "body", "message": "Validation failed."}])
-        return error(status, headers={"WWW-Authenticate": 'Basic realm="FastPix"'} if status == 401 else None)
+            return error(429, description=f"Rate limit exceeded. Retry after {wait} seconds.")
+        return error(status, fields=[{"field": "body", "message": "Validation failed."}] if status == 422 else None)
 
-    # HTTP ----------------------------------------------------------------------------------------
     def route_table(self) -> list:
         one = r"^/v1/live/streams/(?P<id>[^/]+)"
         return [
             route(r"^/v1/live/streams/?$", {"GET": self._list, "POST": self._create}),
-            route(one + r"/?$", {"GET": self._get, "PATCH": self._update, "DELETE": self._delete}),
+            route(one + r"/?$", {"GET": self.get_stream, "PATCH": self._update, "DELETE": self._delete}),
             route(one + r"/finish/?$", {"PUT": self._finish}),
             route(one + r"/live-enable/?$", {"PUT": self._enable}),
             route(one + r"/live-disable/?$", {"PUT": self._disable}),
@@ -213,95 +211,59 @@ class FastPix(ProviderModel):
         return self.error_response(401)
 
     def _list(self, req: Request) -> Response:
-        fields = []
+        problems = []
 
         def integer(name: str, default: int, low: int, high: Optional[int] = None) -> int:
             value = req.integer(name, default, low, high)
             if value is None:
                 bounds = f"between {low} and {high}" if high else f"greater than or equal to {low}"
-                fields.append({"field": name, "message": f"{name} must be an integer {bounds}"})
+                problems.append((name, f"{name} must be an integer {bounds}"))
             return value or low
 
         limit = integer("limit", 10, 1, MAX_LIMIT)
         page = integer("offset", 1, 1)  # the spec: offset is a 1-based PAGE number (default 1); 0 is a 422
         order = req.query.get("orderBy", "desc")
         if order not in ("asc", "desc"):
-            fields.append({"field": "orderBy", "message": "orderBy must be one of: asc, desc"})
-        if fields:
-            return error(422, description="Invalid query parameters.", fields=fields)
+            problems.append(("orderBy", "orderBy must be one of: asc, desc"))
+        if problems:
+            return invalid(problems, "Invalid query parameters.")
         docs = self.core.streams(NAME)
         if order == "asc":
             docs.reverse()
         chunk = docs[(page - 1) * limit: page * limit]
-        return json_response(200, {"success": True, "data": [self.stream(d) for d in chunk],
+        return json_response(200, {"success": True, "data": [self.render(d) for d in chunk],
                                    "pagination": {"totalRecords": len(docs), "currentOffset": page,
                                                   "offsetCount": max(1, math.ceil(len(docs) / limit))}})
 
-    def _validate(self, settings: dict, prefix: str, fields: list) -> None:
-        """Check inputMediaSettings-style fields (the spec's CreateLiveStreamRequest) into ``fields``."""
-        if "maxResolution" in settings and settings["maxResolution"] not in RESOLUTIONS:
-            fields.append({"field": f"{prefix}maxResolution", "message": "maxResolution must be one of: "
-                           + ", ".join(RESOLUTIONS)})
-        if "reconnectWindow" in settings:
-            window = settings["reconnectWindow"]
-            if isinstance(window, bool) or not isinstance(window, int) or not 0 <= window <= MAX_RECONNECT_WINDOW:
-                fields.append({"field": f"{prefix}reconnectWindow",
-                               "message": f"reconnectWindow must be an integer between 0 and {MAX_RECONNECT_WINDOW}"})
-        if "mediaPolicy" in settings and settings["mediaPolicy"] not in POLICIES:
-            fields.append({"field": f"{prefix}mediaPolicy", "message": "mediaPolicy must be one of: public, private"})
-        if "metadata" in settings:
-            meta = settings["metadata"]
-            if (not isinstance(meta, dict) or len(meta) > 10
-                    or any(not isinstance(v, str) or len(k) > 255 or len(v) > 255 for k, v in meta.items())):
-                fields.append({"field": f"{prefix}metadata",
-                               "message": "metadata must map strings to strings (at most 10 entries, 255 chars)"})
-        for flag in ("enableDvrMode", "enableRecording"):
-            if flag in settings and not isinstance(settings[flag], bool):
-                fields.append({"field": f"{prefix}{flag}", "message": f"{flag} must be a boolean"})
-
     def _create(self, req: Request) -> Response:
-        body = req.data()
-        if not isinstance(body, dict):
-            return error(422, description="The request body must be a JSON object.",
-                         fields=[{"field": "body", "message": "must be an object"}])
-        fields: list = []
+        body = self.json_object(req, error(422, description="The request body must be a JSON object.",
+                                           fields=[{"field": "body", "message": "must be an object"}]))
+        problems = []
         playback = body.get("playbackSettings")
         if not isinstance(playback, dict):
-            fields.append({"field": "playbackSettings", "message": "playbackSettings is required"})
+            problems.append(("playbackSettings", "playbackSettings is required"))
             playback = {}
         elif playback.get("accessPolicy") not in POLICIES:
-            fields.append({"field": "playbackSettings.accessPolicy",
-                           "message": "accessPolicy must be one of: public, private"})
+            problems.append(("playbackSettings.accessPolicy", "accessPolicy must be one of: public, private"))
         settings = body.get("inputMediaSettings", {})
         if not isinstance(settings, dict):
-            fields.append({"field": "inputMediaSettings", "message": "inputMediaSettings must be an object"})
+            problems.append(("inputMediaSettings", "inputMediaSettings must be an object"))
             settings = {}
-        self._validate(settings, "inputMediaSettings.", fields)
-        if fields:
-            return error(422, description="One or more fields are invalid.", fields=fields)
-        now = time.time()
-        doc = {
-            "provider": NAME, "id": uuid.uuid4().hex, "key": secrets.token_hex(16),
-            "srt_secret": secrets.token_hex(16), "created": now, "status": IDLE,
-            "maxResolution": settings.get("maxResolution", "1080p"),
-            "reconnectWindow": settings.get("reconnectWindow", 60),
-            "enableRecording": settings.get("enableRecording", True),
-            "enableDvrMode": settings.get("enableDvrMode", False),
-            "mediaPolicy": settings.get("mediaPolicy", "public"),
-            "metadata": dict(settings.get("metadata", {})),
-            "playbackIds": [{"id": str(uuid.uuid4()), "accessPolicy": playback.get("accessPolicy", "public"),
-                             "accessRestrictions": {"domains": {"defaultPolicy": "allow", "allow": [], "deny": []},
-                                                    "userAgents": {"defaultPolicy": "allow", "allow": [],
-                                                                   "deny": []}}}],
-            "mediaIds": [], "srt_playback_id": secrets.token_hex(16), "srt_playback_secret": secrets.token_hex(16),
-            "connected": False, "broadcast": False, "live_at": None, "idle_at": None, "pending_media": [],
-        }
-        self.add_stream(doc)
+        problems += refusals(settings, RULES, "inputMediaSettings.")
+        if problems:
+            return invalid(problems)
+        allow_all = {"defaultPolicy": "allow", "allow": [], "deny": []}
+        doc = self.add_stream(
+            uuid.uuid4().hex, secrets.token_hex(16), IDLE, srt_secret=secrets.token_hex(16),
+            maxResolution=settings.get("maxResolution", "1080p"), reconnectWindow=settings.get("reconnectWindow", 60),
+            enableRecording=settings.get("enableRecording", True),
+            enableDvrMode=settings.get("enableDvrMode", False), mediaPolicy=settings.get("mediaPolicy", "public"),
+            metadata=dict(settings.get("metadata", {})),
+            playbackIds=[{"id": str(uuid.uuid4()), "accessPolicy": playback.get("accessPolicy", "public"),
+                          "accessRestrictions": {"domains": dict(allow_all), "userAgents": dict(allow_all)}}],
+            mediaIds=[], srt_playback_id=secrets.token_hex(16), srt_playback_secret=secrets.token_hex(16))
         self.notify(doc, "created")
-        return json_response(201, {"success": True, "data": self.stream(doc)})
-
-    def _get(self, req: Request, doc: dict) -> Response:
-        return json_response(200, {"success": True, "data": self.stream(doc)})
+        return self.ok(self.render(doc), 201)
 
     def _add_simulcast(self, req: Request, doc: dict) -> Response:
         """"A simulcast can only be created when the parent live stream is in idle state"."""
@@ -317,50 +279,38 @@ class FastPix(ProviderModel):
         target["metadata"] = dict(body.get("metadata") or {})
         self.core.save(doc)
         self.notify(doc, "simulcast_target.created", data=self.simulcast(target))
-        return json_response(201, {"success": True, "data": self.simulcast(target)})
+        return self.ok(self.simulcast(target), 201)
 
     def _get_simulcast(self, req: Request, doc: dict, target: str) -> Response:
-        found = doc.get("targets", {}).get(target)
-        return json_response(200, {"success": True, "data": self.simulcast(found)}) if found else error(404)
+        return self.ok(self.simulcast(self.target(doc, target)))
 
     def _update_simulcast(self, req: Request, doc: dict, target: str) -> Response:
-        found, body = doc.get("targets", {}).get(target), req.data()
-        if found is None:
-            return error(404)
-        if not isinstance(body, dict) or not isinstance(body.get("isEnabled"), bool):
-            return error(422, "Invalid request", "isEnabled must be a boolean")
-        found["enabled"] = body["isEnabled"]
-        self.core.save(doc)
-        return json_response(200, {"success": True, "data": self.simulcast(found)})
+        refusal = error(422, "Invalid request", "isEnabled must be a boolean")
+        return self.ok(self.simulcast(self.toggle_target(req, doc, target, "isEnabled", refusal)))
 
     def _delete_simulcast(self, req: Request, doc: dict, target: str) -> Response:
-        if doc.get("targets", {}).pop(target, None) is None:
-            return error(404)
-        self.core.save(doc)
+        self.drop_target(doc, target)
         self.notify(doc, "simulcast_target.deleted", data={"simulcastId": target})
-        return json_response(200, {"success": True})
+        return done()
 
     def _update(self, req: Request, doc: dict) -> Response:
-        body = req.data()
-        if not isinstance(body, dict):
-            return error(422, fields=[{"field": "body", "message": "must be an object"}])
+        body = self.json_object(req, error(422, fields=[{"field": "body", "message": "must be an object"}]))
         if doc["status"] == DISABLED:
             return error(400, "stream is disabled", "A disabled stream cannot be updated; enable it first.")
-        fields: list = []
         changes = {k: body[k] for k in ("metadata", "reconnectWindow", "maxResolution") if k in body}
-        self._validate(changes, "", fields)
-        if fields:
-            return error(422, description="One or more fields are invalid.", fields=fields)
+        problems = refusals(changes, RULES)
+        if problems:
+            return invalid(problems)
         doc.update(changes)
         self.core.save(doc)
         self.core.event("updated", doc, fields=sorted(changes))
         self.notify(doc, "updated")
-        return json_response(200, {"success": True, "data": self.stream(doc)})
+        return self.ok(self.render(doc))
 
     def _delete(self, req: Request, doc: dict) -> Response:
         self.delete_stream(doc)
         self.notify(doc, "deleted")
-        return json_response(200, {"success": True})
+        return done()
 
     def _finish(self, req: Request, doc: dict) -> Response:
         # Verbatim, as FastPix's live API answered it:
@@ -369,7 +319,7 @@ class FastPix(ProviderModel):
             return error(400, "stream cannot be completed", "Only active streams can be marked as completed.")
         self.core.event("finish_requested", doc)
         self.end_now(doc)
-        return json_response(200, {"success": True})
+        return done()
 
     def _enable(self, req: Request, doc: dict) -> Response:
         if doc["status"] != DISABLED:
@@ -377,17 +327,15 @@ class FastPix(ProviderModel):
         self.core.event("enabled", doc)
         self.core.set_status(doc, IDLE)
         self.notify(doc, "enabled")
-        return json_response(200, {"success": True})
+        return done()
 
     def _disable(self, req: Request, doc: dict) -> Response:
         if doc["status"] == DISABLED:
             return error(400, "stream already disabled", "The stream is already disabled.")
         self.core.cut_off(doc, "disabled")
         self.end_now(doc, DISABLED)
-        return json_response(200, {"success": True})
+        return done()
 
     def _viewers(self, req: Request, doc: dict) -> Response:
-        return json_response(200, {"success": True, "data": {"views": 0}})
+        return self.ok({"views": 0})
 
-
-Model = FastPix

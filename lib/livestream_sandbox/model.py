@@ -8,7 +8,9 @@ given the path's groups, so an org or account in the path can be checked too), r
 another method (``not_allowed``, before the credentials when ``methods_first``), look up
 the stream named by the ``id`` group (``missing``) and answer a body that is not JSON
 (``bad_body``). Nothing is found by a built method name: an unknown path can only reach
-what the table names.
+what the table names. A handler (or a check it calls) may ``raise Refused(answer)`` to
+answer early; the checks every provider makes alike (an object body, a simulcast target
+of the stream, the field rules of ``refusals``) live here and raise the provider's answer.
 """
 
 from __future__ import annotations
@@ -16,13 +18,22 @@ from __future__ import annotations
 import base64
 import re
 import secrets
+import time
 from typing import Any, Callable, Dict, List, NamedTuple, Optional, Pattern, Tuple
 
-from .media import serve_by_id
+from .media import hls_folder, serve_by_id, serve_live
 from .timeline import Timeline, Words
-from .web import BadBody, Request, Response
+from .web import BadBody, Request, Response, empty, json_response
 
 Handler = Callable[..., Response]
+
+
+class Refused(Exception):
+    """An answer given before a handler's end (a refused body, an unknown target): ``handle`` sends it."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__(response.status)
+        self.response = response
 
 
 class Route(NamedTuple):
@@ -49,6 +60,40 @@ def basic_auth_matches(req: Request, user: str, password: str) -> bool:
     return bool(secrets.compare_digest(given_user, user) & secrets.compare_digest(given_password, password))
 
 
+# Field rules: (field, valid, message); ``refusals`` keeps the message of each present field that is not valid.
+Rule = Tuple[str, Callable[[Any], bool], str]
+
+
+def refusals(body: dict, rules: Tuple[Rule, ...], prefix: str = "") -> List[Tuple[str, str]]:
+    """(prefix + field, message) for each field of ``body`` a rule refuses, in the rules' order."""
+    return [(prefix + name, message) for name, valid, message in rules if name in body and not valid(body[name])]
+
+
+def present(**fields: Any) -> dict:
+    """The fields that are set (not None): the APIs leave the others out of their objects."""
+    return {name: value for name, value in fields.items() if value is not None}
+
+
+def is_bool(value: Any) -> bool:
+    return isinstance(value, bool)
+
+
+def number_in(low: float, high: Optional[float] = None, kinds: tuple = (int,)) -> Callable[[Any], bool]:
+    """A number of ``kinds`` (never a bool) from ``low`` to ``high``."""
+    def valid(value: Any) -> bool:
+        in_range = isinstance(value, kinds) and not isinstance(value, bool) and value >= low
+        return in_range and (high is None or value <= high)
+    return valid
+
+
+def one_of(choices: tuple) -> Callable[[Any], bool]:
+    return lambda v: v in choices
+
+
+def short_text(most: int) -> Callable[[Any], bool]:
+    return lambda v: isinstance(v, str) and len(v) <= most
+
+
 class ProviderModel:
     """The base of each provider look-alike (``tpstreams``, ``fastpix``, ... in ``registry``)."""
 
@@ -72,6 +117,18 @@ class ProviderModel:
     #: Its status words: given, the model gets a ``Timeline`` (with ``timeline_options``).
     words: Optional[Words] = None
     timeline_options: Dict[str, bool] = {}
+    #: The header a forced 429 names its wait in, and the challenge of a 401 (``WWW-Authenticate``).
+    retry_header = "Retry-After"
+    challenge = ""
+    #: Why nginx refuses an encoder of a disabled stream (status "disabled"; Cloudflare: ``enabled`` false).
+    disabled_refusal = ""
+    #: The document's list of playback objects (``{"id": ...}``); without one, the stream's id plays it.
+    playback_field = ""
+    #: The document's list of recording ids, and the reconnect window its stream chose (FastPix, Mux).
+    media_field = ""
+    window_field = ""
+    #: The reconnect window of every stream when it chooses none (api.video's documented minute).
+    reconnect_window = 0.0
 
     def __init__(self, core: Any) -> None:
         self.core = core
@@ -97,7 +154,7 @@ class ProviderModel:
 
     def playback_ids(self, doc: dict) -> List[str]:
         """The ids that play ``doc`` at ``playback_pattern`` (the ``<...>`` part)."""
-        return []
+        return [p["id"] for p in doc[self.playback_field]] if self.playback_field else [doc["id"]]
 
     def playback_url(self, playback_id: str) -> str:
         return self.core.places.api_url + re.sub(r"<[^>]+>", playback_id, self.playback_pattern)
@@ -109,15 +166,27 @@ class ProviderModel:
                         None)
         return serve_by_id(self.core, req, rest, key_of)
 
+    def live_hls(self, req: Request, stream_id: str, name: str, playable: Callable[[dict], bool]) -> Response:
+        """``name`` of the live HLS of stream ``stream_id`` while ``playable(doc)`` (TP Streams, Cloudflare)."""
+        with self.core.lock:
+            doc = self.core.get(self.name, stream_id)
+            folder = hls_folder(self.core, doc.get("key") if doc and playable(doc) else None)
+        return serve_live(req, folder, name)
+
     def media_ids(self, doc: dict) -> List[str]:
         """The ids of ``doc``'s recordings (remuxed under ``/transcoded/<id>/``)."""
-        return []
+        return doc[self.media_field] if self.media_field else []
 
     def summary(self, doc: dict) -> dict:
         """What the admin API shows of ``doc`` beside its id and key (providers add their own fields)."""
         media = self.media_ids(doc)
-        return {"status": doc["status"], "playback_urls": [self.playback_url(p) for p in self.playback_ids(doc)],
-                "media_ids": list(media), "recording_urls": self.ready_recordings(doc, media)}
+        shown = {"status": doc["status"], "playback_urls": [self.playback_url(p) for p in self.playback_ids(doc)],
+                 "media_ids": list(media),  # and those whose remux is done, where they play
+                 "recording_urls": [self.recording_url(m) for m in media if self.core.job_state(doc, m) == "ready"]}
+        if self.window_field:
+            shown.update(connected=doc.get("connected", False), reconnect_window=doc[self.window_field],
+                         idle_at=doc.get("idle_at"))
+        return shown
 
     # ---------------------------------------------------------------
     def route_table(self) -> List[Route]:
@@ -128,8 +197,22 @@ class ProviderModel:
         return None
 
     def error_response(self, status: int, retry_after: Optional[float] = None) -> Response:
-        """The provider's documented error body for ``status`` (faults force these too)."""
+        """The provider's documented error for ``status`` (faults force these too), with its headers."""
+        wait = int(retry_after or 1)
+        response = self.error_body(status, wait)
+        if status == 429:
+            response.headers[self.retry_header] = str(wait)
+        if status == 401 and self.challenge:
+            response.headers["WWW-Authenticate"] = self.challenge
+        return response
+
+    def error_body(self, status: int, wait: int) -> Response:
+        """The body of ``error_response`` (``wait``: the seconds a 429 asks for)."""
         raise NotImplementedError
+
+    def not_object(self) -> Response:
+        """The answer to a body that is JSON but not an object."""
+        return self.error_response(400)
 
     def not_found(self, req: Request) -> Response:
         return self.error_response(404)
@@ -149,6 +232,8 @@ class ProviderModel:
 
     def on_publish(self, doc: dict, now: float) -> Optional[str]:
         """Why nginx must refuse this publisher, or None."""
+        if self.disabled_refusal and (doc["status"] == "disabled" or doc.get("enabled") is False):
+            return self.disabled_refusal
         if self.core.faults.active(self.name, "never_ready"):
             return "ingest refused (fault never_ready)"
         return None
@@ -168,11 +253,68 @@ class ProviderModel:
         self.timeline.tick(doc, now)
 
     # what every provider's routes do alike -----------------------------------------------------
-    def add_stream(self, doc: dict) -> None:
-        """A new stream whose key is issued at once (TP Streams boots a server first)."""
+    def render(self, doc: dict) -> dict:
+        """The provider's stream object (its wire field names)."""
+        raise NotImplementedError
+
+    def ok(self, result: Any, status: int = 200) -> Response:
+        """A success in the provider's envelope (Mux: ``{"data": ...}``; here: the result alone)."""
+        return json_response(status, result)
+
+    def get_stream(self, req: Request, doc: dict, **path: str) -> Response:
+        return self.ok(self.render(doc))
+
+    def delete(self, req: Request, doc: dict, **path: str) -> Response:
+        """``DELETE`` of a stream: 204 (Cloudflare and FastPix answer a body instead)."""
+        self.delete_stream(doc)
+        return empty(204)
+
+    @staticmethod
+    def fields(req: Request) -> dict:
+        """The body's fields, none when it is not an object (a login, a stop with options)."""
+        body = req.data()
+        return body if isinstance(body, dict) else {}
+
+    def json_object(self, req: Request, refusal: Optional[Response] = None) -> dict:
+        """The body, which must be an object: else ``refusal`` (by default ``not_object``)."""
+        body = req.data()
+        if not isinstance(body, dict):
+            raise Refused(refusal or self.not_object())
+        return body
+
+    def add_stream(self, stream_id: str, key: str, status: Optional[str], **fields: Any) -> dict:
+        """A new stream, its key issued at once (TP Streams boots a server first), the timeline at rest."""
+        doc = {"provider": self.name, "id": stream_id, "key": key, "created": time.time(), "status": status,
+               "connected": False, "broadcast": False, "live_at": None, "idle_at": None, "pending_media": [],
+               **fields}
         self.core.add(doc)
         self.core.event("created", doc)
         self.core.event("key_issued", doc, boot_seconds=0)
+        return doc
+
+    # simulcast targets (``restream.py`` keeps them in ``doc["targets"]``) ------------------------
+    def target(self, doc: dict, target_id: str) -> dict:
+        """The stream's target ``target_id``, or the provider's 404."""
+        found = doc.get("targets", {}).get(target_id)
+        if found is None:
+            raise Refused(self.error_response(404))
+        return found
+
+    def drop_target(self, doc: dict, target_id: str, event: str = "") -> None:
+        del doc["targets"][self.target(doc, target_id)["id"]]
+        self.core.save(doc)
+        if event:
+            self.core.event(event, doc, target=target_id)
+
+    def toggle_target(self, req: Request, doc: dict, target_id: str, field: str, refusal: Response) -> dict:
+        """``{field: bool}`` turns the target's relay on or off (Cloudflare outputs, FastPix simulcasts)."""
+        body = req.data()
+        target = self.target(doc, target_id)
+        if not isinstance(body, dict) or not isinstance(body.get(field), bool):
+            raise Refused(refusal)
+        target["enabled"] = body[field]
+        self.core.save(doc)
+        return target
 
     def end_now(self, doc: dict, status: Optional[str] = None) -> None:
         """End the broadcast at once (the API's finish, complete or disable): the encoder is cut."""
@@ -190,13 +332,9 @@ class ProviderModel:
         """Where a remuxed recording plays (``media.py`` serves ``/transcoded/``)."""
         return f"{self.core.places.api_url}/transcoded/{media_id}/video.m3u8"
 
-    def ready_recordings(self, doc: dict, media_ids: list) -> list:
-        """The recording URLs of those of ``media_ids`` whose remux is done (the admin view)."""
-        return [self.recording_url(m) for m in media_ids if self.core.job_state(doc, m) == "ready"]
-
     # the timeline's hooks (``timeline.py``) ----------------------------------------------------
     def window(self, doc: dict) -> float:
-        return 0.0
+        return doc[self.window_field] if self.window_field else self.reconnect_window
 
     def connected(self, doc: dict, back: bool) -> None:
         pass
@@ -239,3 +377,5 @@ class ProviderModel:
                 return handler(req, **args)
         except BadBody as exc:
             return self.bad_body(exc)
+        except Refused as refused:
+            return refused.response

@@ -21,35 +21,33 @@ from __future__ import annotations
 
 import re
 import secrets
-import time
 from typing import Any, Optional
 
-from .model import ProviderModel, basic_auth_matches, route
+from .model import ProviderModel, basic_auth_matches, is_bool, number_in, one_of, present, refusals, route, short_text
 from .restream import add_target
 from .timeline import Words
 from .web import BadBody, Request, Response, empty, json_response
 
 NAME = "mux"
-
 IDLE, ACTIVE, DISABLED = "idle", "active", "disabled"
-
-
 #: Where the sandbox plays a playback ID (the real service: https://stream.mux.com/{id}.m3u8).
 PLAYBACK_PREFIX = "/mux/stream/"
-
-
-def mux_id() -> str:
-    """An ID in Mux's style: 44 URL-safe characters."""
-    return secrets.token_urlsafe(33)
-
-
 MAX_RECONNECT_WINDOW = 1800  # "Max: 1800s (30 minutes)"
-
 MAX_LIMIT = 100
-
 POLICIES = ("public", "signed")
-
 LATENCY_MODES = ("low", "reduced", "standard")
+PASSTHROUGH = ("passthrough", short_text(255), "passthrough must be a string of at most 255 characters")
+#: What a create body may carry besides its playback policies (the API reference's limits).
+RULES = (
+    ("latency_mode", one_of(LATENCY_MODES), "latency_mode must be one of: low, reduced, standard"),
+    ("reconnect_window", number_in(0, MAX_RECONNECT_WINDOW, (int, float)),
+     f"reconnect_window must be a number from 0 to {MAX_RECONNECT_WINDOW}"),
+    PASSTHROUGH,
+    ("meta", lambda meta: isinstance(meta, dict) and short_text(512)(meta.get("title", "")),
+     "meta must be an object whose title has at most 512 characters"),
+    ("test", is_bool, "test must be a boolean"),
+    ("new_asset_settings", lambda settings: isinstance(settings, dict), "new_asset_settings must be an object"),
+)
 
 _ERRORS = {
     400: ("invalid_parameters", "The request could not be processed."),
@@ -64,17 +62,22 @@ _ERRORS = {
 }
 
 
-def error(status: int, *messages: str, headers: Optional[dict] = None) -> Response:
+def mux_id() -> str:
+    """An ID in Mux's style: 44 URL-safe characters."""
+    return secrets.token_urlsafe(33)
+
+
+def error(status: int, *messages: str) -> Response:
     kind, default = _ERRORS.get(status, ("error", "The request failed."))
-    body = {"error": {"type": kind, "messages": list(messages) or [default]}}
-    return json_response(status, body, headers)
+    return json_response(status, {"error": {"type": kind, "messages": list(messages) or [default]}})
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+def _policies(body: dict) -> Any:
+    policies = body.get("playback_policies", body.get("playback_policy", []))
+    return [policies] if isinstance(policies, str) else policies  # "a single string ... in place of the array"
 
 
-class Mux(ProviderModel):
+class Model(ProviderModel):
     name = NAME
     api_paths = re.compile(r"^/video/")
     playback_prefix = ("mux", "stream")
@@ -83,9 +86,15 @@ class Mux(ProviderModel):
     credentials = {"token_id": "sandbox-mux-token-id", "token_secret": "sandbox-mux-token-secret"}
     api_root = "/video/v1/live-streams"
     words = Words(live=ACTIVE, ended=IDLE)
+    challenge = 'Basic realm="Mux"'
+    disabled_refusal = "live stream is disabled"
+    playback_field, media_field, window_field = "playback_ids", "recent_asset_ids", "reconnect_window"
 
     # rendering ---------------------------------------------------------------------------------
-    def stream(self, doc: dict) -> dict:
+    def ok(self, result: Any, status: int = 200) -> Response:
+        return json_response(status, {"data": result})
+
+    def render(self, doc: dict) -> dict:
         """The ``LiveStream`` object of the API reference (only the fields that are set)."""
         out = {
             "id": doc["id"], "stream_key": doc["key"], "srt_passphrase": doc["srt_passphrase"],
@@ -93,40 +102,23 @@ class Mux(ProviderModel):
             "playback_ids": [dict(p) for p in doc["playback_ids"]],
             "reconnect_window": doc["reconnect_window"], "latency_mode": doc["latency_mode"],
             "max_continuous_duration": 43200,
+            **present(new_asset_settings=doc.get("new_asset_settings"), passthrough=doc.get("passthrough"),
+                      meta=doc.get("meta"), test=True if doc.get("test") else None,
+                      recent_asset_ids=list(doc["recent_asset_ids"]) or None,
+                      simulcast_targets=[self.target_object(t) for t in doc.get("targets", {}).values()] or None),
         }
-        if doc.get("new_asset_settings") is not None:
-            out["new_asset_settings"] = doc["new_asset_settings"]
-        for key in ("passthrough", "meta"):
-            if doc.get(key) is not None:
-                out[key] = doc[key]
-        if doc.get("test"):
-            out["test"] = True
-        if doc["recent_asset_ids"]:
-            out["recent_asset_ids"] = list(doc["recent_asset_ids"])
-        if doc.get("targets"):
-            out["simulcast_targets"] = [self.target(t) for t in doc["targets"].values()]
         if doc["status"] == ACTIVE:
-            out["active_ingest_protocol"] = "rtmp"
-            if doc.get("active_asset_id"):
-                out["active_asset_id"] = doc["active_asset_id"]
+            out.update(present(active_ingest_protocol="rtmp", active_asset_id=doc.get("active_asset_id") or None))
         return out
 
     @staticmethod
-    def target(target: dict) -> dict:
+    def target_object(target: dict) -> dict:
         """A ``SimulcastTarget``: id, passthrough, status, stream_key, url."""
-        out = {"id": target["id"], "status": target["status"], "url": target["url"]}
-        if target.get("key"):
-            out["stream_key"] = target["key"]
-        if target.get("name"):
-            out["passthrough"] = target["name"]
-        if target["status"] == "errored":
-            out["error_severity"] = "normal"
-        return out
+        return present(id=target["id"], status=target["status"], url=target["url"],
+                       stream_key=target.get("key") or None, passthrough=target.get("name") or None,
+                       error_severity="normal" if target["status"] == "errored" else None)
 
     # the timeline's hooks (timeline.py) -----------------------------------------------------
-    def window(self, doc: dict) -> float:
-        return doc["reconnect_window"]
-
     def went_live(self, doc: dict) -> None:
         doc["active_asset_id"] = mux_id() if doc.get("new_asset_settings") else None
 
@@ -137,31 +129,18 @@ class Mux(ProviderModel):
             doc["recent_asset_ids"].append(asset_id)
         return asset_id
 
-    def on_publish(self, doc: dict, now: float) -> Optional[str]:
-        return "live stream is disabled" if doc["status"] == DISABLED else super().on_publish(doc, now)
+    # HTTP ----------------------------------------------------------------------------------------
+    def error_body(self, status: int, wait: int) -> Response:
+        return error(status)
 
-    # for the media server (``/mux/stream/<playback_id>.m3u8`` and its segments) and the admin API -----
-    def playback_ids(self, doc: dict) -> list:
-        return [p["id"] for p in doc["playback_ids"]]
-
-    def media_ids(self, doc: dict) -> list:
-        return doc["recent_asset_ids"]
-
-    def summary(self, doc: dict) -> dict:
-        return {**super().summary(doc), "connected": doc.get("connected", False),
-                "reconnect_window": doc["reconnect_window"], "idle_at": doc.get("idle_at")}
-
-    def error_response(self, status: int, retry_after: Optional[float] = None) -> Response:
-        """The error body for a forced status (faults)."""
-        if status == 429:
-            return error(429, headers={"Retry-After": str(int(retry_after or 1))})
-        return error(status, headers={"WWW-Authenticate": 'Basic realm="Mux"'} if status == 401 else None)
+    def not_object(self) -> Response:
+        return error(400, "The request body must be a JSON object")
 
     def route_table(self) -> list:
         one = r"^/video/v1/live-streams/(?P<id>[^/]+)"
         return [
             route(r"^/video/v1/live-streams/?$", {"GET": self._list, "POST": self._create}),
-            route(one + r"/?$", {"GET": self._get, "DELETE": self._delete}),
+            route(one + r"/?$", {"GET": self.get_stream, "DELETE": self.delete}),
             route(one + r"/complete/?$", {"PUT": self._complete}),
             route(one + r"/enable/?$", {"PUT": self._enable}),
             route(one + r"/disable/?$", {"PUT": self._disable}),
@@ -178,7 +157,6 @@ class Mux(ProviderModel):
             return None
         return self.error_response(401)
 
-    # routes --------------------------------------------------------------------------------------
     def _list(self, req: Request) -> Response:
         problems = []
         numbers = {}
@@ -197,109 +175,63 @@ class Mux(ProviderModel):
         if req.query.get("stream_key"):
             docs = [d for d in docs if d["key"] == req.query["stream_key"]]
         limit, page = numbers["limit"], numbers["page"]
-        return json_response(200, {"data": [self.stream(d) for d in docs[(page - 1) * limit: page * limit]]})
-
-    def _validate(self, body: dict) -> list:
-        problems = []
-        policies = body.get("playback_policies", body.get("playback_policy", []))
-        if isinstance(policies, str):  # "a single string name can be used in place of the array"
-            policies = [policies]
-        if not isinstance(policies, list) or any(p not in POLICIES for p in policies):
-            problems.append("playback_policies must be a list of: public, signed")
-        if "latency_mode" in body and body["latency_mode"] not in LATENCY_MODES:
-            problems.append("latency_mode must be one of: low, reduced, standard")
-        if "reconnect_window" in body:
-            window = body["reconnect_window"]
-            if not _is_number(window) or not 0 <= window <= MAX_RECONNECT_WINDOW:
-                problems.append(f"reconnect_window must be a number from 0 to {MAX_RECONNECT_WINDOW}")
-        if "passthrough" in body and (not isinstance(body["passthrough"], str) or len(body["passthrough"]) > 255):
-            problems.append("passthrough must be a string of at most 255 characters")
-        meta = body.get("meta", {})
-        if not isinstance(meta, dict) or not isinstance(meta.get("title", ""), str) or len(meta.get("title", "")) > 512:
-            problems.append("meta must be an object whose title has at most 512 characters")
-        if "test" in body and not isinstance(body["test"], bool):
-            problems.append("test must be a boolean")
-        if "new_asset_settings" in body and not isinstance(body["new_asset_settings"], dict):
-            problems.append("new_asset_settings must be an object")
-        return problems
+        return self.ok([self.render(d) for d in docs[(page - 1) * limit: page * limit]])
 
     def _create(self, req: Request) -> Response:
-        body = req.data()
-        if not isinstance(body, dict):
-            return error(400, "The request body must be a JSON object")
-        problems = self._validate(body)
+        body = self.json_object(req)
+        policies = _policies(body)
+        problems = [] if isinstance(policies, list) and all(p in POLICIES for p in policies) else [
+            "playback_policies must be a list of: public, signed"]
+        problems += [message for _, message in refusals(body, RULES)]
         if problems:
             return error(400, *problems)
-        policies = body.get("playback_policies", body.get("playback_policy", []))
-        policies = [policies] if isinstance(policies, str) else policies
-        doc = {
-            "provider": NAME, "id": mux_id(), "key": secrets.token_hex(16),
-            "srt_passphrase": secrets.token_urlsafe(24), "created": time.time(), "status": IDLE,
-            "playback_ids": [{"policy": p, "id": mux_id()} for p in policies],
-            "reconnect_window": body.get("reconnect_window", 60),
-            "latency_mode": body.get("latency_mode", "standard"),
-            "new_asset_settings": body.get("new_asset_settings"),
-            "passthrough": body.get("passthrough"), "meta": body.get("meta"), "test": body.get("test", False),
-            "recent_asset_ids": [], "pending_media": [], "connected": False, "broadcast": False,
-            "live_at": None, "idle_at": None,
-        }
-        self.add_stream(doc)
-        return json_response(201, {"data": self.stream(doc)})
-
-    def _get(self, req: Request, doc: dict) -> Response:
-        return json_response(200, {"data": self.stream(doc)})
-
-    def _delete(self, req: Request, doc: dict) -> Response:
-        self.delete_stream(doc)
-        return empty(204)
+        doc = self.add_stream(
+            mux_id(), secrets.token_hex(16), IDLE, srt_passphrase=secrets.token_urlsafe(24),
+            playback_ids=[{"policy": p, "id": mux_id()} for p in policies],
+            reconnect_window=body.get("reconnect_window", 60), latency_mode=body.get("latency_mode", "standard"),
+            new_asset_settings=body.get("new_asset_settings"), passthrough=body.get("passthrough"),
+            meta=body.get("meta"), test=body.get("test", False), recent_asset_ids=[])
+        return self.ok(self.render(doc), 201)
 
     def _complete(self, req: Request, doc: dict) -> Response:
         """End the broadcast now: the recording is completed and the encoder is cut."""
         if doc["status"] == ACTIVE:
             self.core.event("finish_requested", doc)  # the demo's "provider stream ended" step
             self.end_now(doc)
-        return json_response(200, {"data": {}})
+        return self.ok({})
 
     def _add_target(self, req: Request, doc: dict) -> Response:
         """``POST .../simulcast-targets``: "only allowed when the parent live stream is idle"."""
-        body = req.data()
-        if not isinstance(body, dict):
-            return error(400, "The request body must be a JSON object")
+        body = self.json_object(req)
         url = body.get("url")
         if not isinstance(url, str) or not re.match(r"^(rtmps?|srt)://[^/\s]+", url):
             return error(400, "url must be an RTMP(s) or SRT URL")
-        if "passthrough" in body and (not isinstance(body["passthrough"], str) or len(body["passthrough"]) > 255):
-            return error(400, "passthrough must be a string of at most 255 characters")
+        if refusals(body, (PASSTHROUGH,)):
+            return error(400, PASSTHROUGH[2])
         if doc["status"] != IDLE:
             return error(400, "Simulcast targets can only be added while the live stream is idle")
         target = add_target(doc, url=url, key=str(body.get("stream_key") or ""), name=body.get("passthrough") or "")
         self.core.event("simulcast_target_created", doc, target=target["id"])
         self.core.save(doc)
-        return json_response(201, {"data": self.target(target)})
+        return self.ok(self.target_object(target), 201)
 
     def _get_target(self, req: Request, doc: dict, target: str) -> Response:
-        found = doc.get("targets", {}).get(target)
-        return json_response(200, {"data": self.target(found)}) if found else error(404)
+        return self.ok(self.target_object(self.target(doc, target)))
 
     def _delete_target(self, req: Request, doc: dict, target: str) -> Response:
-        if doc.get("targets", {}).pop(target, None) is None:
-            return error(404)
-        self.core.event("simulcast_target_deleted", doc, target=target)
-        self.core.save(doc)
+        self.drop_target(doc, target, "simulcast_target_deleted")
         return empty(204)
 
     def _enable(self, req: Request, doc: dict) -> Response:
         if doc["status"] == DISABLED:
             self.core.event("enabled", doc)
             self.core.set_status(doc, IDLE)
-        return json_response(200, {"data": {}})
+        return self.ok({})
 
     def _disable(self, req: Request, doc: dict) -> Response:
         if doc["status"] != DISABLED:
             self.core.cut_off(doc, "disabled")
             self.end_now(doc)
             self.core.set_status(doc, DISABLED)
-        return json_response(200, {"data": {}})
+        return self.ok({})
 
-
-Model = Mux

@@ -35,16 +35,17 @@ def declaration(name: str) -> Any:
     return providers.get(name).declaration()
 
 
+def _credentials(model: Any) -> List[Tuple[str, Any]]:
+    """(field, the product's declaration of it) per credential of ``model``: a declaration names it or its setting."""
+    declared = {f.name: f for f in declaration(model.name).credential_fields}
+    declared.update({f.setting: f for f in declaration(model.name).credential_fields})
+    return [(field, declared[field]) for field in model.credentials]
+
+
 def credential_fields() -> List[Tuple[str, str, bool, str]]:
     """(flat name such as ``fastpix_secret_key``, default, secret, the client's variable) per credential."""
-    rows = []
-    for model in models():
-        declared = {f.name: f for f in declaration(model.name).credential_fields}
-        declared.update({f.setting: f for f in declaration(model.name).credential_fields})
-        for field, default in model.credentials.items():
-            spec = declared[field]
-            rows.append((f"{model.name}_{field}", default, spec.secret, spec.env))
-    return rows
+    return [(f"{model.name}_{field}", model.credentials[field], spec.secret, spec.env)
+            for model in models() for field, spec in _credentials(model)]
 
 
 def client_env(api_url: str, rtmp_url: str, srt_url: str, creds: Any, *, tpstreams_login: bool = False) -> dict:
@@ -55,8 +56,7 @@ def client_env(api_url: str, rtmp_url: str, srt_url: str, creds: Any, *, tpstrea
         decl = declaration(model.name)
         env[decl.base_url_env] = api_url
         wanted = model.env_fields(tpstreams_login)
-        for spec in decl.credential_fields:
-            field = spec.name if spec.name in model.credentials else spec.setting
+        for field, spec in _credentials(model):
             if field in wanted:
                 env[spec.env] = getattr(creds, f"{model.name}_{field}")
         for setting in decl.settings:

@@ -14,7 +14,7 @@ import sqlite3
 import threading
 import time
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Optional, Sequence
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS streams (
@@ -49,36 +49,32 @@ class Store:
             self._closed = True
             self._db.close()
 
+    def _write(self, sql: str, args: Sequence[Any] = ()) -> Optional[sqlite3.Cursor]:
+        """One change under the lock; none once closed (a late background job after stop(): nothing to keep)."""
+        with self._lock:
+            return None if self._closed else self._db.execute(sql, args)
+
+    def _read(self, sql: str, args: Sequence[Any] = ()) -> list:
+        with self._lock:
+            return self._db.execute(sql, args).fetchall()
+
     # streams ---------------------------------------------------------------------------------
     def load_streams(self) -> list[dict]:
-        with self._lock:
-            rows = self._db.execute("SELECT doc FROM streams ORDER BY created").fetchall()
-        return [json.loads(row[0]) for row in rows]
+        return [json.loads(row[0]) for row in self._read("SELECT doc FROM streams ORDER BY created")]
 
     def save_stream(self, doc: dict) -> None:
-        with self._lock:
-            if self._closed:  # a late background job after stop(): nothing to keep
-                return
-            self._db.execute(
-                "INSERT OR REPLACE INTO streams (provider, id, created, doc) VALUES (?, ?, ?, ?)",
-                (doc["provider"], doc["id"], doc["created"], json.dumps(doc)),
-            )
+        self._write("INSERT OR REPLACE INTO streams (provider, id, created, doc) VALUES (?, ?, ?, ?)",
+                    (doc["provider"], doc["id"], doc["created"], json.dumps(doc)))
 
     def delete_stream(self, provider: str, stream_id: str) -> None:
-        with self._lock:
-            self._db.execute("DELETE FROM streams WHERE provider = ? AND id = ?", (provider, stream_id))
+        self._write("DELETE FROM streams WHERE provider = ? AND id = ?", (provider, stream_id))
 
     # events ----------------------------------------------------------------------------------
     def add_event(self, ts: float, provider: Optional[str], stream_id: Optional[str], kind: str,
                   detail: dict) -> int:
-        with self._lock:
-            if self._closed:
-                return 0
-            cur = self._db.execute(
-                "INSERT INTO events (ts, provider, stream_id, kind, detail) VALUES (?, ?, ?, ?, ?)",
-                (ts, provider, stream_id, kind, json.dumps(detail)),
-            )
-            return int(cur.lastrowid)
+        cur = self._write("INSERT INTO events (ts, provider, stream_id, kind, detail) VALUES (?, ?, ?, ?, ?)",
+                          (ts, provider, stream_id, kind, json.dumps(detail)))
+        return int(cur.lastrowid) if cur else 0
 
     def events(self, *, since: int = 0, provider: Optional[str] = None, stream_id: Optional[str] = None,
                kind: Optional[str] = None, limit: int = 1000) -> list[dict]:
@@ -88,12 +84,8 @@ class Store:
             if value:
                 sql += f" AND {column} = ?"
                 args.append(value)
-        sql += " ORDER BY seq LIMIT ?"
-        args.append(limit)
-        with self._lock:
-            rows = self._db.execute(sql, args).fetchall()
         out = []
-        for seq, ts, prov, sid, knd, detail in rows:
+        for seq, ts, prov, sid, knd, detail in self._read(sql + " ORDER BY seq LIMIT ?", [*args, limit]):
             out.append({"seq": seq, "ts": ts,
                         "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ts)) + f".{int(ts % 1 * 1000):03d}Z",
                         "provider": prov, "stream_id": sid, "kind": knd, **json.loads(detail)})
@@ -101,34 +93,22 @@ class Store:
 
     # TP Streams webhooks (developer.tpstreams.com/docs/server-api/webhooks) -----------------------
     def add_webhook(self, org: str, url: str, secret_token: str) -> dict:
-        with self._lock:
-            cur = self._db.execute(
-                "INSERT INTO tp_webhooks (org, url, secret_token, created) VALUES (?, ?, ?, ?)",
-                (org, url, secret_token, time.time()),
-            )
-            return {"url": url, "secret_token": secret_token, "id": int(cur.lastrowid)}
+        cur = self._write("INSERT INTO tp_webhooks (org, url, secret_token, created) VALUES (?, ?, ?, ?)",
+                          (org, url, secret_token, time.time()))
+        return {"url": url, "secret_token": secret_token, "id": int(cur.lastrowid) if cur else 0}
 
     def webhooks(self, org: str) -> list[dict]:
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT id, url, secret_token FROM tp_webhooks WHERE org = ? ORDER BY id", (org,)
-            ).fetchall()
+        rows = self._read("SELECT id, url, secret_token FROM tp_webhooks WHERE org = ? ORDER BY id", (org,))
         return [{"url": url, "secret_token": token, "id": wid} for wid, url, token in rows]
 
     def update_webhook(self, org: str, webhook_id: int, url: str, secret_token: str) -> Optional[dict]:
-        with self._lock:
-            cur = self._db.execute(
-                "UPDATE tp_webhooks SET url = ?, secret_token = ? WHERE org = ? AND id = ?",
-                (url, secret_token, org, webhook_id),
-            )
-        if cur.rowcount == 0:
-            return None
-        return {"url": url, "secret_token": secret_token, "id": webhook_id}
+        cur = self._write("UPDATE tp_webhooks SET url = ?, secret_token = ? WHERE org = ? AND id = ?",
+                          (url, secret_token, org, webhook_id))
+        return {"url": url, "secret_token": secret_token, "id": webhook_id} if cur and cur.rowcount else None
 
     def delete_webhook(self, org: str, webhook_id: int) -> bool:
-        with self._lock:
-            cur = self._db.execute("DELETE FROM tp_webhooks WHERE org = ? AND id = ?", (org, webhook_id))
-        return cur.rowcount > 0
+        cur = self._write("DELETE FROM tp_webhooks WHERE org = ? AND id = ?", (org, webhook_id))
+        return bool(cur and cur.rowcount)
 
     def reset(self) -> None:
         """Forget every stream, event and webhook."""

@@ -35,21 +35,21 @@ import uuid
 from datetime import datetime
 from typing import Optional
 
-from .media import hls_folder, serve_live
-from .model import ProviderModel, route
+from .model import ProviderModel, Refused, route
 from .web import BadBody, Request, Response, empty, json_response, text
 
 NAME = "tpstreams"
-
 NOT_STARTED, STREAMING, DISCONNECTED = "Not Started", "Streaming", "Disconnected"
-
 STOPPED, RECORDING, COMPLETED, ERROR = "Stopped", "Recording", "Completed", "Error"
-
 LATENCIES = ("Low Latency", "Normal Latency")
-
 RESOLUTIONS = ["240p", "480p", "720p"]
-
 _ALPHABET = string.ascii_letters + string.digits
+_MAX_LIMIT = 100
+_ERROR_DETAIL = {
+    400: "Bad request.", 401: "Invalid token.", 403: "You do not have permission to perform this action.",
+    404: "Not found.", 405: "Method not allowed.", 409: "Conflict.", 422: "Unprocessable entity.",
+}
+_REQUIRED = ["This field is required."]
 
 
 def _activity(word: str) -> dict:
@@ -61,16 +61,13 @@ def random_id(length: int) -> str:
     return "".join(secrets.choice(_ALPHABET) for _ in range(length))
 
 
-_MAX_LIMIT = 100
-
-_ERROR_DETAIL = {
-    400: "Bad request.", 401: "Invalid token.", 403: "You do not have permission to perform this action.",
-    404: "Not found.", 405: "Method not allowed.", 409: "Conflict.", 422: "Unprocessable entity.",
-}
-
-
 def detail(status: int, message: str, headers: Optional[dict] = None) -> Response:
     return json_response(status, {"detail": message}, headers)
+
+
+def invalid(message: str) -> Response:
+    """DRF's 400 for a body that is wrong as a whole."""
+    return json_response(400, {"non_field_errors": [message]})
 
 
 def _as_bool(value: object) -> Optional[bool]:
@@ -86,7 +83,7 @@ def _as_bool(value: object) -> Optional[bool]:
     return None
 
 
-class TPStreams(ProviderModel):
+class Model(ProviderModel):
     name = NAME
     api_paths = re.compile(r"^/api/")
     playback_prefix = ("live",)
@@ -95,6 +92,7 @@ class TPStreams(ProviderModel):
                    "password": "sandbox-password"}
 
     api_root = "/api/v1/{tpstreams_org_id}/"
+    challenge = "Token"
 
     @classmethod
     def env_fields(cls, login: bool) -> tuple:
@@ -105,26 +103,16 @@ class TPStreams(ProviderModel):
     def _hls_url(self, doc: dict) -> str:
         return f"{self.core.places.api_url}/live/{doc['org']}/{doc['id']}/video.m3u8"
 
-    def _chat_url(self, doc: dict) -> str:
-        return f"{self.core.places.api_url}/live-chat/{doc['org']}/{doc['id']}/"
-
     def asset(self, doc: dict, *, detail_view: bool = False) -> dict:
         """The asset JSON of the docs' create/webhook examples."""
-        booted = bool(doc.get("booted"))
+        booted, places = bool(doc.get("booted")), self.core.places
         live = {
-            "rtmp_url": self.core.places.rtmp_url if booted else "",
-            "stream_key": doc.get("key") if booted else None,
-            "status": doc["status"],
-            "hls_url": self._hls_url(doc),
-            "start": doc.get("start"),
-            "transcode_recorded_video": True,
-            "enable_drm_for_recording": doc["enable_drm_for_recording"],
-            "enable_drm": doc["enable_drm_for_recording"],
-            "enable_llhls": False,
-            "latency": doc["latency"],
-            "chat_embed_url": self._chat_url(doc) if doc.get("chat") else None,
-            "resolutions": list(RESOLUTIONS),
-            "activities": list(doc.get("activities", [])),
+            "rtmp_url": places.rtmp_url if booted else "", "stream_key": doc.get("key") if booted else None,
+            "status": doc["status"], "hls_url": self._hls_url(doc), "start": doc.get("start"),
+            "transcode_recorded_video": True, "enable_drm_for_recording": doc["enable_drm_for_recording"],
+            "enable_drm": doc["enable_drm_for_recording"], "enable_llhls": False, "latency": doc["latency"],
+            "chat_embed_url": f"{places.api_url}/live-chat/{doc['org']}/{doc['id']}/" if doc.get("chat") else None,
+            "resolutions": list(RESOLUTIONS), "activities": list(doc.get("activities", [])),
         }
         asset = {"title": doc["title"], "bytes": None, "type": "livestream", "video": doc.get("video"),
                  "id": doc["id"], "live_stream": live, "parent": None, "parent_id": None}
@@ -153,9 +141,6 @@ class TPStreams(ProviderModel):
         self.core.event("server_start_requested", doc, ready_in=self.core.config.boot_delay)
         self.core.save(doc)
 
-    def _find(self, stream_id: str) -> Optional[dict]:
-        return self.core.get(NAME, stream_id)
-
     # ingest and timers (core.py calls these with the lock held) -------------------------------------
     def on_publish(self, doc: dict, now: float) -> Optional[str]:
         if not doc.get("booted"):
@@ -171,9 +156,7 @@ class TPStreams(ProviderModel):
         if doc["status"] == STREAMING:
             self._status(doc, DISCONNECTED, "On Publish Done")
 
-    def recover(self, doc: dict, now: float) -> None:
-        if doc["status"] == STREAMING:  # nginx went down with the sandbox: the encoder is gone
-            self._status(doc, DISCONNECTED, "On Publish Done")
+    recover = on_publish_done  # nginx went down with the sandbox: the encoder is gone
 
     def tick(self, doc: dict, now: float) -> None:
         ready_at = doc.get("boot_ready_at")
@@ -226,10 +209,7 @@ class TPStreams(ProviderModel):
         """``/live/<org>/<asset_id>/video.m3u8`` and its segments."""
         if len(rest) != 3:
             return text(404, "Not found")
-        with self.core.lock:
-            doc = self._find(rest[1])
-            folder = hls_folder(self.core, doc.get("key") if doc and doc["org"] == rest[0] else None)
-        return serve_live(req, folder, rest[2])
+        return self.live_hls(req, rest[1], rest[2], lambda doc: doc["org"] == rest[0])
 
     def summary(self, doc: dict) -> dict:
         return {"title": doc["title"], "status": doc["status"], "booted": doc.get("booted", False),
@@ -239,16 +219,13 @@ class TPStreams(ProviderModel):
                 "recording_url": (doc.get("video") or {}).get("playback_url")}
 
     # errors (DRF-style, as in developer.tpstreams.com/docs/server-api/assets) ---------------------
-    def error_response(self, status: int, retry_after: Optional[float] = None) -> Response:
+    def error_body(self, status: int, wait: int) -> Response:
         """The documented (DRF) body for a forced status."""
         if status == 429:
-            wait = int(retry_after or 1)
-            return detail(429, f"Request was throttled. Expected available in {wait} seconds.",
-                          {"Retry-After": str(wait)})
+            return detail(429, f"Request was throttled. Expected available in {wait} seconds.")
         if status >= 500:  # Django's own 500 page and a proxy's 502/503/504 are HTML, not JSON
             return text(status, f"<h1>Server Error ({status})</h1>", "text/html; charset=utf-8")
-        headers = {"WWW-Authenticate": "Token"} if status == 401 else None
-        return detail(status, _ERROR_DETAIL.get(status, "Error."), headers)
+        return detail(status, _ERROR_DETAIL.get(status, "Error."))
 
     # HTTP ----------------------------------------------------------------------------------------
     def route_table(self) -> list:
@@ -258,7 +235,7 @@ class TPStreams(ProviderModel):
             route(r"^/api/auth/logout/$", {"POST": self._logout}),
             route(org + r"/assets/live_streams/$", {"GET": self._list, "POST": self._create}),
             route(org + r"/assets/$", {"GET": self._list}),
-            route(org + r"/assets/(?P<id>[^/]+)/$", {"GET": self._asset, "DELETE": self._delete}),
+            route(org + r"/assets/(?P<id>[^/]+)/$", {"GET": self._asset, "DELETE": self.delete}),
             route(org + r"/assets/(?P<id>[^/]+)/start_server/$", {"POST": self._start_server}),
             route(org + r"/assets/(?P<id>[^/]+)/stop_live_stream/$", {"POST": self._stop}),
             route(org + r"/webhooks/$", {"GET": self._webhooks, "POST": self._add_webhook}),
@@ -266,7 +243,7 @@ class TPStreams(ProviderModel):
                   {"GET": self._webhook, "PUT": self._update_webhook, "DELETE": self._delete_webhook}),
         ]
 
-    def not_found(self, req: Request) -> Response:
+    def not_found(self, req: Optional[Request] = None) -> Response:
         return detail(404, "Not found.")
 
     missing = not_found
@@ -278,31 +255,25 @@ class TPStreams(ProviderModel):
         return detail(400, f"JSON parse error - {exc}")
 
     def authenticate(self, req: Request, args: dict) -> Optional[Response]:
-        denied = self._authenticate(req)
-        if denied is None and "org" in args and args["org"] != self.creds.tpstreams_org_id:
-            return detail(403, _ERROR_DETAIL[403])
-        return denied
-
-    def _authenticate(self, req: Request) -> Optional[Response]:
         scheme, _, token = req.header("Authorization").strip().partition(" ")
         if scheme.lower() != "token" or not token.strip():
-            return detail(401, "Authentication credentials were not provided.", {"WWW-Authenticate": "Token"})
+            return detail(401, "Authentication credentials were not provided.", {"WWW-Authenticate": self.challenge})
         if not secrets.compare_digest(token.strip(), self.creds.tpstreams_api_token):
-            return detail(401, "Invalid token.", {"WWW-Authenticate": "Token"})
+            return self.error_response(401)  # "Invalid token."
+        if "org" in args and args["org"] != self.creds.tpstreams_org_id:
+            return self.error_response(403)
         return None
 
     def _login(self, req: Request) -> Response:
-        data = req.data()
-        data = data if isinstance(data, dict) else {}
-        missing = {f: ["This field is required."] for f in ("username", "password", "organization_id")
-                   if not data.get(f)}
+        data = self.fields(req)
+        missing = {f: _REQUIRED for f in ("username", "password", "organization_id") if not data.get(f)}
         if missing:
             return json_response(400, missing)
         ok = (data["username"] == self.creds.tpstreams_username
               and secrets.compare_digest(str(data["password"]), self.creds.tpstreams_password)
               and data["organization_id"] == self.creds.tpstreams_org_id)
         if not ok:
-            return json_response(400, {"non_field_errors": ["Unable to log in with provided credentials."]})
+            return invalid("Unable to log in with provided credentials.")
         self.core.event("login", provider=NAME)
         return json_response(200, {"token": self.creds.tpstreams_api_token})
 
@@ -321,12 +292,7 @@ class TPStreams(ProviderModel):
         offset = number("offset", 0)
         base = f"{self.core.places.api_url}{req.path}"
         nxt = f"{base}?limit={limit}&offset={offset + limit}" if offset + limit < len(items) else None
-        if offset <= 0:
-            prev = None
-        elif offset - limit <= 0:
-            prev = f"{base}?limit={limit}"
-        else:
-            prev = f"{base}?limit={limit}&offset={offset - limit}"
+        prev = f"{base}?limit={limit}" + (f"&offset={offset - limit}" if offset > limit else "") if offset > 0 else None
         return json_response(200, {"count": len(items), "next": nxt, "previous": prev,
                                    "results": items[offset:offset + limit]})
 
@@ -336,8 +302,7 @@ class TPStreams(ProviderModel):
     def _create(self, req: Request, org: str) -> Response:
         data = req.data()
         if not isinstance(data, dict):
-            return json_response(400, {"non_field_errors": [
-                f"Invalid data. Expected a dictionary, but got {type(data).__name__}."]})
+            return invalid(f"Invalid data. Expected a dictionary, but got {type(data).__name__}.")
         errors: dict[str, list[str]] = {}
         title = data.get("title")
         if title is None:
@@ -380,10 +345,6 @@ class TPStreams(ProviderModel):
     def _asset(self, req: Request, org: str, doc: dict) -> Response:
         return json_response(200, self.asset(doc, detail_view=True))
 
-    def _delete(self, req: Request, org: str, doc: dict) -> Response:
-        self.delete_stream(doc)
-        return empty(204)
-
     def _start_server(self, req: Request, org: str, doc: dict) -> Response:
         if doc["status"] != NOT_STARTED or doc.get("stop_phase"):
             return detail(400, f"The live stream cannot be started: it is {doc['status']}.")
@@ -394,75 +355,58 @@ class TPStreams(ProviderModel):
         return json_response(200, self.asset(doc))
 
     def _stop(self, req: Request, org: str, doc: dict) -> Response:
-        data = req.data()
-        data = data if isinstance(data, dict) else {}
+        data = self.fields(req)
         trim = "start_time" in data or "end_time" in data
         if trim:
             try:
                 start, end = int(data["start_time"]), int(data["end_time"])
             except (KeyError, TypeError, ValueError):
-                return json_response(400, {"non_field_errors": ["start_time and end_time must both be integers."]})
+                return invalid("start_time and end_time must both be integers.")
             if start < 0 or end <= start:
-                return json_response(400, {"non_field_errors": [
-                    "start_time must be non-negative and less than end_time."]})
+                return invalid("start_time must be non-negative and less than end_time.")
         if doc["status"] not in (NOT_STARTED, STREAMING, DISCONNECTED) or doc.get("stop_phase"):
             return detail(400, f"The live stream cannot be stopped: it is {doc['status']}.")
-        now = time.time()
         self.core.event("stop_requested", doc, trim=trim)
         self.core.drop_publisher(doc)
-        doc["boot_ready_at"] = None
-        doc["stop_phase"] = "stopping"
-        doc["recording_at"] = now + self.core.config.recording_delay
+        doc.update(boot_ready_at=None, stop_phase="stopping",
+                   recording_at=time.time() + self.core.config.recording_delay)
         self._status(doc, STOPPED, "Stopped")
         return json_response(200, {"message": "Live stream stopped successfully", "trim_scheduled": trim})
 
     # webhooks CRUD (developer.tpstreams.com/docs/server-api/webhooks) -----------------------------
-    @staticmethod
-    def _webhook_fields(req: Request) -> tuple[Optional[dict], Optional[Response]]:
-        data = req.data()
-        data = data if isinstance(data, dict) else {}
-        errors = {}
-        for field_name in ("url", "secret_token"):
-            if not data.get(field_name):
-                errors[field_name] = ["This field is required."]
+    def _webhook_fields(self, req: Request) -> dict:
+        data = self.fields(req)
+        errors = {field: _REQUIRED for field in ("url", "secret_token") if not data.get(field)}
         url = str(data.get("url", ""))
         if "url" not in errors and not re.match(r"^https?://[^\s/]+", url):
             errors["url"] = ["Enter a valid URL."]
         if errors:
-            return None, json_response(400, errors)
-        return {"url": url, "secret_token": str(data["secret_token"])}, None
+            raise Refused(json_response(400, errors))
+        return {"url": url, "secret_token": str(data["secret_token"])}
 
     def _webhooks(self, req: Request, org: str) -> Response:
         return self._page(req, self.core.store.webhooks(org))
 
     def _add_webhook(self, req: Request, org: str) -> Response:
-        fields, error = self._webhook_fields(req)
-        if error:
-            return error
-        hook = self.core.store.add_webhook(org, **fields)
+        hook = self.core.store.add_webhook(org, **self._webhook_fields(req))
         self.core.event("webhook_registered", provider=NAME, url=hook["url"], webhook_id=hook["id"])
         return json_response(201, hook)
 
-    def _webhook_id(self, org: str, wid: str) -> Optional[dict]:
-        return next((h for h in self.core.store.webhooks(org) if str(h["id"]) == wid), None)
+    def _hook(self, org: str, wid: str) -> dict:
+        """The org's webhook ``wid``, or DRF's 404."""
+        found = next((h for h in self.core.store.webhooks(org) if str(h["id"]) == wid), None)
+        if found is None:
+            raise Refused(self.not_found())
+        return found
 
     def _webhook(self, req: Request, org: str, wid: str) -> Response:
-        hook = self._webhook_id(org, wid)
-        return json_response(200, hook) if hook else detail(404, "Not found.")
+        return json_response(200, self._hook(org, wid))
 
     def _update_webhook(self, req: Request, org: str, wid: str) -> Response:
-        if self._webhook_id(org, wid) is None:
-            return detail(404, "Not found.")
-        fields, error = self._webhook_fields(req)
-        if error:
-            return error
-        return json_response(200, self.core.store.update_webhook(org, int(wid), **fields))
+        self._hook(org, wid)
+        return json_response(200, self.core.store.update_webhook(org, int(wid), **self._webhook_fields(req)))
 
     def _delete_webhook(self, req: Request, org: str, wid: str) -> Response:
-        if self._webhook_id(org, wid) is None:
-            return detail(404, "Not found.")
+        self._hook(org, wid)
         self.core.store.delete_webhook(org, int(wid))
         return empty(204)
-
-
-Model = TPStreams
