@@ -12,6 +12,7 @@ instead (for tests that want a separate process, like the OBS end-to-end flow).
 from __future__ import annotations
 
 import atexit
+import dataclasses
 import json
 import os
 import shutil
@@ -68,11 +69,6 @@ class _Endpoints:
         self.stop()  # type: ignore[attr-defined]
 
 
-def _split(values: dict) -> tuple[dict, dict]:
-    """(the ``OPTIONS`` given, the rest: credentials) of a sandbox's keyword arguments."""
-    return {k: v for k, v in values.items() if k in OPTIONS}, {k: v for k, v in values.items() if k not in OPTIONS}
-
-
 class Sandbox(_Endpoints):
     """The providers' look-alike APIs in front of a real nginx-rtmp ingest, in this process.
 
@@ -83,16 +79,14 @@ class Sandbox(_Endpoints):
     def __init__(self, data_dir: Optional[os.PathLike] = None, host: str = "127.0.0.1", port: int = 0,
                  rtmp_port: int = 0, *, ingest: bool = True, faults: Sequence[str] = (),
                  seed: Optional[int] = None, environ: Optional[dict] = None, **values: Any) -> None:
-        options, credentials = _split(values)
-        creds, hook_url, hook_secret = credentials_from(credentials, os.environ if environ is None else environ)
         self.config = SandboxConfig(
             data_dir=Path(data_dir) if data_dir else None, host=host, port=port, rtmp_port=rtmp_port,
-            credentials=creds, fastpix_webhook_url=hook_url, fastpix_webhook_secret=hook_secret,
-            faults=tuple(faults), ingest=ingest, seed=seed, **options)
+            ingest=ingest, seed=seed, **{name: values[name] for name in OPTIONS if name in values},
+            **credentials_from(values, os.environ if environ is None else environ))
         check_timings(self.config)
-        self.credentials = creds
-        for spec in self.config.faults:
-            faultlib.parse_spec(spec)  # fail early on a bad spec
+        self.credentials = self.config.credentials
+        # Parsed once, here (a bad spec fails before anything starts); each start adds fresh copies.
+        self.faults = [faultlib.parse_spec(spec) for spec in faults]
         self.tools: Optional[Tools] = None
         self.data_dir: Optional[Path] = None
         self._own_dir = False
@@ -139,8 +133,8 @@ class Sandbox(_Endpoints):
         assert self.data_dir is not None
         self._store = Store(self.data_dir / "sandbox.db")
         book = faultlib.FaultBook(config.seed)
-        for spec in config.faults:
-            book.add(faultlib.parse_spec(spec))
+        for fault in self.faults:
+            book.add(dataclasses.replace(fault))
         places = Places(self.data_dir)
         core = self._core = Core(config, self._store, book, places, self.tools.ffmpeg if self.tools else None)
         for model in registry.models():
@@ -225,7 +219,7 @@ class Sandbox(_Endpoints):
 
     def info(self, reveal: bool = False) -> dict:
         """Where everything is (the CLI prints it, ``GET /_sandbox/info`` serves it)."""
-        creds = self.credentials.as_dict() if reveal else self.credentials.masked()
+        creds = self.credentials.as_dict(reveal)
         env = self.env()
         if not reveal:
             secret = registry.secret_env()
@@ -244,22 +238,11 @@ class SandboxProcess(_Endpoints):
                  rtmp_port: int = 0, *, ingest: bool = True, faults: Sequence[str] = (),
                  seed: Optional[int] = None, start_timeout: float = 20.0,
                  extra_env: Optional[dict] = None, **values: Any) -> None:
-        options, credentials = _split(values)
-        args = ["--host", host, "--port", str(port), "--rtmp-port", str(rtmp_port)]
-        for name, (default, _) in OPTIONS.items():
-            args += ["--" + name.replace("_", "-"), str(options.get(name, default))]
-        if data_dir:  # otherwise a temporary one, removed by stop() (see start())
-            args += ["--data", str(data_dir)]
-        if not ingest:
-            args.append("--no-ingest")
-        for spec in faults:
-            args += ["--fault", spec]
-        if seed is not None:
-            args += ["--seed", str(seed)]
-        for name, value in credentials.items():
-            if value is not None:
-                args += ["--" + name.replace("_", "-"), value]
-        self.args = args
+        # The flags of the same names (``cli.py``); without ``data_dir`` a temporary one, removed by stop().
+        given = {"host": host, "port": port, "rtmp_port": rtmp_port, "data": data_dir or None, "seed": seed, **values}
+        self.args = [arg for name, value in given.items() if value is not None
+                     for arg in ("--" + name.replace("_", "-"), str(value))]
+        self.args += ["--no-ingest"] * (not ingest) + [arg for spec in faults for arg in ("--fault", spec)]
         self.start_timeout = start_timeout
         self.extra_env = dict(extra_env or {})
         self.process: Optional[subprocess.Popen] = None
