@@ -152,14 +152,16 @@ class Sandbox(_Endpoints):
         core.start()
         # A free port picked here can be taken by a sandbox starting beside this one (parallel
         # test workers) before nginx binds it: then nginx fails, and another free port is tried.
-        for attempt in range(1 if config.rtmp_port or self.tools is None else 3):
+        tries = 1 if config.rtmp_port else 3
+        for attempt in range(tries if self.tools else 0):
             if attempt:
                 self._ingest_at(free_port(config.host))
+            self._nginx = Nginx(self.tools, places, config.host, self.rtmp_port)
             try:
-                self._start_nginx()
+                self._nginx.start()
                 break
             except RuntimeError:
-                if config.rtmp_port or attempt == 2:
+                if attempt == tries - 1:
                     raise
 
     def _ingest_at(self, rtmp_port: int) -> None:
@@ -169,12 +171,6 @@ class Sandbox(_Endpoints):
         # No SRT ingest in the sandbox: the URL exists so clients can build settings; nothing listens
         # (SRT is UDP, so sharing the RTMP port number is harmless and keeps it stable).
         self.srt_url = self.core.places.srt_url = f"srt://{host}:{rtmp_port}"
-
-    def _start_nginx(self) -> None:
-        if self.tools is not None:
-            assert self.data_dir is not None
-            self._nginx = Nginx(self.tools, self.data_dir, self.config.host, self.rtmp_port, self.api_url)
-            self._nginx.start()
 
     def stop(self) -> None:
         with self._lock:

@@ -28,28 +28,23 @@ from .webhooks import Delivery, WebhookDispatcher
 log = logging.getLogger("livestream_sandbox")
 
 TICK = 0.1
+#: A stream's publisher fields while no encoder is attached.
+NO_PUBLISHER = {"publishing": False, "client_id": None, "drop_publisher": False}
 
 
 @dataclass
 class Places:
-    """Where things are: folders in the data dir and the URLs the sandbox answers on."""
+    """Where things are: folders in the data dir (nginx writes HLS, recordings and what reaches the
+    simulcast application there) and the URLs the sandbox answers on."""
 
     data_dir: Path
     api_url: str = ""
     rtmp_url: str = ""
     srt_url: str = ""
 
-    @property
-    def hls_dir(self) -> Path:
-        return self.data_dir / "hls"
-
-    @property
-    def record_dir(self) -> Path:
-        return self.data_dir / "recordings"
-
-    @property
-    def vod_dir(self) -> Path:
-        return self.data_dir / "vod"
+    def __post_init__(self) -> None:
+        self.hls_dir, self.record_dir, self.vod_dir, self.simulcast_dir = (
+            self.data_dir / name for name in ("hls", "recordings", "vod", "simulcast"))
 
 
 class Core:
@@ -81,9 +76,7 @@ class Core:
         with self.lock:
             for doc in self.store.load_streams():
                 self.docs[self._ref(doc)] = doc
-                doc["publishing"] = False
-                doc["client_id"] = None
-                doc["drop_publisher"] = False
+                doc.update(NO_PUBLISHER)
                 self._after_publish(doc)  # the publisher went with the old nginx
                 self.models[doc["provider"]].recover(doc, now)
                 for media_id, job in doc.get("jobs", {}).items():
@@ -122,11 +115,8 @@ class Core:
         return f"{doc['provider']}/{doc['id']}"
 
     def add(self, doc: dict) -> None:
-        doc.setdefault("publishing", False)
-        doc.setdefault("client_id", None)
-        doc.setdefault("drop_publisher", False)
-        doc.setdefault("consumed", [])
-        doc.setdefault("jobs", {})
+        for name, value in {**NO_PUBLISHER, "consumed": [], "jobs": {}}.items():
+            doc.setdefault(name, value)
         self.docs[self._ref(doc)] = doc
         self.save(doc)
 
@@ -204,13 +194,7 @@ class Core:
                 return empty(200)
             if name == "on_publish_done":
                 if doc is not None and doc.get("client_id") == client:
-                    doc["publishing"] = False
-                    doc["client_id"] = None
-                    doc["drop_publisher"] = False
-                    self.event("publish_ended", doc)
-                    self._after_publish(doc)
-                    self.models[doc["provider"]].on_publish_done(doc, now)
-                    self.save(doc)
+                    self._publisher_left(doc, now)
                 return empty(200)
             if name == "on_record_done":
                 if doc is not None:
@@ -231,10 +215,7 @@ class Core:
             self.event("publish_refused", doc, reason=reason, **({} if doc else {"key_hint": key[:4]}))
             return text(403, reason)
         assert doc is not None
-        doc["publishing"] = True
-        doc["client_id"] = client
-        doc["drop_publisher"] = False
-        doc["last_publish_at"] = now
+        doc.update(publishing=True, client_id=client, drop_publisher=False, last_publish_at=now)
         self.event("publish_started", doc)
         self.models[doc["provider"]].after_publish(doc, now)
         self.save(doc)
@@ -266,11 +247,15 @@ class Core:
         with self.lock:
             for doc in self.docs.values():
                 if doc.get("publishing"):
-                    doc.update(publishing=False, client_id=None, drop_publisher=False)
-                    self.event("publish_ended", doc)
-                    self._after_publish(doc)
-                    self.models[doc["provider"]].on_publish_done(doc, now)
-                    self.save(doc)
+                    self._publisher_left(doc, now)
+
+    def _publisher_left(self, doc: dict, now: float) -> None:
+        """nginx's ``on_publish_done``: the encoder is gone; the model says what that means."""
+        doc.update(NO_PUBLISHER)
+        self.event("publish_ended", doc)
+        self._after_publish(doc)
+        self.models[doc["provider"]].on_publish_done(doc, now)
+        self.save(doc)
 
     def _after_publish(self, doc: dict) -> None:
         """The events ``cut_off`` held back until the publisher was gone."""

@@ -31,7 +31,10 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
+
+if TYPE_CHECKING:
+    from .core import Places
 
 INSTALL_HINT = "apt-get install nginx libnginx-mod-rtmp ffmpeg"
 MODULE_FILE = "ngx_rtmp_module.so"
@@ -93,21 +96,11 @@ def _rtmp_module(nginx: str) -> tuple[bool, Optional[str]]:
 
 def find_tools() -> Tools:
     """Locate nginx, its rtmp module, ffmpeg and ffprobe, or raise one clear ``MissingToolError``."""
-    missing = []
     nginx = _which("SANDBOX_NGINX", "nginx")
-    module: Optional[str] = None
-    if nginx is None:
-        missing.append("nginx")
-    else:
-        ok, module = _rtmp_module(nginx)
-        if not ok:
-            missing.append("the nginx RTMP module (ngx_rtmp_module.so)")
-    ffmpeg = _which("SANDBOX_FFMPEG", "ffmpeg")
-    ffprobe = _which("SANDBOX_FFPROBE", "ffprobe")
-    if ffmpeg is None:
-        missing.append("ffmpeg")
-    if ffprobe is None:
-        missing.append("ffprobe")
+    has_module, module = _rtmp_module(nginx) if nginx else (True, None)  # no module to look for without nginx
+    ffmpeg, ffprobe = _which("SANDBOX_FFMPEG", "ffmpeg"), _which("SANDBOX_FFPROBE", "ffprobe")
+    missing = [what for what, found in (("nginx", nginx), (f"the nginx RTMP module ({MODULE_FILE})", has_module),
+                                        ("ffmpeg", ffmpeg), ("ffprobe", ffprobe)) if not found]
     if missing:
         raise MissingToolError(
             f"The sandbox's RTMP ingest needs {', '.join(missing)}, which "
@@ -162,10 +155,6 @@ class TiedChild:
             raise started
         self.process: subprocess.Popen = started
 
-    @property
-    def pid(self) -> int:
-        return self.process.pid
-
     def poll(self) -> Optional[int]:
         return self.process.poll()
 
@@ -194,15 +183,12 @@ def _nginx_quote(path: Path) -> str:
 class Nginx:
     """One nginx-rtmp process serving ``rtmp://host:port/live``."""
 
-    def __init__(self, tools: Tools, data_dir: Path, host: str, port: int, callback_base: str) -> None:
+    def __init__(self, tools: Tools, places: Places, host: str, port: int) -> None:
         self.tools = tools
-        self.root = Path(data_dir) / "nginx"
-        self.hls_dir = Path(data_dir) / "hls"
-        self.record_dir = Path(data_dir) / "recordings"
-        self.simulcast_dir = Path(data_dir) / "simulcast"
+        self.places = places
+        self.root = places.data_dir / "nginx"
         self.host = host
         self.port = port
-        self.callback_base = callback_base.rstrip("/")
         self.process: Optional[TiedChild] = None
 
     @property
@@ -214,7 +200,7 @@ class Nginx:
         return self.root / "error.log"
 
     def config(self) -> str:
-        cb = self.callback_base
+        cb, places = self.places.api_url.rstrip("/"), self.places
         listen = f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
         lines = []
         if self.tools.rtmp_module:
@@ -243,12 +229,12 @@ class Nginx:
             "      notify_update_timeout 1s;",
             f"      on_record_done {cb}/_sandbox/rtmp/on_record_done;",
             "      hls on;",
-            f"      hls_path {_nginx_quote(self.hls_dir)};",
+            f"      hls_path {_nginx_quote(places.hls_dir)};",
             "      hls_nested on;",
             "      hls_fragment 1s;",
             "      hls_playlist_length 6s;",
             "      record all;",
-            f"      record_path {_nginx_quote(self.record_dir)};",
+            f"      record_path {_nginx_quote(places.record_dir)};",
             "      record_unique on;",
             "    }",
             # Where simulcast tests point their targets (restream.py relays there): it
@@ -256,7 +242,7 @@ class Nginx:
             "    application simulcast {",
             "      live on;",
             "      record all;",
-            f"      record_path {_nginx_quote(self.simulcast_dir)};",
+            f"      record_path {_nginx_quote(places.simulcast_dir)};",
             "    }",
             "  }",
             "}",
@@ -264,7 +250,7 @@ class Nginx:
         return "\n".join(lines) + "\n"
 
     def start(self, timeout: float = 10.0) -> None:
-        for folder in (self.root, self.hls_dir, self.record_dir, self.simulcast_dir):
+        for folder in (self.root, self.places.hls_dir, self.places.record_dir, self.places.simulcast_dir):
             folder.mkdir(parents=True, exist_ok=True)
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
         with socket.socket(family, socket.SOCK_STREAM) as probe:  # a clear message for a busy port
