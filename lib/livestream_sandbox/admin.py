@@ -51,6 +51,14 @@ def mask(value: Optional[str]) -> Optional[str]:
     return f"{value[:4]}…{value[-4:]}" if len(value) > 12 else "***"
 
 
+#: What ``PATCH /_sandbox/config`` may change: name -> (value, name) -> the value to keep (``ValueError``
+#: if it is not one).
+_SETTABLE: dict[str, Callable[[Any, str], Any]] = {
+    **dict.fromkeys(TIMINGS, bounded), "tpstreams_page_size": lambda value, name: int(bounded(value, name, 1, 1000)),
+    "fastpix_webhook_url": lambda value, name: value or None, "fastpix_webhook_secret": lambda value, name: value or "",
+}
+
+
 class Admin:
     """Routes of ``/_sandbox/``."""
 
@@ -134,17 +142,12 @@ class Admin:
             if not isinstance(data, dict):
                 raise ValueError("config changes must be a JSON object")
             for name, value in data.items():
-                if name in TIMINGS:
-                    setattr(config, name, bounded(value, name))
-                elif name == "tpstreams_page_size":
-                    config.tpstreams_page_size = int(bounded(value, name, 1, 1000))
-                elif name in ("fastpix_webhook_url", "fastpix_webhook_secret"):
-                    setattr(config, name, value or (None if name.endswith("url") else ""))
-                else:
+                if name not in _SETTABLE:
                     raise ValueError(f"unknown config field {name!r}")
-        out = {name: getattr(config, name) for name in TIMINGS}
-        out.update(tpstreams_page_size=config.tpstreams_page_size, fastpix_webhook_url=config.fastpix_webhook_url,
-                   fastpix_webhook_secret=config.fastpix_webhook_secret if req.flag("reveal") else "***")
+                setattr(config, name, _SETTABLE[name](value, name))
+        out = {name: getattr(config, name) for name in _SETTABLE}
+        if not req.flag("reveal"):
+            out["fastpix_webhook_secret"] = "***"
         return json_response(200, out)
 
     def _reset(self, req: Request, rest: list) -> Response:

@@ -57,10 +57,6 @@ class _Endpoints:
     def admin(self) -> AdminClient:
         return AdminClient(self.api_url)
 
-    def hls_url_pattern(self) -> dict:
-        patterns = {model.name: self.api_url + model.playback_pattern for model in registry.models()}
-        return {**patterns, "recordings": self.api_url + "/transcoded/<media_id>/video.m3u8"}
-
     def __enter__(self) -> Any:
         self.start()  # type: ignore[attr-defined]
         return self
@@ -193,10 +189,6 @@ class Sandbox(_Endpoints):
             self._own_dir = False
         atexit.unregister(self.stop)
 
-    @property
-    def running(self) -> bool:
-        return self._http is not None
-
     def stop_ingest(self) -> None:
         """An ingest outage: nginx stops (SIGTERM, by its pid) and its publishers are gone, as a
         provider sees an ingest server that crashed. ``start_ingest`` brings it back on the same port."""
@@ -221,8 +213,10 @@ class Sandbox(_Endpoints):
             secret = registry.secret_env()
             env = {k: ("***" if k in secret else v) for k, v in env.items()}
         apis = {f"{name}_api": model.api_info(self.api_url) for name, model in self.core.models.items()}
+        playback = {name: self.api_url + model.playback_pattern for name, model in self.core.models.items()}
+        playback["recordings"] = self.api_url + "/transcoded/<media_id>/video.m3u8"
         return {"api_url": self.api_url, "rtmp_url": self.rtmp_url, "srt_url": self.srt_url,
-                "admin_url": self.api_url + "/_sandbox/", "playback": self.hls_url_pattern(), **apis,
+                "admin_url": self.api_url + "/_sandbox/", "playback": playback, **apis,
                 "data_dir": str(self.data_dir), "ingest": self.config.ingest, "credentials": creds, "env": env,
                 "pid": os.getpid(), "boot_delay": self.config.boot_delay}
 
@@ -243,7 +237,6 @@ class SandboxProcess(_Endpoints):
         self.extra_env = dict(extra_env or {})
         self.process: Optional[subprocess.Popen] = None
         self._child: Optional[TiedChild] = None
-        self.info_data: dict = {}
         self._tmp: Optional[tempfile.TemporaryDirectory] = None
 
     def start(self) -> SandboxProcess:
@@ -268,17 +261,11 @@ class SandboxProcess(_Endpoints):
                 self.stop()
                 raise RuntimeError(f"the sandbox process did not start: {output[-2000:] or 'no output'}")
             time.sleep(0.05)
-        self.info_data = json.loads(ready.read_text())
-        self.api_url = self.info_data["api_url"]
-        self.rtmp_url = self.info_data["rtmp_url"]
-        self.srt_url = self.info_data["srt_url"]
-        self.data_dir = Path(self.info_data["data_dir"])
-        self.credentials = Credentials(**self.info_data["credentials"])
+        info = json.loads(ready.read_text())
+        self.api_url, self.rtmp_url, self.srt_url = info["api_url"], info["rtmp_url"], info["srt_url"]
+        self.data_dir = Path(info["data_dir"])
+        self.credentials = Credentials(**info["credentials"])
         return self
-
-    @property
-    def pid(self) -> Optional[int]:
-        return self.process.pid if self.process else None
 
     def stop(self, timeout: float = 10.0) -> None:
         child, self._child, self.process = self._child, None, None

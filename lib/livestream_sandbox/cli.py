@@ -23,6 +23,7 @@ import signal
 import sys
 import threading
 from pathlib import Path
+from typing import List, Optional
 
 from .app import Sandbox
 from .config import ENV_PREFIX, OPTIONS, credential_defaults
@@ -56,6 +57,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     for name, (env_name, default) in credential_defaults().items():
         parser.add_argument("--" + name.replace("_", "-"), default=None, metavar="VALUE",
                             help=f"default: ${ENV_PREFIX}{env_name} or {default!r}")
+
+
+def main(argv: Optional[List[str]] = None, prog: str = "python -m livestream_sandbox") -> int:
+    parser = argparse.ArgumentParser(prog=prog,
+                                     description="A local TP Streams- and FastPix-compatible provider "
+                                                 "with a real RTMP ingest (loopback only).")
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
 
 
 def _describe(info: dict) -> str:

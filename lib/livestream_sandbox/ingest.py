@@ -38,6 +38,8 @@ if TYPE_CHECKING:
 
 INSTALL_HINT = "apt-get install nginx libnginx-mod-rtmp ffmpeg"
 MODULE_FILE = "ngx_rtmp_module.so"
+#: The nginx-rtmp notifications sent to ``/_sandbox/rtmp/<name>`` (``Core.rtmp_callback``).
+CALLBACKS = ("on_publish", "on_publish_done", "on_update", "on_record_done")
 _MODULE_DIRS = ("/usr/lib/nginx/modules", "/usr/lib64/nginx/modules", "/usr/local/lib/nginx/modules",
                 "/usr/share/nginx/modules", "/usr/local/nginx/modules", "/etc/nginx/modules",
                 "/usr/local/opt/nginx/modules")
@@ -110,11 +112,11 @@ def find_tools() -> Tools:
     return Tools(nginx=nginx, rtmp_module=module, ffmpeg=ffmpeg, ffprobe=ffprobe)  # type: ignore[arg-type]
 
 
-def free_port(host: str = "127.0.0.1") -> int:
-    """A TCP port nobody listens on right now (for nginx, which cannot report port 0)."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
+def free_port(host: str = "127.0.0.1", port: int = 0) -> int:
+    """A TCP port nobody listens on right now (for nginx, which cannot report port 0): ``port`` itself
+    (``OSError`` if it is taken) or, for 0, any."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, port))
         return int(sock.getsockname()[1])
 
 
@@ -223,11 +225,8 @@ class Nginx:
             "    application live {",
             "      live on;",
             "      drop_idle_publisher 10s;",
-            f"      on_publish {cb}/_sandbox/rtmp/on_publish;",
-            f"      on_publish_done {cb}/_sandbox/rtmp/on_publish_done;",
-            f"      on_update {cb}/_sandbox/rtmp/on_update;",
+            *(f"      {name} {cb}/_sandbox/rtmp/{name};" for name in CALLBACKS),
             "      notify_update_timeout 1s;",
-            f"      on_record_done {cb}/_sandbox/rtmp/on_record_done;",
             "      hls on;",
             f"      hls_path {_nginx_quote(places.hls_dir)};",
             "      hls_nested on;",
@@ -252,15 +251,12 @@ class Nginx:
     def start(self, timeout: float = 10.0) -> None:
         for folder in (self.root, self.places.hls_dir, self.places.record_dir, self.places.simulcast_dir):
             folder.mkdir(parents=True, exist_ok=True)
-        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
-        with socket.socket(family, socket.SOCK_STREAM) as probe:  # a clear message for a busy port
-            try:
-                probe.bind((self.host, self.port))
-            except OSError as exc:
-                raise RuntimeError(f"cannot listen for RTMP on {self.host}:{self.port} ({exc.strerror})") from None
+        try:
+            free_port(self.host, self.port)  # a clear message for a busy port
+        except OSError as exc:
+            raise RuntimeError(f"cannot listen for RTMP on {self.host}:{self.port} ({exc.strerror})") from None
         self.conf_path.write_text(self.config())
-        stale = self.root / "nginx.pid"
-        stale.unlink(missing_ok=True)
+        (self.root / "nginx.pid").unlink(missing_ok=True)  # a stale one would pass for "listening" below
         cmd = [self.tools.nginx, "-p", str(self.root) + "/", "-c", str(self.conf_path), "-e", str(self.error_log)]
         with open(self.root / "nginx.out", "ab") as log_file:
             self.process = TiedChild(cmd, "nginx", stdin=subprocess.DEVNULL, stdout=log_file,
