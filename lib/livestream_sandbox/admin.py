@@ -174,8 +174,7 @@ class AdminClient:
         self.timeout = timeout
 
     def call(self, method: str, path: str, body: Any = None, **query: Any) -> Any:
-        params = {k: v for k, v in query.items() if v not in (None, False)}
-        params = {k: (1 if v is True else v) for k, v in params.items()}
+        params = {k: (1 if v is True else v) for k, v in query.items() if v not in (None, False)}
         url = f"{self.api_url}/_sandbox/{path.lstrip('/')}"
         if params:
             url += "?" + urllib.parse.urlencode(params)

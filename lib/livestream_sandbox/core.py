@@ -136,12 +136,6 @@ class Core:
         docs = [d for d in self.docs.values() if provider in (None, d["provider"])]
         return sorted(docs, key=lambda d: (d["created"], d["id"]), reverse=True)
 
-    def by_key(self, key: str) -> Optional[dict]:
-        for doc in self.docs.values():
-            if key and doc.get("key") == key:
-                return doc
-        return None
-
     def reset(self) -> None:
         with self.lock:
             for doc in list(self.docs.values()):
@@ -183,7 +177,7 @@ class Core:
         client = str(form.get("clientid", ""))
         now = time.time()
         with self.lock:
-            doc = self.by_key(key)
+            doc = next((d for d in self.docs.values() if key and d.get("key") == key), None)
             if name == "on_publish":
                 return self._on_publish(doc, key, client, now, form)
             if name == "on_update":
@@ -263,24 +257,19 @@ class Core:
             self.event(kind, doc)
 
     # recordings --------------------------------------------------------------------------------
-    def new_recordings(self, doc: dict) -> list[Path]:
-        """FLV files of this stream's key that no VOD has used yet."""
-        key = doc.get("key")
-        if not key or not self.places.record_dir.is_dir():
-            return []
-        files = sorted(self.places.record_dir.glob(f"{key}-*.flv"))
-        return [f for f in files if f.name not in doc["consumed"] and f.stat().st_size > 0]
-
     def start_remux(self, doc: dict, media_id: str) -> bool:
-        """Remux the new recordings into ``vod/<media_id>/`` on a worker thread; False if none."""
-        files = self.new_recordings(doc)
-        if not files or not self.ffmpeg:
+        """Remux the FLV files of this stream's key that no VOD has used yet into ``vod/<media_id>/``
+        on a worker thread; False if there are none."""
+        key, folder = doc.get("key"), self.places.record_dir
+        files = sorted(folder.glob(f"{key}-*.flv")) if key and folder.is_dir() else []
+        names = [f.name for f in files if f.name not in doc["consumed"] and f.stat().st_size > 0]
+        if not names or not self.ffmpeg:
             return False
-        doc["consumed"].extend(f.name for f in files)
-        doc["jobs"][media_id] = {"state": "running", "files": [f.name for f in files]}
-        self.event("recording_started", doc, media_id=media_id, files=len(files))
+        doc["consumed"].extend(names)
+        doc["jobs"][media_id] = {"state": "running", "files": names}
+        self.event("recording_started", doc, media_id=media_id, files=len(names))
         self.save(doc)
-        self._run_job(doc, media_id, [f.name for f in files])
+        self._run_job(doc, media_id, names)
         return True
 
     def _run_job(self, doc: dict, media_id: str, names: list) -> None:
