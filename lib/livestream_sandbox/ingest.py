@@ -61,14 +61,8 @@ def _which(env: str, name: str) -> Optional[str]:
     explicit = os.environ.get(env)
     if explicit:
         return explicit if os.access(explicit, os.X_OK) else None
-    found = shutil.which(name)
-    if found:
-        return found
-    for folder in ("/usr/sbin", "/usr/local/sbin", "/sbin"):  # nginx lives in sbin, often off PATH
-        candidate = os.path.join(folder, name)
-        if os.access(candidate, os.X_OK):
-            return candidate
-    return None
+    # nginx lives in sbin, often off PATH.
+    return shutil.which(name) or shutil.which(name, path=os.pathsep.join(("/usr/sbin", "/usr/local/sbin", "/sbin")))
 
 
 def _rtmp_module(nginx: str) -> tuple[bool, Optional[str]]:
@@ -82,18 +76,10 @@ def _rtmp_module(nginx: str) -> tuple[bool, Optional[str]]:
         return False, None
     if re.search(r"--add-module=\S*rtmp", info):
         return True, None
-    folders = list(_MODULE_DIRS)
-    match = re.search(r"--modules-path=(\S+)", info)
-    if match:
-        folders.insert(0, match.group(1))
-    match = re.search(r"--prefix=(\S+)", info)
-    if match:
-        folders.append(os.path.join(match.group(1), "modules"))
-    for folder in folders:
-        candidate = os.path.join(folder, MODULE_FILE)
-        if os.path.isfile(candidate):
-            return True, candidate
-    return False, None
+    prefixes = [os.path.join(prefix, "modules") for prefix in re.findall(r"--prefix=(\S+)", info)]
+    folders = (*re.findall(r"--modules-path=(\S+)", info), *_MODULE_DIRS, *prefixes)
+    found = [path for path in (os.path.join(folder, MODULE_FILE) for folder in folders) if os.path.isfile(path)]
+    return bool(found), (found[0] if found else None)
 
 
 def find_tools() -> Tools:
@@ -189,17 +175,10 @@ class Nginx:
         self.tools = tools
         self.places = places
         self.root = places.data_dir / "nginx"
+        self.conf_path, self.error_log = self.root / "nginx.conf", self.root / "error.log"
         self.host = host
         self.port = port
         self.process: Optional[TiedChild] = None
-
-    @property
-    def conf_path(self) -> Path:
-        return self.root / "nginx.conf"
-
-    @property
-    def error_log(self) -> Path:
-        return self.root / "error.log"
 
     def config(self) -> str:
         cb, places = self.places.api_url.rstrip("/"), self.places
@@ -276,10 +255,8 @@ class Nginx:
         raise RuntimeError(f"nginx-rtmp did not start on {self.host}:{self.port}: {self._tail()}")
 
     def _tail(self) -> str:
-        text = ""
-        for path in (self.root / "nginx.out", self.error_log):
-            if path.exists():
-                text += path.read_text(errors="replace")
+        text = "".join(path.read_text(errors="replace") for path in (self.root / "nginx.out", self.error_log)
+                       if path.exists())
         lines = [ln for ln in text.splitlines() if "[emerg]" in ln or "[alert]" in ln or "[crit]" in ln]
         return (lines or text.splitlines() or ["no output"])[-1]
 
