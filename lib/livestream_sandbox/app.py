@@ -30,7 +30,6 @@ from .admin import Admin, AdminClient
 from .config import OPTIONS, Credentials, SandboxConfig, check_loopback, check_timings, credentials_from
 from .core import Core, Places
 from .ingest import Nginx, TiedChild, Tools, find_tools, free_port
-from .media import Media
 from .registry import client_env
 from .server import Router, SandboxHTTPServer
 from .store import Store
@@ -135,7 +134,7 @@ class Sandbox(_Endpoints):
         core = self._core = Core(config, self._store, book, places, self.tools.ffmpeg if self.tools else None)
         for model in registry.models():
             core.register(model(core))
-        router = Router(core, Admin(core, self.info), Media(core))
+        router = Router(core, Admin(core, self.info))
         try:
             self._http = SandboxHTTPServer((config.host, config.port), router)
         except OSError as exc:

@@ -87,28 +87,23 @@ def serve_by_id(core: Core, req: Request, rest: list, key_of: Callable[[str], Op
     return answer
 
 
-class Media:
-    """GET routes for live HLS (each model's ``playback_prefix``) and recordings."""
-
-    def __init__(self, core: Core) -> None:
-        self.core = core
-
-    def handle(self, req: Request) -> Response:
-        if req.method not in ("GET", "HEAD"):
-            return text(405, "Method not allowed")
-        parts = [p for p in req.path.split("/") if p]
-        if not parts:
-            return text(200, "obs-livestream sandbox: provider APIs, their playback, control under /_sandbox/\n")
-        if any(not _FILE.match(p) for p in parts):
-            return _not_found()
-        head = parts[0]
-        if head == "transcoded" and len(parts) == 3:
-            return file_response(self.core.places.vod_dir / parts[1] / parts[2], req)
-        if head == "live-chat" and len(parts) == 3:
-            return text(200, f"<!doctype html><title>Live chat</title><p>Sandbox chat for {parts[2]}</p>",
-                        "text/html; charset=utf-8")
-        for model in self.core.models.values():
-            prefix = model.playback_prefix
-            if tuple(parts[:len(prefix)]) == prefix:
-                return model.playback(req, parts[len(prefix):])
+def serve(core: Core, req: Request) -> Response:
+    """The GET routes for live HLS (each model's ``playback_prefix``) and recordings."""
+    if req.method not in ("GET", "HEAD"):
+        return text(405, "Method not allowed")
+    parts = [p for p in req.path.split("/") if p]
+    if not parts:
+        return text(200, "obs-livestream sandbox: provider APIs, their playback, control under /_sandbox/\n")
+    if any(not _FILE.match(p) for p in parts):
         return _not_found()
+    head = parts[0]
+    if head == "transcoded" and len(parts) == 3:
+        return file_response(core.places.vod_dir / parts[1] / parts[2], req)
+    if head == "live-chat" and len(parts) == 3:
+        return text(200, f"<!doctype html><title>Live chat</title><p>Sandbox chat for {parts[2]}</p>",
+                    "text/html; charset=utf-8")
+    for model in core.models.values():
+        prefix = model.playback_prefix
+        if tuple(parts[:len(prefix)]) == prefix:
+            return model.playback(req, parts[len(prefix):])
+    return _not_found()

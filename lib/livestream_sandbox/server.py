@@ -17,10 +17,10 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Optional
 
+from . import media
 from .admin import Admin
 from .core import Core
 from .faults import Action
-from .media import Media
 from .web import Request, Response, text
 
 log = logging.getLogger("livestream_sandbox.http")
@@ -33,10 +33,9 @@ MAX_BODY_BYTES = 1024 * 1024
 class Router:
     """Picks the handler for a request and applies faults to provider APIs."""
 
-    def __init__(self, core: Core, admin: Admin, media: Media) -> None:
+    def __init__(self, core: Core, admin: Admin) -> None:
         self.core = core
         self.admin = admin
-        self.media = media
 
     def provider_of(self, path: str) -> Optional[str]:
         """The provider whose API serves ``path`` (each model's ``api_paths``), or None."""
@@ -47,7 +46,7 @@ class Router:
             return self.admin.handle(req), None
         provider = self.provider_of(req.path)
         if provider is None:
-            return self.media.handle(req), None
+            return media.serve(self.core, req), None
         model = self.core.models[provider]
         delay, action = self.core.faults.take(provider)
         if delay:
