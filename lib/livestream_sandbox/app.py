@@ -29,14 +29,10 @@ from . import registry
 from .admin import Admin, AdminClient
 from .config import OPTIONS, Credentials, SandboxConfig, check_loopback, check_timings, credentials_from
 from .core import Core, Places
-from .ingest import Nginx, TiedChild, Tools, find_tools, free_port
+from .ingest import Nginx, TiedChild, Tools, find_tools, free_port, url_host
 from .registry import client_env
 from .server import Router, SandboxHTTPServer
 from .store import Store
-
-
-def _url_host(host: str) -> str:
-    return f"[{host}]" if ":" in host else host
 
 
 class _Endpoints:
@@ -139,7 +135,7 @@ class Sandbox(_Endpoints):
             self._http = SandboxHTTPServer((config.host, config.port), router)
         except OSError as exc:
             raise OSError(exc.errno, f"cannot listen on {config.host}:{config.port} ({exc.strerror})") from None
-        host = _url_host(config.host)
+        host = url_host(config.host)
         self.api_url = places.api_url = f"http://{host}:{self._http.server_address[1]}"
         self._ingest_at(config.rtmp_port or free_port(config.host))
         core.load()
@@ -160,7 +156,7 @@ class Sandbox(_Endpoints):
                     raise
 
     def _ingest_at(self, rtmp_port: int) -> None:
-        host = _url_host(self.config.host)
+        host = url_host(self.config.host)
         self.rtmp_port = rtmp_port
         self.rtmp_url = self.core.places.rtmp_url = f"rtmp://{host}:{rtmp_port}/live"
         # No SRT ingest in the sandbox: the URL exists so clients can build settings; nothing listens

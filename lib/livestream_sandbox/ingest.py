@@ -98,6 +98,11 @@ def find_tools() -> Tools:
     return Tools(nginx=nginx, rtmp_module=module, ffmpeg=ffmpeg, ffprobe=ffprobe)  # type: ignore[arg-type]
 
 
+def url_host(host: str) -> str:
+    """``host`` as it stands in a URL or an nginx ``listen`` (an IPv6 address in brackets)."""
+    return f"[{host}]" if ":" in host else host
+
+
 def free_port(host: str = "127.0.0.1", port: int = 0) -> int:
     """A TCP port nobody listens on right now (for nginx, which cannot report port 0): ``port`` itself
     (``OSError`` if it is taken) or, for 0, any."""
@@ -182,7 +187,6 @@ class Nginx:
 
     def config(self) -> str:
         cb, places = self.places.api_url.rstrip("/"), self.places
-        listen = f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
         lines = []
         if self.tools.rtmp_module:
             lines.append(f"load_module {_nginx_quote(Path(self.tools.rtmp_module))};")
@@ -199,7 +203,7 @@ class Nginx:
             # nginx-rtmp's own access log defaults to /var/log/nginx (not writable without root).
             f"  access_log {_nginx_quote(self.root / 'access.log')};",
             "  server {",
-            f"    listen {listen};",
+            f"    listen {url_host(self.host)}:{self.port};",
             "    chunk_size 4096;",
             "    application live {",
             "      live on;",
