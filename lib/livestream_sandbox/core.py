@@ -180,21 +180,17 @@ class Core:
             doc = next((d for d in self.docs.values() if key and d.get("key") == key), None)
             if name == "on_publish":
                 return self._on_publish(doc, key, client, now, form)
-            if name == "on_update":
-                if str(form.get("call", "")) == "update_play":
-                    return empty(200)  # a player (a simulcast relay) is not the publisher this guards
-                if doc is None or doc.get("drop_publisher") or doc.get("client_id") != client:
-                    return text(403, "stop")
-                return empty(200)
-            if name == "on_publish_done":
-                if doc is not None and doc.get("client_id") == client:
-                    self._publisher_left(doc, now)
-                return empty(200)
-            if name == "on_record_done":
-                if doc is not None:
-                    self.event("recording_file_closed", doc, file=Path(str(form.get("path", ""))).name)
-                return empty(200)
-        return text(404, "unknown callback")
+            if name == "on_update":  # a player (a simulcast relay: update_play) is not the publisher it guards
+                cut = form.get("call") != "update_play" and (doc is None or doc.get("drop_publisher")
+                                                             or doc.get("client_id") != client)
+                return text(403, "stop") if cut else empty(200)
+            if name not in ("on_publish_done", "on_record_done"):
+                return text(404, "unknown callback")
+            if name == "on_publish_done" and doc is not None and doc.get("client_id") == client:
+                self._publisher_left(doc, now)
+            elif name == "on_record_done" and doc is not None:
+                self.event("recording_file_closed", doc, file=Path(str(form.get("path", ""))).name)
+        return empty(200)
 
     def _on_publish(self, doc: Optional[dict], key: str, client: str, now: float, form: dict) -> Response:
         if str(form.get("app", "live")) != "live":
