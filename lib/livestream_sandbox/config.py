@@ -127,12 +127,9 @@ def check_timings(config: SandboxConfig) -> None:
 
 def check_loopback(host: str) -> None:
     """Refuse any host that is not loopback: the sandbox is for this machine only."""
-    if host == "localhost":
-        return
     try:
-        if ipaddress.ip_address(host).is_loopback:
-            return
-    except ValueError:
-        pass
-    raise ValueError(f"the sandbox binds to loopback only (127.0.0.1, ::1 or localhost), not {host!r}")
-
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a name other than localhost
+        loopback = False
+    if not loopback:
+        raise ValueError(f"the sandbox binds to loopback only (127.0.0.1, ::1 or localhost), not {host!r}")

@@ -75,7 +75,7 @@ class Core:
         now = time.time()
         with self.lock:
             for doc in self.store.load_streams():
-                self.docs[self._ref(doc)] = doc
+                self.docs[self.ref(doc)] = doc
                 doc.update(NO_PUBLISHER)
                 self._after_publish(doc)  # the publisher went with the old nginx
                 self.models[doc["provider"]].recover(doc, now)
@@ -111,13 +111,13 @@ class Core:
 
     # stream documents --------------------------------------------------------------------------
     @staticmethod
-    def _ref(doc: dict) -> str:
+    def ref(doc: dict) -> str:
         return f"{doc['provider']}/{doc['id']}"
 
     def add(self, doc: dict) -> None:
         for name, value in {**NO_PUBLISHER, "consumed": [], "jobs": {}}.items():
             doc.setdefault(name, value)
-        self.docs[self._ref(doc)] = doc
+        self.docs[self.ref(doc)] = doc
         self.save(doc)
 
     def save(self, doc: dict) -> None:
@@ -125,7 +125,7 @@ class Core:
 
     def remove(self, doc: dict) -> None:
         self.restreamer.forget(doc)
-        self.docs.pop(self._ref(doc), None)
+        self.docs.pop(self.ref(doc), None)
         self.store.delete_stream(doc["provider"], doc["id"])
 
     def get(self, provider: str, stream_id: str) -> Optional[dict]:
@@ -276,7 +276,7 @@ class Core:
             with self.lock:
                 doc["jobs"][media_id] = {"state": "ready" if ok else "failed", "files": names, "error": error}
                 self.event("recording_ready" if ok else "recording_failed", doc, media_id=media_id, error=error)
-                if self.docs.get(self._ref(doc)) is doc:
+                if self.docs.get(self.ref(doc)) is doc:
                     self.save(doc)
 
         threading.Thread(target=work, name=f"sandbox-remux-{media_id[:8]}", daemon=True).start()
