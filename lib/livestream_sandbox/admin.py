@@ -273,4 +273,3 @@ class AdminClient:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"stream {stream_id} is {view['status']!r}, not {status!r}, after {timeout:g}s")
             time.sleep(0.1)
-
