@@ -1,21 +1,8 @@
-"""``python -m livestream_sandbox``: the sandbox on its own (flags in ``cli.py``)."""
+"""``python -m livestream_sandbox``: the sandbox on its own (flags and ``main`` in ``cli.py``)."""
 
-from __future__ import annotations
-
-import argparse
 import sys
-from typing import List, Optional
 
-from .cli import add_arguments, run
-
-
-def main(argv: Optional[List[str]] = None, prog: str = "python -m livestream_sandbox") -> int:
-    parser = argparse.ArgumentParser(prog=prog,
-                                     description="A local TP Streams- and FastPix-compatible provider "
-                                                 "with a real RTMP ingest (loopback only).")
-    add_arguments(parser)
-    return run(parser.parse_args(argv))
-
+from .cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

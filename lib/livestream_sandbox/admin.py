@@ -51,6 +51,14 @@ def mask(value: Optional[str]) -> Optional[str]:
     return f"{value[:4]}…{value[-4:]}" if len(value) > 12 else "***"
 
 
+#: What ``PATCH /_sandbox/config`` may change: name -> (value, name) -> the value to keep (``ValueError``
+#: if it is not one).
+_SETTABLE: dict[str, Callable[[Any, str], Any]] = {
+    **dict.fromkeys(TIMINGS, bounded), "tpstreams_page_size": lambda value, name: int(bounded(value, name, 1, 1000)),
+    "fastpix_webhook_url": lambda value, name: value or None, "fastpix_webhook_secret": lambda value, name: value or "",
+}
+
+
 class Admin:
     """Routes of ``/_sandbox/``."""
 
@@ -60,8 +68,10 @@ class Admin:
         # An explicit table: a lookup by URL name (getattr) let "/_sandbox/_init__"
         # call __init__ with the request and break every admin route until a restart.
         self.routes: dict[str, Callable[[Request, list], Response]] = {
-            "info": self._info, "health": self._health, "streams": self._streams, "events": self._events,
-            "faults": self._faults, "config": self._config, "reset": self._reset,
+            "info": lambda req, rest: json_response(200, self.info(req.flag("reveal"))),
+            "health": lambda req, rest: json_response(200, {"ok": True}),
+            "streams": self._streams, "events": self._events, "faults": self._faults, "config": self._config,
+            "reset": self._reset,
         }
 
     def view(self, doc: dict, reveal: bool) -> dict:
@@ -84,12 +94,6 @@ class Admin:
             return handler(req, parts[1:])
         except (ValueError, BadBody) as exc:
             return json_response(400, {"error": str(exc)})
-
-    def _info(self, req: Request, rest: list) -> Response:
-        return json_response(200, self.info(req.flag("reveal")))
-
-    def _health(self, req: Request, rest: list) -> Response:
-        return json_response(200, {"ok": True})
 
     def _streams(self, req: Request, rest: list) -> Response:
         reveal = req.flag("reveal")
@@ -134,17 +138,12 @@ class Admin:
             if not isinstance(data, dict):
                 raise ValueError("config changes must be a JSON object")
             for name, value in data.items():
-                if name in TIMINGS:
-                    setattr(config, name, bounded(value, name))
-                elif name == "tpstreams_page_size":
-                    config.tpstreams_page_size = int(bounded(value, name, 1, 1000))
-                elif name in ("fastpix_webhook_url", "fastpix_webhook_secret"):
-                    setattr(config, name, value or (None if name.endswith("url") else ""))
-                else:
+                if name not in _SETTABLE:
                     raise ValueError(f"unknown config field {name!r}")
-        out = {name: getattr(config, name) for name in TIMINGS}
-        out.update(tpstreams_page_size=config.tpstreams_page_size, fastpix_webhook_url=config.fastpix_webhook_url,
-                   fastpix_webhook_secret=config.fastpix_webhook_secret if req.flag("reveal") else "***")
+                setattr(config, name, _SETTABLE[name](value, name))
+        out = {name: getattr(config, name) for name in _SETTABLE}
+        if not req.flag("reveal"):
+            out["fastpix_webhook_secret"] = "***"
         return json_response(200, out)
 
     def _reset(self, req: Request, rest: list) -> Response:
@@ -171,8 +170,7 @@ class AdminClient:
         self.timeout = timeout
 
     def call(self, method: str, path: str, body: Any = None, **query: Any) -> Any:
-        params = {k: v for k, v in query.items() if v not in (None, False)}
-        params = {k: (1 if v is True else v) for k, v in params.items()}
+        params = {k: (1 if v is True else v) for k, v in query.items() if v not in (None, False)}
         url = f"{self.api_url}/_sandbox/{path.lstrip('/')}"
         if params:
             url += "?" + urllib.parse.urlencode(params)
@@ -275,4 +273,3 @@ class AdminClient:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"stream {stream_id} is {view['status']!r}, not {status!r}, after {timeout:g}s")
             time.sleep(0.1)
-

@@ -12,6 +12,7 @@ instead (for tests that want a separate process, like the OBS end-to-end flow).
 from __future__ import annotations
 
 import atexit
+import dataclasses
 import json
 import os
 import shutil
@@ -28,15 +29,10 @@ from . import registry
 from .admin import Admin, AdminClient
 from .config import OPTIONS, Credentials, SandboxConfig, check_loopback, check_timings, credentials_from
 from .core import Core, Places
-from .ingest import Nginx, TiedChild, Tools, find_tools, free_port
-from .media import Media
+from .ingest import Nginx, TiedChild, Tools, find_tools, free_port, url_host
 from .registry import client_env
 from .server import Router, SandboxHTTPServer
 from .store import Store
-
-
-def _url_host(host: str) -> str:
-    return f"[{host}]" if ":" in host else host
 
 
 class _Endpoints:
@@ -56,21 +52,12 @@ class _Endpoints:
     def admin(self) -> AdminClient:
         return AdminClient(self.api_url)
 
-    def hls_url_pattern(self) -> dict:
-        patterns = {model.name: self.api_url + model.playback_pattern for model in registry.models()}
-        return {**patterns, "recordings": self.api_url + "/transcoded/<media_id>/video.m3u8"}
-
     def __enter__(self) -> Any:
         self.start()  # type: ignore[attr-defined]
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.stop()  # type: ignore[attr-defined]
-
-
-def _split(values: dict) -> tuple[dict, dict]:
-    """(the ``OPTIONS`` given, the rest: credentials) of a sandbox's keyword arguments."""
-    return {k: v for k, v in values.items() if k in OPTIONS}, {k: v for k, v in values.items() if k not in OPTIONS}
 
 
 class Sandbox(_Endpoints):
@@ -83,16 +70,14 @@ class Sandbox(_Endpoints):
     def __init__(self, data_dir: Optional[os.PathLike] = None, host: str = "127.0.0.1", port: int = 0,
                  rtmp_port: int = 0, *, ingest: bool = True, faults: Sequence[str] = (),
                  seed: Optional[int] = None, environ: Optional[dict] = None, **values: Any) -> None:
-        options, credentials = _split(values)
-        creds, hook_url, hook_secret = credentials_from(credentials, os.environ if environ is None else environ)
         self.config = SandboxConfig(
             data_dir=Path(data_dir) if data_dir else None, host=host, port=port, rtmp_port=rtmp_port,
-            credentials=creds, fastpix_webhook_url=hook_url, fastpix_webhook_secret=hook_secret,
-            faults=tuple(faults), ingest=ingest, seed=seed, **options)
+            ingest=ingest, seed=seed, **{name: values[name] for name in OPTIONS if name in values},
+            **credentials_from(values, os.environ if environ is None else environ))
         check_timings(self.config)
-        self.credentials = creds
-        for spec in self.config.faults:
-            faultlib.parse_spec(spec)  # fail early on a bad spec
+        self.credentials = self.config.credentials
+        # Parsed once, here (a bad spec fails before anything starts); each start adds fresh copies.
+        self.faults = [faultlib.parse_spec(spec) for spec in faults]
         self.tools: Optional[Tools] = None
         self.data_dir: Optional[Path] = None
         self._own_dir = False
@@ -139,18 +124,18 @@ class Sandbox(_Endpoints):
         assert self.data_dir is not None
         self._store = Store(self.data_dir / "sandbox.db")
         book = faultlib.FaultBook(config.seed)
-        for spec in config.faults:
-            book.add(faultlib.parse_spec(spec))
+        for fault in self.faults:
+            book.add(dataclasses.replace(fault))
         places = Places(self.data_dir)
         core = self._core = Core(config, self._store, book, places, self.tools.ffmpeg if self.tools else None)
         for model in registry.models():
             core.register(model(core))
-        router = Router(core, Admin(core, self.info), Media(core))
+        router = Router(core, Admin(core, self.info))
         try:
             self._http = SandboxHTTPServer((config.host, config.port), router)
         except OSError as exc:
             raise OSError(exc.errno, f"cannot listen on {config.host}:{config.port} ({exc.strerror})") from None
-        host = _url_host(config.host)
+        host = url_host(config.host)
         self.api_url = places.api_url = f"http://{host}:{self._http.server_address[1]}"
         self._ingest_at(config.rtmp_port or free_port(config.host))
         core.load()
@@ -158,29 +143,25 @@ class Sandbox(_Endpoints):
         core.start()
         # A free port picked here can be taken by a sandbox starting beside this one (parallel
         # test workers) before nginx binds it: then nginx fails, and another free port is tried.
-        for attempt in range(1 if config.rtmp_port or self.tools is None else 3):
+        tries = 1 if config.rtmp_port else 3
+        for attempt in range(tries if self.tools else 0):
             if attempt:
                 self._ingest_at(free_port(config.host))
+            self._nginx = Nginx(self.tools, places, config.host, self.rtmp_port)
             try:
-                self._start_nginx()
+                self._nginx.start()
                 break
             except RuntimeError:
-                if config.rtmp_port or attempt == 2:
+                if attempt == tries - 1:
                     raise
 
     def _ingest_at(self, rtmp_port: int) -> None:
-        host = _url_host(self.config.host)
+        host = url_host(self.config.host)
         self.rtmp_port = rtmp_port
         self.rtmp_url = self.core.places.rtmp_url = f"rtmp://{host}:{rtmp_port}/live"
         # No SRT ingest in the sandbox: the URL exists so clients can build settings; nothing listens
         # (SRT is UDP, so sharing the RTMP port number is harmless and keeps it stable).
         self.srt_url = self.core.places.srt_url = f"srt://{host}:{rtmp_port}"
-
-    def _start_nginx(self) -> None:
-        if self.tools is not None:
-            assert self.data_dir is not None
-            self._nginx = Nginx(self.tools, self.data_dir, self.config.host, self.rtmp_port, self.api_url)
-            self._nginx.start()
 
     def stop(self) -> None:
         with self._lock:
@@ -203,10 +184,6 @@ class Sandbox(_Endpoints):
             self._own_dir = False
         atexit.unregister(self.stop)
 
-    @property
-    def running(self) -> bool:
-        return self._http is not None
-
     def stop_ingest(self) -> None:
         """An ingest outage: nginx stops (SIGTERM, by its pid) and its publishers are gone, as a
         provider sees an ingest server that crashed. ``start_ingest`` brings it back on the same port."""
@@ -225,14 +202,16 @@ class Sandbox(_Endpoints):
 
     def info(self, reveal: bool = False) -> dict:
         """Where everything is (the CLI prints it, ``GET /_sandbox/info`` serves it)."""
-        creds = self.credentials.as_dict() if reveal else self.credentials.masked()
+        creds = self.credentials.as_dict(reveal)
         env = self.env()
         if not reveal:
             secret = registry.secret_env()
             env = {k: ("***" if k in secret else v) for k, v in env.items()}
         apis = {f"{name}_api": model.api_info(self.api_url) for name, model in self.core.models.items()}
+        playback = {name: self.api_url + model.playback_pattern for name, model in self.core.models.items()}
+        playback["recordings"] = self.api_url + "/transcoded/<media_id>/video.m3u8"
         return {"api_url": self.api_url, "rtmp_url": self.rtmp_url, "srt_url": self.srt_url,
-                "admin_url": self.api_url + "/_sandbox/", "playback": self.hls_url_pattern(), **apis,
+                "admin_url": self.api_url + "/_sandbox/", "playback": playback, **apis,
                 "data_dir": str(self.data_dir), "ingest": self.config.ingest, "credentials": creds, "env": env,
                 "pid": os.getpid(), "boot_delay": self.config.boot_delay}
 
@@ -244,27 +223,15 @@ class SandboxProcess(_Endpoints):
                  rtmp_port: int = 0, *, ingest: bool = True, faults: Sequence[str] = (),
                  seed: Optional[int] = None, start_timeout: float = 20.0,
                  extra_env: Optional[dict] = None, **values: Any) -> None:
-        options, credentials = _split(values)
-        args = ["--host", host, "--port", str(port), "--rtmp-port", str(rtmp_port)]
-        for name, (default, _) in OPTIONS.items():
-            args += ["--" + name.replace("_", "-"), str(options.get(name, default))]
-        if data_dir:  # otherwise a temporary one, removed by stop() (see start())
-            args += ["--data", str(data_dir)]
-        if not ingest:
-            args.append("--no-ingest")
-        for spec in faults:
-            args += ["--fault", spec]
-        if seed is not None:
-            args += ["--seed", str(seed)]
-        for name, value in credentials.items():
-            if value is not None:
-                args += ["--" + name.replace("_", "-"), value]
-        self.args = args
+        # The flags of the same names (``cli.py``); without ``data_dir`` a temporary one, removed by stop().
+        given = {"host": host, "port": port, "rtmp_port": rtmp_port, "data": data_dir or None, "seed": seed, **values}
+        self.args = [arg for name, value in given.items() if value is not None
+                     for arg in ("--" + name.replace("_", "-"), str(value))]
+        self.args += ["--no-ingest"] * (not ingest) + [arg for spec in faults for arg in ("--fault", spec)]
         self.start_timeout = start_timeout
         self.extra_env = dict(extra_env or {})
         self.process: Optional[subprocess.Popen] = None
         self._child: Optional[TiedChild] = None
-        self.info_data: dict = {}
         self._tmp: Optional[tempfile.TemporaryDirectory] = None
 
     def start(self) -> SandboxProcess:
@@ -289,17 +256,11 @@ class SandboxProcess(_Endpoints):
                 self.stop()
                 raise RuntimeError(f"the sandbox process did not start: {output[-2000:] or 'no output'}")
             time.sleep(0.05)
-        self.info_data = json.loads(ready.read_text())
-        self.api_url = self.info_data["api_url"]
-        self.rtmp_url = self.info_data["rtmp_url"]
-        self.srt_url = self.info_data["srt_url"]
-        self.data_dir = Path(self.info_data["data_dir"])
-        self.credentials = Credentials(**self.info_data["credentials"])
+        info = json.loads(ready.read_text())
+        self.api_url, self.rtmp_url, self.srt_url = info["api_url"], info["rtmp_url"], info["srt_url"]
+        self.data_dir = Path(info["data_dir"])
+        self.credentials = Credentials(**info["credentials"])
         return self
-
-    @property
-    def pid(self) -> Optional[int]:
-        return self.process.pid if self.process else None
 
     def stop(self, timeout: float = 10.0) -> None:
         child, self._child, self.process = self._child, None, None

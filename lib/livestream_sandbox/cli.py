@@ -23,8 +23,8 @@ import signal
 import sys
 import threading
 from pathlib import Path
+from typing import List, Optional
 
-from . import faults as faultlib
 from .app import Sandbox
 from .config import ENV_PREFIX, OPTIONS, credential_defaults
 from .ingest import MissingToolError
@@ -57,6 +57,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     for name, (env_name, default) in credential_defaults().items():
         parser.add_argument("--" + name.replace("_", "-"), default=None, metavar="VALUE",
                             help=f"default: ${ENV_PREFIX}{env_name} or {default!r}")
+
+
+def main(argv: Optional[List[str]] = None, prog: str = "python -m livestream_sandbox") -> int:
+    parser = argparse.ArgumentParser(prog=prog,
+                                     description="A local TP Streams- and FastPix-compatible provider "
+                                                 "with a real RTMP ingest (loopback only).")
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
 
 
 def _describe(info: dict) -> str:
@@ -93,14 +101,10 @@ def run(args: argparse.Namespace) -> int:
     """Start the sandbox, print where it is, block until Ctrl-C or SIGTERM; the exit code."""
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="sandbox: %(message)s")
-    credentials = {name: getattr(args, name, None) for name in credential_defaults()}
-    options = {name: getattr(args, name) for name in OPTIONS}
+    settings = {name: getattr(args, name, None) for name in (*OPTIONS, *credential_defaults())}
     try:
-        for spec in args.fault:
-            faultlib.parse_spec(spec)
         sandbox = Sandbox(args.data, host=args.host, port=args.port, rtmp_port=args.rtmp_port, ingest=args.ingest,
-                          faults=args.fault, seed=args.seed, **options, **credentials)
-        sandbox.start()
+                          faults=args.fault, seed=args.seed, **settings).start()
     except MissingToolError as exc:
         print(f"sandbox: {exc}", file=sys.stderr)
         return 2

@@ -13,35 +13,18 @@ from __future__ import annotations
 
 import ipaddress
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Mapping, Optional, Sequence
+from typing import Any, Mapping, Optional
 
 from . import registry
 
 ENV_PREFIX = "SANDBOX_"
-#: The timings of ``SandboxConfig`` that the admin API may change at run time.
-TIMINGS = ("boot_delay", "prepare_delay", "recording_delay", "complete_delay")
-
-#: The numbers a sandbox takes beside its address (``Sandbox(boot_delay=...)``, ``--boot-delay``):
-#: name -> (default, what it is).
-OPTIONS = {
-    "boot_delay": (20.0, "seconds a TP Streams server boots before its key appears"),
-    "prepare_delay": (1.0, "seconds a FastPix stream stays 'preparing'"),
-    "recording_delay": (1.0, "seconds from TP 'Stopped' to 'Recording'"),
-    "complete_delay": (1.0, "minimum seconds from TP 'Recording' to 'Completed'"),
-    "tpstreams_page_size": (20, "TP Streams list page size when the request has no limit"),
-}
-
-#: Settings that are not credentials but are set like them (flag, ``SANDBOX_*``): name -> default.
-WEBHOOK_DEFAULTS = {"fastpix_webhook_url": None, "fastpix_webhook_secret": "sandbox-webhook-secret"}
 
 
-def credential_defaults() -> dict:
-    """constructor/flag name -> (environment variable without the prefix, default)."""
-    names = {name: default for name, default, _, _ in registry.credential_fields()}
-    names.update(WEBHOOK_DEFAULTS)
-    return {name: (name.upper(), default) for name, default in names.items()}
+def _option(default: float, what: str) -> Any:
+    """A number a sandbox takes beside its address (``Sandbox(boot_delay=...)``, ``--boot-delay``)."""
+    return field(default=default, metadata={"help": what})
 
 
 class Credentials:
@@ -53,15 +36,13 @@ class Credentials:
         if values:
             raise TypeError(f"unknown credential(s): {', '.join(sorted(values))}")
 
-    def as_dict(self) -> dict:
-        return {name: getattr(self, name) for name, _, _, _ in registry.credential_fields()}
-
-    def masked(self) -> dict:
-        """The credentials with the secret ones hidden (for logs and the admin API)."""
-        return {name: "***" if secret else getattr(self, name) for name, _, secret, _ in registry.credential_fields()}
+    def as_dict(self, reveal: bool = True) -> dict:
+        """The credentials, the secret ones hidden unless ``reveal`` (for logs and the admin API)."""
+        return {name: "***" if secret and not reveal else getattr(self, name)
+                for name, _, secret, _ in registry.credential_fields()}
 
     def __repr__(self) -> str:
-        return f"Credentials({self.masked()})"
+        return f"Credentials({self.as_dict(reveal=False)})"
 
 
 @dataclass
@@ -73,22 +54,21 @@ class SandboxConfig:
     port: int = 0
     rtmp_port: int = 0
     #: TP Streams: seconds a server boots before rtmp_url/stream_key appear (documented: "around 20-30 seconds").
-    boot_delay: float = 20.0
+    boot_delay: float = _option(20.0, "seconds a TP Streams server boots before its key appears")
     #: FastPix: seconds in "preparing" after the encoder connects, before "active" (FastPix's statuses).
-    prepare_delay: float = 1.0
+    prepare_delay: float = _option(1.0, "seconds a FastPix stream stays 'preparing'")
     #: TP Streams: seconds from "Stopped" to "Recording" (its webhook-response page: a stopped stream records).
-    recording_delay: float = 1.0
+    recording_delay: float = _option(1.0, "seconds from TP 'Stopped' to 'Recording'")
     #: TP Streams: minimum seconds from "Recording" to "Completed" (also waits for the remux).
-    complete_delay: float = 1.0
+    complete_delay: float = _option(1.0, "minimum seconds from TP 'Recording' to 'Completed'")
     #: TP Streams list page size when the request has no ``limit`` (DRF LimitOffsetPagination).
-    tpstreams_page_size: int = 20
+    tpstreams_page_size: int = _option(20, "TP Streams list page size when the request has no limit")
     credentials: Credentials = field(default_factory=Credentials)
+    #: Not credentials, but set like them (flag, ``SANDBOX_*``) and changed by the admin API.
     fastpix_webhook_url: Optional[str] = None
     fastpix_webhook_secret: str = "sandbox-webhook-secret"
     fastpix_workspace_id: str = "sandbox-workspace"
     fastpix_workspace_name: str = "Sandbox workspace"
-    #: Fault specs applied at start (``faults.parse_spec`` syntax).
-    faults: Sequence[str] = ()
     #: Require nginx-rtmp and ffmpeg (True) or run the HTTP APIs alone (False).
     ingest: bool = True
     seed: Optional[int] = None
@@ -96,17 +76,28 @@ class SandboxConfig:
     webhook_timeout: float = 2.0
 
 
-def credentials_from(values: Mapping[str, Optional[str]], environ: Mapping[str, str]) -> tuple:
-    """(Credentials, webhook url, webhook secret): explicit values, else SANDBOX_* env, else defaults."""
-    resolved = {}
-    for name, (env_name, default) in credential_defaults().items():
-        value = values.get(name)
-        if value is None:
-            value = environ.get(ENV_PREFIX + env_name) or default
-        resolved[name] = value
-    url = resolved.pop("fastpix_webhook_url")
-    secret = resolved.pop("fastpix_webhook_secret")
-    return Credentials(**resolved), url, secret
+#: The ``_option`` numbers: name -> (default, what it is).
+OPTIONS = {f.name: (f.default, f.metadata["help"]) for f in fields(SandboxConfig) if "help" in f.metadata}
+#: The timings, which the admin API may change at run time.
+TIMINGS = tuple(name for name, (default, _) in OPTIONS.items() if isinstance(default, float))
+_WEBHOOK = ("fastpix_webhook_url", "fastpix_webhook_secret")
+
+
+def credential_defaults() -> dict:
+    """constructor/flag name -> (environment variable without the prefix, default): the credentials
+    (``registry``) and the FastPix webhook settings."""
+    names = {name: default for name, default, _, _ in registry.credential_fields()}
+    names.update((name, getattr(SandboxConfig, name)) for name in _WEBHOOK)
+    return {name: (name.upper(), default) for name, default in names.items()}
+
+
+def credentials_from(values: Mapping[str, Optional[str]], environ: Mapping[str, str]) -> dict:
+    """``SandboxConfig`` fields (``credentials`` and the webhook settings): explicit values, else
+    ``SANDBOX_*`` environment variables, else the defaults."""
+    resolved = {name: environ.get(ENV_PREFIX + env_name) or default if values.get(name) is None else values[name]
+                for name, (env_name, default) in credential_defaults().items()}
+    webhook = {name: resolved.pop(name) for name in _WEBHOOK}
+    return {"credentials": Credentials(**resolved), **webhook}
 
 
 #: The longest delay the sandbox accepts anywhere (timings, fault latency, Retry-After): a day.
@@ -136,12 +127,9 @@ def check_timings(config: SandboxConfig) -> None:
 
 def check_loopback(host: str) -> None:
     """Refuse any host that is not loopback: the sandbox is for this machine only."""
-    if host == "localhost":
-        return
     try:
-        if ipaddress.ip_address(host).is_loopback:
-            return
-    except ValueError:
-        pass
-    raise ValueError(f"the sandbox binds to loopback only (127.0.0.1, ::1 or localhost), not {host!r}")
-
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a name other than localhost
+        loopback = False
+    if not loopback:
+        raise ValueError(f"the sandbox binds to loopback only (127.0.0.1, ::1 or localhost), not {host!r}")

@@ -28,28 +28,23 @@ from .webhooks import Delivery, WebhookDispatcher
 log = logging.getLogger("livestream_sandbox")
 
 TICK = 0.1
+#: A stream's publisher fields while no encoder is attached.
+NO_PUBLISHER = {"publishing": False, "client_id": None, "drop_publisher": False}
 
 
 @dataclass
 class Places:
-    """Where things are: folders in the data dir and the URLs the sandbox answers on."""
+    """Where things are: folders in the data dir (nginx writes HLS, recordings and what reaches the
+    simulcast application there) and the URLs the sandbox answers on."""
 
     data_dir: Path
     api_url: str = ""
     rtmp_url: str = ""
     srt_url: str = ""
 
-    @property
-    def hls_dir(self) -> Path:
-        return self.data_dir / "hls"
-
-    @property
-    def record_dir(self) -> Path:
-        return self.data_dir / "recordings"
-
-    @property
-    def vod_dir(self) -> Path:
-        return self.data_dir / "vod"
+    def __post_init__(self) -> None:
+        self.hls_dir, self.record_dir, self.vod_dir, self.simulcast_dir = (
+            self.data_dir / name for name in ("hls", "recordings", "vod", "simulcast"))
 
 
 class Core:
@@ -80,10 +75,8 @@ class Core:
         now = time.time()
         with self.lock:
             for doc in self.store.load_streams():
-                self.docs[self._ref(doc)] = doc
-                doc["publishing"] = False
-                doc["client_id"] = None
-                doc["drop_publisher"] = False
+                self.docs[self.ref(doc)] = doc
+                doc.update(NO_PUBLISHER)
                 self._after_publish(doc)  # the publisher went with the old nginx
                 self.models[doc["provider"]].recover(doc, now)
                 for media_id, job in doc.get("jobs", {}).items():
@@ -118,16 +111,13 @@ class Core:
 
     # stream documents --------------------------------------------------------------------------
     @staticmethod
-    def _ref(doc: dict) -> str:
+    def ref(doc: dict) -> str:
         return f"{doc['provider']}/{doc['id']}"
 
     def add(self, doc: dict) -> None:
-        doc.setdefault("publishing", False)
-        doc.setdefault("client_id", None)
-        doc.setdefault("drop_publisher", False)
-        doc.setdefault("consumed", [])
-        doc.setdefault("jobs", {})
-        self.docs[self._ref(doc)] = doc
+        for name, value in {**NO_PUBLISHER, "consumed": [], "jobs": {}}.items():
+            doc.setdefault(name, value)
+        self.docs[self.ref(doc)] = doc
         self.save(doc)
 
     def save(self, doc: dict) -> None:
@@ -135,7 +125,7 @@ class Core:
 
     def remove(self, doc: dict) -> None:
         self.restreamer.forget(doc)
-        self.docs.pop(self._ref(doc), None)
+        self.docs.pop(self.ref(doc), None)
         self.store.delete_stream(doc["provider"], doc["id"])
 
     def get(self, provider: str, stream_id: str) -> Optional[dict]:
@@ -145,12 +135,6 @@ class Core:
         """Newest first."""
         docs = [d for d in self.docs.values() if provider in (None, d["provider"])]
         return sorted(docs, key=lambda d: (d["created"], d["id"]), reverse=True)
-
-    def by_key(self, key: str) -> Optional[dict]:
-        for doc in self.docs.values():
-            if key and doc.get("key") == key:
-                return doc
-        return None
 
     def reset(self) -> None:
         with self.lock:
@@ -193,30 +177,20 @@ class Core:
         client = str(form.get("clientid", ""))
         now = time.time()
         with self.lock:
-            doc = self.by_key(key)
+            doc = next((d for d in self.docs.values() if key and d.get("key") == key), None)
             if name == "on_publish":
                 return self._on_publish(doc, key, client, now, form)
-            if name == "on_update":
-                if str(form.get("call", "")) == "update_play":
-                    return empty(200)  # a player (a simulcast relay) is not the publisher this guards
-                if doc is None or doc.get("drop_publisher") or doc.get("client_id") != client:
-                    return text(403, "stop")
-                return empty(200)
-            if name == "on_publish_done":
-                if doc is not None and doc.get("client_id") == client:
-                    doc["publishing"] = False
-                    doc["client_id"] = None
-                    doc["drop_publisher"] = False
-                    self.event("publish_ended", doc)
-                    self._after_publish(doc)
-                    self.models[doc["provider"]].on_publish_done(doc, now)
-                    self.save(doc)
-                return empty(200)
-            if name == "on_record_done":
-                if doc is not None:
-                    self.event("recording_file_closed", doc, file=Path(str(form.get("path", ""))).name)
-                return empty(200)
-        return text(404, "unknown callback")
+            if name == "on_update":  # a player (a simulcast relay: update_play) is not the publisher it guards
+                cut = form.get("call") != "update_play" and (doc is None or doc.get("drop_publisher")
+                                                             or doc.get("client_id") != client)
+                return text(403, "stop") if cut else empty(200)
+            if name not in ("on_publish_done", "on_record_done"):
+                return text(404, "unknown callback")
+            if name == "on_publish_done" and doc is not None and doc.get("client_id") == client:
+                self._publisher_left(doc, now)
+            elif name == "on_record_done" and doc is not None:
+                self.event("recording_file_closed", doc, file=Path(str(form.get("path", ""))).name)
+        return empty(200)
 
     def _on_publish(self, doc: Optional[dict], key: str, client: str, now: float, form: dict) -> Response:
         if str(form.get("app", "live")) != "live":
@@ -231,10 +205,7 @@ class Core:
             self.event("publish_refused", doc, reason=reason, **({} if doc else {"key_hint": key[:4]}))
             return text(403, reason)
         assert doc is not None
-        doc["publishing"] = True
-        doc["client_id"] = client
-        doc["drop_publisher"] = False
-        doc["last_publish_at"] = now
+        doc.update(publishing=True, client_id=client, drop_publisher=False, last_publish_at=now)
         self.event("publish_started", doc)
         self.models[doc["provider"]].after_publish(doc, now)
         self.save(doc)
@@ -266,11 +237,15 @@ class Core:
         with self.lock:
             for doc in self.docs.values():
                 if doc.get("publishing"):
-                    doc.update(publishing=False, client_id=None, drop_publisher=False)
-                    self.event("publish_ended", doc)
-                    self._after_publish(doc)
-                    self.models[doc["provider"]].on_publish_done(doc, now)
-                    self.save(doc)
+                    self._publisher_left(doc, now)
+
+    def _publisher_left(self, doc: dict, now: float) -> None:
+        """nginx's ``on_publish_done``: the encoder is gone; the model says what that means."""
+        doc.update(NO_PUBLISHER)
+        self.event("publish_ended", doc)
+        self._after_publish(doc)
+        self.models[doc["provider"]].on_publish_done(doc, now)
+        self.save(doc)
 
     def _after_publish(self, doc: dict) -> None:
         """The events ``cut_off`` held back until the publisher was gone."""
@@ -278,24 +253,19 @@ class Core:
             self.event(kind, doc)
 
     # recordings --------------------------------------------------------------------------------
-    def new_recordings(self, doc: dict) -> list[Path]:
-        """FLV files of this stream's key that no VOD has used yet."""
-        key = doc.get("key")
-        if not key or not self.places.record_dir.is_dir():
-            return []
-        files = sorted(self.places.record_dir.glob(f"{key}-*.flv"))
-        return [f for f in files if f.name not in doc["consumed"] and f.stat().st_size > 0]
-
     def start_remux(self, doc: dict, media_id: str) -> bool:
-        """Remux the new recordings into ``vod/<media_id>/`` on a worker thread; False if none."""
-        files = self.new_recordings(doc)
-        if not files or not self.ffmpeg:
+        """Remux the FLV files of this stream's key that no VOD has used yet into ``vod/<media_id>/``
+        on a worker thread; False if there are none."""
+        key, folder = doc.get("key"), self.places.record_dir
+        files = sorted(folder.glob(f"{key}-*.flv")) if key and folder.is_dir() else []
+        names = [f.name for f in files if f.name not in doc["consumed"] and f.stat().st_size > 0]
+        if not names or not self.ffmpeg:
             return False
-        doc["consumed"].extend(f.name for f in files)
-        doc["jobs"][media_id] = {"state": "running", "files": [f.name for f in files]}
-        self.event("recording_started", doc, media_id=media_id, files=len(files))
+        doc["consumed"].extend(names)
+        doc["jobs"][media_id] = {"state": "running", "files": names}
+        self.event("recording_started", doc, media_id=media_id, files=len(names))
         self.save(doc)
-        self._run_job(doc, media_id, [f.name for f in files])
+        self._run_job(doc, media_id, names)
         return True
 
     def _run_job(self, doc: dict, media_id: str, names: list) -> None:
@@ -306,7 +276,7 @@ class Core:
             with self.lock:
                 doc["jobs"][media_id] = {"state": "ready" if ok else "failed", "files": names, "error": error}
                 self.event("recording_ready" if ok else "recording_failed", doc, media_id=media_id, error=error)
-                if self.docs.get(self._ref(doc)) is doc:
+                if self.docs.get(self.ref(doc)) is doc:
                     self.save(doc)
 
         threading.Thread(target=work, name=f"sandbox-remux-{media_id[:8]}", daemon=True).start()

@@ -124,14 +124,9 @@ def from_dict(data: dict) -> Fault:
         raise ValueError(f"unknown provider {provider!r}; choose one of: {', '.join(providers)}")
     fault = Fault(kind=kind, provider=provider)
     value = data.get("value")
-    if data.get("count") not in (None, ""):
-        fault.count = int(_number(str(data["count"]), "count"))
-        if fault.count < 1:
-            raise ValueError("fault count must be at least 1")
-    if data.get("retry_after") not in (None, ""):
-        fault.retry_after = _number(str(data["retry_after"]), "retry_after")
-    if data.get("status") not in (None, ""):
-        fault.status = int(_number(str(data["status"]), "status"))
+    for name, convert in (("count", int), ("retry_after", float), ("status", int)):  # ranges: _RANGES
+        if data.get(name) not in (None, ""):
+            setattr(fault, name, convert(_number(str(data[name]), name)))
     if kind == "drop":
         fault.mode = str(data.get("mode") or value or "headers")
         if fault.mode not in DROP_MODES:
@@ -147,9 +142,21 @@ def from_dict(data: dict) -> Fault:
     if kind in ("latency", "error_rate", "drip") and fault.value is None:
         example = {"latency": "2", "error_rate": "0.3", "drip": "0.5"}[kind]
         raise ValueError(f"fault {kind} needs a value, e.g. {kind}={example}")
-    if kind == "error_rate" and not 0 <= (fault.value or 0) <= 1:
-        raise ValueError("error_rate is a share between 0 and 1")
     return fault
+
+
+#: What each request fault (but latency) does to one request: (fault, the seeded random) -> Action, or
+#: None (an ``error_rate`` that spares it).
+_ACTIONS = {
+    "error_rate": lambda f, rnd: (Action("status", status=f.status or rnd.choice((500, 503)))
+                                  if rnd.random() < (f.value or 0.0) else None),
+    "status": lambda f, rnd: Action("status", status=f.status or 503, retry_after=f.retry_after),
+    "rate_limit": lambda f, rnd: Action("status", status=429, retry_after=f.retry_after or 1.0),
+    "reject_auth": lambda f, rnd: Action("status", status=401),
+    "drop": lambda f, rnd: Action("drop", mode=f.mode or "headers"),
+    "malformed": lambda f, rnd: Action("malformed"),
+    "drip": lambda f, rnd: Action("drip", delay=f.value or 0.0),
+}
 
 
 class FaultBook:
@@ -199,29 +206,10 @@ class FaultBook:
                     continue
                 if fault.kind == "latency":
                     delay += fault.value or 0.0
-                    self._consume(fault)
+                elif action is None and (action := _ACTIONS[fault.kind](fault, self._random)) is not None:
+                    action.fault_id = fault.id
+                else:  # an error_rate that spared this request, or a request already spoiled by another
                     continue
-                if action is not None:
-                    continue
-                if fault.kind == "error_rate":
-                    if self._random.random() >= (fault.value or 0.0):
-                        continue
-                    status = fault.status or self._random.choice((500, 503))
-                    action = Action("status", status=status, fault_id=fault.id)
-                elif fault.kind == "status":
-                    action = Action("status", status=fault.status or 503, retry_after=fault.retry_after,
-                                    fault_id=fault.id)
-                elif fault.kind == "rate_limit":
-                    action = Action("status", status=429, retry_after=fault.retry_after or 1.0,
-                                    fault_id=fault.id)
-                elif fault.kind == "reject_auth":
-                    action = Action("status", status=401, fault_id=fault.id)
-                elif fault.kind == "drop":
-                    action = Action("drop", mode=fault.mode or "headers", fault_id=fault.id)
-                elif fault.kind == "malformed":
-                    action = Action("malformed", fault_id=fault.id)
-                elif fault.kind == "drip":
-                    action = Action("drip", delay=fault.value or 0.0, fault_id=fault.id)
                 self._consume(fault)
         return delay, action
 

@@ -31,10 +31,15 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
+
+if TYPE_CHECKING:
+    from .core import Places
 
 INSTALL_HINT = "apt-get install nginx libnginx-mod-rtmp ffmpeg"
 MODULE_FILE = "ngx_rtmp_module.so"
+#: The nginx-rtmp notifications sent to ``/_sandbox/rtmp/<name>`` (``Core.rtmp_callback``).
+CALLBACKS = ("on_publish", "on_publish_done", "on_update", "on_record_done")
 _MODULE_DIRS = ("/usr/lib/nginx/modules", "/usr/lib64/nginx/modules", "/usr/local/lib/nginx/modules",
                 "/usr/share/nginx/modules", "/usr/local/nginx/modules", "/etc/nginx/modules",
                 "/usr/local/opt/nginx/modules")
@@ -56,14 +61,8 @@ def _which(env: str, name: str) -> Optional[str]:
     explicit = os.environ.get(env)
     if explicit:
         return explicit if os.access(explicit, os.X_OK) else None
-    found = shutil.which(name)
-    if found:
-        return found
-    for folder in ("/usr/sbin", "/usr/local/sbin", "/sbin"):  # nginx lives in sbin, often off PATH
-        candidate = os.path.join(folder, name)
-        if os.access(candidate, os.X_OK):
-            return candidate
-    return None
+    # nginx lives in sbin, often off PATH.
+    return shutil.which(name) or shutil.which(name, path=os.pathsep.join(("/usr/sbin", "/usr/local/sbin", "/sbin")))
 
 
 def _rtmp_module(nginx: str) -> tuple[bool, Optional[str]]:
@@ -77,37 +76,19 @@ def _rtmp_module(nginx: str) -> tuple[bool, Optional[str]]:
         return False, None
     if re.search(r"--add-module=\S*rtmp", info):
         return True, None
-    folders = list(_MODULE_DIRS)
-    match = re.search(r"--modules-path=(\S+)", info)
-    if match:
-        folders.insert(0, match.group(1))
-    match = re.search(r"--prefix=(\S+)", info)
-    if match:
-        folders.append(os.path.join(match.group(1), "modules"))
-    for folder in folders:
-        candidate = os.path.join(folder, MODULE_FILE)
-        if os.path.isfile(candidate):
-            return True, candidate
-    return False, None
+    prefixes = [os.path.join(prefix, "modules") for prefix in re.findall(r"--prefix=(\S+)", info)]
+    folders = (*re.findall(r"--modules-path=(\S+)", info), *_MODULE_DIRS, *prefixes)
+    found = [path for path in (os.path.join(folder, MODULE_FILE) for folder in folders) if os.path.isfile(path)]
+    return bool(found), (found[0] if found else None)
 
 
 def find_tools() -> Tools:
     """Locate nginx, its rtmp module, ffmpeg and ffprobe, or raise one clear ``MissingToolError``."""
-    missing = []
     nginx = _which("SANDBOX_NGINX", "nginx")
-    module: Optional[str] = None
-    if nginx is None:
-        missing.append("nginx")
-    else:
-        ok, module = _rtmp_module(nginx)
-        if not ok:
-            missing.append("the nginx RTMP module (ngx_rtmp_module.so)")
-    ffmpeg = _which("SANDBOX_FFMPEG", "ffmpeg")
-    ffprobe = _which("SANDBOX_FFPROBE", "ffprobe")
-    if ffmpeg is None:
-        missing.append("ffmpeg")
-    if ffprobe is None:
-        missing.append("ffprobe")
+    has_module, module = _rtmp_module(nginx) if nginx else (True, None)  # no module to look for without nginx
+    ffmpeg, ffprobe = _which("SANDBOX_FFMPEG", "ffmpeg"), _which("SANDBOX_FFPROBE", "ffprobe")
+    missing = [what for what, found in (("nginx", nginx), (f"the nginx RTMP module ({MODULE_FILE})", has_module),
+                                        ("ffmpeg", ffmpeg), ("ffprobe", ffprobe)) if not found]
     if missing:
         raise MissingToolError(
             f"The sandbox's RTMP ingest needs {', '.join(missing)}, which "
@@ -117,11 +98,16 @@ def find_tools() -> Tools:
     return Tools(nginx=nginx, rtmp_module=module, ffmpeg=ffmpeg, ffprobe=ffprobe)  # type: ignore[arg-type]
 
 
-def free_port(host: str = "127.0.0.1") -> int:
-    """A TCP port nobody listens on right now (for nginx, which cannot report port 0)."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
+def url_host(host: str) -> str:
+    """``host`` as it stands in a URL or an nginx ``listen`` (an IPv6 address in brackets)."""
+    return f"[{host}]" if ":" in host else host
+
+
+def free_port(host: str = "127.0.0.1", port: int = 0) -> int:
+    """A TCP port nobody listens on right now (for nginx, which cannot report port 0): ``port`` itself
+    (``OSError`` if it is taken) or, for 0, any."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, port))
         return int(sock.getsockname()[1])
 
 
@@ -162,10 +148,6 @@ class TiedChild:
             raise started
         self.process: subprocess.Popen = started
 
-    @property
-    def pid(self) -> int:
-        return self.process.pid
-
     def poll(self) -> Optional[int]:
         return self.process.poll()
 
@@ -194,28 +176,17 @@ def _nginx_quote(path: Path) -> str:
 class Nginx:
     """One nginx-rtmp process serving ``rtmp://host:port/live``."""
 
-    def __init__(self, tools: Tools, data_dir: Path, host: str, port: int, callback_base: str) -> None:
+    def __init__(self, tools: Tools, places: Places, host: str, port: int) -> None:
         self.tools = tools
-        self.root = Path(data_dir) / "nginx"
-        self.hls_dir = Path(data_dir) / "hls"
-        self.record_dir = Path(data_dir) / "recordings"
-        self.simulcast_dir = Path(data_dir) / "simulcast"
+        self.places = places
+        self.root = places.data_dir / "nginx"
+        self.conf_path, self.error_log = self.root / "nginx.conf", self.root / "error.log"
         self.host = host
         self.port = port
-        self.callback_base = callback_base.rstrip("/")
         self.process: Optional[TiedChild] = None
 
-    @property
-    def conf_path(self) -> Path:
-        return self.root / "nginx.conf"
-
-    @property
-    def error_log(self) -> Path:
-        return self.root / "error.log"
-
     def config(self) -> str:
-        cb = self.callback_base
-        listen = f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
+        cb, places = self.places.api_url.rstrip("/"), self.places
         lines = []
         if self.tools.rtmp_module:
             lines.append(f"load_module {_nginx_quote(Path(self.tools.rtmp_module))};")
@@ -232,23 +203,20 @@ class Nginx:
             # nginx-rtmp's own access log defaults to /var/log/nginx (not writable without root).
             f"  access_log {_nginx_quote(self.root / 'access.log')};",
             "  server {",
-            f"    listen {listen};",
+            f"    listen {url_host(self.host)}:{self.port};",
             "    chunk_size 4096;",
             "    application live {",
             "      live on;",
             "      drop_idle_publisher 10s;",
-            f"      on_publish {cb}/_sandbox/rtmp/on_publish;",
-            f"      on_publish_done {cb}/_sandbox/rtmp/on_publish_done;",
-            f"      on_update {cb}/_sandbox/rtmp/on_update;",
+            *(f"      {name} {cb}/_sandbox/rtmp/{name};" for name in CALLBACKS),
             "      notify_update_timeout 1s;",
-            f"      on_record_done {cb}/_sandbox/rtmp/on_record_done;",
             "      hls on;",
-            f"      hls_path {_nginx_quote(self.hls_dir)};",
+            f"      hls_path {_nginx_quote(places.hls_dir)};",
             "      hls_nested on;",
             "      hls_fragment 1s;",
             "      hls_playlist_length 6s;",
             "      record all;",
-            f"      record_path {_nginx_quote(self.record_dir)};",
+            f"      record_path {_nginx_quote(places.record_dir)};",
             "      record_unique on;",
             "    }",
             # Where simulcast tests point their targets (restream.py relays there): it
@@ -256,7 +224,7 @@ class Nginx:
             "    application simulcast {",
             "      live on;",
             "      record all;",
-            f"      record_path {_nginx_quote(self.simulcast_dir)};",
+            f"      record_path {_nginx_quote(places.simulcast_dir)};",
             "    }",
             "  }",
             "}",
@@ -264,17 +232,14 @@ class Nginx:
         return "\n".join(lines) + "\n"
 
     def start(self, timeout: float = 10.0) -> None:
-        for folder in (self.root, self.hls_dir, self.record_dir, self.simulcast_dir):
+        for folder in (self.root, self.places.hls_dir, self.places.record_dir, self.places.simulcast_dir):
             folder.mkdir(parents=True, exist_ok=True)
-        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
-        with socket.socket(family, socket.SOCK_STREAM) as probe:  # a clear message for a busy port
-            try:
-                probe.bind((self.host, self.port))
-            except OSError as exc:
-                raise RuntimeError(f"cannot listen for RTMP on {self.host}:{self.port} ({exc.strerror})") from None
+        try:
+            free_port(self.host, self.port)  # a clear message for a busy port
+        except OSError as exc:
+            raise RuntimeError(f"cannot listen for RTMP on {self.host}:{self.port} ({exc.strerror})") from None
         self.conf_path.write_text(self.config())
-        stale = self.root / "nginx.pid"
-        stale.unlink(missing_ok=True)
+        (self.root / "nginx.pid").unlink(missing_ok=True)  # a stale one would pass for "listening" below
         cmd = [self.tools.nginx, "-p", str(self.root) + "/", "-c", str(self.conf_path), "-e", str(self.error_log)]
         with open(self.root / "nginx.out", "ab") as log_file:
             self.process = TiedChild(cmd, "nginx", stdin=subprocess.DEVNULL, stdout=log_file,
@@ -294,10 +259,8 @@ class Nginx:
         raise RuntimeError(f"nginx-rtmp did not start on {self.host}:{self.port}: {self._tail()}")
 
     def _tail(self) -> str:
-        text = ""
-        for path in (self.root / "nginx.out", self.error_log):
-            if path.exists():
-                text += path.read_text(errors="replace")
+        text = "".join(path.read_text(errors="replace") for path in (self.root / "nginx.out", self.error_log)
+                       if path.exists())
         lines = [ln for ln in text.splitlines() if "[emerg]" in ln or "[alert]" in ln or "[crit]" in ln]
         return (lines or text.splitlines() or ["no output"])[-1]
 

@@ -73,47 +73,37 @@ def serve_live(req: Request, folder: Optional[Path], name: str, playlist: str = 
 def serve_by_id(core: Core, req: Request, rest: list, key_of: Callable[[str], Optional[str]]) -> Response:
     """``<id>.m3u8`` and ``<id>/<segment>.ts`` (FastPix, Mux, api.video playback): the playlist's
     segment URIs are rewritten under ``<id>/`` so the stream key never shows."""
-    if not rest or len(rest) > 2:
+    playlist = len(rest) == 1
+    if not 1 <= len(rest) <= 2 or playlist and not rest[0].endswith(".m3u8"):
         return _not_found()
-    play_id = rest[0][: -len(".m3u8")] if len(rest) == 1 and rest[0].endswith(".m3u8") else rest[0]
+    play_id = rest[0][: -len(".m3u8")] if playlist else rest[0]
     with core.lock:
         folder = hls_folder(core, key_of(play_id))
-    if folder is None:
-        return _not_found()
-    if len(rest) == 2:
-        return file_response(folder / rest[1], req) if rest[1].endswith(".ts") else _not_found()
-    if not rest[0].endswith(".m3u8"):
-        return _not_found()
-    answer = file_response(folder / "index.m3u8", req)
-    if answer.status == 200:
+    answer = serve_live(req, folder, rest[-1], playlist=rest[0] if playlist else "")  # "": segments only
+    if playlist and answer.status == 200:
         lines = answer.body.decode("utf-8", "replace").splitlines()
         answer.body = ("\n".join(ln if not ln.strip() or ln.startswith("#") else f"{play_id}/{ln.strip()}"
                                  for ln in lines) + "\n").encode("utf-8")
     return answer
 
 
-class Media:
-    """GET routes for live HLS (each model's ``playback_prefix``) and recordings."""
-
-    def __init__(self, core: Core) -> None:
-        self.core = core
-
-    def handle(self, req: Request) -> Response:
-        if req.method not in ("GET", "HEAD"):
-            return text(405, "Method not allowed")
-        parts = [p for p in req.path.split("/") if p]
-        if not parts:
-            return text(200, "obs-livestream sandbox: provider APIs, their playback, control under /_sandbox/\n")
-        if any(not _FILE.match(p) for p in parts):
-            return _not_found()
-        head = parts[0]
-        if head == "transcoded" and len(parts) == 3:
-            return file_response(self.core.places.vod_dir / parts[1] / parts[2], req)
-        if head == "live-chat" and len(parts) == 3:
-            return text(200, f"<!doctype html><title>Live chat</title><p>Sandbox chat for {parts[2]}</p>",
-                        "text/html; charset=utf-8")
-        for model in self.core.models.values():
-            prefix = model.playback_prefix
-            if tuple(parts[:len(prefix)]) == prefix:
-                return model.playback(req, parts[len(prefix):])
+def serve(core: Core, req: Request) -> Response:
+    """The GET routes for live HLS (each model's ``playback_prefix``) and recordings."""
+    if req.method not in ("GET", "HEAD"):
+        return text(405, "Method not allowed")
+    parts = [p for p in req.path.split("/") if p]
+    if not parts:
+        return text(200, "obs-livestream sandbox: provider APIs, their playback, control under /_sandbox/\n")
+    if any(not _FILE.match(p) for p in parts):
         return _not_found()
+    head = parts[0]
+    if head == "transcoded" and len(parts) == 3:
+        return file_response(core.places.vod_dir / parts[1] / parts[2], req)
+    if head == "live-chat" and len(parts) == 3:
+        return text(200, f"<!doctype html><title>Live chat</title><p>Sandbox chat for {parts[2]}</p>",
+                    "text/html; charset=utf-8")
+    for model in core.models.values():
+        prefix = model.playback_prefix
+        if tuple(parts[:len(prefix)]) == prefix:
+            return model.playback(req, parts[len(prefix):])
+    return _not_found()

@@ -33,12 +33,13 @@ def remux(ffmpeg: str, inputs: Sequence[Path], out_dir: Path, *, timeout: float 
            "-map", "0", "-c", "copy", "-movflags", "+faststart", str(work / "video.mp4")]
     try:
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+        ok = done.returncode == 0 and (work / "video.m3u8").exists()
+        error = "" if ok else (done.stderr.strip().splitlines() or ["ffmpeg failed"])[-1]
     except (OSError, subprocess.SubprocessError) as exc:
+        error = str(exc)
+    if error:
         shutil.rmtree(work, ignore_errors=True)
-        return False, str(exc)
-    if done.returncode != 0 or not (work / "video.m3u8").exists():
-        shutil.rmtree(work, ignore_errors=True)
-        return False, (done.stderr.strip().splitlines() or ["ffmpeg failed"])[-1]
+        return False, error
     (work / "inputs.txt").unlink(missing_ok=True)
     shutil.rmtree(out_dir, ignore_errors=True)
     work.rename(out_dir)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import secrets
 import subprocess
-from typing import Any, Optional
+from typing import Any, Collection, Optional
 
 from .ingest import TiedChild
 
@@ -57,7 +57,7 @@ class Restreamer:
     def sync(self, doc: dict, now: float) -> None:
         """Start, watch and stop ``doc``'s relays (called with the core's lock held)."""
         for target_id, target in list(doc.get("targets", {}).items()):
-            ref = (f"{doc['provider']}/{doc['id']}", target_id)
+            ref = (self.core.ref(doc), target_id)
             wanted = bool(doc.get("publishing") and target.get("enabled", True))
             running = self._relays.get(ref)
             if wanted and running is None and target["status"] != ERRORED:
@@ -78,13 +78,11 @@ class Restreamer:
                     self.core.event("simulcast_broadcasting", doc, target=target_id)
             elif not wanted and target["status"] == ERRORED and not doc.get("publishing"):
                 target.update(status=IDLE, error=None)  # tried again at the next broadcast
-        for ref in [r for r in self._relays if r[0] == f"{doc['provider']}/{doc['id']}"
-                    and r[1] not in doc.get("targets", {})]:
-            self._stop(ref)  # removed while relaying
+        self.forget(doc, keep=doc.get("targets", {}))  # the targets removed while relaying
 
-    def forget(self, doc: dict) -> None:
-        """The stream is deleted: its relays stop."""
-        for ref in [r for r in self._relays if r[0] == f"{doc['provider']}/{doc['id']}"]:
+    def forget(self, doc: dict, keep: Collection[str] = ()) -> None:
+        """The relays of ``doc`` stop but those to ``keep``'s targets: all of them when it is deleted."""
+        for ref in [r for r in self._relays if r[0] == self.core.ref(doc) and r[1] not in keep]:
             self._stop(ref)
 
     def stop_all(self) -> None:

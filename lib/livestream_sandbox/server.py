@@ -17,10 +17,10 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Optional
 
+from . import media
 from .admin import Admin
 from .core import Core
 from .faults import Action
-from .media import Media
 from .web import Request, Response, text
 
 log = logging.getLogger("livestream_sandbox.http")
@@ -33,10 +33,9 @@ MAX_BODY_BYTES = 1024 * 1024
 class Router:
     """Picks the handler for a request and applies faults to provider APIs."""
 
-    def __init__(self, core: Core, admin: Admin, media: Media) -> None:
+    def __init__(self, core: Core, admin: Admin) -> None:
         self.core = core
         self.admin = admin
-        self.media = media
 
     def provider_of(self, path: str) -> Optional[str]:
         """The provider whose API serves ``path`` (each model's ``api_paths``), or None."""
@@ -47,7 +46,7 @@ class Router:
             return self.admin.handle(req), None
         provider = self.provider_of(req.path)
         if provider is None:
-            return self.media.handle(req), None
+            return media.serve(self.core, req), None
         model = self.core.models[provider]
         delay, action = self.core.faults.take(provider)
         if delay:
@@ -93,14 +92,13 @@ class _Handler(BaseHTTPRequestHandler):
             response, action = text(500, "sandbox internal error"), None
         if action is not None and action.kind == "drop":
             self._drop(action.mode, response)
-            return
-        if action is not None and action.kind == "drip":
+        elif action is not None and action.kind == "drip":
             self._drip(response, action.delay)
-            return
-        if action is not None and action.kind == "malformed":
+        elif action is not None and action.kind == "malformed":
             half = response.body[: max(1, len(response.body) // 2)] if response.body else b'{"detail": '
-            response = Response(200, half + b"<!-- truncated", "application/json")
-        self._send(response)
+            self._send(Response(200, half + b"<!-- truncated", "application/json"))
+        else:
+            self._send(response)
 
     def _content_length(self) -> Optional[int]:
         """The body length, or None after answering 400 (not a number) or 413 (too big).
@@ -152,11 +150,9 @@ class _Handler(BaseHTTPRequestHandler):
         """Close the connection mid-answer (faults.py ``drop``)."""
         if mode == "headers":
             self.wfile.write(b"HTTP/1.1 2")  # a partial status line: the client sees a broken reply
-        elif mode == "body":
+        elif mode == "body":  # the whole headers, a Content-Length the half body never reaches
             body = response.body or b"{}"
-            head = (f"HTTP/1.1 {response.status} OK\r\nContent-Type: application/json\r\n"
-                    f"Content-Length: {len(body) + 64}\r\n\r\n").encode("ascii")
-            self.wfile.write(head + body[: max(1, len(body) // 2)])
+            self._send(Response(response.status, body[: max(1, len(body) // 2)]), length=len(body) + 64)
         self.wfile.flush()
         self.close_connection = True
         try:

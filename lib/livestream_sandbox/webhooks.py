@@ -16,11 +16,12 @@ import base64
 import hashlib
 import hmac
 import logging
-import queue
 import threading
 import time
 import urllib.error
 import urllib.request
+from concurrent import futures
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
@@ -44,41 +45,32 @@ class Delivery:
 
 
 class WebhookDispatcher:
-    """Delivers webhooks in order on one background thread."""
+    """Delivers webhooks in order on one background thread (a one-worker pool keeps them in order)."""
 
     def __init__(self, on_result: Callable[[Delivery, bool, Optional[int], str, int], None], *,
                  attempts: int = 3, timeout: float = 2.0) -> None:
         self._on_result = on_result
         self._attempts = max(1, attempts)
         self._timeout = timeout
-        self._queue: queue.Queue[Optional[Delivery]] = queue.Queue()
-        self._thread: Optional[threading.Thread] = None
+        self._pool: Optional[ThreadPoolExecutor] = None
         self._stopping = threading.Event()
 
     def start(self) -> None:
         self._stopping.clear()
-        self._thread = threading.Thread(target=self._run, name="sandbox-webhooks", daemon=True)
-        self._thread.start()
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="sandbox-webhooks")
 
     def stop(self, timeout: float = 2.0) -> None:
         """Deliver what is queued for up to ``timeout`` seconds, then give up."""
-        if self._thread is None:
+        pool, self._pool = self._pool, None
+        if pool is None:
             return
-        self._queue.put(None)
-        self._thread.join(timeout)
-        self._stopping.set()
-        self._thread.join(1.0)
-        self._thread = None
+        futures.wait([pool.submit(lambda: None)], timeout)  # done once all queued before it are
+        self._stopping.set()  # what is left stops before its next attempt
+        pool.shutdown(wait=False, cancel_futures=True)
 
     def send(self, delivery: Delivery) -> None:
-        self._queue.put(delivery)
-
-    def _run(self) -> None:
-        while True:
-            job = self._queue.get()
-            if job is None:
-                return
-            self._deliver(job)
+        if self._pool is not None:
+            self._pool.submit(self._deliver, delivery)
 
     def _deliver(self, job: Delivery) -> None:
         status: Optional[int] = None
