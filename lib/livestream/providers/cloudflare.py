@@ -412,10 +412,7 @@ class Cloudflare(StreamsProvider, TargetsProvider):
     def start(self, stream_id: str) -> LiveStream:
         """Live inputs need no start: the input is read back, and enabled first if it was
         disabled (a disabled input refuses the encoder)."""
-        stream = self.get(stream_id)
-        if stream.provider_status == "disabled":
-            stream = self._answered("PUT", stream_id, json={"enabled": True})
-        return stream
+        return self._enabled_first(stream_id, lambda uid: self._answered("PUT", uid, json={"enabled": True}))
 
     def list(self) -> list[LiveStream]:  # noqa: A003 - the API's own word
         """``GET .../live_inputs?include_counts=true``: every live input, without credentials.

@@ -32,7 +32,7 @@ from .declare import Capabilities, CredentialField, Setting, StreamOption
 from .kit import BasicCredentials, OptionsModel
 from .kit_errors import ErrorShape
 from .kit_simulcast import TargetsProvider, enabled_target, made_target, target_body
-from .kit_streams import StreamsProvider, check_metadata, more_than_read
+from .kit_streams import ConstantIngests, check_metadata, more_than_read
 from .wire import text as _text
 
 TOKEN_ID_ENV = "FASTPIX_ACCESS_TOKEN_ID"
@@ -204,7 +204,7 @@ def parse_stream(data: Any, *, protocol: str = "rtmps", rtmps_server: str = RTMP
 
 
 @register
-class FastPix(TargetsProvider, StreamsProvider):
+class FastPix(TargetsProvider, ConstantIngests):
     """FastPix: create (ready at once), get, list, finish, delete, enable/disable."""
 
     name = "fastpix"
@@ -221,6 +221,9 @@ class FastPix(TargetsProvider, StreamsProvider):
     stream_id_hint = "give the streamId of the live stream"
     default_base_url = "https://api.fastpix.com"
     base_url_env = "FASTPIX_API_BASE_URL"
+    ingest_overrides = {"ingest_rtmps_url": ("rtmps_server", INGEST_RTMPS_ENV, RTMPS_SERVER, ("rtmps", "rtmp")),
+                        "ingest_srt_url": ("srt_server", INGEST_SRT_ENV, SRT_SERVER, ("srt",))}
+    playback_override = (PLAYBACK_TEMPLATE_ENV, PLAYBACK_URL_TEMPLATE)
 
     # --- the declaration the panel and the CLI are generated from; the settings keys
     # ("fp_token_id", "fp_reconnect_window"...) are the ones saved in users' scene collections.
@@ -263,16 +266,6 @@ class FastPix(TargetsProvider, StreamsProvider):
         reconnect_window_option="reconnect_window",  # reconnectWindow, sent at create
     )
 
-    def setup(self, *, ingest_rtmps_url: Optional[str] = None, ingest_srt_url: Optional[str] = None,  # type: ignore[override]
-              playback_url_template: Optional[str] = None, protocol: Optional[str] = None) -> None:
-        """The ingest servers (constants, overridable), the playback URL template and the
-        default protocol."""
-        self.rtmps_server = self._ingest_setting(ingest_rtmps_url, INGEST_RTMPS_ENV, RTMPS_SERVER, ("rtmps", "rtmp"))
-        self.srt_server = self._ingest_setting(ingest_srt_url, INGEST_SRT_ENV, SRT_SERVER, ("srt",))
-        self.playback_template = self._template_setting(playback_url_template, PLAYBACK_TEMPLATE_ENV,
-                                                        PLAYBACK_URL_TEMPLATE)
-        self._choose_protocol(protocol)
-
     # ------------------------------------------------------------------ operations
 
     def create(self, title: str, *, options: OptionsInput = None, start: Optional[datetime] = None,
@@ -303,13 +296,9 @@ class FastPix(TargetsProvider, StreamsProvider):
         return self._create(body, opts.protocol)
 
     def start(self, stream_id: str) -> LiveStream:
-        """FastPix streams need no start: the stream is read back, and enabled first if
-        it was disabled (a disabled stream refuses the encoder)."""
-        stream = self.get(stream_id)
-        if stream.status is StreamStatus.DISABLED:
-            self.enable(stream_id)
-            stream = self.get(stream_id)
-        return stream
+        """FastPix streams need no start: the stream is read back, and enabled first if it
+        was disabled (``PUT .../live-enable``)."""
+        return self._enabled_first(stream_id, self.enable)
 
     def list(self) -> list[LiveStream]:  # noqa: A003 - the API's own word
         """``GET /v1/live/streams?limit=50&offset=<page>&orderBy=desc`` over every page
@@ -365,7 +354,3 @@ class FastPix(TargetsProvider, StreamsProvider):
     def _answer(self, response: requests.Response, want: type = dict) -> Any:
         """``data`` of the ``{"success": true, "data": ...}`` envelope."""
         return self._http.unwrap(response, Envelope, "data", shape="success", failed="no success envelope", want=want)
-
-    def _parse_settings(self) -> dict[str, Any]:
-        return {"rtmps_server": self.rtmps_server, "srt_server": self.srt_server,
-                "playback_template": self.playback_template}

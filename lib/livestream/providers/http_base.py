@@ -155,7 +155,8 @@ class HttpProvider(Provider):
     # --- what the create chose, per stream
 
     def _id_in(self, data: Any) -> Optional[str]:
-        return wire.text(data.get(self.id_field)) if isinstance(data, dict) else None
+        """The stream ID in an answer's stream object (a dict, or a model read from one)."""
+        return wire.text(data.get(self.id_field) if isinstance(data, dict) else getattr(data, self.id_field, None))
 
     def _remember(self, data: Any, protocol: str) -> None:
         """Keep the protocol a create chose for the stream ``data`` describes (an answer or its ID)."""
