@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Any, Literal, Optional
-from urllib.parse import quote
 
 import requests
 from pydantic import BaseModel, BeforeValidator, Field, SecretStr, field_validator
@@ -33,6 +32,7 @@ from .kit import BasicCredentials, OptionsModel
 from .kit_errors import ErrorShape
 from .kit_simulcast import TargetsProvider, enabled_target, made_target, target_body
 from .kit_streams import ConstantIngests, check_metadata, more_than_read
+from .kit_wire import REFERENCE_KEY, filled, ingest_of, with_reference
 from .wire import text as _text
 
 TOKEN_ID_ENV = "FASTPIX_ACCESS_TOKEN_ID"
@@ -55,9 +55,8 @@ PLAYBACK_URL_TEMPLATE = "https://stream.fastpix.com/{playback_id}.m3u8"
 
 STREAMS_PATH = "/v1/live/streams"
 RECONNECT_WINDOW = (60, 1800)
-#: The metadata entry that finds a stream again when the create's answer was lost
-#: (metadata: up to 10 string entries, https://docs.fastpix.io/reference/create-new-stream).
-REFERENCE_KEY = "obs_livestream_ref"
+#: ``metadata``: up to 10 string entries (https://docs.fastpix.io/reference/create-new-stream),
+#: the kit's ``REFERENCE_KEY`` among them (it finds a stream whose create's answer was lost).
 PAGE_SIZE = 50  # what FastPix's WordPress plugin asks for (assumed to be the maximum)
 
 
@@ -176,16 +175,12 @@ def parse_stream(data: Any, *, protocol: str = "rtmps", rtmps_server: str = RTMP
     # The stream key is secret whichever protocol OBS uses: an SRT go-live does not put
     # it in an Ingest (which would register it), yet an error body may echo it.
     secrets.register_stream(got.streamKey, got.srtSecret, got.srtSecert)
-    ingest = None
-    if protocol == "srt":
-        passphrase = got.srtSecret or got.srtSecert  # the webhook docs misspell it
-        if not passphrase:
-            raise ValueError("the stream has no 'srtSecret' for SRT")
-        ingest = wire.srt_ingest(srt_server, getattr(got, SRT_STREAMID_FIELD) or "", passphrase)
-    elif got.streamKey:
-        ingest = wire.rtmp_ingest(rtmps_server, got.streamKey)
-    playback_id = next((p.id for p in got.playbackIds if p.id), None)
-    playback_url = playback_template.format(playback_id=quote(playback_id, safe="")) if playback_id else None
+    passphrase = got.srtSecret or got.srtSecert  # the webhook docs misspell it
+    if protocol == "srt" and not passphrase:
+        raise ValueError("the stream has no 'srtSecret' for SRT")
+    ingest = ingest_of(protocol, srt_server if protocol == "srt" else rtmps_server, got.streamKey,
+                       srt_id=getattr(got, SRT_STREAMID_FIELD), passphrase=passphrase)
+    playback_url = filled(playback_template, "playback_id", next((p.id for p in got.playbackIds if p.id), None))
     word, metadata = got.status, got.metadata or {}
     return LiveStream(
         provider=FastPix.name,
@@ -277,10 +272,8 @@ class FastPix(TargetsProvider, ConstantIngests):
         ``find_created`` looks for it if the answer is lost.
         """
         title, opts = self._prelude(title, options, start)
-        metadata = dict(opts.metadata)
-        metadata["livestream_name"] = opts.livestream_name or metadata.get("livestream_name") or title
-        if reference:
-            metadata[REFERENCE_KEY] = reference
+        name = opts.livestream_name or opts.metadata.get("livestream_name") or title
+        metadata = with_reference({**opts.metadata, "livestream_name": name}, reference)
         check_metadata(metadata, service="FastPix", most=10, longest=255)  # the create reference's limits
         body = {
             "playbackSettings": {"accessPolicy": opts.access_policy},
