@@ -90,6 +90,8 @@ _STATUSES = {  # https://docs.fastpix.io/docs/live-events (lower-case on the wir
     "active": StreamStatus.LIVE,
     "disabled": StreamStatus.DISABLED,
 }
+#: A FastPix status word as a ``StreamStatus``.
+map_status = wire.status_reader(_STATUSES, StreamStatus.UNKNOWN)
 
 
 #: The ``metadata`` entry that keeps a simulcast target's name.
@@ -103,11 +105,6 @@ class Simulcast(wire.WireModel):
     url: Optional[str] = None
     isEnabled: Optional[bool] = None  # noqa: N815 - the wire name
     metadata: Optional[dict[str, Any]] = None
-
-
-def map_status(word: Any) -> StreamStatus:
-    """A FastPix status word as a ``StreamStatus``."""
-    return wire.status_of(word, _STATUSES, StreamStatus.UNKNOWN)
 
 
 class FastPixCredentials(BasicCredentials):

@@ -82,6 +82,8 @@ _STATUSES = {
     "active": StreamStatus.LIVE,
     "disabled": StreamStatus.DISABLED,
 }
+#: A Mux status word (``idle``, ``active``, ``disabled``) as a ``StreamStatus``.
+map_status = wire.status_reader(_STATUSES, StreamStatus.UNKNOWN)
 
 
 #: A simulcast target's ``status``: "idle" until the parent stream connects, "starting",
@@ -92,11 +94,6 @@ _TARGET_STATUSES = {
     "broadcasting": TargetStatus.LIVE,
     "errored": TargetStatus.FAILED,
 }
-
-
-def map_status(word: Any) -> StreamStatus:
-    """A Mux status word (``idle``, ``active``, ``disabled``) as a ``StreamStatus``."""
-    return wire.status_of(word, _STATUSES, StreamStatus.UNKNOWN)
 
 
 # ---------------------------------------------------------------------- inputs
