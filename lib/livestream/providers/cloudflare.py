@@ -312,7 +312,6 @@ class Cloudflare(StreamsProvider, TargetsProvider):
     Options = CloudflareOptions
     service = SERVICE
     default_base_url = "https://api.cloudflare.com"  # the origin: paths carry /client/v4
-    base_url_env = BASE_URL_ENV
 
     credential_fields: ClassVar[tuple[CredentialField, ...]] = (
         CredentialField("account_id", "Account ID", ACCOUNT_ENV,

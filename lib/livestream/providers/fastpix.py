@@ -212,7 +212,6 @@ class FastPix(TargetsProvider, ConstantIngests):
     first_page = {"limit": 1, "offset": 1, "orderBy": "desc"}
     stream_id_hint = "give the streamId of the live stream"
     default_base_url = "https://api.fastpix.com"
-    base_url_env = "FASTPIX_API_BASE_URL"
     ingest_overrides = {"ingest_rtmps_url": ("rtmps_server", INGEST_RTMPS_ENV, RTMPS_SERVER, ("rtmps", "rtmp")),
                         "ingest_srt_url": ("srt_server", INGEST_SRT_ENV, SRT_SERVER, ("srt",))}
     playback_override = (PLAYBACK_TEMPLATE_ENV, PLAYBACK_URL_TEMPLATE)

@@ -64,6 +64,12 @@ class HttpProvider(Provider):
     #: A login that refreshes its token (TP Streams, api.video): ``_send`` goes through it.
     _refreshing: Optional[RefreshingAuth] = None
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """The base URL's environment variable is the ``service``'s, unless the class names its own."""
+        super().__init_subclass__(**kwargs)
+        if "service" in cls.__dict__ and "base_url_env" not in cls.__dict__ and cls.service.base_url_env:
+            cls.base_url_env = cls.service.base_url_env
+
     def __init__(
         self,
         credentials: Any,

@@ -229,7 +229,6 @@ class Mux(ConstantIngests, TargetsProvider):
     targets_path = "simulcast-targets"
     account_word, first_page = "environment", {"limit": 1, "page": 1}
     default_base_url = "https://api.mux.com"
-    base_url_env = BASE_URL_ENV
     parse_stream = staticmethod(parse_stream)
     # One RTMP(S) override for both (None: the constant server of the stream's protocol).
     ingest_overrides = {"ingest_rtmp_url": ("rtmp_server", INGEST_RTMP_ENV, None, ("rtmps", "rtmp")),
