@@ -213,7 +213,6 @@ class ApiVideo(LoginProvider, StreamsProvider):
     Credentials = ApiVideoCredentials
     Options = ApiVideoOptions
     default_base_url = PRODUCTION_URL
-    base_url_env = BASE_URL_ENV
     service = SERVICE
     login_credential = "API key"  # what the token exchange rejects
     parse_stream = staticmethod(parse_stream)

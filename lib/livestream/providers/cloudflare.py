@@ -53,7 +53,7 @@ from .kit import CredentialModel, HeaderAuth, OptionsModel
 from .kit_codes import CodedEnvelope, CodeTable
 from .kit_simulcast import TargetsProvider, enabled_target, made_target, target_body
 from .kit_streams import StreamsProvider
-from .kit_wire import filled, flagged_status, ingest_of, nested_secrets, web_url, word_of
+from .kit_wire import REFERENCE_KEY, filled, flagged_status, ingest_of, nested_secrets, web_url, with_reference, word_of
 from .wire import lower as _lower
 from .wire import text as _text
 
@@ -65,10 +65,9 @@ BASE_URL_ENV = "CLOUDFLARE_API_BASE_URL"
 PLAYBACK_TEMPLATE_ENV = "CLOUDFLARE_PLAYBACK_URL_TEMPLATE"
 
 API_PREFIX = "/client/v4"
-#: The ``meta`` entries that find a live input again when the create's answer was lost,
-#: and that remember what ``end`` does with it ("a user modifiable key-value store used to
-#: reference other systems of record", the live input's ``meta``).
-REFERENCE_KEY = "obs_livestream_ref"
+#: The ``meta`` entries that find a live input again when the create's answer was lost
+#: (the kit's ``REFERENCE_KEY``), and that remember what ``end`` does with it ("a user
+#: modifiable key-value store used to reference other systems of record", the live input's ``meta``).
 AFTER_KEY = "obs_livestream_after"
 AFTER_DISABLE, AFTER_DELETE = "disable", "delete"
 #: ``deleteRecordingAfterDays``: "minimum 30, maximum 1096" (the live input's create body in
@@ -313,7 +312,6 @@ class Cloudflare(StreamsProvider, TargetsProvider):
     Options = CloudflareOptions
     service = SERVICE
     default_base_url = "https://api.cloudflare.com"  # the origin: paths carry /client/v4
-    base_url_env = BASE_URL_ENV
 
     credential_fields: ClassVar[tuple[CredentialField, ...]] = (
         CredentialField("account_id", "Account ID", ACCOUNT_ENV,
@@ -384,9 +382,7 @@ class Cloudflare(StreamsProvider, TargetsProvider):
         and ``enabled: true``. Never retried once it may have reached Cloudflare (a second
         input would exist); ``reference`` goes into ``meta``, where ``find_created`` looks."""
         title, opts = self._prelude(title, options, start)
-        meta = {"name": title, AFTER_KEY: opts.after_stream}
-        if reference:
-            meta[REFERENCE_KEY] = reference
+        meta = with_reference({"name": title, AFTER_KEY: opts.after_stream}, reference)
         body: dict[str, Any] = {
             "meta": meta,
             "recording": {"mode": "automatic" if opts.enable_recording else "off",
@@ -412,10 +408,7 @@ class Cloudflare(StreamsProvider, TargetsProvider):
     def start(self, stream_id: str) -> LiveStream:
         """Live inputs need no start: the input is read back, and enabled first if it was
         disabled (a disabled input refuses the encoder)."""
-        stream = self.get(stream_id)
-        if stream.provider_status == "disabled":
-            stream = self._answered("PUT", stream_id, json={"enabled": True})
-        return stream
+        return self._enabled_first(stream_id, lambda uid: self._answered("PUT", uid, json={"enabled": True}))
 
     def list(self) -> list[LiveStream]:  # noqa: A003 - the API's own word
         """``GET .../live_inputs?include_counts=true``: every live input, without credentials.

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Any, Literal, Optional
-from urllib.parse import quote
 
 import requests
 from pydantic import BaseModel, BeforeValidator, Field, SecretStr, field_validator
@@ -32,7 +31,8 @@ from .declare import Capabilities, CredentialField, Setting, StreamOption
 from .kit import BasicCredentials, OptionsModel
 from .kit_errors import ErrorShape
 from .kit_simulcast import TargetsProvider, enabled_target, made_target, target_body
-from .kit_streams import StreamsProvider, check_metadata, more_than_read
+from .kit_streams import ConstantIngests, check_metadata, more_than_read
+from .kit_wire import REFERENCE_KEY, filled, ingest_of, with_reference
 from .wire import text as _text
 
 TOKEN_ID_ENV = "FASTPIX_ACCESS_TOKEN_ID"
@@ -55,9 +55,8 @@ PLAYBACK_URL_TEMPLATE = "https://stream.fastpix.com/{playback_id}.m3u8"
 
 STREAMS_PATH = "/v1/live/streams"
 RECONNECT_WINDOW = (60, 1800)
-#: The metadata entry that finds a stream again when the create's answer was lost
-#: (metadata: up to 10 string entries, https://docs.fastpix.io/reference/create-new-stream).
-REFERENCE_KEY = "obs_livestream_ref"
+#: ``metadata``: up to 10 string entries (https://docs.fastpix.io/reference/create-new-stream),
+#: the kit's ``REFERENCE_KEY`` among them (it finds a stream whose create's answer was lost).
 PAGE_SIZE = 50  # what FastPix's WordPress plugin asks for (assumed to be the maximum)
 
 
@@ -91,6 +90,8 @@ _STATUSES = {  # https://docs.fastpix.io/docs/live-events (lower-case on the wir
     "active": StreamStatus.LIVE,
     "disabled": StreamStatus.DISABLED,
 }
+#: A FastPix status word as a ``StreamStatus``.
+map_status = wire.status_reader(_STATUSES, StreamStatus.UNKNOWN)
 
 
 #: The ``metadata`` entry that keeps a simulcast target's name.
@@ -104,11 +105,6 @@ class Simulcast(wire.WireModel):
     url: Optional[str] = None
     isEnabled: Optional[bool] = None  # noqa: N815 - the wire name
     metadata: Optional[dict[str, Any]] = None
-
-
-def map_status(word: Any) -> StreamStatus:
-    """A FastPix status word as a ``StreamStatus``."""
-    return wire.status_of(word, _STATUSES, StreamStatus.UNKNOWN)
 
 
 class FastPixCredentials(BasicCredentials):
@@ -176,16 +172,12 @@ def parse_stream(data: Any, *, protocol: str = "rtmps", rtmps_server: str = RTMP
     # The stream key is secret whichever protocol OBS uses: an SRT go-live does not put
     # it in an Ingest (which would register it), yet an error body may echo it.
     secrets.register_stream(got.streamKey, got.srtSecret, got.srtSecert)
-    ingest = None
-    if protocol == "srt":
-        passphrase = got.srtSecret or got.srtSecert  # the webhook docs misspell it
-        if not passphrase:
-            raise ValueError("the stream has no 'srtSecret' for SRT")
-        ingest = wire.srt_ingest(srt_server, getattr(got, SRT_STREAMID_FIELD) or "", passphrase)
-    elif got.streamKey:
-        ingest = wire.rtmp_ingest(rtmps_server, got.streamKey)
-    playback_id = next((p.id for p in got.playbackIds if p.id), None)
-    playback_url = playback_template.format(playback_id=quote(playback_id, safe="")) if playback_id else None
+    passphrase = got.srtSecret or got.srtSecert  # the webhook docs misspell it
+    if protocol == "srt" and not passphrase:
+        raise ValueError("the stream has no 'srtSecret' for SRT")
+    ingest = ingest_of(protocol, srt_server if protocol == "srt" else rtmps_server, got.streamKey,
+                       srt_id=getattr(got, SRT_STREAMID_FIELD), passphrase=passphrase)
+    playback_url = filled(playback_template, "playback_id", next((p.id for p in got.playbackIds if p.id), None))
     word, metadata = got.status, got.metadata or {}
     return LiveStream(
         provider=FastPix.name,
@@ -204,7 +196,7 @@ def parse_stream(data: Any, *, protocol: str = "rtmps", rtmps_server: str = RTMP
 
 
 @register
-class FastPix(TargetsProvider, StreamsProvider):
+class FastPix(TargetsProvider, ConstantIngests):
     """FastPix: create (ready at once), get, list, finish, delete, enable/disable."""
 
     name = "fastpix"
@@ -220,7 +212,9 @@ class FastPix(TargetsProvider, StreamsProvider):
     first_page = {"limit": 1, "offset": 1, "orderBy": "desc"}
     stream_id_hint = "give the streamId of the live stream"
     default_base_url = "https://api.fastpix.com"
-    base_url_env = "FASTPIX_API_BASE_URL"
+    ingest_overrides = {"ingest_rtmps_url": ("rtmps_server", INGEST_RTMPS_ENV, RTMPS_SERVER, ("rtmps", "rtmp")),
+                        "ingest_srt_url": ("srt_server", INGEST_SRT_ENV, SRT_SERVER, ("srt",))}
+    playback_override = (PLAYBACK_TEMPLATE_ENV, PLAYBACK_URL_TEMPLATE)
 
     # --- the declaration the panel and the CLI are generated from; the settings keys
     # ("fp_token_id", "fp_reconnect_window"...) are the ones saved in users' scene collections.
@@ -263,16 +257,6 @@ class FastPix(TargetsProvider, StreamsProvider):
         reconnect_window_option="reconnect_window",  # reconnectWindow, sent at create
     )
 
-    def setup(self, *, ingest_rtmps_url: Optional[str] = None, ingest_srt_url: Optional[str] = None,  # type: ignore[override]
-              playback_url_template: Optional[str] = None, protocol: Optional[str] = None) -> None:
-        """The ingest servers (constants, overridable), the playback URL template and the
-        default protocol."""
-        self.rtmps_server = self._ingest_setting(ingest_rtmps_url, INGEST_RTMPS_ENV, RTMPS_SERVER, ("rtmps", "rtmp"))
-        self.srt_server = self._ingest_setting(ingest_srt_url, INGEST_SRT_ENV, SRT_SERVER, ("srt",))
-        self.playback_template = self._template_setting(playback_url_template, PLAYBACK_TEMPLATE_ENV,
-                                                        PLAYBACK_URL_TEMPLATE)
-        self._choose_protocol(protocol)
-
     # ------------------------------------------------------------------ operations
 
     def create(self, title: str, *, options: OptionsInput = None, start: Optional[datetime] = None,
@@ -284,10 +268,8 @@ class FastPix(TargetsProvider, StreamsProvider):
         ``find_created`` looks for it if the answer is lost.
         """
         title, opts = self._prelude(title, options, start)
-        metadata = dict(opts.metadata)
-        metadata["livestream_name"] = opts.livestream_name or metadata.get("livestream_name") or title
-        if reference:
-            metadata[REFERENCE_KEY] = reference
+        name = opts.livestream_name or opts.metadata.get("livestream_name") or title
+        metadata = with_reference({**opts.metadata, "livestream_name": name}, reference)
         check_metadata(metadata, service="FastPix", most=10, longest=255)  # the create reference's limits
         body = {
             "playbackSettings": {"accessPolicy": opts.access_policy},
@@ -303,13 +285,9 @@ class FastPix(TargetsProvider, StreamsProvider):
         return self._create(body, opts.protocol)
 
     def start(self, stream_id: str) -> LiveStream:
-        """FastPix streams need no start: the stream is read back, and enabled first if
-        it was disabled (a disabled stream refuses the encoder)."""
-        stream = self.get(stream_id)
-        if stream.status is StreamStatus.DISABLED:
-            self.enable(stream_id)
-            stream = self.get(stream_id)
-        return stream
+        """FastPix streams need no start: the stream is read back, and enabled first if it
+        was disabled (``PUT .../live-enable``)."""
+        return self._enabled_first(stream_id, self.enable)
 
     def list(self) -> list[LiveStream]:  # noqa: A003 - the API's own word
         """``GET /v1/live/streams?limit=50&offset=<page>&orderBy=desc`` over every page
@@ -365,7 +343,3 @@ class FastPix(TargetsProvider, StreamsProvider):
     def _answer(self, response: requests.Response, want: type = dict) -> Any:
         """``data`` of the ``{"success": true, "data": ...}`` envelope."""
         return self._http.unwrap(response, Envelope, "data", shape="success", failed="no success envelope", want=want)
-
-    def _parse_settings(self) -> dict[str, Any]:
-        return {"rtmps_server": self.rtmps_server, "srt_server": self.srt_server,
-                "playback_template": self.playback_template}

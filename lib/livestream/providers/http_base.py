@@ -64,6 +64,12 @@ class HttpProvider(Provider):
     #: A login that refreshes its token (TP Streams, api.video): ``_send`` goes through it.
     _refreshing: Optional[RefreshingAuth] = None
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """The base URL's environment variable is the ``service``'s, unless the class names its own."""
+        super().__init_subclass__(**kwargs)
+        if "service" in cls.__dict__ and "base_url_env" not in cls.__dict__ and cls.service.base_url_env:
+            cls.base_url_env = cls.service.base_url_env
+
     def __init__(
         self,
         credentials: Any,
@@ -155,7 +161,8 @@ class HttpProvider(Provider):
     # --- what the create chose, per stream
 
     def _id_in(self, data: Any) -> Optional[str]:
-        return wire.text(data.get(self.id_field)) if isinstance(data, dict) else None
+        """The stream ID in an answer's stream object (a dict, or a model read from one)."""
+        return wire.text(data.get(self.id_field) if isinstance(data, dict) else getattr(data, self.id_field, None))
 
     def _remember(self, data: Any, protocol: str) -> None:
         """Keep the protocol a create chose for the stream ``data`` describes (an answer or its ID)."""

@@ -8,7 +8,10 @@ for FastPix and Mux, ``result`` for Cloudflare), ``account_word`` (what owns the
 "project", a "workspace") and ``first_page`` (the query of a one-stream list page, the cheap
 authenticated call). It then has ``get``, ``delete``, ``check_credentials``, a request whose
 answer is the stream (``_answered``), the create's POST (``_create_posted``, ``_create``) and
-the end of a running broadcast only (``_end_if_live``).
+the end of a running broadcast only (``_end_if_live``), and a start that enables a disabled
+stream first (``_enabled_first``, FastPix and Cloudflare). ``ConstantIngests`` adds the ``setup``
+of a provider whose API never names its ingest servers (FastPix, Mux): constants a setting
+overrides, as is the playback URL template, all passed on to ``parse_stream``.
 
 Two checks and a header around them: ``check_metadata`` (a create's free-form entries
 within the provider's documented limits, refused before any request) and
@@ -101,7 +104,7 @@ class StreamsProvider(HttpProvider):
         ingest ``protocol`` is remembered."""
         response = self._send("POST", self._collection(), json=body, idempotent=False, what=self._scope())
         data = self._answer(response)
-        stream_id = self._id_in(data) if isinstance(data, dict) else getattr(data, self.id_field, None)
+        stream_id = self._id_in(data)
         if stream_id:
             self._remember(stream_id, protocol)
         return response, data, stream_id
@@ -124,6 +127,15 @@ class StreamsProvider(HttpProvider):
         word = stream.provider_status or unknown
         return EndResult(ended=False, message=f"nothing to end (the {self.service.name} {self.stream_noun} is {word})")
 
+    def _enabled_first(self, stream_id: str, enable: Callable[[str], Optional[LiveStream]]) -> LiveStream:
+        """A ``start`` where streams need none: the stream read back, and enabled first
+        (``enable``) if it was disabled, since a disabled stream refuses the encoder; an
+        ``enable`` that answers no stream is followed by a read."""
+        stream = self.get(stream_id)
+        if stream.status is StreamStatus.DISABLED or stream.provider_status == "disabled":
+            stream = enable(stream_id) or self.get(stream_id)
+        return stream
+
     def _list_page(self, response: requests.Response, items: Any) -> list[LiveStream]:
         """The streams of one list page's ``items``."""
         return [self._parsed(response, item) for item in items]
@@ -141,3 +153,29 @@ class StreamsProvider(HttpProvider):
         do not describe is the unexpected-answer error."""
         parse = type(self).parse_stream
         return self._http.parsed(response, parse, data, protocol=self._protocol_for(data), **self._parse_settings())
+
+
+class ConstantIngests(StreamsProvider):
+    """A provider whose API never returns an ingest URL: its servers are constants, each
+    overridable by a ``setup`` keyword (else its environment variable: the sandbox's), as is
+    the playback URL template; ``parse_stream`` gets them all, and the default protocol."""
+
+    #: ``setup`` keyword -> (the attribute and ``parse_stream`` keyword holding the server, its
+    #: environment variable, the default server (None: ``parse_stream``'s own), allowed schemes).
+    ingest_overrides: ClassVar[Mapping[str, tuple[str, str, Optional[str], tuple[str, ...]]]] = {}
+    #: The playback URL template's environment variable and default.
+    playback_override: ClassVar[tuple[str, str]]
+
+    def setup(self, *, playback_url_template: Optional[str] = None, protocol: Optional[str] = None,
+              **servers: Optional[str]) -> None:
+        """The ingest servers, the playback URL template and the default protocol; any
+        other keyword is refused."""
+        super().setup(**{k: v for k, v in servers.items() if k not in self.ingest_overrides})
+        for keyword, (attribute, env, default, schemes) in self.ingest_overrides.items():
+            setattr(self, attribute, self._ingest_setting(servers.get(keyword), env, default, schemes))
+        self.playback_template = self._template_setting(playback_url_template, *self.playback_override)
+        self._choose_protocol(protocol)
+
+    def _parse_settings(self) -> dict[str, Any]:
+        servers = {attribute: getattr(self, attribute) for attribute, *_ in self.ingest_overrides.values()}
+        return {**servers, "playback_template": self.playback_template}

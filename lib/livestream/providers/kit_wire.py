@@ -10,7 +10,9 @@
   8601 time read too);
 - ``check_length``: a text a provider caps, refused before the request with the cap named;
 - ``ingest_of``: OBS's ingest for the chosen protocol, when the answer has all it needs;
-- ``filled``: a URL template with an ID put in its placeholder (a playback URL).
+- ``filled``: a URL template with an ID put in its placeholder (a playback URL);
+- ``with_reference``: a create's metadata with the entry (``REFERENCE_KEY``) that finds the
+  stream again when the create's answer was lost (FastPix's ``metadata``, Cloudflare's ``meta``).
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from ..errors import ConfigurationError
 from ..models import Ingest
 from . import wire
 
+#: The metadata entry holding a create's ``reference``.
+REFERENCE_KEY = "obs_livestream_ref"
 DataT = TypeVar("DataT")
 StatusT = TypeVar("StatusT")
 
@@ -111,3 +115,8 @@ def filled(template: Optional[str], placeholder: str, value: Optional[str]) -> O
     """``template`` with ``value`` (quoted as a path segment) in ``{placeholder}``; None
     without a template or a value."""
     return template.format(**{placeholder: quote(value, safe="")}) if template and value else None
+
+
+def with_reference(meta: dict[str, Any], reference: Optional[str]) -> dict[str, Any]:
+    """``meta`` with the create's ``reference`` under ``REFERENCE_KEY``, when there is one."""
+    return {**meta, REFERENCE_KEY: reference} if reference else meta

@@ -33,7 +33,7 @@ from .declare import SRT_ID_IS_KEY, Capabilities, CredentialField, Setting, Stre
 from .kit import BasicCredentials, OptionsModel
 from .kit_codes import typed_error
 from .kit_simulcast import TargetsProvider, target_body
-from .kit_streams import StreamsProvider
+from .kit_streams import ConstantIngests
 from .kit_wire import Data, UnixTime, check_length, filled, ingest_of
 from .wire import text as _text
 
@@ -82,6 +82,8 @@ _STATUSES = {
     "active": StreamStatus.LIVE,
     "disabled": StreamStatus.DISABLED,
 }
+#: A Mux status word (``idle``, ``active``, ``disabled``) as a ``StreamStatus``.
+map_status = wire.status_reader(_STATUSES, StreamStatus.UNKNOWN)
 
 
 #: A simulcast target's ``status``: "idle" until the parent stream connects, "starting",
@@ -92,11 +94,6 @@ _TARGET_STATUSES = {
     "broadcasting": TargetStatus.LIVE,
     "errored": TargetStatus.FAILED,
 }
-
-
-def map_status(word: Any) -> StreamStatus:
-    """A Mux status word (``idle``, ``active``, ``disabled``) as a ``StreamStatus``."""
-    return wire.status_of(word, _STATUSES, StreamStatus.UNKNOWN)
 
 
 # ---------------------------------------------------------------------- inputs
@@ -219,7 +216,7 @@ def parse_stream(
 
 
 @register
-class Mux(StreamsProvider, TargetsProvider):
+class Mux(ConstantIngests, TargetsProvider):
     """Mux Video: create (ready at once), get, list, complete, delete (irreversible, 204)."""
 
     name = NAME
@@ -232,7 +229,11 @@ class Mux(StreamsProvider, TargetsProvider):
     targets_path = "simulcast-targets"
     account_word, first_page = "environment", {"limit": 1, "page": 1}
     default_base_url = "https://api.mux.com"
-    base_url_env = BASE_URL_ENV
+    parse_stream = staticmethod(parse_stream)
+    # One RTMP(S) override for both (None: the constant server of the stream's protocol).
+    ingest_overrides = {"ingest_rtmp_url": ("rtmp_server", INGEST_RTMP_ENV, None, ("rtmps", "rtmp")),
+                        "ingest_srt_url": ("srt_server", INGEST_SRT_ENV, SRT_SERVER, ("srt",))}
+    playback_override = (PLAYBACK_TEMPLATE_ENV, PLAYBACK_URL_TEMPLATE)
 
     credential_fields = (
         CredentialField("token_id", "Access token ID", TOKEN_ID_ENV,
@@ -278,14 +279,6 @@ class Mux(StreamsProvider, TargetsProvider):
                                 simulcast=SimulcastSupport(max_targets=None, schemes=("rtmp", "rtmps", "srt"),
                                                            only_while_idle=True, reports_status=True),
                                 reconnect_window_option="reconnect_window")
-
-    def setup(self, *, ingest_rtmp_url: Optional[str] = None, ingest_srt_url: Optional[str] = None,
-              playback_url_template: Optional[str] = None, protocol: Optional[str] = None) -> None:
-        self.rtmp_server = self._ingest_setting(ingest_rtmp_url, INGEST_RTMP_ENV, None, ("rtmps", "rtmp"))
-        self.srt_server = self._ingest_setting(ingest_srt_url, INGEST_SRT_ENV, SRT_SERVER, ("srt",))
-        self.playback_template = self._template_setting(playback_url_template, PLAYBACK_TEMPLATE_ENV,
-                                                        PLAYBACK_URL_TEMPLATE)
-        self._choose_protocol(protocol)
 
     # ------------------------------------------------------------------ operations
 
@@ -372,10 +365,9 @@ class Mux(StreamsProvider, TargetsProvider):
         """The stream; with the ``response`` of one stream's create or get (not a list's), an SRT stream
         that has a key but no ``srt_passphrase`` is an error at once (waiting for the
         ingest would only run out the timeout: no answer will ever carry one)."""
-        protocol = self._protocol_for(got.id)
-        stream = parse_stream(got, protocol=protocol, rtmp_server=self.rtmp_server, srt_server=self.srt_server,
-                              playback_template=self.playback_template)
-        if response is not None and protocol == "srt" and stream.ingest is None and _text(got.stream_key):
+        stream = super()._parsed(response, got)
+        srt_without_passphrase = self._protocol_for(got) == "srt" and stream.ingest is None and _text(got.stream_key)
+        if response is not None and srt_without_passphrase:
             raise UnexpectedResponseError(
                 "Mux gave the live stream no SRT passphrase (srt_passphrase), so OBS cannot publish over SRT",
                 hint="choose RTMPS (or RTMP) for Mux, or check that SRT ingest is available to the environment",

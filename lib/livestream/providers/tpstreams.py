@@ -191,7 +191,6 @@ class TPStreams(LoginProvider):
     stream_id_hint = "give the asset ID of the live stream"
     repr_field = "organization_id"
     default_base_url = "https://app.tpstreams.com"
-    base_url_env = "TPSTREAMS_API_BASE_URL"
     #: The documented boot: "The live stream server typically takes around 20-30 seconds to
     #: start" (https://developer.tpstreams.com/docs/live-stream-api/create_live_stream_instantly).
     boot_window = (20.0, 30.0)

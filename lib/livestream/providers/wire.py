@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Annotated, Any, Iterable, Mapping, Optional, TypeVar
+from typing import Annotated, Any, Callable, Iterable, Mapping, Optional, TypeVar
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, SecretStr, ValidationError
@@ -103,6 +103,11 @@ def status_of(word: Any, table: Mapping[str, StatusT], unknown: StatusT) -> Stat
     """A provider's status word looked up case-insensitively in its ``table``;
     ``unknown`` for a word the table lacks or a value that is not text."""
     return table.get(word.strip().lower(), unknown) if isinstance(word, str) else unknown
+
+
+def status_reader(table: Mapping[str, StatusT], unknown: StatusT) -> Callable[[Any], StatusT]:
+    """A provider's ``map_status``: ``status_of`` over its ``table``, ``unknown`` for any other word."""
+    return lambda word: status_of(word, table, unknown)
 
 
 def protocol_of(url: str) -> str:
