@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+import time
 
 from livestream.notify.events import EventWatcher, event_for
 from livestream.notify.formats import Kind, Target
@@ -81,6 +82,21 @@ def test_the_worker_thread_posts_and_logs_name_the_target_not_the_url(caplog) ->
     assert rx.requests[0].path.endswith("TOKEN-abcdef")
     assert "Discord webhook #1" in caplog.text and "TOKEN-abcdef" not in caplog.text
     assert list(n.results) == [("Discord webhook #1", "live", "sent")]
+
+
+def test_a_post_still_retrying_when_the_script_unloads_stops_instead_of_retrying_on() -> None:
+    with Receiver(answers=(503,) * 50) as rx:
+        n, _ = _notifier(rx.url)
+        n._policy = RetryPolicy(max_retries=50, base_delay=0.2, cap=0.2, max_retry_after=30)
+        n._sleep = time.sleep  # real waits: close() must cut into them
+        assert n.submit(event_for("live", LIVE))
+        thread = n._thread
+        n.close(timeout=0.5)  # the unload's grace period runs out while the post retries
+        thread.join(2)
+        assert not thread.is_alive(), "the notify thread kept retrying after close()"
+        tried = len(rx.requests)
+    assert 1 <= tried < 50
+    assert list(n.results) == [(f"{Kind.GENERIC.label} #1", "live", "failed: closed (HTTP 503)")]
 
 
 def test_an_unreachable_target_fails_without_its_url_in_the_reason() -> None:

@@ -5,7 +5,9 @@ on a queue. Each post gets bounded retries with the product's backoff (``livestr
 429 honours ``Retry-After`` up to ``max_retry_after``; 5xx and connection failures are
 retried; other 4xx are not, a wrong URL does not fix itself). A rate limit per event kind
 drops an event that repeats within ``min_interval`` seconds (a flapping stream must not
-flood a channel). Logs name a target ("Discord webhook #1"), never its URL.
+flood a channel). Logs name a target ("Discord webhook #1"), never its URL. ``close``
+(the script's unload) gives queued events a few seconds to go out; after that the thread
+gives up instead of retrying on, unseen, in an OBS that has unloaded the script.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ class Notifier:
         self._last: dict[str, float] = {}
         self._queue: queue.Queue = queue.Queue()
         self._thread: Optional[threading.Thread] = None
+        self._closed = threading.Event()  # set once close() has waited: no more retries
         #: (target name, event kind, outcome) of the latest posts (bounded: OBS runs for days).
         self.results: collections.deque[tuple[str, str, str]] = collections.deque(maxlen=50)
 
@@ -64,6 +67,7 @@ class Notifier:
         if self._thread is not None:
             self._queue.put(None)
             self._thread.join(timeout)
+            self._closed.set()  # a post still retrying stops at its next attempt
             self._thread = None
 
     def _ensure_thread(self) -> None:
@@ -99,6 +103,10 @@ class Notifier:
                 return f"failed: rate limited for {retry_after:.0f} s"
             self._sleep(backoff_delay(attempt, retry_after, self._rng, policy=self._policy))
             attempt += 1
+            if self._closed.is_set():  # unloaded while this post waited to retry
+                log.warning("notification %r to %s not sent: the script was unloaded (%s)",
+                            event["event"], target.name, why)
+                return f"failed: closed ({why})"
 
     def _attempt(self, target: Target, body: bytes, headers: dict[str, str]):
         request = urllib.request.Request(target.url, data=body, method="POST",
